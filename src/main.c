@@ -1,0 +1,66 @@
+/*
+ * main.c: loket-import's subcommand table. Every command lives in src/cmd/NAME.c.
+ */
+#include "cmd/commands.h"
+#include "common/error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define LOKET_IMPORT_VERSION "0.1.0"
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *help;
+};
+
+static const struct command commands[] = {
+    { "validate", cmd_validate, "check files against a mapping, offline" },
+    { "plan", cmd_plan, "dry run: check against Loket and show the changes, send nothing" },
+    { "apply", cmd_apply, "plan, then send the changes to Loket" },
+    { "watch", cmd_watch, "process files dropped in a folder" },
+    { "auth", cmd_auth, "obtain, store and show API tokens" },
+    { "employers", cmd_employers, "list the employers and payroll administrations you may see" },
+    { "employments", cmd_employments, "list an employer's employments" },
+    { "components", cmd_components, "list the payroll components of an administration and year" },
+    { "periods", cmd_periods, "list the payroll periods of an administration" },
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: loket-import COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
+    fprintf(out,
+            "\n'loket-import COMMAND --help' shows a command's options.\n"
+            "\nExit codes:\n"
+            "  0  everything done; for validate and plan: no errors\n"
+            "  1  some employments were rejected or failed (see the report)\n"
+            "  2  input or mapping errors: nothing was sent\n"
+            "  3  configuration, authentication or connection error\n"
+            "  4  internal error\n");
+}
+
+int main(int argc, char **argv)
+{
+    lk_set_progname("loket-import");
+    if (argc < 2) {
+        usage(stderr);
+        return LK_EXIT_CONFIG;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return LK_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("loket-import %s\n", LOKET_IMPORT_VERSION);
+        return LK_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    }
+    lk_errorf("'%s' is not a command; see 'loket-import --help'", argv[1]);
+    return LK_EXIT_CONFIG;
+}

@@ -1,0 +1,92 @@
+/*
+ * entry.h: what the mapping stage hands on: aggregated entries, one per
+ * employee x period (or date) x record key x component, each with the input rows it came from.
+ *
+ * The engine resolves employers, employments and periods against Loket from these; it never looks
+ * back at the rows or the mapping. Everything here is owned by the lk_entry_set.
+ */
+#ifndef LK_ENTRY_H
+#define LK_ENTRY_H
+
+#include "common/decimal.h"
+#include "common/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Where an entry's value came from: rows first..last of one file/sheet (consecutive rows merge). */
+typedef struct lk_row_span {
+    unsigned file;          /* index into lk_entry_set.files */
+    unsigned sheet;         /* index into lk_entry_set.sheets; 0 = none (CSV) */
+    unsigned long first, last;
+} lk_row_span;
+
+typedef enum lk_period_kind {
+    LK_PERIOD_NONE = 0,     /* from the command line (--period) or the run */
+    LK_PERIOD_MONTH,        /* "2026-11": the administration's period containing that month */
+    LK_PERIOD_NUMBER,       /* "2026-P05": period number 5 of the administration's year */
+    LK_PERIOD_DATE          /* a date, bucketed into each administration's own calendar */
+} lk_period_kind;
+
+typedef struct lk_period_ref {
+    lk_period_kind kind;
+    int year;
+    int number;             /* MONTH: 1..12, NUMBER: 1..53 */
+    int month, day;         /* DATE (year above) */
+} lk_period_ref;
+
+/* A record key field (cost center, cost unit, distribution unit, shift, payslip type). */
+typedef enum lk_ref_kind {
+    LK_REF_DEFAULT = 0,     /* not mapped: the employment's default */
+    LK_REF_KEY,             /* Loket's numeric key */
+    LK_REF_CODE             /* code (cost center "SAL073") or, for shift/payslip type, description */
+} lk_ref_kind;
+
+typedef struct lk_ref {
+    lk_ref_kind kind;
+    int key;
+    char *code;             /* LK_REF_CODE */
+} lk_ref;
+
+typedef struct lk_record_key {
+    lk_ref cost_center, cost_unit, distribution_unit, shift, payslip_type;
+} lk_record_key;
+
+typedef struct lk_employee_ref {
+    char *employer;            /* client number from a column, NULL = the run's employer */
+    long employee_number;      /* 0 = not given (employment_id instead) */
+    long payroll_id;           /* 0 = not given */
+    long income_relationship;  /* 0 = not given */
+    char *employment_id;       /* uuid, NULL = resolve by employee number */
+} lk_employee_ref;
+
+typedef struct lk_entry {
+    lk_employee_ref employee;
+    lk_period_ref period;
+    lk_record_key record_key;
+    char *payslip_text;        /* NULL = not mapped */
+    int component;             /* payroll component key */
+    lk_decimal value;
+    bool value_null;           /* send null: remove Loket's value (only when the mapping says so) */
+    bool is_supplement;
+    lk_row_span *rows;
+    size_t nrows, rows_alloc;
+    size_t mapping_column;     /* column index of the value (for errors later); (size_t)-1 none */
+    char *column_header;       /* header of the value column, NULL when none */
+} lk_entry;
+
+/* A problem in one input row: kept so reports can account for every row. */
+typedef struct lk_row_issue {
+    lk_error error;            /* code, file, sheet, row, column, header, message */
+    bool skipped;              /* true: a row skipped on purpose (totals row, blank), not an error */
+} lk_row_issue;
+
+typedef struct lk_entry_set {
+    char **files; size_t nfiles;     /* paths, in command-line order */
+    char **sheets; size_t nsheets;   /* sheets[0] is "" (CSV) */
+    lk_entry *entries; size_t nentries, entries_alloc;
+    lk_row_issue *issues; size_t nissues, issues_alloc;
+    unsigned long rows_read;         /* data rows read over all files */
+} lk_entry_set;
+
+#endif
