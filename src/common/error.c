@@ -163,6 +163,7 @@ void lk_set_progname(const char *name)
     progname = slash ? slash + 1 : name;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
     char msg[2048];

@@ -60,7 +60,8 @@ void lk_error_clear(lk_error *err);
 /* Sets code and message (printf-style); keeps the provenance already in err. Returns code. */
 lk_code lk_error_set(lk_error *err, lk_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-lk_code lk_error_setv(lk_error *err, lk_code code, const char *fmt, va_list ap);
+lk_code lk_error_setv(lk_error *err, lk_code code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 /* Sets the provenance fields; any pointer may be NULL, row 0 and col (size_t)-1 mean none. */
 void lk_error_at(lk_error *err, const char *file, const char *sheet, unsigned long row,
                  size_t col, const char *header);
