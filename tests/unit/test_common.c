@@ -45,6 +45,7 @@ static void test_error_format(void)
     CU_ASSERT_EQUAL(lk_exit_code(LK_ERR_INPUT), LK_EXIT_INPUT);
     CU_ASSERT_EQUAL(lk_exit_code(LK_ERR_AUTH), LK_EXIT_CONFIG);
     CU_ASSERT_EQUAL(lk_exit_code(LK_ERR_REJECTED), LK_EXIT_REJECTED);
+    CU_ASSERT_EQUAL(lk_exit_code(LK_ERR_INTERRUPTED), LK_EXIT_INTERRUPTED);
 }
 
 static void test_strbuf(void)
