@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -274,8 +275,17 @@ static void file_error_at(lk_aggregator *a, const lk_row *row, unsigned long row
     lk_aggregator_file_error(a, &e);
 }
 
+static int cmp_total(const void *x, const void *y)
+{
+    return ((const lk_component_total *)x)->component - ((const lk_component_total *)y)->component;
+}
+
 void lk_aggregator_end_file(lk_aggregator *a)
 {
+    if (a->fs.started) {
+        lk_file_info *fi = &a->set->file_info[a->fs.file];
+        qsort(fi->totals, fi->ntotals, sizeof(*fi->totals), cmp_total);
+    }
     if (a->fs.started)
         a->set->file_info[a->fs.file].employees = a->fs.employees.n;
     file_state_free(&a->fs);
@@ -869,7 +879,11 @@ static void commit_row(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
         add_total(fi, it, name);
     }
     if (ctx->nitems) {
-        record_key_string(sb, ctx);
+        /* employees, not employments: 1007's two employments are one person */
+        strbuf_reset(sb);
+        strbuf_addf(sb, "%s\x1f%ld\x1f%s", ctx->employee.employer ? ctx->employee.employer : "",
+                    ctx->employee.employee_number,
+                    ctx->employee.employment_id ? ctx->employee.employment_id : "");
         table_put(&fs->employees, sb->buf, 0);
     }
 }
