@@ -117,7 +117,7 @@ lk_code lk_report_write_csv(const lk_report *r, const char *path, char delimiter
     size_t len;
     char *data = render_csv(r, delimiter, &len);
     lk_error_clear(err);
-    lk_code rc = lk_write_file_atomic(path, data, len, LK_REPORT_FILE_MODE, err);
+    lk_code rc = lk_report_write_bytes(path, data, len, err);
     free(data);
     return rc;
 }

@@ -88,6 +88,9 @@ void lk_report_rows_text(strbuf *sb, const lk_report_rows *rows, size_t n);
 /* ISO 8601 UTC of a time in seconds, "" when 0. out >= 21 bytes. */
 char *lk_report_time_text(double t, char *out);
 
+/* Writes a finished report file atomically with the report's mode; errors name the report. */
+lk_code lk_report_write_bytes(const char *path, const void *data, size_t len, lk_error *err);
+
 /* Progress drawn on any stream; force draws even when it is not a terminal (tests). */
 lk_progress *lk_progress_new_stream(unsigned long total, FILE *out, bool force, bool color);
 /* Whether colours may be used on out: a terminal, and NO_COLOR unset or empty. */

@@ -284,7 +284,7 @@ lk_code lk_report_write_json(const lk_report *r, const char *path, lk_error *err
     strbuf_addch(&sb, '\n');
     free(text);
     lk_error_clear(err);
-    lk_code rc = lk_write_file_atomic(path, sb.buf, sb.len, LK_REPORT_FILE_MODE, err);
+    lk_code rc = lk_report_write_bytes(path, sb.buf, sb.len, err);
     strbuf_free(&sb);
     return rc;
 }
