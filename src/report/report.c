@@ -741,3 +741,16 @@ int lk_report_exit_code(const lk_report *r)
         return LK_EXIT_REJECTED;
     return LK_EXIT_OK;
 }
+
+const char *lk_exit_code_meaning(int code)
+{
+    switch (code) {
+    case LK_EXIT_OK: return "all done";
+    case LK_EXIT_REJECTED: return "some employments rejected or failed: see the report";
+    case LK_EXIT_INPUT: return "input or mapping errors: nothing was sent";
+    case LK_EXIT_CONFIG: return "configuration, authentication or connection error";
+    case LK_EXIT_INTERNAL: return "internal error";
+    case LK_EXIT_INTERRUPTED: return "interrupted: run again with --resume to finish";
+    }
+    return "unknown exit code";
+}

@@ -298,6 +298,8 @@ lk_report_component_total *lk_report_component_totals(const lk_report *r, unsign
  *   any record rejected/failed/not sent, or input errors after something was sent -> 1
  *   otherwise                   -> 0 */
 int lk_report_exit_code(const lk_report *r);
+/* One line per exit code for --help, the summary and the XLSX: "some employments rejected ...". */
+const char *lk_exit_code_meaning(int code);
 
 /* ---------------------------------------------------------------------------------------------
  * Writing
