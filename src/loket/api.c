@@ -362,11 +362,11 @@ void lk_period_data_record_clear(lk_period_data_record *r)
     free(r->id);
     free(r->employment_id);
     free(r->formatted_name);
-    lk_ref_free(&r->shift);
-    lk_ref_free(&r->payslip_type);
-    lk_ref_free(&r->distribution_unit);
-    lk_ref_free(&r->cost_center);
-    lk_ref_free(&r->cost_unit);
+    lk_meta_ref_free(&r->shift);
+    lk_meta_ref_free(&r->payslip_type);
+    lk_meta_ref_free(&r->distribution_unit);
+    lk_meta_ref_free(&r->cost_center);
+    lk_meta_ref_free(&r->cost_unit);
     free(r->payslip_text);
     for (size_t i = 0; i < r->ncomponents; i++)
         free(r->components[i].description);
@@ -413,11 +413,11 @@ lk_code lk_period_data_record_parse(const cJSON *obj, lk_period_data_record *r, 
     period = member(obj, "payrollPeriod");
     r->year = (int)json_long_or(period, "year", 0);
     r->period_number = (int)json_long_or(period, "periodNumber", 0);
-    lk_ref_parse(obj, "shift", &r->shift);
-    lk_ref_parse(obj, "payslipType", &r->payslip_type);
-    lk_ref_parse(obj, "distributionUnit", &r->distribution_unit);
-    lk_ref_parse(obj, "costCenter", &r->cost_center);
-    lk_ref_parse(obj, "costUnit", &r->cost_unit);
+    lk_meta_ref_parse(obj, "shift", &r->shift);
+    lk_meta_ref_parse(obj, "payslipType", &r->payslip_type);
+    lk_meta_ref_parse(obj, "distributionUnit", &r->distribution_unit);
+    lk_meta_ref_parse(obj, "costCenter", &r->cost_center);
+    lk_meta_ref_parse(obj, "costUnit", &r->cost_unit);
     r->payslip_text = lk_json_strdup(obj, "payslipText");
     comps = member(obj, "payrollComponents");
     if (!comps || cJSON_IsNull(comps))
@@ -493,7 +493,7 @@ void lk_metadata_free(lk_metadata *m)
         return;
     for (size_t i = 0; i < m->n; i++) {
         for (size_t j = 0; j < m->fields[i].n; j++)
-            lk_ref_free(&m->fields[i].options[j]);
+            lk_meta_ref_free(&m->fields[i].options[j]);
         free(m->fields[i].options);
         free(m->fields[i].name);
     }
@@ -515,7 +515,7 @@ static void metadata_add_field(lk_metadata *m, size_t *alloc, const char *name,
     cJSON_ArrayForEach(o, options) {
         if (i >= cap)
             break;
-        lk_ref_parse(o, NULL, &f->options[i]);
+        lk_meta_ref_parse(o, NULL, &f->options[i]);
         if (f->options[i].present)
             i++;
     }
@@ -568,7 +568,7 @@ const lk_metadata_field *lk_metadata_field_get(const lk_metadata *m, const char 
     return NULL;
 }
 
-const lk_ref *lk_metadata_option(const lk_metadata *m, const char *field, const char *s)
+const lk_meta_ref *lk_metadata_option(const lk_metadata *m, const char *field, const char *s)
 {
     const lk_metadata_field *f = lk_metadata_field_get(m, field);
     if (!f || !s)

@@ -134,7 +134,7 @@ void lk_component_list_free(lk_component_list *l);
  * {key, value} / {key, code, description} / {shiftNumber, ...}. */
 typedef struct lk_metadata_field {
     char *name;
-    lk_ref *options;
+    lk_meta_ref *options;
     size_t n;
 } lk_metadata_field;
 typedef struct lk_metadata {
@@ -146,7 +146,7 @@ void lk_metadata_free(lk_metadata *m);
 lk_code lk_metadata_parse(const lk_envelope *env, lk_metadata **out, lk_error *err);
 const lk_metadata_field *lk_metadata_field_get(const lk_metadata *m, const char *name);
 /* The option whose key text (or, failing that, code) equals s, case-insensitively; NULL. */
-const lk_ref *lk_metadata_option(const lk_metadata *m, const char *field, const char *s);
+const lk_meta_ref *lk_metadata_option(const lk_metadata *m, const char *field, const char *s);
 
 /* A payroll component value in a record. */
 typedef struct lk_component_value {
@@ -168,7 +168,7 @@ typedef struct lk_period_data_record {
     long income_relationship_number;
     int year;               /* payrollPeriod.year, 0 when absent (defaults) */
     int period_number;
-    lk_ref shift, payslip_type, distribution_unit, cost_center, cost_unit;
+    lk_meta_ref shift, payslip_type, distribution_unit, cost_center, cost_unit;
     char *payslip_text;     /* may be NULL */
     lk_component_value *components;
     size_t ncomponents;

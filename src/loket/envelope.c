@@ -91,7 +91,7 @@ static char *scalar_text(const cJSON *it)
     return NULL;
 }
 
-void lk_ref_parse(const cJSON *obj, const char *member, lk_ref *out)
+void lk_meta_ref_parse(const cJSON *obj, const char *member, lk_meta_ref *out)
 {
     const cJSON *ref = member ? (cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, member)
                                                      : NULL)
@@ -112,12 +112,12 @@ void lk_ref_parse(const cJSON *obj, const char *member, lk_ref *out)
     if (!out->description)
         out->description = lk_json_strdup(ref, "value");
     if (!out->present) {
-        lk_ref_free(out);
+        lk_meta_ref_free(out);
         memset(out, 0, sizeof *out);
     }
 }
 
-void lk_ref_copy(const lk_ref *src, lk_ref *dst)
+void lk_meta_ref_copy(const lk_meta_ref *src, lk_meta_ref *dst)
 {
     *dst = *src;
     dst->key_text = src->key_text ? xstrdup(src->key_text) : NULL;
@@ -125,7 +125,7 @@ void lk_ref_copy(const lk_ref *src, lk_ref *dst)
     dst->description = src->description ? xstrdup(src->description) : NULL;
 }
 
-void lk_ref_free(lk_ref *r)
+void lk_meta_ref_free(lk_meta_ref *r)
 {
     if (!r)
         return;

@@ -90,18 +90,18 @@ char *lk_json_strdup(const cJSON *obj, const char *key);
  * {key: 2} or {key: "uuid"} or {shiftNumber: 1}, plus optional code (string or number) and
  * description (or "value"). present is false for null or absent members.
  */
-typedef struct lk_ref {
+typedef struct lk_meta_ref {
     bool present;
     bool key_is_int;
     long key;             /* when key_is_int */
     char *key_text;       /* the key as text ("2" or the uuid); NULL when !present */
     char *code;           /* NULL when absent; numbers are rendered as text */
     char *description;    /* "description", else "value"; NULL when absent */
-} lk_ref;
+} lk_meta_ref;
 
 /* Reads obj[member] (or obj itself when member is NULL) as a reference. */
-void lk_ref_parse(const cJSON *obj, const char *member, lk_ref *out);
-void lk_ref_copy(const lk_ref *src, lk_ref *dst);
-void lk_ref_free(lk_ref *r);
+void lk_meta_ref_parse(const cJSON *obj, const char *member, lk_meta_ref *out);
+void lk_meta_ref_copy(const lk_meta_ref *src, lk_meta_ref *dst);
+void lk_meta_ref_free(lk_meta_ref *r);
 
 #endif

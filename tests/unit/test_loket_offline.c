@@ -10,6 +10,7 @@
 #include "loket/http.h"
 #include "loket/tokens.h"
 #include "loket/trace.h"
+#include "mapping/entry.h" /* must coexist with api.h in the engine */
 #include "support/cunit_main.h"
 
 #include <stdio.h>
@@ -180,7 +181,7 @@ static void test_metadata_shapes(void)
         lk_envelope *env = parse_ok(shapes[i], NULL, 200);
         lk_metadata *md = NULL;
         lk_error err;
-        const lk_ref *r;
+        const lk_meta_ref *r;
         lk_error_clear(&err);
         CU_ASSERT_EQUAL_FATAL(lk_metadata_parse(env, &md, &err), LK_OK);
         CU_ASSERT_PTR_NOT_NULL_FATAL(lk_metadata_field_get(md, "costCenter"));
