@@ -339,8 +339,13 @@ lk_code lk_watch_config_load(const char *path, lk_watch_config **out, lk_error *
     char *text = NULL, *dircopy, *base;
     lk_watch_config *cfg;
     lk_code rc = lk_read_file(path, CONFIG_MAX_BYTES, &text, NULL, err);
+    if (rc == LK_ERR_IO) {
+        char msg[LK_ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        return lk_error_set(err, LK_ERR_CONFIG, "folder config: %s", msg);
+    }
     if (rc)
-        return rc == LK_ERR_IO ? lk_error_set(err, LK_ERR_CONFIG, "%s", err->message) : rc;
+        return rc;
     dircopy = xstrdup(path);
     /* mappings are found the same way whatever the working folder of the watcher */
     base = realpath(dirname(dircopy), NULL);

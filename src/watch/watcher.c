@@ -49,6 +49,7 @@ typedef struct watcher {
     int stopping;        /* SIGTERM/SIGINT received */
     int failed_count;    /* files sent to failed/ by this watcher */
     int left_count;      /* files left in processing/ when stopping */
+    int retry;           /* a file was left in processing/ to be resumed at once */
 } watcher;
 
 /* What one run of a file is; written to .loket-watch/runs/HASH.json while it is in
@@ -638,9 +639,13 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
         st->running = 0;
         state_write(w, st, &err);
         log_event(w, LOG_NOTICE, st->name, "done",
-                  "outcome=interrupted exit=%d moved_to=\"%s/%s\" detail=\"resumed on the next "
-                  "start\"", oc.exit_code, w->cfg->processing, st->name);
-        w->left_count++;
+                  "outcome=interrupted exit=%d moved_to=\"%s/%s\" detail=\"resumed %s\"",
+                  oc.exit_code, w->cfg->processing, st->name,
+                  w->stopping ? "on the next start" : "now");
+        if (w->stopping)
+            w->left_count++;
+        else
+            w->retry = 1; /* the import was stopped by someone else, not us */
         goto out;
     }
     if (!WIFEXITED(status)) {
@@ -651,6 +656,7 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
             log_event(w, LOG_WARNING, st->name, "done",
                       "outcome=crashed signal=%d crashes=%d detail=\"will be resumed\"",
                       WIFSIGNALED(status) ? WTERMSIG(status) : 0, st->crashes);
+            w->retry = 1;
             goto out;
         }
         oc.outcome = "crashed";
@@ -1123,6 +1129,7 @@ int lk_watch_run(const lk_watch_options *opts)
               opts->once ? "once" : "resident", w.cfg->n_rules, w.cfg->settle_seconds);
     while (!w.stopping) {
         double next;
+        w.retry = 0;
         recover_processing(&w);
         if (w.stopping)
             break;
@@ -1130,6 +1137,8 @@ int lk_watch_run(const lk_watch_options *opts)
         last_scan = lk_monotonic_ms();
         if (w.stopping)
             break;
+        if (w.retry)
+            continue;
         if (opts->once) {
             if (next < 0)
                 break;
