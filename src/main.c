@@ -39,7 +39,8 @@ static void usage(FILE *out)
             "  1  some employments were rejected or failed (see the report)\n"
             "  2  input or mapping errors: nothing was sent\n"
             "  3  configuration, authentication or connection error\n"
-            "  4  internal error\n");
+            "  4  internal error\n"
+            "  5  interrupted by a signal: run again with --resume to finish\n");
 }
 
 int main(int argc, char **argv)

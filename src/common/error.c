@@ -51,8 +51,9 @@ int lk_exit_code(lk_code code)
     case LK_ERR_NETWORK:
     case LK_ERR_HTTP:
     case LK_ERR_PROTOCOL:
-    case LK_ERR_INTERRUPTED:
         return LK_EXIT_CONFIG;
+    case LK_ERR_INTERRUPTED:
+        return LK_EXIT_INTERRUPTED;
     case LK_ERR_NOMEM:
     case LK_ERR_INTERNAL:
         return LK_EXIT_INTERNAL;

@@ -38,7 +38,8 @@ enum {
     LK_EXIT_REJECTED = 1,  /* some employments rejected or failed; the report says which */
     LK_EXIT_INPUT = 2,     /* input or mapping errors: nothing was sent */
     LK_EXIT_CONFIG = 3,    /* configuration, authentication or connection error */
-    LK_EXIT_INTERNAL = 4   /* internal error */
+    LK_EXIT_INTERNAL = 4,  /* internal error */
+    LK_EXIT_INTERRUPTED = 5 /* stopped by a signal; the journal lets --resume finish the run */
 };
 
 #define LK_ERROR_MSG_MAX 512

@@ -3,6 +3,7 @@
  */
 #include "common/decimal.h"
 #include "common/error.h"
+#include "common/hashmap.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "support/cunit_main.h"
@@ -45,6 +46,7 @@ static void test_error_format(void)
     CU_ASSERT_EQUAL(lk_exit_code(LK_ERR_INPUT), LK_EXIT_INPUT);
     CU_ASSERT_EQUAL(lk_exit_code(LK_ERR_AUTH), LK_EXIT_CONFIG);
     CU_ASSERT_EQUAL(lk_exit_code(LK_ERR_REJECTED), LK_EXIT_REJECTED);
+    CU_ASSERT_EQUAL(lk_exit_code(LK_ERR_INTERRUPTED), LK_EXIT_INTERRUPTED);
 }
 
 static void test_strbuf(void)
@@ -114,6 +116,30 @@ static void test_atomic_write_mode(void)
     rmdir(dir);
 }
 
+static void test_hashmap(void)
+{
+    lk_hashmap *m = lk_hashmap_new(0);
+    char key[32];
+    static int values[5000];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "emp-%d", i);
+        values[i] = i;
+        CU_ASSERT_PTR_NULL(lk_hashmap_put(m, key, &values[i]));
+    }
+    CU_ASSERT_EQUAL(lk_hashmap_count(m), 5000);
+    CU_ASSERT_PTR_EQUAL(lk_hashmap_get(m, "emp-4711"), &values[4711]);
+    CU_ASSERT_PTR_NULL(lk_hashmap_get(m, "emp-5000"));
+    CU_ASSERT_PTR_EQUAL(lk_hashmap_put(m, "emp-1", &values[2]), &values[1]);
+    CU_ASSERT_EQUAL(lk_hashmap_count(m), 5000);
+    size_t pos = 0, n = 0;
+    const char *k;
+    void *v;
+    while (lk_hashmap_next(m, &pos, &k, &v))
+        n++;
+    CU_ASSERT_EQUAL(n, 5000);
+    lk_hashmap_free(m);
+}
+
 int main(void)
 {
     static const lk_test tests[] = {
@@ -122,6 +148,7 @@ int main(void)
         { "strbuf", test_strbuf },
         { "decimal", test_decimal },
         { "atomic write and mode", test_atomic_write_mode },
+        { "hashmap", test_hashmap },
         { NULL, NULL },
     };
     return lk_test_main("common", tests);

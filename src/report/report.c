@@ -1,0 +1,832 @@
+/*
+ * report.c: building and reading the report model (report.h): the builders that copy what the
+ * engine hands them, the validate helper that turns an lk_entry_set into records and issues,
+ * totals, and the exit code derived from the outcomes.
+ */
+#include "report/report.h"
+
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------------------------------
+ * Outcomes
+ * ------------------------------------------------------------------------------------------- */
+
+static const struct {
+    const char *name, *label;
+} outcome_names[LK_OUTCOME_COUNT] = {
+    [LK_OUTCOME_VALID] = {"valid", "valid"},
+    [LK_OUTCOME_CREATED] = {"created", "created"},
+    [LK_OUTCOME_UPDATED] = {"updated", "updated"},
+    [LK_OUTCOME_UNCHANGED] = {"unchanged", "unchanged"},
+    [LK_OUTCOME_REJECTED] = {"rejected", "rejected"},
+    [LK_OUTCOME_SKIPPED] = {"skipped", "skipped"},
+    [LK_OUTCOME_FAILED] = {"failed", "failed"},
+    [LK_OUTCOME_NOT_SENT] = {"not_sent", "not sent"},
+};
+
+const char *lk_outcome_name(lk_outcome o)
+{
+    return (unsigned)o < LK_OUTCOME_COUNT ? outcome_names[o].name : "unknown";
+}
+
+const char *lk_outcome_label(lk_outcome o)
+{
+    return (unsigned)o < LK_OUTCOME_COUNT ? outcome_names[o].label : "unknown";
+}
+
+bool lk_outcome_parse(const char *s, lk_outcome *out)
+{
+    for (int i = 0; i < LK_OUTCOME_COUNT; i++) {
+        if (!strcmp(s, outcome_names[i].name) || !strcmp(s, outcome_names[i].label)) {
+            *out = (lk_outcome)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Helpers
+ * ------------------------------------------------------------------------------------------- */
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static void replace_str(char **field, const char *s)
+{
+    char *copy = dup_or_null(s);
+    free(*field);
+    *field = copy;
+}
+
+static void ref_free(lk_report_ref *ref)
+{
+    free(ref->code);
+    free(ref->description);
+}
+
+static void record_free(lk_report_record *rec)
+{
+    if (!rec)
+        return;
+    free(rec->employer_id);
+    free(rec->employer_name);
+    free(rec->employer_ref);
+    free(rec->administration_id);
+    free(rec->administration_name);
+    free(rec->employee_name);
+    free(rec->employment_id);
+    free(rec->period_start);
+    free(rec->period_end);
+    free(rec->period_label);
+    ref_free(&rec->record_key.cost_center);
+    ref_free(&rec->record_key.cost_unit);
+    ref_free(&rec->record_key.distribution_unit);
+    ref_free(&rec->record_key.shift);
+    ref_free(&rec->record_key.payslip_type);
+    free(rec->payslip_text);
+    for (size_t i = 0; i < rec->ncomponents; i++) {
+        free(rec->components[i].description);
+        free(rec->components[i].column);
+    }
+    free(rec->components);
+    for (size_t i = 0; i < rec->nmessages; i++) {
+        free(rec->messages[i].type);
+        free(rec->messages[i].description);
+        free(rec->messages[i].id);
+    }
+    free(rec->messages);
+    for (size_t i = 0; i < rec->nrows; i++) {
+        free(rec->rows[i].file);
+        free(rec->rows[i].sheet);
+    }
+    free(rec->rows);
+    free(rec);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The run
+ * ------------------------------------------------------------------------------------------- */
+
+lk_report *lk_report_new(const char *command)
+{
+    lk_report *r = xcalloc(1, sizeof(*r));
+    r->command = xstrdup(command ? command : "");
+    r->started = lk_now();
+    return r;
+}
+
+void lk_report_free(lk_report *r)
+{
+    if (!r)
+        return;
+    free(r->command);
+    for (size_t i = 0; i < r->nfiles; i++)
+        free(r->files[i].path);
+    free(r->files);
+    free(r->mapping_path);
+    free(r->environment);
+    for (size_t i = 0; i < r->nrequests; i++) {
+        free(r->requests[i].method);
+        free(r->requests[i].endpoint);
+    }
+    free(r->requests);
+    for (size_t i = 0; i < r->nrecords; i++)
+        record_free(r->records[i]);
+    free(r->records);
+    free(r->issues);
+    for (size_t i = 0; i < r->noutputs; i++)
+        free(r->outputs[i]);
+    free(r->outputs);
+    free(r);
+}
+
+void lk_report_add_file_hash(lk_report *r, const char *path, const char *sha256)
+{
+    lk_grow(&r->files, sizeof(*r->files), r->nfiles + 1, &r->files_alloc);
+    lk_report_file *f = &r->files[r->nfiles++];
+    memset(f, 0, sizeof(*f));
+    f->path = xstrdup(path);
+    if (sha256)
+        snprintf(f->sha256, sizeof(f->sha256), "%s", sha256);
+}
+
+lk_code lk_report_add_file(lk_report *r, const char *path, lk_error *err)
+{
+    char hex[65] = "";
+    lk_code rc = lk_sha256_file(path, hex, err);
+    lk_report_add_file_hash(r, path, rc == LK_OK ? hex : NULL);
+    return rc;
+}
+
+lk_code lk_report_set_mapping(lk_report *r, const char *path, lk_error *err)
+{
+    replace_str(&r->mapping_path, path);
+    r->mapping_sha256[0] = '\0';
+    if (!path)
+        return LK_OK;
+    lk_code rc = lk_sha256_file(path, r->mapping_sha256, err);
+    if (rc != LK_OK)
+        r->mapping_sha256[0] = '\0';
+    return rc;
+}
+
+void lk_report_set_environment(lk_report *r, const char *environment)
+{
+    replace_str(&r->environment, environment);
+}
+
+void lk_report_finish(lk_report *r)
+{
+    r->finished = lk_now();
+}
+
+void lk_report_set_error(lk_report *r, const lk_error *err)
+{
+    if (!err) {
+        r->has_error = false;
+        lk_error_clear(&r->error);
+        return;
+    }
+    r->has_error = true;
+    r->error = *err;
+}
+
+void lk_report_count_request(lk_report *r, const char *method, const char *endpoint, int status,
+                             unsigned attempts, double latency_ms)
+{
+    const char *m = method ? method : "";
+    const char *ep = endpoint ? endpoint : "";
+    for (size_t i = 0; i < r->nrequests; i++) {
+        lk_report_request_stat *s = &r->requests[i];
+        if (s->status == status && !strcmp(s->method, m) && !strcmp(s->endpoint, ep)) {
+            s->count++;
+            s->attempts += attempts;
+            s->latency_ms += latency_ms;
+            return;
+        }
+    }
+    lk_grow(&r->requests, sizeof(*r->requests), r->nrequests + 1, &r->requests_alloc);
+    lk_report_request_stat *s = &r->requests[r->nrequests++];
+    s->method = xstrdup(m);
+    s->endpoint = xstrdup(ep);
+    s->status = status;
+    s->count = 1;
+    s->attempts = attempts;
+    s->latency_ms = latency_ms;
+}
+
+void lk_report_set_request_stats(lk_report *r, const lk_report_request_stat *stats, size_t n)
+{
+    for (size_t i = 0; i < r->nrequests; i++) {
+        free(r->requests[i].method);
+        free(r->requests[i].endpoint);
+    }
+    r->nrequests = 0;
+    lk_grow(&r->requests, sizeof(*r->requests), n, &r->requests_alloc);
+    for (size_t i = 0; i < n; i++) {
+        r->requests[i] = stats[i];
+        r->requests[i].method = xstrdup(stats[i].method ? stats[i].method : "");
+        r->requests[i].endpoint = xstrdup(stats[i].endpoint ? stats[i].endpoint : "");
+    }
+    r->nrequests = n;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Records
+ * ------------------------------------------------------------------------------------------- */
+
+lk_report_record *lk_report_add_record(lk_report *r)
+{
+    lk_grow(&r->records, sizeof(*r->records), r->nrecords + 1, &r->records_alloc);
+    lk_report_record *rec = xcalloc(1, sizeof(*rec));
+    rec->outcome = LK_OUTCOME_VALID;
+    r->records[r->nrecords++] = rec;
+    return rec;
+}
+
+void lk_report_record_set_employer(lk_report_record *rec, const char *id, const char *name)
+{
+    replace_str(&rec->employer_id, id);
+    replace_str(&rec->employer_name, name);
+}
+
+void lk_report_record_set_administration(lk_report_record *rec, const char *id, const char *name,
+                                         long client_number)
+{
+    replace_str(&rec->administration_id, id);
+    replace_str(&rec->administration_name, name);
+    rec->client_number = client_number;
+}
+
+void lk_report_record_set_employee(lk_report_record *rec, long employee_number, const char *name)
+{
+    rec->employee_number = employee_number;
+    replace_str(&rec->employee_name, name);
+}
+
+void lk_report_record_set_employment(lk_report_record *rec, const char *employment_id,
+                                     long payroll_id, long income_relationship)
+{
+    replace_str(&rec->employment_id, employment_id);
+    rec->payroll_id = payroll_id;
+    rec->income_relationship = income_relationship;
+}
+
+void lk_report_record_set_period(lk_report_record *rec, long id, int year, int number,
+                                 const char *start, const char *end)
+{
+    rec->period_id = id;
+    rec->period_year = year;
+    rec->period_number = number;
+    replace_str(&rec->period_start, start);
+    replace_str(&rec->period_end, end);
+}
+
+void lk_report_record_set_period_label(lk_report_record *rec, const char *label)
+{
+    replace_str(&rec->period_label, label);
+}
+
+void lk_report_record_set_payslip_text(lk_report_record *rec, const char *text)
+{
+    replace_str(&rec->payslip_text, text);
+}
+
+void lk_report_record_set_employer_ref(lk_report_record *rec, const char *ref)
+{
+    replace_str(&rec->employer_ref, ref);
+}
+
+void lk_report_ref_set(lk_report_ref *which, int key, const char *code, const char *description)
+{
+    which->set = true;
+    which->key = key;
+    replace_str(&which->code, code);
+    replace_str(&which->description, description);
+}
+
+void lk_report_ref_from_entry(lk_report_ref *which, const lk_ref *ref)
+{
+    switch (ref->kind) {
+    case LK_REF_DEFAULT:
+        which->set = false;
+        which->key = 0;
+        replace_str(&which->code, NULL);
+        replace_str(&which->description, NULL);
+        break;
+    case LK_REF_KEY:
+        lk_report_ref_set(which, ref->key, NULL, NULL);
+        break;
+    case LK_REF_CODE:
+        lk_report_ref_set(which, 0, ref->code, NULL);
+        break;
+    }
+}
+
+lk_report_component *lk_report_record_add_component(lk_report_record *rec,
+                                                    const lk_report_component *c)
+{
+    lk_grow(&rec->components, sizeof(*rec->components), rec->ncomponents + 1,
+            &rec->components_alloc);
+    lk_report_component *copy = &rec->components[rec->ncomponents++];
+    *copy = *c;
+    copy->description = dup_or_null(c->description);
+    copy->column = dup_or_null(c->column);
+    return copy;
+}
+
+lk_report_component *lk_report_record_add_value(lk_report_record *rec, int key,
+                                                const char *description, lk_decimal new_value,
+                                                bool delete, bool is_supplement)
+{
+    lk_report_component c = {
+        .key = key,
+        .description = (char *)description,
+        .new_value = delete ? 0 : new_value,
+        .delete = delete,
+        .is_supplement = is_supplement,
+    };
+    return lk_report_record_add_component(rec, &c);
+}
+
+void lk_report_component_set_old(lk_report_component *c, lk_decimal old_value)
+{
+    c->has_old = true;
+    c->old_value = old_value;
+}
+
+lk_report_message *lk_report_record_add_message(lk_report_record *rec, lk_message_origin origin,
+                                                const char *type, bool has_code, long code,
+                                                const char *description, const char *id)
+{
+    lk_grow(&rec->messages, sizeof(*rec->messages), rec->nmessages + 1, &rec->messages_alloc);
+    lk_report_message *m = &rec->messages[rec->nmessages++];
+    m->origin = origin;
+    m->type = xstrdup(type ? type : "");
+    m->has_code = has_code;
+    m->code = has_code ? code : 0;
+    m->description = xstrdup(description ? description : "");
+    m->id = dup_or_null(id);
+    return m;
+}
+
+static bool same_place(const lk_report_rows *s, const char *file, const char *sheet)
+{
+    if (strcmp(s->file, file))
+        return false;
+    if (!s->sheet || !sheet)
+        return !s->sheet && !sheet;
+    return !strcmp(s->sheet, sheet);
+}
+
+/* Spans touch when they overlap or are adjacent; care with ULONG_MAX + 1. */
+static bool spans_touch(unsigned long a1, unsigned long a2, unsigned long b1, unsigned long b2)
+{
+    return (a2 == (unsigned long)-1 || b1 <= a2 + 1) && (b2 == (unsigned long)-1 || a1 <= b2 + 1);
+}
+
+void lk_report_record_add_rows(lk_report_record *rec, const char *file, const char *sheet,
+                               unsigned long first, unsigned long last)
+{
+    if (!file)
+        file = "";
+    if (sheet && !*sheet)
+        sheet = NULL;
+    if (last < first) {
+        unsigned long t = first;
+        first = last;
+        last = t;
+    }
+    /* Grow a span that touches the new one, then fold any other span the grown one now touches. */
+    size_t hit = (size_t)-1;
+    for (size_t i = 0; i < rec->nrows; i++) {
+        lk_report_rows *s = &rec->rows[i];
+        if (same_place(s, file, sheet) && spans_touch(s->first, s->last, first, last)) {
+            if (first < s->first)
+                s->first = first;
+            if (last > s->last)
+                s->last = last;
+            hit = i;
+            break;
+        }
+    }
+    if (hit == (size_t)-1) {
+        lk_grow(&rec->rows, sizeof(*rec->rows), rec->nrows + 1, &rec->rows_alloc);
+        lk_report_rows *s = &rec->rows[rec->nrows++];
+        s->file = xstrdup(file);
+        s->sheet = dup_or_null(sheet);
+        s->first = first;
+        s->last = last;
+        return;
+    }
+    bool merged;
+    do {
+        merged = false;
+        lk_report_rows *h = &rec->rows[hit];
+        for (size_t i = 0; i < rec->nrows; i++) {
+            lk_report_rows *s = &rec->rows[i];
+            if (i == hit || !same_place(s, h->file, h->sheet) ||
+                !spans_touch(s->first, s->last, h->first, h->last))
+                continue;
+            if (s->first < h->first)
+                h->first = s->first;
+            if (s->last > h->last)
+                h->last = s->last;
+            free(s->file);
+            free(s->sheet);
+            memmove(s, s + 1, (rec->nrows - i - 1) * sizeof(*s));
+            rec->nrows--;
+            if (i < hit)
+                hit--;
+            merged = true;
+            break;
+        }
+    } while (merged);
+}
+
+void lk_report_record_add_entry_rows(lk_report_record *rec, const lk_entry_set *set,
+                                     const lk_entry *e)
+{
+    for (size_t i = 0; i < e->nrows; i++) {
+        const lk_row_span *sp = &e->rows[i];
+        const char *file = sp->file < set->nfiles ? set->files[sp->file] : "";
+        const char *sheet = sp->sheet && sp->sheet < set->nsheets ? set->sheets[sp->sheet] : NULL;
+        lk_report_record_add_rows(rec, file, sheet, sp->first, sp->last);
+    }
+}
+
+void lk_report_record_set_result(lk_report_record *rec, lk_outcome outcome, int http_status,
+                                 unsigned attempts)
+{
+    rec->outcome = outcome;
+    rec->http_status = http_status;
+    rec->attempts = attempts;
+}
+
+lk_report_issue *lk_report_add_issue(lk_report *r, lk_outcome outcome, const lk_error *err)
+{
+    lk_grow(&r->issues, sizeof(*r->issues), r->nissues + 1, &r->issues_alloc);
+    lk_report_issue *is = &r->issues[r->nissues++];
+    memset(is, 0, sizeof(*is));
+    is->outcome = outcome == LK_OUTCOME_SKIPPED ? LK_OUTCOME_SKIPPED : LK_OUTCOME_REJECTED;
+    if (err)
+        is->error = *err;
+    else
+        lk_error_clear(&is->error);
+    is->last_row = is->error.row;
+    return is;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * validate: records from an lk_entry_set
+ * ------------------------------------------------------------------------------------------- */
+
+static int cmp_str(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+static int cmp_long(long long a, long long b)
+{
+    return (a > b) - (a < b);
+}
+
+static int cmp_ref(const lk_ref *a, const lk_ref *b)
+{
+    int c = cmp_long(a->kind, b->kind);
+    if (c)
+        return c;
+    if (a->kind == LK_REF_KEY)
+        return cmp_long(a->key, b->key);
+    if (a->kind == LK_REF_CODE)
+        return cmp_str(a->code, b->code);
+    return 0;
+}
+
+/* Entries that end up in one PATCH record: same employment, period, record key, payslip text. */
+static int cmp_entry_record(const lk_entry *a, const lk_entry *b)
+{
+    int c;
+    if ((c = cmp_str(a->employee.employer, b->employee.employer)) ||
+        (c = cmp_long(a->employee.employee_number, b->employee.employee_number)) ||
+        (c = cmp_long(a->employee.payroll_id, b->employee.payroll_id)) ||
+        (c = cmp_long(a->employee.income_relationship, b->employee.income_relationship)) ||
+        (c = cmp_str(a->employee.employment_id, b->employee.employment_id)) ||
+        (c = cmp_long(a->period.kind, b->period.kind)) ||
+        (c = cmp_long(a->period.year, b->period.year)) ||
+        (c = cmp_long(a->period.number, b->period.number)) ||
+        (c = cmp_long(a->period.month, b->period.month)) ||
+        (c = cmp_long(a->period.day, b->period.day)) ||
+        (c = cmp_ref(&a->record_key.cost_center, &b->record_key.cost_center)) ||
+        (c = cmp_ref(&a->record_key.cost_unit, &b->record_key.cost_unit)) ||
+        (c = cmp_ref(&a->record_key.distribution_unit, &b->record_key.distribution_unit)) ||
+        (c = cmp_ref(&a->record_key.shift, &b->record_key.shift)) ||
+        (c = cmp_ref(&a->record_key.payslip_type, &b->record_key.payslip_type)) ||
+        (c = cmp_str(a->payslip_text, b->payslip_text)))
+        return c;
+    return 0;
+}
+
+struct entry_order {
+    const lk_entry *entries;
+    size_t index;
+};
+
+static int cmp_entry_order(const void *pa, const void *pb)
+{
+    const struct entry_order *a = pa, *b = pb;
+    int c = cmp_entry_record(&a->entries[a->index], &b->entries[b->index]);
+    return c ? c : cmp_long((long long)a->index, (long long)b->index);
+}
+
+static void period_label(const lk_period_ref *p, char *buf, size_t size)
+{
+    switch (p->kind) {
+    case LK_PERIOD_NONE:
+        buf[0] = '\0';
+        break;
+    case LK_PERIOD_MONTH:
+        snprintf(buf, size, "%04d-%02d", p->year, p->number);
+        break;
+    case LK_PERIOD_NUMBER:
+        snprintf(buf, size, "%04d-P%02d", p->year, p->number);
+        break;
+    case LK_PERIOD_DATE:
+        snprintf(buf, size, "%04d-%02d-%02d", p->year, p->month, p->day);
+        break;
+    }
+}
+
+static void record_from_entry(lk_report_record *rec, const lk_entry *e)
+{
+    char label[32];
+    lk_report_record_set_employer_ref(rec, e->employee.employer);
+    rec->employee_number = e->employee.employee_number;
+    lk_report_record_set_employment(rec, e->employee.employment_id, e->employee.payroll_id,
+                                    e->employee.income_relationship);
+    period_label(&e->period, label, sizeof(label));
+    lk_report_record_set_period_label(rec, label[0] ? label : NULL);
+    if (e->period.kind == LK_PERIOD_NUMBER) {
+        rec->period_year = e->period.year;
+        rec->period_number = e->period.number;
+    } else if (e->period.kind != LK_PERIOD_NONE) {
+        rec->period_year = e->period.year;
+    }
+    lk_report_ref_from_entry(&rec->record_key.cost_center, &e->record_key.cost_center);
+    lk_report_ref_from_entry(&rec->record_key.cost_unit, &e->record_key.cost_unit);
+    lk_report_ref_from_entry(&rec->record_key.distribution_unit,
+                             &e->record_key.distribution_unit);
+    lk_report_ref_from_entry(&rec->record_key.shift, &e->record_key.shift);
+    lk_report_ref_from_entry(&rec->record_key.payslip_type, &e->record_key.payslip_type);
+    lk_report_record_set_payslip_text(rec, e->payslip_text);
+}
+
+/* Input spans of the new records, sorted by place and first row, to find a row's record. */
+struct row_owner {
+    const char *file, *sheet;
+    unsigned long first, last;
+    lk_report_record *rec;
+};
+
+static int cmp_place(const char *fa, const char *sa, const char *fb, const char *sb)
+{
+    int c = strcmp(fa, fb);
+    return c ? c : strcmp(sa ? sa : "", sb ? sb : "");
+}
+
+static int cmp_row_owner(const void *pa, const void *pb)
+{
+    const struct row_owner *a = pa, *b = pb;
+    int c = cmp_place(a->file, a->sheet, b->file, b->sheet);
+    return c ? c : cmp_long((long long)a->first, (long long)b->first);
+}
+
+static lk_report_record *row_owner_find(const struct row_owner *o, size_t n, const char *file,
+                                        const char *sheet, unsigned long row)
+{
+    /* the last span of this place starting at or before row */
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_place(o[mid].file, o[mid].sheet, file, sheet);
+        if (c < 0 || (c == 0 && o[mid].first <= row))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    const struct row_owner *s = &o[lo - 1];
+    if (cmp_place(s->file, s->sheet, file, sheet) || s->last < row)
+        return NULL;
+    return s->rec;
+}
+
+static void attach_row_issues(lk_report *r, const lk_entry_set *set, size_t first_new)
+{
+    struct row_owner *o = NULL;
+    size_t n = 0, alloc = 0;
+    for (size_t i = first_new; i < r->nrecords; i++) {
+        lk_report_record *rec = r->records[i];
+        for (size_t j = 0; j < rec->nrows; j++) {
+            lk_grow(&o, sizeof(*o), n + 1, &alloc);
+            o[n++] = (struct row_owner){rec->rows[j].file, rec->rows[j].sheet,
+                                        rec->rows[j].first, rec->rows[j].last, rec};
+        }
+    }
+    if (n)
+        qsort(o, n, sizeof(*o), cmp_row_owner);
+    for (size_t i = 0; i < set->nissues; i++) {
+        const lk_row_issue *is = &set->issues[i];
+        const lk_error *e = &is->error;
+        lk_report_record *rec =
+            e->row ? row_owner_find(o, n, e->file, e->sheet[0] ? e->sheet : NULL, e->row) : NULL;
+        if (!rec) {
+            lk_report_add_issue(r, is->skipped ? LK_OUTCOME_SKIPPED : LK_OUTCOME_REJECTED, e);
+            continue;
+        }
+        char where[LK_ERROR_MSG_MAX + 400];
+        lk_error_format(e, where, sizeof(where));
+        lk_report_record_add_message(rec, LK_MSG_IMPORTER, is->skipped ? "Warning" : "Error",
+                                     false, 0, where, NULL);
+        if (!is->skipped) {
+            rec->outcome = LK_OUTCOME_REJECTED;
+            rec->input_error = true;
+        }
+    }
+    free(o);
+}
+
+lk_code lk_report_add_entry_set(lk_report *r, const lk_entry_set *set, lk_error *err)
+{
+    lk_code rc = LK_OK;
+    if (r->nfiles == 0) {
+        for (size_t i = 0; i < set->nfiles; i++) {
+            lk_error ferr;
+            lk_error_clear(&ferr);
+            if (lk_report_add_file(r, set->files[i], &ferr) != LK_OK && rc == LK_OK) {
+                rc = ferr.code;
+                if (err)
+                    *err = ferr;
+            }
+        }
+    }
+    r->rows_read += set->rows_read;
+
+    size_t first_new = r->nrecords;
+    size_t n = set->nentries;
+    struct entry_order *order = xcalloc(n ? n : 1, sizeof(*order));
+    for (size_t i = 0; i < n; i++) {
+        order[i].entries = set->entries;
+        order[i].index = i;
+    }
+    qsort(order, n, sizeof(*order), cmp_entry_order);
+    /* group[i]: the record of entry i; records are created in input order of their first entry */
+    size_t *group = xcalloc(n ? n : 1, sizeof(*group));
+    size_t ngroups = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && cmp_entry_record(&set->entries[order[i - 1].index],
+                                      &set->entries[order[i].index]) == 0) {
+            group[order[i].index] = group[order[i - 1].index];
+        } else {
+            group[order[i].index] = ngroups++;
+        }
+    }
+    lk_report_record **recs = xcalloc(ngroups ? ngroups : 1, sizeof(*recs));
+    for (size_t i = 0; i < n; i++) {
+        const lk_entry *e = &set->entries[i];
+        lk_report_record *rec = recs[group[i]];
+        if (!rec) {
+            rec = recs[group[i]] = lk_report_add_record(r);
+            record_from_entry(rec, e);
+            rec->outcome = LK_OUTCOME_VALID;
+        }
+        lk_report_component *c = lk_report_record_add_value(rec, e->component, NULL, e->value,
+                                                            e->value_null, e->is_supplement);
+        c->column = dup_or_null(e->column_header);
+        lk_report_record_add_entry_rows(rec, set, e);
+    }
+    free(recs);
+    free(group);
+    free(order);
+
+    attach_row_issues(r, set, first_new);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Reading the model
+ * ------------------------------------------------------------------------------------------- */
+
+static unsigned long rows_count(const lk_report_rows *rows, size_t n)
+{
+    unsigned long total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += rows[i].last - rows[i].first + 1;
+    return total;
+}
+
+void lk_report_totals_get(const lk_report *r, lk_report_totals *t)
+{
+    memset(t, 0, sizeof(*t));
+    for (size_t i = 0; i < r->nrecords; i++) {
+        const lk_report_record *rec = r->records[i];
+        if ((unsigned)rec->outcome < LK_OUTCOME_COUNT)
+            t->records[rec->outcome]++;
+        t->rows_in_records += rows_count(rec->rows, rec->nrows);
+        t->messages += rec->nmessages;
+    }
+    for (size_t i = 0; i < r->nissues; i++) {
+        const lk_report_issue *is = &r->issues[i];
+        if ((unsigned)is->outcome < LK_OUTCOME_COUNT)
+            t->issues[is->outcome]++;
+        if (is->error.row)
+            t->rows_in_issues += is->last_row >= is->error.row
+                                     ? is->last_row - is->error.row + 1
+                                     : 1;
+    }
+}
+
+static int cmp_component_total(const void *pa, const void *pb)
+{
+    const lk_report_component_total *a = pa, *b = pb;
+    return (a->key > b->key) - (a->key < b->key);
+}
+
+lk_report_component_total *lk_report_component_totals(const lk_report *r, unsigned mask,
+                                                       size_t *n)
+{
+    lk_report_component_total *t = NULL;
+    size_t nt = 0, alloc = 0;
+    for (size_t i = 0; i < r->nrecords; i++) {
+        const lk_report_record *rec = r->records[i];
+        if (mask && !(mask & (1u << rec->outcome)))
+            continue;
+        for (size_t j = 0; j < rec->ncomponents; j++) {
+            const lk_report_component *c = &rec->components[j];
+            size_t k = 0;
+            while (k < nt && t[k].key != c->key)
+                k++;
+            if (k == nt) {
+                lk_grow(&t, sizeof(*t), nt + 1, &alloc);
+                memset(&t[nt], 0, sizeof(*t));
+                t[nt++].key = c->key;
+            }
+            if (!t[k].description && c->description)
+                t[k].description = c->description;
+            t[k].count++;
+            if (!c->delete && !t[k].overflow && !lk_decimal_add(t[k].sum, c->new_value, &t[k].sum))
+                t[k].overflow = true;
+        }
+    }
+    if (nt)
+        qsort(t, nt, sizeof(*t), cmp_component_total);
+    *n = nt;
+    return t;
+}
+
+int lk_report_exit_code(const lk_report *r)
+{
+    if (r->has_error && r->error.code != LK_OK)
+        return lk_exit_code(r->error.code);
+    bool input_errors = false, sent = false, some_failed = false;
+    for (size_t i = 0; i < r->nissues; i++)
+        if (r->issues[i].outcome == LK_OUTCOME_REJECTED)
+            input_errors = true;
+    for (size_t i = 0; i < r->nrecords; i++) {
+        const lk_report_record *rec = r->records[i];
+        if (rec->outcome == LK_OUTCOME_REJECTED && rec->input_error)
+            input_errors = true;
+        if (rec->attempts > 0)
+            sent = true;
+        if (rec->outcome == LK_OUTCOME_REJECTED || rec->outcome == LK_OUTCOME_FAILED ||
+            rec->outcome == LK_OUTCOME_NOT_SENT)
+            some_failed = true;
+    }
+    if (input_errors && !sent)
+        return LK_EXIT_INPUT;
+    if (input_errors || some_failed)
+        return LK_EXIT_REJECTED;
+    return LK_EXIT_OK;
+}
+
+const char *lk_exit_code_meaning(int code)
+{
+    switch (code) {
+    case LK_EXIT_OK: return "all done";
+    case LK_EXIT_REJECTED: return "some employments rejected or failed: see the report";
+    case LK_EXIT_INPUT: return "input or mapping errors: nothing was sent";
+    case LK_EXIT_CONFIG: return "configuration, authentication or connection error";
+    case LK_EXIT_INTERNAL: return "internal error";
+    case LK_EXIT_INTERRUPTED: return "interrupted: run again with --resume to finish";
+    }
+    return "unknown exit code";
+}

@@ -1,0 +1,280 @@
+/*
+ * test_report_model.c: the report model: builders copy and merge, validate's records from an
+ * lk_entry_set account for every input row once, totals and the exit code table.
+ */
+#include "common/util.h"
+#include "report/report.h"
+#include "support/cunit_main.h"
+
+#include <string.h>
+
+static void test_outcome_names(void)
+{
+    lk_outcome o;
+    CU_ASSERT_STRING_EQUAL(lk_outcome_name(LK_OUTCOME_NOT_SENT), "not_sent");
+    CU_ASSERT_STRING_EQUAL(lk_outcome_label(LK_OUTCOME_NOT_SENT), "not sent");
+    CU_ASSERT(lk_outcome_parse("not sent", &o) && o == LK_OUTCOME_NOT_SENT);
+    CU_ASSERT(lk_outcome_parse("rejected", &o) && o == LK_OUTCOME_REJECTED);
+    CU_ASSERT_FALSE(lk_outcome_parse("fine", &o));
+    CU_ASSERT_STRING_EQUAL(lk_outcome_name((lk_outcome)99), "unknown");
+}
+
+static void test_rows_merge(void)
+{
+    lk_report *r = lk_report_new("plan");
+    lk_report_record *rec = lk_report_add_record(r);
+    lk_report_record_add_rows(rec, "a.csv", NULL, 2, 2);
+    lk_report_record_add_rows(rec, "a.csv", NULL, 4, 4);
+    lk_report_record_add_rows(rec, "a.csv", "", 2, 2);     /* same row again: not twice */
+    CU_ASSERT_EQUAL(rec->nrows, 2);
+    lk_report_record_add_rows(rec, "a.csv", NULL, 3, 3);   /* bridges 2 and 4 */
+    CU_ASSERT_EQUAL(rec->nrows, 1);
+    CU_ASSERT_EQUAL(rec->rows[0].first, 2);
+    CU_ASSERT_EQUAL(rec->rows[0].last, 4);
+    lk_report_record_add_rows(rec, "b.xlsx", "Blad1", 3, 3); /* other file: own span */
+    lk_report_record_add_rows(rec, "b.xlsx", "Blad2", 3, 3); /* other sheet: own span */
+    CU_ASSERT_EQUAL(rec->nrows, 3);
+    lk_report_totals t;
+    lk_report_totals_get(r, &t);
+    CU_ASSERT_EQUAL(t.rows_in_records, 5);
+    lk_report_free(r);
+}
+
+static void test_builders_copy(void)
+{
+    char name[32], msg[32];
+    lk_report *r = lk_report_new("apply");
+    lk_report_record *rec = lk_report_add_record(r);
+    strcpy(name, "Eline Verbeek");
+    lk_report_record_set_employee(rec, 1001, name);
+    strcpy(msg, "period closed");
+    lk_report_record_add_message(rec, LK_MSG_LOKET, "BrokenBusinessRule", true, 83, msg, NULL);
+    lk_report_component *c = lk_report_record_add_value(rec, 10, "Uren gewerkt", 1515 * 100000LL,
+                                                        false, false);
+    lk_report_component_set_old(c, 140 * LK_DECIMAL_SCALE);
+    memset(name, 'x', sizeof(name) - 1);
+    memset(msg, 'x', sizeof(msg) - 1);
+    CU_ASSERT_STRING_EQUAL(rec->employee_name, "Eline Verbeek");
+    CU_ASSERT_STRING_EQUAL(rec->messages[0].description, "period closed");
+    CU_ASSERT_EQUAL(rec->messages[0].code, 83);
+    CU_ASSERT(rec->components[0].has_old);
+    /* a deleted value is sent as null: its number is 0 whatever was given */
+    c = lk_report_record_add_value(rec, 11, NULL, 5 * LK_DECIMAL_SCALE, true, false);
+    CU_ASSERT(c->delete);
+    CU_ASSERT_EQUAL(c->new_value, 0);
+    lk_report_count_request(r, "PATCH", "/x", 200, 1, 10.0);
+    lk_report_count_request(r, "PATCH", "/x", 200, 2, 5.0);
+    lk_report_count_request(r, "PATCH", "/x", 400, 1, 1.0);
+    CU_ASSERT_EQUAL(r->nrequests, 2);
+    CU_ASSERT_EQUAL(r->requests[0].count, 2);
+    CU_ASSERT_EQUAL(r->requests[0].attempts, 3);
+    CU_ASSERT_DOUBLE_EQUAL(r->requests[0].latency_ms, 15.0, 1e-9);
+    lk_report_free(r);
+}
+
+/* An entry set as the mapping stage produces it: 3 data rows (2..4) of uren.csv, wide layout
+ * with two components per row, employee 1001 twice (rows 2 and 4), row 5 a bad cell, row 6 a
+ * totals row skipped on purpose. */
+static void fill_entry_set(lk_entry_set *set, lk_row_span *spans)
+{
+    static char *files[] = {"uren.csv"};
+    static char *sheets[] = {""};
+    static lk_entry entries[6];
+    static lk_row_issue issues[2];
+    memset(set, 0, sizeof(*set));
+    memset(entries, 0, sizeof(entries));
+    memset(issues, 0, sizeof(issues));
+    set->files = files;
+    set->nfiles = 1;
+    set->sheets = sheets;
+    set->nsheets = 1;
+    long employees[] = {1001, 1002, 1001};
+    for (int row = 0; row < 3; row++) {
+        for (int k = 0; k < 2; k++) {
+            lk_entry *e = &entries[row * 2 + k];
+            e->employee.employee_number = employees[row];
+            e->period.kind = LK_PERIOD_MONTH;
+            e->period.year = 2026;
+            e->period.number = 11;
+            e->component = k == 0 ? 10 : 11;
+            e->value = (row + 1) * LK_DECIMAL_SCALE;
+            spans[row * 2 + k] = (lk_row_span){0, 0, (unsigned long)row + 2, (unsigned long)row + 2};
+            e->rows = &spans[row * 2 + k];
+            e->nrows = 1;
+            e->column_header = k == 0 ? "Uren" : "Overuren";
+        }
+    }
+    set->entries = entries;
+    set->nentries = 6;
+    lk_error_at(&issues[0].error, "uren.csv", NULL, 5, 3, "Uren");
+    lk_error_set(&issues[0].error, LK_ERR_INPUT, "\"7,5x\" is not a number");
+    lk_error_at(&issues[1].error, "uren.csv", NULL, 6, (size_t)-1, NULL);
+    lk_error_set(&issues[1].error, LK_ERR_INPUT, "totals row");
+    issues[1].skipped = true;
+    set->issues = issues;
+    set->nissues = 2;
+    set->rows_read = 5;
+}
+
+static void test_entry_set(void)
+{
+    lk_entry_set set;
+    lk_row_span spans[6];
+    fill_entry_set(&set, spans);
+    /* the reports's own file list is kept: uren.csv need not exist here */
+    lk_report *r = lk_report_new("validate");
+    lk_report_add_file_hash(r, "uren.csv", NULL);
+    CU_ASSERT_EQUAL(lk_report_add_entry_set(r, &set, NULL), LK_OK);
+    /* 1001's two rows aggregate into one record, 1002 has its own; input order kept */
+    CU_ASSERT_EQUAL_FATAL(r->nrecords, 2);
+    CU_ASSERT_EQUAL(r->records[0]->employee_number, 1001);
+    CU_ASSERT_EQUAL(r->records[1]->employee_number, 1002);
+    CU_ASSERT_EQUAL(r->records[0]->ncomponents, 4);
+    CU_ASSERT_EQUAL(r->records[0]->nrows, 2);   /* rows 2 and 4 */
+    CU_ASSERT_STRING_EQUAL(r->records[0]->period_label, "2026-11");
+    CU_ASSERT_STRING_EQUAL(r->records[0]->components[1].column, "Overuren");
+    CU_ASSERT_EQUAL(r->records[0]->outcome, LK_OUTCOME_VALID);
+    CU_ASSERT_EQUAL_FATAL(r->nissues, 2);
+    CU_ASSERT_EQUAL(r->issues[0].outcome, LK_OUTCOME_REJECTED);
+    CU_ASSERT_EQUAL(r->issues[0].error.row, 5);
+    CU_ASSERT_STRING_EQUAL(r->issues[0].error.header, "Uren");
+    CU_ASSERT_EQUAL(r->issues[1].outcome, LK_OUTCOME_SKIPPED);
+    lk_report_totals t;
+    lk_report_totals_get(r, &t);
+    CU_ASSERT_EQUAL(t.rows_in_records + t.rows_in_issues, 5);
+    CU_ASSERT_EQUAL(r->rows_read, 5);
+    size_t n;
+    lk_report_component_total *ct = lk_report_component_totals(r, 0, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_EQUAL(ct[0].key, 10);
+    CU_ASSERT_EQUAL(ct[0].count, 3);
+    CU_ASSERT_EQUAL(ct[0].sum, 6 * LK_DECIMAL_SCALE);
+    free(ct);
+    /* input errors and nothing sent: 2 */
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_INPUT);
+    lk_report_free(r);
+}
+
+static void test_entry_set_missing_file(void)
+{
+    lk_entry_set set;
+    lk_row_span spans[6];
+    lk_error err;
+    lk_error_clear(&err);
+    fill_entry_set(&set, spans);
+    lk_report *r = lk_report_new("validate");
+    /* the file is listed without hash and the error names it; the records are still there */
+    CU_ASSERT_NOT_EQUAL(lk_report_add_entry_set(r, &set, &err), LK_OK);
+    CU_ASSERT(strstr(err.message, "uren.csv") != NULL || strstr(err.file, "uren.csv") != NULL);
+    CU_ASSERT_EQUAL(r->nfiles, 1);
+    CU_ASSERT_STRING_EQUAL(r->files[0].sha256, "");
+    CU_ASSERT_EQUAL(r->nrecords, 2);
+    lk_report_free(r);
+}
+
+/* A wide row with one bad cell: the row also fed a record. The record is rejected with the
+ * reason, the row is not listed a second time as an issue. */
+static void test_entry_set_partial_row(void)
+{
+    lk_entry_set set;
+    lk_row_span spans[6];
+    fill_entry_set(&set, spans);
+    lk_row_issue extra[3];
+    memcpy(extra, set.issues, 2 * sizeof(*extra));
+    memset(&extra[2], 0, sizeof(extra[2]));
+    lk_error_at(&extra[2].error, "uren.csv", NULL, 3, 3, "Km");
+    lk_error_set(&extra[2].error, LK_ERR_INPUT, "\"veel\" is not a number");
+    set.issues = extra;
+    set.nissues = 3;
+    lk_report *r = lk_report_new("validate");
+    lk_report_add_file_hash(r, "uren.csv", NULL);
+    lk_report_add_entry_set(r, &set, NULL);
+    CU_ASSERT_EQUAL_FATAL(r->nrecords, 2);
+    lk_report_record *rec = r->records[1];          /* employee 1002, row 3 */
+    CU_ASSERT_EQUAL(rec->employee_number, 1002);
+    CU_ASSERT_EQUAL(rec->outcome, LK_OUTCOME_REJECTED);
+    CU_ASSERT(rec->input_error);
+    CU_ASSERT_EQUAL_FATAL(rec->nmessages, 1);
+    CU_ASSERT_EQUAL(rec->messages[0].origin, LK_MSG_IMPORTER);
+    CU_ASSERT_STRING_EQUAL(rec->messages[0].description,
+                           "uren.csv:3: column D \"Km\": \"veel\" is not a number");
+    CU_ASSERT_EQUAL(r->records[0]->outcome, LK_OUTCOME_VALID);
+    CU_ASSERT_EQUAL(r->nissues, 2);                 /* rows 5 and 6 only */
+    lk_report_totals t;
+    lk_report_totals_get(r, &t);
+    CU_ASSERT_EQUAL(t.rows_in_records + t.rows_in_issues, set.rows_read);
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_INPUT);
+    lk_report_free(r);
+
+    /* the same with only that error: still an input error, exit code 2 */
+    set.issues = &extra[2];
+    set.nissues = 1;
+    r = lk_report_new("validate");
+    lk_report_add_file_hash(r, "uren.csv", NULL);
+    lk_report_add_entry_set(r, &set, NULL);
+    CU_ASSERT_EQUAL(r->nissues, 0);
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_INPUT);
+    lk_report_free(r);
+}
+
+static void test_exit_codes(void)
+{
+    lk_report *r = lk_report_new("apply");
+    lk_report_record *a = lk_report_add_record(r);
+    lk_report_record_set_result(a, LK_OUTCOME_CREATED, 201, 1);
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_OK);
+    lk_report_record *b = lk_report_add_record(r);
+    lk_report_record_set_result(b, LK_OUTCOME_SKIPPED, 0, 0);
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_OK);
+    lk_report_record_set_result(b, LK_OUTCOME_REJECTED, 400, 1);
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_REJECTED);
+    lk_report_record_set_result(b, LK_OUTCOME_CREATED, 201, 1);
+    /* an input error after something was sent (send the valid part): 1, not 2 */
+    lk_error e;
+    lk_error_clear(&e);
+    lk_error_set(&e, LK_ERR_INPUT, "bad");
+    lk_report_add_issue(r, LK_OUTCOME_REJECTED, &e);
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_REJECTED);
+    lk_error_set(&e, LK_ERR_AUTH, "refresh token refused");
+    lk_report_set_error(r, &e);
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_CONFIG);
+    lk_error_set(&e, LK_ERR_INTERRUPTED, "stopped");
+    lk_report_set_error(r, &e);
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_INTERRUPTED);
+    lk_report_set_error(r, NULL);
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_REJECTED);
+    lk_report_free(r);
+
+    r = lk_report_new("apply");
+    a = lk_report_add_record(r);
+    lk_report_record_set_result(a, LK_OUTCOME_NOT_SENT, 0, 0);
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_REJECTED);
+    lk_report_free(r);
+}
+
+static void test_write_unknown_format(void)
+{
+    lk_error err;
+    lk_report *r = lk_report_new("plan");
+    CU_ASSERT_EQUAL(lk_report_write(r, "/tmp/report.txt", LK_REPORT_AUTO, &err), LK_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "report.txt"));
+    CU_ASSERT_EQUAL(r->noutputs, 0);
+    lk_report_free(r);
+}
+
+static const lk_test tests[] = {
+    {"outcome names", test_outcome_names},
+    {"input rows merge, each once", test_rows_merge},
+    {"builders copy their arguments", test_builders_copy},
+    {"validate records from an entry set", test_entry_set},
+    {"entry set with an unreadable file", test_entry_set_missing_file},
+    {"a bad cell in a row that fed a record", test_entry_set_partial_row},
+    {"exit codes from outcomes", test_exit_codes},
+    {"unknown report format", test_write_unknown_format},
+    {NULL, NULL},
+};
+
+int main(void)
+{
+    return lk_test_main("report model", tests);
+}
