@@ -1,13 +1,475 @@
 /*
- * validate.c: 'loket-import validate' (placeholder until its issue lands).
+ * validate.c: 'loket-import validate FILE... -m MAPPING': reads the files through the mapping,
+ * offline, and shows per file what was read (type, delimiter, encoding, rows, employees,
+ * component totals) and every error with file, sheet, row, column and reason. --json prints one
+ * JSON document for machines. Nothing touches the network.
  */
 #include "cmd/commands.h"
+#include "common/decimal.h"
 #include "common/error.h"
+#include "common/util.h"
+#include "mapping/aggregate.h"
+#include "mapping/mapping.h"
+#include "report/report.h"
+
+#include <cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "usage: loket-import validate FILE... -m MAPPING [--period P] [--json] [--quiet]\n"
+    "                             [--report FILE]\n"
+    "\n"
+    "Reads CSV/XLSX exports through a mapping, offline (no network), and shows per file what\n"
+    "was read: type, delimiter, encoding, rows, employees, component totals, ignored columns,\n"
+    "and every error with file, sheet, row, column and reason.\n"
+    "\n"
+    "  -m, --mapping FILE  the mapping (mappings/NAME.json; see docs/mappings.md)\n"
+    "  -p, --period P      payroll period for mappings that take it from the command line:\n"
+    "                      2026-11 (the month) or 2026-P11 (period number); with a date column,\n"
+    "                      2026-11 also checks every date lies in that month\n"
+    "      --json          print one JSON document on stdout (entries, errors, skipped, files)\n"
+    "  -q, --quiet         print errors only\n"
+    "      --report FILE   also write the report (.csv, .xlsx or .json by extension)\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "Exit codes:\n"
+    "  0  no errors: every row was read or skipped on purpose\n"
+    "  2  input or mapping errors (listed)\n"
+    "  3  bad command line\n"
+    "  4  internal error\n";
+
+enum { OPT_JSON = 256, OPT_REPORT };
+
+static const struct option options[] = {
+    { "mapping", required_argument, NULL, 'm' },
+    { "period", required_argument, NULL, 'p' },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "quiet", no_argument, NULL, 'q' },
+    { "report", required_argument, NULL, OPT_REPORT },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* ---------------------------------------------------------------- shared helpers */
+
+static cJSON *json_decimal(lk_decimal v)
+{
+    char buf[32];
+    return cJSON_CreateRaw(lk_decimal_format(v, buf));
+}
+
+static cJSON *json_str_or_null(const char *s)
+{
+    return s && *s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static cJSON *json_long_or_null(long v)
+{
+    return v ? cJSON_CreateNumber((double)v) : cJSON_CreateNull();
+}
+
+static cJSON *json_ref(const lk_ref *r)
+{
+    cJSON *o;
+    switch (r->kind) {
+    case LK_REF_KEY:
+        o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "key", r->key);
+        return o;
+    case LK_REF_CODE:
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "code", r->code ? r->code : "");
+        return o;
+    default:
+        return cJSON_CreateNull();
+    }
+}
+
+static cJSON *json_error(const lk_error *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "file", json_str_or_null(e->file));
+    cJSON_AddItemToObject(o, "sheet", json_str_or_null(e->sheet));
+    cJSON_AddItemToObject(o, "row", json_long_or_null((long)e->row));
+    cJSON_AddItemToObject(o, "column", json_str_or_null(e->column));
+    cJSON_AddItemToObject(o, "header", json_str_or_null(e->header));
+    cJSON_AddStringToObject(o, "message", e->message);
+    return o;
+}
+
+/* A key naming one employee (employer + number), or one employment (+ payrollId ...). */
+static char *employee_key(const lk_employee_ref *e, bool employment)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s/%ld/%s/%ld/%ld", e->employer ? e->employer : "",
+             e->employee_number, e->employment_id ? e->employment_id : "",
+             employment ? e->payroll_id : 0, employment ? e->income_relationship : 0);
+    return xstrdup(buf);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static size_t count_employees(const lk_entry_set *set, bool employments)
+{
+    if (!set->nentries)
+        return 0;
+    char **keys = xcalloc(set->nentries, sizeof(char *));
+    for (size_t i = 0; i < set->nentries; i++)
+        keys[i] = employee_key(&set->entries[i].employee, employments);
+    qsort(keys, set->nentries, sizeof(char *), cmp_str);
+    size_t n = 0;
+    for (size_t i = 0; i < set->nentries; i++)
+        if (i == 0 || strcmp(keys[i], keys[i - 1]))
+            n++;
+    for (size_t i = 0; i < set->nentries; i++)
+        free(keys[i]);
+    free(keys);
+    return n;
+}
+
+typedef struct total {
+    int component;
+    lk_decimal sum;
+    unsigned long entries, nulls;
+} total;
+
+static int cmp_total(const void *a, const void *b)
+{
+    return ((const total *)a)->component - ((const total *)b)->component;
+}
+
+/* Totals of the final (summed, rounded) entry values per component. */
+static total *entry_totals(const lk_entry_set *set, size_t *n)
+{
+    total *t = xcalloc(set->nentries + 1, sizeof(total));
+    *n = 0;
+    for (size_t i = 0; i < set->nentries; i++) {
+        const lk_entry *e = &set->entries[i];
+        size_t j = 0;
+        while (j < *n && t[j].component != e->component)
+            j++;
+        if (j == *n) {
+            t[j].component = e->component;
+            (*n)++;
+        }
+        t[j].entries++;
+        if (e->value_null)
+            t[j].nulls++;
+        else
+            lk_decimal_add(t[j].sum, e->value, &t[j].sum);
+    }
+    qsort(t, *n, sizeof(total), cmp_total);
+    return t;
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+static cJSON *json_entry(const lk_entry_set *set, const lk_entry *e)
+{
+    char buf[16];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "employer", json_str_or_null(e->employee.employer));
+    cJSON_AddItemToObject(o, "employeeNumber", json_long_or_null(e->employee.employee_number));
+    cJSON_AddItemToObject(o, "payrollId", json_long_or_null(e->employee.payroll_id));
+    cJSON_AddItemToObject(o, "incomeRelationshipNumber",
+                          json_long_or_null(e->employee.income_relationship));
+    cJSON_AddItemToObject(o, "employmentId", json_str_or_null(e->employee.employment_id));
+    bool is_date = e->period.kind == LK_PERIOD_DATE;
+    cJSON_AddItemToObject(o, "period", is_date || e->period.kind == LK_PERIOD_NONE
+                                           ? cJSON_CreateNull()
+                                           : cJSON_CreateString(lk_period_ref_format(&e->period, buf)));
+    cJSON_AddItemToObject(o, "date", is_date ? cJSON_CreateString(lk_period_ref_format(&e->period, buf))
+                                             : cJSON_CreateNull());
+    cJSON_AddNumberToObject(o, "component", e->component);
+    cJSON_AddItemToObject(o, "value", e->value_null ? cJSON_CreateNull() : json_decimal(e->value));
+    cJSON_AddBoolToObject(o, "isSupplement", e->is_supplement);
+    cJSON *rk = cJSON_AddObjectToObject(o, "recordKey");
+    cJSON_AddItemToObject(rk, "costCenter", json_ref(&e->record_key.cost_center));
+    cJSON_AddItemToObject(rk, "costUnit", json_ref(&e->record_key.cost_unit));
+    cJSON_AddItemToObject(rk, "distributionUnit", json_ref(&e->record_key.distribution_unit));
+    cJSON_AddItemToObject(rk, "shift", json_ref(&e->record_key.shift));
+    cJSON_AddItemToObject(rk, "payslipType", json_ref(&e->record_key.payslip_type));
+    cJSON_AddItemToObject(o, "payslipText", json_str_or_null(e->payslip_text));
+    cJSON *rows = cJSON_AddArrayToObject(o, "rows");
+    for (size_t i = 0; i < e->nrows; i++) {
+        const lk_row_span *s = &e->rows[i];
+        for (unsigned long r = s->first; r <= s->last; r++) {
+            cJSON *ro = cJSON_CreateObject();
+            cJSON_AddStringToObject(ro, "file", set->files[s->file]);
+            cJSON_AddItemToObject(ro, "sheet", json_str_or_null(set->sheets[s->sheet]));
+            cJSON_AddNumberToObject(ro, "row", (double)r);
+            cJSON_AddItemToArray(rows, ro);
+        }
+    }
+    return o;
+}
+
+static cJSON *json_file(const lk_entry_set *set, size_t i)
+{
+    const lk_file_info *fi = &set->file_info[i];
+    char buf[8], d[2] = { fi->delimiter, 0 };
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "file", set->files[i]);
+    cJSON_AddItemToObject(o, "type", json_str_or_null(fi->type));
+    cJSON_AddItemToObject(o, "sheet", json_str_or_null(fi->sheet));
+    cJSON_AddItemToObject(o, "delimiter", json_str_or_null(d));
+    cJSON_AddItemToObject(o, "encoding", json_str_or_null(fi->encoding));
+    d[0] = fi->decimal;
+    cJSON_AddItemToObject(o, "decimalSeparator", json_str_or_null(d));
+    cJSON_AddNumberToObject(o, "rowsRead", (double)fi->rows_read);
+    cJSON_AddNumberToObject(o, "rowsUsed", (double)fi->rows_used);
+    cJSON_AddNumberToObject(o, "rowsSkipped", (double)fi->rows_skipped);
+    cJSON_AddNumberToObject(o, "rowsWithErrors", (double)fi->rows_failed);
+    cJSON_AddNumberToObject(o, "employees", (double)fi->employees);
+    cJSON_AddBoolToObject(o, "readToEnd", !fi->failed);
+    cJSON *comps = cJSON_AddArrayToObject(o, "components");
+    for (size_t j = 0; j < fi->ntotals; j++) {
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddNumberToObject(c, "component", fi->totals[j].component);
+        cJSON_AddItemToObject(c, "name", json_str_or_null(fi->totals[j].name));
+        cJSON_AddItemToObject(c, "total", json_decimal(fi->totals[j].total));
+        cJSON_AddNumberToObject(c, "values", (double)fi->totals[j].values);
+        cJSON_AddItemToArray(comps, c);
+    }
+    cJSON *ign = cJSON_AddArrayToObject(o, "ignoredColumns");
+    for (size_t j = 0; j < fi->nignored; j++) {
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "column", lk_column_letter(fi->ignored[j].column, buf));
+        cJSON_AddStringToObject(c, "header", fi->ignored[j].header);
+        cJSON_AddNumberToObject(c, "values", (double)fi->ignored[j].values);
+        cJSON_AddItemToArray(ign, c);
+    }
+    return o;
+}
+
+static void print_json(const char *mapping, const lk_entry_set *set, const lk_error *fatal)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "mapping", mapping);
+    cJSON *files = cJSON_AddArrayToObject(doc, "files");
+    cJSON *entries = cJSON_AddArrayToObject(doc, "entries");
+    cJSON *errors = cJSON_AddArrayToObject(doc, "errors");
+    cJSON *skipped = cJSON_AddArrayToObject(doc, "skipped");
+    if (set) {
+        for (size_t i = 0; i < set->nfiles; i++)
+            cJSON_AddItemToArray(files, json_file(set, i));
+        for (size_t i = 0; i < set->nentries; i++)
+            cJSON_AddItemToArray(entries, json_entry(set, &set->entries[i]));
+        for (size_t i = 0; i < set->nissues; i++)
+            cJSON_AddItemToArray(set->issues[i].skipped ? skipped : errors,
+                                 json_error(&set->issues[i].error));
+    }
+    if (fatal)
+        cJSON_AddItemToArray(errors, json_error(fatal));
+    cJSON *sum = cJSON_AddObjectToObject(doc, "summary");
+    cJSON_AddNumberToObject(sum, "rowsRead", set ? (double)set->rows_read : 0);
+    cJSON_AddNumberToObject(sum, "entries", set ? (double)set->nentries : 0);
+    cJSON_AddNumberToObject(sum, "employees", set ? (double)count_employees(set, false) : 0);
+    cJSON_AddNumberToObject(sum, "employments", set ? (double)count_employees(set, true) : 0);
+    cJSON_AddNumberToObject(sum, "errors", (double)cJSON_GetArraySize(errors));
+    cJSON_AddNumberToObject(sum, "skipped", (double)cJSON_GetArraySize(skipped));
+    cJSON *comps = cJSON_AddArrayToObject(sum, "components");
+    if (set) {
+        size_t n;
+        total *t = entry_totals(set, &n);
+        for (size_t i = 0; i < n; i++) {
+            cJSON *c = cJSON_CreateObject();
+            cJSON_AddNumberToObject(c, "component", t[i].component);
+            cJSON_AddItemToObject(c, "total", json_decimal(t[i].sum));
+            cJSON_AddNumberToObject(c, "entries", (double)t[i].entries);
+            cJSON_AddNumberToObject(c, "nulls", (double)t[i].nulls);
+            cJSON_AddItemToArray(comps, c);
+        }
+        free(t);
+    }
+    char *s = cJSON_Print(doc);
+    if (s) {
+        fputs(s, stdout);
+        fputc('\n', stdout);
+    }
+    free(s);
+    cJSON_Delete(doc);
+}
+
+/* ---------------------------------------------------------------- text */
+
+static void print_error_line(FILE *out, const lk_error *e)
+{
+    char buf[LK_ERROR_MSG_MAX + 400];
+    fprintf(out, "  %s\n", lk_error_format(e, buf, sizeof(buf)));
+}
+
+static void print_text(const lk_entry_set *set, bool quiet)
+{
+    char buf[32], letter[8];
+    size_t nerrors = lk_entry_set_errors(set);
+    if (!quiet) {
+        for (size_t i = 0; i < set->nfiles; i++) {
+            const lk_file_info *fi = &set->file_info[i];
+            printf("%s:", set->files[i]);
+            if (fi->type[0])
+                printf(" %s", fi->type);
+            if (fi->sheet)
+                printf(", sheet \"%s\"", fi->sheet);
+            if (fi->delimiter == '\t')
+                printf(", delimiter tab");
+            else if (fi->delimiter)
+                printf(", delimiter '%c'", fi->delimiter);
+            if (fi->encoding[0])
+                printf(", encoding %s", fi->encoding);
+            if (fi->decimal)
+                printf(", decimal %s", fi->decimal == ',' ? "comma" : "point");
+            printf("\n  rows: %lu read, %lu used, %lu skipped, %lu with errors%s\n", fi->rows_read,
+                   fi->rows_used, fi->rows_skipped, fi->rows_failed,
+                   fi->failed ? " (file not read to its end)" : "");
+            printf("  employees: %zu\n", fi->employees);
+            if (fi->ntotals)
+                printf("  %-10s %16s %8s  %s\n", "component", "total", "values", "name");
+            for (size_t j = 0; j < fi->ntotals; j++)
+                printf("  %-10d %16s %8lu  %s\n", fi->totals[j].component,
+                       lk_decimal_format(fi->totals[j].total, buf), fi->totals[j].values,
+                       fi->totals[j].name ? fi->totals[j].name : "");
+            for (size_t j = 0; j < fi->nignored; j++)
+                printf("  ignored column %s: header \"%s\" is not a component number (%lu "
+                       "value%s below it)\n", lk_column_letter(fi->ignored[j].column, letter),
+                       fi->ignored[j].header, fi->ignored[j].values,
+                       fi->ignored[j].values == 1 ? "" : "s");
+        }
+        size_t skipped = set->nissues - nerrors;
+        if (skipped) {
+            printf("skipped rows (%zu):\n", skipped);
+            for (size_t i = 0; i < set->nissues; i++)
+                if (set->issues[i].skipped)
+                    print_error_line(stdout, &set->issues[i].error);
+        }
+    }
+    if (nerrors) {
+        printf("errors (%zu):\n", nerrors);
+        for (size_t i = 0; i < set->nissues; i++)
+            if (!set->issues[i].skipped)
+                print_error_line(stdout, &set->issues[i].error);
+    }
+    if (!quiet) {
+        size_t n;
+        total *t = entry_totals(set, &n);
+        printf("total: %lu rows, %zu employees (%zu employments), %zu entries, %zu errors\n",
+               set->rows_read, count_employees(set, false), count_employees(set, true),
+               set->nentries, nerrors);
+        for (size_t i = 0; i < n; i++)
+            printf("  component %-6d %16s  (%lu entr%s%s)\n", t[i].component,
+                   lk_decimal_format(t[i].sum, buf), t[i].entries, t[i].entries == 1 ? "y" : "ies",
+                   t[i].nulls ? ", some sent as null" : "");
+        free(t);
+    }
+}
+
+/* ---------------------------------------------------------------- report */
+
+static bool write_report(const char *path, const char *mapping, const lk_entry_set *set,
+                         bool quiet)
+{
+    lk_error err;
+    lk_error_clear(&err);
+    lk_report *r = lk_report_new("validate");
+    lk_report_set_mapping(r, mapping, &err);
+    lk_report_add_entry_set(r, set, &err);
+    lk_report_finish(r);
+    lk_error_clear(&err);
+    bool ok = lk_report_write(r, path, LK_REPORT_AUTO, &err) == LK_OK;
+    if (!ok) {
+        char buf[LK_ERROR_MSG_MAX + 400];
+        lk_errorf("%s", lk_error_format(&err, buf, sizeof(buf)));
+    } else if (!quiet) {
+        fprintf(stderr, "report written to %s\n", path);
+    }
+    lk_report_free(r);
+    return ok;
+}
+
+/* ---------------------------------------------------------------- command */
 
 int cmd_validate(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    lk_errorf("'validate' is not available in this build yet");
-    return LK_EXIT_INTERNAL;
+    const char *mapping_path = NULL, *period_text = NULL, *report_path = NULL;
+    bool json = false, quiet = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "m:p:qh", options, NULL)) != -1) {
+        switch (c) {
+        case 'm': mapping_path = optarg; break;
+        case 'p': period_text = optarg; break;
+        case 'q': quiet = true; break;
+        case OPT_JSON: json = true; break;
+        case OPT_REPORT: report_path = optarg; break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return LK_EXIT_OK;
+        default:
+            fputs(usage_text, stderr);
+            return LK_EXIT_CONFIG;
+        }
+    }
+    if (!mapping_path || optind >= argc) {
+        lk_errorf("validate needs at least one FILE and -m MAPPING");
+        fputs(usage_text, stderr);
+        return LK_EXIT_CONFIG;
+    }
+    lk_period_ref period = { 0 };
+    if (period_text && !lk_parse_period(period_text, &period)) {
+        lk_errorf("--period %s: expected 2026-11 or 2026-P11", period_text);
+        return LK_EXIT_CONFIG;
+    }
+
+    lk_error err;
+    lk_error_clear(&err);
+    lk_mapping *m = NULL;
+    if (lk_mapping_load(mapping_path, &m, &err) != LK_OK) {
+        if (json) {
+            print_json(mapping_path, NULL, &err);
+        } else {
+            char buf[LK_ERROR_MSG_MAX + 400];
+            lk_errorf("%s", lk_error_format(&err, buf, sizeof(buf)));
+        }
+        return lk_exit_code(err.code);
+    }
+
+    lk_entry_set set;
+    lk_entry_set_init(&set);
+    lk_aggregator *a = lk_aggregator_new(m, period_text ? &period : NULL, &set, &err);
+    if (!a) {
+        lk_errorf("%s", err.message);
+        lk_entry_set_free(&set);
+        lk_mapping_free(m);
+        return LK_EXIT_CONFIG;
+    }
+    int rc = LK_EXIT_OK;
+    for (int i = optind; i < argc; i++) {
+        if (lk_aggregator_add_file(a, argv[i], &err) != LK_OK) {
+            char buf[LK_ERROR_MSG_MAX + 400];
+            lk_errorf("%s", lk_error_format(&err, buf, sizeof(buf)));
+            rc = lk_exit_code(err.code);
+            break;
+        }
+    }
+    lk_aggregator_finish(a);
+    lk_aggregator_free(a);
+
+    if (json)
+        print_json(mapping_path, &set, NULL);
+    else
+        print_text(&set, quiet);
+    if (report_path && !write_report(report_path, mapping_path, &set, quiet || json) &&
+        rc == LK_EXIT_OK)
+        rc = LK_EXIT_CONFIG;
+    if (rc == LK_EXIT_OK && lk_entry_set_errors(&set))
+        rc = LK_EXIT_INPUT;
+    lk_entry_set_free(&set);
+    lk_mapping_free(m);
+    return rc;
 }

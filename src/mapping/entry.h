@@ -79,7 +79,38 @@ typedef struct lk_entry {
 typedef struct lk_row_issue {
     lk_error error;            /* code, file, sheet, row, column, header, message */
     bool skipped;              /* true: a row skipped on purpose (totals row, blank), not an error */
+    lk_employee_ref employee;  /* whose row it was, when known (employee_number 0 = unknown) */
 } lk_row_issue;
+
+/* A column of a file that the mapping did not read (component-row layout: header cell is not a
+ * component number), listed so a typo is seen. */
+typedef struct lk_ignored_column {
+    size_t column;             /* 0-based */
+    char *header;              /* the header cell's text ("" when empty) */
+    unsigned long values;      /* non-empty cells below it in data rows */
+} lk_ignored_column;
+
+/* Per component and file: what validate prints. */
+typedef struct lk_component_total {
+    int component;
+    char *name;                /* from the mapping or the file's name row, may be NULL */
+    lk_decimal total;
+    unsigned long values;      /* cells that contributed */
+} lk_component_total;
+
+/* What was read from one file. */
+typedef struct lk_file_info {
+    char type[8];              /* "csv", "xlsx" */
+    char delimiter;            /* CSV; 0 for XLSX */
+    char encoding[24];
+    char decimal;              /* the number convention used: ',' or '.' */
+    char *sheet;               /* XLSX sheet read, NULL for CSV */
+    unsigned long rows_read, rows_used, rows_skipped, rows_failed;
+    size_t employees;          /* distinct employees with at least one value */
+    lk_component_total *totals; size_t ntotals, totals_alloc;
+    lk_ignored_column *ignored; size_t nignored, ignored_alloc;
+    bool failed;               /* the file could not be read to its end */
+} lk_file_info;
 
 typedef struct lk_entry_set {
     char **files; size_t nfiles;     /* paths, in command-line order */
@@ -87,6 +118,18 @@ typedef struct lk_entry_set {
     lk_entry *entries; size_t nentries, entries_alloc;
     lk_row_issue *issues; size_t nissues, issues_alloc;
     unsigned long rows_read;         /* data rows read over all files */
+    lk_file_info *file_info;         /* parallel to files */
 } lk_entry_set;
+
+void lk_entry_set_init(lk_entry_set *set);
+void lk_entry_set_free(lk_entry_set *set);
+/* Index of path in set->files (added when new). */
+unsigned lk_entry_set_file(lk_entry_set *set, const char *path);
+/* Index of sheet in set->sheets (added when new; NULL or "" = 0). */
+unsigned lk_entry_set_sheet(lk_entry_set *set, const char *sheet);
+/* Errors (not skipped rows) in the set. */
+size_t lk_entry_set_errors(const lk_entry_set *set);
+/* "2026-11", "2026-P11", "2026-11-28" or "" for none; buf >= 16 bytes. */
+char *lk_period_ref_format(const lk_period_ref *p, char *buf);
 
 #endif

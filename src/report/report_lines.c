@@ -1,0 +1,272 @@
+/*
+ * report_lines.c: the detail table that the CSV file and the XLSX detail sheet share: one line
+ * per record x component (a record without components gets one line), then one line per issue.
+ * Cells are typed (text, whole number, payroll value) so each writer can keep numbers numbers
+ * and text text.
+ */
+#include "report/report_int.h"
+
+#include "common/util.h"
+
+#include <string.h>
+
+const lk_report_column lk_report_columns[LK_NCOLS] = {
+    [LK_COL_OUTCOME] = {"outcome", 11},
+    [LK_COL_EMPLOYER] = {"employer", 28},
+    [LK_COL_ADMINISTRATION] = {"administration", 24},
+    [LK_COL_CLIENT_NUMBER] = {"client_number", 12},
+    [LK_COL_EMPLOYEE_NUMBER] = {"employee_number", 14},
+    [LK_COL_EMPLOYEE_NAME] = {"employee_name", 26},
+    [LK_COL_EMPLOYMENT_ID] = {"employment_id", 38},
+    [LK_COL_PAYROLL_ID] = {"payroll_id", 10},
+    [LK_COL_PERIOD] = {"period", 10},
+    [LK_COL_PERIOD_ID] = {"period_id", 10},
+    [LK_COL_PERIOD_START] = {"period_start", 12},
+    [LK_COL_PERIOD_END] = {"period_end", 12},
+    [LK_COL_COST_CENTER] = {"cost_center", 14},
+    [LK_COL_COST_UNIT] = {"cost_unit", 12},
+    [LK_COL_DISTRIBUTION_UNIT] = {"distribution_unit", 16},
+    [LK_COL_SHIFT] = {"shift", 10},
+    [LK_COL_PAYSLIP_TYPE] = {"payslip_type", 16},
+    [LK_COL_PAYSLIP_TEXT] = {"payslip_text", 20},
+    [LK_COL_COMPONENT_KEY] = {"component_key", 13},
+    [LK_COL_COMPONENT] = {"component", 16},
+    [LK_COL_OLD_VALUE] = {"old_value", 11},
+    [LK_COL_NEW_VALUE] = {"new_value", 11},
+    [LK_COL_DELETE] = {"delete", 8},
+    [LK_COL_SUPPLEMENT] = {"is_supplement", 12},
+    [LK_COL_HTTP_STATUS] = {"http_status", 11},
+    [LK_COL_ATTEMPTS] = {"attempts", 9},
+    [LK_COL_MESSAGES] = {"messages", 60},
+    [LK_COL_INPUT_ROWS] = {"input_rows", 24},
+    [LK_COL_INPUT_COLUMN] = {"input_column", 16},
+};
+
+void lk_report_line_init(lk_report_cell *cells)
+{
+    for (int i = 0; i < LK_NCOLS; i++) {
+        cells[i].kind = LK_RCELL_EMPTY;
+        strbuf_init(&cells[i].text, 0);
+        cells[i].number = 0;
+        cells[i].value = 0;
+    }
+}
+
+void lk_report_line_free(lk_report_cell *cells)
+{
+    for (int i = 0; i < LK_NCOLS; i++)
+        strbuf_free(&cells[i].text);
+}
+
+static void line_reset(lk_report_cell *cells)
+{
+    for (int i = 0; i < LK_NCOLS; i++) {
+        cells[i].kind = LK_RCELL_EMPTY;
+        strbuf_reset(&cells[i].text);
+        cells[i].number = 0;
+        cells[i].value = 0;
+    }
+}
+
+static void set_text(lk_report_cell *c, const char *s)
+{
+    strbuf_reset(&c->text);
+    if (s && *s) {
+        c->kind = LK_RCELL_TEXT;
+        strbuf_addstr(&c->text, s);
+    } else {
+        c->kind = LK_RCELL_EMPTY;
+    }
+}
+
+static void set_int(lk_report_cell *c, long long n)
+{
+    c->kind = LK_RCELL_INT;
+    c->number = n;
+}
+
+/* Unknown numbers (0 in the model) stay empty rather than a misleading 0. */
+static void set_int_known(lk_report_cell *c, long long n)
+{
+    if (n)
+        set_int(c, n);
+}
+
+static void set_decimal(lk_report_cell *c, lk_decimal v)
+{
+    c->kind = LK_RCELL_DECIMAL;
+    c->value = v;
+}
+
+/* "PROD Productie", "1 Dag", "key 3"; "" for the employment's default. */
+static void set_ref(lk_report_cell *c, const lk_report_ref *ref)
+{
+    strbuf_reset(&c->text);
+    if (!ref->set)
+        return;
+    if (ref->code)
+        strbuf_addstr(&c->text, ref->code);
+    else if (ref->key)
+        strbuf_addf(&c->text, "%d", ref->key);
+    if (ref->description && (!ref->code || strcmp(ref->code, ref->description))) {
+        if (c->text.len)
+            strbuf_addch(&c->text, ' ');
+        strbuf_addstr(&c->text, ref->description);
+    }
+    c->kind = c->text.len ? LK_RCELL_TEXT : LK_RCELL_EMPTY;
+}
+
+void lk_report_messages_text(strbuf *sb, const lk_report_record *rec)
+{
+    for (size_t i = 0; i < rec->nmessages; i++) {
+        const lk_report_message *m = &rec->messages[i];
+        if (i)
+            strbuf_addstr(sb, " | ");
+        if (m->type && *m->type)
+            strbuf_addstr(sb, m->type);
+        if (m->has_code)
+            strbuf_addf(sb, " %ld", m->code);
+        if ((m->type && *m->type) || m->has_code)
+            strbuf_addstr(sb, ": ");
+        strbuf_addstr(sb, m->description ? m->description : "");
+        if (m->id && *m->id)
+            strbuf_addf(sb, " [%s]", m->id);
+    }
+}
+
+static void add_place(strbuf *sb, const char *file, const char *sheet)
+{
+    strbuf_addstr(sb, file ? file : "");
+    if (sheet && *sheet)
+        strbuf_addf(sb, "[%s]", sheet);
+}
+
+void lk_report_rows_text(strbuf *sb, const lk_report_rows *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_addstr(sb, "; ");
+        /* the file is named once for a run of spans in the same place */
+        if (i == 0 || strcmp(rows[i].file, rows[i - 1].file) ||
+            !!rows[i].sheet != !!rows[i - 1].sheet ||
+            (rows[i].sheet && strcmp(rows[i].sheet, rows[i - 1].sheet))) {
+            add_place(sb, rows[i].file, rows[i].sheet);
+            strbuf_addch(sb, ':');
+        }
+        if (rows[i].first == rows[i].last)
+            strbuf_addf(sb, "%lu", rows[i].first);
+        else
+            strbuf_addf(sb, "%lu-%lu", rows[i].first, rows[i].last);
+    }
+}
+
+char *lk_report_time_text(double t, char *out)
+{
+    if (t <= 0) {
+        out[0] = '\0';
+        return out;
+    }
+    return lk_iso8601((long long)t, out);
+}
+
+lk_outcome lk_report_line_record(lk_report_cell *cells, const lk_report_record *rec,
+                                 const lk_report_component *comp)
+{
+    line_reset(cells);
+    set_text(&cells[LK_COL_OUTCOME], lk_outcome_label(rec->outcome));
+    set_text(&cells[LK_COL_EMPLOYER], rec->employer_name ? rec->employer_name : rec->employer_ref);
+    set_text(&cells[LK_COL_ADMINISTRATION], rec->administration_name);
+    set_int_known(&cells[LK_COL_CLIENT_NUMBER], rec->client_number);
+    set_int_known(&cells[LK_COL_EMPLOYEE_NUMBER], rec->employee_number);
+    set_text(&cells[LK_COL_EMPLOYEE_NAME], rec->employee_name);
+    set_text(&cells[LK_COL_EMPLOYMENT_ID], rec->employment_id);
+    set_int_known(&cells[LK_COL_PAYROLL_ID], rec->payroll_id);
+    if (rec->period_year && rec->period_number) {
+        strbuf_addf(&cells[LK_COL_PERIOD].text, "%04d-P%02d", rec->period_year,
+                    rec->period_number);
+        cells[LK_COL_PERIOD].kind = LK_RCELL_TEXT;
+    } else {
+        set_text(&cells[LK_COL_PERIOD], rec->period_label);
+    }
+    set_int_known(&cells[LK_COL_PERIOD_ID], rec->period_id);
+    set_text(&cells[LK_COL_PERIOD_START], rec->period_start);
+    set_text(&cells[LK_COL_PERIOD_END], rec->period_end);
+    set_ref(&cells[LK_COL_COST_CENTER], &rec->record_key.cost_center);
+    set_ref(&cells[LK_COL_COST_UNIT], &rec->record_key.cost_unit);
+    set_ref(&cells[LK_COL_DISTRIBUTION_UNIT], &rec->record_key.distribution_unit);
+    set_ref(&cells[LK_COL_SHIFT], &rec->record_key.shift);
+    set_ref(&cells[LK_COL_PAYSLIP_TYPE], &rec->record_key.payslip_type);
+    set_text(&cells[LK_COL_PAYSLIP_TEXT], rec->payslip_text);
+    if (comp) {
+        set_int(&cells[LK_COL_COMPONENT_KEY], comp->key);
+        set_text(&cells[LK_COL_COMPONENT], comp->description);
+        if (comp->has_old)
+            set_decimal(&cells[LK_COL_OLD_VALUE], comp->old_value);
+        if (!comp->delete)
+            set_decimal(&cells[LK_COL_NEW_VALUE], comp->new_value);
+        if (comp->delete)
+            set_text(&cells[LK_COL_DELETE], "yes");
+        if (comp->is_supplement)
+            set_text(&cells[LK_COL_SUPPLEMENT], "yes");
+        set_text(&cells[LK_COL_INPUT_COLUMN], comp->column);
+    }
+    if (rec->http_status)
+        set_int(&cells[LK_COL_HTTP_STATUS], rec->http_status);
+    if (rec->attempts)
+        set_int(&cells[LK_COL_ATTEMPTS], rec->attempts);
+    lk_report_messages_text(&cells[LK_COL_MESSAGES].text, rec);
+    cells[LK_COL_MESSAGES].kind = cells[LK_COL_MESSAGES].text.len ? LK_RCELL_TEXT : LK_RCELL_EMPTY;
+    lk_report_rows_text(&cells[LK_COL_INPUT_ROWS].text, rec->rows, rec->nrows);
+    cells[LK_COL_INPUT_ROWS].kind =
+        cells[LK_COL_INPUT_ROWS].text.len ? LK_RCELL_TEXT : LK_RCELL_EMPTY;
+    return rec->outcome;
+}
+
+lk_outcome lk_report_line_issue(lk_report_cell *cells, const lk_report_issue *is)
+{
+    const lk_error *e = &is->error;
+    line_reset(cells);
+    set_text(&cells[LK_COL_OUTCOME], lk_outcome_label(is->outcome));
+    set_text(&cells[LK_COL_MESSAGES], e->message[0] ? e->message : lk_strerror(e->code));
+    strbuf *rows = &cells[LK_COL_INPUT_ROWS].text;
+    if (e->file[0] || e->row) {
+        add_place(rows, e->file, e->sheet);
+        if (e->row) {
+            strbuf_addf(rows, ":%lu", e->row);
+            if (is->last_row > e->row)
+                strbuf_addf(rows, "-%lu", is->last_row);
+        }
+        cells[LK_COL_INPUT_ROWS].kind = LK_RCELL_TEXT;
+    }
+    strbuf *col = &cells[LK_COL_INPUT_COLUMN].text;
+    if (e->column[0])
+        strbuf_addstr(col, e->column);
+    if (e->header[0])
+        strbuf_addf(col, "%s\"%s\"", col->len ? " " : "", e->header);
+    cells[LK_COL_INPUT_COLUMN].kind = col->len ? LK_RCELL_TEXT : LK_RCELL_EMPTY;
+    return is->outcome;
+}
+
+int lk_report_each_line(const lk_report *r, lk_report_line_fn fn, void *ctx)
+{
+    lk_report_cell cells[LK_NCOLS];
+    int rc = 0;
+    lk_report_line_init(cells);
+    for (size_t i = 0; i < r->nrecords && !rc; i++) {
+        const lk_report_record *rec = r->records[i];
+        if (rec->ncomponents == 0) {
+            lk_outcome o = lk_report_line_record(cells, rec, NULL);
+            rc = fn(ctx, cells, o);
+        }
+        for (size_t j = 0; j < rec->ncomponents && !rc; j++) {
+            lk_outcome o = lk_report_line_record(cells, rec, &rec->components[j]);
+            rc = fn(ctx, cells, o);
+        }
+    }
+    for (size_t i = 0; i < r->nissues && !rc; i++) {
+        lk_outcome o = lk_report_line_issue(cells, &r->issues[i]);
+        rc = fn(ctx, cells, o);
+    }
+    lk_report_line_free(cells);
+    return rc;
+}

@@ -1,0 +1,230 @@
+/*
+ * report_term.c: what a person sees in the terminal: the summary table at the end of a run
+ * (outcomes, component totals, the first problems, where the report files are, the exit code)
+ * and a progress line on stderr while requests run.
+ *
+ * The progress line is drawn only when stderr is a terminal and the run is not --quiet: in cron,
+ * systemd or a pipe it would only fill logs with carriage returns. Colours follow the NO_COLOR
+ * convention (https://no-color.org): any non-empty NO_COLOR turns them off.
+ */
+#include "report/report_int.h"
+
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PROBLEMS_SHOWN 10
+
+bool lk_report_use_color(FILE *out)
+{
+    const char *no_color = getenv("NO_COLOR");
+    if (no_color && *no_color)
+        return false;
+    return isatty(fileno(out)) == 1;
+}
+
+static const char *outcome_color(lk_outcome o)
+{
+    switch (o) {
+    case LK_OUTCOME_VALID:
+    case LK_OUTCOME_CREATED:
+    case LK_OUTCOME_UPDATED:
+        return "\033[32m";
+    case LK_OUTCOME_UNCHANGED:
+        return "";
+    case LK_OUTCOME_REJECTED:
+    case LK_OUTCOME_FAILED:
+        return "\033[31m";
+    default:
+        return "\033[33m";
+    }
+}
+
+static void print_outcome(FILE *out, bool color, lk_outcome o, int width)
+{
+    const char *c = color ? outcome_color(o) : "";
+    fprintf(out, "%s%-*s%s", c, width, lk_outcome_label(o), *c ? "\033[0m" : "");
+}
+
+static void print_problem_record(FILE *out, const lk_report_record *rec)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_init(&sb, 0);
+    if (rec->employee_number)
+        strbuf_addf(&sb, "%ld", rec->employee_number);
+    if (rec->employee_name)
+        strbuf_addf(&sb, "%s%s", sb.len ? " " : "", rec->employee_name);
+    if (rec->period_year && rec->period_number)
+        strbuf_addf(&sb, " %04d-P%02d", rec->period_year, rec->period_number);
+    else if (rec->period_label)
+        strbuf_addf(&sb, " %s", rec->period_label);
+    if (rec->nrows) {
+        strbuf_addstr(&sb, " (");
+        lk_report_rows_text(&sb, rec->rows, rec->nrows);
+        strbuf_addch(&sb, ')');
+    }
+    strbuf_addstr(&sb, ": ");
+    if (rec->nmessages)
+        lk_report_messages_text(&sb, rec);
+    else if (rec->http_status)
+        strbuf_addf(&sb, "HTTP %d", rec->http_status);
+    else
+        strbuf_addstr(&sb, "no reason given");
+    fprintf(out, "    %s\n", sb.buf);
+    strbuf_free(&sb);
+}
+
+void lk_report_print_summary(const lk_report *r, FILE *out)
+{
+    bool color = lk_report_use_color(out);
+    lk_report_totals t;
+    char buf[700];
+    lk_report_totals_get(r, &t);
+
+    fprintf(out, "%s: %zu record%s from %zu file%s, %lu input rows (%lu in records, %lu with "
+                 "issues)\n",
+            r->command, r->nrecords, r->nrecords == 1 ? "" : "s", r->nfiles,
+            r->nfiles == 1 ? "" : "s", r->rows_read, t.rows_in_records, t.rows_in_issues);
+    if (!strcmp(r->command, "plan"))
+        fputs("  (a plan: nothing was sent; outcomes say what apply would do)\n", out);
+
+    fprintf(out, "  %-12s %9s %9s\n", "outcome", "records", "issues");
+    for (int i = 0; i < LK_OUTCOME_COUNT; i++) {
+        if (!t.records[i] && !t.issues[i])
+            continue;
+        fputs("  ", out);
+        print_outcome(out, color, (lk_outcome)i, 12);
+        fprintf(out, " %9lu %9lu\n", t.records[i], t.issues[i]);
+    }
+
+    size_t n;
+    lk_report_component_total *ct = lk_report_component_totals(r, 0, &n);
+    if (n) {
+        fprintf(out, "  %-22s %9s %14s\n", "component", "records", "sum new values");
+        for (size_t i = 0; i < n; i++) {
+            char name[40];
+            snprintf(name, sizeof(name), "%d %s", ct[i].key,
+                     ct[i].description ? ct[i].description : "");
+            fprintf(out, "  %-22s %9lu %14s\n", name, ct[i].count,
+                    ct[i].overflow ? "(overflow)" : lk_decimal_format(ct[i].sum, buf));
+        }
+    }
+    free(ct);
+
+    /* the first problems, so the operator need not open a file for a single typo */
+    size_t shown = 0, problems = 0;
+    for (size_t i = 0; i < r->nrecords; i++) {
+        const lk_report_record *rec = r->records[i];
+        if (rec->outcome != LK_OUTCOME_REJECTED && rec->outcome != LK_OUTCOME_FAILED)
+            continue;
+        if (problems++ == 0)
+            fputs("  problems:\n", out);
+        if (shown < PROBLEMS_SHOWN) {
+            print_problem_record(out, rec);
+            shown++;
+        }
+    }
+    for (size_t i = 0; i < r->nissues; i++) {
+        if (r->issues[i].outcome != LK_OUTCOME_REJECTED)
+            continue;
+        if (problems++ == 0)
+            fputs("  problems:\n", out);
+        if (shown < PROBLEMS_SHOWN) {
+            fprintf(out, "    %s\n", lk_error_format(&r->issues[i].error, buf, sizeof(buf)));
+            shown++;
+        }
+    }
+    if (problems > shown)
+        fprintf(out, "    ... and %zu more (see the report)\n", problems - shown);
+
+    if (r->has_error)
+        fprintf(out, "  stopped: %s\n", lk_error_format(&r->error, buf, sizeof(buf)));
+    for (size_t i = 0; i < r->noutputs; i++)
+        fprintf(out, "  report: %s\n", r->outputs[i]);
+    int code = lk_report_exit_code(r);
+    fprintf(out, "  exit code %d: %s\n", code, lk_exit_code_meaning(code));
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Progress
+ * ------------------------------------------------------------------------------------------- */
+
+struct lk_progress {
+    FILE *out;              /* NULL: drawing is off, every call returns at once */
+    bool color;
+    unsigned long total, done, failed;
+    double started_ms, drawn_ms;
+};
+
+#define PROGRESS_BAR 24
+#define PROGRESS_INTERVAL_MS 100.0
+
+lk_progress *lk_progress_new_stream(unsigned long total, FILE *out, bool force, bool color)
+{
+    lk_progress *p = xcalloc(1, sizeof(*p));
+    p->out = force || (out && isatty(fileno(out)) == 1) ? out : NULL;
+    p->color = color;
+    p->total = total;
+    p->started_ms = lk_monotonic_ms();
+    p->drawn_ms = -1e9;
+    return p;
+}
+
+lk_progress *lk_progress_new(unsigned long total, bool quiet)
+{
+    if (quiet)
+        return lk_progress_new_stream(total, NULL, false, false);
+    return lk_progress_new_stream(total, stderr, false, lk_report_use_color(stderr));
+}
+
+static void progress_draw(lk_progress *p)
+{
+    unsigned long done = p->done > p->total ? p->total : p->done;
+    unsigned filled = p->total ? (unsigned)((double)done / (double)p->total * PROGRESS_BAR)
+                               : PROGRESS_BAR;
+    char bar[PROGRESS_BAR + 1];
+    for (unsigned i = 0; i < PROGRESS_BAR; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[PROGRESS_BAR] = '\0';
+    double elapsed = (lk_monotonic_ms() - p->started_ms) / 1000.0;
+    fprintf(p->out, "\r[%s] %lu/%lu", bar, p->done, p->total);
+    if (p->failed)
+        fprintf(p->out, ", %s%lu failed%s", p->color ? "\033[31m" : "", p->failed,
+                p->color ? "\033[0m" : "");
+    if (done > 0 && done < p->total && elapsed > 1.0) {
+        double left = elapsed / (double)done * (double)(p->total - done);
+        fprintf(p->out, ", about %.0fs left", left);
+    }
+    fputs("\033[K", p->out);
+    fflush(p->out);
+}
+
+void lk_progress_update(lk_progress *p, unsigned long done, unsigned long failed)
+{
+    if (!p || !p->out)
+        return;
+    p->done = done;
+    p->failed = failed;
+    double now = lk_monotonic_ms();
+    if (now - p->drawn_ms < PROGRESS_INTERVAL_MS && done < p->total)
+        return;
+    p->drawn_ms = now;
+    progress_draw(p);
+}
+
+void lk_progress_finish(lk_progress *p)
+{
+    if (!p || !p->out)
+        return;
+    progress_draw(p);
+    fputc('\n', p->out);
+    fflush(p->out);
+    p->out = NULL;
+}
+
+void lk_progress_free(lk_progress *p)
+{
+    free(p);
+}
