@@ -332,6 +332,24 @@ static void test_registry(void)
     /* forgotten content may come again */
     note(path, SHA_A, "a-opnieuw.csv", "forgotten", -1);
     CU_ASSERT_EQUAL(claim(path, SHA_A, "x.csv", 0, NULL, NULL), 0);
+    /* the same run claiming again (a restart after a crash right after its claim): its own
+     * line is no duplicate, and no second line is written */
+    {
+        lk_watch_record rec;
+        int dup = -1;
+        char *text = NULL;
+        size_t before, after;
+        CU_ASSERT_EQUAL(lk_read_file(path, 1 << 20, &text, &before, &err), LK_OK);
+        free(text);
+        lk_watch_record_init(&rec, SHA_A, "x.csv", "x.csv", "started", -1);
+        CU_ASSERT_EQUAL(lk_watch_registry_claim(path, &rec, 0, &dup, NULL, NULL, &err), LK_OK);
+        CU_ASSERT_EQUAL(dup, 0);
+        CU_ASSERT_EQUAL(lk_read_file(path, 1 << 20, &text, &after, &err), LK_OK);
+        free(text);
+        CU_ASSERT_EQUAL(before, after);
+        /* another run of that content is still refused */
+        CU_ASSERT_EQUAL(claim(path, SHA_A, "y.csv", 0, NULL, NULL), 1);
+    }
     /* content that was not sent (input errors) or failed may come again */
     CU_ASSERT_EQUAL(claim(path, SHA_B, "b.csv", 0, NULL, NULL), 0);
     note(path, SHA_B, "b.csv", "not-sent", 2);
