@@ -2,7 +2,7 @@
  * test_hostile_values.c: the value parsers on absurd cell text from the hostile-input corpus
  * (docs/hardening.md): every number a payslip could get goes through lk_parse_number_text, so
  * 1e308, NaN, 99999999999999, 1,2,3 and formulas must be refused with a message that says what
- * is wrong, and -0 must be plain 0.
+ * is wrong, and -0 must be plain 0. Also the mapping loader on a hostile mapping.
  */
 #include "common/decimal.h"
 #include "mapping/mapping.h"
@@ -85,7 +85,27 @@ static void test_largest_values_exact(void)
     CU_ASSERT_EQUAL(v, -1);
 }
 
+/* A misspelt recordKey field: the did-you-mean walked past the end of the list of record key
+ * names (found by fuzz_mapping; ASan: global-buffer-overflow in check_keys). */
+static void test_record_key_typo(void)
+{
+    static const char json[] =
+        "{ \"name\": \"x\", \"input\": { \"type\": \"csv\", \"headerRow\": 1 },"
+        "  \"employee\": { \"employeeNumber\": \"Personeelsnr\" },"
+        "  \"period\": { \"source\": \"commandLine\" },"
+        "  \"recordKey\": { \"costCentre\": { \"column\": \"Naam\", \"by\": \"code\" } },"
+        "  \"components\": [ { \"column\": \"Uren\", \"component\": 10 } ] }";
+    lk_mapping *m = NULL;
+    lk_error err;
+    lk_error_clear(&err);
+    CU_ASSERT_EQUAL(lk_mapping_parse("typo.json", json, sizeof json - 1, &m, &err), LK_ERR_MAPPING);
+    CU_ASSERT_PTR_NULL(m);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "did you mean \"costCenter\""));
+    lk_mapping_free(m);
+}
+
 static const lk_test tests[] = {
+    { "recordKey typo: did-you-mean within the list", test_record_key_typo },
     { "absurd numbers are refused", test_absurd_numbers_refused },
     { "-0 is 0", test_negative_zero_is_zero },
     { "formulas are not numbers, without misleading hints", test_formulas_are_not_numbers },
