@@ -90,7 +90,7 @@ static void test_largest_values_exact(void)
 static void test_record_key_typo(void)
 {
     static const char json[] =
-        "{ \"name\": \"x\", \"input\": { \"type\": \"csv\", \"headerRow\": 1 },"
+        "{ \"name\": \"x\", \"layout\": \"wide\", \"input\": { \"type\": \"csv\", \"headerRow\": 1 },"
         "  \"employee\": { \"employeeNumber\": \"Personeelsnr\" },"
         "  \"period\": { \"source\": \"commandLine\" },"
         "  \"recordKey\": { \"costCentre\": { \"column\": \"Naam\", \"by\": \"code\" } },"
