@@ -621,7 +621,11 @@ static bool load_record_key(loader *L, const cJSON *obj)
     lk_mapping *m = L->m;
     if (!obj)
         return true;
-    if (!check_keys(L, obj, "recordKey", lk_record_key_names))
+    /* check_keys wants a NULL-terminated list; lk_record_key_names has exactly LK_RK_COUNT */
+    static const char *const allowed[LK_RK_COUNT + 1] = {
+        "costCenter", "costUnit", "distributionUnit", "shift", "payslipType", NULL
+    };
+    if (!check_keys(L, obj, "recordKey", allowed))
         return false;
     for (int i = 0; i < LK_RK_COUNT; i++) {
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, lk_record_key_names[i]);
