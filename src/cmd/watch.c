@@ -30,7 +30,8 @@ static const char usage_text[] =
     "  --concurrency N\n"
     "\n"
     "Exit codes (--once): 0 every file done, 1 some file went to failed/, 3 the folder or its\n"
-    "config cannot be used, 5 stopped by a signal (interrupted files resume on the next run).\n";
+    "config cannot be used (or its registry, see the log), 5 stopped by a signal (interrupted\n"
+    "files resume on the next run).\n";
 
 enum {
     OPT_FOLDER_CONFIG = 256,
