@@ -970,7 +970,6 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
     lk_file_info *fi = &a->set->file_info[fs->file];
     a->set->rows_read++;
     fi->rows_read++;
-    count_ignored(a, row);
 
     char reason[256];
     size_t skip_col = LK_NO_COLUMN;
@@ -978,6 +977,7 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
         row_skipped(a, row, skip_col, reason);
         return;
     }
+    count_ignored(a, row);
 
     row_ctx ctx;
     memset(&ctx, 0, sizeof(ctx));
