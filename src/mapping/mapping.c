@@ -621,7 +621,9 @@ static bool load_record_key(loader *L, const cJSON *obj)
     lk_mapping *m = L->m;
     if (!obj)
         return true;
-    if (!check_keys(L, obj, "recordKey", lk_record_key_names))
+    static const char *const keys[] = { "costCenter", "costUnit", "distributionUnit", "shift",
+                                        "payslipType", NULL };
+    if (!check_keys(L, obj, "recordKey", keys))
         return false;
     for (int i = 0; i < LK_RK_COUNT; i++) {
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, lk_record_key_names[i]);
