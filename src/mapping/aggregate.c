@@ -284,7 +284,8 @@ void lk_aggregator_end_file(lk_aggregator *a)
 {
     if (a->fs.started) {
         lk_file_info *fi = &a->set->file_info[a->fs.file];
-        qsort(fi->totals, fi->ntotals, sizeof(*fi->totals), cmp_total);
+        if (fi->ntotals > 1)
+            qsort(fi->totals, fi->ntotals, sizeof(*fi->totals), cmp_total);
     }
     if (a->fs.started)
         a->set->file_info[a->fs.file].employees = a->fs.employees.n;

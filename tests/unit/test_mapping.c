@@ -164,6 +164,10 @@ static void test_syntax_errors(void)
     CU_ASSERT_EQUAL(err.row, 4);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "not valid JSON"));
     expect_error("[1, 2]", "must be a JSON object", NULL);
+    m = parse("{\"layout\": \"wide\"}\n\n  }", &err);
+    CU_ASSERT_PTR_NULL(m);
+    CU_ASSERT_EQUAL(err.row, 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "unexpected text after"));
     expect_error("", "not valid JSON", NULL);
 }
 
