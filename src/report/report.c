@@ -589,6 +589,82 @@ static void record_from_entry(lk_report_record *rec, const lk_entry *e)
     lk_report_record_set_payslip_text(rec, e->payslip_text);
 }
 
+/* Input spans of the new records, sorted by place and first row, to find a row's record. */
+struct row_owner {
+    const char *file, *sheet;
+    unsigned long first, last;
+    lk_report_record *rec;
+};
+
+static int cmp_place(const char *fa, const char *sa, const char *fb, const char *sb)
+{
+    int c = strcmp(fa, fb);
+    return c ? c : strcmp(sa ? sa : "", sb ? sb : "");
+}
+
+static int cmp_row_owner(const void *pa, const void *pb)
+{
+    const struct row_owner *a = pa, *b = pb;
+    int c = cmp_place(a->file, a->sheet, b->file, b->sheet);
+    return c ? c : cmp_long((long long)a->first, (long long)b->first);
+}
+
+static lk_report_record *row_owner_find(const struct row_owner *o, size_t n, const char *file,
+                                        const char *sheet, unsigned long row)
+{
+    /* the last span of this place starting at or before row */
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_place(o[mid].file, o[mid].sheet, file, sheet);
+        if (c < 0 || (c == 0 && o[mid].first <= row))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    const struct row_owner *s = &o[lo - 1];
+    if (cmp_place(s->file, s->sheet, file, sheet) || s->last < row)
+        return NULL;
+    return s->rec;
+}
+
+static void attach_row_issues(lk_report *r, const lk_entry_set *set, size_t first_new)
+{
+    struct row_owner *o = NULL;
+    size_t n = 0, alloc = 0;
+    for (size_t i = first_new; i < r->nrecords; i++) {
+        lk_report_record *rec = r->records[i];
+        for (size_t j = 0; j < rec->nrows; j++) {
+            lk_grow(&o, sizeof(*o), n + 1, &alloc);
+            o[n++] = (struct row_owner){rec->rows[j].file, rec->rows[j].sheet,
+                                        rec->rows[j].first, rec->rows[j].last, rec};
+        }
+    }
+    if (n)
+        qsort(o, n, sizeof(*o), cmp_row_owner);
+    for (size_t i = 0; i < set->nissues; i++) {
+        const lk_row_issue *is = &set->issues[i];
+        const lk_error *e = &is->error;
+        lk_report_record *rec =
+            e->row ? row_owner_find(o, n, e->file, e->sheet[0] ? e->sheet : NULL, e->row) : NULL;
+        if (!rec) {
+            lk_report_add_issue(r, is->skipped ? LK_OUTCOME_SKIPPED : LK_OUTCOME_REJECTED, e);
+            continue;
+        }
+        char where[LK_ERROR_MSG_MAX + 400];
+        lk_error_format(e, where, sizeof(where));
+        lk_report_record_add_message(rec, LK_MSG_IMPORTER, is->skipped ? "Warning" : "Error",
+                                     false, 0, where, NULL);
+        if (!is->skipped) {
+            rec->outcome = LK_OUTCOME_REJECTED;
+            rec->input_error = true;
+        }
+    }
+    free(o);
+}
+
 lk_code lk_report_add_entry_set(lk_report *r, const lk_entry_set *set, lk_error *err)
 {
     lk_code rc = LK_OK;
@@ -605,6 +681,7 @@ lk_code lk_report_add_entry_set(lk_report *r, const lk_entry_set *set, lk_error 
     }
     r->rows_read += set->rows_read;
 
+    size_t first_new = r->nrecords;
     size_t n = set->nentries;
     struct entry_order *order = xcalloc(n ? n : 1, sizeof(*order));
     for (size_t i = 0; i < n; i++) {
@@ -641,10 +718,7 @@ lk_code lk_report_add_entry_set(lk_report *r, const lk_entry_set *set, lk_error 
     free(group);
     free(order);
 
-    for (size_t i = 0; i < set->nissues; i++) {
-        const lk_row_issue *is = &set->issues[i];
-        lk_report_add_issue(r, is->skipped ? LK_OUTCOME_SKIPPED : LK_OUTCOME_REJECTED, &is->error);
-    }
+    attach_row_issues(r, set, first_new);
     return rc;
 }
 
@@ -729,6 +803,8 @@ int lk_report_exit_code(const lk_report *r)
             input_errors = true;
     for (size_t i = 0; i < r->nrecords; i++) {
         const lk_report_record *rec = r->records[i];
+        if (rec->outcome == LK_OUTCOME_REJECTED && rec->input_error)
+            input_errors = true;
         if (rec->attempts > 0)
             sent = true;
         if (rec->outcome == LK_OUTCOME_REJECTED || rec->outcome == LK_OUTCOME_FAILED ||

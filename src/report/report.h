@@ -142,6 +142,8 @@ typedef struct lk_report_record {
     size_t ncomponents, components_alloc;
     /* result */
     lk_outcome outcome;
+    bool input_error;               /* rejected because of the input itself (a bad cell in one
+                                       of its rows): counts as an input error for the exit code */
     int http_status;                /* final status; 0 = nothing sent / no answer */
     unsigned attempts;              /* HTTP attempts, retries included; 0 = not sent */
     lk_report_message *messages;
@@ -260,8 +262,11 @@ lk_report_issue *lk_report_add_issue(lk_report *r, lk_outcome outcome, const lk_
 
 /* validate: fills the report from the mapping's output: one VALID record per
  * employee x period x record key x payslip text with its components and rows, and one issue per
- * row issue (REJECTED with its reason, or SKIPPED). Also adds the set's files (hashed) when the
- * report has none yet, and rows_read. err only for unreadable files (the report is still filled). */
+ * row issue (REJECTED with its reason, or SKIPPED). A row issue on a row that also fed a record
+ * (a wide row with one bad cell) is not listed twice: it becomes a message of that record, which
+ * is then REJECTED (input_error), so nothing of that employment goes out and every input row is
+ * still in exactly one place. Also adds the set's files (hashed) when the report has none yet,
+ * and rows_read. err only for unreadable files (the report is still filled). */
 lk_code lk_report_add_entry_set(lk_report *r, const lk_entry_set *set, lk_error *err);
 
 /* ---------------------------------------------------------------------------------------------
@@ -294,7 +299,7 @@ lk_report_component_total *lk_report_component_totals(const lk_report *r, unsign
 
 /* The command's exit code from the run (common/error.h):
  *   run error set               -> lk_exit_code(error.code) (3 config/auth/connection, 4, 5)
- *   input errors, nothing sent  -> 2
+ *   input errors (rejected issues or records with input_error), nothing sent -> 2
  *   any record rejected/failed/not sent, or input errors after something was sent -> 1
  *   otherwise                   -> 0 */
 int lk_report_exit_code(const lk_report *r);

@@ -172,6 +172,51 @@ static void test_entry_set_missing_file(void)
     lk_report_free(r);
 }
 
+/* A wide row with one bad cell: the row also fed a record. The record is rejected with the
+ * reason, the row is not listed a second time as an issue. */
+static void test_entry_set_partial_row(void)
+{
+    lk_entry_set set;
+    lk_row_span spans[6];
+    fill_entry_set(&set, spans);
+    lk_row_issue extra[3];
+    memcpy(extra, set.issues, 2 * sizeof(*extra));
+    memset(&extra[2], 0, sizeof(extra[2]));
+    lk_error_at(&extra[2].error, "uren.csv", NULL, 3, 3, "Km");
+    lk_error_set(&extra[2].error, LK_ERR_INPUT, "\"veel\" is not a number");
+    set.issues = extra;
+    set.nissues = 3;
+    lk_report *r = lk_report_new("validate");
+    lk_report_add_file_hash(r, "uren.csv", NULL);
+    lk_report_add_entry_set(r, &set, NULL);
+    CU_ASSERT_EQUAL_FATAL(r->nrecords, 2);
+    lk_report_record *rec = r->records[1];          /* employee 1002, row 3 */
+    CU_ASSERT_EQUAL(rec->employee_number, 1002);
+    CU_ASSERT_EQUAL(rec->outcome, LK_OUTCOME_REJECTED);
+    CU_ASSERT(rec->input_error);
+    CU_ASSERT_EQUAL_FATAL(rec->nmessages, 1);
+    CU_ASSERT_EQUAL(rec->messages[0].origin, LK_MSG_IMPORTER);
+    CU_ASSERT_STRING_EQUAL(rec->messages[0].description,
+                           "uren.csv:3: column D \"Km\": \"veel\" is not a number");
+    CU_ASSERT_EQUAL(r->records[0]->outcome, LK_OUTCOME_VALID);
+    CU_ASSERT_EQUAL(r->nissues, 2);                 /* rows 5 and 6 only */
+    lk_report_totals t;
+    lk_report_totals_get(r, &t);
+    CU_ASSERT_EQUAL(t.rows_in_records + t.rows_in_issues, set.rows_read);
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_INPUT);
+    lk_report_free(r);
+
+    /* the same with only that error: still an input error, exit code 2 */
+    set.issues = &extra[2];
+    set.nissues = 1;
+    r = lk_report_new("validate");
+    lk_report_add_file_hash(r, "uren.csv", NULL);
+    lk_report_add_entry_set(r, &set, NULL);
+    CU_ASSERT_EQUAL(r->nissues, 0);
+    CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_INPUT);
+    lk_report_free(r);
+}
+
 static void test_exit_codes(void)
 {
     lk_report *r = lk_report_new("apply");
@@ -223,6 +268,7 @@ static const lk_test tests[] = {
     {"builders copy their arguments", test_builders_copy},
     {"validate records from an entry set", test_entry_set},
     {"entry set with an unreadable file", test_entry_set_missing_file},
+    {"a bad cell in a row that fed a record", test_entry_set_partial_row},
     {"exit codes from outcomes", test_exit_codes},
     {"unknown report format", test_write_unknown_format},
     {NULL, NULL},

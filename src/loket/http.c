@@ -1,0 +1,770 @@
+/*
+ * http.c: the concurrent HTTP engine on one curl_multi handle (see http.h).
+ *
+ * Each request is a `transfer` that lives from submit to its callback. It sits in one of three
+ * places: the ready queue, the waiting list (backoff or Retry-After), or in flight on the multi
+ * handle. An easy handle exists only while in flight; the connections (and HTTP/2 streams)
+ * belong to the multi handle, so they are reused across requests and attempts.
+ */
+#include "loket/http.h"
+
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <curl/curl.h>
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+/* An answer larger than this is not one of Loket's; stop reading rather than fill memory. */
+#define RESPONSE_MAX (64u * 1024 * 1024)
+#define USER_AGENT "loket-import/0.1"
+
+typedef struct transfer {
+    struct transfer *next;      /* ready queue, waiting list or in-flight list */
+    lk_http *h;
+    char *method;
+    char *url;
+    char *endpoint;
+    lk_resource resource;
+    char *body;
+    size_t body_len;
+    lk_http_done_fn done;
+    void *userdata;
+    unsigned long serial;       /* for the trace: requests interleave */
+
+    int attempts;
+    bool auth_retried;          /* one refresh-and-retry after a 401, no more */
+    unsigned token_generation;
+    double submitted_ms;
+    double due_ms;              /* when a waiting transfer may start */
+    double attempt_start_ms;
+
+    CURL *easy;
+    struct curl_slist *headers;
+    char errbuf[CURL_ERROR_SIZE];
+    strbuf response;
+    bool too_large;
+    char *content_type;
+    char *retry_after;
+    long status;
+} transfer;
+
+struct lk_http {
+    const lk_config *cfg;
+    lk_tokens *tokens;
+    lk_trace *trace;
+    CURLM *multi;
+    transfer *ready_head, *ready_tail;
+    transfer *waiting;          /* unsorted; scanned, short in practice */
+    transfer *flying;           /* attached to the multi handle */
+    size_t in_flight;
+    size_t waiting_n, ready_n;
+    double hold_until_ms;       /* after 429/503: start nothing before this */
+    unsigned long serial;
+    uint64_t rng;
+    bool aborted;
+    lk_error abort_err;
+    lk_http_stats stats;
+};
+
+/* ---------------------------------------------------------------- small helpers */
+
+static uint64_t rng_next(lk_http *h)
+{
+    /* xorshift64*: jitter only needs to spread retries apart, not to be unpredictable */
+    h->rng ^= h->rng >> 12;
+    h->rng ^= h->rng << 25;
+    h->rng ^= h->rng >> 27;
+    return h->rng * 2685821657736338717ULL;
+}
+
+static const char *skip_space(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    return s;
+}
+
+long lk_retry_after_ms(const char *value, long long now)
+{
+    const char *s;
+    char *end;
+    long long secs;
+    time_t when;
+    if (!value)
+        return -1;
+    s = skip_space(value);
+    if (isdigit((unsigned char)*s)) {
+        secs = strtoll(s, &end, 10);
+        if (*skip_space(end) != '\0' || secs < 0 || secs > 86400L * 365)
+            return -1;
+        return (long)(secs * 1000);
+    }
+    when = curl_getdate(s, NULL);
+    if (when == (time_t)-1)
+        return -1;
+    return when <= now ? 0 : (long)((when - now) * 1000);
+}
+
+static void queue_ready(lk_http *h, transfer *t, bool front)
+{
+    t->next = NULL;
+    if (!h->ready_head) {
+        h->ready_head = h->ready_tail = t;
+    } else if (front) {
+        t->next = h->ready_head;
+        h->ready_head = t;
+    } else {
+        h->ready_tail->next = t;
+        h->ready_tail = t;
+    }
+    h->ready_n++;
+}
+
+static transfer *pop_ready(lk_http *h)
+{
+    transfer *t = h->ready_head;
+    if (!t)
+        return NULL;
+    h->ready_head = t->next;
+    if (!h->ready_head)
+        h->ready_tail = NULL;
+    t->next = NULL;
+    h->ready_n--;
+    return t;
+}
+
+static void transfer_free(transfer *t)
+{
+    if (!t)
+        return;
+    free(t->method);
+    free(t->url);
+    free(t->endpoint);
+    free(t->body);
+    strbuf_free(&t->response);
+    free(t->content_type);
+    free(t->retry_after);
+    curl_slist_free_all(t->headers);
+    free(t);
+}
+
+static void reset_attempt(transfer *t)
+{
+    strbuf_reset(&t->response);
+    t->too_large = false;
+    free(t->content_type);
+    t->content_type = NULL;
+    free(t->retry_after);
+    t->retry_after = NULL;
+    t->status = 0;
+    t->errbuf[0] = '\0';
+    curl_slist_free_all(t->headers);
+    t->headers = NULL;
+}
+
+/* ---------------------------------------------------------------- engine */
+
+lk_code lk_http_new(const lk_config *cfg, lk_tokens *tokens, lk_trace *trace, lk_http **out,
+                    lk_error *err)
+{
+    lk_http *h;
+    *out = NULL;
+    if (lk_url_check(cfg->api_url, "apiUrl", err) != LK_OK)
+        return err->code;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return lk_error_set(err, LK_ERR_INTERNAL, "libcurl could not be initialised");
+    h = xcalloc(1, sizeof *h);
+    h->cfg = cfg;
+    h->tokens = tokens;
+    h->trace = trace;
+    h->multi = curl_multi_init();
+    if (!h->multi) {
+        free(h);
+        return lk_error_set(err, LK_ERR_NOMEM, "libcurl could not create a multi handle");
+    }
+    /* HTTP/2 where the server offers it: many requests share one connection. */
+    curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)cfg->concurrency);
+    curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)cfg->concurrency);
+    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)cfg->concurrency);
+    h->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)h;
+    if (!h->rng)
+        h->rng = 0x9e3779b97f4a7c15ULL;
+    *out = h;
+    return LK_OK;
+}
+
+static void drop_list(transfer *t)
+{
+    while (t) {
+        transfer *n = t->next;
+        transfer_free(t);
+        t = n;
+    }
+}
+
+void lk_http_free(lk_http *h)
+{
+    if (!h)
+        return;
+    drop_list(h->ready_head);
+    drop_list(h->waiting);
+    /* in-flight transfers: their easy handles are still attached */
+    while (h->flying) {
+        transfer *t = h->flying;
+        h->flying = t->next;
+        curl_multi_remove_handle(h->multi, t->easy);
+        curl_easy_cleanup(t->easy);
+        transfer_free(t);
+    }
+    curl_multi_cleanup(h->multi);
+    for (size_t i = 0; i < h->stats.n; i++)
+        free(h->stats.records[i].endpoint);
+    free(h->stats.records);
+    free(h);
+}
+
+const lk_http_stats *lk_http_get_stats(const lk_http *h)
+{
+    return &h->stats;
+}
+
+const lk_config *lk_http_config(const lk_http *h)
+{
+    return h->cfg;
+}
+
+size_t lk_http_pending(const lk_http *h)
+{
+    return h->ready_n + h->waiting_n + h->in_flight;
+}
+
+void lk_http_submit(lk_http *h, const lk_http_request *req, lk_http_done_fn done,
+                    void *userdata)
+{
+    transfer *t = xcalloc(1, sizeof *t);
+    size_t plen;
+    t->h = h;
+    t->method = xstrdup(req->method ? req->method : "GET");
+    plen = strlen(h->cfg->api_url) + strlen(req->path) + 1;
+    t->url = xmalloc(plen);
+    snprintf(t->url, plen, "%s%s", h->cfg->api_url, req->path);
+    if (req->endpoint) {
+        t->endpoint = xstrdup(req->endpoint);
+    } else {
+        const char *q = strchr(req->path, '?');
+        t->endpoint = q ? xstrndup(req->path, (size_t)(q - req->path)) : xstrdup(req->path);
+    }
+    t->resource = req->resource;
+    if (req->body) {
+        t->body = xmalloc(req->body_len + 1);
+        memcpy(t->body, req->body, req->body_len);
+        t->body[req->body_len] = '\0';
+        t->body_len = req->body_len;
+    }
+    t->done = done;
+    t->userdata = userdata;
+    t->serial = ++h->serial;
+    t->submitted_ms = lk_monotonic_ms();
+    strbuf_init(&t->response, 0);
+    queue_ready(h, t, false);
+}
+
+/* ---------------------------------------------------------------- completion */
+
+static void record_stats(lk_http *h, const transfer *t, lk_code code, double latency)
+{
+    lk_http_record *r;
+    lk_grow(&h->stats.records, sizeof *h->stats.records, h->stats.n + 1, &h->stats.alloc);
+    r = &h->stats.records[h->stats.n++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->method, sizeof r->method, "%s", t->method);
+    r->endpoint = xstrdup(t->endpoint);
+    r->status = t->status;
+    r->attempts = t->attempts;
+    r->latency_ms = latency;
+    r->code = code;
+}
+
+/* Hands the outcome to the callback and frees the transfer. */
+static void finish(lk_http *h, transfer *t, lk_code code, const lk_error *err)
+{
+    lk_http_response res;
+    lk_error none;
+    double latency = lk_monotonic_ms() - t->submitted_ms;
+    lk_error_clear(&none);
+    record_stats(h, t, code, latency);
+    memset(&res, 0, sizeof res);
+    res.code = code;
+    res.err = err ? err : &none;
+    res.status = t->status;
+    res.body = t->response.buf ? t->response.buf : "";
+    res.body_len = t->response.len;
+    res.content_type = t->content_type;
+    res.attempts = t->attempts;
+    res.latency_ms = latency;
+    if (code != LK_OK)
+        lk_trace_line(h->trace, "#%lu %s %s failed after %d attempt(s): %s", t->serial,
+                      t->method, t->url, t->attempts, res.err->message);
+    if (t->done)
+        t->done(&res, t->userdata);
+    transfer_free(t);
+}
+
+static void finish_with(lk_http *h, transfer *t, lk_code code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void finish_with(lk_http *h, transfer *t, lk_code code, const char *fmt, ...)
+{
+    lk_error e;
+    va_list ap;
+    lk_error_clear(&e);
+    va_start(ap, fmt);
+    lk_error_setv(&e, code, fmt, ap);
+    va_end(ap);
+    finish(h, t, code, &e);
+}
+
+static long backoff_ms(lk_http *h, int attempts)
+{
+    double d = (double)h->cfg->retry_base_ms * pow(2.0, attempts > 1 ? attempts - 1 : 0);
+    long delay, half;
+    if (d > (double)h->cfg->retry_max_ms)
+        d = (double)h->cfg->retry_max_ms;
+    delay = (long)d;
+    /* "equal jitter": at least half the delay, so retries never bunch at zero */
+    half = delay / 2;
+    return half + (half > 0 ? (long)(rng_next(h) % (uint64_t)(half + 1)) : 0);
+}
+
+/* Puts t on the waiting list for `delay` ms. */
+static void wait_then_retry(lk_http *h, transfer *t, long delay, const char *why)
+{
+    t->due_ms = lk_monotonic_ms() + (double)delay;
+    t->next = h->waiting;
+    h->waiting = t;
+    h->waiting_n++;
+    lk_trace_line(h->trace, "#%lu %s %s: %s; retry %d of %d in %ld ms", t->serial, t->method,
+                  t->url, why, t->attempts + 1, h->cfg->max_attempts, delay);
+}
+
+static bool curl_code_is_transient(CURLcode cc)
+{
+    switch (cc) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void on_done(lk_http *h, transfer *t, CURLcode cc)
+{
+    char why[CURL_ERROR_SIZE + 64];
+    long delay;
+    double took = lk_monotonic_ms() - t->attempt_start_ms;
+    bool can_retry = t->attempts < h->cfg->max_attempts;
+
+    if (cc == CURLE_OK)
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+    for (transfer **pp = &h->flying; *pp; pp = &(*pp)->next) {
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    }
+    t->next = NULL;
+    curl_multi_remove_handle(h->multi, t->easy);
+    curl_easy_cleanup(t->easy);
+    t->easy = NULL;
+    h->in_flight--;
+
+    if (cc != CURLE_OK) {
+        const char *msg = t->too_large ? "answer larger than 64 MB"
+                          : t->errbuf[0]  ? t->errbuf
+                                          : curl_easy_strerror(cc);
+        t->status = 0;
+        lk_trace_line(h->trace, "#%lu < no answer after %.1f ms: %s", t->serial, took, msg);
+        /* A PATCH that timed out or lost its connection may or may not have been applied.
+         * Sending it again is safe: the upsert is idempotent for the same body (same record
+         * key, same values), so a second application leaves Loket in the same state. */
+        if (curl_code_is_transient(cc) && !t->too_large && can_retry) {
+            snprintf(why, sizeof why, "connection failed (%s)", msg);
+            wait_then_retry(h, t, backoff_ms(h, t->attempts), why);
+            return;
+        }
+        finish_with(h, t, LK_ERR_NETWORK, "%s %s: no answer after %d attempt(s): %s", t->method,
+                    t->url, t->attempts, msg);
+        return;
+    }
+
+    lk_trace_line(h->trace, "#%lu < %ld (%.1f ms, attempt %d)%s%s", t->serial, t->status, took,
+                  t->attempts, t->content_type ? " " : "",
+                  t->content_type ? t->content_type : "");
+    lk_trace_body(h->trace, "<", t->response.buf, t->response.len);
+
+    if (t->status == 401 && h->tokens) {
+        lk_error e;
+        lk_error_clear(&e);
+        if (t->auth_retried) {
+            finish_with(h, t, LK_ERR_AUTH,
+                        "%s %s: Loket refused the access token again after a refresh (401); "
+                        "check the client's rights or run 'loket-import auth code' again",
+                        t->method, t->url);
+            return;
+        }
+        t->auth_retried = true;
+        h->stats.token_refreshes_after_401++;
+        if (lk_tokens_refresh_after_401(h->tokens, t->token_generation, &e) != LK_OK) {
+            lk_http_abort(h, e.code, e.message);
+            finish(h, t, e.code, &e);
+            return;
+        }
+        /* The 401 says nothing about the server's health: retry at once with the new token,
+         * even when the attempts for faults are used up (it is one extra, bounded attempt). */
+        queue_ready(h, t, true);
+        return;
+    }
+    if (t->status == 429 || t->status == 503) {
+        long ra = lk_retry_after_ms(t->retry_after, (long long)time(NULL));
+        if (can_retry) {
+            long cap = h->cfg->retry_after_max_s * 1000;
+            delay = ra >= 0 ? (ra > cap ? cap : ra) : backoff_ms(h, t->attempts);
+            /* the server is overloaded, not this request: hold every new start too */
+            if (lk_monotonic_ms() + (double)delay > h->hold_until_ms)
+                h->hold_until_ms = lk_monotonic_ms() + (double)delay;
+            snprintf(why, sizeof why, "HTTP %ld%s%s", t->status, ra >= 0 ? ", Retry-After " : "",
+                     ra >= 0 ? t->retry_after : "");
+            wait_then_retry(h, t, delay, why);
+            return;
+        }
+    } else if (t->status >= 500 && t->status <= 599 && can_retry) {
+        snprintf(why, sizeof why, "HTTP %ld", t->status);
+        wait_then_retry(h, t, backoff_ms(h, t->attempts), why);
+        return;
+    }
+    /* Final: 2xx, 3xx, 4xx (400/403/404/409 are answers, not faults), or attempts used up.
+     * The caller reads the status and the envelope. */
+    finish(h, t, LK_OK, NULL);
+}
+
+/* ---------------------------------------------------------------- starting */
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+    transfer *t = userp;
+    size_t n = size * nmemb;
+    if (t->response.len + n > RESPONSE_MAX) {
+        t->too_large = true;
+        return 0;
+    }
+    strbuf_add(&t->response, data, n);
+    return n;
+}
+
+static char *header_value(const char *line, size_t len, const char *name)
+{
+    size_t nl = strlen(name);
+    const char *v, *end = line + len;
+    if (len <= nl || strncasecmp(line, name, nl) || line[nl] != ':')
+        return NULL;
+    v = line + nl + 1;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    return xstrndup(v, (size_t)(end - v));
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+    transfer *t = userp;
+    size_t n = size * nmemb;
+    char *v;
+    if ((v = header_value(data, n, "Content-Type"))) {
+        free(t->content_type);
+        t->content_type = v;
+    } else if ((v = header_value(data, n, "Retry-After"))) {
+        free(t->retry_after);
+        t->retry_after = v;
+    }
+    return n;
+}
+
+static bool is_https(const char *url)
+{
+    return !strncasecmp(url, "https:", 6);
+}
+
+/* Starts one attempt; on failure the transfer is finished here. */
+static void start(lk_http *h, transfer *t)
+{
+    char line[512];
+    const char *token = NULL;
+    const lk_config *cfg = h->cfg;
+    CURL *e;
+    reset_attempt(t);
+    if (h->tokens) {
+        lk_error err;
+        lk_error_clear(&err);
+        if (lk_tokens_access(h->tokens, &token, &t->token_generation, &err) != LK_OK) {
+            /* no token now means no token for anyone: stop the run cleanly */
+            lk_http_abort(h, err.code, err.message);
+            finish(h, t, err.code, &err);
+            return;
+        }
+    }
+    e = curl_easy_init();
+    if (!e) {
+        finish_with(h, t, LK_ERR_NOMEM, "libcurl could not create a handle");
+        return;
+    }
+    t->easy = e;
+    t->attempts++;
+    h->stats.attempts++;
+    if (t->attempts > 1)
+        h->stats.retries++;
+    snprintf(line, sizeof line, "Accept: application/json;version=%s",
+             cfg->versions[t->resource < LK_RES_COUNT ? t->resource : LK_RES_USER]);
+    t->headers = curl_slist_append(t->headers, line);
+    if (t->body) {
+        snprintf(line, sizeof line, "Content-Type: application/json;version=%s",
+                 cfg->versions[t->resource < LK_RES_COUNT ? t->resource : LK_RES_USER]);
+        t->headers = curl_slist_append(t->headers, line);
+    }
+    if (token) {
+        strbuf auth = STRBUF_INIT;
+        strbuf_addf(&auth, "Authorization: Bearer %s", token);
+        t->headers = curl_slist_append(t->headers, auth.buf);
+        memset(auth.buf, 0, auth.len);
+        strbuf_free(&auth);
+    }
+    t->headers = curl_slist_append(t->headers, "Expect:");
+
+    curl_easy_setopt(e, CURLOPT_URL, t->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)t);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    /* Never follow redirects: a redirect would carry the bearer token somewhere unchecked. */
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
+    /* TLS verification stays on, always; --cacert adds a private CA, never disables checks. */
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (cfg->cacert)
+        curl_easy_setopt(e, CURLOPT_CAINFO, cfg->cacert);
+    if (is_https(t->url)) {
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+        /* wait for a connection that can multiplex rather than open one per request */
+        curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    }
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->method);
+    if (!strcmp(t->method, "GET"))
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    if (t->body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
+    }
+
+    lk_trace_line(h->trace, "#%lu > %s %s (attempt %d) Accept version %s%s", t->serial,
+                  t->method, t->url, t->attempts, cfg->versions[t->resource],
+                  token ? " Authorization: Bearer [redacted]" : "");
+    lk_trace_body(h->trace, ">", t->body, t->body_len);
+
+    t->attempt_start_ms = lk_monotonic_ms();
+    if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
+        curl_easy_cleanup(e);
+        t->easy = NULL;
+        finish_with(h, t, LK_ERR_INTERNAL, "libcurl refused a transfer");
+        return;
+    }
+    t->next = h->flying;
+    h->flying = t;
+    h->in_flight++;
+    if (h->in_flight > h->stats.max_in_flight)
+        h->stats.max_in_flight = h->in_flight;
+}
+
+/* ---------------------------------------------------------------- the loop */
+
+void lk_http_abort(lk_http *h, lk_code code, const char *message)
+{
+    if (h->aborted)
+        return;
+    h->aborted = true;
+    lk_error_clear(&h->abort_err);
+    lk_error_set(&h->abort_err, code, "%s", message ? message : lk_strerror(code));
+}
+
+static void fail_queued(lk_http *h)
+{
+    transfer *t;
+    while ((t = pop_ready(h)) != NULL)
+        finish(h, t, h->abort_err.code, &h->abort_err);
+    while ((t = h->waiting) != NULL) {
+        h->waiting = t->next;
+        h->waiting_n--;
+        finish(h, t, h->abort_err.code, &h->abort_err);
+    }
+}
+
+/* Moves due waiting transfers to the front of the ready queue; returns ms to the next due. */
+static double promote_due(lk_http *h, double now)
+{
+    transfer **pp = &h->waiting;
+    double next = -1;
+    while (*pp) {
+        transfer *t = *pp;
+        if (t->due_ms <= now) {
+            *pp = t->next;
+            h->waiting_n--;
+            queue_ready(h, t, true);
+        } else {
+            if (next < 0 || t->due_ms - now < next)
+                next = t->due_ms - now;
+            pp = &t->next;
+        }
+    }
+    return next;
+}
+
+lk_code lk_http_run(lk_http *h, lk_error *err)
+{
+    while (h->ready_n || h->waiting_n || h->in_flight) {
+        double now = lk_monotonic_ms(), next_due;
+        int running = 0, numfds, msgs;
+        long curl_timeout = -1;
+        int timeout;
+        CURLMsg *msg;
+
+        if (h->aborted)
+            fail_queued(h);
+        next_due = promote_due(h, now);
+        while (h->in_flight < (size_t)h->cfg->concurrency && h->ready_head &&
+               now >= h->hold_until_ms && !h->aborted)
+            start(h, pop_ready(h));
+
+        if (curl_multi_perform(h->multi, &running) != CURLM_OK)
+            return lk_error_set(err, LK_ERR_INTERNAL, "libcurl's multi interface failed");
+        while ((msg = curl_multi_info_read(h->multi, &msgs)) != NULL) {
+            transfer *t = NULL;
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+            on_done(h, t, msg->data.result);
+        }
+        if (!h->ready_n && !h->waiting_n && !h->in_flight)
+            break;
+
+        /* How long to sleep: until curl wants us, a retry is due, or a hold ends. */
+        now = lk_monotonic_ms();
+        timeout = 1000;
+        if (h->ready_head && h->in_flight < (size_t)h->cfg->concurrency) {
+            if (now >= h->hold_until_ms)
+                timeout = 0;
+            else if (h->hold_until_ms - now < timeout)
+                timeout = (int)ceil(h->hold_until_ms - now);
+        }
+        if (h->waiting_n) {
+            next_due = promote_due(h, now);
+            if (h->ready_head && now >= h->hold_until_ms &&
+                h->in_flight < (size_t)h->cfg->concurrency)
+                timeout = 0;
+            else if (next_due >= 0 && next_due < timeout)
+                timeout = (int)ceil(next_due);
+        }
+        if (h->in_flight) {
+            curl_multi_timeout(h->multi, &curl_timeout);
+            if (curl_timeout >= 0 && curl_timeout < timeout)
+                timeout = (int)curl_timeout;
+        }
+        if (timeout > 0 || h->in_flight) {
+            if (curl_multi_poll(h->multi, NULL, 0, timeout, &numfds) != CURLM_OK)
+                return lk_error_set(err, LK_ERR_INTERNAL, "libcurl's multi poll failed");
+        }
+    }
+    return LK_OK;
+}
+
+/* ---------------------------------------------------------------- statistics */
+
+typedef struct group {
+    const char *method, *endpoint;
+    long status;
+    size_t count, attempts;
+    double *lat;
+} group;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+void lk_http_stats_print(const lk_http_stats *s, FILE *out)
+{
+    group *g = NULL;
+    size_t ng = 0, ga = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const lk_http_record *r = &s->records[i];
+        size_t j;
+        for (j = 0; j < ng; j++)
+            if (!strcmp(g[j].method, r->method) && !strcmp(g[j].endpoint, r->endpoint) &&
+                g[j].status == r->status)
+                break;
+        if (j == ng) {
+            lk_grow(&g, sizeof *g, ng + 1, &ga);
+            memset(&g[ng], 0, sizeof *g);
+            g[ng].method = r->method;
+            g[ng].endpoint = r->endpoint;
+            g[ng].status = r->status;
+            g[ng].lat = xmalloc(s->n * sizeof(double));
+            ng++;
+        }
+        g[j].lat[g[j].count++] = r->latency_ms;
+        g[j].attempts += (size_t)r->attempts;
+    }
+    fprintf(out, "%-6s %-70s %6s %6s %8s %9s %9s %9s %9s\n", "method", "endpoint", "status",
+            "count", "attempts", "mean ms", "p50 ms", "p95 ms", "max ms");
+    for (size_t j = 0; j < ng; j++) {
+        double sum = 0;
+        size_t n = g[j].count;
+        qsort(g[j].lat, n, sizeof(double), cmp_double);
+        for (size_t i = 0; i < n; i++)
+            sum += g[j].lat[i];
+        fprintf(out, "%-6s %-70s %6ld %6zu %8zu %9.1f %9.1f %9.1f %9.1f\n", g[j].method,
+                g[j].endpoint, g[j].status, n, g[j].attempts, sum / (double)n,
+                g[j].lat[n / 2], g[j].lat[(size_t)((double)(n - 1) * 0.95)], g[j].lat[n - 1]);
+        free(g[j].lat);
+    }
+    fprintf(out, "requests %zu, attempts %zu, retries %zu, token refreshes after 401 %zu, "
+                 "most in flight %zu\n",
+            s->n, s->attempts, s->retries, s->token_refreshes_after_401, s->max_in_flight);
+    free(g);
+}
