@@ -528,8 +528,9 @@ lk_code lk_metadata_parse(const lk_envelope *env, lk_metadata **out, lk_error *e
     lk_metadata *m = xcalloc(1, sizeof *m);
     size_t alloc = 0;
     *out = NULL;
+    /* where the fields are: "content", a list envelope's "_embedded", or the bare root */
     if (!node && env)
-        node = env->root;
+        node = env->embedded ? env->embedded : env->root;
     if (cJSON_IsObject(node)) {
         cJSON_ArrayForEach(it, node) {
             const cJSON *opts = cJSON_IsArray(it) ? it : member(it, "options");
