@@ -580,6 +580,11 @@ const lk_meta_ref *lk_metadata_option(const lk_metadata *m, const char *field, c
     for (size_t i = 0; i < f->n; i++)
         if (f->options[i].code && !strcasecmp(f->options[i].code, s))
             return &f->options[i];
+    /* shifts ("Dag"), payslip types and Loket's distribution units (code 1, "BAK") are known to
+     * people by their description */
+    for (size_t i = 0; i < f->n; i++)
+        if (f->options[i].description && !strcasecmp(f->options[i].description, s))
+            return &f->options[i];
     return NULL;
 }
 
