@@ -179,6 +179,12 @@ lk_code lk_watch_registry_claim(const char *path, const lk_watch_record *rec, in
         *found = have;
     if (prior && have)
         *prior = latest;
+    /* the run itself, claimed before a crash: neither a duplicate nor to be claimed twice */
+    if (have && rec->run[0] && !strcmp(latest.run, rec->run) &&
+        !strcmp(latest.status, rec->status)) {
+        *is_duplicate = 0;
+        goto out;
+    }
     *is_duplicate = have && lk_watch_status_blocks_duplicate(latest.status) && !allow_duplicate;
     if (!*is_duplicate)
         rc = append_locked(fd, path, &text, rec, err);

@@ -111,7 +111,9 @@ void lk_watch_record_init(lk_watch_record *rec, const char *sha256, const char *
 int lk_watch_status_blocks_duplicate(const char *status);
 /* Under an exclusive flock of the registry: finds the latest record of rec->sha256 into *prior
  * (*found set); when it blocks a duplicate and !allow_duplicate, sets *is_duplicate and appends
- * nothing; else appends rec (fsync). Either of prior, found may be NULL. */
+ * nothing; else appends rec (fsync). When the latest record is rec's own run with rec's status
+ * (a claim repeated after a crash), nothing is appended and it is no duplicate. Either of
+ * prior, found may be NULL. */
 lk_code lk_watch_registry_claim(const char *path, const lk_watch_record *rec, int allow_duplicate,
                                 int *is_duplicate, lk_watch_record *prior, int *found,
                                 lk_error *err);

@@ -50,6 +50,7 @@ typedef struct watcher {
     int failed_count;    /* files sent to failed/ by this watcher */
     int left_count;      /* files left in processing/ when stopping */
     int retry;           /* a file was left in processing/ to be resumed at once */
+    int errors;          /* the watcher could not do its own work (registry, moves, state) */
 } watcher;
 
 /* What one run of a file is; written to .loket-watch/runs/HASH.json while it is in
@@ -64,6 +65,7 @@ typedef struct run_state {
     lk_watch_mode mode;
     int crashes;
     int running;         /* a child was started and has not ended cleanly */
+    int registered;      /* the registry holds the "started" line of this run (apply) */
     char started[24];
 } run_state;
 
@@ -97,11 +99,13 @@ static void add_quoted(strbuf *sb, const char *s)
 /* One line per event, key=value, for journald or a cron mail:
  *   <6>loket-import watch: file="uren.csv" action=import outcome=imported exit=0 ... */
 __attribute__((format(printf, 5, 6)))
-static void log_event(const watcher *w, int priority, const char *file, const char *action,
+static void log_event(watcher *w, int priority, const char *file, const char *action,
                       const char *fmt, ...)
 {
     strbuf sb = STRBUF_INIT;
     va_list ap;
+    if (priority <= 3)
+        w->errors++;
     strbuf_init(&sb, 128);
     if (w->opts->log_priority) {
         strbuf_addf(&sb, "<%d>", priority);
@@ -206,6 +210,7 @@ static lk_code state_write(const watcher *w, const run_state *st, lk_error *err)
     cJSON_AddStringToObject(o, "mode", lk_watch_mode_name(st->mode));
     cJSON_AddNumberToObject(o, "crashes", st->crashes);
     cJSON_AddBoolToObject(o, "running", st->running);
+    cJSON_AddBoolToObject(o, "registered", st->registered);
     cJSON_AddStringToObject(o, "started", st->started);
     json = cJSON_Print(o);
     cJSON_Delete(o);
@@ -267,6 +272,7 @@ static int state_read(const watcher *w, const char *name, const char *hash, run_
     v = cJSON_GetObjectItemCaseSensitive(o, "crashes");
     st->crashes = cJSON_IsNumber(v) ? v->valueint : 0;
     st->running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "running"));
+    st->registered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "registered"));
     ok = 1;
 out:
     cJSON_Delete(o);
@@ -300,7 +306,7 @@ static void add_report_if_present(const watcher *w, const run_state *st, cJSON *
     }
 }
 
-static void write_watch_report(const watcher *w, const run_state *st, const lk_watch_rule *rule,
+static void write_watch_report(watcher *w, const run_state *st, const lk_watch_rule *rule,
                                const outcome *oc)
 {
     cJSON *o = cJSON_CreateObject(), *arr;
@@ -380,7 +386,7 @@ static void write_watch_report(const watcher *w, const run_state *st, const lk_w
     free(json);
 }
 
-static void log_outcome(const watcher *w, const run_state *st, const outcome *oc)
+static void log_outcome(watcher *w, const run_state *st, const outcome *oc)
 {
     strbuf sb = STRBUF_INIT;
     int prio = !strcmp(oc->outcome, "imported") || !strcmp(oc->outcome, "planned")
@@ -728,7 +734,47 @@ static void refuse(watcher *w, int from_fd, const char *name, const char *hash,
     oc.reason = reason;
     oc.folder = w->cfg->failed;
     finish(w, from_fd, &st, rule, &oc);
-    (void)hash;
+}
+
+/* Records the run in the registry (apply rules) unless its content was imported before.
+ * Returns 0 to go on with the import, 1 when the file was refused as a duplicate, -1 when the
+ * registry cannot be written (the file stays in processing/ and is tried again). */
+static int register_run(watcher *w, run_state *st, const lk_watch_rule *rule)
+{
+    lk_watch_record rec, prior;
+    lk_error err;
+    char reason[LK_ERROR_MSG_MAX + 800];
+    int dup = 0, found = 0;
+    if (rule->mode != LK_WATCH_APPLY || st->registered)
+        return 0;
+    lk_error_clear(&err);
+    lk_watch_record_init(&rec, st->sha256, st->name, st->run, "started", -1);
+    if (lk_watch_registry_claim(w->registry, &rec, rule->allow_duplicates, &dup, &prior, &found,
+                                &err)) {
+        log_event(w, LOG_ERR, st->name, "registry", "outcome=error detail=\"%s\"", err.message);
+        return -1;
+    }
+    if (dup) {
+        outcome oc = { .exit_code = -1 };
+        snprintf(reason, sizeof reason,
+                 "duplicate: the same content (SHA-256 %.12s...) was %s as \"%s\" at %s "
+                 "(run %s); not imported again", st->sha256,
+                 !strcmp(prior.status, "started") ? "taken for import" : "imported",
+                 prior.name, prior.time, prior.run);
+        oc.outcome = "duplicate";
+        oc.reason = reason;
+        oc.folder = w->cfg->failed;
+        oc.duplicate_of = &prior;
+        finish(w, w->processing_fd, st, rule, &oc);
+        if (oc.moved_to[0])
+            state_remove(w, st->hash);
+        return 1;
+    }
+    if (found && lk_watch_status_blocks_duplicate(prior.status) && strcmp(prior.run, st->run))
+        log_event(w, LOG_NOTICE, st->name, "duplicate",
+                  "outcome=allowed detail=\"same content as %s; the rule allows it\"", prior.run);
+    st->registered = 1;
+    return 0;
 }
 
 /* A file in processing/ whose lock we hold and that has no usable run state: hash it, check
@@ -772,42 +818,14 @@ static void start_claimed(watcher *w, const char *name, const char *hash, int lo
     new_run_id(w, name, st.run, sizeof st.run);
     log_event(w, LOG_INFO, name, "claim", "rule=\"%s\" mode=%s sha256=%s size=%lld", rule->match,
               lk_watch_mode_name(rule->mode), st.sha256, st.size);
-    /* The state is written before the registry line: a crash in between resumes this run
-     * instead of refusing the file as a duplicate of itself. */
+    /* The state is written before the registry line: after a crash in between, the restart
+     * claims again under the same run, which the registry knows as its own (no duplicate). */
     if (state_write(w, &st, &err)) {
         log_event(w, LOG_ERR, name, "state", "outcome=error detail=\"%s\"", err.message);
         return;
     }
-    if (rule->mode == LK_WATCH_APPLY) {
-        lk_watch_record rec, prior;
-        int dup = 0, found = 0;
-        lk_watch_record_init(&rec, st.sha256, name, st.run, "started", -1);
-        if (lk_watch_registry_claim(w->registry, &rec, rule->allow_duplicates, &dup, &prior,
-                                    &found, &err)) {
-            log_event(w, LOG_ERR, name, "registry", "outcome=error detail=\"%s\"", err.message);
-            return; /* stays in processing/ until the registry can be written */
-        }
-        if (dup) {
-            outcome oc = { .exit_code = -1 };
-            snprintf(reason, sizeof reason,
-                     "duplicate: the same content (SHA-256 %.12s...) was %s as \"%s\" at %s "
-                     "(run %s); not imported again", st.sha256,
-                     !strcmp(prior.status, "started") ? "taken for import" : "imported",
-                     prior.name, prior.time, prior.run);
-            oc.outcome = "duplicate";
-            oc.reason = reason;
-            oc.folder = w->cfg->failed;
-            oc.duplicate_of = &prior;
-            finish(w, w->processing_fd, &st, rule, &oc);
-            if (oc.moved_to[0])
-                state_remove(w, hash);
-            return;
-        }
-        if (found && lk_watch_status_blocks_duplicate(prior.status))
-            log_event(w, LOG_NOTICE, name, "duplicate",
-                      "outcome=allowed detail=\"same content as %s; the rule allows it\"",
-                      prior.run);
-    }
+    if (register_run(w, &st, rule))
+        return;
     import_claimed(w, &st, rule, lock_fd);
 }
 
@@ -891,12 +909,24 @@ static void free_names(char **names, size_t n)
     free(names);
 }
 
+/* Notices a SIGTERM/SIGINT that arrived between two files, before the next one is taken. */
+static void check_signals(watcher *w)
+{
+    struct signalfd_siginfo si;
+    while (read(w->sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && !w->stopping) {
+            w->stopping = 1;
+            log_event(w, LOG_NOTICE, NULL, "stop", "detail=\"signal %d\"", (int)si.ssi_signo);
+        }
+    }
+}
+
 /* Files left in processing/ by a crash or a stop: resume each whose lock is free. */
 static void recover_processing(watcher *w)
 {
     size_t n;
     char **names = list_folder(w->processing_fd, &n);
-    for (size_t i = 0; i < n && !w->stopping; i++) {
+    for (size_t i = 0; i < n && (check_signals(w), !w->stopping); i++) {
         const char *name = names[i];
         char hash[33];
         int lock_fd;
@@ -935,7 +965,7 @@ static void recover_processing(watcher *w)
                 finish(w, w->processing_fd, &st, rule, &oc);
                 if (oc.moved_to[0])
                     state_remove(w, hash);
-            } else {
+            } else if (!register_run(w, &st, rule)) {
                 import_claimed(w, &st, rule, lock_fd);
             }
         }
@@ -951,7 +981,7 @@ static double scan_inbox(watcher *w)
     size_t n;
     char **names = list_folder(w->inbox_fd, &n);
     double next = -1;
-    for (size_t i = 0; i < n && !w->stopping; i++) {
+    for (size_t i = 0; i < n && (check_signals(w), !w->stopping); i++) {
         const char *name = names[i];
         const char *why;
         struct stat sb;
@@ -1150,10 +1180,14 @@ int lk_watch_run(const lk_watch_options *opts)
             wait_for_events(&w, t < 0 ? 0 : t);
         }
     }
-    log_event(&w, LOG_INFO, NULL, "exit", "failed=%d left_in_processing=%d%s", w.failed_count,
-              w.left_count, w.stopping ? " detail=\"stopped by a signal\"" : "");
+    log_event(&w, LOG_INFO, NULL, "exit", "failed=%d left_in_processing=%d errors=%d%s",
+              w.failed_count, w.left_count, w.errors,
+              w.stopping ? " detail=\"stopped by a signal\"" : "");
     if (opts->once)
-        rc = w.stopping ? LK_EXIT_INTERRUPTED : w.failed_count ? LK_EXIT_REJECTED : LK_EXIT_OK;
+        rc = w.stopping ? LK_EXIT_INTERRUPTED
+             : w.errors ? LK_EXIT_CONFIG
+             : w.failed_count ? LK_EXIT_REJECTED
+                            : LK_EXIT_OK;
 out:
     lk_watch_settle_free(w.settle);
     close_fd(w.inotify_fd);

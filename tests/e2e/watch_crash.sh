@@ -48,4 +48,20 @@ timeout 60 "$IMPORT" watch "$D" --once 2>"$T/watch3.log"
 [ "$(grep -c 'apply kapot.csv' "$STUB_LOG")" = 2 ] || fail "kapot.csv should be tried max_attempts (2) times"
 [ "$(json_get "$(ls "$D"/reports/kapot.csv.*.watch.json)" outcome)" = crashed ] || fail "kapot.csv outcome"
 [ -f "$D/done/z-daarna.csv" ] || fail "the loop stopped after a crashing import"
+
+# the registry cannot be written: nothing is imported unchecked; the file waits in processing/
+# and is imported once the registry is back
+mv "$D/.loket-watch/imported.jsonl" "$T/registry.saved"
+mkdir "$D/.loket-watch/imported.jsonl"
+printf 'items 1\nregistry\n' >"$D/inbox/wacht.csv"
+timeout 60 "$IMPORT" watch "$D" --once 2>"$T/watch4.log"
+[ $? -eq 3 ] || fail "registry unwritable: expected exit 3"
+[ -f "$D/processing/wacht.csv" ] || fail "wacht.csv not kept in processing/"
+grep -q "apply wacht.csv" "$STUB_LOG" && fail "imported without the duplicate check"
+grep -q 'file="wacht.csv" action=registry outcome=error' "$T/watch4.log" || fail "no registry error logged"
+rmdir "$D/.loket-watch/imported.jsonl"
+mv "$T/registry.saved" "$D/.loket-watch/imported.jsonl"
+timeout 60 "$IMPORT" watch "$D" --once 2>"$T/watch5.log" || fail "after the registry is back: exit $?"
+[ -f "$D/done/wacht.csv" ] || fail "wacht.csv not imported once the registry was back"
+grep -q '"name":"wacht.csv".*"status":"started"' "$D/.loket-watch/imported.jsonl" || fail "wacht.csv not registered"
 echo ok

@@ -6,8 +6,11 @@
 #include "common/util.h"
 #include "support/cunit_main.h"
 #include "watch/watch.h"
+#include "watch/watch_internal.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -329,6 +332,24 @@ static void test_registry(void)
     /* forgotten content may come again */
     note(path, SHA_A, "a-opnieuw.csv", "forgotten", -1);
     CU_ASSERT_EQUAL(claim(path, SHA_A, "x.csv", 0, NULL, NULL), 0);
+    /* the same run claiming again (a restart after a crash right after its claim): its own
+     * line is no duplicate, and no second line is written */
+    {
+        lk_watch_record rec;
+        int dup = -1;
+        char *text = NULL;
+        size_t before, after;
+        CU_ASSERT_EQUAL(lk_read_file(path, 1 << 20, &text, &before, &err), LK_OK);
+        free(text);
+        lk_watch_record_init(&rec, SHA_A, "x.csv", "x.csv", "started", -1);
+        CU_ASSERT_EQUAL(lk_watch_registry_claim(path, &rec, 0, &dup, NULL, NULL, &err), LK_OK);
+        CU_ASSERT_EQUAL(dup, 0);
+        CU_ASSERT_EQUAL(lk_read_file(path, 1 << 20, &text, &after, &err), LK_OK);
+        free(text);
+        CU_ASSERT_EQUAL(before, after);
+        /* another run of that content is still refused */
+        CU_ASSERT_EQUAL(claim(path, SHA_A, "y.csv", 0, NULL, NULL), 1);
+    }
     /* content that was not sent (input errors) or failed may come again */
     CU_ASSERT_EQUAL(claim(path, SHA_B, "b.csv", 0, NULL, NULL), 0);
     note(path, SHA_B, "b.csv", "not-sent", 2);
@@ -399,6 +420,79 @@ static void test_registry_unwritable(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "registry"));
 }
 
+/* ---------------------------------------------------------------- folder helpers */
+
+static void touch_at(int dir_fd, const char *name, const char *text)
+{
+    int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+static void test_folder_move_and_lock(void)
+{
+    char *dir = lk_test_tmpdir(), dest[300], hash[33], sha[65], link_path[600];
+    int root = open(dir, O_RDONLY | O_DIRECTORY), a, b, lock1, lock2, fd;
+    long long size = 0;
+    lk_error err;
+    struct stat st;
+    lk_error_clear(&err);
+    CU_ASSERT_FATAL(root >= 0);
+    a = lk_watch_open_subdir(root, "in", 1);
+    b = lk_watch_open_subdir(root, "uit/klaar", 1);
+    CU_ASSERT_FATAL(a >= 0 && b >= 0);
+    /* a move never replaces: the second uren.csv becomes uren.2.csv */
+    touch_at(a, "uren.csv", "eerste");
+    CU_ASSERT_EQUAL(lk_watch_move_noreplace(a, "uren.csv", b, dest, sizeof dest), 0);
+    CU_ASSERT_STRING_EQUAL(dest, "uren.csv");
+    touch_at(a, "uren.csv", "tweede");
+    CU_ASSERT_EQUAL(lk_watch_move_noreplace(a, "uren.csv", b, dest, sizeof dest), 0);
+    CU_ASSERT_STRING_EQUAL(dest, "uren.2.csv");
+    touch_at(a, "LEESMIJ", "x");
+    touch_at(b, "LEESMIJ", "y");
+    CU_ASSERT_EQUAL(lk_watch_move_noreplace(a, "LEESMIJ", b, dest, sizeof dest), 0);
+    CU_ASSERT_STRING_EQUAL(dest, "LEESMIJ.2");
+    /* the source gone (another watcher took it): ENOENT, nothing created */
+    CU_ASSERT_EQUAL(lk_watch_move_noreplace(a, "weg.csv", b, dest, sizeof dest), -1);
+    CU_ASSERT_EQUAL(errno, ENOENT);
+    /* one lock per name: a second holder is refused until the first lets go */
+    lk_watch_name_hash("uren.csv", hash);
+    CU_ASSERT_EQUAL(strlen(hash), 32);
+    lock1 = lk_watch_lock_name(a, hash);
+    CU_ASSERT_FATAL(lock1 >= 0);
+    lock2 = lk_watch_lock_name(a, hash);
+    CU_ASSERT_EQUAL(lock2, -1);
+    CU_ASSERT_EQUAL(errno, EBUSY);
+    lk_watch_unlock_name(a, hash, lock1);
+    lock2 = lk_watch_lock_name(a, hash);
+    CU_ASSERT(lock2 >= 0);
+    lk_watch_unlock_name(a, hash, lock2);
+    /* a folder of the layout that is a symlink is refused, not followed */
+    snprintf(link_path, sizeof link_path, "%s/link", dir);
+    CU_ASSERT_EQUAL(symlink(dir, link_path), 0);
+    CU_ASSERT_EQUAL(lk_watch_open_subdir(root, "link", 1), -1);
+    CU_ASSERT_EQUAL(lk_watch_open_subdir(root, "link/sub", 1), -1);
+    /* the hash of an open file */
+    fd = openat(b, "uren.csv", O_RDONLY);
+    CU_ASSERT_EQUAL(lk_watch_sha256_fd(fd, sha, &size, &err), LK_OK);
+    close(fd);
+    CU_ASSERT_EQUAL(size, 6);
+    /* sha256("eerste") */
+    {
+        char expect[65];
+        lk_sha256_hex("eerste", 6, expect);
+        CU_ASSERT_STRING_EQUAL(sha, expect);
+    }
+    CU_ASSERT_EQUAL(fstatat(b, "uren.csv", &st, 0), 0);
+    CU_ASSERT_STRING_EQUAL(lk_watch_file_type(st.st_mode), "a regular file");
+    close(a);
+    close(b);
+    close(root);
+    lk_test_rmtree(dir);
+    free(dir);
+}
+
 static const lk_test tests[] = {
     { "names: ignored while being written", test_names_ignored },
     { "names: refused", test_names_unsafe },
@@ -411,6 +505,7 @@ static const lk_test tests[] = {
     { "registry: duplicates refused or allowed", test_registry },
     { "registry: torn and garbage lines", test_registry_torn_line },
     { "registry: unwritable", test_registry_unwritable },
+    { "folder: moves never replace, locks, hashes", test_folder_move_and_lock },
     { NULL, NULL },
 };
 
