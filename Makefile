@@ -14,7 +14,7 @@ XLDLIBS   = $(shell pkg-config --libs $(PKGS)) -lcsv -lcrypto -lm -lpthread
 TEST_LIBS = -lcunit
 
 LIB_SRCS  = $(wildcard src/common/*.c src/input/*.c src/mapping/*.c src/loket/*.c \
-                       src/engine/*.c src/report/*.c)
+                       src/engine/*.c src/report/*.c src/watch/*.c)
 SIM_SRCS  = $(filter-out src/sim/main.c,$(wildcard src/sim/*.c))
 CMD_SRCS  = src/main.c $(wildcard src/cmd/*.c)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)

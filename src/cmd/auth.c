@@ -1,13 +1,269 @@
 /*
- * auth.c: 'loket-import auth' (placeholder until its issue lands).
+ * auth.c: 'loket-import auth code|set-refresh-token|refresh|status': obtain, store and show
+ * the OAuth tokens. Tokens themselves are never printed: status shows what a person needs
+ * (environment, expiry, whose tokens), not the secrets.
  */
 #include "cmd/commands.h"
-#include "common/error.h"
+#include "cmd/common_opts.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+#include "loket/api.h"
+#include "loket/tokens.h"
+
+#include <cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: loket-import auth code CODE --redirect-uri URI [OPTIONS]\n"
+    "       loket-import auth set-refresh-token [OPTIONS] < token-file\n"
+    "       loket-import auth refresh [OPTIONS]\n"
+    "       loket-import auth status [--json] [OPTIONS]\n"
+    "\n"
+    "  code               exchange an authorization code (from Loket's authorization-code\n"
+    "                     flow) for tokens and store them in the token store\n"
+    "  set-refresh-token  read a refresh token from standard input and store it\n"
+    "  refresh            get a new access token now (the refresh token rotates)\n"
+    "  status             environment, token expiry and the user the tokens belong to\n"
+    "                     (from GET /user); never the tokens themselves\n"
+    "\n"
+    "      --redirect-uri URI  the redirect URI the code was issued for (code)\n"
+    "      --json              machine-readable status\n"
+    "  -h, --help              this text\n"
+    "\n";
+
+enum { OPT_REDIRECT = 256, OPT_JSON };
+
+static const struct option options[] = {
+    { "redirect-uri", required_argument, NULL, OPT_REDIRECT },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "help", no_argument, NULL, 'h' },
+    LK_COMMON_LONG_OPTIONS,
+    { NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *out)
+{
+    fputs(usage_text, out);
+    lk_common_usage(out);
+    fputs("\nExit codes: 0 done; 3 configuration, authentication or connection error; "
+          "4 internal error\n",
+          out);
+}
+
+/* One line from stdin without surrounding whitespace; NULL when empty. */
+static char *read_token_line(void)
+{
+    strbuf sb = STRBUF_INIT;
+    int c;
+    size_t start = 0;
+    strbuf_init(&sb, 128);
+    while ((c = getchar()) != EOF && c != '\n') {
+        if (sb.len > 8192)
+            break;
+        strbuf_addch(&sb, (char)c);
+    }
+    while (sb.len && (sb.buf[sb.len - 1] == '\r' || sb.buf[sb.len - 1] == ' ' ||
+                      sb.buf[sb.len - 1] == '\t'))
+        sb.buf[--sb.len] = '\0';
+    while (start < sb.len && (sb.buf[start] == ' ' || sb.buf[start] == '\t'))
+        start++;
+    if (start == sb.len) {
+        strbuf_free(&sb);
+        return NULL;
+    }
+    {
+        char *out = xstrdup(sb.buf + start);
+        memset(sb.buf, 0, sb.len);
+        strbuf_free(&sb);
+        return out;
+    }
+}
+
+static void print_when(const char *label, long long t)
+{
+    char iso[32];
+    long long now = (long long)time(NULL);
+    if (!t) {
+        printf("%-16s unknown\n", label);
+        return;
+    }
+    lk_iso8601(t, iso);
+    if (t > now)
+        printf("%-16s %s (in %lld min)\n", label, iso, (t - now + 59) / 60);
+    else
+        printf("%-16s %s (expired)\n", label, iso);
+}
+
+static int auth_status(lk_session *s, bool json)
+{
+    lk_token_status st;
+    lk_user *user = NULL;
+    lk_error err, uerr;
+    lk_code urc;
+    lk_error_clear(&err);
+    lk_error_clear(&uerr);
+    lk_tokens_status(lk_client_tokens(s->client), &st);
+    urc = st.has_refresh_token || st.has_access_token ? lk_api_user(s->client, &user, &uerr)
+                                                       : LK_ERR_AUTH;
+    if (urc == LK_ERR_AUTH && !st.has_refresh_token && !st.has_access_token)
+        lk_error_set(&uerr, LK_ERR_AUTH,
+                     "no tokens yet: run 'loket-import auth code CODE --redirect-uri URI' or "
+                     "'loket-import auth set-refresh-token'");
+    /* the user look-up may have refreshed: show the state after it */
+    lk_tokens_status(lk_client_tokens(s->client), &st);
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        char *text;
+        cJSON_AddStringToObject(o, "environment", s->cfg->environment);
+        cJSON_AddStringToObject(o, "apiUrl", s->cfg->api_url);
+        cJSON_AddStringToObject(o, "tokenUrl", s->cfg->token_url);
+        if (s->cfg->client_id)
+            cJSON_AddStringToObject(o, "clientId", s->cfg->client_id);
+        cJSON_AddStringToObject(o, "tokenStore", s->cfg->token_store);
+        cJSON_AddBoolToObject(o, "hasRefreshToken", st.has_refresh_token);
+        cJSON_AddBoolToObject(o, "hasAccessToken", st.has_access_token);
+        cJSON_AddNumberToObject(o, "accessTokenExpiresAt", (double)st.access_expires_at);
+        if (user) {
+            cJSON *u = cJSON_AddObjectToObject(o, "user");
+            cJSON_AddStringToObject(u, "firstName", user->first_name ? user->first_name : "");
+            cJSON_AddStringToObject(u, "prefix", user->prefix ? user->prefix : "");
+            cJSON_AddStringToObject(u, "lastName", user->last_name ? user->last_name : "");
+            cJSON_AddStringToObject(u, "emailAddress", user->email ? user->email : "");
+            cJSON_AddStringToObject(u, "role", user->role ? user->role : "");
+        } else {
+            cJSON_AddStringToObject(o, "error", uerr.message);
+        }
+        text = cJSON_Print(o);
+        puts(text);
+        free(text);
+        cJSON_Delete(o);
+    } else {
+        printf("%-16s %s\n", "environment", s->cfg->environment);
+        printf("%-16s %s\n", "API", s->cfg->api_url);
+        printf("%-16s %s\n", "token URL", s->cfg->token_url);
+        printf("%-16s %s\n", "client id", s->cfg->client_id ? s->cfg->client_id : "(not set)");
+        printf("%-16s %s\n", "token store", s->cfg->token_store);
+        printf("%-16s %s\n", "refresh token", st.has_refresh_token ? "stored" : "none");
+        if (st.has_access_token)
+            print_when("access token", st.access_expires_at);
+        else
+            printf("%-16s none\n", "access token");
+        if (user)
+            printf("%-16s %s%s%s%s%s%s%s%s\n", "user", user->first_name ? user->first_name : "",
+                   user->prefix ? " " : "", user->prefix ? user->prefix : "",
+                   user->last_name ? " " : "", user->last_name ? user->last_name : "",
+                   user->email ? " <" : "", user->email ? user->email : "",
+                   user->email ? ">" : "");
+        if (user && user->role)
+            printf("%-16s %s\n", "role", user->role);
+    }
+    lk_user_free(user);
+    if (urc != LK_OK)
+        return lk_report_error(&uerr);
+    return LK_EXIT_OK;
+}
 
 int cmd_auth(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    lk_errorf("'auth' is not available in this build yet");
-    return LK_EXIT_INTERNAL;
+    lk_common_opts common;
+    lk_session s;
+    const char *sub, *redirect = NULL, *code = NULL;
+    bool json = false;
+    lk_error err;
+    int c, rc = LK_EXIT_OK;
+    lk_common_init(&common);
+    lk_error_clear(&err);
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? LK_EXIT_CONFIG : LK_EXIT_OK;
+    }
+    sub = argv[1];
+    if (strcmp(sub, "code") && strcmp(sub, "set-refresh-token") && strcmp(sub, "refresh") &&
+        strcmp(sub, "status")) {
+        lk_errorf("'auth %s' is not an auth command; see 'loket-import auth --help'", sub);
+        return LK_EXIT_CONFIG;
+    }
+    argc--;
+    argv++;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        int h = lk_common_opt(&common, c, optarg);
+        if (h < 0)
+            return LK_EXIT_CONFIG;
+        if (h)
+            continue;
+        switch (c) {
+        case OPT_REDIRECT:
+            redirect = optarg;
+            break;
+        case OPT_JSON:
+            json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return LK_EXIT_OK;
+        default:
+            usage(stderr);
+            return LK_EXIT_CONFIG;
+        }
+    }
+    if (!strcmp(sub, "code")) {
+        if (optind >= argc) {
+            lk_errorf("auth code needs the authorization code: loket-import auth code CODE "
+                      "--redirect-uri URI");
+            return LK_EXIT_CONFIG;
+        }
+        code = argv[optind++];
+        if (!redirect) {
+            lk_errorf("auth code needs --redirect-uri (the one the code was issued for)");
+            return LK_EXIT_CONFIG;
+        }
+    }
+    if (optind < argc) {
+        lk_errorf("unexpected argument \"%s\"; see 'loket-import auth --help'", argv[optind]);
+        return LK_EXIT_CONFIG;
+    }
+    if (lk_session_open(&common, true, &s) != LK_OK)
+        return LK_EXIT_CONFIG;
+
+    if (!strcmp(sub, "code")) {
+        if (lk_tokens_exchange_code(lk_client_tokens(s.client), code, redirect, &err) != LK_OK)
+            rc = lk_report_error(&err);
+        else
+            printf("tokens stored in %s\n", s.cfg->token_store);
+    } else if (!strcmp(sub, "set-refresh-token")) {
+        char *token;
+        if (isatty(STDIN_FILENO))
+            fprintf(stderr, "paste the refresh token and press Enter:\n");
+        token = read_token_line();
+        if (!token) {
+            lk_errorf("no refresh token on standard input");
+            rc = LK_EXIT_CONFIG;
+        } else {
+            if (lk_tokens_set_refresh_token(lk_client_tokens(s.client), token, &err) != LK_OK)
+                rc = lk_report_error(&err);
+            else
+                printf("refresh token stored in %s\n", s.cfg->token_store);
+            memset(token, 0, strlen(token));
+            free(token);
+        }
+    } else if (!strcmp(sub, "refresh")) {
+        lk_token_status st;
+        if (lk_tokens_refresh(lk_client_tokens(s.client), &err) != LK_OK) {
+            rc = lk_report_error(&err);
+        } else {
+            lk_tokens_status(lk_client_tokens(s.client), &st);
+            printf("new tokens stored in %s\n", s.cfg->token_store);
+            print_when("access token", st.access_expires_at);
+        }
+    } else {
+        rc = auth_status(&s, json);
+    }
+    lk_session_close(&s, &common);
+    return rc;
 }

@@ -1,13 +1,187 @@
 /*
- * employers.c: 'loket-import employers' (placeholder until its issue lands).
+ * employers.c: 'loket-import employers': every employer the user may see with its payroll
+ * administrations (id, client number, period type): what a mapping author needs to fill in
+ * "employer" and to match an export's client number. The administrations of all employers are
+ * fetched concurrently.
  */
 #include "cmd/commands.h"
-#include "common/error.h"
+#include "cmd/common_opts.h"
+#include "common/util.h"
+#include "loket/api.h"
+
+#include <cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "usage: loket-import employers [--json] [OPTIONS]\n"
+    "\n"
+    "Lists the employers this user may see and their payroll administrations: employer id and\n"
+    "number, administration id, client number, name and period type (month, 4 weeks, week).\n"
+    "An employer whose administrations may not be read is listed with the reason.\n"
+    "\n"
+    "      --json     one JSON document on stdout\n"
+    "  -h, --help     this text\n"
+    "\n";
+
+enum { OPT_JSON = 256 };
+
+static const struct option options[] = {
+    { "json", no_argument, NULL, OPT_JSON },
+    { "help", no_argument, NULL, 'h' },
+    LK_COMMON_LONG_OPTIONS,
+    { NULL, 0, NULL, 0 },
+};
+
+typedef struct employer_admins {
+    lk_admin_list *admins;
+    lk_code code;
+    long status;
+    lk_error err;
+} employer_admins;
+
+static void on_admins(const lk_api_result *r, lk_admin_list *list, void *ud)
+{
+    employer_admins *ea = ud;
+    ea->admins = list;
+    ea->code = r->code;
+    ea->status = r->status;
+    ea->err = r->err;
+}
+
+static void print_json(const lk_employer_list *emps, const employer_admins *ea)
+{
+    cJSON *root = cJSON_CreateArray();
+    char *text;
+    for (size_t i = 0; i < emps->n; i++) {
+        const lk_employer *e = &emps->items[i];
+        cJSON *o = cJSON_CreateObject(), *admins;
+        cJSON_AddStringToObject(o, "id", e->id);
+        cJSON_AddNumberToObject(o, "employerNumber", (double)e->employer_number);
+        cJSON_AddStringToObject(o, "companyName", e->company_name);
+        if (ea[i].code != LK_OK) {
+            cJSON_AddStringToObject(o, "error", ea[i].err.message);
+        } else {
+            admins = cJSON_AddArrayToObject(o, "payrollAdministrations");
+            for (size_t j = 0; j < ea[i].admins->n; j++) {
+                const lk_admin *a = &ea[i].admins->items[j];
+                cJSON *ao = cJSON_CreateObject();
+                cJSON_AddStringToObject(ao, "id", a->id);
+                cJSON_AddStringToObject(ao, "name", a->name);
+                cJSON_AddNumberToObject(ao, "clientNumber", (double)a->client_number);
+                cJSON_AddStringToObject(ao, "payrollPeriodType",
+                                        a->period_type ? a->period_type : "");
+                cJSON_AddItemToArray(admins, ao);
+            }
+        }
+        cJSON_AddItemToArray(root, o);
+    }
+    text = cJSON_Print(root);
+    puts(text);
+    free(text);
+    cJSON_Delete(root);
+}
+
+static void print_table(const lk_employer_list *emps, const employer_admins *ea)
+{
+    static const char *const headers[] = { "EMPLOYER", "NUMBER", "ADMINISTRATION", "CLIENT NR",
+                                           "PERIOD", "ADMINISTRATION ID", "EMPLOYER ID" };
+    lk_table *t = lk_table_new(7, headers);
+    for (size_t i = 0; i < emps->n; i++) {
+        const lk_employer *e = &emps->items[i];
+        char number[32];
+        snprintf(number, sizeof number, "%ld", e->employer_number);
+        if (ea[i].code != LK_OK) {
+            const char *row[] = { e->company_name, number, ea[i].err.message, "", "", "", e->id };
+            lk_table_add(t, row);
+            continue;
+        }
+        if (!ea[i].admins->n) {
+            const char *row[] = { e->company_name, number, "(none)", "", "", "", e->id };
+            lk_table_add(t, row);
+        }
+        for (size_t j = 0; j < ea[i].admins->n; j++) {
+            const lk_admin *a = &ea[i].admins->items[j];
+            char client[32];
+            const char *row[7];
+            snprintf(client, sizeof client, "%ld", a->client_number);
+            row[0] = e->company_name;
+            row[1] = number;
+            row[2] = a->name;
+            row[3] = client;
+            row[4] = a->period_type ? a->period_type : "";
+            row[5] = a->id;
+            row[6] = e->id;
+            lk_table_add(t, row);
+        }
+    }
+    lk_table_print(t, stdout);
+    lk_table_free(t);
+}
 
 int cmd_employers(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    lk_errorf("'employers' is not available in this build yet");
-    return LK_EXIT_INTERNAL;
+    lk_common_opts common;
+    lk_session s;
+    lk_employer_list *emps = NULL;
+    employer_admins *ea = NULL;
+    bool json = false;
+    lk_error err;
+    int c, rc = LK_EXIT_OK;
+    lk_common_init(&common);
+    lk_error_clear(&err);
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        int h = lk_common_opt(&common, c, optarg);
+        if (h < 0)
+            return LK_EXIT_CONFIG;
+        if (h)
+            continue;
+        if (c == OPT_JSON) {
+            json = true;
+        } else if (c == 'h') {
+            fputs(usage_text, stdout);
+            lk_common_usage(stdout);
+            return LK_EXIT_OK;
+        } else {
+            fputs(usage_text, stderr);
+            return LK_EXIT_CONFIG;
+        }
+    }
+    if (optind < argc) {
+        lk_errorf("unexpected argument \"%s\"", argv[optind]);
+        return LK_EXIT_CONFIG;
+    }
+    if (lk_session_open(&common, true, &s) != LK_OK)
+        return LK_EXIT_CONFIG;
+    if (lk_api_employers(s.client, &emps, &err) != LK_OK) {
+        rc = lk_report_error(&err);
+        goto out;
+    }
+    ea = xcalloc(emps->n ? emps->n : 1, sizeof *ea);
+    for (size_t i = 0; i < emps->n; i++)
+        lk_api_admins_start(s.client, emps->items[i].id, on_admins, &ea[i]);
+    if (lk_client_run(s.client, &err) != LK_OK) {
+        rc = lk_report_error(&err);
+        goto out;
+    }
+    for (size_t i = 0; i < emps->n; i++) {
+        /* a 403 on one employer is information; no answer or no token is a failure */
+        if (ea[i].code != LK_OK && ea[i].status != 403 && ea[i].status != 404) {
+            rc = lk_report_error(&ea[i].err);
+            goto out;
+        }
+    }
+    if (json)
+        print_json(emps, ea);
+    else
+        print_table(emps, ea);
+out:
+    for (size_t i = 0; ea && emps && i < emps->n; i++)
+        lk_admin_list_free(ea[i].admins);
+    free(ea);
+    lk_employer_list_free(emps);
+    lk_session_close(&s, &common);
+    return rc;
 }

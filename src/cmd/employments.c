@@ -1,13 +1,226 @@
 /*
- * employments.c: 'loket-import employments' (placeholder until its issue lands).
+ * employments.c: 'loket-import employments': an employer's employments with what a mapping
+ * author needs to match export rows to them: employee number, name, payroll id, income
+ * relationship number, dates, administration and employment id. A few --number options use
+ * Loket's filter instead of reading every page.
  */
 #include "cmd/commands.h"
-#include "common/error.h"
+#include "cmd/common_opts.h"
+#include "common/util.h"
+#include "loket/api.h"
+
+#include <cJSON.h>
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char usage_text[] =
+    "usage: loket-import employments [--employer X] [--admin A] [--number N[,N...]]...\n"
+    "                                [--active-on YYYY-MM-DD] [--json] [OPTIONS]\n"
+    "\n"
+    "Lists the employer's employments: employee number, name, payroll id, income relationship\n"
+    "number, start and end date, payroll administration and employment id.\n"
+    "\n"
+    "  -n, --number N       only these employee numbers (repeat or separate with commas)\n"
+    "  -a, --admin A        only this payroll administration (id, client number or name)\n"
+    "      --active-on D    only employments running on date D\n"
+    "      --json           one JSON document on stdout\n"
+    "  -h, --help           this text\n"
+    "\n";
+
+enum { OPT_JSON = 256, OPT_ACTIVE };
+
+static const struct option options[] = {
+    { "number", required_argument, NULL, 'n' },
+    { "admin", required_argument, NULL, 'a' },
+    { "active-on", required_argument, NULL, OPT_ACTIVE },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "help", no_argument, NULL, 'h' },
+    LK_COMMON_LONG_OPTIONS,
+    { NULL, 0, NULL, 0 },
+};
+
+static bool parse_numbers(const char *arg, long **nums, size_t *n, size_t *alloc)
+{
+    const char *p = arg;
+    while (*p) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v <= 0)
+            return false;
+        lk_grow(nums, sizeof **nums, *n + 1, alloc);
+        (*nums)[(*n)++] = v;
+        p = end;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return false;
+    }
+    return *n > 0;
+}
+
+static bool is_date(const char *s)
+{
+    return strlen(s) == 10 && isdigit((unsigned char)s[0]) && s[4] == '-' && s[7] == '-';
+}
+
+static bool admin_matches(const lk_employment *e, const char *admin)
+{
+    char *end;
+    long number;
+    if (!admin)
+        return true;
+    number = strtol(admin, &end, 10);
+    return (e->admin_id && !strcasecmp(e->admin_id, admin)) ||
+           (e->admin_name && !strcasecmp(e->admin_name, admin)) ||
+           (*end == '\0' && e->admin_client_number == number);
+}
 
 int cmd_employments(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    lk_errorf("'employments' is not available in this build yet");
-    return LK_EXIT_INTERNAL;
+    lk_common_opts common;
+    lk_session s;
+    lk_employment_list *list = NULL;
+    long *numbers = NULL;
+    size_t nnumbers = 0, alloc = 0, shown = 0;
+    const char *admin = NULL, *active_on = NULL;
+    char *employer_id = NULL, *employer_name = NULL;
+    bool json = false;
+    lk_error err;
+    int c, rc = LK_EXIT_OK;
+    lk_common_init(&common);
+    lk_error_clear(&err);
+    while ((c = getopt_long(argc, argv, "hn:a:", options, NULL)) != -1) {
+        int h = lk_common_opt(&common, c, optarg);
+        if (h < 0)
+            return LK_EXIT_CONFIG;
+        if (h)
+            continue;
+        switch (c) {
+        case 'n':
+            if (!parse_numbers(optarg, &numbers, &nnumbers, &alloc)) {
+                lk_errorf("--number takes employee numbers like 1001 or 1001,1002, not \"%s\"",
+                          optarg);
+                free(numbers);
+                return LK_EXIT_CONFIG;
+            }
+            break;
+        case 'a':
+            admin = optarg;
+            break;
+        case OPT_ACTIVE:
+            if (!is_date(optarg)) {
+                lk_errorf("--active-on takes a date like 2026-11-01, not \"%s\"", optarg);
+                free(numbers);
+                return LK_EXIT_CONFIG;
+            }
+            active_on = optarg;
+            break;
+        case OPT_JSON:
+            json = true;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            lk_common_usage(stdout);
+            free(numbers);
+            return LK_EXIT_OK;
+        default:
+            fputs(usage_text, stderr);
+            free(numbers);
+            return LK_EXIT_CONFIG;
+        }
+    }
+    if (optind < argc) {
+        lk_errorf("unexpected argument \"%s\"", argv[optind]);
+        free(numbers);
+        return LK_EXIT_CONFIG;
+    }
+    if (lk_session_open(&common, true, &s) != LK_OK) {
+        free(numbers);
+        return LK_EXIT_CONFIG;
+    }
+    if (lk_resolve_employer(&s, NULL, &employer_id, &employer_name, &err) != LK_OK ||
+        lk_api_employments(s.client, employer_id, numbers, nnumbers, &list, &err) != LK_OK) {
+        rc = lk_report_error(&err);
+        goto out;
+    }
+    if (json) {
+        cJSON *root = cJSON_CreateArray();
+        char *text;
+        for (size_t i = 0; i < list->n; i++) {
+            const lk_employment *e = &list->items[i];
+            cJSON *o;
+            if (!admin_matches(e, admin) ||
+                (active_on && !lk_employment_active(e, active_on, active_on)))
+                continue;
+            o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "id", e->id);
+            cJSON_AddNumberToObject(o, "employeeNumber", (double)e->employee_number);
+            cJSON_AddStringToObject(o, "formattedName", e->formatted_name ? e->formatted_name : "");
+            cJSON_AddNumberToObject(o, "payrollId", (double)e->payroll_id);
+            cJSON_AddNumberToObject(o, "incomeRelationshipNumber",
+                                    (double)e->income_relationship_number);
+            cJSON_AddStringToObject(o, "startDate", e->start_date);
+            if (e->end_date[0])
+                cJSON_AddStringToObject(o, "endDate", e->end_date);
+            else
+                cJSON_AddNullToObject(o, "endDate");
+            cJSON_AddStringToObject(o, "payrollAdministrationId", e->admin_id ? e->admin_id : "");
+            cJSON_AddNumberToObject(o, "clientNumber", (double)e->admin_client_number);
+            cJSON_AddItemToArray(root, o);
+            shown++;
+        }
+        text = cJSON_Print(root);
+        puts(text);
+        free(text);
+        cJSON_Delete(root);
+    } else {
+        static const char *const headers[] = { "NUMBER", "NAME", "PAYROLL ID", "IRN", "START",
+                                               "END", "ADMINISTRATION", "CLIENT NR",
+                                               "EMPLOYMENT ID" };
+        lk_table *t = lk_table_new(9, headers);
+        for (size_t i = 0; i < list->n; i++) {
+            const lk_employment *e = &list->items[i];
+            char num[24], pid[24], irn[24], cn[24];
+            const char *row[9];
+            if (!admin_matches(e, admin) ||
+                (active_on && !lk_employment_active(e, active_on, active_on)))
+                continue;
+            snprintf(num, sizeof num, "%ld", e->employee_number);
+            snprintf(pid, sizeof pid, "%ld", e->payroll_id);
+            snprintf(irn, sizeof irn, "%ld", e->income_relationship_number);
+            snprintf(cn, sizeof cn, "%ld", e->admin_client_number);
+            row[0] = num;
+            row[1] = e->formatted_name ? e->formatted_name : "";
+            row[2] = pid;
+            row[3] = irn;
+            row[4] = e->start_date;
+            row[5] = e->end_date;
+            row[6] = e->admin_name ? e->admin_name : "";
+            row[7] = cn;
+            row[8] = e->id;
+            lk_table_add(t, row);
+            shown++;
+        }
+        printf("%s: %zu employment(s)\n", employer_name, shown);
+        lk_table_print(t, stdout);
+        lk_table_free(t);
+    }
+    for (size_t i = 0; i < nnumbers; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < list->n && !seen; j++)
+            seen = list->items[j].employee_number == numbers[i];
+        if (!seen)
+            lk_warn("employee number %ld has no employment at %s", numbers[i], employer_name);
+    }
+out:
+    lk_employment_list_free(list);
+    free(employer_id);
+    free(employer_name);
+    free(numbers);
+    lk_session_close(&s, &common);
+    return rc;
 }

@@ -1,0 +1,291 @@
+#!/usr/bin/python3
+"""make-fixture.py: writes samples/loket-fixture.json, the small payroll bureau loket-sim serves.
+
+The fixture facts are pinned (see docs/simulator.md); the ids are deterministic (uuid5) so the
+committed JSON only changes when this script does. Run: /usr/bin/python3 scripts/make-fixture.py
+"""
+import datetime as dt
+import json
+import os
+import sys
+import uuid
+
+NS = uuid.UUID("6f1d3c2a-8c1e-4b7e-9a51-3d2f8e4b1c00")
+
+
+def uid(*parts):
+    return str(uuid.uuid5(NS, "/".join(str(p) for p in parts)))
+
+
+def d(x):
+    return x.isoformat()
+
+
+APPROVED_UNTIL = dt.date(2026, 10, 31)
+
+FIRST = ["Jan", "Pieter", "Sanne", "Lotte", "Daan", "Emma", "Bram", "Fleur", "Thijs", "Anouk",
+         "Ruben", "Iris", "Joost", "Maaike", "Sem", "Noor", "Lars", "Femke", "Koen", "Eva",
+         "Stijn", "Lieke", "Wouter", "Sophie", "Hendrik", "Marloes", "Gijs", "Ilse", "Tim", "Roos",
+         "Jeroen", "Esther", "Bas", "Linda", "Martijn", "Anne", "Rik", "Willemijn", "Niels", "Yara"]
+LAST = [("", "Jansen"), ("de", "Vries"), ("van den", "Berg"), ("", "Bakker"), ("van", "Dijk"),
+        ("", "Visser"), ("", "Smit"), ("", "Meijer"), ("de", "Boer"), ("", "Mulder"),
+        ("de", "Groot"), ("", "Bos"), ("", "Vos"), ("", "Peters"), ("", "Hendriks"),
+        ("van", "Leeuwen"), ("", "Dekker"), ("", "Brouwer"), ("de", "Wit"), ("", "Dijkstra"),
+        ("", "Smits"), ("de", "Graaf"), ("van der", "Meer"), ("van der", "Linden"), ("", "Kok"),
+        ("", "Jacobs"), ("de", "Haan"), ("", "Vermeulen"), ("van den", "Heuvel"), ("van der", "Veen"),
+        ("van den", "Broek"), ("de", "Bruijn"), ("de", "Jong"), ("", "Schouten"), ("van", "Beek"),
+        ("", "Willems"), ("van", "Vliet"), ("", "Hoekstra"), ("", "Maas"), ("", "Verhoeven")]
+
+COMPONENTS = [
+    # key, description, category, deductionOrPayment, canBeSupplemented, min, max, decimals
+    (10, "Uren gewerkt", (1, "Uren"), None, False, "-999.99", "999.99", 2),
+    (11, "Overuren 125%", (2, "Extra uren"), (2, "Betaling"), False, "-999.99", "999.99", 2),
+    (12, "Overuren 150%", (2, "Extra uren"), (2, "Betaling"), False, "-999.99", "999.99", 2),
+    (13, "Ziekte-uren", (1, "Uren"), None, False, "-999.99", "999.99", 2),
+    (14, "Verlofuren", (1, "Uren"), None, False, "-999.99", "999.99", 2),
+    (20, "Reiskm", (3, "Kilometers"), None, False, "-99999.99", "99999.99", 2),
+    (21, "Reiskostenverg", (4, "Netto vergoeding"), (2, "Betaling"), True, "-99999.99", "99999.99", 2),
+    (22, "Onkostenverg", (4, "Netto vergoeding"), (2, "Betaling"), True, "-99999.99", "99999.99", 2),
+    (30, "Bonus", (5, "Bruto betaling"), (2, "Betaling"), True, "-999999.99", "999999.99", 2),
+    (31, "Ploegentoeslag", (5, "Bruto betaling"), (2, "Betaling"), False, "-99999.99", "99999.99", 2),
+    (40, "Inhouding", (6, "Netto inhouding"), (1, "Inhouding"), False, "-99999.99", "99999.99", 2),
+]
+ALL_KEYS = [c[0] for c in COMPONENTS]
+
+SHIFTS = [
+    {"shiftNumber": 1, "fullTimeHoursPerWeek": 40, "bonusPercentage": 0, "description": "Dag"},
+    {"shiftNumber": 2, "fullTimeHoursPerWeek": 40, "bonusPercentage": 15, "description": "Avond"},
+    {"shiftNumber": 3, "fullTimeHoursPerWeek": 36, "bonusPercentage": 30, "description": "Nacht"},
+]
+PAYSLIP_TYPES = [{"key": 1, "value": "Normaal"}, {"key": 2, "value": "Bijzonder tarief"}]
+COST_CENTERS = [("PROD", "Productie"), ("VERK", "Verkoop"), ("ADM", "Administratie")]
+COST_UNITS = [("01", "Vaste klanten"), ("02", "Projecten")]
+
+
+def address(street, number, postal, city):
+    return {"street": street, "houseNumber": number, "houseNumberAddition": None, "postalCode": postal,
+            "city": city, "location": None, "country": {"key": 530, "isoCode": "NL", "value": "Nederland"},
+            "furtherIndication": None, "province": None}
+
+
+def employer(name, number, visible, addr):
+    return {"id": uid("employer", name), "companyName": name, "employerNumber": number,
+            "address": addr, "deviatingPostalAddress": None,
+            "contact": {"name": None, "function": None, "phoneNumber": None},
+            "contactInformation": {"phoneNumber": None, "faxNumber": None, "emailAddress": None, "website": None},
+            "chamberOfCommerceNumber": str(56000000 + number), "legalForm": None, "branch": None, "sbi": None,
+            "employerLogo": None, "providerLogo": None,
+            "providerSettings": {"administrationNumber": None, "groupCode": None,
+                                 "parentEmployerForConsolidatedOverviews": None,
+                                 "sendEmailWhenSalarySlipIsAvailable": False},
+            "simVisible": visible}
+
+
+def periods_for(admin_id, kind, year):
+    """The payroll period calendar of one administration for one year."""
+    out = []
+    if kind == "month":
+        for n in range(1, 13):
+            start = dt.date(year, n, 1)
+            end = (dt.date(year + (n == 12), n % 12 + 1, 1) - dt.timedelta(days=1))
+            out.append((n, start, end))
+    else:
+        jan4 = dt.date(year, 1, 4)
+        week1 = jan4 - dt.timedelta(days=jan4.weekday())  # Monday of ISO week 1
+        if kind == "week":
+            n, start = 1, week1
+            while start.isocalendar()[0] == year:
+                out.append((n, start, start + dt.timedelta(days=6)))
+                n, start = n + 1, start + dt.timedelta(days=7)
+        else:
+            for n in range(1, 14):
+                start = week1 + dt.timedelta(days=28 * (n - 1))
+                out.append((n, start, start + dt.timedelta(days=27)))
+    ptype = {"month": (1, "Maand"), "4weeks": (2, "4 weken"), "week": (3, "Week")}[kind]
+    res = []
+    for n, start, end in out:
+        runs = []
+        if end <= APPROVED_UNTIL:
+            runs.append({"id": uid("run", admin_id, year, n), "sequenceNumber": 1, "sequenceNumberApproved": 1,
+                         "payrollRunStatus": {"key": 9, "value": "Goedgekeurd"},
+                         "journalRuns": []})
+        res.append({"id": year * 100 + n, "year": year, "periodNumber": n, "startDate": d(start),
+                    "endDate": d(end), "testYear": False,
+                    "payrollPeriodType": {"key": ptype[0], "value": ptype[1]},
+                    "automaticProcessing": None, "payrollRuns": runs})
+    return res
+
+
+def administration(emp, name, client, kind, allowed, du_codes, addr):
+    aid = uid("administration", name)
+    ptype = {"month": (1, "Maand"), "4weeks": (2, "4 weken"), "week": (3, "Week")}[kind]
+    return {
+        "id": aid, "name": name, "description": name, "clientNumber": client,
+        "payrollPeriodType": {"key": ptype[0], "value": ptype[1]},
+        "administrationNumber": str(client), "shortName": None, "groupCode": 0,
+        "startDate": "2020-01-01", "endDate": None, "payrollTaxesNumber": None,
+        "cao": {"key": 1, "value": "Geen cao"}, "loonmodel": {"key": 1, "value": "Standaard"},
+        "claTaxReturnCBSCode": None, "groupClassification": None,
+        "address": addr, "deviatingPostalAddress": None, "contact": None,
+        "simEmployerId": emp["id"],
+        "simPayrollPeriods": periods_for(aid, kind, 2025) + periods_for(aid, kind, 2026),
+        "simPayrollComponents": {"2025": allowed, "2026": allowed},
+        "simPayrollComponentSets": [
+            {"id": uid("set", aid, "all"), "description": "Alle looncomponenten",
+             "isDefaultForPayrollPeriodData": True, "isDefaultForBrowserPayrollPeriodData": True,
+             "isDefinedOnProviderLevel": False, "payrollComponents": allowed},
+            {"id": uid("set", aid, "hours"), "description": "Uren",
+             "isDefaultForPayrollPeriodData": False, "isDefaultForBrowserPayrollPeriodData": False,
+             "isDefinedOnProviderLevel": True, "payrollComponents": [k for k in allowed if k < 20]},
+        ],
+        "simMetadata": {
+            "costCenter": [{"key": i + 1, "code": c, "description": t} for i, (c, t) in enumerate(COST_CENTERS)],
+            "costUnit": [{"key": i + 1, "code": c, "description": t} for i, (c, t) in enumerate(COST_UNITS)],
+            # The official schema makes a distribution unit's key a uuid and its code an integer.
+            "distributionUnit": [{"key": uid("distributionunit", aid, c), "code": i + 1, "description": c}
+                                 for i, c in enumerate(du_codes)],
+            "shift": SHIFTS,
+            "payslipType": PAYSLIP_TYPES,
+        },
+    }
+
+
+def employment(emp, adm, number, idx, payroll_id=1, irn=1, start="2019-03-01", end=None, formatted=None):
+    prefix, last = LAST[idx % len(LAST)]
+    first = FIRST[(idx * 7) % len(FIRST)]
+    initials = first[0] + "."
+    name = formatted or ", ".join([last, initials + (" " + prefix if prefix else "")])
+    born = dt.date(1965 + idx % 35, 1 + idx % 12, 1 + (idx * 3) % 28)
+    employee_id = uid("employee", emp["id"], number)
+    return {
+        "id": uid("employment", emp["id"], number, payroll_id),
+        "employee": {"id": employee_id, "employeeNumber": number, "firstName": first, "initials": initials,
+                     "prefix": prefix or None, "lastName": last, "prefixPartner": None, "lastNamePartner": None,
+                     "formattedName": name, "dateOfBirth": d(born), "photo": None},
+        "payrollAdministration": {"id": adm["id"], "name": adm["name"], "description": adm["description"],
+                                  "clientNumber": adm["clientNumber"]},
+        "nonPayrollAdministration": None,
+        "payrollId": payroll_id, "incomeRelationshipNumber": irn,
+        "startDate": start, "endDate": end, "historicalStartDate": None,
+        "commissionUntilDate": None,
+        "employmentDurationType": {"key": 1, "value": "Onbepaalde tijd"},
+        "employmentContractType": {"key": 1, "value": "Schriftelijk"},
+        "employmentCategoryType": {"key": 1, "value": "Arbeidsovereenkomst"},
+        "typeOfEmployee": {"key": 1, "value": "Werknemer"},
+        "temporaryTaxExemption": {"key": 1, "value": "Geen"},
+        "exemptionInsuranceObligation": {"key": 1, "value": "Geen"},
+        "essMutationSet": {"key": 1, "value": "Standaard"},
+        "endOfEmploymentReason": None, "endOfEmploymentReasonTaxAuthorities": None,
+        "isOnCallEmployment": False, "isAnonymousEmployee": False, "calculateWorkingHours": False,
+        "writtenEmploymentContract": True, "signalPayGradeAdjustment": False,
+        "wachtgeldOldRegulation": False, "participation55plusRegulationUWV": False,
+        "exemptionPremiumWaiverMarginalLabour": False, "exemptionWorkRelatedExpenseScheme": False,
+        "isGemoedsbezwaardEmployeeInsurance": False, "isGemoedsbezwaardNationalInsurance": False,
+        "linkedEmployment": None,
+        "simEmployerId": emp["id"],
+        "simCostCenter": 1 + idx % 3,
+    }
+
+
+def records(emps):
+    """A few records Loket already holds, so that upserts meet existing data."""
+    by_number = {(e["employee"]["employeeNumber"], e["payrollId"]): e for e in emps}
+
+    def rec(number, year, period, comps, cost_center=None):
+        e = by_number[(number, 1)]
+        return {"id": uid("record", e["id"], year, period), "employmentId": e["id"],
+                "payrollPeriod": {"year": year, "periodNumber": period},
+                "shift": {"shiftNumber": 1}, "payslipType": {"key": 1},
+                "costCenter": {"key": cost_center or e["simCostCenter"]}, "costUnit": None,
+                "distributionUnit": None, "payslipText": None,
+                "payrollComponents": [{"payrollComponent": {"key": k}, "value": v, "isSupplement": False}
+                                      for k, v in comps]}
+    return [
+        rec(1001, 2026, 10, [(10, 168), (20, 420.5)]),
+        rec(1001, 2026, 11, [(10, 152), (20, 385.25)]),
+        rec(1002, 2026, 11, [(10, 160), (11, 4.5)]),
+        rec(2001, 2026, 45, [(10, 38)]),
+    ]
+
+
+def main():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "samples", "loket-fixture.json")
+
+    vdb = employer("Bakkerij Van den Berg B.V.", 1, True, address("Kerkstraat", 12, "3811 CV", "Amersfoort"))
+    linde = employer("Hoveniersbedrijf De Linde", 2, True, address("Lindelaan", 4, "6711 AB", "Ede"))
+    smit = employer("Garage Smit", 3, False, address("Industrieweg", 88, "3542 AD", "Utrecht"))
+
+    monthly = administration(vdb, "Van den Berg maandloon", 40101, "month", ALL_KEYS, ["BAK", "WINKEL"],
+                             vdb["address"])
+    fourweekly = administration(vdb, "Van den Berg 4-weken", 40102, "4weeks",
+                                [k for k in ALL_KEYS if k != 31], ["BAK", "WINKEL"], vdb["address"])
+    weekly = administration(linde, "De Linde weekloon", 40201, "week", [10, 11, 12, 13, 20, 21],
+                            ["TUIN", "ONDERH"], linde["address"])
+    smitadm = administration(smit, "Garage Smit maandloon", 40301, "month", ALL_KEYS, ["WERKPL"],
+                             smit["address"])
+
+    emps = []
+    idx = 0
+    for n in range(1001, 1026):
+        kw = {}
+        if n == 1019:
+            kw["end"] = "2026-09-30"
+        if n == 1024:
+            kw["start"] = "2026-11-16"
+        emps.append(employment(vdb, monthly, n, idx, **kw))
+        if n == 1007:
+            emps.append(employment(vdb, monthly, n, idx, payroll_id=2, irn=2, start="2024-06-01"))
+        idx += 1
+    for n in range(1101, 1116):
+        emps.append(employment(vdb, fourweekly, n, idx))
+        idx += 1
+    for n in range(2001, 2021):
+        kw = {}
+        if n == 2020:
+            kw["formatted"] = '=HYPERLINK("x")'
+        emps.append(employment(linde, weekly, n, idx, **kw))
+        idx += 1
+    for n in range(3001, 3006):
+        emps.append(employment(smit, smitadm, n, idx))
+        idx += 1
+
+    components = []
+    for key, desc, cat, dop, supp, lo, hi, dec in COMPONENTS:
+        components.append({"key": key, "description": desc, "category": {"key": cat[0], "value": cat[1]},
+                           "deductionOrPayment": {"key": dop[0], "value": dop[1]} if dop else None,
+                           "canBeSupplemented": supp, "isCollectiveMutationPossible": True,
+                           "simMin": lo, "simMax": hi, "simDecimals": dec})
+
+    fixture = {
+        "comment": "loket-sim fixture: a small payroll bureau. Generated by scripts/make-fixture.py; "
+                   "the auth values are test values of the simulator only.",
+        "auth": {
+            "clientId": "loket-import-demo",
+            "clientSecret": "sim-client-secret-not-for-production",
+            "redirectUris": ["http://127.0.0.1/callback", "urn:ietf:wg:oauth:2.0:oob"],
+            "refreshTokens": ["sim-refresh-initial-0001"],
+            "authorizationCodes": ["sim-code-0001", "sim-code-0002", "sim-code-0003"],
+            "users": [{"username": "salarisadmin@example.nl", "password": "sim-password"}],
+        },
+        "user": {
+            "personalDetails": {"initials": "M.", "firstName": "Marieke", "prefix": "de", "lastName": "Wit"},
+            "contactInformation": {"emailAddress": "salarisadmin@example.nl", "phoneNumber": "0331234567",
+                                   "placeOfEmployment": "Amersfoort"},
+            "user": {"userSpecifiedRole": {"key": 1, "value": "Salarisadministrateur"},
+                     "userCustomSpecifiedRole": None},
+            "photo": None,
+        },
+        "employers": [vdb, linde, smit],
+        "payrollAdministrations": [monthly, fourweekly, weekly, smitadm],
+        "payrollComponents": components,
+        "employments": emps,
+        "payrollPeriodData": records(emps),
+    }
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(fixture, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()

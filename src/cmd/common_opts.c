@@ -1,0 +1,304 @@
+/*
+ * common_opts.c: the options, session set-up and output helpers shared by every command that
+ * talks to Loket (see common_opts.h).
+ */
+#include "cmd/common_opts.h"
+
+#include "common/util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void lk_common_init(lk_common_opts *o)
+{
+    memset(o, 0, sizeof *o);
+}
+
+int lk_common_opt(lk_common_opts *o, int opt, const char *arg)
+{
+    char *end;
+    long n;
+    switch (opt) {
+    case LK_OPT_CONFIG:
+        o->ov.config_path = arg;
+        return 1;
+    case LK_OPT_API_URL:
+        o->ov.api_url = arg;
+        return 1;
+    case LK_OPT_TOKEN_URL:
+        o->ov.token_url = arg;
+        return 1;
+    case LK_OPT_EMPLOYER:
+        o->ov.employer = arg;
+        return 1;
+    case LK_OPT_TRACE:
+        o->trace_path = arg;
+        return 1;
+    case LK_OPT_CACERT:
+        o->ov.cacert = arg;
+        return 1;
+    case LK_OPT_STATS:
+        o->stats = true;
+        return 1;
+    case LK_OPT_CONCURRENCY:
+        n = strtol(arg, &end, 10);
+        if (*arg == '\0' || *end != '\0' || n < 1 || n > 256) {
+            lk_errorf("--concurrency must be a number from 1 to 256, not \"%s\"", arg);
+            return -1;
+        }
+        o->ov.concurrency = (int)n;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void lk_common_usage(FILE *out)
+{
+    fputs("Connection options (every command that talks to Loket):\n"
+          "      --config FILE     configuration file (default\n"
+          "                        $XDG_CONFIG_HOME/loket-import/config.json; see\n"
+          "                        docs/configuration.md)\n"
+          "      --api-url URL     API base URL, e.g. a loket-sim's http://127.0.0.1:PORT/v2\n"
+          "      --token-url URL   OAuth token URL, e.g. http://127.0.0.1:PORT/token\n"
+          "      --employer X      employer id, employer number or company name\n"
+          "      --trace FILE      log every request and response (secrets redacted; - = stderr)\n"
+          "      --concurrency N   requests in flight (default 8)\n"
+          "      --cacert FILE     trust this CA bundle too (TLS verification stays on)\n"
+          "      --stats           print request statistics on stderr at the end\n",
+          out);
+}
+
+int lk_report_error(const lk_error *err)
+{
+    char buf[LK_ERROR_MSG_MAX + 400];
+    lk_errorf("%s", lk_error_format(err, buf, sizeof buf));
+    return lk_exit_code(err->code);
+}
+
+lk_code lk_session_open(const lk_common_opts *o, bool want_client, lk_session *s)
+{
+    lk_error err;
+    lk_error_clear(&err);
+    memset(s, 0, sizeof *s);
+    if (lk_config_load(&o->ov, &s->cfg, &err) != LK_OK)
+        goto fail;
+    if (o->trace_path && lk_trace_open(o->trace_path, &s->trace, &err) != LK_OK)
+        goto fail;
+    if (want_client && lk_client_new(s->cfg, s->trace, &s->client, &err) != LK_OK)
+        goto fail;
+    return LK_OK;
+fail:
+    lk_report_error(&err);
+    lk_session_close(s, o);
+    return err.code;
+}
+
+void lk_session_close(lk_session *s, const lk_common_opts *o)
+{
+    if (s->client && o && o->stats)
+        lk_http_stats_print(lk_http_get_stats(lk_client_http(s->client)), stderr);
+    lk_client_free(s->client);
+    lk_trace_close(s->trace);
+    lk_config_free(s->cfg);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---------------------------------------------------------------- resolving */
+
+lk_code lk_resolve_employer(lk_session *s, const char *what, char **id, char **name,
+                            lk_error *err)
+{
+    lk_employer_list *list = NULL;
+    const lk_employer *e = NULL;
+    if (!what)
+        what = s->cfg->employer;
+    *id = NULL;
+    if (name)
+        *name = NULL;
+    if (lk_api_employers(s->client, &list, err) != LK_OK)
+        return err->code;
+    if (what) {
+        e = lk_employer_find(list, what);
+        if (!e) {
+            lk_error_set(err, LK_ERR_NOT_FOUND,
+                         "employer \"%s\" is not among the %zu employers this user may see "
+                         "(see 'loket-import employers')",
+                         what, list->n);
+            lk_employer_list_free(list);
+            return LK_ERR_NOT_FOUND;
+        }
+    } else if (list->n == 1) {
+        e = &list->items[0];
+    } else {
+        lk_error_set(err, LK_ERR_CONFIG,
+                     "this user sees %zu employers: name one with --employer (id, number or "
+                     "name) or \"employer\" in the configuration",
+                     list->n);
+        lk_employer_list_free(list);
+        return LK_ERR_CONFIG;
+    }
+    *id = xstrdup(e->id);
+    if (name)
+        *name = xstrdup(e->company_name);
+    lk_employer_list_free(list);
+    return LK_OK;
+}
+
+static bool looks_like_uuid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n != 36)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-')
+                return false;
+        } else if (!isxdigit((unsigned char)s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+lk_code lk_resolve_admin(lk_session *s, const char *employer_id, const char *what,
+                         lk_admin_list **out, lk_error *err)
+{
+    lk_admin_list *list = NULL;
+    size_t found = (size_t)-1;
+    *out = NULL;
+    if (what && looks_like_uuid(what) && !employer_id) {
+        /* an id needs no look-up; the calls that use it will say if it is unknown */
+        list = xcalloc(1, sizeof *list);
+        list->items = xcalloc(1, sizeof *list->items);
+        list->n = 1;
+        list->items[0].id = xstrdup(what);
+        list->items[0].name = xstrdup("");
+        *out = list;
+        return LK_OK;
+    }
+    if (!employer_id)
+        return lk_error_set(err, LK_ERR_CONFIG, "no employer to look the administration up in");
+    if (lk_api_admins(s->client, employer_id, &list, err) != LK_OK)
+        return err->code;
+    if (!what) {
+        if (list->n == 1)
+            found = 0;
+    } else {
+        char *end;
+        long number = strtol(what, &end, 10);
+        for (size_t i = 0; i < list->n && found == (size_t)-1; i++) {
+            const lk_admin *a = &list->items[i];
+            if (!strcasecmp(a->id, what) || !strcasecmp(a->name, what) ||
+                (*what && *end == '\0' && a->client_number == number))
+                found = i;
+        }
+    }
+    if (found == (size_t)-1) {
+        if (what)
+            lk_error_set(err, LK_ERR_NOT_FOUND,
+                         "payroll administration \"%s\" not found among the employer's %zu "
+                         "(give its id, client number or name; see 'loket-import employers')",
+                         what, list->n);
+        else
+            lk_error_set(err, LK_ERR_CONFIG,
+                         "the employer has %zu payroll administrations: choose one with --admin "
+                         "(id, client number or name)",
+                         list->n);
+        lk_admin_list_free(list);
+        return err->code;
+    }
+    if (found != 0) {
+        lk_admin tmp = list->items[0];
+        list->items[0] = list->items[found];
+        list->items[found] = tmp;
+    }
+    /* keep only the one found */
+    if (list->n > 1) {
+        lk_admin_list *rest = xcalloc(1, sizeof *rest);
+        rest->n = list->n - 1;
+        rest->items = xmalloc(rest->n * sizeof *rest->items);
+        memcpy(rest->items, list->items + 1, rest->n * sizeof *rest->items);
+        lk_admin_list_free(rest);
+    }
+    list->n = 1;
+    *out = list;
+    return LK_OK;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+struct lk_table {
+    size_t ncols;
+    char **cells;     /* rows * ncols, row 0 = headers */
+    size_t nrows, alloc;
+};
+
+static char *clean_cell(const char *s)
+{
+    char *c = xstrdup(s ? s : "");
+    for (char *p = c; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+            *p = ' ';
+    return c;
+}
+
+lk_table *lk_table_new(size_t ncols, const char *const *headers)
+{
+    lk_table *t = xcalloc(1, sizeof *t);
+    t->ncols = ncols;
+    lk_table_add(t, headers);
+    return t;
+}
+
+void lk_table_add(lk_table *t, const char *const *cells)
+{
+    lk_grow(&t->cells, sizeof(char *), (t->nrows + 1) * t->ncols, &t->alloc);
+    for (size_t i = 0; i < t->ncols; i++)
+        t->cells[t->nrows * t->ncols + i] = clean_cell(cells[i]);
+    t->nrows++;
+}
+
+/* Display width in characters, counting UTF-8 sequences once. */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            w++;
+    return w;
+}
+
+void lk_table_print(const lk_table *t, FILE *out)
+{
+    size_t *w = xcalloc(t->ncols, sizeof *w);
+    for (size_t r = 0; r < t->nrows; r++)
+        for (size_t c = 0; c < t->ncols; c++) {
+            size_t cw = width(t->cells[r * t->ncols + c]);
+            if (cw > w[c])
+                w[c] = cw;
+        }
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *cell = t->cells[r * t->ncols + c];
+            fputs(cell, out);
+            if (c + 1 < t->ncols)
+                for (size_t k = width(cell); k < w[c] + 2; k++)
+                    fputc(' ', out);
+        }
+        fputc('\n', out);
+    }
+    free(w);
+}
+
+void lk_table_free(lk_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    free(t);
+}

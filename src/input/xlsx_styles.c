@@ -1,0 +1,243 @@
+/*
+ * xlsx_styles.c: date detection from cell styles and number formats, and date arithmetic for
+ * Excel serial numbers.
+ *
+ * An XLSX date is a plain number; only the style of its cell says "date". The style index (the
+ * cell's s attribute) selects an xf of cellXfs, whose numFmtId is a built-in format or one of the
+ * workbook's numFmts.
+ */
+#include "input/xlsx_styles.h"
+#include "input/xlsx_xml.h"
+#include "common/util.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int lk_numfmt_builtin_is_date(unsigned long id)
+{
+    return (id >= 14 && id <= 22) || (id >= 45 && id <= 47);
+}
+
+int lk_numfmt_code_is_date(const char *code)
+{
+    for (const char *p = code; *p; p++) {
+        switch (*p) {
+        case '"':
+            p = strchr(p + 1, '"');
+            if (!p)
+                return 0;
+            break;
+        case '[':
+            p = strchr(p + 1, ']');
+            if (!p)
+                return 0;
+            break;
+        case '\\':
+        case '_':
+        case '*':
+            if (!p[1])
+                return 0;
+            p++;
+            break;
+        default:
+            switch (tolower((unsigned char)*p)) {
+            case 'd': case 'm': case 'y': case 'h': case 's':
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * styles.xml
+ */
+
+typedef struct styles_ctx {
+    lk_xml_ctx xml;
+    lk_styles *styles;
+    /* custom formats: id -> is date */
+    unsigned long *fmt_ids;
+    unsigned char *fmt_dates;
+    size_t nfmts, fmts_alloc;
+    size_t xf_alloc;
+    int in_cell_xfs;
+    unsigned long *xf_fmt;       /* numFmtId of each xf, resolved at the end */
+} styles_ctx;
+
+static void XMLCALL styles_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    styles_ctx *c = ud;
+    const char *local = lk_xml_local(name);
+    if (strcmp(local, "numFmt") == 0) {
+        const char *id = lk_xml_attr(atts, "numFmtId");
+        const char *code = lk_xml_attr(atts, "formatCode");
+        if (!id || !code)
+            return;
+        lk_grow(&c->fmt_ids, sizeof(*c->fmt_ids), c->nfmts + 1, &c->fmts_alloc);
+        c->fmt_dates = xrealloc(c->fmt_dates, c->fmts_alloc);
+        c->fmt_ids[c->nfmts] = strtoul(id, NULL, 10);
+        c->fmt_dates[c->nfmts] = (unsigned char)lk_numfmt_code_is_date(code);
+        c->nfmts++;
+    } else if (strcmp(local, "cellXfs") == 0) {
+        c->in_cell_xfs = 1;
+    } else if (strcmp(local, "xf") == 0 && c->in_cell_xfs) {
+        const char *id = lk_xml_attr(atts, "numFmtId");
+        size_t n = c->styles->nxf;
+        lk_grow(&c->xf_fmt, sizeof(*c->xf_fmt), n + 1, &c->xf_alloc);
+        c->xf_fmt[n] = id ? strtoul(id, NULL, 10) : 0;
+        c->styles->nxf++;
+    }
+}
+
+static void XMLCALL styles_end(void *ud, const XML_Char *name)
+{
+    styles_ctx *c = ud;
+    if (strcmp(lk_xml_local(name), "cellXfs") == 0)
+        c->in_cell_xfs = 0;
+}
+
+int lk_styles_load(lk_styles *s, lk_zip *z, const char *path, const char *part, lk_error *err)
+{
+    styles_ctx c;
+    memset(s, 0, sizeof(*s));
+    if (!part)
+        return 0;
+    memset(&c, 0, sizeof c);
+    c.styles = s;
+    if (lk_xml_init(&c.xml, err) < 0)
+        return -1;
+    XML_SetElementHandler(c.xml.parser, styles_start, styles_end);
+    int rc = lk_xml_parse_part(&c.xml, z, path, part, err);
+    lk_xml_free(&c.xml);
+    if (rc == 0) {
+        s->xf_is_date = xcalloc(s->nxf ? s->nxf : 1, 1);
+        for (size_t i = 0; i < s->nxf; i++) {
+            unsigned long id = c.xf_fmt[i];
+            int is_date = lk_numfmt_builtin_is_date(id);
+            /* a workbook may redefine a built-in id with its own code */
+            for (size_t k = 0; k < c.nfmts; k++)
+                if (c.fmt_ids[k] == id)
+                    is_date = c.fmt_dates[k];
+            s->xf_is_date[i] = (unsigned char)is_date;
+        }
+    } else {
+        s->nxf = 0;
+    }
+    free(c.fmt_ids);
+    free(c.fmt_dates);
+    free(c.xf_fmt);
+    return rc;
+}
+
+int lk_styles_is_date(const lk_styles *s, size_t xf)
+{
+    return xf < s->nxf && s->xf_is_date[xf];
+}
+
+void lk_styles_free(lk_styles *s)
+{
+    free(s->xf_is_date);
+    memset(s, 0, sizeof(*s));
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Serial numbers
+ */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+static void civil_from_days(long long z, int *year, int *month, int *day)
+{
+    z += 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long y = (long long)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    *year = (int)(y + (m <= 2));
+    *month = (int)m;
+    *day = (int)d;
+}
+
+#define MAX_SERIAL 2958466.0 /* 10000-01-01: past Excel's last date */
+
+int lk_serial_to_date(double serial, lk_cell *cell, char *text, size_t size)
+{
+    if (!(serial >= 0 && serial < MAX_SERIAL))
+        return -1;
+    long long secs = llround(serial * 86400.0);
+    long long days = secs / 86400;
+    long long tod = secs % 86400;
+    cell->hour = (int)(tod / 3600);
+    cell->minute = (int)(tod / 60 % 60);
+    cell->second = (int)(tod % 60);
+    if (days == 0) {
+        /* a time of day without a date */
+        cell->year = cell->month = cell->day = 0;
+        snprintf(text, size, "%02d:%02d:%02d", cell->hour, cell->minute, cell->second);
+        return 0;
+    }
+    if (days == 60) {
+        /* Lotus 1-2-3 took 1900 for a leap year and Excel kept it: serial 60 is 1900-02-29 */
+        cell->year = 1900;
+        cell->month = 2;
+        cell->day = 29;
+    } else {
+        /* serials 1..59 count from 1899-12-31, later ones (past the phantom day) from 12-30 */
+        long long base = days_from_civil(1899, 12, days < 60 ? 31 : 30);
+        civil_from_days(base + days, &cell->year, &cell->month, &cell->day);
+    }
+    if (tod)
+        snprintf(text, size, "%04d-%02d-%02dT%02d:%02d:%02d", cell->year, cell->month, cell->day,
+                 cell->hour, cell->minute, cell->second);
+    else
+        snprintf(text, size, "%04d-%02d-%02d", cell->year, cell->month, cell->day);
+    return 0;
+}
+
+int lk_iso_to_serial(const char *iso, double *serial)
+{
+    int y, mo, d, h = 0, mi = 0, n = 0;
+    double s = 0;
+    if (sscanf(iso, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+        return -1;
+    const char *p = iso + n;
+    if (*p == 'T' || *p == ' ') {
+        int k = 0;
+        if (sscanf(p + 1, "%2d:%2d:%lf%n", &h, &mi, &s, &k) < 3 || k < 8)
+            return -1;
+        p += 1 + k;
+    }
+    if (*p == 'Z')
+        p++;
+    if (*p || y < 1900 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+        mi > 59 || s < 0 || s >= 60)
+        return -1;
+    long long days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+    int y2, m2, d2;
+    civil_from_days(days, &y2, &m2, &d2);
+    if (y2 != y || m2 != mo || d2 != d)
+        return -1; /* 2026-02-30 */
+    long long base = days_from_civil(1899, 12, 30);
+    double day_serial = (double)(days - base);
+    if (day_serial < 61)
+        day_serial -= 1; /* before the phantom 1900-02-29 */
+    *serial = day_serial + (h * 3600 + mi * 60 + s) / 86400.0;
+    return 0;
+}

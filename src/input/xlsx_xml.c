@@ -1,0 +1,121 @@
+/*
+ * xlsx_xml.c: expat for XLSX parts, with the protections a file from outside needs.
+ *
+ * SpreadsheetML never needs a DTD: any DOCTYPE or entity declaration is refused outright, and
+ * expat's own billion-laughs protection stays on as a second wall.
+ */
+#include "input/xlsx_xml.h"
+#include "input/reader_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+                               const XML_Char *pubid, int has_internal_subset)
+{
+    (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
+    lk_xml_fail(ud, LK_ERR_LIMIT, "a DOCTYPE declaration, which workbooks never have "
+                "(possible entity expansion attack)");
+}
+
+static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param,
+                              const XML_Char *value, int value_length, const XML_Char *base,
+                              const XML_Char *sysid, const XML_Char *pubid,
+                              const XML_Char *notation)
+{
+    (void)name, (void)is_param, (void)value, (void)value_length, (void)base, (void)sysid;
+    (void)pubid, (void)notation;
+    lk_xml_fail(ud, LK_ERR_LIMIT, "an entity declaration (possible entity expansion attack)");
+}
+
+int lk_xml_init(lk_xml_ctx *ctx, lk_error *err)
+{
+    ctx->rejected = 0;
+    ctx->parser = XML_ParserCreateNS(NULL, LK_XML_NS_SEP);
+    if (!ctx->parser)
+        return lk_error_set(err, LK_ERR_NOMEM, "cannot create an XML parser"), -1;
+    XML_SetUserData(ctx->parser, ctx);
+    XML_SetStartDoctypeDeclHandler(ctx->parser, on_doctype);
+    XML_SetEntityDeclHandler(ctx->parser, on_entity);
+    XML_SetParamEntityParsing(ctx->parser, XML_PARAM_ENTITY_PARSING_NEVER);
+#if XML_MAJOR_VERSION > 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION >= 4)
+    XML_SetBillionLaughsAttackProtectionMaximumAmplification(ctx->parser, 20.0f);
+    XML_SetBillionLaughsAttackProtectionActivationThreshold(ctx->parser, 1u << 20);
+#endif
+    return 0;
+}
+
+void lk_xml_free(lk_xml_ctx *ctx)
+{
+    if (ctx->parser)
+        XML_ParserFree(ctx->parser);
+    ctx->parser = NULL;
+}
+
+void lk_xml_fail(lk_xml_ctx *ctx, lk_code code, const char *fmt, ...)
+{
+    va_list ap;
+    if (ctx->rejected)
+        return;
+    ctx->rejected = 1;
+    ctx->code = code;
+    va_start(ap, fmt);
+    vsnprintf(ctx->msg, sizeof ctx->msg, fmt, ap);
+    va_end(ap);
+    XML_StopParser(ctx->parser, XML_FALSE);
+}
+
+void lk_xml_error(lk_xml_ctx *ctx, const char *part, lk_error *err)
+{
+    if (ctx->rejected) {
+        lk_error_set(err, ctx->code, "%s", ctx->msg);
+        return;
+    }
+    enum XML_Error e = XML_GetErrorCode(ctx->parser);
+    lk_error_set(err, e == XML_ERROR_NO_MEMORY ? LK_ERR_NOMEM : LK_ERR_INPUT,
+                 "malformed XML in %s (line %lu, column %lu): %s", part,
+                 (unsigned long)XML_GetCurrentLineNumber(ctx->parser),
+                 (unsigned long)XML_GetCurrentColumnNumber(ctx->parser), XML_ErrorString(e));
+}
+
+int lk_xml_parse_part(lk_xml_ctx *ctx, lk_zip *z, const char *path, const char *part,
+                      lk_error *err)
+{
+    if (lk_zip_part_open(z, part, err) < 0)
+        return -1;
+    for (;;) {
+        void *buf = XML_GetBuffer(ctx->parser, LK_READ_CHUNK);
+        if (!buf) {
+            lk_xml_error(ctx, part, err);
+            break;
+        }
+        ssize_t n = lk_zip_part_read(z, buf, LK_READ_CHUNK, err);
+        if (n < 0)
+            break;
+        if (XML_ParseBuffer(ctx->parser, (int)n, n == 0) != XML_STATUS_OK) {
+            lk_error_at(err, path, NULL, 0, (size_t)-1, NULL);
+            lk_xml_error(ctx, part, err);
+            break;
+        }
+        if (n == 0) {
+            lk_zip_part_close(z);
+            return 0;
+        }
+    }
+    lk_zip_part_close(z);
+    return -1;
+}
+
+const char *lk_xml_local(const char *name)
+{
+    const char *sep = strrchr(name, LK_XML_NS_SEP);
+    return sep ? sep + 1 : name;
+}
+
+const char *lk_xml_attr(const char **atts, const char *local)
+{
+    for (; atts && atts[0]; atts += 2)
+        if (strcmp(lk_xml_local(atts[0]), local) == 0)
+            return atts[1];
+    return NULL;
+}

@@ -1,0 +1,147 @@
+/*
+ * watch.h: drop-folder processing ('loket-import watch DIR').
+ *
+ * A folder holds inbox/ processing/ done/ failed/ reports/ (names configurable) and a private
+ * .loket-watch/ with the registry of imported files, per-file run state and journals. A file
+ * dropped in inbox/ is taken once it is complete (settled), claimed by an atomic rename into
+ * processing/, imported by a child process of this same binary ('apply' or 'plan'), then moved
+ * to done/ or failed/ with its report in reports/. The parts here are split so that the pure
+ * decisions (which names to take, which rule applies, whether a file has settled, whether its
+ * content was imported before) can be tested without a folder or a child process.
+ */
+#ifndef LK_WATCH_H
+#define LK_WATCH_H
+
+#include "common/error.h"
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* ---------------------------------------------------------------- file names */
+
+/* Why a name is skipped as "not a finished file" (dotfiles, *.part, *.tmp, *.filepart, ~$*,
+ * or one of the extra globs), or NULL when the name may be taken. */
+const char *lk_watch_name_ignored(const char *name, char *const *extra_globs, size_t n_extra);
+/* Why a name is refused outright (empty, path separators, control characters), or NULL. */
+const char *lk_watch_name_unsafe(const char *name);
+/* A copy of name fit for building file names of reports: unsafe bytes become '_', at most
+ * size-1 bytes (size >= 2). */
+void lk_watch_name_sanitize(const char *name, char *out, size_t size);
+
+/* ---------------------------------------------------------------- folder config */
+
+typedef enum lk_watch_mode { LK_WATCH_PLAN, LK_WATCH_APPLY } lk_watch_mode;
+
+typedef struct lk_watch_rule {
+    char *match;            /* fnmatch glob on the file name */
+    int case_sensitive;     /* default 0: exports from Windows systems vary in case */
+    char *mapping;          /* absolute, or made absolute against the config's folder */
+    char *employer;         /* NULL = the mapping decides */
+    char *period;           /* NULL = the mapping decides */
+    lk_watch_mode mode;
+    int allow_duplicates;   /* import content already imported again */
+    char **options;         /* extra arguments for the import, e.g. "--allow-partial" */
+    size_t n_options;
+} lk_watch_rule;
+
+typedef struct lk_watch_config {
+    char *inbox, *processing, *done, *failed, *reports; /* relative to DIR */
+    double settle_seconds;  /* size and times unchanged this long before a file is taken */
+    double rescan_seconds;  /* periodic rescan besides inotify */
+    int max_attempts;       /* runs of a file that crashed before it goes to failed/ */
+    char **ignore;          /* extra globs of names never taken */
+    size_t n_ignore;
+    char **options;         /* extra arguments for every import */
+    size_t n_options;
+    lk_watch_rule *rules;
+    size_t n_rules;
+} lk_watch_config;
+
+/* The defaults: the standard folder names, 5 s settle, 60 s rescan, 3 attempts, no rules. */
+lk_watch_config *lk_watch_config_new(void);
+void lk_watch_config_free(lk_watch_config *cfg);
+/* Parses JSON text into cfg (on top of the defaults). Relative mapping paths are taken against
+ * base_dir; origin names the file in errors. Unknown keys are errors (they are typos). */
+lk_code lk_watch_config_parse(lk_watch_config *cfg, const char *json, const char *base_dir,
+                              const char *origin, lk_error *err);
+lk_code lk_watch_config_load(const char *path, lk_watch_config **out, lk_error *err);
+/* The first rule whose glob matches name, or NULL. */
+const lk_watch_rule *lk_watch_rule_find(const lk_watch_config *cfg, const char *name);
+const char *lk_watch_mode_name(lk_watch_mode mode);
+
+/* ---------------------------------------------------------------- settling */
+
+/* What one lstat() of a file says; a change of any field means the file is still written. */
+typedef struct lk_watch_filestat {
+    long long size;
+    long long mtime_ns;
+    long long ctime_ns;
+    unsigned long long ino;
+} lk_watch_filestat;
+
+typedef struct lk_watch_settle lk_watch_settle;
+
+lk_watch_settle *lk_watch_settle_new(double settle_ms);
+void lk_watch_settle_free(lk_watch_settle *s);
+/* Records an observation of name at now_ms (monotonic). Returns 1 when the file has been seen
+ * unchanged for the settle time, else 0 with *remaining_ms (may be NULL) set to the wait left. */
+int lk_watch_settle_observe(lk_watch_settle *s, const char *name, const lk_watch_filestat *st,
+                            double now_ms, double *remaining_ms);
+void lk_watch_settle_forget(lk_watch_settle *s, const char *name);
+/* Forget every name not observed since the previous call (files that went away). */
+void lk_watch_settle_prune(lk_watch_settle *s);
+size_t lk_watch_settle_count(const lk_watch_settle *s);
+
+/* ---------------------------------------------------------------- registry */
+
+/* One line of DIR/.loket-watch/imported.jsonl. The latest line of a SHA-256 is its state. */
+typedef struct lk_watch_record {
+    char sha256[65];
+    char name[256];
+    char run[320];
+    char status[16];  /* started imported partial not-sent failed forgotten */
+    char time[24];
+    int exit_code;    /* -1 = none */
+} lk_watch_record;
+
+void lk_watch_record_init(lk_watch_record *rec, const char *sha256, const char *name,
+                          const char *run, const char *status, int exit_code);
+/* 1 when content in this state must not be imported again without allow_duplicates. */
+int lk_watch_status_blocks_duplicate(const char *status);
+/* Under an exclusive flock of the registry: finds the latest record of rec->sha256 into *prior
+ * (*found set); when it blocks a duplicate and !allow_duplicate, sets *is_duplicate and appends
+ * nothing; else appends rec (fsync). When the latest record is rec's own run with rec's status
+ * (a claim repeated after a crash), nothing is appended and it is no duplicate. Either of
+ * prior, found may be NULL. */
+lk_code lk_watch_registry_claim(const char *path, const lk_watch_record *rec, int allow_duplicate,
+                                int *is_duplicate, lk_watch_record *prior, int *found,
+                                lk_error *err);
+/* Appends rec under the lock (fsync). */
+lk_code lk_watch_registry_append(const char *path, const lk_watch_record *rec, lk_error *err);
+/* The latest record of sha256 (or of a file name, when by_name) without changing anything. */
+lk_code lk_watch_registry_find(const char *path, const char *key, int by_name,
+                               lk_watch_record *latest, int *found, lk_error *err);
+
+/* ---------------------------------------------------------------- the watcher */
+
+typedef struct lk_watch_options {
+    const char *dir;
+    const lk_watch_config *cfg;
+    int once;                     /* process what is there, then exit */
+    int log_priority;             /* "<N>" syslog prefixes for journald */
+    const char *importer;         /* executable of the child; NULL = this binary */
+    char **pass_args;             /* common options passed to every child (--config, ...) */
+    size_t n_pass_args;
+} lk_watch_options;
+
+/* Runs the watcher until a signal (resident) or until the inbox is empty (once). Returns the
+ * exit code of the command: 0, 1 when some file of a --once run went to failed/, 3 when the
+ * folder cannot be used, 5 when stopped by a signal during a --once run. */
+int lk_watch_run(const lk_watch_options *opts);
+
+/* Marks the content of a file (SHA-256 hex, or a file name last imported) as importable again.
+ * Returns an exit code. */
+int lk_watch_forget(const char *dir, const char *sha_or_name);
+
+#endif

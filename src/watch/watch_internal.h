@@ -1,0 +1,24 @@
+/*
+ * watch_internal.h: helpers shared by the files of src/watch/ (not used elsewhere).
+ */
+#ifndef LK_WATCH_INTERNAL_H
+#define LK_WATCH_INTERNAL_H
+
+#include "watch/watch.h"
+
+#include <sys/types.h>
+
+/* A folder below root_fd by relative path, opened without following symlinks; -1 + errno. */
+int lk_watch_open_subdir(int root_fd, const char *rel, int create);
+/* The first 32 hex digits of SHA-256(name): lock and state file names of a file name. */
+void lk_watch_name_hash(const char *name, char out[33]);
+/* An exclusive, non-blocking lock of a file name: fd, or -1 with errno EBUSY when another
+ * process holds it. */
+int lk_watch_lock_name(int runs_fd, const char *hash);
+void lk_watch_unlock_name(int runs_fd, const char *hash, int fd);
+/* Renames without ever replacing: name, then name.2.ext, ... The name used goes to dest. */
+int lk_watch_move_noreplace(int from_fd, const char *name, int to_fd, char *dest, size_t size);
+lk_code lk_watch_sha256_fd(int fd, char out[65], long long *size, lk_error *err);
+const char *lk_watch_file_type(mode_t mode);
+
+#endif

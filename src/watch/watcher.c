@@ -1,0 +1,1233 @@
+/*
+ * watcher.c: the drop-folder loop. Scans inbox/, takes settled files one at a time, runs each
+ * import as a child process of this binary (as git's run-command does), and files the result.
+ *
+ * Life of a file:
+ *   inbox/NAME --lock NAME, rename--> processing/NAME --child 'apply'/'plan'--> done/ or failed/
+ * The per-name lock (.loket-watch/runs/HASH.lock, flock) is held from before the claim until
+ * the file has left processing/, and the child inherits it: a second watcher never touches a
+ * file whose import is still running, even when the watcher that started it was killed.
+ * The run state (.loket-watch/runs/HASH.json) names the run (journal, reports), so a watcher
+ * that starts after a crash resumes the file with 'apply --resume' from its journal.
+ */
+#include "watch/watch_internal.h"
+
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STATE_MAX_BYTES (64 * 1024)
+#define RUN_STEM_MAX 150
+
+typedef struct watcher {
+    const lk_watch_options *opts;
+    const lk_watch_config *cfg;
+    char *root;          /* real path of DIR */
+    int root_fd, inbox_fd, processing_fd, done_fd, failed_fd, reports_fd, runs_fd, journals_fd;
+    char *registry;      /* path of imported.jsonl */
+    lk_watch_settle *settle;
+    int sig_fd;
+    sigset_t orig_mask;  /* restored in the child */
+    int inotify_fd;      /* -1 with --once */
+    int stopping;        /* SIGTERM/SIGINT received */
+    int failed_count;    /* files sent to failed/ by this watcher */
+    int left_count;      /* files left in processing/ when stopping */
+    int retry;           /* a file was left in processing/ to be resumed at once */
+    int errors;          /* the watcher could not do its own work (registry, moves, state) */
+} watcher;
+
+/* What one run of a file is; written to .loket-watch/runs/HASH.json while it is in
+ * processing/. */
+typedef struct run_state {
+    char name[NAME_MAX + 1];
+    char hash[33];
+    char run[RUN_STEM_MAX + 64];
+    char sha256[65];
+    long long size;
+    char rule[256];      /* the rule's pattern, to find it again after a restart */
+    lk_watch_mode mode;
+    int crashes;
+    int running;         /* a child was started and has not ended cleanly */
+    int registered;      /* the registry holds the "started" line of this run (apply) */
+    char started[24];
+} run_state;
+
+/* Everything the watcher's own report (.watch.json) and log line say about one outcome. */
+typedef struct outcome {
+    const char *outcome;    /* imported planned rejected input-error ... duplicate */
+    const char *reason;     /* a sentence for a person */
+    const char *detail;     /* the last line of the import's output, or NULL */
+    int exit_code;          /* -1 = no import ran */
+    const char *folder;     /* destination folder name, NULL = stays in processing/ */
+    char moved_to[NAME_MAX + 1];
+    const lk_watch_record *duplicate_of;
+} outcome;
+
+/* ---------------------------------------------------------------- logging */
+
+static void add_quoted(strbuf *sb, const char *s)
+{
+    strbuf_addch(sb, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            strbuf_addf(sb, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            strbuf_addf(sb, "\\x%02x", *p);
+        else
+            strbuf_addch(sb, (char)*p);
+    }
+    strbuf_addch(sb, '"');
+}
+
+/* One line per event, key=value, for journald or a cron mail:
+ *   <6>loket-import watch: file="uren.csv" action=import outcome=imported exit=0 ... */
+__attribute__((format(printf, 5, 6)))
+static void log_event(watcher *w, int priority, const char *file, const char *action,
+                      const char *fmt, ...)
+{
+    strbuf sb = STRBUF_INIT;
+    va_list ap;
+    if (priority <= 3)
+        w->errors++;
+    strbuf_init(&sb, 128);
+    if (w->opts->log_priority) {
+        strbuf_addf(&sb, "<%d>", priority);
+    } else {
+        char ts[24];
+        strbuf_addf(&sb, "%s ", lk_iso8601((long long)time(NULL), ts));
+    }
+    strbuf_addstr(&sb, "loket-import watch:");
+    if (file) {
+        strbuf_addstr(&sb, " file=");
+        add_quoted(&sb, file);
+    }
+    strbuf_addf(&sb, " action=%s", action);
+    if (fmt && *fmt) {
+        strbuf_addch(&sb, ' ');
+        va_start(ap, fmt);
+        strbuf_vaddf(&sb, fmt, ap);
+        va_end(ap);
+    }
+    strbuf_addch(&sb, '\n');
+    fputs(sb.buf, stderr);
+    fflush(stderr);
+    strbuf_free(&sb);
+}
+
+#define LOG_ERR 3
+#define LOG_WARNING 4
+#define LOG_NOTICE 5
+#define LOG_INFO 6
+
+/* ---------------------------------------------------------------- paths */
+
+static char *path_in(const watcher *w, const char *folder, const char *name)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_init(&sb, 0);
+    strbuf_addf(&sb, "%s/%s/%s", w->root, folder, name);
+    return strbuf_detach(&sb, NULL);
+}
+
+static char *report_path(const watcher *w, const run_state *st, const char *suffix)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_init(&sb, 0);
+    strbuf_addf(&sb, "%s/%s/%s%s", w->root, w->cfg->reports, st->run, suffix);
+    return strbuf_detach(&sb, NULL);
+}
+
+static char *journal_path(const watcher *w, const run_state *st)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_init(&sb, 0);
+    strbuf_addf(&sb, "%s/.loket-watch/journals/%s.journal", w->root, st->run);
+    return strbuf_detach(&sb, NULL);
+}
+
+static int report_exists(const watcher *w, const char *run, const char *suffix)
+{
+    char name[RUN_STEM_MAX + 96];
+    struct stat st;
+    snprintf(name, sizeof name, "%s%s", run, suffix);
+    return fstatat(w->reports_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* "uren-november.csv.20261128T120000Z", unique among the reports. */
+static void new_run_id(const watcher *w, const char *name, char *out, size_t size)
+{
+    char stem[RUN_STEM_MAX + 1], stamp[24];
+    time_t now = time(NULL);
+    struct tm tm;
+    size_t n;
+    lk_watch_name_sanitize(name, stem, sizeof stem);
+    /* never cut a UTF-8 sequence in half */
+    n = strlen(stem);
+    if (n == RUN_STEM_MAX) {
+        while (n > 1 && ((unsigned char)stem[n - 1] & 0xC0) == 0x80)
+            n--;
+        if (n > 1 && ((unsigned char)stem[n - 1] & 0xC0) == 0xC0)
+            n--;
+        stem[n] = '\0';
+    }
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(out, size, "%s.%s", stem, stamp);
+    for (int i = 2; report_exists(w, out, ".watch.json") && i < 1000; i++)
+        snprintf(out, size, "%s.%s-%d", stem, stamp, i);
+}
+
+/* ---------------------------------------------------------------- run state */
+
+static lk_code state_write(const watcher *w, const run_state *st, lk_error *err)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *json, *path;
+    lk_code rc;
+    strbuf sb = STRBUF_INIT;
+    cJSON_AddStringToObject(o, "name", st->name);
+    cJSON_AddStringToObject(o, "run", st->run);
+    cJSON_AddStringToObject(o, "sha256", st->sha256);
+    cJSON_AddNumberToObject(o, "size", (double)st->size);
+    cJSON_AddStringToObject(o, "rule", st->rule);
+    cJSON_AddStringToObject(o, "mode", lk_watch_mode_name(st->mode));
+    cJSON_AddNumberToObject(o, "crashes", st->crashes);
+    cJSON_AddBoolToObject(o, "running", st->running);
+    cJSON_AddBoolToObject(o, "registered", st->registered);
+    cJSON_AddStringToObject(o, "started", st->started);
+    json = cJSON_Print(o);
+    cJSON_Delete(o);
+    if (!json)
+        lk_die("out of memory");
+    strbuf_init(&sb, 0);
+    strbuf_addf(&sb, "%s/.loket-watch/runs/%s.json", w->root, st->hash);
+    path = strbuf_detach(&sb, NULL);
+    rc = lk_write_file_atomic(path, json, strlen(json), 0640, err);
+    free(path);
+    free(json);
+    return rc;
+}
+
+/* Reads the state of a file name; 0 when there is none (or it is of another name). */
+static int state_read(const watcher *w, const char *name, const char *hash, run_state *st)
+{
+    strbuf sb = STRBUF_INIT;
+    char *text = NULL, *path;
+    cJSON *o;
+    const cJSON *v;
+    lk_error err;
+    int ok = 0;
+    strbuf_init(&sb, 0);
+    strbuf_addf(&sb, "%s/.loket-watch/runs/%s.json", w->root, hash);
+    path = strbuf_detach(&sb, NULL);
+    lk_error_clear(&err);
+    if (lk_read_file(path, STATE_MAX_BYTES, &text, NULL, &err)) {
+        free(path);
+        return 0;
+    }
+    free(path);
+    o = cJSON_Parse(text);
+    free(text);
+    memset(st, 0, sizeof(*st));
+    v = cJSON_GetObjectItemCaseSensitive(o, "name");
+    if (!cJSON_IsString(v) || strcmp(v->valuestring, name))
+        goto out;
+    snprintf(st->name, sizeof st->name, "%s", name);
+    snprintf(st->hash, sizeof st->hash, "%s", hash);
+#define STR(key, field)                                                        \
+    v = cJSON_GetObjectItemCaseSensitive(o, key);                              \
+    if (!cJSON_IsString(v))                                                    \
+        goto out;                                                              \
+    snprintf(st->field, sizeof st->field, "%s", v->valuestring)
+    STR("run", run);
+    STR("sha256", sha256);
+    STR("rule", rule);
+    STR("started", started);
+#undef STR
+    /* the run names files: it must be a plain name, as new_run_id() made it */
+    if (lk_watch_name_unsafe(st->run) || st->run[0] == '.' || strlen(st->sha256) != 64)
+        goto out;
+    v = cJSON_GetObjectItemCaseSensitive(o, "mode");
+    st->mode = cJSON_IsString(v) && !strcmp(v->valuestring, "apply") ? LK_WATCH_APPLY
+                                                                      : LK_WATCH_PLAN;
+    v = cJSON_GetObjectItemCaseSensitive(o, "size");
+    st->size = cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+    v = cJSON_GetObjectItemCaseSensitive(o, "crashes");
+    st->crashes = cJSON_IsNumber(v) ? v->valueint : 0;
+    st->running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "running"));
+    st->registered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "registered"));
+    ok = 1;
+out:
+    cJSON_Delete(o);
+    return ok;
+}
+
+static void state_remove(const watcher *w, const char *hash)
+{
+    char name[48];
+    snprintf(name, sizeof name, "%s.json", hash);
+    unlinkat(w->runs_fd, name, 0);
+}
+
+static const lk_watch_rule *rule_by_match(const lk_watch_config *cfg, const char *match)
+{
+    for (size_t i = 0; i < cfg->n_rules; i++)
+        if (!strcmp(cfg->rules[i].match, match))
+            return &cfg->rules[i];
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- reports and outcomes */
+
+static void add_report_if_present(const watcher *w, const run_state *st, cJSON *arr,
+                                  const char *suffix)
+{
+    if (report_exists(w, st->run, suffix)) {
+        char *p = report_path(w, st, suffix);
+        cJSON_AddItemToArray(arr, cJSON_CreateString(p));
+        free(p);
+    }
+}
+
+static void write_watch_report(watcher *w, const run_state *st, const lk_watch_rule *rule,
+                               const outcome *oc)
+{
+    cJSON *o = cJSON_CreateObject(), *arr;
+    char *json, *path, *jpath, finished[24];
+    lk_error err;
+    struct stat sb;
+    char jname[RUN_STEM_MAX + 96];
+    cJSON_AddStringToObject(o, "file", st->name);
+    cJSON_AddStringToObject(o, "outcome", oc->outcome);
+    cJSON_AddStringToObject(o, "reason", oc->reason);
+    if (oc->detail)
+        cJSON_AddStringToObject(o, "detail", oc->detail);
+    if (oc->exit_code >= 0)
+        cJSON_AddNumberToObject(o, "exit_code", oc->exit_code);
+    else
+        cJSON_AddNullToObject(o, "exit_code");
+    if (oc->folder) {
+        strbuf sb2 = STRBUF_INIT;
+        strbuf_init(&sb2, 0);
+        strbuf_addf(&sb2, "%s/%s", oc->folder, oc->moved_to);
+        cJSON_AddStringToObject(o, "moved_to", sb2.buf);
+        strbuf_free(&sb2);
+    } else {
+        strbuf sb2 = STRBUF_INIT;
+        strbuf_init(&sb2, 0);
+        strbuf_addf(&sb2, "%s/%s", w->cfg->processing, st->name);
+        cJSON_AddStringToObject(o, "left_in", sb2.buf);
+        strbuf_free(&sb2);
+    }
+    if (st->sha256[0]) {
+        cJSON_AddStringToObject(o, "sha256", st->sha256);
+        cJSON_AddNumberToObject(o, "size", (double)st->size);
+    }
+    if (rule) {
+        cJSON *r = cJSON_AddObjectToObject(o, "rule");
+        cJSON_AddStringToObject(r, "match", rule->match);
+        cJSON_AddStringToObject(r, "mapping", rule->mapping);
+        cJSON_AddStringToObject(r, "mode", lk_watch_mode_name(rule->mode));
+        if (rule->employer)
+            cJSON_AddStringToObject(r, "employer", rule->employer);
+        if (rule->period)
+            cJSON_AddStringToObject(r, "period", rule->period);
+        cJSON_AddBoolToObject(r, "allow_duplicates", rule->allow_duplicates);
+    }
+    if (oc->duplicate_of) {
+        cJSON *d = cJSON_AddObjectToObject(o, "duplicate_of");
+        cJSON_AddStringToObject(d, "name", oc->duplicate_of->name);
+        cJSON_AddStringToObject(d, "run", oc->duplicate_of->run);
+        cJSON_AddStringToObject(d, "status", oc->duplicate_of->status);
+        cJSON_AddStringToObject(d, "time", oc->duplicate_of->time);
+    }
+    cJSON_AddStringToObject(o, "run", st->run);
+    arr = cJSON_AddArrayToObject(o, "reports");
+    add_report_if_present(w, st, arr, ".xlsx");
+    add_report_if_present(w, st, arr, ".json");
+    add_report_if_present(w, st, arr, ".log");
+    snprintf(jname, sizeof jname, "%s.journal", st->run);
+    if (fstatat(w->journals_fd, jname, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+        jpath = journal_path(w, st);
+        cJSON_AddStringToObject(o, "journal", jpath);
+        free(jpath);
+    }
+    if (st->crashes)
+        cJSON_AddNumberToObject(o, "crashes", st->crashes);
+    if (st->started[0])
+        cJSON_AddStringToObject(o, "started", st->started);
+    cJSON_AddStringToObject(o, "finished", lk_iso8601((long long)time(NULL), finished));
+    json = cJSON_Print(o);
+    cJSON_Delete(o);
+    if (!json)
+        lk_die("out of memory");
+    path = report_path(w, st, ".watch.json");
+    lk_error_clear(&err);
+    if (lk_write_file_atomic(path, json, strlen(json), 0640, &err))
+        log_event(w, LOG_ERR, st->name, "report", "outcome=error detail=\"%s\"", err.message);
+    free(path);
+    free(json);
+}
+
+static void log_outcome(watcher *w, const run_state *st, const outcome *oc)
+{
+    strbuf sb = STRBUF_INIT;
+    int prio = !strcmp(oc->outcome, "imported") || !strcmp(oc->outcome, "planned")
+                   ? LOG_INFO
+                   : oc->folder ? LOG_WARNING : LOG_NOTICE;
+    strbuf_init(&sb, 0);
+    strbuf_addf(&sb, "outcome=%s", oc->outcome);
+    if (oc->exit_code >= 0)
+        strbuf_addf(&sb, " exit=%d", oc->exit_code);
+    strbuf_addstr(&sb, " moved_to=");
+    {
+        strbuf dest = STRBUF_INIT;
+        strbuf_init(&dest, 0);
+        if (oc->folder)
+            strbuf_addf(&dest, "%s/%s", oc->folder, oc->moved_to);
+        else
+            strbuf_addf(&dest, "%s/%s", w->cfg->processing, st->name);
+        add_quoted(&sb, dest.buf);
+        strbuf_free(&dest);
+    }
+    strbuf_addstr(&sb, " report=");
+    {
+        strbuf rp = STRBUF_INIT;
+        strbuf_init(&rp, 0);
+        strbuf_addf(&rp, "%s/%s.watch.json", w->cfg->reports, st->run);
+        add_quoted(&sb, rp.buf);
+        strbuf_free(&rp);
+    }
+    strbuf_addstr(&sb, " reason=");
+    add_quoted(&sb, oc->reason);
+    if (oc->detail) {
+        strbuf_addstr(&sb, " detail=");
+        add_quoted(&sb, oc->detail);
+    }
+    log_event(w, prio, st->name, "done", "%s", sb.buf);
+    strbuf_free(&sb);
+}
+
+/* Moves a file out of from_fd into done/ or failed/, writes the report, logs the outcome. */
+static void finish(watcher *w, int from_fd, const run_state *st, const lk_watch_rule *rule,
+                   outcome *oc)
+{
+    int to_fd = !strcmp(oc->folder, w->cfg->done) ? w->done_fd : w->failed_fd;
+    if (lk_watch_move_noreplace(from_fd, st->name, to_fd, oc->moved_to, sizeof oc->moved_to)) {
+        /* the file stays where it is; the next start tries again */
+        log_event(w, LOG_ERR, st->name, "move", "outcome=error to=\"%s\" detail=\"%s\"",
+                  oc->folder, strerror(errno));
+        return;
+    }
+    if (to_fd == w->failed_fd)
+        w->failed_count++;
+    write_watch_report(w, st, rule, oc);
+    log_outcome(w, st, oc);
+}
+
+/* ---------------------------------------------------------------- the child import */
+
+/* The last non-empty line the import printed: on failure, the error an operator needs. */
+static char *last_log_line(const watcher *w, const run_state *st)
+{
+    char name[RUN_STEM_MAX + 96], buf[4096];
+    int fd;
+    off_t end;
+    ssize_t r;
+    char *line, *p;
+    snprintf(name, sizeof name, "%s.log", st->run);
+    fd = openat(w->reports_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    end = lseek(fd, 0, SEEK_END);
+    if (end <= 0) {
+        close(fd);
+        return NULL;
+    }
+    r = pread(fd, buf, sizeof buf - 1, end > (off_t)sizeof buf - 1 ? end - (off_t)(sizeof buf - 1) : 0);
+    close(fd);
+    if (r <= 0)
+        return NULL;
+    buf[r] = '\0';
+    while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == '\r' || buf[r - 1] == ' '))
+        buf[--r] = '\0';
+    if (!r)
+        return NULL;
+    p = strrchr(buf, '\n');
+    line = xstrdup(p ? p + 1 : buf);
+    if (strlen(line) > 300)
+        line[300] = '\0';
+    return line;
+}
+
+static void argv_push(char ***v, size_t *n, size_t *alloc, const char *s)
+{
+    lk_grow(v, sizeof(char *), *n + 2, alloc);
+    (*v)[(*n)++] = xstrdup(s);
+    (*v)[*n] = NULL;
+}
+
+/* Runs the import of processing/NAME; returns its wait status in *status. Forwards SIGTERM and
+ * SIGINT to it. lock_fd is inherited, so the lock outlives this watcher while the child runs. */
+static int run_import(watcher *w, const run_state *st, const lk_watch_rule *rule, int resume,
+                      int lock_fd, int *status)
+{
+    char **argv = NULL;
+    size_t argc = 0, alloc = 0;
+    char *file = path_in(w, w->cfg->processing, st->name);
+    char *xlsx = report_path(w, st, ".xlsx"), *json = report_path(w, st, ".json");
+    char *journal = journal_path(w, st);
+    const char *importer = w->opts->importer ? w->opts->importer : "/proc/self/exe";
+    char logname[RUN_STEM_MAX + 96];
+    int log_fd, rc = -1;
+    pid_t parent = getpid(), pid;
+
+    argv_push(&argv, &argc, &alloc, "loket-import");
+    argv_push(&argv, &argc, &alloc, lk_watch_mode_name(rule->mode));
+    argv_push(&argv, &argc, &alloc, file);
+    argv_push(&argv, &argc, &alloc, "-m");
+    argv_push(&argv, &argc, &alloc, rule->mapping);
+    if (rule->employer) {
+        argv_push(&argv, &argc, &alloc, "--employer");
+        argv_push(&argv, &argc, &alloc, rule->employer);
+    }
+    if (rule->period) {
+        argv_push(&argv, &argc, &alloc, "--period");
+        argv_push(&argv, &argc, &alloc, rule->period);
+    }
+    argv_push(&argv, &argc, &alloc, "--report");
+    argv_push(&argv, &argc, &alloc, xlsx);
+    argv_push(&argv, &argc, &alloc, "--report");
+    argv_push(&argv, &argc, &alloc, json);
+    if (rule->mode == LK_WATCH_APPLY) {
+        argv_push(&argv, &argc, &alloc, "--journal");
+        argv_push(&argv, &argc, &alloc, journal);
+        if (resume)
+            argv_push(&argv, &argc, &alloc, "--resume");
+    }
+    argv_push(&argv, &argc, &alloc, "--quiet");
+    for (size_t i = 0; i < w->opts->n_pass_args; i++)
+        argv_push(&argv, &argc, &alloc, w->opts->pass_args[i]);
+    for (size_t i = 0; i < w->cfg->n_options; i++)
+        argv_push(&argv, &argc, &alloc, w->cfg->options[i]);
+    for (size_t i = 0; i < rule->n_options; i++)
+        argv_push(&argv, &argc, &alloc, rule->options[i]);
+
+    snprintf(logname, sizeof logname, "%s.log", st->run);
+    log_fd = openat(w->reports_fd, logname,
+                    O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0640);
+    if (log_fd < 0) {
+        log_event(w, LOG_ERR, st->name, "start", "outcome=error detail=\"cannot create %s: %s\"",
+                  logname, strerror(errno));
+        goto out;
+    }
+    log_event(w, LOG_INFO, st->name, "start", "mode=%s resume=%s run=\"%s\"",
+              lk_watch_mode_name(rule->mode), resume ? "yes" : "no", st->run);
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        log_event(w, LOG_ERR, st->name, "start", "outcome=error detail=\"fork: %s\"",
+                  strerror(errno));
+        close(log_fd);
+        goto out;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        /* Its own process group: a Ctrl-C in a terminal reaches the watcher only, which
+         * forwards exactly one SIGTERM. If the watcher dies, the import is told to stop. */
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(LK_EXIT_INTERRUPTED);
+        if (devnull >= 0)
+            dup2(devnull, 0);
+        dup2(log_fd, 1);
+        dup2(log_fd, 2);
+        fcntl(lock_fd, F_SETFD, 0);
+        signal(SIGPIPE, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &w->orig_mask, NULL);
+        execv(importer, argv);
+        dprintf(2, "loket-import watch: cannot run %s: %s\n", importer, strerror(errno));
+        _exit(LK_EXIT_INTERNAL);
+    }
+    close(log_fd);
+    for (;;) {
+        struct pollfd pfd = { .fd = w->sig_fd, .events = POLLIN };
+        struct signalfd_siginfo si;
+        pid_t done = waitpid(pid, status, WNOHANG);
+        if (done == pid)
+            break;
+        if (done < 0 && errno != EINTR) {
+            log_event(w, LOG_ERR, st->name, "wait", "outcome=error detail=\"%s\"",
+                      strerror(errno));
+            goto out;
+        }
+        if (poll(&pfd, 1, 1000) <= 0)
+            continue;
+        if (read(w->sig_fd, &si, sizeof si) != (ssize_t)sizeof si)
+            continue;
+        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+            w->stopping = 1;
+            log_event(w, LOG_NOTICE, st->name, "stop",
+                      "detail=\"signal %d: asking the import to finish its requests\"",
+                      (int)si.ssi_signo);
+            kill(pid, SIGTERM);
+        }
+    }
+    rc = 0;
+out:
+    for (size_t i = 0; i < argc; i++)
+        free(argv[i]);
+    free(argv);
+    free(file);
+    free(xlsx);
+    free(json);
+    free(journal);
+    return rc;
+}
+
+static void registry_note(watcher *w, const run_state *st, const char *status, int exit_code)
+{
+    lk_watch_record rec;
+    lk_error err;
+    lk_error_clear(&err);
+    lk_watch_record_init(&rec, st->sha256, st->name, st->run, status, exit_code);
+    if (lk_watch_registry_append(w->registry, &rec, &err))
+        log_event(w, LOG_ERR, st->name, "registry", "outcome=error detail=\"%s\"", err.message);
+}
+
+/* Runs (or resumes) the import of a claimed file and files the outcome. */
+static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule, int lock_fd)
+{
+    outcome oc = { .exit_code = -1 };
+    char jname[RUN_STEM_MAX + 96];
+    struct stat sb;
+    lk_error err;
+    char *detail = NULL;
+    int status = 0, resume;
+    snprintf(jname, sizeof jname, "%s.journal", st->run);
+    resume = rule->mode == LK_WATCH_APPLY &&
+             fstatat(w->journals_fd, jname, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+    st->running = 1;
+    lk_error_clear(&err);
+    if (state_write(w, st, &err)) {
+        log_event(w, LOG_ERR, st->name, "state", "outcome=error detail=\"%s\"", err.message);
+        return; /* stays in processing/; retried on the next scan */
+    }
+    if (run_import(w, st, rule, resume, lock_fd, &status)) {
+        w->left_count++;
+        return;
+    }
+    if (WIFEXITED(status))
+        oc.exit_code = WEXITSTATUS(status);
+    if (oc.exit_code != 0)
+        detail = last_log_line(w, st);
+    oc.detail = detail;
+    if (oc.exit_code == LK_EXIT_INTERRUPTED || (!WIFEXITED(status) && w->stopping)) {
+        /* stopped in the middle: the journal lets the next start finish it */
+        st->running = 0;
+        state_write(w, st, &err);
+        log_event(w, LOG_NOTICE, st->name, "done",
+                  "outcome=interrupted exit=%d moved_to=\"%s/%s\" detail=\"resumed %s\"",
+                  oc.exit_code, w->cfg->processing, st->name,
+                  w->stopping ? "on the next start" : "now");
+        if (w->stopping)
+            w->left_count++;
+        else
+            w->retry = 1; /* the import was stopped by someone else, not us */
+        goto out;
+    }
+    if (!WIFEXITED(status)) {
+        st->crashes++;
+        st->running = 0;
+        if (st->crashes < w->cfg->max_attempts) {
+            state_write(w, st, &err);
+            log_event(w, LOG_WARNING, st->name, "done",
+                      "outcome=crashed signal=%d crashes=%d detail=\"will be resumed\"",
+                      WIFSIGNALED(status) ? WTERMSIG(status) : 0, st->crashes);
+            w->retry = 1;
+            goto out;
+        }
+        oc.outcome = "crashed";
+        oc.reason = "the import ended abnormally too many times; see the log in reports/";
+        oc.folder = w->cfg->failed;
+        if (rule->mode == LK_WATCH_APPLY)
+            registry_note(w, st, "failed", -1);
+    } else {
+        switch (oc.exit_code) {
+        case LK_EXIT_OK:
+            oc.outcome = rule->mode == LK_WATCH_APPLY ? "imported" : "planned";
+            oc.reason = rule->mode == LK_WATCH_APPLY
+                            ? "every employment was sent and confirmed"
+                            : "the plan has no errors; nothing was sent (review-only rule)";
+            oc.folder = w->cfg->done;
+            break;
+        case LK_EXIT_REJECTED:
+            oc.outcome = "rejected";
+            oc.reason = rule->mode == LK_WATCH_APPLY
+                            ? "some employments were rejected or failed; the rest was sent; "
+                              "see the report"
+                            : "the plan has errors; nothing was sent; see the report";
+            oc.folder = w->cfg->failed;
+            break;
+        case LK_EXIT_INPUT:
+            oc.outcome = "input-error";
+            oc.reason = "the file or the mapping has errors; nothing was sent";
+            oc.folder = w->cfg->failed;
+            break;
+        case LK_EXIT_CONFIG:
+            oc.outcome = "config-error";
+            oc.reason = "configuration, authentication or connection error; move the file "
+                        "back to the inbox once it is solved";
+            oc.folder = w->cfg->failed;
+            break;
+        default:
+            oc.outcome = "internal-error";
+            oc.reason = "the import failed with an internal error; see the log in reports/";
+            oc.folder = w->cfg->failed;
+            break;
+        }
+        if (rule->mode == LK_WATCH_APPLY)
+            registry_note(w, st,
+                          oc.exit_code == LK_EXIT_OK         ? "imported"
+                          : oc.exit_code == LK_EXIT_REJECTED ? "partial"
+                          : oc.exit_code == LK_EXIT_INPUT    ? "not-sent"
+                                                             : "failed",
+                          oc.exit_code);
+    }
+    finish(w, w->processing_fd, st, rule, &oc);
+    if (oc.moved_to[0])
+        state_remove(w, st->hash);
+out:
+    free(detail);
+}
+
+/* ---------------------------------------------------------------- taking files */
+
+static void refuse(watcher *w, int from_fd, const char *name, const char *hash,
+                   const char *outcome_name, const char *reason, const lk_watch_rule *rule)
+{
+    run_state st;
+    outcome oc = { .exit_code = -1 };
+    memset(&st, 0, sizeof st);
+    snprintf(st.name, sizeof st.name, "%s", name);
+    snprintf(st.hash, sizeof st.hash, "%s", hash);
+    new_run_id(w, name, st.run, sizeof st.run);
+    oc.outcome = outcome_name;
+    oc.reason = reason;
+    oc.folder = w->cfg->failed;
+    finish(w, from_fd, &st, rule, &oc);
+}
+
+/* Records the run in the registry (apply rules) unless its content was imported before.
+ * Returns 0 to go on with the import, 1 when the file was refused as a duplicate, -1 when the
+ * registry cannot be written (the file stays in processing/ and is tried again). */
+static int register_run(watcher *w, run_state *st, const lk_watch_rule *rule)
+{
+    lk_watch_record rec, prior;
+    lk_error err;
+    char reason[LK_ERROR_MSG_MAX + 800];
+    int dup = 0, found = 0;
+    if (rule->mode != LK_WATCH_APPLY || st->registered)
+        return 0;
+    lk_error_clear(&err);
+    lk_watch_record_init(&rec, st->sha256, st->name, st->run, "started", -1);
+    if (lk_watch_registry_claim(w->registry, &rec, rule->allow_duplicates, &dup, &prior, &found,
+                                &err)) {
+        log_event(w, LOG_ERR, st->name, "registry", "outcome=error detail=\"%s\"", err.message);
+        return -1;
+    }
+    if (dup) {
+        outcome oc = { .exit_code = -1 };
+        snprintf(reason, sizeof reason,
+                 "duplicate: the same content (SHA-256 %.12s...) was %s as \"%s\" at %s "
+                 "(run %s); not imported again", st->sha256,
+                 !strcmp(prior.status, "started") ? "taken for import" : "imported",
+                 prior.name, prior.time, prior.run);
+        oc.outcome = "duplicate";
+        oc.reason = reason;
+        oc.folder = w->cfg->failed;
+        oc.duplicate_of = &prior;
+        finish(w, w->processing_fd, st, rule, &oc);
+        if (oc.moved_to[0])
+            state_remove(w, st->hash);
+        return 1;
+    }
+    if (found && lk_watch_status_blocks_duplicate(prior.status) && strcmp(prior.run, st->run))
+        log_event(w, LOG_NOTICE, st->name, "duplicate",
+                  "outcome=allowed detail=\"same content as %s; the rule allows it\"", prior.run);
+    st->registered = 1;
+    return 0;
+}
+
+/* A file in processing/ whose lock we hold and that has no usable run state: hash it, check
+ * the registry, start its run. */
+static void start_claimed(watcher *w, const char *name, const char *hash, int lock_fd)
+{
+    const lk_watch_rule *rule = lk_watch_rule_find(w->cfg, name);
+    run_state st;
+    struct stat sb;
+    lk_error err;
+    char reason[LK_ERROR_MSG_MAX + 800];
+    int fd;
+    memset(&st, 0, sizeof st);
+    snprintf(st.name, sizeof st.name, "%s", name);
+    snprintf(st.hash, sizeof st.hash, "%s", hash);
+    lk_iso8601((long long)time(NULL), st.started);
+    lk_error_clear(&err);
+    if (!rule) {
+        refuse(w, w->processing_fd, name, hash, "no-rule",
+               "no rule of the folder config matches this file name", NULL);
+        return;
+    }
+    fd = openat(w->processing_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        lk_watch_sha256_fd(fd, st.sha256, &st.size, &err)) {
+        if (fd < 0)
+            snprintf(reason, sizeof reason, "the file cannot be read: %s", strerror(errno));
+        else if (!S_ISREG(sb.st_mode))
+            snprintf(reason, sizeof reason, "not a regular file: %s",
+                     lk_watch_file_type(sb.st_mode));
+        else
+            snprintf(reason, sizeof reason, "%s", err.message);
+        if (fd >= 0)
+            close(fd);
+        refuse(w, w->processing_fd, name, hash, "unreadable", reason, rule);
+        return;
+    }
+    close(fd);
+    snprintf(st.rule, sizeof st.rule, "%s", rule->match);
+    st.mode = rule->mode;
+    new_run_id(w, name, st.run, sizeof st.run);
+    log_event(w, LOG_INFO, name, "claim", "rule=\"%s\" mode=%s sha256=%s size=%lld", rule->match,
+              lk_watch_mode_name(rule->mode), st.sha256, st.size);
+    /* The state is written before the registry line: after a crash in between, the restart
+     * claims again under the same run, which the registry knows as its own (no duplicate). */
+    if (state_write(w, &st, &err)) {
+        log_event(w, LOG_ERR, name, "state", "outcome=error detail=\"%s\"", err.message);
+        return;
+    }
+    if (register_run(w, &st, rule))
+        return;
+    import_claimed(w, &st, rule, lock_fd);
+}
+
+/* One settled name of the inbox: claim it by rename into processing/, then import it. */
+static void take_from_inbox(watcher *w, const char *name)
+{
+    char hash[33];
+    int lock_fd;
+    struct stat sb;
+    lk_watch_name_hash(name, hash);
+    lock_fd = lk_watch_lock_name(w->runs_fd, hash);
+    if (lock_fd < 0)
+        return; /* another watcher is busy with this name */
+    if (fstatat(w->processing_fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+        /* a file of that name is still in processing/ (a crashed run): finish it first */
+        lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
+        return;
+    }
+    if (renameat2(w->inbox_fd, name, w->processing_fd, name, RENAME_NOREPLACE) != 0) {
+        if (errno != ENOENT)
+            log_event(w, LOG_ERR, name, "claim", "outcome=error detail=\"%s\"", strerror(errno));
+        lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
+        return; /* ENOENT: another watcher took it */
+    }
+    start_claimed(w, name, hash, lock_fd);
+    lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
+}
+
+/* Names that must never reach an import: moved to failed/ at once, with a report. */
+static void refuse_from_inbox(watcher *w, const char *name, const char *outcome_name,
+                              const char *reason)
+{
+    char hash[33];
+    int lock_fd;
+    lk_watch_name_hash(name, hash);
+    lock_fd = lk_watch_lock_name(w->runs_fd, hash);
+    if (lock_fd < 0)
+        return;
+    refuse(w, w->inbox_fd, name, hash, outcome_name, reason, NULL);
+    lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in a folder, sorted; NULL-terminated, caller frees. */
+static char **list_folder(int dir_fd, size_t *count)
+{
+    int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d;
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, alloc = 0;
+    *count = 0;
+    if (fd < 0 || !(d = fdopendir(fd))) {
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        lk_grow(&names, sizeof(char *), n + 2, &alloc);
+        names[n++] = xstrdup(de->d_name);
+    }
+    closedir(d);
+    if (names) {
+        qsort(names, n, sizeof(char *), cmp_names);
+        names[n] = NULL;
+    }
+    *count = n;
+    return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Files left in processing/ by a crash or a stop: resume each whose lock is free. */
+static void recover_processing(watcher *w)
+{
+    size_t n;
+    char **names = list_folder(w->processing_fd, &n);
+    for (size_t i = 0; i < n && !w->stopping; i++) {
+        const char *name = names[i];
+        char hash[33];
+        int lock_fd;
+        struct stat sb;
+        run_state st;
+        const lk_watch_rule *rule;
+        if (lk_watch_name_unsafe(name) || name[0] == '.')
+            continue; /* never claimed by a watcher: someone put it there by hand */
+        lk_watch_name_hash(name, hash);
+        lock_fd = lk_watch_lock_name(w->runs_fd, hash);
+        if (lock_fd < 0)
+            continue; /* being imported right now */
+        if (fstatat(w->processing_fd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+            lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
+            continue; /* finished by another watcher meanwhile */
+        }
+        if (!state_read(w, name, hash, &st)) {
+            log_event(w, LOG_NOTICE, name, "recover", "detail=\"no run state: starting afresh\"");
+            start_claimed(w, name, hash, lock_fd);
+        } else if (!(rule = rule_by_match(w->cfg, st.rule))) {
+            refuse(w, w->processing_fd, name, hash, "no-rule",
+                   "the rule this file was taken with is no longer in the folder config", NULL);
+            state_remove(w, hash);
+        } else {
+            if (st.running)
+                st.crashes++; /* the watcher died while the import ran */
+            log_event(w, LOG_NOTICE, name, "recover", "run=\"%s\" crashes=%d", st.run,
+                      st.crashes);
+            if (st.crashes >= w->cfg->max_attempts) {
+                outcome oc = { .exit_code = -1 };
+                oc.outcome = "crashed";
+                oc.reason = "the import ended abnormally too many times; see the log in reports/";
+                oc.folder = w->cfg->failed;
+                if (rule->mode == LK_WATCH_APPLY)
+                    registry_note(w, &st, "failed", -1);
+                finish(w, w->processing_fd, &st, rule, &oc);
+                if (oc.moved_to[0])
+                    state_remove(w, hash);
+            } else if (!register_run(w, &st, rule)) {
+                import_claimed(w, &st, rule, lock_fd);
+            }
+        }
+        lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
+    }
+    free_names(names, n);
+}
+
+/* Looks at every name in inbox/ and takes the settled ones. Returns the milliseconds until the
+ * next unsettled file may have settled, or -1 when none is waiting. */
+static double scan_inbox(watcher *w)
+{
+    size_t n;
+    char **names = list_folder(w->inbox_fd, &n);
+    double next = -1;
+    for (size_t i = 0; i < n && !w->stopping; i++) {
+        const char *name = names[i];
+        const char *why;
+        struct stat sb;
+        lk_watch_filestat fs;
+        double remaining = 0;
+        char reason[256];
+        if (lk_watch_name_ignored(name, w->cfg->ignore, w->cfg->n_ignore))
+            continue;
+        if (fstatat(w->inbox_fd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+            continue; /* gone meanwhile */
+        if ((why = lk_watch_name_unsafe(name))) {
+            refuse_from_inbox(w, name, "unsafe-name", why);
+            continue;
+        }
+        if (!S_ISREG(sb.st_mode)) {
+            snprintf(reason, sizeof reason, "not a regular file: %s; symbolic links are never "
+                     "followed", lk_watch_file_type(sb.st_mode));
+            refuse_from_inbox(w, name, "not-a-file", reason);
+            continue;
+        }
+        fs.size = (long long)sb.st_size;
+        fs.mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+        fs.ctime_ns = (long long)sb.st_ctim.tv_sec * 1000000000LL + sb.st_ctim.tv_nsec;
+        fs.ino = (unsigned long long)sb.st_ino;
+        if (!lk_watch_settle_observe(w->settle, name, &fs, lk_monotonic_ms(), &remaining)) {
+            if (next < 0 || remaining < next)
+                next = remaining;
+            continue;
+        }
+        lk_watch_settle_forget(w->settle, name);
+        take_from_inbox(w, name);
+    }
+    lk_watch_settle_prune(w->settle);
+    free_names(names, n);
+    return next;
+}
+
+/* ---------------------------------------------------------------- waiting */
+
+/* Waits for an inotify event, a signal, or the timeout (ms, <0 = forever). */
+static void wait_for_events(watcher *w, double timeout_ms)
+{
+    struct pollfd pfd[2] = { { .fd = w->sig_fd, .events = POLLIN },
+                             { .fd = w->inotify_fd, .events = POLLIN } };
+    int nfds = w->inotify_fd >= 0 ? 2 : 1;
+    int timeout = timeout_ms < 0 ? -1 : timeout_ms > 3600000 ? 3600000 : (int)timeout_ms + 1;
+    if (poll(pfd, (nfds_t)nfds, timeout) <= 0)
+        return;
+    if (pfd[0].revents & POLLIN) {
+        struct signalfd_siginfo si;
+        while (read(w->sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+            if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+                w->stopping = 1;
+                log_event(w, LOG_NOTICE, NULL, "stop", "detail=\"signal %d\"", (int)si.ssi_signo);
+            }
+        }
+    }
+    if (nfds == 2 && (pfd[1].revents & POLLIN)) {
+        char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+        /* the events only say "look again"; the scan decides */
+        while (read(w->inotify_fd, buf, sizeof buf) > 0)
+            ;
+    }
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static int open_layout(watcher *w)
+{
+    const char *folders[5];
+    int *fds[5] = { &w->inbox_fd, &w->processing_fd, &w->done_fd, &w->failed_fd,
+                    &w->reports_fd };
+    struct stat root_st, st;
+    int state_fd;
+    strbuf sb = STRBUF_INIT;
+    folders[0] = w->cfg->inbox;
+    folders[1] = w->cfg->processing;
+    folders[2] = w->cfg->done;
+    folders[3] = w->cfg->failed;
+    folders[4] = w->cfg->reports;
+    w->root = realpath(w->opts->dir, NULL);
+    if (!w->root) {
+        lk_errorf("%s: %s", w->opts->dir, strerror(errno));
+        return -1;
+    }
+    w->root_fd = open(w->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (w->root_fd < 0 || fstat(w->root_fd, &root_st) != 0) {
+        lk_errorf("%s: %s", w->root, strerror(errno));
+        return -1;
+    }
+    for (int i = 0; i < 5; i++) {
+        *fds[i] = lk_watch_open_subdir(w->root_fd, folders[i], 1);
+        if (*fds[i] < 0) {
+            lk_errorf("%s/%s: %s (a folder of the layout must be a real folder, not a "
+                      "symbolic link)", w->root, folders[i], strerror(errno));
+            return -1;
+        }
+        /* every move is a rename(): it is atomic only within one file system */
+        if (fstat(*fds[i], &st) != 0 || st.st_dev != root_st.st_dev) {
+            lk_errorf("%s/%s: must be on the same file system as %s", w->root, folders[i],
+                      w->root);
+            return -1;
+        }
+    }
+    state_fd = lk_watch_open_subdir(w->root_fd, ".loket-watch", 1);
+    if (state_fd < 0) {
+        lk_errorf("%s/.loket-watch: %s", w->root, strerror(errno));
+        return -1;
+    }
+    w->runs_fd = lk_watch_open_subdir(state_fd, "runs", 1);
+    w->journals_fd = lk_watch_open_subdir(state_fd, "journals", 1);
+    close(state_fd);
+    if (w->runs_fd < 0 || w->journals_fd < 0) {
+        lk_errorf("%s/.loket-watch: %s", w->root, strerror(errno));
+        return -1;
+    }
+    strbuf_init(&sb, 0);
+    strbuf_addf(&sb, "%s/.loket-watch/imported.jsonl", w->root);
+    w->registry = strbuf_detach(&sb, NULL);
+    return 0;
+}
+
+static int setup_signals(watcher *w)
+{
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &mask, &w->orig_mask) != 0)
+        return -1;
+    w->sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    return w->sig_fd < 0 ? -1 : 0;
+}
+
+static void close_fd(int fd)
+{
+    if (fd >= 0)
+        close(fd);
+}
+
+int lk_watch_run(const lk_watch_options *opts)
+{
+    watcher w;
+    int rc = LK_EXIT_OK;
+    double rescan_ms = opts->cfg->rescan_seconds * 1000.0;
+    double last_scan = 0;
+    memset(&w, 0, sizeof w);
+    w.opts = opts;
+    w.cfg = opts->cfg;
+    w.root_fd = w.inbox_fd = w.processing_fd = w.done_fd = w.failed_fd = w.reports_fd = -1;
+    w.runs_fd = w.journals_fd = w.sig_fd = w.inotify_fd = -1;
+    if (open_layout(&w) || setup_signals(&w)) {
+        rc = LK_EXIT_CONFIG;
+        goto out;
+    }
+    if (!opts->once) {
+        char *inbox = path_in(&w, w.cfg->inbox, "");
+        w.inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (w.inotify_fd < 0 ||
+            inotify_add_watch(w.inotify_fd, inbox,
+                              IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB |
+                                  IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR | IN_DONT_FOLLOW) < 0) {
+            /* the periodic rescan still finds every file, only later */
+            log_event(&w, LOG_WARNING, NULL, "inotify",
+                      "outcome=unavailable detail=\"%s; rescanning every %gs\"",
+                      strerror(errno), w.cfg->rescan_seconds);
+            close_fd(w.inotify_fd);
+            w.inotify_fd = -1;
+        }
+        free(inbox);
+    }
+    w.settle = lk_watch_settle_new(w.cfg->settle_seconds * 1000.0);
+    log_event(&w, LOG_INFO, NULL, "start", "dir=\"%s\" mode=%s rules=%zu settle=%gs", w.root,
+              opts->once ? "once" : "resident", w.cfg->n_rules, w.cfg->settle_seconds);
+    while (!w.stopping) {
+        double next;
+        w.retry = 0;
+        recover_processing(&w);
+        if (w.stopping)
+            break;
+        next = scan_inbox(&w);
+        last_scan = lk_monotonic_ms();
+        if (w.stopping)
+            break;
+        if (w.retry)
+            continue;
+        if (opts->once) {
+            if (next < 0)
+                break;
+            wait_for_events(&w, next);
+        } else {
+            double t = rescan_ms - (lk_monotonic_ms() - last_scan);
+            if (next >= 0 && next < t)
+                t = next;
+            wait_for_events(&w, t < 0 ? 0 : t);
+        }
+    }
+    log_event(&w, LOG_INFO, NULL, "exit", "failed=%d left_in_processing=%d errors=%d%s",
+              w.failed_count, w.left_count, w.errors,
+              w.stopping ? " detail=\"stopped by a signal\"" : "");
+    if (opts->once)
+        rc = w.stopping ? LK_EXIT_INTERRUPTED
+             : w.errors ? LK_EXIT_CONFIG
+             : w.failed_count ? LK_EXIT_REJECTED
+                            : LK_EXIT_OK;
+out:
+    lk_watch_settle_free(w.settle);
+    close_fd(w.inotify_fd);
+    close_fd(w.sig_fd);
+    close_fd(w.root_fd);
+    close_fd(w.inbox_fd);
+    close_fd(w.processing_fd);
+    close_fd(w.done_fd);
+    close_fd(w.failed_fd);
+    close_fd(w.reports_fd);
+    close_fd(w.runs_fd);
+    close_fd(w.journals_fd);
+    free(w.registry);
+    free(w.root);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- forget */
+
+int lk_watch_forget(const char *dir, const char *sha_or_name)
+{
+    strbuf sb = STRBUF_INIT;
+    lk_watch_record latest, rec;
+    lk_error err;
+    int found = 0, by_name = strlen(sha_or_name) != 64 ||
+                             strspn(sha_or_name, "0123456789abcdef") != 64;
+    char *root = realpath(dir, NULL);
+    int rc = LK_EXIT_OK;
+    if (!root) {
+        lk_errorf("%s: %s", dir, strerror(errno));
+        return LK_EXIT_CONFIG;
+    }
+    strbuf_init(&sb, 0);
+    strbuf_addf(&sb, "%s/.loket-watch/imported.jsonl", root);
+    lk_error_clear(&err);
+    if (lk_watch_registry_find(sb.buf, sha_or_name, by_name, &latest, &found, &err)) {
+        lk_errorf("%s", err.message);
+        rc = LK_EXIT_CONFIG;
+    } else if (!found) {
+        lk_errorf("%s: not in the registry of %s", sha_or_name, root);
+        rc = LK_EXIT_INPUT;
+    } else {
+        lk_watch_record_init(&rec, latest.sha256, latest.name, latest.run, "forgotten", -1);
+        if (lk_watch_registry_append(sb.buf, &rec, &err)) {
+            lk_errorf("%s", err.message);
+            rc = LK_EXIT_CONFIG;
+        } else {
+            printf("%s (%s, last %s at %s) may be imported again\n", latest.sha256,
+                   latest.name, latest.status, latest.time);
+        }
+    }
+    strbuf_free(&sb);
+    free(root);
+    return rc;
+}

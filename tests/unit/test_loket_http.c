@@ -1,0 +1,651 @@
+/*
+ * test_loket_http.c: the HTTP engine and token handling against a scripted loopback server
+ * (libmicrohttpd), where every answer is chosen by the test: exact attempt counts for each
+ * retry path (5xx, dropped connections, 429/503 with Retry-After), no retry for 400/403/404/409,
+ * refresh once on 401 (then a clear failure), the rotated refresh token on disk, headers,
+ * concurrency, and redaction of a whole trace. loket-sim covers the same against the real
+ * rules in test_loket_sim.c; here the point is determinism.
+ */
+#include "common/strbuf.h"
+#include "common/util.h"
+#include "loket/api.h"
+#include "loket/config.h"
+#include "loket/http.h"
+#include "loket/tokens.h"
+#include "loket/trace.h"
+#include "support/cunit_main.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- the scripted server */
+
+typedef struct step {
+    int status;             /* 0 = drop the connection without an answer */
+    const char *retry_after;
+    const char *body;
+    const char *content_type;
+} step;
+
+#define MAX_STEPS 32
+#define MAX_SEEN 256
+
+typedef struct seen {
+    char method[8];
+    char url[256];
+    char auth[256];
+    char accept[128];
+    char content_type[128];
+    char body[512];
+} seen;
+
+typedef struct server {
+    struct MHD_Daemon *d;
+    int port;
+    pthread_mutex_t lock;
+    step steps[MAX_STEPS];  /* answers for API requests, in order; then `fallback` */
+    size_t nsteps, next;
+    step fallback;
+    int latency_ms;
+    seen seen[MAX_SEEN];
+    size_t nseen;
+    /* token endpoint */
+    int token_calls;
+    int token_status;       /* 200 normally */
+    int token_expires_in;
+    char issued_refresh[64];
+    char issued_access[64];
+    char last_refresh_sent[128];
+} server;
+
+typedef struct conn {
+    strbuf body;
+} conn;
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+    return v ? v : "";
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, int status, const char *body,
+                               const char *ct, const char *retry_after)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
+                                                             MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ok;
+    MHD_add_response_header(r, "Content-Type", ct ? ct : "application/json");
+    if (retry_after)
+        MHD_add_response_header(r, "Retry-After", retry_after);
+    ok = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* "refresh_token=VALUE&..." -> VALUE (URL-decoding not needed for our test tokens) */
+static void form_value(const char *form, const char *key, char *out, size_t size)
+{
+    size_t kl = strlen(key), n = 0;
+    const char *p = form;
+    out[0] = '\0';
+    while ((p = strstr(p, key)) != NULL) {
+        if ((p == form || p[-1] == '&') && p[kl] == '=')
+            break;
+        p += kl;
+    }
+    if (!p)
+        return;
+    p += kl + 1;
+    while (p[n] && p[n] != '&' && n + 1 < size)
+        n++;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **con_cls)
+{
+    server *s = cls;
+    conn *cn = *con_cls;
+    step st;
+    (void)version;
+    if (!cn) {
+        cn = calloc(1, sizeof *cn);
+        strbuf_init(&cn->body, 0);
+        *con_cls = cn;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        strbuf_add(&cn->body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (s->latency_ms)
+        usleep((useconds_t)s->latency_ms * 1000);
+    pthread_mutex_lock(&s->lock);
+    if (!strcmp(url, "/token")) {
+        char body[512], sent[128];
+        int status = s->token_status;
+        s->token_calls++;
+        form_value(cn->body.buf, "refresh_token", sent, sizeof sent);
+        snprintf(s->last_refresh_sent, sizeof s->last_refresh_sent, "%s", sent);
+        if (status == 200 && sent[0] && strcmp(sent, s->issued_refresh) != 0 &&
+            strcmp(sent, "initial-refresh-token") != 0)
+            status = 400; /* a rotated-away token */
+        if (status != 200) {
+            pthread_mutex_unlock(&s->lock);
+            return respond(c, status, "{\"error\":\"invalid_grant\"}", NULL, NULL);
+        }
+        snprintf(s->issued_refresh, sizeof s->issued_refresh, "rotated-refresh-%d",
+                 s->token_calls);
+        snprintf(s->issued_access, sizeof s->issued_access, "access-token-number-%d",
+                 s->token_calls);
+        snprintf(body, sizeof body,
+                 "{\"access_token\":\"%s\",\"token_type\":\"bearer\",\"expires_in\":%d,"
+                 "\"refresh_token\":\"%s\",\"two_factor_state\":\"None\"}",
+                 s->issued_access, s->token_expires_in, s->issued_refresh);
+        pthread_mutex_unlock(&s->lock);
+        return respond(c, 200, body, NULL, NULL);
+    }
+    if (s->nseen < MAX_SEEN) {
+        seen *w = &s->seen[s->nseen++];
+        snprintf(w->method, sizeof w->method, "%s", method);
+        snprintf(w->url, sizeof w->url, "%s", url);
+        snprintf(w->auth, sizeof w->auth, "%s", header(c, "Authorization"));
+        snprintf(w->accept, sizeof w->accept, "%s", header(c, "Accept"));
+        snprintf(w->content_type, sizeof w->content_type, "%s", header(c, "Content-Type"));
+        snprintf(w->body, sizeof w->body, "%s", cn->body.buf);
+    }
+    st = s->next < s->nsteps ? s->steps[s->next++] : s->fallback;
+    /* a step of 401 only when the token is the current one would be too clever: the test
+     * scripts exactly what the server says */
+    pthread_mutex_unlock(&s->lock);
+    if (st.status == 0)
+        return MHD_NO; /* drop: MHD closes the connection without an answer */
+    return respond(c, st.status, st.body ? st.body : "{\"content\":{}}", st.content_type,
+                   st.retry_after);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    conn *cn = *con_cls;
+    (void)cls;
+    (void)c;
+    (void)toe;
+    if (cn) {
+        strbuf_free(&cn->body);
+        free(cn);
+        *con_cls = NULL;
+    }
+}
+
+static server *server_start(void)
+{
+    server *s = calloc(1, sizeof *s);
+    const union MHD_DaemonInfo *info;
+    pthread_mutex_init(&s->lock, NULL);
+    s->fallback.status = 200;
+    s->token_status = 200;
+    s->token_expires_in = 3600;
+    s->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                                MHD_USE_ERROR_LOG,
+                            0, NULL, NULL, handle, s, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+                            MHD_OPTION_SOCK_ADDR, NULL, MHD_OPTION_END);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s->d);
+    info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info->port;
+    return s;
+}
+
+static void server_stop(server *s)
+{
+    MHD_stop_daemon(s->d);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+static void script(server *s, const step *steps, size_t n)
+{
+    pthread_mutex_lock(&s->lock);
+    if (n)
+        memcpy(s->steps, steps, n * sizeof *steps);
+    s->nsteps = n;
+    s->next = 0;
+    s->nseen = 0;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* ---------------------------------------------------------------- client set-up */
+
+typedef struct fixture {
+    server *srv;
+    char *dir;
+    lk_config *cfg;
+    lk_trace *trace;
+    char trace_path[512];
+    lk_client *client;
+} fixture;
+
+static void fixture_open(fixture *f, bool with_token)
+{
+    char url[128], store[512];
+    lk_error err;
+    lk_error_clear(&err);
+    memset(f, 0, sizeof *f);
+    f->srv = server_start();
+    f->dir = lk_test_tmpdir();
+    f->cfg = lk_config_new_defaults();
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v2", f->srv->port);
+    free(f->cfg->api_url);
+    f->cfg->api_url = strdup(url);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/token", f->srv->port);
+    free(f->cfg->token_url);
+    f->cfg->token_url = strdup(url);
+    snprintf(store, sizeof store, "%s/tokens.json", f->dir);
+    free(f->cfg->token_store);
+    f->cfg->token_store = strdup(store);
+    f->cfg->client_id = strdup("loket-import-test");
+    f->cfg->client_secret = strdup("client-secret-value-42");
+    f->cfg->retry_base_ms = 10;
+    f->cfg->retry_max_ms = 50;
+    f->cfg->max_attempts = 5;
+    snprintf(f->trace_path, sizeof f->trace_path, "%s/trace.log", f->dir);
+    CU_ASSERT_EQUAL_FATAL(lk_trace_open(f->trace_path, &f->trace, &err), LK_OK);
+    if (with_token) {
+        lk_tokens *t = NULL;
+        CU_ASSERT_EQUAL_FATAL(lk_tokens_open(f->cfg, NULL, &t, &err), LK_OK);
+        CU_ASSERT_EQUAL_FATAL(lk_tokens_set_refresh_token(t, "initial-refresh-token", &err),
+                              LK_OK);
+        lk_tokens_free(t);
+    }
+    CU_ASSERT_EQUAL_FATAL(lk_client_new(f->cfg, f->trace, &f->client, &err), LK_OK);
+}
+
+static void fixture_close(fixture *f)
+{
+    lk_client_free(f->client);
+    lk_trace_close(f->trace);
+    lk_config_free(f->cfg);
+    server_stop(f->srv);
+    lk_test_rmtree(f->dir);
+    free(f->dir);
+}
+
+typedef struct outcome {
+    int calls;
+    lk_code code;
+    long status;
+    int attempts;
+    double latency_ms;
+    char message[LK_ERROR_MSG_MAX];
+    size_t nmessages;
+} outcome;
+
+static void on_write(const lk_api_result *r, void *ud)
+{
+    outcome *o = ud;
+    o->calls++;
+    o->code = r->code;
+    o->status = r->status;
+    o->attempts = r->attempts;
+    o->latency_ms = r->latency_ms;
+    snprintf(o->message, sizeof o->message, "%s", r->err.message);
+    o->nmessages = r->envelope ? r->envelope->nmessages : 0;
+}
+
+static outcome patch_once(fixture *f)
+{
+    outcome o;
+    lk_error err;
+    memset(&o, 0, sizeof o);
+    lk_error_clear(&err);
+    lk_api_patch_period_data_start(f->client, "0b9a7a5e-1f6c-4c55-9d55-7c7f1a2b3c4d",
+                                   "{\"payrollPeriod\":{\"year\":2026,\"periodNumber\":11},"
+                                   "\"payrollComponents\":[{\"payrollComponent\":{\"key\":10},"
+                                   "\"value\":151.5}]}",
+                                   on_write, &o);
+    CU_ASSERT_EQUAL(lk_client_run(f->client, &err), LK_OK);
+    CU_ASSERT_EQUAL(o.calls, 1);
+    return o;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void test_headers_and_body(void)
+{
+    fixture f;
+    outcome o;
+    fixture_open(&f, true);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    CU_ASSERT_EQUAL(o.attempts, 1);
+    CU_ASSERT_EQUAL_FATAL(f.srv->nseen, 1);
+    CU_ASSERT_STRING_EQUAL(f.srv->seen[0].method, "PATCH");
+    CU_ASSERT_STRING_EQUAL(f.srv->seen[0].url, "/v2/providers/employers/employees/employments/"
+                                               "0b9a7a5e-1f6c-4c55-9d55-7c7f1a2b3c4d/"
+                                               "payrollperioddata");
+    CU_ASSERT_STRING_EQUAL(f.srv->seen[0].accept, "application/json;version=2018-01-01");
+    CU_ASSERT_STRING_EQUAL(f.srv->seen[0].content_type, "application/json;version=2018-01-01");
+    CU_ASSERT_STRING_EQUAL(f.srv->seen[0].auth, "Bearer access-token-number-1");
+    CU_ASSERT_PTR_NOT_NULL(strstr(f.srv->seen[0].body, "151.5"));
+    CU_ASSERT_EQUAL(f.srv->token_calls, 1);
+    /* the employment resources carry their own version date */
+    {
+        lk_employment_list *l = NULL;
+        lk_error err;
+        step page = { 200, NULL,
+                      "{\"_embedded\":[{\"id\":\"e1\",\"employee\":{\"employeeNumber\":1001}}],"
+                      "\"totalSize\":1,\"pageSize\":250,\"totalPages\":1,\"currentPage\":1}",
+                      NULL };
+        long nums[] = { 1001, 1002 };
+        lk_error_clear(&err);
+        script(f.srv, &page, 1);
+        CU_ASSERT_EQUAL(lk_api_employments(f.client, "emp-1", nums, 2, &l, &err), LK_OK);
+        CU_ASSERT_STRING_EQUAL(f.srv->seen[0].accept, "application/json;version=2019-12-16");
+        CU_ASSERT_PTR_NOT_NULL(strstr(f.srv->seen[0].url, "/providers/employers/emp-1/employees/"
+                                                          "employments"));
+        CU_ASSERT_EQUAL_FATAL(l->n, 1);
+        CU_ASSERT_EQUAL(l->items[0].employee_number, 1001);
+        lk_employment_list_free(l);
+    }
+    fixture_close(&f);
+}
+
+static void test_retry_5xx(void)
+{
+    fixture f;
+    outcome o;
+    step s[] = { { 500, NULL, NULL, NULL }, { 502, NULL, "<html>bad gateway</html>", "text/html" },
+                 { 504, NULL, NULL, NULL }, { 200, NULL, NULL, NULL } };
+    fixture_open(&f, true);
+    script(f.srv, s, 4);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    CU_ASSERT_EQUAL(o.status, 200);
+    CU_ASSERT_EQUAL(o.attempts, 4);
+    CU_ASSERT_EQUAL(f.srv->nseen, 4);
+    CU_ASSERT_EQUAL(lk_http_get_stats(lk_client_http(f.client))->retries, 3);
+    fixture_close(&f);
+}
+
+static void test_retry_dropped(void)
+{
+    fixture f;
+    outcome o;
+    step s[] = { { 0, NULL, NULL, NULL }, { 0, NULL, NULL, NULL }, { 200, NULL, NULL, NULL } };
+    fixture_open(&f, true);
+    script(f.srv, s, 3);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    CU_ASSERT_EQUAL(o.attempts, 3);
+    CU_ASSERT_EQUAL(f.srv->nseen, 3);
+    fixture_close(&f);
+}
+
+static void test_retry_after(void)
+{
+    fixture f;
+    outcome o;
+    step s[] = { { 429, "1", "{}", NULL }, { 503, NULL, NULL, NULL }, { 200, NULL, NULL, NULL } };
+    fixture_open(&f, true);
+    script(f.srv, s, 3);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    CU_ASSERT_EQUAL(o.attempts, 3);
+    /* the Retry-After second was honoured */
+    CU_ASSERT(o.latency_ms >= 1000.0);
+    CU_ASSERT(o.latency_ms < 5000.0);
+    fixture_close(&f);
+}
+
+static void test_no_retry_4xx(void)
+{
+    static const int statuses[] = { 400, 403, 404, 409 };
+    static const lk_code codes[] = { LK_ERR_REJECTED, LK_ERR_AUTH, LK_ERR_NOT_FOUND,
+                                     LK_ERR_CONFLICT };
+    fixture f;
+    fixture_open(&f, true);
+    for (size_t i = 0; i < LK_ARRAY_SIZE(statuses); i++) {
+        step s = { statuses[i], NULL,
+                   "{\"messages\":[{\"code\":83,\"type\":\"BrokenBusinessRule\","
+                   "\"description\":\"De periode is gesloten\"}]}",
+                   NULL };
+        outcome o;
+        script(f.srv, &s, 1);
+        f.srv->fallback.status = 200;
+        o = patch_once(&f);
+        CU_ASSERT_EQUAL(o.code, codes[i]);
+        CU_ASSERT_EQUAL(o.status, statuses[i]);
+        CU_ASSERT_EQUAL(o.attempts, 1);
+        CU_ASSERT_EQUAL(f.srv->nseen, 1);
+        CU_ASSERT_EQUAL(o.nmessages, 1);
+        if (statuses[i] == 400)
+            CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "De periode is gesloten"));
+    }
+    /* a text/plain 400 becomes a message too */
+    {
+        step s = { 400, NULL, "Invalid filter expression", "text/plain" };
+        outcome o;
+        script(f.srv, &s, 1);
+        o = patch_once(&f);
+        CU_ASSERT_EQUAL(o.code, LK_ERR_REJECTED);
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "Invalid filter expression"));
+    }
+    fixture_close(&f);
+}
+
+static void test_attempts_bounded(void)
+{
+    fixture f;
+    outcome o;
+    fixture_open(&f, true);
+    script(f.srv, NULL, 0);
+    f.srv->fallback.status = 500;
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_HTTP);
+    CU_ASSERT_EQUAL(o.status, 500);
+    CU_ASSERT_EQUAL(o.attempts, 5);
+    CU_ASSERT_EQUAL(f.srv->nseen, 5);
+    fixture_close(&f);
+}
+
+static void test_connection_refused(void)
+{
+    fixture f;
+    outcome o;
+    char url[64];
+    lk_error err;
+    int port;
+    fixture_open(&f, true);
+    /* get a token first, then point the API at a closed port */
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    port = f.srv->port;
+    lk_client_free(f.client);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v2", port == 1 ? 2 : 1);
+    free(f.cfg->api_url);
+    f.cfg->api_url = strdup(url);
+    f.cfg->max_attempts = 3;
+    lk_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(lk_client_new(f.cfg, f.trace, &f.client, &err), LK_OK);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_NETWORK);
+    CU_ASSERT_EQUAL(o.attempts, 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "3 attempt"));
+    fixture_close(&f);
+}
+
+static char *read_store(fixture *f)
+{
+    char *text = NULL;
+    lk_error err;
+    lk_error_clear(&err);
+    CU_ASSERT_EQUAL(lk_read_file(f->cfg->token_store, 1 << 16, &text, NULL, &err), LK_OK);
+    return text ? text : strdup("");
+}
+
+static void test_401_refresh_once(void)
+{
+    fixture f;
+    outcome o;
+    char *store;
+    step s[] = { { 401, NULL, NULL, NULL }, { 200, NULL, NULL, NULL } };
+    fixture_open(&f, true);
+    script(f.srv, s, 2);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    CU_ASSERT_EQUAL(f.srv->token_calls, 2);          /* first token, then the refresh */
+    CU_ASSERT_STRING_EQUAL(f.srv->seen[0].auth, "Bearer access-token-number-1");
+    CU_ASSERT_STRING_EQUAL(f.srv->seen[1].auth, "Bearer access-token-number-2");
+    CU_ASSERT_STRING_EQUAL(f.srv->last_refresh_sent, "rotated-refresh-1");
+    /* the rotated refresh token is on disk */
+    store = read_store(&f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(store, "rotated-refresh-2"));
+    CU_ASSERT_PTR_NULL(strstr(store, "rotated-refresh-1\""));
+    free(store);
+    CU_ASSERT_EQUAL(lk_http_get_stats(lk_client_http(f.client))->token_refreshes_after_401, 1);
+
+    /* 401 again after the refresh: one refresh, then a clear failure */
+    script(f.srv, NULL, 0);
+    f.srv->fallback.status = 401;
+    f.srv->token_calls = 0;
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_AUTH);
+    CU_ASSERT_EQUAL(f.srv->token_calls, 1);
+    CU_ASSERT_EQUAL(f.srv->nseen, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "401"));
+    fixture_close(&f);
+}
+
+static void test_refresh_refused(void)
+{
+    fixture f;
+    outcome o;
+    fixture_open(&f, true);
+    f.srv->token_status = 400;
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_AUTH);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "auth"));
+    CU_ASSERT_EQUAL(f.srv->nseen, 0);           /* nothing sent without a token */
+    CU_ASSERT_EQUAL(f.srv->token_calls, 1);     /* 400 from the token service: no retry */
+    fixture_close(&f);
+}
+
+static void test_refresh_before_expiry(void)
+{
+    fixture f;
+    outcome o;
+    fixture_open(&f, true);
+    f.srv->token_expires_in = 2;   /* margin becomes a quarter: 0 s */
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    CU_ASSERT_EQUAL(f.srv->token_calls, 1);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(f.srv->token_calls, 1);     /* still valid: no refresh */
+    sleep(3);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    CU_ASSERT_EQUAL(f.srv->token_calls, 2);     /* expired: refreshed before sending */
+    CU_ASSERT_STRING_EQUAL(f.srv->seen[f.srv->nseen - 1].auth, "Bearer access-token-number-2");
+    /* no 401 was needed */
+    CU_ASSERT_EQUAL(lk_http_get_stats(lk_client_http(f.client))->token_refreshes_after_401, 0);
+    fixture_close(&f);
+}
+
+static void test_no_refresh_token(void)
+{
+    fixture f;
+    outcome o;
+    fixture_open(&f, false);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_AUTH);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "auth set-refresh-token"));
+    CU_ASSERT_EQUAL(f.srv->token_calls, 0);
+    fixture_close(&f);
+}
+
+static void test_concurrency(void)
+{
+    fixture f;
+    outcome o[24];
+    lk_error err;
+    double t0, took;
+    const lk_http_stats *st;
+    fixture_open(&f, true);
+    f.cfg->concurrency = 8;
+    lk_client_free(f.client);
+    lk_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(lk_client_new(f.cfg, f.trace, &f.client, &err), LK_OK);
+    f.srv->latency_ms = 100;
+    memset(o, 0, sizeof o);
+    t0 = lk_monotonic_ms();
+    for (int i = 0; i < 24; i++)
+        lk_api_patch_period_data_start(f.client, "0b9a7a5e-1f6c-4c55-9d55-7c7f1a2b3c4d",
+                                       "{\"payrollComponents\":[]}", on_write, &o[i]);
+    CU_ASSERT_EQUAL(lk_client_run(f.client, &err), LK_OK);
+    took = lk_monotonic_ms() - t0;
+    for (int i = 0; i < 24; i++)
+        CU_ASSERT_EQUAL(o[i].code, LK_OK);
+    st = lk_http_get_stats(lk_client_http(f.client));
+    CU_ASSERT_EQUAL(st->n, 24);
+    CU_ASSERT_EQUAL(st->max_in_flight, 8);
+    /* 24 requests of 100 ms, 8 at a time: about 300 ms, far below 2400 ms in series */
+    CU_ASSERT(took < 1500.0);
+    fprintf(stderr, "\n24 PATCHes at 100 ms server latency, concurrency 8: %.0f ms\n", took);
+    fixture_close(&f);
+}
+
+static void test_trace_redacted(void)
+{
+    fixture f;
+    outcome o;
+    char *text = NULL;
+    lk_error err;
+    step s[] = { { 401, NULL, NULL, NULL }, { 200, NULL, NULL, NULL } };
+    fixture_open(&f, true);
+    script(f.srv, s, 2);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    lk_trace_close(f.trace);
+    f.trace = NULL;
+    lk_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(lk_read_file(f.trace_path, 1 << 22, &text, NULL, &err), LK_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "PATCH"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "[redacted]"));
+    CU_ASSERT_PTR_NULL(strstr(text, "initial-refresh-token"));
+    CU_ASSERT_PTR_NULL(strstr(text, "rotated-refresh-"));
+    CU_ASSERT_PTR_NULL(strstr(text, "access-token-number-"));
+    CU_ASSERT_PTR_NULL(strstr(text, "client-secret-value-42"));
+    free(text);
+    lk_client_free(f.client);
+    f.client = NULL;
+    fixture_close(&f);
+}
+
+int main(void)
+{
+    static const lk_test tests[] = {
+        { "headers, versions, bearer token, body", test_headers_and_body },
+        { "500, 502, 504 retried to success (4 attempts)", test_retry_5xx },
+        { "dropped connections retried (3 attempts)", test_retry_dropped },
+        { "429 Retry-After honoured, 503 retried", test_retry_after },
+        { "400/403/404/409 never retried", test_no_retry_4xx },
+        { "attempts bounded: 5 x 500", test_attempts_bounded },
+        { "connection refused: network error after max attempts", test_connection_refused },
+        { "401: refresh once, rotated token stored; twice: fail", test_401_refresh_once },
+        { "refresh token refused: clear auth error, nothing sent", test_refresh_refused },
+        { "refresh before expiry, not after a 401", test_refresh_before_expiry },
+        { "no refresh token: says how to get one", test_no_refresh_token },
+        { "8 in flight, 24 requests", test_concurrency },
+        { "trace holds no token or secret", test_trace_redacted },
+        { NULL, NULL },
+    };
+    return lk_test_main("loket-http", tests);
+}
