@@ -497,9 +497,10 @@ lk_code lk_apply_run(lk_client *c, lk_plan *p, const lk_apply_opts *o, lk_journa
         bool *check = xcalloc(p->nitems + 1, sizeof *check);
         for (size_t i = 0; i < p->nitems; i++) {
             lk_outcome oc = p->items[i].rec->outcome;
-            check[i] = !p->items[i].error &&
-                       (a.sent[i] || oc == LK_OUTCOME_UNCHANGED ||
-                        ((oc == LK_OUTCOME_CREATED || oc == LK_OUTCOME_UPDATED) && p->items[i].key));
+            /* what Loket confirmed (now or in the journal) and what it already held */
+            check[i] = !p->items[i].error && p->items[i].key &&
+                       (oc == LK_OUTCOME_UNCHANGED || oc == LK_OUTCOME_CREATED ||
+                        oc == LK_OUTCOME_UPDATED);
         }
         stats->mismatches = lk_plan_verify(c, p, check, err);
         free(check);

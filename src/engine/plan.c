@@ -1075,6 +1075,18 @@ static char *line_key(const lk_period_data_record *r)
     return lk_record_key_text(0, &k);
 }
 
+/* The listing has no record ids: a line whose components are all empty is Loket's data-entry
+ * line for an employment without such a record (it shows the default record key). */
+static bool line_has_values(const lk_period_data_record *r)
+{
+    if (r->id)
+        return true;
+    for (size_t i = 0; i < r->ncomponents; i++)
+        if (r->components[i].has_value)
+            return true;
+    return false;
+}
+
 static void merge_listings(lk_plan *p, merged_set *ms)
 {
     ms->index = lk_hashmap_new(64);
@@ -1190,7 +1202,7 @@ static const lk_period_data_record *find_defaults_line(const merged_set *ms, con
             m->payslip_type != b->payslip_type)
             continue;
         *listed = true;
-        if (m->rec.id)
+        if (line_has_values(&m->rec))
             *has_records = true;
         else
             line = &m->rec;
@@ -1250,9 +1262,15 @@ static char *build_body(const bucket *b, const final_key *k)
     cJSON *pp = cJSON_AddObjectToObject(o, "payrollPeriod");
     cJSON_AddNumberToObject(pp, "year", b->u->period->year);
     cJSON_AddNumberToObject(pp, "periodNumber", b->u->period->period_number);
-    cJSON_AddItemToObject(o, "shift", key_json(k->f[LK_RK_SHIFT], "shiftNumber"));
-    cJSON_AddItemToObject(o, "payslipType", key_json(k->f[LK_RK_PAYSLIP_TYPE], "key"));
-    cJSON_AddItemToObject(o, "distributionUnit", key_json(k->f[LK_RK_DISTRIBUTION_UNIT], "key"));
+    /* shift, payslipType and distributionUnit are not nullable in the request schema: a record
+     * without one leaves the member out; costCenter and costUnit are nullable */
+    if (k->f[LK_RK_SHIFT])
+        cJSON_AddItemToObject(o, "shift", key_json(k->f[LK_RK_SHIFT], "shiftNumber"));
+    if (k->f[LK_RK_PAYSLIP_TYPE])
+        cJSON_AddItemToObject(o, "payslipType", key_json(k->f[LK_RK_PAYSLIP_TYPE], "key"));
+    if (k->f[LK_RK_DISTRIBUTION_UNIT])
+        cJSON_AddItemToObject(o, "distributionUnit",
+                              key_json(k->f[LK_RK_DISTRIBUTION_UNIT], "key"));
     cJSON_AddItemToObject(o, "costCenter", key_json(k->f[LK_RK_COST_CENTER], "key"));
     cJSON_AddItemToObject(o, "costUnit", key_json(k->f[LK_RK_COST_UNIT], "key"));
     if (b->payslip_text)
@@ -1454,7 +1472,7 @@ static void finish_bucket(plan_ctx *x, bucket *b, const merged_set *ms, lk_hashm
         char *kt0 = lk_record_key_text(0, &kf);
         for (size_t i = 0; i < ms->n && !existing; i++) {
             const merged *m = &ms->items[i];
-            if (m->rec.id && !strcmp(m->employment_id, b->u->employment->id) &&
+            if (line_has_values(&m->rec) && !strcmp(m->employment_id, b->u->employment->id) &&
                 m->period_id == b->u->period->id && !strcmp(m->key_text, kt0))
                 existing = &m->rec;
         }
@@ -1823,7 +1841,7 @@ long lk_plan_verify(lk_client *c, lk_plan *p, const bool *sent, lk_error *err)
         const char *kt = strchr(it->key, '|');
         const merged *m = NULL;
         for (size_t j = 0; j < ms.n && !m; j++)
-            if (ms.items[j].rec.id && !strcmp(ms.items[j].employment_id, it->employment_id) &&
+            if (!strcmp(ms.items[j].employment_id, it->employment_id) &&
                 ms.items[j].period_id == it->admin_period_id && kt &&
                 !strcmp(strchr(ms.items[j].key_text, '|'), kt))
                 m = &ms.items[j];

@@ -236,7 +236,7 @@ lk_diff_result lk_diff_values(lk_diff_value *vals, size_t n, const lk_period_dat
                          (held->has_supplement && held->is_supplement != v->is_supplement);
         any_change |= v->changed;
     }
-    if (!existing || !existing->id)
+    if (!existing)
         return LK_DIFF_CREATE;
     if (payslip_text && (!text_known || !held_text || strcmp(payslip_text, held_text)))
         any_change = true;

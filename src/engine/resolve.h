@@ -84,7 +84,7 @@ typedef enum lk_diff_result {
 } lk_diff_result;
 
 /*
- * Compares planned values with an existing record (NULL: none). A value counts as unchanged when
+ * Compares planned values with an existing record (NULL: none, everything is created). A value counts as unchanged when
  * Loket holds the same number with the same isSupplement, or when null is planned and Loket
  * holds nothing. A payslip text to send (non-NULL) that differs from the held one (held_text
  * known only when text_known) is a change.

@@ -528,6 +528,8 @@ lk_code lk_metadata_parse(const lk_envelope *env, lk_metadata **out, lk_error *e
     lk_metadata *m = xcalloc(1, sizeof *m);
     size_t alloc = 0;
     *out = NULL;
+    if (!node && env && env->embedded)
+        node = env->embedded; /* the field list as a list answer: {"_embedded": [{field, options}]} */
     if (!node && env)
         node = env->root;
     if (cJSON_IsObject(node)) {

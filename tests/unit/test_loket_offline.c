@@ -172,6 +172,12 @@ static void test_metadata_shapes(void)
         "[{\"field\":\"costCenter\",\"options\":[{\"key\":1,\"code\":\"PROD\",\"description\":"
         "\"Productie\"},{\"key\":2,\"code\":\"VERK\"}]},{\"field\":\"payslipType\",\"options\":"
         "[{\"key\":1,\"value\":\"Normaal\"}]},{\"field\":\"shift\",\"options\":[{\"key\":3}]}]",
+        /* the same list as a list answer (loket-sim answers metadata this way) */
+        "{\"_embedded\":[{\"field\":\"costCenter\",\"options\":[{\"key\":1,\"code\":"
+        "\"PROD\",\"description\":\"Productie\"},{\"key\":2,\"code\":\"VERK\"}]},"
+        "{\"field\":\"payslipType\",\"options\":[{\"key\":1,\"value\":\"Normaal\"}]},"
+        "{\"field\":\"shift\",\"options\":[{\"key\":3}]}],\"totalSize\":3,\"pageSize\":3,"
+        "\"totalPages\":1,\"currentPage\":1}",
         /* fields as objects with options */
         "{\"content\":{\"costCenter\":{\"options\":[{\"key\":1,\"code\":\"PROD\"},{\"key\":2,"
         "\"code\":\"VERK\"}]},\"payslipType\":{\"options\":[{\"key\":1,\"value\":\"Normaal\"}]},"
