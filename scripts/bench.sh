@@ -1,4 +1,4 @@
 #!/bin/sh
 # The benchmark harness (docs/benchmarks.md).
 set -eu
-echo "bench: no benchmarks yet" >&2
+sh scripts/bench-readers.sh "${1:-build}"

@@ -168,6 +168,12 @@ static total *entry_totals(const lk_entry_set *set, size_t *n)
     return t;
 }
 
+/* An empty header cell over an empty column is layout, not a typo: not worth listing. */
+static bool show_ignored(const lk_ignored_column *ic)
+{
+    return ic->header[0] || ic->values;
+}
+
 /* ---------------------------------------------------------------- JSON */
 
 static cJSON *json_entry(const lk_entry_set *set, const lk_entry *e)
@@ -239,6 +245,8 @@ static cJSON *json_file(const lk_entry_set *set, size_t i)
     }
     cJSON *ign = cJSON_AddArrayToObject(o, "ignoredColumns");
     for (size_t j = 0; j < fi->nignored; j++) {
+        if (!show_ignored(&fi->ignored[j]))
+            continue;
         cJSON *c = cJSON_CreateObject();
         cJSON_AddStringToObject(c, "column", lk_column_letter(fi->ignored[j].column, buf));
         cJSON_AddStringToObject(c, "header", fi->ignored[j].header);
@@ -336,7 +344,8 @@ static void print_text(const lk_entry_set *set, bool quiet)
                        lk_decimal_format(fi->totals[j].total, buf), fi->totals[j].values,
                        fi->totals[j].name ? fi->totals[j].name : "");
             for (size_t j = 0; j < fi->nignored; j++)
-                printf("  ignored column %s: header \"%s\" is not a component number (%lu "
+                if (show_ignored(&fi->ignored[j]))
+                    printf("  ignored column %s: header \"%s\" is not a component number (%lu "
                        "value%s below it)\n", lk_column_letter(fi->ignored[j].column, letter),
                        fi->ignored[j].header, fi->ignored[j].values,
                        fi->ignored[j].values == 1 ? "" : "s");

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage_text[] =
     "usage: loket-import watch DIR [--once] [--folder-config FILE] [--settle SECONDS]\n"
@@ -24,7 +25,8 @@ static const char usage_text[] =
     "  --folder-config FILE   the folder config (default DIR/loket-watch.json)\n"
     "  --settle SECONDS       how long a file must stay unchanged before it is taken\n"
     "  --rescan SECONDS       rescan interval besides inotify\n"
-    "  --log-priority         prefix log lines with <N> syslog priorities (journald)\n"
+    "  --log-priority         prefix log lines with <N> syslog priorities (journald; the\n"
+    "                         default when stderr is the journal)\n"
     "  --forget SHA|NAME      let content already imported be imported again\n"
     "Common options passed to every import: --config F, --api-url U, --token-url U, --cacert F,\n"
     "  --concurrency N\n"
@@ -57,6 +59,18 @@ static const struct option watch_options[] = {
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
+
+/* systemd sets JOURNAL_STREAM=DEV:INODE when stderr goes to the journal: then the priority
+ * prefixes are wanted without being asked for. */
+static int stderr_is_journal(void)
+{
+    const char *js = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) != 0)
+        return 0;
+    return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 static int parse_seconds(const char *s, const char *opt, double *out)
 {
@@ -126,6 +140,8 @@ int cmd_watch(int argc, char **argv)
         goto usage_error;
     }
     opts.dir = argv[optind];
+    if (stderr_is_journal())
+        opts.log_priority = 1;
     if (forget) {
         rc = lk_watch_forget(opts.dir, forget);
         goto out;

@@ -25,6 +25,38 @@
 #include <strings.h>
 
 #define NO_OFFSET ((size_t)-1)
+/* Each costs an index entry (16 bytes) even when empty ("<si/>", 5 bytes in the part), so the
+ * count needs its own bound: more than a full 1048576 x 16 sheet of unique texts, far less
+ * than what 512 MiB of "<si/>" would take. */
+#define MAX_SHARED_STRINGS (16u << 20)
+
+/* The t attribute of a cell. */
+typedef enum cell_kind {
+    KIND_NUMBER,                 /* "n" or none */
+    KIND_SHARED,                 /* "s": v indexes the shared strings */
+    KIND_FORMULA_STRING,         /* "str": a formula's text result in v */
+    KIND_INLINE,                 /* "inlineStr": the text in is/t */
+    KIND_BOOL,                   /* "b" */
+    KIND_ERROR,                  /* "e": #DIV/0! etc. */
+    KIND_DATE,                   /* "d": ISO 8601 text */
+    KIND_UNKNOWN
+} cell_kind;
+
+static cell_kind cell_kind_of(const char *t)
+{
+    if (!t)
+        return KIND_NUMBER;
+    switch (t[0]) {
+    case 'n': return t[1] ? KIND_UNKNOWN : KIND_NUMBER;
+    case 's': return !t[1] ? KIND_SHARED : strcmp(t, "str") == 0 ? KIND_FORMULA_STRING
+                                                                   : KIND_UNKNOWN;
+    case 'i': return strcmp(t, "inlineStr") == 0 ? KIND_INLINE : KIND_UNKNOWN;
+    case 'b': return t[1] ? KIND_UNKNOWN : KIND_BOOL;
+    case 'e': return t[1] ? KIND_UNKNOWN : KIND_ERROR;
+    case 'd': return t[1] ? KIND_UNKNOWN : KIND_DATE;
+    }
+    return KIND_UNKNOWN;
+}
 
 /* The parse state of the sheet being streamed. */
 typedef struct sheet_ctx {
@@ -37,7 +69,8 @@ typedef struct sheet_ctx {
     int in_cell, in_v, in_is, in_t, in_rph;
     size_t col;
     size_t fail_col;             /* column of the error that stopped the parse, or -1 */
-    char type[12];
+    cell_kind kind;
+    char type[12];               /* the t attribute as written, for errors */
     size_t style;
     strbuf value;
     int value_too_long;
@@ -201,7 +234,7 @@ typedef struct rels_ctx {
 static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     rels_ctx *c = ud;
-    if (strcmp(lk_xml_local(name), "Relationship") != 0)
+    if (lk_xml_enter(&c->xml) < 0 || strcmp(lk_xml_local(name), "Relationship") != 0)
         return;
     const char *id = lk_xml_attr(atts, "Id"), *type = lk_xml_attr(atts, "Type");
     const char *target = lk_xml_attr(atts, "Target"), *mode = lk_xml_attr(atts, "TargetMode");
@@ -218,6 +251,13 @@ static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **
     c->types[c->n] = xstrdup(type);
     c->targets[c->n] = resolve_target(c->base_dir, target);
     c->n++;
+}
+
+/* For the parts read with only a start handler: the depth and token guards need the ends. */
+static void XMLCALL leave_element(void *ud, const XML_Char *name)
+{
+    (void)name;
+    lk_xml_leave(ud);
 }
 
 static void rels_free(rels_ctx *c)
@@ -244,7 +284,7 @@ static int rels_load(lk_xlsx *x, rels_ctx *c, const char *part, lk_error *err)
     if (lk_xml_init(&c->xml, err) < 0) {
         rc = -1;
     } else if (lk_zip_has(x->zip, rels)) {
-        XML_SetStartElementHandler(c->xml.parser, rels_start);
+        XML_SetElementHandler(c->xml.parser, rels_start, leave_element);
         rc = lk_xml_parse_part(&c->xml, x->zip, x->path, rels, err);
     }
     c->base_dir = NULL;
@@ -287,6 +327,8 @@ static void XMLCALL workbook_start(void *ud, const XML_Char *name, const XML_Cha
     workbook_ctx *c = ud;
     lk_xlsx *x = c->x;
     const char *local = lk_xml_local(name);
+    if (lk_xml_enter(&c->xml) < 0)
+        return;
     if (strcmp(local, "workbookPr") == 0) {
         const char *v = lk_xml_attr(atts, "date1904");
         x->date1904 = v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
@@ -323,6 +365,8 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
     sst_ctx *c = ud;
     const char *local = lk_xml_local(name);
     (void)atts;
+    if (lk_xml_enter(&c->xml) < 0)
+        return;
     if (strcmp(local, "si") == 0) {
         c->in_si = 1;
         c->too_long = 0;
@@ -339,12 +383,17 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
     sst_ctx *c = ud;
     lk_xlsx *x = c->x;
     const char *local = lk_xml_local(name);
+    lk_xml_leave(&c->xml);
     if (strcmp(local, "t") == 0) {
         c->in_t = 0;
     } else if (strcmp(local, "rPh") == 0) {
         c->in_rph = 0;
     } else if (strcmp(local, "si") == 0) {
         c->in_si = 0;
+        if (x->nsst >= MAX_SHARED_STRINGS) {
+            lk_xml_fail(&c->xml, LK_ERR_LIMIT, "more than %u shared strings", MAX_SHARED_STRINGS);
+            return;
+        }
         size_t len = decode_ooxml_escapes(c->cur.buf, c->cur.len);
         size_t a = x->sst_alloc;
         lk_grow(&x->sst_off, sizeof(size_t), x->nsst + 1, &a);
@@ -363,6 +412,7 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
 static void XMLCALL sst_text(void *ud, const XML_Char *s, int len)
 {
     sst_ctx *c = ud;
+    lk_xml_saw_event(&c->xml);
     if (!c->in_si || !c->in_t || c->in_rph || c->too_long)
         return;
     if (c->cur.len + (size_t)len > c->x->limits.max_cell * 7) {
@@ -429,6 +479,40 @@ static long parse_column(const char *ref)
     return col - 1;
 }
 
+/* The common "-123.45" shapes without strtod: with at most 15 digits the digits are exact in a
+ * double and so is 10^k (k <= 15), so the one division rounds correctly (Clinger's fast path),
+ * giving the same double as strtod. Anything else (exponents, more digits) returns 0. */
+static int parse_simple_decimal(const char *s, size_t len, double *out)
+{
+    static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                    1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+    size_t i = 0, digits = 0, frac = 0;
+    int negative = 0, seen_dot = 0;
+    unsigned long long m = 0;
+    if (len && s[0] == '-') {
+        negative = 1;
+        i = 1;
+    }
+    for (; i < len; i++) {
+        char ch = s[i];
+        if (ch >= '0' && ch <= '9') {
+            if (++digits > 15)
+                return 0;
+            m = m * 10 + (unsigned)(ch - '0');
+            frac += seen_dot;
+        } else if (ch == '.' && !seen_dot) {
+            seen_dot = 1;
+        } else {
+            return 0;
+        }
+    }
+    if (!digits)
+        return 0;
+    double v = (double)m / pow10[frac];
+    *out = negative ? -v : v;
+    return 1;
+}
+
 static lk_cell *cell_slot(sheet_ctx *c, size_t col)
 {
     if (col >= c->cells_alloc) {
@@ -463,7 +547,7 @@ static void finish_cell(sheet_ctx *c)
 {
     lk_xlsx *x = c->x;
     size_t col = c->col;
-    const char *t = c->type;
+    cell_kind kind = c->kind;
     char *v = c->value.buf;
     size_t vlen = c->value.len;
 
@@ -471,7 +555,7 @@ static void finish_cell(sheet_ctx *c)
         sheet_fail(c, col, LK_ERR_LIMIT, "cell longer than %zu bytes", x->limits.max_cell);
         return;
     }
-    if (strcmp(t, "s") == 0) {
+    if (kind == KIND_SHARED) {
         char *end;
         errno = 0;
         unsigned long idx = strtoul(v, &end, 10);
@@ -494,7 +578,7 @@ static void finish_cell(sheet_ctx *c)
         cell->len = x->sst_len[idx];
         return;
     }
-    if (strcmp(t, "inlineStr") == 0 || strcmp(t, "str") == 0) {
+    if (kind == KIND_INLINE || kind == KIND_FORMULA_STRING) {
         vlen = decode_ooxml_escapes(v, vlen);
         if (vlen > x->limits.max_cell) {
             sheet_fail(c, col, LK_ERR_LIMIT, "cell longer than %zu bytes", x->limits.max_cell);
@@ -509,7 +593,7 @@ static void finish_cell(sheet_ctx *c)
     }
     if (vlen == 0)
         return; /* a styled cell without a value, or a formula never calculated */
-    if (strcmp(t, "b") == 0) {
+    if (kind == KIND_BOOL) {
         int truth = strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
         if (!truth && strcmp(v, "0") != 0 && strcmp(v, "false") != 0) {
             sheet_fail(c, col, LK_ERR_INPUT, "\"%s\" is not a boolean value", v);
@@ -521,7 +605,7 @@ static void finish_cell(sheet_ctx *c)
         cell_set_text(c, cell, col, truth ? "TRUE" : "FALSE", truth ? 4 : 5);
         return;
     }
-    if (strcmp(t, "e") == 0) {
+    if (kind == KIND_ERROR) {
         lk_cell *cell = cell_slot(c, col);
         cell->type = LK_CELL_ERROR;
         cell_set_text(c, cell, col, v, vlen);
@@ -529,7 +613,7 @@ static void finish_cell(sheet_ctx *c)
     }
     double serial;
     char text[40];
-    if (strcmp(t, "d") == 0) {
+    if (kind == KIND_DATE) {
         lk_cell probe;
         memset(&probe, 0, sizeof probe);
         if (lk_iso_to_serial(v, &serial) < 0 ||
@@ -544,8 +628,8 @@ static void finish_cell(sheet_ctx *c)
         cell_set_text(c, cell, col, text, strlen(text));
         return;
     }
-    if (strcmp(t, "n") != 0) {
-        sheet_fail(c, col, LK_ERR_INPUT, "unknown cell type \"%s\"", t);
+    if (kind != KIND_NUMBER) {
+        sheet_fail(c, col, LK_ERR_INPUT, "unknown cell type \"%s\"", c->type);
         return;
     }
     /* a number: v is its shortest round-trip text, kept as the cell's text */
@@ -557,7 +641,11 @@ static void finish_cell(sheet_ctx *c)
         v[--vlen] = '\0';
     v += lead;
     vlen -= lead;
-    double number = strtod(v, &end);
+    double number;
+    if (!parse_simple_decimal(v, vlen, &number))
+        number = strtod(v, &end);
+    else
+        end = v + vlen;
     if (vlen == 0 || *end || !isfinite(number)) {
         sheet_fail(c, col, LK_ERR_INPUT, "\"%s\" is not a number", v);
         return;
@@ -585,6 +673,8 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
     lk_xlsx *x = c->x;
     const char *local = lk_xml_local(name);
 
+    if (lk_xml_enter(&c->xml) < 0)
+        return;
     switch (local[0]) {
     case 'c':
         if (local[1] || !c->in_sheet_data)
@@ -611,7 +701,13 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
                 return;
             }
             c->next_col = c->col + 1;
-            snprintf(c->type, sizeof c->type, "%s", type ? type : "n");
+            c->kind = cell_kind_of(type);
+            if (c->kind == KIND_UNKNOWN) {
+                size_t tl = strlen(type);
+                tl = tl < sizeof c->type - 1 ? tl : sizeof c->type - 1;
+                memcpy(c->type, type, tl);
+                c->type[tl] = '\0';
+            }
             c->style = style ? strtoul(style, NULL, 10) : 0;
             c->in_cell = 1;
             c->value_too_long = 0;
@@ -667,6 +763,7 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
     sheet_ctx *c = ud;
     const char *local = lk_xml_local(name);
 
+    lk_xml_leave(&c->xml);
     switch (local[0]) {
     case 'c':
         if (!local[1] && c->in_cell) {
@@ -709,6 +806,7 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
 static void XMLCALL sheet_text(void *ud, const XML_Char *s, int len)
 {
     sheet_ctx *c = ud;
+    lk_xml_saw_event(&c->xml);
     if (!(c->in_v || (c->in_t && !c->in_rph)) || c->value_too_long)
         return;
     /* 7: _xHHHH_ escapes shrink when decoded; the exact check is in finish_cell */
@@ -752,7 +850,8 @@ static int choose_sheet(lk_xlsx *x, const lk_reader_opts *opts, lk_error *err)
 found:
     x->sheet = x->sheet_names[pick];
     if (!x->sheet_targets[pick])
-        return xlsx_fail(x, err, LK_ERR_INPUT, "the workbook names no part for this sheet");
+        return xlsx_fail(x, err, LK_ERR_INPUT, "not a worksheet with cells (a chart sheet, or "
+                         "a sheet the workbook's relationships do not name)");
     return (int)pick;
 }
 
@@ -778,7 +877,7 @@ static int load_workbook(lk_xlsx *x, const lk_reader_opts *opts, lk_error *err)
     wb.x = x;
     if (lk_xml_init(&wb.xml, err) < 0)
         goto out_root;
-    XML_SetStartElementHandler(wb.xml.parser, workbook_start);
+    XML_SetElementHandler(wb.xml.parser, workbook_start, leave_element);
     if (lk_xml_parse_part(&wb.xml, x->zip, x->path, workbook, err) < 0)
         goto out;
     if (rels_load(x, &wb_rels, workbook, err) < 0)
@@ -878,8 +977,9 @@ int lk_xlsx_next(lk_xlsx *x, const lk_row **row, lk_error *err)
                 return -1;
             }
             ssize_t n = lk_zip_part_read(x->zip, buf, LK_READ_CHUNK, err);
-            if (n < 0) {
+            if (n < 0 || lk_xml_fed(&c->xml, (size_t)n, x->sheet_part, err) < 0) {
                 lk_error_at(err, x->path, x->sheet, c->row_number, (size_t)-1, NULL);
+                c->done = 1;
                 return -1;
             }
             c->final_fed = n == 0;

@@ -72,6 +72,8 @@ static void XMLCALL styles_start(void *ud, const XML_Char *name, const XML_Char 
 {
     styles_ctx *c = ud;
     const char *local = lk_xml_local(name);
+    if (lk_xml_enter(&c->xml) < 0)
+        return;
     if (strcmp(local, "numFmt") == 0) {
         const char *id = lk_xml_attr(atts, "numFmtId");
         const char *code = lk_xml_attr(atts, "formatCode");
@@ -96,6 +98,7 @@ static void XMLCALL styles_start(void *ud, const XML_Char *name, const XML_Char 
 static void XMLCALL styles_end(void *ud, const XML_Char *name)
 {
     styles_ctx *c = ud;
+    lk_xml_leave(&c->xml);
     if (strcmp(lk_xml_local(name), "cellXfs") == 0)
         c->in_cell_xfs = 0;
 }

@@ -28,10 +28,42 @@ static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param,
     lk_xml_fail(ud, LK_ERR_LIMIT, "an entity declaration (possible entity expansion attack)");
 }
 
+int lk_xml_enter(lk_xml_ctx *ctx)
+{
+    ctx->since_event = 0;
+    if (++ctx->depth > LK_XML_MAX_DEPTH) {
+        lk_xml_fail(ctx, LK_ERR_LIMIT, "XML nested more than %d levels deep", LK_XML_MAX_DEPTH);
+        return -1;
+    }
+    return 0;
+}
+
+void lk_xml_leave(lk_xml_ctx *ctx)
+{
+    ctx->since_event = 0;
+    if (ctx->depth)
+        ctx->depth--;
+}
+
+int lk_xml_fed(lk_xml_ctx *ctx, size_t n, const char *part, lk_error *err)
+{
+    ctx->since_event += n;
+    if (ctx->since_event <= LK_XML_MAX_TOKEN)
+        return 0;
+    lk_error_set(err, LK_ERR_LIMIT, "an XML token longer than %u bytes in %s", LK_XML_MAX_TOKEN,
+                 part);
+    return -1;
+}
+
 int lk_xml_init(lk_xml_ctx *ctx, lk_error *err)
 {
     ctx->rejected = 0;
-    ctx->parser = XML_ParserCreateNS(NULL, LK_XML_NS_SEP);
+    ctx->depth = 0;
+    ctx->since_event = 0;
+    /* Not namespace-aware on purpose: names are matched by their local part anyway, and
+     * expat's namespace processing (building "uri name" strings for every tag) cost a third
+     * of the sheet's parse time. */
+    ctx->parser = XML_ParserCreate(NULL);
     if (!ctx->parser)
         return lk_error_set(err, LK_ERR_NOMEM, "cannot create an XML parser"), -1;
     XML_SetUserData(ctx->parser, ctx);
@@ -90,7 +122,7 @@ int lk_xml_parse_part(lk_xml_ctx *ctx, lk_zip *z, const char *path, const char *
             break;
         }
         ssize_t n = lk_zip_part_read(z, buf, LK_READ_CHUNK, err);
-        if (n < 0)
+        if (n < 0 || lk_xml_fed(ctx, (size_t)n, part, err) < 0)
             break;
         if (XML_ParseBuffer(ctx->parser, (int)n, n == 0) != XML_STATUS_OK) {
             lk_error_at(err, path, NULL, 0, (size_t)-1, NULL);
@@ -104,12 +136,6 @@ int lk_xml_parse_part(lk_xml_ctx *ctx, lk_zip *z, const char *path, const char *
     }
     lk_zip_part_close(z);
     return -1;
-}
-
-const char *lk_xml_local(const char *name)
-{
-    const char *sep = strrchr(name, LK_XML_NS_SEP);
-    return sep ? sep + 1 : name;
 }
 
 const char *lk_xml_attr(const char **atts, const char *local)

@@ -19,7 +19,15 @@ typedef struct lk_xml_ctx {
     int rejected;                /* a handler stopped the parse: code and msg say why */
     lk_code code;
     char msg[300];
+    unsigned depth;              /* open elements */
+    size_t since_event;          /* bytes fed since the last handler call */
 } lk_xml_ctx;
+
+/* SpreadsheetML nests a handful of levels; deeper is an attack on expat's tag stack. */
+#define LK_XML_MAX_DEPTH 100
+/* No legitimate token (tag, attribute value, comment) comes near this; expat would buffer it
+ * whole. Character data does not count: expat hands it over in pieces. */
+#define LK_XML_MAX_TOKEN (16u << 20)
 
 /* Creates ctx->parser with ctx as user data. 0 or -1 (out of memory, err set). */
 int lk_xml_init(lk_xml_ctx *ctx, lk_error *err);
@@ -33,11 +41,26 @@ void lk_xml_error(lk_xml_ctx *ctx, const char *part, lk_error *err);
 int lk_xml_parse_part(lk_xml_ctx *ctx, lk_zip *z, const char *path, const char *part,
                       lk_error *err);
 
-/* Local name of an element or attribute ("uri\001row" -> "row"). */
-const char *lk_xml_local(const char *name);
+/* Every start handler calls enter (and returns when it fails), every end handler leave,
+ * every character data handler lk_xml_saw_event. */
+int lk_xml_enter(lk_xml_ctx *ctx);
+void lk_xml_leave(lk_xml_ctx *ctx);
+static inline void lk_xml_saw_event(lk_xml_ctx *ctx)
+{
+    ctx->since_event = 0;
+}
+/* Called with the bytes about to be fed: -1 (err set) when no event came for too long. */
+int lk_xml_fed(lk_xml_ctx *ctx, size_t n, const char *part, lk_error *err);
+
+/* Local name of an element or attribute ("x:row" -> "row"). Inline: called for every tag. */
+static inline const char *lk_xml_local(const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if (*p == ':')
+            return p + 1;
+    return name;
+}
 /* Value of the attribute with that local name, or NULL. */
 const char *lk_xml_attr(const char **atts, const char *local);
-
-#define LK_XML_NS_SEP '\001'
 
 #endif

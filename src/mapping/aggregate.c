@@ -284,7 +284,8 @@ void lk_aggregator_end_file(lk_aggregator *a)
 {
     if (a->fs.started) {
         lk_file_info *fi = &a->set->file_info[a->fs.file];
-        qsort(fi->totals, fi->ntotals, sizeof(*fi->totals), cmp_total);
+        if (fi->ntotals > 1)
+            qsort(fi->totals, fi->ntotals, sizeof(*fi->totals), cmp_total);
     }
     if (a->fs.started)
         a->set->file_info[a->fs.file].employees = a->fs.employees.n;
@@ -970,7 +971,6 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
     lk_file_info *fi = &a->set->file_info[fs->file];
     a->set->rows_read++;
     fi->rows_read++;
-    count_ignored(a, row);
 
     char reason[256];
     size_t skip_col = LK_NO_COLUMN;
@@ -978,6 +978,7 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
         row_skipped(a, row, skip_col, reason);
         return;
     }
+    count_ignored(a, row);
 
     row_ctx ctx;
     memset(&ctx, 0, sizeof(ctx));

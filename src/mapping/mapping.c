@@ -621,7 +621,9 @@ static bool load_record_key(loader *L, const cJSON *obj)
     lk_mapping *m = L->m;
     if (!obj)
         return true;
-    if (!check_keys(L, obj, "recordKey", lk_record_key_names))
+    static const char *const keys[] = { "costCenter", "costUnit", "distributionUnit", "shift",
+                                        "payslipType", NULL };
+    if (!check_keys(L, obj, "recordKey", keys))
         return false;
     for (int i = 0; i < LK_RK_COUNT; i++) {
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, lk_record_key_names[i]);
@@ -923,6 +925,20 @@ lk_code lk_mapping_parse(const char *path, const char *json, size_t len, lk_mapp
         return lk_error_set(err, LK_ERR_MAPPING, "not valid JSON (line %lu, character %lu)",
                             line, col);
     }
+    /* cJSON stops after the first value; text after it is a mistake, not a comment */
+    size_t used = (size_t)(end - json);
+    while (used < len && (json[used] == ' ' || json[used] == '\t' || json[used] == '\r' ||
+                          json[used] == '\n'))
+        used++;
+    if (used < len) {
+        unsigned long line, col;
+        line_col(json, json + used, &line, &col);
+        cJSON_Delete(root);
+        lk_error_clear(err);
+        lk_error_at(err, path, NULL, line, LK_NO_COLUMN, NULL);
+        return lk_error_set(err, LK_ERR_MAPPING, "unexpected text after the mapping's JSON object "
+                            "(line %lu, character %lu)", line, col);
+    }
     lk_mapping *m = xcalloc(1, sizeof(*m));
     m->path = xstrdup(path);
     m->defaults.scale = LK_DECIMAL_SCALE;
@@ -960,6 +976,8 @@ lk_code lk_mapping_load(const char *path, lk_mapping **out, lk_error *err)
     char *buf;
     size_t len;
     *out = NULL;
+    lk_error_clear(err);
+    lk_error_at(err, path, NULL, 0, LK_NO_COLUMN, NULL);
     lk_code rc = lk_read_file(path, MAX_MAPPING_BYTES, &buf, &len, err);
     if (rc != LK_OK)
         return rc;

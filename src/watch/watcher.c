@@ -909,12 +909,24 @@ static void free_names(char **names, size_t n)
     free(names);
 }
 
+/* Notices a SIGTERM/SIGINT that arrived between two files, before the next one is taken. */
+static void check_signals(watcher *w)
+{
+    struct signalfd_siginfo si;
+    while (read(w->sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && !w->stopping) {
+            w->stopping = 1;
+            log_event(w, LOG_NOTICE, NULL, "stop", "detail=\"signal %d\"", (int)si.ssi_signo);
+        }
+    }
+}
+
 /* Files left in processing/ by a crash or a stop: resume each whose lock is free. */
 static void recover_processing(watcher *w)
 {
     size_t n;
     char **names = list_folder(w->processing_fd, &n);
-    for (size_t i = 0; i < n && !w->stopping; i++) {
+    for (size_t i = 0; i < n && (check_signals(w), !w->stopping); i++) {
         const char *name = names[i];
         char hash[33];
         int lock_fd;
@@ -969,7 +981,7 @@ static double scan_inbox(watcher *w)
     size_t n;
     char **names = list_folder(w->inbox_fd, &n);
     double next = -1;
-    for (size_t i = 0; i < n && !w->stopping; i++) {
+    for (size_t i = 0; i < n && (check_signals(w), !w->stopping); i++) {
         const char *name = names[i];
         const char *why;
         struct stat sb;

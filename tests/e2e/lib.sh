@@ -48,6 +48,7 @@ start_sim() {
     trap 'stop_sim; exit 1' INT TERM
 }
 
+# Stops the simulator; under the sanitizer build a report of it fails the script.
 stop_sim() {
     if [ -n "$SIM_PID" ]; then
         kill "$SIM_PID" 2>/dev/null
@@ -55,6 +56,13 @@ stop_sim() {
         SIM_PID=
     fi
     if [ -n "$SIM_DIR" ]; then
+        if grep -q 'Sanitizer' "$SIM_DIR/err" 2>/dev/null; then
+            cat "$SIM_DIR/err" >&2
+            rm -rf "$SIM_DIR"
+            SIM_DIR=
+            echo "FAIL: loket-sim reported a sanitizer error" >&2
+            exit 1
+        fi
         rm -rf "$SIM_DIR"
         SIM_DIR=
     fi

@@ -98,7 +98,13 @@ grep -q "uren-nov-kopie" "$STUB_LOG" && fail "the duplicate was imported"
 printf 'items 1\nexit 2\n' >"$D/inbox/bad-input.csv"
 printf 'items 2\nEND\n' >"$D/inbox/uren-nov.csv"
 "$IMPORT" watch "$D" --forget uren-nov.csv >"$T/forget.out" || fail "--forget failed"
-timeout 60 "$IMPORT" watch "$D" --once 2>"$T/watch3.log"
+timeout 60 "$IMPORT" watch "$D" --once --log-priority 2>"$T/watch3.log"
+# journald priorities: info for imports, warning for a file sent to failed/, no time stamp
+grep -q '^<6>loket-import watch: file="uren-nov.csv" action=done outcome=imported' "$T/watch3.log" ||
+    fail "no <6> line for the import"
+grep -q '^<4>loket-import watch: file="bad-input.csv" action=done outcome=input-error' "$T/watch3.log" ||
+    fail "no <4> line for the failed file"
+grep -qv '^<[0-9]>' "$T/watch3.log" && fail "a line without priority with --log-priority"
 [ "$(grep -c 'bad-input.csv' "$STUB_LOG")" = 2 ] || fail "content not sent before was refused"
 [ -f "$D/done/uren-nov.2.csv" ] || fail "forgotten content not imported again (or done/ file overwritten)"
 [ -f "$D/done/uren-nov.csv" ] || fail "the first done/uren-nov.csv was replaced"

@@ -598,6 +598,42 @@ static void test_malformed(void)
         check_error(path, NULL, cases[i].code, cases[i].expected);
     }
 
+    /* nesting deep enough to grow expat's tag stack without end */
+    strbuf deep;
+    strbuf_init(&deep, 0);
+    strbuf_addstr(&deep, SHEET_HEAD "<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>");
+    for (int i = 0; i < 200; i++)
+        strbuf_addstr(&deep, "<x>");
+    zip_sheet(path, deep.buf, deep.len, NULL);
+    check_error(path, NULL, LK_ERR_LIMIT, "bad.xlsx[S]:1: XML nested more than 100 levels deep");
+    /* one token (here a comment) that expat would have to buffer whole */
+    strbuf_reset(&deep);
+    strbuf_addstr(&deep, SHEET_HEAD "<!--");
+    strbuf_grow(&deep, 17u << 20);
+    memset(deep.buf + deep.len, '-', 17u << 20);
+    for (size_t i = 0; i < (17u << 20); i += 2)
+        deep.buf[deep.len + i] = 'a';
+    deep.len += 17u << 20;
+    strbuf_addstr(&deep, "-->" SHEET_TAIL);
+    zip_sheet(path, deep.buf, deep.len, NULL);
+    lk_reader_opts generous = { .limits = { .max_ratio = 100000 } };
+    check_error(path, &generous, LK_ERR_LIMIT,
+                "bad.xlsx[S]: an XML token longer than 16777216 bytes in xl/worksheets/sheet1.xml");
+    strbuf_free(&deep);
+
+    /* a chart sheet (no worksheet relationship) chosen by name */
+    part chart[] = {
+        { "xl/workbook.xml", "<workbook><sheets><sheet name=\"Grafiek\" sheetId=\"1\" id=\"r1\"/>"
+          "</sheets></workbook>", 0 },
+        { "xl/_rels/workbook.xml.rels", "<Relationships><Relationship Id=\"r1\" Type=\"x/"
+          "chartsheet\" Target=\"chartsheets/sheet1.xml\"/></Relationships>", 0 },
+        { "xl/chartsheets/sheet1.xml", "<chartsheet/>", 0 },
+        { NULL, NULL, 0 },
+    };
+    zip_parts(path, chart);
+    check_error(path, NULL, LK_ERR_INPUT, "bad.xlsx[Grafiek]: not a worksheet with cells (a chart "
+                "sheet, or a sheet the workbook's relationships do not name)");
+
     /* a package without a workbook, and a workbook whose sheet part is missing */
     part no_workbook[] = { { "hello.txt", "hi", 0 }, { NULL, NULL, 0 } };
     zip_parts(path, no_workbook);
