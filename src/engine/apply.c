@@ -430,6 +430,25 @@ lk_code lk_apply_run(lk_client *c, lk_plan *p, const lk_apply_opts *o, lk_journa
             restore_old_values(it->rec,
                                cJSON_GetObjectItemCaseSensitive(intent->result, "old"));
             lk_report_record_set_result(it->rec, a.outcome_of[i], 0, 0);
+            if (it->planned == LK_OUTCOME_UNCHANGED) {
+                /* Loket already holds exactly this body: the earlier send arrived, only its
+                 * answer was lost. Sending again would write the record twice. */
+                lk_report_record_add_message(it->rec, LK_MSG_IMPORTER, "Info", false, 0,
+                                             "confirmed on resume by reading Loket's current "
+                                             "values: the answer to the earlier send was lost",
+                                             NULL);
+                if (j) {
+                    cJSON *res = result_json(it->rec, a.outcome_of[i]);
+                    lk_code jrc = lk_journal_append(j, it->key, it->body_sha256, res, err);
+                    cJSON_Delete(res);
+                    if (jrc != LK_OK) {
+                        rc = jrc;
+                        goto out;
+                    }
+                }
+                stats->from_journal++;
+                continue;
+            }
         } else if (it->planned == LK_OUTCOME_UNCHANGED && !o->force) {
             continue;
         }
@@ -493,6 +512,8 @@ lk_code lk_apply_run(lk_client *c, lk_plan *p, const lk_apply_opts *o, lk_journa
         if (stopping(&a))
             stats->interrupted = true;
     }
+    if (j && !a.nqueue && stats->from_journal && (rc = lk_journal_sync(j, err)) != LK_OK)
+        goto out;
     if (o->verify && !stats->interrupted) {
         bool *check = xcalloc(p->nitems + 1, sizeof *check);
         for (size_t i = 0; i < p->nitems; i++) {

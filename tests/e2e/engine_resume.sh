@@ -70,6 +70,13 @@ $REF_REPORT"
     for e in $confirmed; do
         grep -q "$e" "$SIM_DIR/resent" && fail "kill_at $1: employment $e was confirmed in the journal and sent again"
     done
+    # across the kill and the resume every record was written exactly once: one PATCH per
+    # employment (each has one record in this sample), none twice
+    sim_requests | jq -r '.recent[] | select(.method == "PATCH") | .path' | sort | uniq -c |
+        awk '$1 != 1 { print }' >"$SIM_DIR/twice"
+    [ -s "$SIM_DIR/twice" ] && fail "kill_at $1: written more than once: $(cat "$SIM_DIR/twice")"
+    [ "$(sim_requests | jq '[.recent[] | select(.method == "PATCH")] | length')" = 25 ] ||
+        fail "kill_at $1: expected 25 PATCH requests over the kill and the resume"
     total=$(patch_count)
     nconf=$(printf '%s\n' $confirmed | grep -c . || true)
     [ $((total - sent_before)) -le $((25 - nconf)) ] || fail "kill_at $1: resume sent $((total - sent_before)) records, more than the $((25 - nconf)) unconfirmed"
