@@ -98,8 +98,10 @@ fail:
 
 void lk_session_close(lk_session *s, const lk_common_opts *o)
 {
-    if (s->client && o && o->stats)
+    if (s->client && o && o->stats) {
+        fflush(stdout);
         lk_http_stats_print(lk_http_get_stats(lk_client_http(s->client)), stderr);
+    }
     lk_client_free(s->client);
     lk_trace_close(s->trace);
     lk_config_free(s->cfg);

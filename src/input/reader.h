@@ -33,7 +33,11 @@ typedef enum lk_cell_type {
 typedef struct lk_cell {
     lk_cell_type type;
     const char *text;   /* UTF-8, NUL-terminated, never NULL ("" for empty). For numbers the
-                           shortest text that round-trips (XLSX's own "v" text). */
+                           shortest text that round-trips (XLSX's own "v" text). For dates ISO
+                           8601: "2026-11-02", "2026-11-02T08:30:00", or "08:30:00" for a time
+                           of day (serial < 1; year, month, day 0); an elapsed-time format
+                           ([h]:mm) gives "37:30:00" with hour 37, number the days as stored.
+                           An empty field or cell is LK_CELL_EMPTY, in CSV too. */
     size_t len;
     double number;      /* NUMBER, BOOL, DATE */
     int year, month, day;             /* DATE */

@@ -653,7 +653,15 @@ static void finish_cell(sheet_ctx *c)
     lk_cell *cell = cell_slot(c, col);
     cell->type = LK_CELL_NUMBER;
     cell->number = number;
-    if (lk_styles_is_date(&x->styles, c->style)) {
+    int numfmt = lk_styles_kind(&x->styles, c->style);
+    if (numfmt == LK_NUMFMT_DURATION &&
+        lk_days_to_duration(number, cell, text, sizeof text) == 0) {
+        /* elapsed time counts days from nothing: the date system does not apply */
+        cell->type = LK_CELL_DATE;
+        cell_set_text(c, cell, col, text, strlen(text));
+        return;
+    }
+    if (numfmt == LK_NUMFMT_DATE) {
         /* below 1 is a time of day, the same in both date systems */
         serial = x->date1904 && number >= 1 ? number + LK_DATE1904_OFFSET : number;
         if (lk_serial_to_date(serial, cell, text, sizeof text) == 0) {

@@ -16,40 +16,65 @@
 #include <stdlib.h>
 #include <string.h>
 
-int lk_numfmt_builtin_is_date(unsigned long id)
+int lk_numfmt_builtin_kind(unsigned long id)
 {
-    return (id >= 14 && id <= 22) || (id >= 45 && id <= 47);
+    if (id == 46)
+        return LK_NUMFMT_DURATION;
+    return (id >= 14 && id <= 22) || (id >= 45 && id <= 47) ? LK_NUMFMT_DATE : LK_NUMFMT_PLAIN;
 }
 
-int lk_numfmt_code_is_date(const char *code)
+/* "[h]", "[mm]", "[ss]": elapsed time. */
+static int is_elapsed_bracket(const char *open, const char *close)
 {
+    if (close == open + 1)
+        return 0;
+    for (const char *q = open + 1; q < close; q++)
+        if (tolower((unsigned char)*q) != tolower((unsigned char)open[1]) ||
+            !strchr("hms", tolower((unsigned char)*q)))
+            return 0;
+    return 1;
+}
+
+int lk_numfmt_code_kind(const char *code)
+{
+    int date = 0, elapsed = 0;
     for (const char *p = code; *p; p++) {
         switch (*p) {
         case '"':
             p = strchr(p + 1, '"');
             if (!p)
-                return 0;
+                return LK_NUMFMT_PLAIN;
             break;
-        case '[':
-            p = strchr(p + 1, ']');
-            if (!p)
-                return 0;
+        case '[': {
+            const char *close = strchr(p + 1, ']');
+            if (!close)
+                return LK_NUMFMT_PLAIN;
+            if (is_elapsed_bracket(p, close))
+                elapsed = 1;
+            p = close;
             break;
+        }
         case '\\':
         case '_':
         case '*':
             if (!p[1])
-                return 0;
+                return LK_NUMFMT_PLAIN;
             p++;
             break;
+        case ';':
+            /* only the first section (positive numbers) decides */
+            goto done;
         default:
             switch (tolower((unsigned char)*p)) {
             case 'd': case 'm': case 'y': case 'h': case 's':
-                return 1;
+                date = 1;
             }
         }
     }
-    return 0;
+done:
+    if (elapsed)
+        return LK_NUMFMT_DURATION;
+    return date ? LK_NUMFMT_DATE : LK_NUMFMT_PLAIN;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -82,7 +107,7 @@ static void XMLCALL styles_start(void *ud, const XML_Char *name, const XML_Char 
         lk_grow(&c->fmt_ids, sizeof(*c->fmt_ids), c->nfmts + 1, &c->fmts_alloc);
         c->fmt_dates = xrealloc(c->fmt_dates, c->fmts_alloc);
         c->fmt_ids[c->nfmts] = strtoul(id, NULL, 10);
-        c->fmt_dates[c->nfmts] = (unsigned char)lk_numfmt_code_is_date(code);
+        c->fmt_dates[c->nfmts] = (unsigned char)lk_numfmt_code_kind(code);
         c->nfmts++;
     } else if (strcmp(local, "cellXfs") == 0) {
         c->in_cell_xfs = 1;
@@ -117,15 +142,15 @@ int lk_styles_load(lk_styles *s, lk_zip *z, const char *path, const char *part, 
     int rc = lk_xml_parse_part(&c.xml, z, path, part, err);
     lk_xml_free(&c.xml);
     if (rc == 0) {
-        s->xf_is_date = xcalloc(s->nxf ? s->nxf : 1, 1);
+        s->xf_kind = xcalloc(s->nxf ? s->nxf : 1, 1);
         for (size_t i = 0; i < s->nxf; i++) {
             unsigned long id = c.xf_fmt[i];
-            int is_date = lk_numfmt_builtin_is_date(id);
+            int kind = lk_numfmt_builtin_kind(id);
             /* a workbook may redefine a built-in id with its own code */
             for (size_t k = 0; k < c.nfmts; k++)
                 if (c.fmt_ids[k] == id)
-                    is_date = c.fmt_dates[k];
-            s->xf_is_date[i] = (unsigned char)is_date;
+                    kind = c.fmt_dates[k];
+            s->xf_kind[i] = (unsigned char)kind;
         }
     } else {
         s->nxf = 0;
@@ -136,14 +161,14 @@ int lk_styles_load(lk_styles *s, lk_zip *z, const char *path, const char *part, 
     return rc;
 }
 
-int lk_styles_is_date(const lk_styles *s, size_t xf)
+int lk_styles_kind(const lk_styles *s, size_t xf)
 {
-    return xf < s->nxf && s->xf_is_date[xf];
+    return xf < s->nxf ? s->xf_kind[xf] : LK_NUMFMT_PLAIN;
 }
 
 void lk_styles_free(lk_styles *s)
 {
-    free(s->xf_is_date);
+    free(s->xf_kind);
     memset(s, 0, sizeof(*s));
 }
 
@@ -211,6 +236,19 @@ int lk_serial_to_date(double serial, lk_cell *cell, char *text, size_t size)
                  cell->hour, cell->minute, cell->second);
     else
         snprintf(text, size, "%04d-%02d-%02d", cell->year, cell->month, cell->day);
+    return 0;
+}
+
+int lk_days_to_duration(double days, lk_cell *cell, char *text, size_t size)
+{
+    if (!(days >= 0 && days < 1e7))
+        return -1;
+    long long secs = llround(days * 86400.0);
+    cell->year = cell->month = cell->day = 0;
+    cell->hour = (int)(secs / 3600);
+    cell->minute = (int)(secs / 60 % 60);
+    cell->second = (int)(secs % 60);
+    snprintf(text, size, "%02d:%02d:%02d", cell->hour, cell->minute, cell->second);
     return 0;
 }
 

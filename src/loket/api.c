@@ -528,10 +528,9 @@ lk_code lk_metadata_parse(const lk_envelope *env, lk_metadata **out, lk_error *e
     lk_metadata *m = xcalloc(1, sizeof *m);
     size_t alloc = 0;
     *out = NULL;
-    if (!node && env && env->embedded)
-        node = env->embedded; /* the field list as a list answer: {"_embedded": [{field, options}]} */
+    /* where the fields are: "content", a list envelope's "_embedded", or the bare root */
     if (!node && env)
-        node = env->root;
+        node = env->embedded ? env->embedded : env->root;
     if (cJSON_IsObject(node)) {
         cJSON_ArrayForEach(it, node) {
             const cJSON *opts = cJSON_IsArray(it) ? it : member(it, "options");
@@ -580,6 +579,11 @@ const lk_meta_ref *lk_metadata_option(const lk_metadata *m, const char *field, c
             return &f->options[i];
     for (size_t i = 0; i < f->n; i++)
         if (f->options[i].code && !strcasecmp(f->options[i].code, s))
+            return &f->options[i];
+    /* shifts ("Dag"), payslip types and Loket's distribution units (code 1, "BAK") are known to
+     * people by their description */
+    for (size_t i = 0; i < f->n; i++)
+        if (f->options[i].description && !strcasecmp(f->options[i].description, s))
             return &f->options[i];
     return NULL;
 }

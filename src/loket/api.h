@@ -145,7 +145,7 @@ void lk_metadata_free(lk_metadata *m);
 /* Parses a metadata answer body (tolerant; LK_ERR_PROTOCOL when nothing sensible is found). */
 lk_code lk_metadata_parse(const lk_envelope *env, lk_metadata **out, lk_error *err);
 const lk_metadata_field *lk_metadata_field_get(const lk_metadata *m, const char *name);
-/* The option whose key text (or, failing that, code) equals s, case-insensitively; NULL. */
+/* The option whose key text, else code, else description equals s (case-insensitive); NULL. */
 const lk_meta_ref *lk_metadata_option(const lk_metadata *m, const char *field, const char *s);
 
 /* A payroll component value in a record. */

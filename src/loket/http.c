@@ -758,9 +758,11 @@ void lk_http_stats_print(const lk_http_stats *s, FILE *out)
         qsort(g[j].lat, n, sizeof(double), cmp_double);
         for (size_t i = 0; i < n; i++)
             sum += g[j].lat[i];
+        /* nearest-rank percentiles */
         fprintf(out, "%-6s %-70s %6ld %6zu %8zu %9.1f %9.1f %9.1f %9.1f\n", g[j].method,
                 g[j].endpoint, g[j].status, n, g[j].attempts, sum / (double)n,
-                g[j].lat[n / 2], g[j].lat[(size_t)((double)(n - 1) * 0.95)], g[j].lat[n - 1]);
+                g[j].lat[(size_t)ceil(0.50 * (double)n) - 1],
+                g[j].lat[(size_t)ceil(0.95 * (double)n) - 1], g[j].lat[n - 1]);
         free(g[j].lat);
     }
     fprintf(out, "requests %zu, attempts %zu, retries %zu, token refreshes after 401 %zu, "

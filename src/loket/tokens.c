@@ -39,6 +39,7 @@ struct lk_tokens {
     long long updated_at;
     unsigned generation;
     unsigned refreshes;
+    unsigned token_requests;
 };
 
 static void secret_free(char *s)
@@ -261,6 +262,7 @@ void lk_tokens_status(const lk_tokens *t, lk_token_status *out)
     out->token_url = t->cfg->token_url;
     out->client_id = t->cfg->client_id;
     out->refreshes = t->refreshes;
+    out->token_requests = t->token_requests;
 }
 
 void lk_tokens_invalidate_access(lk_tokens *t)
@@ -333,6 +335,7 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
         if (cfg->cacert)
             curl_easy_setopt(e, CURLOPT_CAINFO, cfg->cacert);
+        t->token_requests++;
         lk_trace_line(t->trace, "token > POST %s (attempt %d)", cfg->token_url, attempt);
         lk_trace_body(t->trace, "token >", form, strlen(form));
         cc = curl_easy_perform(e);

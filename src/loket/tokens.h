@@ -32,6 +32,7 @@ typedef struct lk_token_status {
     const char *token_url;
     const char *client_id;
     unsigned refreshes;            /* refreshes done by this process */
+    unsigned token_requests;       /* POSTs to the token URL, retries included */
 } lk_token_status;
 
 /*

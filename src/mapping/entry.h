@@ -39,7 +39,9 @@ typedef struct lk_period_ref {
 typedef enum lk_ref_kind {
     LK_REF_DEFAULT = 0,     /* not mapped: the employment's default */
     LK_REF_KEY,             /* Loket's numeric key */
-    LK_REF_CODE             /* code (cost center "SAL073") or, for shift/payslip type, description */
+    LK_REF_CODE             /* code (cost center "SAL073", cost unit "01", distribution unit "1" -
+                               Loket's numeric code as text, or its description "BAK") or, for
+                               shift/payslip type, description ("Dag", "Normaal") */
 } lk_ref_kind;
 
 typedef struct lk_ref {

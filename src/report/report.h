@@ -63,7 +63,7 @@ typedef struct lk_report_file {
 /* Requests per method + endpoint + status (endpoint is the path template, never ids or tokens). */
 typedef struct lk_report_request_stat {
     char *method;           /* "PATCH" */
-    char *endpoint;         /* "/providers/employers/employees/employments/{id}/payrollperioddata" */
+    char *endpoint;         /* ".../employments/{employmentId}/payrollperioddata" */
     int status;             /* HTTP status; 0 = no answer (connection failed, timed out) */
     unsigned long count;    /* requests that ended with this status */
     unsigned long attempts; /* HTTP attempts behind them, retries included */
@@ -109,7 +109,7 @@ typedef enum lk_message_origin {
 
 typedef struct lk_report_message {
     lk_message_origin origin;
-    char *type;             /* "BrokenBusinessRule", "Warning", ...; ours: "Error"/"Warning"/"Info" */
+    char *type;             /* "BrokenBusinessRule", "Warning", ...; ours: "Error", "Warning" */
     bool has_code;
     long code;              /* Loket's message code (e.g. 83) */
     char *description;

@@ -44,7 +44,8 @@ static cJSON *time_json(double t)
 static cJSON *error_json(const lk_error *e)
 {
     cJSON *o = cJSON_CreateObject();
-    add(o, "code", cJSON_CreateString(lk_strerror(e->code)));
+    add(o, "code",
+        e->code != LK_OK ? cJSON_CreateString(lk_strerror(e->code)) : cJSON_CreateNull());
     add(o, "message", cJSON_CreateString(e->message[0] ? e->message : lk_strerror(e->code)));
     add(o, "file", e->file[0] ? cJSON_CreateString(e->file) : cJSON_CreateNull());
     add(o, "sheet", e->sheet[0] ? cJSON_CreateString(e->sheet) : cJSON_CreateNull());

@@ -60,10 +60,10 @@ case_ bad-period $B/bad-period.csv $L 3 '"B"' '"2026-13" is not a period'
 case_ unknown-component-code $B/unknown-component-code.csv $L 3 '"C"' '"UREN" is not a component'
 case_ value-without-component $B/value-without-component.csv $L 2 '"C"' 'no component, but a value'
 W=$M/meerdere-werkgevers.json
-case_ bad-client-number $B/bad-client-number.csv $W 3 '"A"' 'client number' --period 2026-11
-case_ comma-in-point-file $B/comma-in-point-file.csv $W 2 '"E"' 'decimal point' --period 2026-11
-case_ percent-in-number-column $B/percent-in-number-column.csv $W 2 '"F"' 'is a percentage' --period 2026-11
-case_ unterminated-quote $B/unterminated-quote.csv $W 2 null 'quoted field' --period 2026-11
+case_ bad-client-number $B/bad-client-number.csv $W 3 '"A"' 'client number'
+case_ comma-in-point-file $B/comma-in-point-file.csv $W 2 '"F"' 'decimal point'
+case_ percent-in-number-column $B/percent-in-number-column.csv $W 2 '"G"' 'is a percentage'
+case_ unterminated-quote $B/unterminated-quote.csv $W 2 null 'quoted field'
 case_ mapping-unknown-key $B/bad-number.csv $B/mapping-unknown-key.json null null 'components[0].scael: unknown key; did you mean "scale"?'
 case_ mapping-syntax-error $B/bad-number.csv $B/mapping-syntax-error.json 4 null 'not valid JSON'
 case_ missing-file $B/no-such-file.csv $U null null 'cannot open' --period 2026-11

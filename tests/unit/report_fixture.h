@@ -143,7 +143,8 @@ static lk_report *fix_report(const char *dir, bool apply)
     lk_report_add_issue(r, LK_OUTCOME_SKIPPED, &e);
 
     if (apply) {
-        const char *ep = "/providers/employers/employees/employments/{employmentId}/payrollperioddata";
+        const char *ep =
+            "/providers/employers/employees/employments/{employmentId}/payrollperioddata";
         lk_report_count_request(r, "PATCH", ep, 200, 1, 40.0);
         lk_report_count_request(r, "PATCH", ep, 400, 1, 30.0);
         lk_report_count_request(r, "PATCH", ep, 503, 3, 900.0);

@@ -172,11 +172,11 @@ static void test_metadata_shapes(void)
         "[{\"field\":\"costCenter\",\"options\":[{\"key\":1,\"code\":\"PROD\",\"description\":"
         "\"Productie\"},{\"key\":2,\"code\":\"VERK\"}]},{\"field\":\"payslipType\",\"options\":"
         "[{\"key\":1,\"value\":\"Normaal\"}]},{\"field\":\"shift\",\"options\":[{\"key\":3}]}]",
-        /* the same list as a list answer (loket-sim answers metadata this way) */
-        "{\"_embedded\":[{\"field\":\"costCenter\",\"options\":[{\"key\":1,\"code\":"
-        "\"PROD\",\"description\":\"Productie\"},{\"key\":2,\"code\":\"VERK\"}]},"
-        "{\"field\":\"payslipType\",\"options\":[{\"key\":1,\"value\":\"Normaal\"}]},"
-        "{\"field\":\"shift\",\"options\":[{\"key\":3}]}],\"totalSize\":3,\"pageSize\":3,"
+        /* a list envelope of {field, options} (loket-sim's reading of the portal) */
+        "{\"_embedded\":[{\"field\":\"costCenter\",\"options\":[{\"key\":1,\"value\":"
+        "\"Productie\",\"code\":\"PROD\"},{\"key\":2,\"code\":\"VERK\"}]},{\"field\":"
+        "\"payslipType\",\"options\":[{\"key\":1,\"value\":\"Normaal\"}]},{\"field\":"
+        "\"shift\",\"options\":[{\"key\":3}]}],\"totalSize\":3,\"pageSize\":250,"
         "\"totalPages\":1,\"currentPage\":1}",
         /* fields as objects with options */
         "{\"content\":{\"costCenter\":{\"options\":[{\"key\":1,\"code\":\"PROD\"},{\"key\":2,"

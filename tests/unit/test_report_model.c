@@ -98,7 +98,8 @@ static void fill_entry_set(lk_entry_set *set, lk_row_span *spans)
             e->period.number = 11;
             e->component = k == 0 ? 10 : 11;
             e->value = (row + 1) * LK_DECIMAL_SCALE;
-            spans[row * 2 + k] = (lk_row_span){0, 0, (unsigned long)row + 2, (unsigned long)row + 2};
+            unsigned long line = (unsigned long)row + 2;
+            spans[row * 2 + k] = (lk_row_span){0, 0, line, line};
             e->rows = &spans[row * 2 + k];
             e->nrows = 1;
             e->column_header = k == 0 ? "Uren" : "Overuren";

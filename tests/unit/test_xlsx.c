@@ -8,6 +8,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "input/reader.h"
+#include "input/xlsx_styles.h"
 #include "support/cunit_main.h"
 
 #include <dirent.h>
@@ -343,7 +344,7 @@ static void test_prefixed_absolute(void)
     lk_reader_opts opts = { .sheet_name = "Uren november" };
     check_dump(path, &opts,
                "1:Personeelsnummer|Naam|Datum|Uren\n"
-               "3:n:1001|Jan de Vries|d:2026-11-02|n:7.5||d:1900-01-01T13:30:00\n"
+               "3:n:1001|Jan de Vries|d:2026-11-02|n:7.5||d:37:30:00\n"
                "4:n:1002|Ren\xC3\xA9""e & Zo\xC3\xAB|d:2026-11-02T12:00:00|n:7.75|AB|e:#DIV/0!|"
                "b:TRUE|b:FALSE\n"
                "5:|n:3|d:1900-03-01|d:1900-02-29|d:1900-02-28T18:00:00|n:1234.5|d:07:30:00\n"
@@ -358,7 +359,9 @@ static void test_prefixed_absolute(void)
     CU_ASSERT_EQUAL(lk_reader_next(r, &row, &err), 1);
     CU_ASSERT_STRING_EQUAL(row->sheet, "Uren november");
     CU_ASSERT_EQUAL(row->cells[4].type, LK_CELL_EMPTY);
-    CU_ASSERT_DOUBLE_EQUAL(row->cells[5].number, 1.5625, 0); /* [h]:mm keeps the duration */
+    /* [h]:mm is a duration: the number of days, 37 hours in the hour field */
+    CU_ASSERT_DOUBLE_EQUAL(row->cells[5].number, 1.5625, 0);
+    CU_ASSERT(row->cells[5].year == 0 && row->cells[5].hour == 37 && row->cells[5].minute == 30);
     lk_reader_free(r);
     free(path);
     lk_test_rmtree(dir);
@@ -372,7 +375,7 @@ static void test_inline_1904(void)
     check_dump(path, NULL,
                "1:Nr|Datum|Km woon-werk\n"
                "2:n:1.001E3|d:2026-11-02|n:-2.5e-1|d:2026-11-02T08:30:00\n"
-               "3:n:2020|d:00:00:00|d:18:00:00|  spaties  \n"
+               "3:n:2020|d:00:00:00|d:18:00:00|  spaties  |d:37:30:00\n"
                "5:||na een lege rij|n:42\n");
     lk_error err;
     lk_reader *r = lk_reader_open(path, NULL, &err);
@@ -385,6 +388,10 @@ static void test_inline_1904(void)
     CU_ASSERT_DOUBLE_EQUAL(row->cells[2].number, -0.25, 0);
     CU_ASSERT_DOUBLE_EQUAL(row->cells[3].number, 46328 + 8.5 / 24, 1e-9);
     CU_ASSERT(row->cells[3].hour == 8 && row->cells[3].minute == 30);
+    /* a duration is not shifted by the 1904 date system */
+    CU_ASSERT_EQUAL(lk_reader_next(r, &row, &err), 1);
+    CU_ASSERT_DOUBLE_EQUAL(row->cells[4].number, 1.5625, 0);
+    CU_ASSERT_DOUBLE_EQUAL(row->cells[2].number, 0.75, 0);
     lk_reader_free(r);
     free(path);
     lk_test_rmtree(dir);
@@ -694,7 +701,73 @@ static void test_malformed(void)
     free(dir);
 }
 
+static void test_number_formats(void)
+{
+    struct {
+        const char *code;
+        int kind;
+    } cases[] = {
+        { "General", LK_NUMFMT_PLAIN },
+        { "dd-mm-yyyy", LK_NUMFMT_DATE },
+        { "dd\\-mm\\-yyyy", LK_NUMFMT_DATE },
+        { "yyyy-mm-dd hh:mm:ss", LK_NUMFMT_DATE },
+        { "h:mm AM/PM", LK_NUMFMT_DATE },
+        { "[$-413]d mmmm yyyy;@", LK_NUMFMT_DATE },
+        { "[h]:mm", LK_NUMFMT_DURATION },
+        { "[mm]:ss", LK_NUMFMT_DURATION },
+        { "[hh]:mm:ss", LK_NUMFMT_DURATION },
+        { "0.00\" uur\"", LK_NUMFMT_PLAIN },
+        { "\"dag \"0", LK_NUMFMT_PLAIN },
+        { "\\d0", LK_NUMFMT_PLAIN },
+        { "[Red]0.00", LK_NUMFMT_PLAIN },
+        { "#,##0_);[Red](#,##0)", LK_NUMFMT_PLAIN },
+        { "_-* #,##0.00 \"EUR\"_-", LK_NUMFMT_PLAIN },
+        { "0.0E+00", LK_NUMFMT_PLAIN },
+        { "@", LK_NUMFMT_PLAIN },
+        { "0;\"d\"", LK_NUMFMT_PLAIN },
+        { "\"unclosed", LK_NUMFMT_PLAIN },
+        { "[unclosed", LK_NUMFMT_PLAIN },
+    };
+    for (size_t i = 0; i < LK_ARRAY_SIZE(cases); i++) {
+        int kind = lk_numfmt_code_kind(cases[i].code);
+        if (kind != cases[i].kind)
+            fprintf(stderr, "\n%s: %d, expected %d\n", cases[i].code, kind, cases[i].kind);
+        CU_ASSERT_EQUAL(kind, cases[i].kind);
+    }
+    CU_ASSERT_EQUAL(lk_numfmt_builtin_kind(14), LK_NUMFMT_DATE);
+    CU_ASSERT_EQUAL(lk_numfmt_builtin_kind(22), LK_NUMFMT_DATE);
+    CU_ASSERT_EQUAL(lk_numfmt_builtin_kind(46), LK_NUMFMT_DURATION);
+    CU_ASSERT_EQUAL(lk_numfmt_builtin_kind(23), LK_NUMFMT_PLAIN);
+    CU_ASSERT_EQUAL(lk_numfmt_builtin_kind(4), LK_NUMFMT_PLAIN);
+    /* serials: the 1900 leap-year bug on both sides of it */
+    lk_cell c;
+    char text[40];
+    double serial;
+    CU_ASSERT_EQUAL(lk_serial_to_date(59, &c, text, sizeof text), 0);
+    CU_ASSERT_STRING_EQUAL(text, "1900-02-28");
+    CU_ASSERT_EQUAL(lk_serial_to_date(60, &c, text, sizeof text), 0);
+    CU_ASSERT_STRING_EQUAL(text, "1900-02-29");
+    CU_ASSERT_EQUAL(lk_serial_to_date(61, &c, text, sizeof text), 0);
+    CU_ASSERT_STRING_EQUAL(text, "1900-03-01");
+    CU_ASSERT_EQUAL(lk_serial_to_date(2958465.99999, &c, text, sizeof text), 0);
+    CU_ASSERT_STRING_EQUAL(text, "9999-12-31T23:59:59");
+    CU_ASSERT_EQUAL(lk_serial_to_date(2958466, &c, text, sizeof text), -1);
+    CU_ASSERT_EQUAL(lk_serial_to_date(-1, &c, text, sizeof text), -1);
+    CU_ASSERT_EQUAL(lk_serial_to_date(46328.999999, &c, text, sizeof text), 0);
+    CU_ASSERT_STRING_EQUAL(text, "2026-11-03"); /* rounds to the next midnight */
+    CU_ASSERT_EQUAL(lk_iso_to_serial("1900-03-01", &serial), 0);
+    CU_ASSERT_DOUBLE_EQUAL(serial, 61, 0);
+    CU_ASSERT_EQUAL(lk_iso_to_serial("1900-02-28", &serial), 0);
+    CU_ASSERT_DOUBLE_EQUAL(serial, 59, 0);
+    CU_ASSERT_EQUAL(lk_iso_to_serial("2026-11-02 12:00:00", &serial), 0);
+    CU_ASSERT_DOUBLE_EQUAL(serial, 46328.5, 0);
+    CU_ASSERT_EQUAL(lk_iso_to_serial("2026-13-01", &serial), -1);
+    CU_ASSERT_EQUAL(lk_iso_to_serial("2026-11-02T25:00:00", &serial), -1);
+    CU_ASSERT_EQUAL(lk_iso_to_serial("02-11-2026", &serial), -1);
+}
+
 static const lk_test tests[] = {
+    { "number formats and serials", test_number_formats },
     { "libxlsxwriter workbooks", test_xlsxwriter },
     { "x: prefixes and absolute targets", test_prefixed_absolute },
     { "inline strings and 1904 dates", test_inline_1904 },
