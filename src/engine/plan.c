@@ -961,14 +961,14 @@ static void on_listing(const lk_api_result *r, lk_period_data_list *list, void *
     l->list = list;
 }
 
-static bool want_listing(lk_plan *p, const char *admin_id, long period_id, long payslip_type,
+static void want_listing(lk_plan *p, const char *admin_id, long period_id, long payslip_type,
                          char kind, long filter)
 {
     for (size_t i = 0; i < p->nlistings; i++) {
         plan_listing *l = &p->listings[i];
         if (!strcmp(l->admin_id, admin_id) && l->period_id == period_id &&
             l->payslip_type == payslip_type && l->filter_kind == kind && l->filter == filter)
-            return false;
+            return;
     }
     lk_grow(&p->listings, sizeof *p->listings, p->nlistings + 1, &p->listings_alloc);
     plan_listing *l = &p->listings[p->nlistings++];
@@ -978,7 +978,6 @@ static bool want_listing(lk_plan *p, const char *admin_id, long period_id, long 
     l->payslip_type = payslip_type;
     l->filter_kind = kind;
     l->filter = filter;
-    return true;
 }
 
 static void start_listing(lk_client *c, plan_listing *l)
@@ -1026,7 +1025,8 @@ static bool bucket_ok(const bucket *b)
 /* Queues the listings the buckets need that are not fetched yet; true when any was queued. */
 static bool queue_listings(plan_ctx *x)
 {
-    bool any = false;
+    /* the callbacks hold pointers into plan->listings: grow it first, then start */
+    size_t first = x->plan->nlistings;
     for (size_t i = 0; i < x->nbuckets; i++) {
         bucket *b = &x->buckets[i];
         if (!bucket_ok(b))
@@ -1036,14 +1036,13 @@ static bool queue_listings(plan_ctx *x)
             const lk_component *comp = b->vals[j].comp;
             char kind = comp && comp->category_key ? 'c' : 'i';
             long filter = kind == 'c' ? comp->category_key : b->vals[j].key;
-            if (want_listing(x->plan, b->u->admin->id, b->u->period->id, b->payslip_type, kind,
-                             filter)) {
-                start_listing(x->client, &x->plan->listings[x->plan->nlistings - 1]);
-                any = true;
-            }
+            want_listing(x->plan, b->u->admin->id, b->u->period->id, b->payslip_type, kind,
+                         filter);
         }
     }
-    return any;
+    for (size_t i = first; i < x->plan->nlistings; i++)
+        start_listing(x->client, &x->plan->listings[i]);
+    return x->plan->nlistings > first;
 }
 
 /* Listing lines of one employment for a period and payslip type, merged over the category
@@ -1336,7 +1335,15 @@ static void fill_who(plan_ctx *x, lk_report_record *rec, const bucket *b)
     if (u->period)
         lk_report_record_set_period(rec, u->period->id, u->period->year, u->period->period_number,
                                     u->period->start_date, u->period->end_date);
-    lk_report_record_set_period_label(rec, u->label);
+    if (u->period_ref.kind == LK_PERIOD_DATE && u->period) {
+        /* the record sums every date of the period: name the period, not one date */
+        char label[24];
+        snprintf(label, sizeof label, "%04d-P%02d", u->period->year % 10000,
+                 u->period->period_number % 100);
+        lk_report_record_set_period_label(rec, label);
+    } else {
+        lk_report_record_set_period_label(rec, u->label);
+    }
     if (b->payslip_text)
         lk_report_record_set_payslip_text(rec, b->payslip_text);
     for (size_t i = 0; i < b->nentries; i++)

@@ -71,31 +71,63 @@ d=$(state_values 1101 202612 | sed 's/^.* //' | tr '\n' ' ')
 d=$(state_values 1105 202612 | sed 's/^.* //' | tr '\n' ' ')
 [ "$d" = "10=144 11=7.5 20=150 40=-12.5 " ] || fail "lang: state of 1105 in 2026-P12: $d"
 
-# ---- several employers in one file: the weekly administration cannot take a month
+# ---- several employers in one file: client number and period per row, cost center by code
 sim_reset
-NAME=multi
-F=$(sample uren-meerdere-werkgevers-2026-11.csv)
-M=$(mapping meerdere-werkgevers.json)
-li apply "$F" -m "$M" --period 2026-11 --report "$OUT/multi-strict.json"
-[ "$LI_RC" = 2 ] || fail "multi: strict apply with plan errors should exit 2, got $LI_RC"
-[ "$(patch_count)" = 0 ] || fail "multi: strict apply sent something"
-[ "$(jq '[.records[] | select(.outcome == "not_sent")] | length' "$OUT/multi-strict.json")" = 8 ] ||
-    fail "multi: the 8 valid records should be 'not sent'"
-jq -r '.records[] | select(.employee.number == 2001) | .messages[].description' "$OUT/multi-strict.json" |
-    grep -q 'is a month, but De Linde weekloon pays per' || fail "multi: no clear message for the weekly administration"
-li apply "$F" -m "$M" --period 2026-11 --allow-partial --report "$OUT/multi-partial.json"
-[ "$LI_RC" = 1 ] || fail "multi: --allow-partial with errors left should exit 1, got $LI_RC"
-[ "$(patch_count)" = 8 ] || fail "multi: --allow-partial should send the 8 valid records, sent $(patch_count)"
-[ "$(jq '[.records[] | select(.outcome == "rejected")] | length' "$OUT/multi-partial.json")" = 4 ] ||
-    fail "multi: 4 records of the weekly administration should stay rejected"
-sim_requests | jq -r '.recent[] | select(.method == "PATCH") | .path' >"$SIM_DIR/patched"
-for n in 2001 2002 2003 2004; do
-    for e in $(employment_ids $n); do
-        grep -q "$e" "$SIM_DIR/patched" && fail "multi: employee $n of the invalid part was sent"
-    done
-done
+run multi uren-meerdere-werkgevers-2026-11.csv meerdere-werkgevers.json 12
 expect 1001 "cc=1 cu= du= shift=1 pst=1 10=120.5
 cc=1 cu= du= shift=1 pst=1 20=210
 cc=2 cu= du= shift=1 pst=1 10=40
 cc=2 cu= du= shift=1 pst=1 11=2.25"
+# the weekly administration's rows, 2026-P47 (2004's two rows on VERK add up)
+d=$(state_values 2004 202647 | tr '\n' ' ')
+[ "$d" = "cc=2 cu= du= shift=1 pst=1 10=40.5 cc=2 cu= du= shift=1 pst=1 11=1.5 cc=2 cu= du= shift=1 pst=1 20=60 " ] ||
+    fail "multi: state of 2004 in 2026-P47: $d"
+
+# ---- daily entries (XLSX, date cells) bucketed into the weekly administration's ISO weeks
+sim_reset
+X=$(sample uren-dagelijks-40201-2026-11.xlsx)
+XM=$(mapping uren-dagelijks-xlsx.json)
+n=$("$IMPORT_BIN" validate "$X" -m "$XM" --json | jq '[.entries[] | {e: .employeeNumber, w: (.date | strptime("%Y-%m-%d") | mktime | strftime("%G%V"))}] | unique | length')
+run daily uren-dagelijks-40201-2026-11.xlsx uren-dagelijks-xlsx.json "$n"
+# the expected sums per employee and ISO week, computed from validate's entries (not the engine)
+"$IMPORT_BIN" validate "$X" -m "$XM" --json | jq -r '
+    [.entries[] | {e: .employeeNumber, c: .component, v: .value,
+                   w: (.date | strptime("%Y-%m-%d") | mktime | strftime("%G%V") | tonumber)}]
+    | group_by([.e, .w, .c]) | .[] | "\(.[0].e) \(.[0].w) \(.[0].c)=\(map(.v) | add)"' | sort >"$SIM_DIR/daily-expected"
+sim_state | jq -r '.payrollPeriodData[] | select(.employeeNumber >= 2001 and .employeeNumber <= 2020)
+    | . as $r | .payrollComponents[] | "\($r.employeeNumber) \($r.payrollPeriodId) \(.payrollComponent.key)=\(.value)"' |
+    sort >"$SIM_DIR/daily-state"
+# 2020 held 10=38 in week 45 before: the file's value replaced it
+diff "$SIM_DIR/daily-expected" "$SIM_DIR/daily-state" >"$SIM_DIR/daily-diff" ||
+    fail "daily: Loket's state differs from the per-week sums of the file:
+$(head -20 "$SIM_DIR/daily-diff")"
+[ "$(jq '[.records[] | select(.period.input == "2026-P45")] | length' "$OUT/daily-plan.json")" -gt 0 ] ||
+    fail "daily: records are not labelled with their week period"
+
+# ---- a file with mistakes: strict sends nothing; --allow-partial sends the employments without
+# any error and nothing of an employment with one bad row
+sim_reset
+NAME=fouten
+F=$(sample fouten-40101-2026-11.csv)
+M=$(mapping fouten-voorbeeld.json)
+li apply "$F" -m "$M" --report "$OUT/fouten-strict.json"
+[ "$LI_RC" = 2 ] || fail "fouten: strict apply with errors should exit 2, got $LI_RC"
+[ "$(patch_count)" = 0 ] || fail "fouten: strict apply sent something"
+[ "$(jq '[.records[] | select(.outcome == "created" or .outcome == "updated")] | length' "$OUT/fouten-strict.json")" = 0 ] ||
+    fail "fouten: strict report claims records were sent"
+jq -r '.issues[] | .message' "$OUT/fouten-strict.json" | grep -q '"7,5x" is not a number' ||
+    fail "fouten: the bad number is not in the report"
+li apply "$F" -m "$M" --allow-partial --report "$OUT/fouten-partial.json"
+[ "$LI_RC" = 1 ] || fail "fouten: --allow-partial with errors left should exit 1, got $LI_RC"
+sim_requests | jq -r '.recent[] | select(.method == "PATCH") | .path' >"$SIM_DIR/patched"
+# 1003's second row is a rejected repeat: its employment sends nothing
+for e in $(employment_ids 1003) $(employment_ids 1002) $(employment_ids 1005); do
+    grep -q "$e" "$SIM_DIR/patched" && fail "fouten: an employment with an invalid row was sent ($e)"
+done
+for e in $(employment_ids 1001) $(employment_ids 1006); do
+    grep -q "$e" "$SIM_DIR/patched" || fail "fouten: valid employment $e was not sent"
+done
+[ "$(jq -r '.records[] | select(.employee.number == 1003) | .outcome' "$OUT/fouten-partial.json")" = not_sent ] ||
+    fail "fouten: 1003 should be 'not sent'"
+expect 1006 "cc=3 cu= du= shift=1 pst=1 10=8"
 echo "engine_samples: ok"
