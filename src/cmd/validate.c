@@ -280,8 +280,12 @@ static void print_json(const char *mapping, const lk_entry_set *set, const lk_er
     cJSON_AddNumberToObject(sum, "entries", set ? (double)set->nentries : 0);
     cJSON_AddNumberToObject(sum, "employees", set ? (double)count_employees(set, false) : 0);
     cJSON_AddNumberToObject(sum, "employments", set ? (double)count_employees(set, true) : 0);
-    cJSON_AddNumberToObject(sum, "errors", (double)cJSON_GetArraySize(errors));
-    cJSON_AddNumberToObject(sum, "skipped", (double)cJSON_GetArraySize(skipped));
+    cJSON_AddNumberToObject(sum, "errors", (double)cJSON_GetArraySize(errors) +
+                                               (set ? (double)set->errors_not_listed : 0));
+    cJSON_AddNumberToObject(sum, "skipped", (double)cJSON_GetArraySize(skipped) +
+                                                (set ? (double)set->skipped_not_listed : 0));
+    cJSON_AddNumberToObject(sum, "errorsNotListed", set ? (double)set->errors_not_listed : 0);
+    cJSON_AddNumberToObject(sum, "skippedNotListed", set ? (double)set->skipped_not_listed : 0);
     cJSON *comps = cJSON_AddArrayToObject(sum, "components");
     if (set) {
         size_t n;
@@ -350,12 +354,15 @@ static void print_text(const lk_entry_set *set, bool quiet)
                        fi->ignored[j].header, fi->ignored[j].values,
                        fi->ignored[j].values == 1 ? "" : "s");
         }
-        size_t skipped = set->nissues - nerrors;
+        size_t skipped = set->nissues - (nerrors - set->errors_not_listed) +
+                         set->skipped_not_listed;
         if (skipped) {
             printf("skipped rows (%zu):\n", skipped);
             for (size_t i = 0; i < set->nissues; i++)
                 if (set->issues[i].skipped)
                     print_error_line(stdout, &set->issues[i].error);
+            if (set->skipped_not_listed)
+                printf("  ... and %lu more skipped rows, not listed\n", set->skipped_not_listed);
         }
     }
     if (nerrors) {
@@ -363,6 +370,9 @@ static void print_text(const lk_entry_set *set, bool quiet)
         for (size_t i = 0; i < set->nissues; i++)
             if (!set->issues[i].skipped)
                 print_error_line(stdout, &set->issues[i].error);
+        if (set->errors_not_listed)
+            printf("  ... and %lu more errors, not listed (only the first %d are)\n",
+                   set->errors_not_listed, LK_MAX_LISTED_ISSUES);
     }
     if (!quiet) {
         size_t n;

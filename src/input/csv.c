@@ -404,9 +404,13 @@ static void on_field(void *s, size_t len, void *data)
     }
     c->offs[col] = c->text.len;
     c->lens[col] = len;
-    if (len)
-        strbuf_add(&c->text, s, len);
-    strbuf_addch(&c->text, '\0');
+    /* the hot path: one capacity check, then the bytes and their NUL */
+    if (c->text.len + len + 2 > c->text.alloc)
+        strbuf_grow(&c->text, len + 1);
+    memcpy(c->text.buf + c->text.len, s, len);
+    c->text.len += len;
+    c->text.buf[c->text.len++] = '\0';
+    c->text.buf[c->text.len] = '\0';
     c->nfields++;
 }
 

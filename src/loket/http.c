@@ -43,6 +43,7 @@ typedef struct transfer {
     bool auth_retried;          /* one refresh-and-retry after a 401, no more */
     unsigned token_generation;
     double submitted_ms;
+    double first_start_ms;      /* 0 until the first attempt starts */
     double due_ms;              /* when a waiting transfer may start */
     double attempt_start_ms;
 
@@ -280,7 +281,8 @@ void lk_http_submit(lk_http *h, const lk_http_request *req, lk_http_done_fn done
 
 /* ---------------------------------------------------------------- completion */
 
-static void record_stats(lk_http *h, const transfer *t, lk_code code, double latency)
+static void record_stats(lk_http *h, const transfer *t, lk_code code, double latency,
+                         double queued)
 {
     lk_http_record *r;
     lk_grow(&h->stats.records, sizeof *h->stats.records, h->stats.n + 1, &h->stats.alloc);
@@ -291,6 +293,7 @@ static void record_stats(lk_http *h, const transfer *t, lk_code code, double lat
     r->status = t->status;
     r->attempts = t->attempts;
     r->latency_ms = latency;
+    r->queued_ms = queued;
     r->code = code;
 }
 
@@ -299,9 +302,11 @@ static void finish(lk_http *h, transfer *t, lk_code code, const lk_error *err)
 {
     lk_http_response res;
     lk_error none;
-    double latency = lk_monotonic_ms() - t->submitted_ms;
+    double now = lk_monotonic_ms();
+    double started = t->first_start_ms > 0 ? t->first_start_ms : now;
+    double latency = now - started, queued = started - t->submitted_ms;
     lk_error_clear(&none);
-    record_stats(h, t, code, latency);
+    record_stats(h, t, code, latency, queued);
     memset(&res, 0, sizeof res);
     res.code = code;
     res.err = err ? err : &none;
@@ -311,6 +316,7 @@ static void finish(lk_http *h, transfer *t, lk_code code, const lk_error *err)
     res.content_type = t->content_type;
     res.attempts = t->attempts;
     res.latency_ms = latency;
+    res.queued_ms = queued;
     if (code != LK_OK)
         lk_trace_line(h->trace, "#%lu %s %s failed after %d attempt(s): %s", t->serial,
                       t->method, t->url, t->attempts, res.err->message);
@@ -598,6 +604,8 @@ static void start(lk_http *h, transfer *t)
     lk_trace_body(h->trace, ">", t->body, t->body_len);
 
     t->attempt_start_ms = lk_monotonic_ms();
+    if (t->first_start_ms <= 0)
+        t->first_start_ms = t->attempt_start_ms;
     if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
         curl_easy_cleanup(e);
         t->easy = NULL;

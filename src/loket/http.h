@@ -53,7 +53,9 @@ typedef struct lk_http_response {
     size_t body_len;
     const char *content_type; /* NULL when absent */
     int attempts;
-    double latency_ms;      /* from submit to completion, retries and waits included */
+    double latency_ms;      /* from the first attempt's start to completion: retries and their
+                             * waits included, the time queued behind other requests not */
+    double queued_ms;       /* from submit to the first attempt's start */
 } lk_http_response;
 
 typedef void (*lk_http_done_fn)(const lk_http_response *res, void *userdata);
@@ -64,7 +66,8 @@ typedef struct lk_http_record {
     char *endpoint;
     long status;            /* 0 when no answer */
     int attempts;
-    double latency_ms;
+    double latency_ms;      /* as in lk_http_response */
+    double queued_ms;
     lk_code code;
 } lk_http_record;
 

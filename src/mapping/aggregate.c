@@ -125,6 +125,7 @@ struct lk_aggregator {
     bool has_cli_period;
     str_table entries;
     int *entry_round; size_t entry_round_alloc;
+    unsigned long errors_listed, skipped_listed;
     file_state fs;
     strbuf key;
 };
@@ -185,6 +186,25 @@ static lk_row_issue *new_issue(lk_aggregator *a)
     return is;
 }
 
+/*
+ * A row's issue, or NULL past LK_MAX_LISTED_ISSUES of its kind: a file read with the wrong
+ * mapping could otherwise fill memory with a million identical errors. The rows are still
+ * counted (file_info, *_not_listed), so nothing goes unaccounted.
+ */
+static lk_row_issue *row_issue(lk_aggregator *a, bool skipped)
+{
+    unsigned long *listed = skipped ? &a->skipped_listed : &a->errors_listed;
+    if (*listed >= LK_MAX_LISTED_ISSUES) {
+        if (skipped)
+            a->set->skipped_not_listed++;
+        else
+            a->set->errors_not_listed++;
+        return NULL;
+    }
+    (*listed)++;
+    return new_issue(a);
+}
+
 static void copy_employee(lk_employee_ref *dst, const lk_employee_ref *src)
 {
     *dst = *src;
@@ -196,26 +216,30 @@ __attribute__((format(printf, 5, 6)))
 static void row_error(lk_aggregator *a, const lk_row *row, row_ctx *ctx, size_t col,
                       const char *fmt, ...)
 {
-    lk_row_issue *is = new_issue(a);
+    if (ctx)
+        ctx->failed = true;
+    lk_row_issue *is = row_issue(a, false);
+    if (!is)
+        return;
     va_list ap;
     lk_error_at(&is->error, row->file, row->sheet, row->number, col, header_of(&a->fs, col));
     va_start(ap, fmt);
     lk_error_setv(&is->error, LK_ERR_INPUT, fmt, ap);
     va_end(ap);
-    if (ctx) {
+    if (ctx)
         copy_employee(&is->employee, &ctx->employee);
-        ctx->failed = true;
-    }
 }
 
 static void row_skipped(lk_aggregator *a, const lk_row *row, size_t col, const char *reason)
 {
-    lk_row_issue *is = new_issue(a);
+    a->set->file_info[a->fs.file].rows_skipped++;
+    lk_row_issue *is = row_issue(a, true);
+    if (!is)
+        return;
     lk_error_at(&is->error, row->file, row->sheet, row->number, col, header_of(&a->fs, col));
     snprintf(is->error.message, sizeof(is->error.message), "%s", reason);
     is->error.code = LK_OK;
     is->skipped = true;
-    a->set->file_info[a->fs.file].rows_skipped++;
 }
 
 /* ---------------------------------------------------------------- files */

@@ -95,7 +95,7 @@ unsigned lk_entry_set_sheet(lk_entry_set *set, const char *sheet)
 
 size_t lk_entry_set_errors(const lk_entry_set *set)
 {
-    size_t n = 0;
+    size_t n = set->errors_not_listed;
     for (size_t i = 0; i < set->nissues; i++)
         if (!set->issues[i].skipped)
             n++;

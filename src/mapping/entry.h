@@ -121,7 +121,12 @@ typedef struct lk_entry_set {
     lk_row_issue *issues; size_t nissues, issues_alloc;
     unsigned long rows_read;         /* data rows read over all files */
     lk_file_info *file_info;         /* parallel to files */
+    /* Rows with errors / skipped rows beyond LK_MAX_LISTED_ISSUES each are counted here (and in
+     * file_info), not listed: a file read with the wrong mapping must not exhaust memory. */
+    unsigned long errors_not_listed, skipped_not_listed;
 } lk_entry_set;
+
+#define LK_MAX_LISTED_ISSUES 10000
 
 void lk_entry_set_init(lk_entry_set *set);
 void lk_entry_set_free(lk_entry_set *set);
@@ -129,7 +134,7 @@ void lk_entry_set_free(lk_entry_set *set);
 unsigned lk_entry_set_file(lk_entry_set *set, const char *path);
 /* Index of sheet in set->sheets (added when new; NULL or "" = 0). */
 unsigned lk_entry_set_sheet(lk_entry_set *set, const char *sheet);
-/* Errors (not skipped rows) in the set. */
+/* Errors (not skipped rows) in the set, listed or not. */
 size_t lk_entry_set_errors(const lk_entry_set *set);
 /* "2026-11", "2026-P11", "2026-11-28" or "" for none; buf >= 16 bytes. */
 char *lk_period_ref_format(const lk_period_ref *p, char *buf);

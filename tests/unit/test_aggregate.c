@@ -503,6 +503,34 @@ static void test_many_rows_stay_small(void)
     teardown(&f);
 }
 
+static void test_issue_cap(void)
+{
+    fixture f;
+    setup(&f, WIDE "}", NULL);
+    begin(&f, "a.csv", ',');
+    feed(&f, "a.csv", 1, "Nr;Naam;Uren;Km");
+    for (unsigned long r = 2; r < LK_MAX_LISTED_ISSUES + 12; r++)
+        feed(&f, "a.csv", r, r % 2 ? "x;J;1;" : ";J;;");   /* errors and skipped rows */
+    finish(&f);
+    unsigned long rows = LK_MAX_LISTED_ISSUES + 10;
+    CU_ASSERT_EQUAL(f.set.rows_read, rows);
+    CU_ASSERT_EQUAL(f.set.nissues, rows);                     /* all fit: 5005 + 5005 */
+    teardown(&f);
+
+    setup(&f, WIDE "}", NULL);
+    begin(&f, "a.csv", ',');
+    feed(&f, "a.csv", 1, "Nr;Naam;Uren;Km");
+    for (unsigned long r = 2; r < 2 * LK_MAX_LISTED_ISSUES + 7; r++)
+        feed(&f, "a.csv", r, "x;J;1;");
+    finish(&f);
+    CU_ASSERT_EQUAL(f.set.nissues, LK_MAX_LISTED_ISSUES);
+    CU_ASSERT_EQUAL(f.set.errors_not_listed, LK_MAX_LISTED_ISSUES + 5);
+    CU_ASSERT_EQUAL(lk_entry_set_errors(&f.set), 2 * LK_MAX_LISTED_ISSUES + 5);
+    CU_ASSERT_EQUAL(f.set.file_info[0].rows_failed, 2 * LK_MAX_LISTED_ISSUES + 5);
+    assert_accounted(&f);
+    teardown(&f);
+}
+
 static char *write_tmp(const char *dir, const char *name, const char *text)
 {
     char *path = xmalloc(strlen(dir) + strlen(name) + 2);
@@ -565,6 +593,7 @@ static const lk_test tests[] = {
     { "missing columns", test_missing_columns },
     { "many rows stay small", test_many_rows_stay_small },
     { "files and convention detection", test_files_and_detection },
+    { "issues beyond the cap are counted", test_issue_cap },
     { NULL, NULL },
 };
 
