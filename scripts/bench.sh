@@ -2,3 +2,4 @@
 # The benchmark harness (docs/benchmarks.md).
 set -eu
 sh scripts/bench-readers.sh "${1:-build}"
+sh scripts/bench-client.sh "${1:-build}"

@@ -43,6 +43,7 @@ typedef struct transfer {
     bool auth_retried;          /* one refresh-and-retry after a 401, no more */
     unsigned token_generation;
     double submitted_ms;
+    double first_start_ms;      /* 0 until the first attempt starts */
     double due_ms;              /* when a waiting transfer may start */
     double attempt_start_ms;
 
@@ -71,6 +72,7 @@ struct lk_http {
     uint64_t rng;
     bool aborted;
     lk_error abort_err;
+    volatile sig_atomic_t *interrupt;
     lk_http_stats stats;
 };
 
@@ -280,7 +282,8 @@ void lk_http_submit(lk_http *h, const lk_http_request *req, lk_http_done_fn done
 
 /* ---------------------------------------------------------------- completion */
 
-static void record_stats(lk_http *h, const transfer *t, lk_code code, double latency)
+static void record_stats(lk_http *h, const transfer *t, lk_code code, double latency,
+                         double queued)
 {
     lk_http_record *r;
     lk_grow(&h->stats.records, sizeof *h->stats.records, h->stats.n + 1, &h->stats.alloc);
@@ -291,6 +294,7 @@ static void record_stats(lk_http *h, const transfer *t, lk_code code, double lat
     r->status = t->status;
     r->attempts = t->attempts;
     r->latency_ms = latency;
+    r->queued_ms = queued;
     r->code = code;
 }
 
@@ -299,9 +303,11 @@ static void finish(lk_http *h, transfer *t, lk_code code, const lk_error *err)
 {
     lk_http_response res;
     lk_error none;
-    double latency = lk_monotonic_ms() - t->submitted_ms;
+    double now = lk_monotonic_ms();
+    double started = t->first_start_ms > 0 ? t->first_start_ms : now;
+    double latency = now - started, queued = started - t->submitted_ms;
     lk_error_clear(&none);
-    record_stats(h, t, code, latency);
+    record_stats(h, t, code, latency, queued);
     memset(&res, 0, sizeof res);
     res.code = code;
     res.err = err ? err : &none;
@@ -311,6 +317,7 @@ static void finish(lk_http *h, transfer *t, lk_code code, const lk_error *err)
     res.content_type = t->content_type;
     res.attempts = t->attempts;
     res.latency_ms = latency;
+    res.queued_ms = queued;
     if (code != LK_OK)
         lk_trace_line(h->trace, "#%lu %s %s failed after %d attempt(s): %s", t->serial,
                       t->method, t->url, t->attempts, res.err->message);
@@ -598,6 +605,8 @@ static void start(lk_http *h, transfer *t)
     lk_trace_body(h->trace, ">", t->body, t->body_len);
 
     t->attempt_start_ms = lk_monotonic_ms();
+    if (t->first_start_ms <= 0)
+        t->first_start_ms = t->attempt_start_ms;
     if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
         curl_easy_cleanup(e);
         t->easy = NULL;
@@ -620,6 +629,11 @@ void lk_http_abort(lk_http *h, lk_code code, const char *message)
     h->aborted = true;
     lk_error_clear(&h->abort_err);
     lk_error_set(&h->abort_err, code, "%s", message ? message : lk_strerror(code));
+}
+
+void lk_http_set_interrupt_flag(lk_http *h, volatile sig_atomic_t *flag)
+{
+    h->interrupt = flag;
 }
 
 static void fail_queued(lk_http *h)
@@ -663,6 +677,9 @@ lk_code lk_http_run(lk_http *h, lk_error *err)
         int timeout;
         CURLMsg *msg;
 
+        if (h->interrupt && *h->interrupt)
+            lk_http_abort(h, LK_ERR_INTERRUPTED,
+                          "interrupted: this request was not sent (in-flight ones were finished)");
         if (h->aborted)
             fail_queued(h);
         next_due = promote_due(h, now);
@@ -699,6 +716,8 @@ lk_code lk_http_run(lk_http *h, lk_error *err)
             else if (next_due >= 0 && next_due < timeout)
                 timeout = (int)ceil(next_due);
         }
+        if (h->interrupt && timeout > 200)
+            timeout = 200;
         if (h->in_flight) {
             curl_multi_timeout(h->multi, &curl_timeout);
             if (curl_timeout >= 0 && curl_timeout < timeout)

@@ -25,6 +25,7 @@
 #include "loket/tokens.h"
 #include "loket/trace.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -53,7 +54,9 @@ typedef struct lk_http_response {
     size_t body_len;
     const char *content_type; /* NULL when absent */
     int attempts;
-    double latency_ms;      /* from submit to completion, retries and waits included */
+    double latency_ms;      /* from the first attempt's start to completion: retries and their
+                             * waits included, the time queued behind other requests not */
+    double queued_ms;       /* from submit to the first attempt's start */
 } lk_http_response;
 
 typedef void (*lk_http_done_fn)(const lk_http_response *res, void *userdata);
@@ -64,7 +67,8 @@ typedef struct lk_http_record {
     char *endpoint;
     long status;            /* 0 when no answer */
     int attempts;
-    double latency_ms;
+    double latency_ms;      /* as in lk_http_response */
+    double queued_ms;
     lk_code code;
 } lk_http_record;
 
@@ -97,6 +101,11 @@ void lk_http_submit(lk_http *h, const lk_http_request *req, lk_http_done_fn done
 lk_code lk_http_run(lk_http *h, lk_error *err);
 /* Stops starting requests: queued and waiting ones complete with `code` and this message. */
 void lk_http_abort(lk_http *h, lk_code code, const char *message);
+/*
+ * A flag a signal handler sets (SIGINT, SIGTERM): lk_http_run checks it at least every 200 ms
+ * and then behaves as lk_http_abort(h, LK_ERR_INTERRUPTED, ...). NULL to stop watching.
+ */
+void lk_http_set_interrupt_flag(lk_http *h, volatile sig_atomic_t *flag);
 /* Requests queued, waiting for a retry, or in flight. */
 size_t lk_http_pending(const lk_http *h);
 

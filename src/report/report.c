@@ -5,6 +5,7 @@
  */
 #include "report/report.h"
 
+#include "common/strbuf.h"
 #include "common/util.h"
 
 #include <stdlib.h>
@@ -52,9 +53,79 @@ bool lk_outcome_parse(const char *s, lk_outcome *out)
  * Helpers
  * ------------------------------------------------------------------------------------------- */
 
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not valid: overlong forms,
+ * surrogates and code points above U+10FFFF are invalid too. */
+static size_t utf8_valid_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80 ? 4
+                                                                                         : 0;
+    }
+    return 0;
+}
+
+/* A copy that is valid UTF-8 without control characters: every report format must stay
+ * readable (an XLSX with one stray byte does not open, a JSON document with one is invalid).
+ * Invalid bytes become U+FFFD; control characters other than TAB, LF and CR become a space. */
+static char *text_dup(const char *s)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_init(&sb, strlen(s));
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = utf8_valid_len(p);
+        if (n == 0) {
+            strbuf_addstr(&sb, "\xEF\xBF\xBD");
+            p++;
+        } else if (n == 1 && (*p < 0x20 || *p == 0x7F) && *p != '\t' && *p != '\n' &&
+                   *p != '\r') {
+            strbuf_addch(&sb, ' ');
+            p++;
+        } else {
+            strbuf_add(&sb, p, n);
+            p += n;
+        }
+    }
+    return strbuf_detach(&sb, NULL);
+}
+
+/* text_dup into a fixed buffer, cut at a character boundary. */
+static void text_fix(char *buf, size_t size)
+{
+    char *clean = text_dup(buf);
+    size_t len = strlen(clean);
+    if (len >= size) {
+        len = size - 1;
+        while (len > 0 && ((unsigned char)clean[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(buf, clean, len);
+    buf[len] = '\0';
+    free(clean);
+}
+
+static void error_fix(lk_error *e)
+{
+    text_fix(e->file, sizeof(e->file));
+    text_fix(e->sheet, sizeof(e->sheet));
+    text_fix(e->column, sizeof(e->column));
+    text_fix(e->header, sizeof(e->header));
+    text_fix(e->message, sizeof(e->message));
+}
+
 static char *dup_or_null(const char *s)
 {
-    return s ? xstrdup(s) : NULL;
+    return s ? text_dup(s) : NULL;
 }
 
 static void replace_str(char **field, const char *s)
@@ -116,7 +187,7 @@ static void record_free(lk_report_record *rec)
 lk_report *lk_report_new(const char *command)
 {
     lk_report *r = xcalloc(1, sizeof(*r));
-    r->command = xstrdup(command ? command : "");
+    r->command = text_dup(command ? command : "");
     r->started = lk_now();
     return r;
 }
@@ -151,7 +222,7 @@ void lk_report_add_file_hash(lk_report *r, const char *path, const char *sha256)
     lk_grow(&r->files, sizeof(*r->files), r->nfiles + 1, &r->files_alloc);
     lk_report_file *f = &r->files[r->nfiles++];
     memset(f, 0, sizeof(*f));
-    f->path = xstrdup(path);
+    f->path = text_dup(path);
     if (sha256)
         snprintf(f->sha256, sizeof(f->sha256), "%s", sha256);
 }
@@ -195,6 +266,7 @@ void lk_report_set_error(lk_report *r, const lk_error *err)
     }
     r->has_error = true;
     r->error = *err;
+    error_fix(&r->error);
 }
 
 void lk_report_count_request(lk_report *r, const char *method, const char *endpoint, int status,
@@ -213,8 +285,8 @@ void lk_report_count_request(lk_report *r, const char *method, const char *endpo
     }
     lk_grow(&r->requests, sizeof(*r->requests), r->nrequests + 1, &r->requests_alloc);
     lk_report_request_stat *s = &r->requests[r->nrequests++];
-    s->method = xstrdup(m);
-    s->endpoint = xstrdup(ep);
+    s->method = text_dup(m);
+    s->endpoint = text_dup(ep);
     s->status = status;
     s->count = 1;
     s->attempts = attempts;
@@ -231,8 +303,8 @@ void lk_report_set_request_stats(lk_report *r, const lk_report_request_stat *sta
     lk_grow(&r->requests, sizeof(*r->requests), n, &r->requests_alloc);
     for (size_t i = 0; i < n; i++) {
         r->requests[i] = stats[i];
-        r->requests[i].method = xstrdup(stats[i].method ? stats[i].method : "");
-        r->requests[i].endpoint = xstrdup(stats[i].endpoint ? stats[i].endpoint : "");
+        r->requests[i].method = text_dup(stats[i].method ? stats[i].method : "");
+        r->requests[i].endpoint = text_dup(stats[i].endpoint ? stats[i].endpoint : "");
     }
     r->nrequests = n;
 }
@@ -368,10 +440,10 @@ lk_report_message *lk_report_record_add_message(lk_report_record *rec, lk_messag
     lk_grow(&rec->messages, sizeof(*rec->messages), rec->nmessages + 1, &rec->messages_alloc);
     lk_report_message *m = &rec->messages[rec->nmessages++];
     m->origin = origin;
-    m->type = xstrdup(type ? type : "");
+    m->type = text_dup(type ? type : "");
     m->has_code = has_code;
     m->code = has_code ? code : 0;
-    m->description = xstrdup(description ? description : "");
+    m->description = text_dup(description ? description : "");
     m->id = dup_or_null(id);
     return m;
 }
@@ -391,13 +463,23 @@ static bool spans_touch(unsigned long a1, unsigned long a2, unsigned long b1, un
     return (a2 == (unsigned long)-1 || b1 <= a2 + 1) && (b2 == (unsigned long)-1 || a1 <= b2 + 1);
 }
 
+static void add_rows_clean(lk_report_record *rec, const char *file, const char *sheet,
+                           unsigned long first, unsigned long last);
+
 void lk_report_record_add_rows(lk_report_record *rec, const char *file, const char *sheet,
                                unsigned long first, unsigned long last)
 {
-    if (!file)
-        file = "";
-    if (sheet && !*sheet)
-        sheet = NULL;
+    /* compare what is stored: a Latin-1 file name must still merge with itself */
+    char *clean_file = text_dup(file ? file : "");
+    char *clean_sheet = sheet && *sheet ? text_dup(sheet) : NULL;
+    add_rows_clean(rec, clean_file, clean_sheet, first, last);
+    free(clean_file);
+    free(clean_sheet);
+}
+
+static void add_rows_clean(lk_report_record *rec, const char *file, const char *sheet,
+                           unsigned long first, unsigned long last)
+{
     if (last < first) {
         unsigned long t = first;
         first = last;
@@ -479,6 +561,7 @@ lk_report_issue *lk_report_add_issue(lk_report *r, lk_outcome outcome, const lk_
         is->error = *err;
     else
         lk_error_clear(&is->error);
+    error_fix(&is->error);
     is->last_row = is->error.row;
     return is;
 }

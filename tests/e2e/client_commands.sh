@@ -41,6 +41,11 @@ grep -q "Marieke" "$SIM_DIR/out" || grep -q "user" "$SIM_DIR/out" || fail "auth 
 grep -q "custom" "$SIM_DIR/out" || fail "auth status shows no environment"
 RT1=$(jq -r .refreshToken "$STORE")
 [ "$RT1" != "$FIRST_RT" ] || fail "the refresh token did not rotate"
+for s in "$RT1" "$(jq -r .accessToken "$STORE")" "$SECRET"; do
+    if grep -qF -- "$s" "$SIM_DIR/out"; then fail "auth status printed a token or the secret"; fi
+done
+run auth status --json | jq -e '.user.lastName and (.hasRefreshToken == true)' >/dev/null \
+    || fail "auth status --json lacks the user or the token state"
 
 run auth refresh >/dev/null || fail "auth refresh failed"
 RT2=$(jq -r .refreshToken "$STORE")
@@ -76,6 +81,22 @@ run periods --employer 2 --year 2026 | grep -q "approved" || fail "periods table
 run periods --employer 1 --admin 99999 >"$SIM_DIR/out" 2>&1 && fail "unknown administration accepted"
 grep -q "99999" "$SIM_DIR/out" || fail "the error does not name the administration"
 
+# the authorization-code exchange: a fresh pair in the store; a code works once; a wrong
+# redirect URI is refused with the token service's reason
+CODE=$(jq -r '.auth.authorizationCodes[0]' "$SIM_FIXTURE")
+run auth code "$CODE" --redirect-uri "$(jq -r '.auth.redirectUris[0]' "$SIM_FIXTURE")" >/dev/null \
+    || fail "auth code failed"
+RT_CODE=$(jq -r .refreshToken "$STORE")
+[ "$RT_CODE" != "$RT2" ] || fail "auth code did not store new tokens"
+run auth status >/dev/null 2>&1 || fail "auth status after the code exchange failed"
+run auth code "$CODE" --redirect-uri "$(jq -r '.auth.redirectUris[0]' "$SIM_FIXTURE")" >"$SIM_DIR/out" 2>&1 \
+    && fail "a used authorization code was accepted"
+grep -q "invalid_grant" "$SIM_DIR/out" || fail "the refusal of a used code does not say why"
+run auth code "$(jq -r '.auth.authorizationCodes[1]' "$SIM_FIXTURE")" --redirect-uri http://127.0.0.1/other \
+    >"$SIM_DIR/out" 2>&1 && fail "a wrong redirect URI was accepted"
+"$LI" auth code "$CODE" --config "$CFG" >"$SIM_DIR/out" 2>&1 && fail "auth code without --redirect-uri accepted"
+grep -q "redirect-uri" "$SIM_DIR/out" || fail "no hint about --redirect-uri"
+
 # the token store readable by others: refused, naming path and mode
 chmod 644 "$STORE"
 run employers >"$SIM_DIR/out" 2>&1; rc=$?
@@ -93,7 +114,7 @@ grep -q "plain http" "$SIM_DIR/out" || fail "no clear message for plain http"
 [ "$(stat -c %a "$TRACE")" = 600 ] || fail "trace file is not private"
 AT=$(jq -r .accessToken "$STORE")
 RT3=$(jq -r .refreshToken "$STORE")
-for s in "$FIRST_RT" "$RT1" "$RT2" "$RT3" "$AT" "$SECRET"; do
+for s in "$FIRST_RT" "$RT1" "$RT2" "$RT_CODE" "$RT3" "$AT" "$SECRET" "$CODE"; do
     [ -n "$s" ] && [ "$s" != null ] || fail "a token to look for is empty"
     if grep -qF -- "$s" "$TRACE"; then fail "the trace contains a token or the secret"; fi
 done

@@ -88,10 +88,11 @@ api() {
     m=$1 p=$2
     shift 2
     [ -n "${SIM_TOKEN:-}" ] || SIM_TOKEN=$(get_token) || return 1
+    rm -f "$SIM_DIR/body"
     curl -s --max-time 30 -o "$SIM_DIR/body" -w '%{http_code}' -X "$m" "$SIM_URL$p" \
         -H "Authorization: Bearer $SIM_TOKEN" -H "Accept: application/json;version=${API_VERSION:-2018-01-01}" \
         "$@" >"$SIM_DIR/status"
-    cat "$SIM_DIR/body"
+    cat "$SIM_DIR/body" 2>/dev/null
 }
 
 # api_status: the status of the last api call.

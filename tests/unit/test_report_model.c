@@ -253,6 +253,40 @@ static void test_exit_codes(void)
     lk_report_free(r);
 }
 
+/* Every string in the model is valid UTF-8 without control characters, whatever came in:
+ * otherwise one stray byte makes the XLSX unopenable and the JSON invalid. */
+static void test_text_cleaned(void)
+{
+    lk_report *r = lk_report_new("apply");
+    lk_report_record *rec = lk_report_add_record(r);
+    lk_report_record_set_employee(rec, 1, "Jos\xe9 \x01Jansen\tB\xc3\xa9");
+    CU_ASSERT_STRING_EQUAL(rec->employee_name, "Jos\xEF\xBF\xBD  Jansen\tB\xc3\xa9");
+    /* overlong '/', a UTF-16 surrogate, a cut-off sequence, beyond U+10FFFF */
+    lk_report_record_add_message(rec, LK_MSG_LOKET, "W", false, 0,
+                                 "\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\xe2\x82", NULL);
+    const char *d = rec->messages[0].description;
+    CU_ASSERT_PTR_NULL(strstr(d, "\xc0"));
+    CU_ASSERT_PTR_NULL(strstr(d, "\xed"));
+    CU_ASSERT_PTR_NULL(strstr(d, "\xf4"));
+    CU_ASSERT_EQUAL(d[strlen(d) - 1], '\xBD');   /* ends in U+FFFD, not half a character */
+    /* 4-byte characters that are valid stay */
+    lk_report_record_set_payslip_text(rec, "\xf0\x9f\x98\x80 ok");
+    CU_ASSERT_STRING_EQUAL(rec->payslip_text, "\xf0\x9f\x98\x80 ok");
+    /* a Latin-1 file name still merges with itself */
+    lk_report_record_add_rows(rec, "uren-d\xe9" "c.csv", NULL, 2, 2);
+    lk_report_record_add_rows(rec, "uren-d\xe9" "c.csv", NULL, 3, 3);
+    CU_ASSERT_EQUAL(rec->nrows, 1);
+    lk_error e;
+    lk_error_clear(&e);
+    lk_error_at(&e, "d\xe9" "c.csv", NULL, 4, 0, "Uren\xff");
+    lk_error_set(&e, LK_ERR_INPUT, "bad \x02 value");
+    lk_report_issue *is = lk_report_add_issue(r, LK_OUTCOME_REJECTED, &e);
+    CU_ASSERT_STRING_EQUAL(is->error.file, "d\xEF\xBF\xBD" "c.csv");
+    CU_ASSERT_STRING_EQUAL(is->error.header, "Uren\xEF\xBF\xBD");
+    CU_ASSERT_STRING_EQUAL(is->error.message, "bad   value");
+    lk_report_free(r);
+}
+
 static void test_write_unknown_format(void)
 {
     lk_error err;
@@ -271,6 +305,7 @@ static const lk_test tests[] = {
     {"entry set with an unreadable file", test_entry_set_missing_file},
     {"a bad cell in a row that fed a record", test_entry_set_partial_row},
     {"exit codes from outcomes", test_exit_codes},
+    {"text cleaned to valid UTF-8", test_text_cleaned},
     {"unknown report format", test_write_unknown_format},
     {NULL, NULL},
 };

@@ -582,6 +582,29 @@ static void test_xlsx_long_text(void)
     lk_report_free(r);
 }
 
+/* Bytes that are not UTF-8 (a Latin-1 name, a broken server message) leave every format
+ * readable. */
+static void test_invalid_utf8_readable(void)
+{
+    lk_error err;
+    lk_report *r = lk_report_new("apply");
+    lk_report_record *rec = lk_report_add_record(r);
+    lk_report_record_set_employee(rec, 1, "Jos\xe9\x01");
+    lk_report_record_add_message(rec, LK_MSG_LOKET, "W", false, 0, "half \xc3", NULL);
+    const char *xlsx = path_in("latin1.xlsx"), *json = path_in("latin1.json");
+    CU_ASSERT_EQUAL_FATAL(lk_report_write(r, xlsx, LK_REPORT_AUTO, &err), LK_OK);
+    CU_ASSERT_EQUAL_FATAL(lk_report_write(r, json, LK_REPORT_AUTO, &err), LK_OK);
+    grid g;
+    read_xlsx(xlsx, 2, &g, NULL);
+    CU_ASSERT_STRING_EQUAL(at(&g, 1, LK_COL_EMPLOYEE_NAME), "Jos\xEF\xBF\xBD ");
+    CU_ASSERT_STRING_EQUAL(at(&g, 1, LK_COL_MESSAGES), "W: half \xEF\xBF\xBD");
+    grid_free(&g);
+    cJSON *doc = read_json(json);
+    CU_ASSERT_STRING_EQUAL(jstr(doc, "records.0.employee.name"), "Jos\xEF\xBF\xBD ");
+    cJSON_Delete(doc);
+    lk_report_free(r);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Errors, terminal
  * ------------------------------------------------------------------------------------------- */
@@ -707,6 +730,7 @@ static const lk_test tests[] = {
     {"XLSX of an apply with rejections", test_xlsx_apply},
     {"XLSX of a plan with old values", test_xlsx_plan},
     {"XLSX text over Excel's cell limit", test_xlsx_long_text},
+    {"text that was not UTF-8 stays readable", test_invalid_utf8_readable},
     {"unwritable report paths", test_unwritable},
     {"terminal summary", test_summary},
     {"progress indicator", test_progress},
