@@ -2,7 +2,8 @@
  * csv.c: CSV exports (Dutch Excel, web tools) into rows, on libcsv.
  *
  * What it works out by itself: the character set (valid UTF-8, with or without BOM, else
- * Windows-1252 converted through an iconv-built table), the delimiter (an Excel "sep=;" first
+ * Windows-1252 converted through an iconv-built table; UTF-16 with a BOM, as Excel's "Unicode
+ * text", converted with iconv chunk by chunk), the delimiter (an Excel "sep=;" first
  * line, else the most consistent of ; , TAB | over the first lines, counted outside quotes) and
  * the line endings (CRLF, LF, CR, mixed).
  *
@@ -40,6 +41,10 @@ struct lk_csv {
     const char *encoding_name;
     /* Windows-1252 / Latin-1 byte -> UTF-8 (1 to 3 bytes), built with iconv at open. */
     unsigned char to_utf8[256][4];
+    /* UTF-16: the converter and the bytes of a character cut by the chunk's end */
+    iconv_t utf16;
+    unsigned char carry[4];
+    size_t ncarry;
 
     /* The chunk being fed: raw bytes, or their UTF-8 conversion. */
     unsigned char *raw;
@@ -267,18 +272,69 @@ static void convert_chunk(lk_csv *c, const unsigned char *s, size_t n)
     out[o] = '\0';
 }
 
-/* Points buf at the chunk's bytes from raw offset start, converted when the file is not UTF-8. */
-static void set_chunk(lk_csv *c, size_t start)
+/* UTF-16 to UTF-8 with iconv; a character cut by the chunk's end waits in carry. */
+static int convert_utf16(lk_csv *c, const unsigned char *s, size_t n, lk_error *err)
+{
+    unsigned char *in = xmalloc(n + c->ncarry + 1);
+    memcpy(in, c->carry, c->ncarry);
+    memcpy(in + c->ncarry, s, n);
+    size_t inleft = n + c->ncarry;
+    char *inp = (char *)in;
+    strbuf_reset(&c->converted);
+    strbuf_grow(&c->converted, inleft * 2 + 4);
+    char *outp = c->converted.buf;
+    size_t outleft = c->converted.alloc - 1;
+    int rc = 0;
+    if (iconv(c->utf16, &inp, &inleft, &outp, &outleft) == (size_t)-1 && errno != EINVAL) {
+        /* EINVAL: a cut-off character at the end, completed by the next chunk */
+        rc = csv_fail(c, err, LK_ERR_INPUT, c->line, (size_t)-1,
+                      "invalid UTF-16 (an unpaired surrogate) near this line");
+    }
+    c->converted.len = (size_t)(outp - c->converted.buf);
+    c->converted.buf[c->converted.len] = '\0';
+    c->ncarry = rc == 0 && inleft <= sizeof c->carry ? inleft : 0;
+    memcpy(c->carry, inp, c->ncarry);
+    if (rc == 0 && n == 0 && inleft)
+        rc = csv_fail(c, err, LK_ERR_INPUT, 0, (size_t)-1,
+                      "the file ends in the middle of a UTF-16 character");
+    free(in);
+    return rc;
+}
+
+/* Line number of offset off in the chunk about to be fed. */
+static unsigned long line_in_chunk(const lk_csv *c, size_t off)
+{
+    unsigned long line = c->line;
+    for (size_t i = 0; i < off; i++)
+        if (c->buf[i] == '\r' || (c->buf[i] == '\n' && (i ? c->buf[i - 1] != '\r'
+                                                             : !c->last_was_cr)))
+            line++;
+    return line;
+}
+
+/* Points buf at the chunk's bytes from raw offset start, converted when the file is not UTF-8.
+ * A NUL anywhere (after conversion) is binary data, not text: cells could not hold it. */
+static int set_chunk(lk_csv *c, size_t start, lk_error *err)
 {
     if (c->encoding == LK_ENC_UTF8) {
         c->buf = c->raw + start;
         c->len = c->raw_len - start;
+    } else if (c->encoding == LK_ENC_UTF16LE || c->encoding == LK_ENC_UTF16BE) {
+        if (convert_utf16(c, c->raw + start, c->raw_len - start, err) < 0)
+            return -1;
+        c->buf = (const unsigned char *)c->converted.buf;
+        c->len = c->converted.len;
     } else {
         convert_chunk(c, c->raw + start, c->raw_len - start);
         c->buf = (const unsigned char *)c->converted.buf;
         c->len = c->converted.len;
     }
     c->pos = 0;
+    const unsigned char *nul = memchr(c->buf, '\0', c->len);
+    if (nul)
+        return csv_fail(c, err, LK_ERR_INPUT, line_in_chunk(c, (size_t)(nul - c->buf)),
+                        (size_t)-1, "binary data (a NUL character): not a CSV text file");
+    return 0;
 }
 
 static int load_chunk(lk_csv *c, lk_error *err)
@@ -290,8 +346,7 @@ static int load_chunk(lk_csv *c, lk_error *err)
     c->raw_len = (size_t)n;
     if (n == 0)
         c->eof = 1;
-    set_chunk(c, 0);
-    return 0;
+    return set_chunk(c, 0, err);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -468,6 +523,7 @@ lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err)
     strbuf_init(&c->converted, 0);
     strbuf_init(&c->text, 256);
     c->raw = xmalloc(LK_READ_CHUNK);
+    c->utf16 = (iconv_t)-1;
 
     c->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (c->fd < 0) {
@@ -483,24 +539,27 @@ lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err)
     c->eof = n == 0;
 
     size_t start = 0;
-    if (c->raw_len >= 2 && ((c->raw[0] == 0xFF && c->raw[1] == 0xFE) ||
-                            (c->raw[0] == 0xFE && c->raw[1] == 0xFF))) {
-        csv_fail(c, err, LK_ERR_INPUT, 0, (size_t)-1,
-                 "UTF-16 text is not supported: save the file as \"CSV UTF-8\" or \"CSV\"");
-        goto fail;
+    c->encoding = opts->encoding;
+    if (c->raw_len >= 2 && c->raw[0] == 0xFF && c->raw[1] == 0xFE &&
+        (c->encoding == LK_ENC_AUTO || c->encoding == LK_ENC_UTF16LE)) {
+        c->encoding = LK_ENC_UTF16LE;
+        start = 2;
+    } else if (c->raw_len >= 2 && c->raw[0] == 0xFE && c->raw[1] == 0xFF &&
+               (c->encoding == LK_ENC_AUTO || c->encoding == LK_ENC_UTF16BE)) {
+        c->encoding = LK_ENC_UTF16BE;
+        start = 2;
     }
     const unsigned char *nul = memchr(c->raw, '\0', c->raw_len);
-    if (nul) {
+    if (nul && c->encoding != LK_ENC_UTF16LE && c->encoding != LK_ENC_UTF16BE) {
         csv_fail(c, err, LK_ERR_INPUT, line_of_offset(c->fd, nul - c->raw), (size_t)-1,
                  "binary data (a NUL byte at offset %zu): not a CSV text file",
                  (size_t)(nul - c->raw));
         goto fail;
     }
     int bom = c->raw_len >= 3 && c->raw[0] == 0xEF && c->raw[1] == 0xBB && c->raw[2] == 0xBF;
-    if (bom)
+    if (bom && c->encoding != LK_ENC_UTF16LE && c->encoding != LK_ENC_UTF16BE)
         start = 3;
 
-    c->encoding = opts->encoding;
     if (bom && c->encoding == LK_ENC_AUTO)
         c->encoding = LK_ENC_UTF8;
     if (c->encoding == LK_ENC_AUTO || c->encoding == LK_ENC_UTF8) {
@@ -524,27 +583,38 @@ lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err)
         c->encoding_name = "ISO-8859-1";
         if (build_table(c, "ISO-8859-1", err) < 0)
             goto fail;
+    } else if (c->encoding == LK_ENC_UTF16LE || c->encoding == LK_ENC_UTF16BE) {
+        c->encoding_name = c->encoding == LK_ENC_UTF16LE ? "UTF-16LE" : "UTF-16BE";
+        c->utf16 = iconv_open("UTF-8", c->encoding_name);
+        if (c->utf16 == (iconv_t)-1) {
+            csv_fail(c, err, LK_ERR_INTERNAL, 0, (size_t)-1, "iconv cannot convert from %s",
+                     c->encoding_name);
+            goto fail;
+        }
     } else {
         c->encoding_name = "UTF-8";
     }
+    if (set_chunk(c, start, err) < 0)
+        goto fail;
 
-    /* Excel's "sep=;" first line names the delimiter and is not data. */
-    const unsigned char *s = c->raw + start;
-    size_t avail = c->raw_len - start;
+    /* Excel's "sep=;" first line names the delimiter and is not data. Both it and the
+     * detection look at the converted text: the delimiters are ASCII in every set. */
+    const unsigned char *s = c->buf;
+    size_t avail = c->len;
     if (avail >= 5 && strncasecmp((const char *)s, "sep=", 4) == 0 && s[4] != '\r' &&
         s[4] != '\n' && (avail == 5 || s[5] == '\r' || s[5] == '\n')) {
         c->delimiter = (char)s[4];
-        start += 5;
-        if (start < c->raw_len && c->raw[start] == '\r')
-            start++;
-        if (start < c->raw_len && c->raw[start] == '\n')
-            start++;
+        c->pos = 5;
+        if (c->pos < c->len && c->buf[c->pos] == '\r')
+            c->pos++;
+        if (c->pos < c->len && c->buf[c->pos] == '\n')
+            c->pos++;
         c->line = 2;
     }
     if (opts->delimiter)
         c->delimiter = opts->delimiter;
     if (!c->delimiter)
-        c->delimiter = sniff_delimiter(c->raw + start, c->raw_len - start, c->quote,
+        c->delimiter = sniff_delimiter(c->buf + c->pos, c->len - c->pos, c->quote,
                                        c->raw_len < LK_READ_CHUNK);
     if (c->delimiter == c->quote || c->delimiter == '\r' || c->delimiter == '\n') {
         csv_fail(c, err, LK_ERR_CONFIG, 0, (size_t)-1,
@@ -560,7 +630,6 @@ lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err)
     csv_set_delim(&c->parser, (unsigned char)c->delimiter);
     csv_set_quote(&c->parser, (unsigned char)c->quote);
     csv_set_space_func(&c->parser, never_space);
-    set_chunk(c, start);
     return c;
 
 fail:
@@ -680,6 +749,8 @@ void lk_csv_free(lk_csv *c)
         return;
     if (c->parser_live)
         csv_free(&c->parser);
+    if (c->utf16 != (iconv_t)-1)
+        iconv_close(c->utf16);
     if (c->fd >= 0)
         close(c->fd);
     free(c->raw);

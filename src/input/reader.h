@@ -56,7 +56,9 @@ typedef enum lk_encoding {
     LK_ENC_AUTO = 0,    /* UTF-8 if valid (BOM stripped), else Windows-1252 */
     LK_ENC_UTF8,
     LK_ENC_CP1252,
-    LK_ENC_LATIN1
+    LK_ENC_LATIN1,
+    LK_ENC_UTF16LE,     /* Excel's "Unicode text"; AUTO picks these from their BOM */
+    LK_ENC_UTF16BE
 } lk_encoding;
 
 typedef struct lk_reader_limits {
