@@ -3,7 +3,7 @@
 FUZZ_SRCS   = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   = $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 .PHONY: fuzz-build
 fuzz-build:

@@ -1,13 +1,12 @@
 /*
- * apply.c: 'loket-import apply' (placeholder until its issue lands).
+ * apply.c: 'loket-import apply FILE... -m MAPPING': the plan, then the upserts into Loket,
+ * journaled so that --resume finishes an interrupted run without sending anything twice.
+ * See docs/import.md.
  */
 #include "cmd/commands.h"
-#include "common/error.h"
+#include "cmd/import_run.h"
 
 int cmd_apply(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    lk_errorf("'apply' is not available in this build yet");
-    return LK_EXIT_INTERNAL;
+    return lk_import_command(argc, argv, true);
 }

@@ -1,13 +1,12 @@
 /*
- * plan.c: 'loket-import plan' (placeholder until its issue lands).
+ * plan.c: 'loket-import plan FILE... -m MAPPING': the dry run. Resolves every row against Loket,
+ * shows per employment and record what apply would create, change (old -> new) or leave alone,
+ * and writes the report. Sends nothing that writes. See docs/import.md.
  */
 #include "cmd/commands.h"
-#include "common/error.h"
+#include "cmd/import_run.h"
 
 int cmd_plan(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    lk_errorf("'plan' is not available in this build yet");
-    return LK_EXIT_INTERNAL;
+    return lk_import_command(argc, argv, false);
 }

@@ -1028,6 +1028,32 @@ void lk_api_period_data_start(lk_client *c, const lk_period_data_query *q, lk_pe
     strbuf_free(&extra);
 }
 
+void lk_api_employment_period_data_start(lk_client *c, const char *employment_id,
+                                         const char *filter, lk_period_data_fn cb, void *ud)
+{
+    strbuf path = STRBUF_INIT, what = STRBUF_INIT, extra = STRBUF_INIT;
+    pager *p = pager_new(c,
+                         "/providers/employers/employees/employments/{employmentId}/"
+                         "payrollperioddata",
+                         LK_RES_PERIOD_DATA, sizeof(lk_period_data_record), parse_record_item,
+                         free_record_item, period_data_done, (void *)cb, ud);
+    if (!valid_id(employment_id)) {
+        pager_reject(p, LK_ERR_INPUT, "\"%s\" is not an employment id", nz(employment_id));
+        return;
+    }
+    if (filter && *filter) {
+        strbuf_addstr(&extra, "&filter=");
+        strbuf_addurlenc(&extra, filter);
+    }
+    strbuf_addf(&path, "/providers/employers/employees/employments/%s/payrollperioddata",
+                employment_id);
+    strbuf_addf(&what, "payroll period data of employment %s", employment_id);
+    pager_start(p, path.buf, extra.buf, what.buf);
+    strbuf_free(&path);
+    strbuf_free(&what);
+    strbuf_free(&extra);
+}
+
 /* ---------------------------------------------------------------- single objects */
 
 typedef enum single_kind { SINGLE_USER, SINGLE_DEFAULTS, SINGLE_METADATA, SINGLE_WRITE } single_kind;
@@ -1488,6 +1514,15 @@ lk_code lk_api_period_data(lk_client *c, const lk_period_data_query *q,
 {
     SYNC_INIT(s);
     lk_api_period_data_start(c, q, sync_period_data, &s);
+    return sync_finish(c, &s, (void **)out, err);
+}
+
+lk_code lk_api_employment_period_data(lk_client *c, const char *employment_id,
+                                      const char *filter, lk_period_data_list **out,
+                                      lk_error *err)
+{
+    SYNC_INIT(s);
+    lk_api_employment_period_data_start(c, employment_id, filter, sync_period_data, &s);
     return sync_finish(c, &s, (void **)out, err);
 }
 

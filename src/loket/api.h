@@ -252,6 +252,15 @@ typedef struct lk_period_data_query {
 void lk_api_period_data_start(lk_client *c, const lk_period_data_query *q, lk_period_data_fn cb,
                               void *ud);
 
+/*
+ * One employment's payroll period data records (GetPayrollPeriodDataByEmploymentId), every
+ * page; filter (may be NULL) is passed as Loket's filter, e.g.
+ * "payrollPeriod.year eq 2026 and payrollPeriod.periodNumber eq 11". For reading back what
+ * an import wrote.
+ */
+void lk_api_employment_period_data_start(lk_client *c, const char *employment_id,
+                                         const char *filter, lk_period_data_fn cb, void *ud);
+
 /* ---------------------------------------------------------------- writes */
 
 /*
@@ -288,6 +297,9 @@ lk_code lk_api_period_metadata(lk_client *c, const char *admin_id, const char *e
                                lk_error *err);
 lk_code lk_api_period_data(lk_client *c, const lk_period_data_query *q,
                            lk_period_data_list **out, lk_error *err);
+lk_code lk_api_employment_period_data(lk_client *c, const char *employment_id,
+                                      const char *filter, lk_period_data_list **out,
+                                      lk_error *err);
 
 /* Finds an employer by id, employer number or company name (case-insensitive). */
 const lk_employer *lk_employer_find(const lk_employer_list *l, const char *what);

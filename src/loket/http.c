@@ -72,6 +72,7 @@ struct lk_http {
     uint64_t rng;
     bool aborted;
     lk_error abort_err;
+    volatile sig_atomic_t *interrupt;
     lk_http_stats stats;
 };
 
@@ -630,6 +631,11 @@ void lk_http_abort(lk_http *h, lk_code code, const char *message)
     lk_error_set(&h->abort_err, code, "%s", message ? message : lk_strerror(code));
 }
 
+void lk_http_set_interrupt_flag(lk_http *h, volatile sig_atomic_t *flag)
+{
+    h->interrupt = flag;
+}
+
 static void fail_queued(lk_http *h)
 {
     transfer *t;
@@ -671,6 +677,9 @@ lk_code lk_http_run(lk_http *h, lk_error *err)
         int timeout;
         CURLMsg *msg;
 
+        if (h->interrupt && *h->interrupt)
+            lk_http_abort(h, LK_ERR_INTERRUPTED,
+                          "interrupted: this request was not sent (in-flight ones were finished)");
         if (h->aborted)
             fail_queued(h);
         next_due = promote_due(h, now);
@@ -707,6 +716,8 @@ lk_code lk_http_run(lk_http *h, lk_error *err)
             else if (next_due >= 0 && next_due < timeout)
                 timeout = (int)ceil(next_due);
         }
+        if (h->interrupt && timeout > 200)
+            timeout = 200;
         if (h->in_flight) {
             curl_multi_timeout(h->multi, &curl_timeout);
             if (curl_timeout >= 0 && curl_timeout < timeout)

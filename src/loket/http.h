@@ -25,6 +25,7 @@
 #include "loket/tokens.h"
 #include "loket/trace.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -100,6 +101,11 @@ void lk_http_submit(lk_http *h, const lk_http_request *req, lk_http_done_fn done
 lk_code lk_http_run(lk_http *h, lk_error *err);
 /* Stops starting requests: queued and waiting ones complete with `code` and this message. */
 void lk_http_abort(lk_http *h, lk_code code, const char *message);
+/*
+ * A flag a signal handler sets (SIGINT, SIGTERM): lk_http_run checks it at least every 200 ms
+ * and then behaves as lk_http_abort(h, LK_ERR_INTERRUPTED, ...). NULL to stop watching.
+ */
+void lk_http_set_interrupt_flag(lk_http *h, volatile sig_atomic_t *flag);
 /* Requests queued, waiting for a retry, or in flight. */
 size_t lk_http_pending(const lk_http *h);
 

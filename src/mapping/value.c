@@ -223,6 +223,22 @@ static bool parse_duration(const char *t, lk_decimal *out)
     return true;
 }
 
+/* Is t (ending in '%') a number followed by a percent sign? Only then is the percent hint right:
+ * "=A1%" is a formula, not a percentage. */
+static bool percent_number(const char *t, const lk_number_style *style)
+{
+    char num[128];
+    size_t len = strlen(t);
+    if (len >= sizeof(num))
+        return false;
+    memcpy(num, t, len - 1);
+    num[len - 1] = '\0';
+    while (len > 1 && (num[len - 2] == ' ' || num[len - 2] == '\t'))
+        num[--len - 1] = '\0';
+    lk_decimal ignored;
+    return parse_styled(num, style, &ignored);
+}
+
 lk_parse_result lk_parse_number_text(const char *text, lk_value_format format,
                                      const lk_number_style *style, lk_decimal *out,
                                      char *msg, size_t msgsize)
@@ -257,9 +273,9 @@ lk_parse_result lk_parse_number_text(const char *text, lk_value_format format,
                  "\"%.60s\" is not a number in this file's convention (decimal %s); "
                  "set input.decimalSeparator if the file uses the other one",
                  t, style->decimal == ',' ? "comma" : "point");
-    else if (strchr(t, '%') && format != LK_FORMAT_PERCENT)
+    else if (format != LK_FORMAT_PERCENT && len > 1 && t[len - 1] == '%' && percent_number(t, style))
         snprintf(msg, msgsize, "\"%.60s\" is a percentage, the mapping expects a number", t);
-    else if (strchr(t, ':') && format != LK_FORMAT_DURATION)
+    else if (format != LK_FORMAT_DURATION && parse_duration(t, &ignored))
         snprintf(msg, msgsize,
                  "\"%.60s\" looks like a duration; set \"format\": \"duration\" for this component",
                  t);

@@ -41,6 +41,11 @@ grep -q "Marieke" "$SIM_DIR/out" || grep -q "user" "$SIM_DIR/out" || fail "auth 
 grep -q "custom" "$SIM_DIR/out" || fail "auth status shows no environment"
 RT1=$(jq -r .refreshToken "$STORE")
 [ "$RT1" != "$FIRST_RT" ] || fail "the refresh token did not rotate"
+for s in "$RT1" "$(jq -r .accessToken "$STORE")" "$SECRET"; do
+    if grep -qF -- "$s" "$SIM_DIR/out"; then fail "auth status printed a token or the secret"; fi
+done
+run auth status --json | jq -e '.user.lastName and (.hasRefreshToken == true)' >/dev/null \
+    || fail "auth status --json lacks the user or the token state"
 
 run auth refresh >/dev/null || fail "auth refresh failed"
 RT2=$(jq -r .refreshToken "$STORE")

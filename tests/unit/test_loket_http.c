@@ -17,6 +17,7 @@
 
 #include <microhttpd.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -602,6 +603,45 @@ static void test_concurrency(void)
     fixture_close(&f);
 }
 
+typedef struct interrupt_ctx {
+    volatile sig_atomic_t flag;
+    int ok, interrupted;
+} interrupt_ctx;
+
+static void on_interrupting(const lk_api_result *r, void *ud)
+{
+    interrupt_ctx *ic = ud;
+    if (r->code == LK_OK) {
+        ic->ok++;
+        ic->flag = 1; /* what a SIGINT handler would do */
+    } else if (r->code == LK_ERR_INTERRUPTED) {
+        ic->interrupted++;
+    }
+}
+
+static void test_interrupt_flag(void)
+{
+    fixture f;
+    lk_error err;
+    interrupt_ctx ic;
+    fixture_open(&f, true);
+    f.cfg->concurrency = 1;
+    lk_client_free(f.client);
+    lk_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(lk_client_new(f.cfg, f.trace, &f.client, &err), LK_OK);
+    memset(&ic, 0, sizeof ic);
+    lk_http_set_interrupt_flag(lk_client_http(f.client), &ic.flag);
+    for (int i = 0; i < 10; i++)
+        lk_api_patch_period_data_start(f.client, "0b9a7a5e-1f6c-4c55-9d55-7c7f1a2b3c4d",
+                                       "{\"payrollComponents\":[]}", on_interrupting, &ic);
+    CU_ASSERT_EQUAL(lk_client_run(f.client, &err), LK_OK);
+    CU_ASSERT_EQUAL(ic.ok, 1);
+    CU_ASSERT_EQUAL(ic.interrupted, 9);
+    CU_ASSERT_EQUAL(f.srv->nseen, 1);
+    CU_ASSERT_EQUAL(lk_http_pending(lk_client_http(f.client)), 0);
+    fixture_close(&f);
+}
+
 static void test_trace_redacted(void)
 {
     fixture f;
@@ -644,6 +684,7 @@ int main(void)
         { "refresh before expiry, not after a 401", test_refresh_before_expiry },
         { "no refresh token: says how to get one", test_no_refresh_token },
         { "8 in flight, 24 requests", test_concurrency },
+        { "interrupt flag: nothing more is sent", test_interrupt_flag },
         { "trace holds no token or secret", test_trace_redacted },
         { NULL, NULL },
     };

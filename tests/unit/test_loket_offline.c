@@ -374,6 +374,38 @@ static void test_config_load(void)
     free(dir);
 }
 
+static void test_config_paths(void)
+{
+    char *old_cfg = getenv("XDG_CONFIG_HOME") ? strdup(getenv("XDG_CONFIG_HOME")) : NULL;
+    char *old_state = getenv("XDG_STATE_HOME") ? strdup(getenv("XDG_STATE_HOME")) : NULL;
+    char *old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    char *p;
+    setenv("XDG_CONFIG_HOME", "/x/cfg", 1);
+    setenv("XDG_STATE_HOME", "/x/state", 1);
+    p = lk_config_default_path();
+    CU_ASSERT_STRING_EQUAL(p, "/x/cfg/loket-import/config.json");
+    free(p);
+    p = lk_config_default_token_store();
+    CU_ASSERT_STRING_EQUAL(p, "/x/state/loket-import/tokens.json");
+    free(p);
+    /* unset or relative XDG variables fall back to the home folder (XDG spec) */
+    unsetenv("XDG_CONFIG_HOME");
+    setenv("XDG_STATE_HOME", "relative", 1);
+    setenv("HOME", "/home/op", 1);
+    p = lk_config_default_path();
+    CU_ASSERT_STRING_EQUAL(p, "/home/op/.config/loket-import/config.json");
+    free(p);
+    p = lk_config_default_token_store();
+    CU_ASSERT_STRING_EQUAL(p, "/home/op/.local/state/loket-import/tokens.json");
+    free(p);
+    if (old_cfg) setenv("XDG_CONFIG_HOME", old_cfg, 1); else unsetenv("XDG_CONFIG_HOME");
+    if (old_state) setenv("XDG_STATE_HOME", old_state, 1); else unsetenv("XDG_STATE_HOME");
+    if (old_home) setenv("HOME", old_home, 1); else unsetenv("HOME");
+    free(old_cfg);
+    free(old_state);
+    free(old_home);
+}
+
 static void test_url_policy(void)
 {
     lk_error err;
@@ -552,6 +584,7 @@ int main(void)
         { "config: keys, ranges, unknown keys", test_config_parse },
         { "config: file, environment and overrides", test_config_load },
         { "config: https or loopback http only", test_url_policy },
+        { "config: XDG default paths", test_config_paths },
         { "trace: tokens and secrets redacted", test_redaction },
         { "http: Retry-After seconds and dates", test_retry_after },
         { "tokens: store mode, owner, damage", test_token_store_mode },

@@ -434,6 +434,26 @@ static void test_defaults_metadata_listing(void)
         CU_ASSERT(client_requests(&f, "/payrollPeriods/{payrollPeriodId}/payrollperioddata") > 1);
     }
     lk_period_data_list_free(list);
+    list = NULL;
+
+    /* read back through the employment's own listing, filtered to the period */
+    CU_ASSERT_EQUAL_FATAL(lk_api_employment_period_data(
+                              f.c, e1001->id,
+                              "payrollPeriod.year eq 2026 and payrollPeriod.periodNumber eq 11",
+                              &list, &err),
+                          LK_OK);
+    {
+        int with11 = 0;
+        for (size_t i = 0; i < list->n; i++) {
+            CU_ASSERT_EQUAL(list->items[i].year, 2026);
+            CU_ASSERT_EQUAL(list->items[i].period_number, 11);
+            for (size_t j = 0; j < list->items[i].ncomponents; j++)
+                with11 += list->items[i].components[j].key == 11 &&
+                          list->items[i].components[j].value == 4250000;
+        }
+        CU_ASSERT_EQUAL(with11, 1);
+    }
+    lk_period_data_list_free(list);
 
     /* a closed period: 400 with the rule as a message, not retried */
     memset(&pr, 0, sizeof pr);

@@ -1,0 +1,421 @@
+/*
+ * import_run.c: 'plan' and 'apply' (see import_run.h and docs/import.md).
+ *
+ * The order of a run: read the files through the mapping (offline; a mapping error stops here),
+ * open the configuration and the client, build the plan (every look-up), then for apply open the
+ * journal and send. The report is written in every case that got past the command line, also
+ * when the run stops on an error or a signal, so the operator always has it.
+ */
+#include "cmd/commands.h"
+#include "cmd/import_run.h"
+#include "common/error.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+#include "engine/apply.h"
+#include "engine/journal.h"
+#include "engine/plan.h"
+#include "loket/api.h"
+#include "loket/config.h"
+#include "loket/trace.h"
+#include "mapping/aggregate.h"
+#include "mapping/mapping.h"
+#include "report/report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char plan_usage[] =
+    "usage: loket-import plan FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
+    "                         [--report FILE]... [--quiet] [common options]\n"
+    "\n"
+    "The dry run: checks every row against Loket (employer, employment active in the period,\n"
+    "open period, allowed components, record key) and shows per employment and record what\n"
+    "apply would create, change (old -> new) or leave unchanged. Writes nothing to Loket.\n";
+
+static const char apply_usage[] =
+    "usage: loket-import apply FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
+    "                          [--report FILE]... [--quiet] [--journal FILE] [--resume]\n"
+    "                          [--allow-partial] [--force] [--collective[=N]] [--verify]\n"
+    "                          [common options]\n"
+    "\n"
+    "The plan, then the upserts (PatchPayrollPeriodDataByEmploymentId). Strict: when the plan\n"
+    "has any error nothing is sent. Every answer is journaled; --resume finishes an interrupted\n"
+    "run without sending again what Loket confirmed.\n";
+
+static const char options_text[] =
+    "\n"
+    "  -m, --mapping FILE   the mapping (mappings/NAME.json)\n"
+    "  -p, --period P       payroll period: 2026-11 (month) or 2026-P11 (period number)\n"
+    "      --employer X     employer id, employer number, name, or a client number\n"
+    "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable\n"
+    "  -q, --quiet          no progress line, errors and the summary only\n"
+    "apply only:\n"
+    "      --journal FILE   where confirmed results are kept (default: next to the first\n"
+    "                       report, else FILE1.journal)\n"
+    "      --resume         continue an interrupted run from its journal\n"
+    "      --allow-partial  send the employments without errors even when others have some\n"
+    "      --force          send records Loket already holds unchanged\n"
+    "      --collective[=N] batch records of one employer into collective calls (default 50)\n"
+    "      --verify         read back afterwards and report every difference\n"
+    "common options:\n"
+    "      --config FILE    configuration file\n"
+    "      --api-url URL    Loket API base URL\n"
+    "      --token-url URL  OAuth token URL\n"
+    "      --trace FILE     log every request and response (secrets removed)\n"
+    "      --concurrency N  requests in flight\n"
+    "      --cacert FILE    CA bundle\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "Exit codes: 0 done (plan: no errors); 1 some records rejected or failed; 2 input or\n"
+    "mapping errors, nothing sent; 3 configuration, authentication or connection error;\n"
+    "4 internal error; 5 interrupted (apply --resume finishes the run)\n";
+
+enum {
+    OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
+    OPT_VERIFY, OPT_CONFIG, OPT_API_URL, OPT_TOKEN_URL, OPT_TRACE, OPT_CONCURRENCY, OPT_CACERT,
+    OPT_EMPLOYER
+};
+
+static const struct option options[] = {
+    { "mapping", required_argument, NULL, 'm' },
+    { "period", required_argument, NULL, 'p' },
+    { "employer", required_argument, NULL, OPT_EMPLOYER },
+    { "report", required_argument, NULL, OPT_REPORT },
+    { "quiet", no_argument, NULL, 'q' },
+    { "journal", required_argument, NULL, OPT_JOURNAL },
+    { "resume", no_argument, NULL, OPT_RESUME },
+    { "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
+    { "force", no_argument, NULL, OPT_FORCE },
+    { "collective", optional_argument, NULL, OPT_COLLECTIVE },
+    { "verify", no_argument, NULL, OPT_VERIFY },
+    { "config", required_argument, NULL, OPT_CONFIG },
+    { "api-url", required_argument, NULL, OPT_API_URL },
+    { "token-url", required_argument, NULL, OPT_TOKEN_URL },
+    { "trace", required_argument, NULL, OPT_TRACE },
+    { "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+    { "cacert", required_argument, NULL, OPT_CACERT },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* The options of the running command (the one global the style allows). */
+typedef struct import_opts {
+    bool apply;
+    const char *mapping, *period, *employer, *journal, *trace;
+    const char **reports;
+    size_t nreports;
+    bool quiet, resume, allow_partial, force, verify;
+    int collective;
+    lk_config_overrides ov;
+} import_opts;
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *out, bool apply)
+{
+    fputs(apply ? apply_usage : plan_usage, out);
+    fputs(options_text, out);
+}
+
+static int parse_options(int argc, char **argv, import_opts *o)
+{
+    int c;
+    char *end;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "m:p:qh", options, NULL)) != -1) {
+        bool apply_only = false;
+        switch (c) {
+        case 'm': o->mapping = optarg; break;
+        case 'p': o->period = optarg; break;
+        case 'q': o->quiet = true; break;
+        case OPT_EMPLOYER: o->employer = optarg; o->ov.employer = optarg; break;
+        case OPT_REPORT:
+            o->reports = xrealloc(o->reports, (o->nreports + 1) * sizeof *o->reports);
+            o->reports[o->nreports++] = optarg;
+            break;
+        case OPT_JOURNAL: o->journal = optarg; apply_only = true; break;
+        case OPT_RESUME: o->resume = true; apply_only = true; break;
+        case OPT_ALLOW_PARTIAL: o->allow_partial = true; apply_only = true; break;
+        case OPT_FORCE: o->force = true; apply_only = true; break;
+        case OPT_VERIFY: o->verify = true; apply_only = true; break;
+        case OPT_COLLECTIVE:
+            apply_only = true;
+            o->collective = 50;
+            if (optarg) {
+                long n = strtol(optarg, &end, 10);
+                if (*end || n < 1 || n > 1000) {
+                    lk_errorf("--collective=%s: expected a number of records from 1 to 1000",
+                              optarg);
+                    return LK_EXIT_CONFIG;
+                }
+                o->collective = (int)n;
+            }
+            break;
+        case OPT_CONFIG: o->ov.config_path = optarg; break;
+        case OPT_API_URL: o->ov.api_url = optarg; break;
+        case OPT_TOKEN_URL: o->ov.token_url = optarg; break;
+        case OPT_TRACE: o->trace = optarg; break;
+        case OPT_CACERT: o->ov.cacert = optarg; break;
+        case OPT_CONCURRENCY: {
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 256) {
+                lk_errorf("--concurrency %s: expected a number from 1 to 256", optarg);
+                return LK_EXIT_CONFIG;
+            }
+            o->ov.concurrency = (int)n;
+            break;
+        }
+        case 'h':
+            usage(stdout, o->apply);
+            return -1;
+        default:
+            usage(stderr, o->apply);
+            return LK_EXIT_CONFIG;
+        }
+        if (apply_only && !o->apply) {
+            lk_errorf("%s is an option of 'apply', not of 'plan'", argv[optind - 1]);
+            return LK_EXIT_CONFIG;
+        }
+    }
+    if (!o->mapping || optind >= argc) {
+        lk_errorf("%s needs at least one FILE and -m MAPPING", o->apply ? "apply" : "plan");
+        usage(stderr, o->apply);
+        return LK_EXIT_CONFIG;
+    }
+    return 0;
+}
+
+/* SHA-256 over what decides what is sent: the input files, the mapping and the options. */
+static void run_fingerprint(const lk_report *r, const import_opts *o, char *out)
+{
+    strbuf sb;
+    strbuf_init(&sb, 512);
+    strbuf_addstr(&sb, "loket-import apply v1\n");
+    for (size_t i = 0; i < r->nfiles; i++)
+        strbuf_addf(&sb, "file %s\n", r->files[i].sha256);
+    strbuf_addf(&sb, "mapping %s\n", r->mapping_sha256);
+    strbuf_addf(&sb, "period %s\nemployer %s\nforce %d\nallow-partial %d\n",
+                o->period ? o->period : "", o->employer ? o->employer : "", o->force,
+                o->allow_partial);
+    lk_sha256_hex(sb.buf, sb.len, out);
+    strbuf_free(&sb);
+}
+
+static char *journal_path(const import_opts *o, const char *first_file)
+{
+    if (o->journal)
+        return xstrdup(o->journal);
+    const char *base = o->nreports ? o->reports[0] : first_file;
+    strbuf sb;
+    strbuf_init(&sb, 256);
+    const char *slash = strrchr(base, '/');
+    const char *dot = strrchr(base, '.');
+    if (o->nreports && dot && (!slash || dot > slash))
+        strbuf_add(&sb, base, (size_t)(dot - base));
+    else
+        strbuf_addstr(&sb, base);
+    strbuf_addstr(&sb, ".journal");
+    return strbuf_detach(&sb, NULL);
+}
+
+static void copy_request_stats(lk_report *r, lk_client *c)
+{
+    const lk_http_stats *s = lk_http_get_stats(lk_client_http(c));
+    for (size_t i = 0; i < s->n; i++) {
+        const lk_http_record *h = &s->records[i];
+        lk_report_count_request(r, h->method, h->endpoint, (int)h->status,
+                                (unsigned)h->attempts, h->latency_ms);
+    }
+}
+
+static void print_error(const lk_error *e)
+{
+    char buf[LK_ERROR_MSG_MAX + 400];
+    lk_errorf("%s", lk_error_format(e, buf, sizeof buf));
+}
+
+static bool write_reports(lk_report *r, const import_opts *o)
+{
+    bool ok = true;
+    for (size_t i = 0; i < o->nreports; i++) {
+        lk_error e;
+        lk_error_clear(&e);
+        if (lk_report_write(r, o->reports[i], LK_REPORT_AUTO, &e) != LK_OK) {
+            print_error(&e);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+int lk_import_command(int argc, char **argv, bool apply)
+{
+    import_opts o;
+    memset(&o, 0, sizeof o);
+    o.apply = apply;
+    int prc = parse_options(argc, argv, &o);
+    if (prc) {
+        free(o.reports);
+        return prc < 0 ? LK_EXIT_OK : prc;
+    }
+    lk_period_ref period = { 0 };
+    if (o.period && !lk_parse_period(o.period, &period)) {
+        lk_errorf("--period %s: expected 2026-11 or 2026-P11", o.period);
+        free(o.reports);
+        return LK_EXIT_CONFIG;
+    }
+
+    int rc = LK_EXIT_OK;
+    lk_error err;
+    lk_error_clear(&err);
+    lk_mapping *m = NULL;
+    lk_entry_set set;
+    lk_entry_set_init(&set);
+    lk_report *r = lk_report_new(apply ? "apply" : "plan");
+    lk_config *cfg = NULL;
+    lk_trace *trace = NULL;
+    lk_client *client = NULL;
+    lk_plan *plan = NULL;
+    lk_journal *journal = NULL;
+    char *jpath = NULL;
+    bool journal_complete = false;
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    stop_requested = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    /* 1. the files, offline */
+    for (int i = optind; i < argc; i++) {
+        lk_error fe;
+        lk_error_clear(&fe);
+        lk_report_add_file(r, argv[i], &fe);
+    }
+    if (lk_report_set_mapping(r, o.mapping, &err) != LK_OK ||
+        lk_mapping_load(o.mapping, &m, &err) != LK_OK) {
+        print_error(&err);
+        rc = lk_exit_code(err.code);
+        goto out;
+    }
+    lk_aggregator *agg = lk_aggregator_new(m, o.period ? &period : NULL, &set, &err);
+    if (!agg) {
+        print_error(&err);
+        rc = LK_EXIT_CONFIG;
+        goto out;
+    }
+    for (int i = optind; i < argc; i++)
+        if (lk_aggregator_add_file(agg, argv[i], &err) != LK_OK) {
+            lk_aggregator_free(agg);
+            print_error(&err);
+            rc = lk_exit_code(err.code);
+            goto out;
+        }
+    lk_aggregator_finish(agg);
+    lk_aggregator_free(agg);
+
+    /* 2. the connection */
+    if (lk_config_load(&o.ov, &cfg, &err) != LK_OK)
+        goto run_error;
+    lk_report_set_environment(r, strcmp(cfg->environment, "custom") ? cfg->environment
+                                                                     : cfg->api_url);
+    if (o.trace && lk_trace_open(o.trace, &trace, &err) != LK_OK)
+        goto run_error;
+    if (trace)
+        lk_trace_add_secret(trace, cfg->client_secret);
+    if (lk_client_new(cfg, trace, &client, &err) != LK_OK)
+        goto run_error;
+
+    /* 3. the plan */
+    lk_plan_opts popts = { o.employer ? o.employer : cfg->employer, o.force };
+    if (lk_plan_build(client, &set, &popts, r, &plan, &err) != LK_OK)
+        goto run_error;
+    if (stop_requested) {
+        lk_error_set(&err, LK_ERR_INTERRUPTED, "interrupted before anything was sent");
+        goto run_error;
+    }
+
+    /* 4. apply */
+    if (apply) {
+        lk_apply_opts aopts = { o.allow_partial, o.force, o.collective, o.verify, o.quiet,
+                                &stop_requested };
+        if (!lk_apply_blocked(plan, &aopts)) {
+            char fp[65];
+            run_fingerprint(r, &o, fp);
+            jpath = journal_path(&o, argv[optind]);
+            journal = lk_journal_open(jpath, fp, o.resume, &err);
+            if (!journal) {
+                if (err.code == LK_ERR_CONFLICT)
+                    err.code = LK_ERR_INPUT; /* another run's journal: nothing sent, exit 2 */
+                goto run_error;
+            }
+        }
+        lk_apply_stats st;
+        lk_code arc = lk_apply_run(client, plan, &aopts, journal, r, &st, &err);
+        if (arc != LK_OK)
+            goto run_error;
+        journal_complete = journal != NULL;
+        for (size_t i = 0; i < r->nrecords && journal_complete; i++)
+            if (r->records[i]->outcome == LK_OUTCOME_FAILED)
+                journal_complete = false; /* --resume retries what got no answer */
+    }
+    goto finish;
+
+run_error:
+    if (err.code == LK_OK)
+        err.code = LK_ERR_INTERNAL;
+    lk_report_set_error(r, &err);
+    print_error(&err);
+finish:
+    if (client)
+        copy_request_stats(r, client);
+    lk_report_finish(r);
+    if (!write_reports(r, &o) && !r->has_error)
+        rc = LK_EXIT_CONFIG;
+    lk_report_print_summary(r, stdout);
+    if (rc == LK_EXIT_OK)
+        rc = lk_report_exit_code(r);
+    if (journal) {
+        lk_journal_free(journal);
+        journal = NULL;
+        if (journal_complete) {
+            /* the run is finished: keep the journal as a record, out of --resume's way */
+            strbuf done;
+            strbuf_init(&done, 256);
+            strbuf_addf(&done, "%s.done", jpath);
+            if (rename(jpath, done.buf) != 0)
+                lk_warn("cannot rename journal %s: %s", jpath, strerror(errno));
+            strbuf_free(&done);
+        } else if (!o.quiet) {
+            fprintf(stderr, "journal: %s (apply --resume continues from it)\n", jpath);
+        }
+    }
+out:
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    lk_journal_free(journal);
+    free(jpath);
+    lk_plan_free(plan);
+    lk_client_free(client);
+    lk_trace_close(trace);
+    lk_config_free(cfg);
+    lk_report_free(r);
+    lk_entry_set_free(&set);
+    lk_mapping_free(m);
+    free(o.reports);
+    return rc;
+}

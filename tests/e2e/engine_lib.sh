@@ -1,0 +1,85 @@
+# engine_lib.sh: helpers of the plan/apply end-to-end tests (POSIX sh; source it after lib.sh).
+#
+#   start_import_sim [loket-sim flags]  start_sim, then a private config ($SIM_DIR/config.json) and
+#                                       token store holding the fixture's refresh token
+#   li CMD ARGS...                      runs loket-import CMD with --config; exit code in $LI_RC,
+#                                       stdout in $SIM_DIR/li.out, stderr in $SIM_DIR/li.err
+#   sim_reset                           back to the fixture (and a fresh refresh token)
+#   sim_requests                        GET /__sim/requests (JSON)
+#   sim_count METHOD TEMPLATE           how many requests of that method + endpoint template
+#   state_values EMPNR [PERIOD]         "component=value" lines of employee EMPNR's records in the
+#                                       sim's state (period id, default 202611), sorted
+#   patch_count                         PATCH requests of both upsert endpoints so far
+#   sample NAME / mapping NAME          paths into samples/ and mappings/
+
+IMPORT_BIN=
+case "$LOKET_BUILD" in /*) IMPORT_BIN=$LOKET_BUILD/loket-import ;; *) IMPORT_BIN=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
+PPD_ONE='/providers/employers/employees/employments/{employmentId}/payrollperioddata'
+PPD_COLL='/providers/employers/{employerId}/payrollperioddata'
+
+sample() { printf '%s/samples/%s' "$LK_ROOT" "$1"; }
+mapping() { printf '%s/mappings/%s' "$LK_ROOT" "$1"; }
+
+store_refresh_token() {
+    jq -r '.auth.refreshTokens[0]' "$SIM_FIXTURE" |
+        "$IMPORT_BIN" auth set-refresh-token --config "$SIM_DIR/config.json" >/dev/null 2>&1 ||
+        fail "auth set-refresh-token failed"
+}
+
+start_import_sim() {
+    start_sim "$@"
+    [ -x "$IMPORT_BIN" ] || fail "$IMPORT_BIN not built"
+    umask 077
+    cat >"$SIM_DIR/config.json" <<EOF
+{"environment": "custom", "apiUrl": "$SIM_URL", "tokenUrl": "$SIM_ROOT/token",
+ "clientId": "$(jq -r .auth.clientId "$SIM_FIXTURE")",
+ "clientSecret": "$(jq -r .auth.clientSecret "$SIM_FIXTURE")",
+ "tokenStore": "$SIM_DIR/tokens.json",
+ "retry": {"maxAttempts": 3, "baseDelayMs": 50, "maxDelayMs": 200}}
+EOF
+    store_refresh_token
+}
+
+li() {
+    cmd=$1
+    shift
+    "$IMPORT_BIN" "$cmd" --config "$SIM_DIR/config.json" "$@" >"$SIM_DIR/li.out" 2>"$SIM_DIR/li.err"
+    LI_RC=$?
+}
+
+sim_reset() {
+    curl -s --max-time 20 -X POST "$SIM_ROOT/__sim/reset" >/dev/null || fail "sim reset"
+    store_refresh_token
+}
+
+sim_requests() {
+    curl -s --max-time 20 "$SIM_ROOT/__sim/requests"
+}
+
+sim_count() {
+    sim_requests | jq --arg k "$1 $2" '.counts[$k] // 0'
+}
+
+patch_count() {
+    sim_requests | jq --arg a "PATCH $PPD_ONE" --arg b "PATCH $PPD_COLL" '(.counts[$a] // 0) + (.counts[$b] // 0)'
+}
+
+# The employment ids of an employee number (all employments).
+employment_ids() {
+    jq -r --argjson n "$1" '.employments[] | select(.employee.employeeNumber == $n) | .id' "$SIM_FIXTURE"
+}
+
+# component=value lines (sorted) of the records of employee $1 in period $2 (default 202611),
+# each prefixed with the record key: "cc=1 cu= du= shift=1 pst=1 10=166".
+state_values() {
+    per=${2:-202611}
+    ids=$(employment_ids "$1" | tr '\n' ' ')
+    sim_state | jq -r --arg ids "$ids" --argjson per "$per" '
+        ($ids | split(" ") | map(select(length > 0))) as $e
+        | [.. | objects | select(has("employmentId") and has("payrollComponents"))]
+        | map(select(.employmentId as $x | $e | index($x)))
+        | map(select(((.payrollPeriod.year // 0) * 100 + (.payrollPeriod.periodNumber // 0)) == $per))
+        | .[] | . as $r
+        | .payrollComponents[]
+        | "cc=\($r.costCenter.key // "") cu=\($r.costUnit.key // "") du=\($r.distributionUnit.key // "") shift=\($r.shift.shiftNumber // $r.shift.key // "") pst=\($r.payslipType.key // "") \(.payrollComponent.key)=\(.value)"' | sort
+}

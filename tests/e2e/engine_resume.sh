@@ -1,0 +1,138 @@
+#!/bin/sh
+# engine_resume.sh: kill -9 during apply at several points, then apply --resume: the final state
+# and report equal those of an uninterrupted run, and nothing the journal confirmed before the
+# kill is sent again (journal compared with the simulator's request log). Also: a journal of other
+# input is refused (exit 2), SIGTERM stops cleanly with exit 5 and --resume finishes, and
+# collective mode ends in the same state as per-employment mode.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/engine_lib.sh"
+start_import_sim --latency-ms 200
+OUT=$SIM_DIR/reports
+mkdir -p "$OUT"
+CSV=$(sample uren-maand-40101-2026-11.csv)
+MAP=$(mapping uren-maand-excel.json)
+ARGS="--period 2026-11 --concurrency 2"
+
+# Everything Loket holds for November, normalised (record ids and versions left out).
+november() {
+    sim_state | jq -S -c '[.payrollPeriodData[] | select(.payrollPeriodId == 202611)
+        | {e: .employmentId, cc: .costCenter.key, cu: .costUnit.key, s: .shift.shiftNumber,
+           p: .payslipType.key, v: [.payrollComponents[] | [.payrollComponent.key, .value, .isSupplement]]}]
+        | sort_by(.e, .cc, .cu)'
+}
+# The report as an operator reads it: who, outcome, old -> new; not timings or attempts.
+report_view() {
+    jq -S -c '[.records[] | {n: .employee.number, pid: .employment.payroll_id, o: .outcome,
+        c: [.components[] | [.key, .old_value, .new_value]]}] | sort_by(.n, .pid)' "$1"
+}
+
+# ---- the uninterrupted run: the reference
+li apply "$CSV" -m "$MAP" $ARGS --report "$OUT/ref.json" --journal "$SIM_DIR/ref.journal"
+[ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.out"; fail "reference apply exit $LI_RC"; }
+REF_STATE=$(november)
+REF_REPORT=$(report_view "$OUT/ref.json")
+[ -f "$SIM_DIR/ref.journal.done" ] || fail "a finished run should leave its journal as .done"
+
+# kill_at N: start apply, kill -9 once N PATCH requests were answered, then --resume
+kill_at() {
+    sim_reset
+    J=$SIM_DIR/run$1.journal
+    rm -f "$J" "$J.done"
+    "$IMPORT_BIN" apply "$CSV" -m "$MAP" $ARGS --config "$SIM_DIR/config.json" \
+        --report "$OUT/run$1.json" --journal "$J" >"$SIM_DIR/bg.out" 2>&1 &
+    pid=$!
+    i=0
+    while [ "$(patch_count)" -lt "$1" ]; do
+        i=$((i + 1))
+        [ $i -lt 600 ] || { kill -9 $pid 2>/dev/null; fail "kill_at $1: PATCH count never reached $1"; }
+        kill -0 $pid 2>/dev/null || { cat "$SIM_DIR/bg.out"; fail "kill_at $1: apply ended before the kill"; }
+        sleep 0.02
+    done
+    kill -9 $pid
+    wait $pid 2>/dev/null
+    sent_before=$(patch_count)
+    [ "$sent_before" -lt 25 ] || fail "kill_at $1: every PATCH went out before the kill; no window"
+    [ -f "$J" ] || fail "kill_at $1: no journal after the kill"
+    # the employments the journal confirmed (not intents)
+    confirmed=$(jq -r 'select(.key != null and (.key | startswith("intent:") | not)) | .key | split("/")[0]' "$J" 2>/dev/null | sort -u)
+    li apply "$CSV" -m "$MAP" $ARGS --report "$OUT/run$1.json" --journal "$J" --resume
+    [ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.out" "$SIM_DIR/li.err"; fail "kill_at $1: resume exit $LI_RC"; }
+    [ "$(november)" = "$REF_STATE" ] || fail "kill_at $1: state after resume differs from the uninterrupted run"
+    got=$(report_view "$OUT/run$1.json")
+    [ "$got" = "$REF_REPORT" ] || fail "kill_at $1: report after resume differs:
+$got
+reference:
+$REF_REPORT"
+    # what the resume sent: the PATCH lines after the first $sent_before
+    sim_requests | jq -r --argjson n "$sent_before" \
+        '[.recent[] | select(.method == "PATCH")] | .[$n:] | .[].path' >"$SIM_DIR/resent"
+    for e in $confirmed; do
+        grep -q "$e" "$SIM_DIR/resent" && fail "kill_at $1: employment $e was confirmed in the journal and sent again"
+    done
+    # across the kill and the resume every record was written exactly once: one PATCH per
+    # employment (each has one record in this sample), none twice
+    sim_requests | jq -r '.recent[] | select(.method == "PATCH") | .path' | sort | uniq -c |
+        awk '$1 != 1 { print }' >"$SIM_DIR/twice"
+    [ -s "$SIM_DIR/twice" ] && fail "kill_at $1: written more than once: $(cat "$SIM_DIR/twice")"
+    [ "$(sim_requests | jq '[.recent[] | select(.method == "PATCH")] | length')" = 25 ] ||
+        fail "kill_at $1: expected 25 PATCH requests over the kill and the resume"
+    total=$(patch_count)
+    nconf=$(printf '%s\n' $confirmed | grep -c . || true)
+    [ $((total - sent_before)) -le $((25 - nconf)) ] || fail "kill_at $1: resume sent $((total - sent_before)) records, more than the $((25 - nconf)) unconfirmed"
+    echo "kill_at $1: $sent_before sent before the kill, $nconf confirmed in the journal, $((total - sent_before)) sent by --resume"
+}
+kill_at 1
+kill_at 9
+kill_at 20
+
+# ---- a journal of other input is refused
+sim_reset
+J=$SIM_DIR/other.journal
+"$IMPORT_BIN" apply "$CSV" -m "$MAP" $ARGS --config "$SIM_DIR/config.json" --journal "$J" >"$SIM_DIR/bg.out" 2>&1 &
+pid=$!
+while [ "$(patch_count)" -lt 3 ]; do sleep 0.02; done
+kill -9 $pid
+wait $pid 2>/dev/null
+LC_ALL=C sed 's/^1003;1;\(.*\);162,00;/1003;1;\1;150;/' "$CSV" >"$SIM_DIR/other.csv"
+before=$(patch_count)
+li apply "$SIM_DIR/other.csv" -m "$MAP" $ARGS --journal "$J" --resume --report "$OUT/other.json"
+[ "$LI_RC" = 2 ] || fail "resume with another file's journal: exit $LI_RC, expected 2"
+grep -q 'belongs to another run' "$SIM_DIR/li.err" || fail "no clear message for a foreign journal"
+[ "$(patch_count)" = "$before" ] || fail "resume with a foreign journal sent something"
+# and a fresh apply next to an unfinished journal is refused too
+li apply "$CSV" -m "$MAP" $ARGS --journal "$J"
+[ "$LI_RC" = 2 ] || fail "apply next to an unfinished journal: exit $LI_RC, expected 2"
+[ "$(patch_count)" = "$before" ] || fail "apply next to an unfinished journal sent something"
+
+# ---- SIGTERM: in-flight requests finish, the report says what was not sent, exit 5
+sim_reset
+J=$SIM_DIR/term.journal
+"$IMPORT_BIN" apply "$CSV" -m "$MAP" $ARGS --config "$SIM_DIR/config.json" --journal "$J" \
+    --report "$OUT/term.json" >"$SIM_DIR/term.out" 2>&1 &
+pid=$!
+while [ "$(patch_count)" -lt 4 ]; do sleep 0.02; done
+kill -TERM $pid
+wait $pid
+rc=$?
+[ "$rc" = 5 ] || { cat "$SIM_DIR/term.out"; fail "SIGTERM: exit $rc, expected 5"; }
+[ -f "$OUT/term.json" ] || fail "SIGTERM: no report written"
+ns=$(jq '[.records[] | select(.outcome == "not_sent")] | length' "$OUT/term.json")
+[ "$ns" -gt 0 ] || fail "SIGTERM: the report lists nothing as not sent"
+done_n=$(jq '[.records[] | select(.outcome == "created" or .outcome == "updated")] | length' "$OUT/term.json")
+[ "$done_n" = "$(patch_count)" ] || fail "SIGTERM: report says $done_n sent, the simulator got $(patch_count)"
+li apply "$CSV" -m "$MAP" $ARGS --journal "$J" --resume --report "$OUT/term2.json"
+[ "$LI_RC" = 0 ] || fail "resume after SIGTERM: exit $LI_RC"
+[ "$(november)" = "$REF_STATE" ] || fail "resume after SIGTERM: state differs"
+[ "$(report_view "$OUT/term2.json")" = "$REF_REPORT" ] || fail "resume after SIGTERM: report differs"
+[ "$(patch_count)" = 25 ] || fail "SIGTERM + resume sent $(patch_count) PATCH requests, expected 25"
+
+# ---- collective mode: the same final state in fewer requests
+sim_reset
+li apply "$CSV" -m "$MAP" $ARGS --collective=10 --report "$OUT/coll.json" --journal "$SIM_DIR/coll.journal" --verify
+[ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.out"; fail "collective apply exit $LI_RC"; }
+[ "$(november)" = "$REF_STATE" ] || fail "collective: state differs from per-employment mode"
+[ "$(sim_count PATCH "$PPD_COLL")" = 3 ] || fail "collective: expected 3 calls of 10, got $(sim_count PATCH "$PPD_COLL")"
+[ "$(sim_count PATCH "$PPD_ONE")" = 0 ] || fail "collective: per-employment PATCH used"
+[ "$(report_view "$OUT/coll.json")" = "$REF_REPORT" ] || fail "collective: report differs from per-employment mode"
+echo "engine_resume: ok"
