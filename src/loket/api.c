@@ -1315,6 +1315,63 @@ void lk_api_period_metadata_start(lk_client *c, const char *admin_id,
 
 /* ---------------------------------------------------------------- writes */
 
+/* A record key field. Absent: costCenter and costUnit are nullable in the official schema and
+ * get null (none); shift, payslipType and distributionUnit are not, and are left out so Loket
+ * applies the employment's default. */
+static void add_ref(cJSON *o, const char *name, const lk_meta_ref *r, const char *key_name,
+                    bool nullable)
+{
+    cJSON *v;
+    if (!r->present) {
+        if (nullable)
+            cJSON_AddNullToObject(o, name);
+        return;
+    }
+    v = cJSON_AddObjectToObject(o, name);
+    if (r->key_is_int)
+        cJSON_AddNumberToObject(v, key_name, (double)r->key);
+    else
+        cJSON_AddStringToObject(v, key_name, r->key_text ? r->key_text : "");
+}
+
+char *lk_period_data_body(const lk_period_data_record *r, bool with_employment_id)
+{
+    cJSON *o = cJSON_CreateObject(), *comps;
+    char *text;
+    if (with_employment_id && r->employment_id)
+        cJSON_AddStringToObject(o, "employmentId", r->employment_id);
+    if (r->year) {
+        cJSON *p = cJSON_AddObjectToObject(o, "payrollPeriod");
+        cJSON_AddNumberToObject(p, "year", r->year);
+        cJSON_AddNumberToObject(p, "periodNumber", r->period_number);
+    }
+    add_ref(o, "shift", &r->shift, "shiftNumber", false);
+    add_ref(o, "payslipType", &r->payslip_type, "key", false);
+    add_ref(o, "distributionUnit", &r->distribution_unit, "key", false);
+    add_ref(o, "costCenter", &r->cost_center, "key", true);
+    add_ref(o, "costUnit", &r->cost_unit, "key", true);
+    if (r->payslip_text)
+        cJSON_AddStringToObject(o, "payslipText", r->payslip_text);
+    comps = cJSON_AddArrayToObject(o, "payrollComponents");
+    for (size_t i = 0; i < r->ncomponents; i++) {
+        const lk_component_value *v = &r->components[i];
+        cJSON *c = cJSON_CreateObject(), *pc = cJSON_AddObjectToObject(c, "payrollComponent");
+        char num[32];
+        cJSON_AddNumberToObject(pc, "key", (double)v->key);
+        /* raw decimal text: a double would turn 0.1 + 0.2 into 0.30000000000000004 */
+        if (v->has_value)
+            cJSON_AddRawToObject(c, "value", lk_decimal_format(v->value, num));
+        else
+            cJSON_AddNullToObject(c, "value");
+        if (v->has_supplement)
+            cJSON_AddBoolToObject(c, "isSupplement", v->is_supplement);
+        cJSON_AddItemToArray(comps, c);
+    }
+    text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
 void lk_api_patch_period_data_start(lk_client *c, const char *employment_id,
                                     const char *json_body, lk_write_fn cb, void *ud)
 {

@@ -264,6 +264,20 @@ void lk_api_employment_period_data_start(lk_client *c, const char *employment_id
 /* ---------------------------------------------------------------- writes */
 
 /*
+ * The JSON body of a PATCH for one record: payrollPeriod {year, periodNumber} (when year is
+ * set), shift {shiftNumber}, payslipType / distributionUnit / costCenter / costUnit {key} (a
+ * number, or the text key such as a distribution unit's uuid). Absent fields: costCenter and
+ * costUnit (nullable in the official schema) are sent as null; shift, payslipType and
+ * distributionUnit (not nullable) are left out so Loket applies its default. payslipText
+ * when set, and payrollComponents [{payrollComponent {key}, value, isSupplement}] with values
+ * written from lk_decimal exactly (151.5, never 151.49999) and value null only where !has_value.
+ * with_employment_id adds "employmentId" (the collective PATCH). Caller frees.
+ * Typical use: take the defaults record, set year/period_number and the components, build.
+ */
+char *lk_period_data_body(const lk_period_data_record *r, bool with_employment_id);
+
+
+/*
  * PatchPayrollPeriodDataByEmploymentId: json_body is the exact body (a record object with
  * payrollPeriod, the record key fields and payrollComponents); it is copied. The upsert is
  * idempotent for the same body, so the engine retries it after a dropped connection.

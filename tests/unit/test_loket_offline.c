@@ -286,6 +286,88 @@ static void test_record_parse(void)
     cJSON_Delete(j);
 }
 
+static void test_body_builder(void)
+{
+    const char *defaults =
+        "{\"content\":{\"payrollPeriod\":null,\"shift\":{\"shiftNumber\":1},\"payslipType\":"
+        "{\"key\":1},\"payslipText\":null,\"distributionUnit\":{\"key\":"
+        "\"b14acd0d-75d7-4fc8-8b22-4a3924585cab\"},\"costCenter\":{\"key\":2},\"costUnit\":null,"
+        "\"payrollComponents\":[]}}";
+    lk_envelope *env = parse_ok(defaults, NULL, 200);
+    lk_period_data_record r;
+    lk_error err;
+    char *body;
+    cJSON *j, *comps;
+    lk_decimal a, b;
+    lk_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(lk_period_data_record_parse(env->content, &r, &err), LK_OK);
+    r.year = 2026;
+    r.period_number = 11;
+    r.employment_id = strdup("e-1");
+    r.components = calloc(3, sizeof *r.components);
+    r.ncomponents = 3;
+    lk_decimal_from_double(0.1, &a);
+    lk_decimal_from_double(0.2, &b);
+    r.components[0].key = 10;
+    r.components[0].has_value = lk_decimal_add(a, b, &r.components[0].value);
+    r.components[1].key = 21;
+    r.components[1].has_value = true;
+    r.components[1].value = 12500000;
+    r.components[1].has_supplement = true;
+    r.components[1].is_supplement = true;
+    r.components[2].key = 30;   /* explicit delete: null */
+    body = lk_period_data_body(&r, true);
+    CU_ASSERT_PTR_NOT_NULL(strstr(body, "\"value\":0.3}"));
+    CU_ASSERT_PTR_NULL(strstr(body, "0.30000"));
+    j = cJSON_Parse(body);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(j, "employmentId")), "e-1");
+    CU_ASSERT_EQUAL(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "payrollPeriod"),
+                                                             "periodNumber")), 11);
+    CU_ASSERT_EQUAL(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "shift"),
+                                                             "shiftNumber")), 1);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(
+                               cJSON_GetObjectItem(j, "distributionUnit"), "key")),
+                           "b14acd0d-75d7-4fc8-8b22-4a3924585cab");
+    CU_ASSERT_EQUAL(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "costCenter"),
+                                                             "key")), 2);
+    CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(j, "costUnit")));
+    CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(j, "shift"));
+    CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(j, "payslipText"));
+    comps = cJSON_GetObjectItem(j, "payrollComponents");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(comps), 3);
+    CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(cJSON_GetArrayItem(comps, 0), "isSupplement"));
+    CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(comps, 1), "isSupplement")));
+    CU_ASSERT_EQUAL(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(comps, 1), "value")),
+                    12.5);
+    CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(comps, 2), "value")));
+    cJSON_Delete(j);
+    free(body);
+    /* an absent distribution unit is left out (not nullable), an absent cost center is null */
+    lk_meta_ref_free(&r.distribution_unit);
+    lk_meta_ref_free(&r.cost_center);
+    body = lk_period_data_body(&r, true);
+    CU_ASSERT_PTR_NULL(strstr(body, "distributionUnit"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(body, "\"costCenter\":null"));
+    free(body);
+    /* without the employment id for the per-employment PATCH; a round trip parses back */
+    body = lk_period_data_body(&r, false);
+    CU_ASSERT_PTR_NULL(strstr(body, "employmentId"));
+    {
+        lk_period_data_record back;
+        cJSON *jb = cJSON_Parse(body);
+        CU_ASSERT_EQUAL_FATAL(lk_period_data_record_parse(jb, &back, &err), LK_OK);
+        CU_ASSERT_EQUAL(back.ncomponents, 3);
+        CU_ASSERT_EQUAL(back.components[0].value, 300000);
+        CU_ASSERT_EQUAL(back.year, 2026);
+        lk_period_data_record_clear(&back);
+        cJSON_Delete(jb);
+    }
+    free(body);
+    lk_period_data_record_clear(&r);
+    lk_envelope_free(env);
+}
+
 /* ---------------------------------------------------------------- configuration */
 
 static void test_config_parse(void)
@@ -581,6 +663,7 @@ int main(void)
         { "envelope: odd answers are protocol errors", test_envelope_odd },
         { "metadata: three shapes parsed alike", test_metadata_shapes },
         { "records: defaults and listing shapes, bad values", test_record_parse },
+        { "records: PATCH body from defaults, exact decimals", test_body_builder },
         { "config: keys, ranges, unknown keys", test_config_parse },
         { "config: file, environment and overrides", test_config_load },
         { "config: https or loopback http only", test_url_policy },

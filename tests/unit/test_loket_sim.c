@@ -474,6 +474,62 @@ static void test_defaults_metadata_listing(void)
     fx_close(&f);
 }
 
+/* The recommended flow: defaults, completed with components, PATCHed, read back. */
+static void test_defaults_body_patch(void)
+{
+    fx f;
+    lk_error err;
+    char *bakkerij, *body;
+    long nums[] = { 1002 };
+    lk_employment_list *emps = NULL;
+    lk_period_data_record *def = NULL;
+    lk_period_data_list *list = NULL;
+    lk_api_result pr;
+    int found = 0;
+    if (fx_open(&f, NULL, 250) != 0)
+        return;
+    lk_error_clear(&err);
+    bakkerij = employer_id(&f, BAKKERIJ);
+    CU_ASSERT_EQUAL_FATAL(lk_api_employments(f.c, bakkerij, nums, 1, &emps, &err), LK_OK);
+    CU_ASSERT_EQUAL_FATAL(emps->n, 1);
+    CU_ASSERT_EQUAL_FATAL(lk_api_defaults(f.c, emps->items[0].id, &def, &err), LK_OK);
+    def->year = 2026;
+    def->period_number = 12;
+    def->components = calloc(1, sizeof *def->components);
+    def->ncomponents = 1;
+    def->components[0].key = 22;
+    def->components[0].has_value = true;
+    def->components[0].value = 7350000; /* 7.35 */
+    body = lk_period_data_body(def, false);
+    memset(&pr, 0, sizeof pr);
+    lk_api_patch_period_data_start(f.c, emps->items[0].id, body, on_patch, &pr);
+    CU_ASSERT_EQUAL(lk_client_run(f.c, &err), LK_OK);
+    CU_ASSERT_EQUAL(pr.code, LK_OK);
+    if (pr.code != LK_OK)
+        fprintf(stderr, "\nPATCH: %s\nbody: %s\n", pr.err.message, body);
+    CU_ASSERT_EQUAL_FATAL(lk_api_employment_period_data(f.c, emps->items[0].id,
+                                                        "payrollPeriod.year eq 2026 and "
+                                                        "payrollPeriod.periodNumber eq 12",
+                                                        &list, &err),
+                          LK_OK);
+    for (size_t i = 0; i < list->n; i++)
+        for (size_t j = 0; j < list->items[i].ncomponents; j++)
+            if (list->items[i].components[j].key == 22 &&
+                list->items[i].components[j].value == 7350000) {
+                found++;
+                CU_ASSERT_TRUE(list->items[i].cost_center.present);
+                CU_ASSERT_EQUAL(list->items[i].cost_center.key, def->cost_center.key);
+                CU_ASSERT_EQUAL(list->items[i].payslip_type.key, def->payslip_type.key);
+            }
+    CU_ASSERT_EQUAL(found, 1);
+    free(body);
+    lk_period_data_list_free(list);
+    lk_period_data_record_free(def);
+    lk_employment_list_free(emps);
+    free(bakkerij);
+    fx_close(&f);
+}
+
 static void test_403_404_not_retried(void)
 {
     fx f;
@@ -854,6 +910,7 @@ int main(void)
     static const lk_test tests[] = {
         { "look-ups read every page (pageSize 2)", test_lookups_paged },
         { "defaults, metadata cache, PATCH, listing", test_defaults_metadata_listing },
+        { "defaults + components -> body -> PATCH -> read back", test_defaults_body_patch },
         { "403 and 404 not retried", test_403_404_not_retried },
         { "refresh before expiry; rotated token on disk; old refused", test_refresh_on_expiry },
         { "refresh on 401; a second client reads the rotated store", test_refresh_on_401 },
