@@ -33,9 +33,22 @@ typedef struct str_table {
 
 static unsigned long long hash_str(const char *s)
 {
-    unsigned long long h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    /* FNV-1a over 8-byte words, then mixed: keys are long and share prefixes */
+    size_t n = strlen(s);
+    unsigned long long h = 1469598103934665603ULL ^ n;
+    while (n >= 8) {
+        unsigned long long w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 1099511628211ULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
+    }
+    while (n--)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ULL;
+    h ^= h >> 32;
     return h;
 }
 
@@ -138,6 +151,8 @@ typedef struct item {
     lk_decimal value;
     bool null;
     char *key;
+    bool found;               /* the entry existed before this row; idx is it */
+    size_t idx;
 } item;
 
 typedef struct row_ctx {
@@ -495,6 +510,7 @@ static void add_item(row_ctx *ctx, const lk_component_spec *spec, int component,
     it->value = v;
     it->null = null;
     it->key = NULL;
+    it->found = false;
 }
 
 /* value x scale / divideBy, each step rounded half away from zero at 6 decimals. */
@@ -750,9 +766,34 @@ static void read_identity(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
         ctx->payslip_text = xstrdup(t);
 }
 
+/* Keys are built for every value of every row: plain appends, no printf. */
+static void key_long(strbuf *sb, long long v)
+{
+    char buf[24];
+    size_t n = sizeof(buf);
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        buf[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        buf[--n] = '-';
+    strbuf_add(sb, buf + n, sizeof(buf) - n);
+    strbuf_addch(sb, '\x1f');
+}
+
+static void key_str(strbuf *sb, const char *s)
+{
+    if (s)
+        strbuf_addstr(sb, s);
+    strbuf_addch(sb, '\x1f');
+}
+
 static void key_ref(strbuf *sb, const lk_ref *r)
 {
-    strbuf_addf(sb, "\x1f%d:%d:%s", (int)r->kind, r->key, r->code ? r->code : "");
+    key_long(sb, r->kind);
+    key_long(sb, r->key);
+    key_str(sb, r->code);
 }
 
 /* The entry key without the component: employer, employee, period, record key. */
@@ -760,11 +801,16 @@ static void record_key_string(strbuf *sb, const row_ctx *ctx)
 {
     const lk_employee_ref *e = &ctx->employee;
     strbuf_reset(sb);
-    strbuf_addf(sb, "%s\x1f%ld\x1f%ld\x1f%ld\x1f%s\x1f%d:%d:%d:%d:%d",
-                e->employer ? e->employer : "", e->employee_number, e->payroll_id,
-                e->income_relationship, e->employment_id ? e->employment_id : "",
-                (int)ctx->period.kind, ctx->period.year, ctx->period.number, ctx->period.month,
-                ctx->period.day);
+    key_str(sb, e->employer);
+    key_long(sb, e->employee_number);
+    key_long(sb, e->payroll_id);
+    key_long(sb, e->income_relationship);
+    key_str(sb, e->employment_id);
+    key_long(sb, ctx->period.kind);
+    key_long(sb, ctx->period.year);
+    key_long(sb, ctx->period.number);
+    key_long(sb, ctx->period.month);
+    key_long(sb, ctx->period.day);
     key_ref(sb, &ctx->record_key.cost_center);
     key_ref(sb, &ctx->record_key.cost_unit);
     key_ref(sb, &ctx->record_key.distribution_unit);
@@ -835,11 +881,13 @@ static void commit_row(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
         item *it = &ctx->items[i];
         sb->len = base;
         sb->buf[base] = '\0';
-        strbuf_addf(sb, "\x1f%d", it->component);
+        key_long(sb, it->component);
         it->key = xstrdup(sb->buf);
         size_t idx;
         if (!table_get(&a->entries, it->key, &idx))
             continue;
+        it->found = true;
+        it->idx = idx;
         lk_entry *e = &set->entries[idx];
         const lk_row_span *last = &e->rows[e->nrows - 1];
         bool same_row = last->file == fs->file && last->sheet == fs->sheet &&
@@ -870,7 +918,8 @@ static void commit_row(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
         item *it = &ctx->items[i];
         size_t idx;
         lk_entry *e;
-        if (table_get(&a->entries, it->key, &idx)) {
+        /* a row's second cell for a new entry finds the one its first cell made */
+        if (it->found ? (idx = it->idx, true) : table_get(&a->entries, it->key, &idx)) {
             e = &set->entries[idx];
             lk_decimal_add(e->value, it->value, &e->value);
         } else {
@@ -906,9 +955,9 @@ static void commit_row(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
     if (ctx->nitems) {
         /* employees, not employments: 1007's two employments are one person */
         strbuf_reset(sb);
-        strbuf_addf(sb, "%s\x1f%ld\x1f%s", ctx->employee.employer ? ctx->employee.employer : "",
-                    ctx->employee.employee_number,
-                    ctx->employee.employment_id ? ctx->employee.employment_id : "");
+        key_str(sb, ctx->employee.employer);
+        key_long(sb, ctx->employee.employee_number);
+        key_str(sb, ctx->employee.employment_id);
         table_put(&fs->employees, sb->buf, 0);
     }
 }

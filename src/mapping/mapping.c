@@ -12,6 +12,7 @@
 
 #include <cJSON.h>
 #include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -156,11 +157,12 @@ static bool get_int(loader *L, const cJSON *obj, const char *key, const char *pa
         return true;
     char p[256];
     join_path(p, sizeof(p), path, key);
-    if (!cJSON_IsNumber(it) || it->valuedouble != (double)(long)it->valuedouble)
+    if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble))
         return fail(L, p, "expected a whole number");
-    long v = (long)it->valuedouble;
-    if (v < min || v > max)
+    /* range first: casting 1e40 to long is undefined */
+    if (it->valuedouble < (double)min || it->valuedouble > (double)max)
         return fail(L, p, "must be from %ld to %ld", min, max);
+    long v = (long)it->valuedouble;
     *out = v;
     return true;
 }

@@ -252,6 +252,15 @@ void lk_report_record_add_rows(lk_report_record *rec, const char *file, const ch
 /* The rows of an entry, resolved through the set's file and sheet tables. */
 void lk_report_record_add_entry_rows(lk_report_record *rec, const lk_entry_set *set,
                                      const lk_entry *e);
+/* Adapters from the Loket client's types (src/loket), so the engine hands them over as they are:
+ * every message of a response envelope, verbatim (origin LOKET), and the HTTP engine's
+ * per-request statistics summed per method + endpoint + status (adds to what the report holds:
+ * call it once, at the end of the run). */
+struct lk_envelope;
+struct lk_http_stats;
+void lk_report_record_add_envelope(lk_report_record *rec, const struct lk_envelope *env);
+void lk_report_add_http_stats(lk_report *r, const struct lk_http_stats *stats);
+
 /* Sets outcome, final HTTP status and attempts in one call. */
 void lk_report_record_set_result(lk_report_record *rec, lk_outcome outcome, int http_status,
                                  unsigned attempts);

@@ -102,10 +102,12 @@ static void reply_list(sim_ctx *c, cJSON *items)
     long page = 1, size = 250, total, pages, skip;
     char err[160];
     cJSON *o, *page_items, *item;
-    if ((pn && !parse_int(pn, 1, 1000000000L, &page)) || (ps && !parse_int(ps, 1, 100000, &size))) {
+    const char *bad = (pn && !parse_int(pn, 1, 1000000000L, &page)) ? "pageNumber"
+                      : (ps && !parse_int(ps, 1, 100000, &size))     ? "pageSize"
+                                                                     : NULL;
+    if (bad) {
         cJSON_Delete(items);
-        reply_error(c, 400, SIM_MSG_INVALID_QUERY, pn && !parse_int(pn, 1, 1000000000L, &page) ? "pageNumber" : "pageSize",
-                    pn && !parse_int(pn, 1, 1000000000L, &page) ? "pageNumber" : "pageSize");
+        reply_error(c, 400, SIM_MSG_INVALID_QUERY, bad, bad);
         return;
     }
     if (filter && *filter) {

@@ -219,40 +219,48 @@ static void check_distribution_unit(checker *c, const sim_admin *a, const cJSON 
     }
 }
 
+/* payrollPeriod {year, periodNumber}: required, integers, periodNumber 1..53, known to the
+ * employment's administration. */
 static void check_period(checker *c, sim_employment *e, const cJSON *body, sim_input *in)
 {
+    static const char *const parts[] = { "year", "periodNumber" };
     const cJSON *v;
-    int year, number;
-    char label[32];
-    if (field(body, "payrollPeriod", &v) != PRESENT) {
-        reject(c, field(body, "payrollPeriod", &v) == IS_NULL ? SIM_MSG_INVALID_FIELD : SIM_MSG_PERIOD_REQUIRED,
-               "payrollPeriod", field(body, "payrollPeriod", &v) == IS_NULL ? NULL : "");
+    int value[2];
+    char label[32], path[48];
+    switch (field(body, "payrollPeriod", &v)) {
+    case ABSENT:
+        reject(c, SIM_MSG_PERIOD_REQUIRED, "payrollPeriod", "");
         return;
+    case IS_NULL:
+        reject(c, SIM_MSG_INVALID_FIELD, "payrollPeriod", NULL);
+        return;
+    case PRESENT:
+        break;
     }
     if (!cJSON_IsObject(v)) {
         reject(c, SIM_MSG_INVALID_FIELD, "payrollPeriod", NULL);
         return;
     }
-    if (!json_int(cJSON_GetObjectItemCaseSensitive(v, "year"), &year)) {
-        reject(c, cJSON_GetObjectItemCaseSensitive(v, "year") ? SIM_MSG_INVALID_FIELD : SIM_MSG_PERIOD_REQUIRED,
-               "payrollPeriod.year", cJSON_GetObjectItemCaseSensitive(v, "year") ? NULL : "");
-        return;
+    for (int i = 0; i < 2; i++) {
+        const cJSON *part = cJSON_GetObjectItemCaseSensitive(v, parts[i]);
+        snprintf(path, sizeof path, "payrollPeriod.%s", parts[i]);
+        if (!part) {
+            reject(c, SIM_MSG_PERIOD_REQUIRED, path, "");
+            return;
+        }
+        if (!json_int(part, &value[i])) {
+            reject(c, SIM_MSG_INVALID_FIELD, path, NULL);
+            return;
+        }
     }
-    if (!json_int(cJSON_GetObjectItemCaseSensitive(v, "periodNumber"), &number)) {
-        reject(c, cJSON_GetObjectItemCaseSensitive(v, "periodNumber") ? SIM_MSG_INVALID_FIELD : SIM_MSG_PERIOD_REQUIRED,
-               "payrollPeriod.periodNumber", cJSON_GetObjectItemCaseSensitive(v, "periodNumber") ? NULL : "");
-        return;
-    }
-    snprintf(label, sizeof label, "%d/%d", year, number);
-    if (number < 1 || number > 53) { /* the schema's minimum and maximum */
+    if (value[1] < 1 || value[1] > 53) { /* the schema's minimum and maximum */
         reject(c, SIM_MSG_OUT_OF_RANGE, "payrollPeriod.periodNumber", NULL);
         return;
     }
-    in->key.period = sim_admin_period(e->admin, year, number);
-    if (!in->key.period) {
+    snprintf(label, sizeof label, "%d/%d", value[0], value[1]);
+    in->key.period = sim_admin_period(e->admin, value[0], value[1]);
+    if (!in->key.period)
         reject(c, SIM_MSG_PERIOD_UNKNOWN, "payrollPeriod", label);
-        return;
-    }
 }
 
 static void check_text(checker *c, const cJSON *body, sim_input *in)

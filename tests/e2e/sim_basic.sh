@@ -56,4 +56,27 @@ v=$(printf '%s' "$l" | jq '._embedded[] | select(.employee.employeeNumber == 100
 sim_state | jq -e '.payrollPeriodData | map(select(.employeeNumber == 1003)) | length == 1' >/dev/null ||
     fail "state dump lacks the new record"
 stop_sim
+
+# a missing or broken fixture: a clear message and a non-zero exit, never a half-started server
+bin=$LK_ROOT/$LOKET_BUILD/loket-sim
+case "$LOKET_BUILD" in /*) bin=$LOKET_BUILD/loket-sim ;; esac
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/lk-sim-XXXXXX")
+if timeout 10 "$bin" --fixture "$scratch/none.json" --port 0 >"$scratch/out" 2>"$scratch/err"; then
+    rm -rf "$scratch"; fail "a missing fixture started"
+fi
+grep -q 'none.json' "$scratch/err" || { cat "$scratch/err"; rm -rf "$scratch"; fail "no message naming the missing fixture"; }
+printf '{"employers": [' >"$scratch/broken.json"
+if timeout 10 "$bin" --fixture "$scratch/broken.json" --port 0 >"$scratch/out" 2>"$scratch/err"; then
+    rm -rf "$scratch"; fail "a broken fixture started"
+fi
+[ ! -s "$scratch/out" ] || { rm -rf "$scratch"; fail "a broken fixture printed a URL"; }
+jq '.employments[0].payrollAdministration.id = "nope"' "$SIM_FIXTURE" >"$scratch/badref.json"
+if timeout 10 "$bin" --fixture "$scratch/badref.json" --port 0 >"$scratch/out" 2>"$scratch/err"; then
+    rm -rf "$scratch"; fail "a fixture with a dangling reference started"
+fi
+grep -q 'employment' "$scratch/err" || { cat "$scratch/err"; rm -rf "$scratch"; fail "no message about the bad employment"; }
+if timeout 10 "$bin" --port 0 >"$scratch/out" 2>"$scratch/err"; then
+    rm -rf "$scratch"; fail "started without --fixture"
+fi
+rm -rf "$scratch"
 echo "sim_basic: ok"

@@ -130,5 +130,19 @@ if run xlsx 0 $X $M/uren-dagelijks-xlsx.json --period 2026-11; then
         .component == 10 and .date == "2026-11-04") | .value == 8 and (.rows | length) == 2'
 fi
 
+# --report writes the shared report through src/report (one record per employment and period)
+for ext in json csv xlsx; do
+    "$BIN" validate $S/uren-maand-40101-2026-11.csv -m $M/uren-maand-excel.json --period 2026-11 \
+        --quiet --report "$tmp/report.$ext" >/dev/null 2>&1
+    if [ $? -ne 0 ] || [ ! -s "$tmp/report.$ext" ]; then
+        echo "FAIL report.$ext not written"; fails=$((fails + 1))
+    else
+        echo "ok   report.$ext written"
+    fi
+done
+check_report() { jq -e "$1" "$tmp/report.json" >/dev/null && echo "ok   report: $2" ||
+    { echo "FAIL report: $2"; fails=$((fails + 1)); }; }
+check_report '.records | length == 25' "25 records (24 employees, 1007 twice)"
+
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "validate_samples: all ok"

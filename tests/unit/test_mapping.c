@@ -195,6 +195,12 @@ static void test_type_errors(void)
                  "whole number");
     expect_error("{" BASE COMP ", \"input\": {\"headerRow\": 1.5}}", "input.headerRow",
                  "whole number");
+    expect_error("{" BASE COMP ", \"input\": {\"headerRow\": 2.2e34}}", "input.headerRow",
+                 "from 0 to");      /* found by fuzz_mapping: no overflowing cast */
+    expect_error("{" BASE COMP ", \"input\": {\"headerRow\": -1e300}}", "input.headerRow",
+                 "from 0 to");
+    expect_error("{" BASE "\"components\": [{\"column\": \"U\", \"component\": 1e20}]}",
+                 "components[0].component", "from 1 to");
     expect_error("{" BASE "\"components\": [{\"column\": \"U\", \"component\": 10,"
                  " \"isSupplement\": \"yes\"}]}", "components[0].isSupplement", "true or false");
     expect_error("{" BASE "\"components\": {}}", "components: expected an array", NULL);

@@ -284,6 +284,39 @@ static void test_post_put_delete(void)
     CU_ASSERT_STRING_EQUAL(value_text(r, 11, v, sizeof v), "3.5");
     CU_ASSERT_STRING_EQUAL(value_text(r, 10, v, sizeof v), "(absent)");
     cJSON_Delete(r);
+    /* If-Match: the ETag of a GET; a stale one is a 409 ConcurrencyViolation */
+    {
+        sim_request req;
+        sim_response resp;
+        char auth[128], etag[40];
+        memset(&req, 0, sizeof req);
+        snprintf(auth, sizeof auth, "Bearer %s", d.token);
+        req.method = "GET";
+        req.path = path;
+        req.authorization = auth;
+        req.accept = "application/json;version=2018-01-01";
+        sim_handle(d.sim, &req, &resp);
+        CU_ASSERT_EQUAL(resp.status, 200);
+        CU_ASSERT(resp.etag[0] == '"');
+        snprintf(etag, sizeof etag, "%s", resp.etag);
+        sim_response_clear(&resp);
+        req.method = "PUT";
+        req.content_type = "application/json";
+        req.body = "{\"payrollComponents\":[{\"payrollComponent\":{\"key\":11},\"value\":4}]}";
+        req.body_len = strlen(req.body);
+        req.if_match = "\"999\"";
+        sim_handle(d.sim, &req, &resp);
+        CU_ASSERT_EQUAL(resp.status, 409);
+        CU_ASSERT(strstr(resp.body, "ConcurrencyViolation") != NULL);
+        sim_response_clear(&resp);
+        req.if_match = etag;
+        sim_handle(d.sim, &req, &resp);
+        CU_ASSERT_EQUAL(resp.status, 200);
+        sim_response_clear(&resp);
+        sim_handle(d.sim, &req, &resp); /* the same ETag again: the record changed since */
+        CU_ASSERT_EQUAL(resp.status, 409);
+        sim_response_clear(&resp);
+    }
     CU_ASSERT_EQUAL(lk_simd_call(&d, "DELETE", path, V18, NULL, &r), 200);
     cJSON_Delete(r);
     CU_ASSERT_EQUAL(lk_simd_call(&d, "GET", path, V18, NULL, &r), 404);
