@@ -94,7 +94,12 @@ static bool parse_int(const char *s, long min, long max, long *out)
     return true;
 }
 
-/* The list envelope: filter, orderBy, then the page. Takes items. */
+/*
+ * The list envelope: filter, orderBy, then the page. Takes items. An item may be a reference to
+ * a stored object (cJSON_CreateObjectReference): filter and order read it in place, and only the
+ * items of the page are copied in the API's shape (sim_api_copy). Copying every employment for
+ * each page made listing 5,000 employments cost seconds a page (docs/benchmarks.md).
+ */
 static void reply_list(sim_ctx *c, cJSON *items)
 {
     const char *filter = query(c, "filter"), *order = query(c, "orderBy");
@@ -152,6 +157,11 @@ static void reply_list(sim_ctx *c, cJSON *items)
             skip--;
             cJSON_Delete(item);
             continue;
+        }
+        if (item->type & cJSON_IsReference) { /* a stored object: only a page's items are copied */
+            cJSON *copy = sim_api_copy(item);
+            cJSON_Delete(item);
+            item = copy;
         }
         cJSON_AddItemToArray(page_items, item);
     }
@@ -292,8 +302,8 @@ static void h_employments(sim_ctx *c)
         return;
     items = cJSON_CreateArray();
     for (size_t i = 0; i < c->st->nemployments; i++)
-        if (c->st->employments[i].employer == e)
-            cJSON_AddItemToArray(items, sim_api_copy(c->st->employments[i].json));
+        if (c->st->employments[i].employer == e) /* references: a page copies 250, not all */
+            cJSON_AddItemToArray(items, cJSON_CreateObjectReference(c->st->employments[i].json->child));
     reply_list(c, items);
 }
 
