@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -761,6 +762,26 @@ static cJSON *listing_item(sim_ctx *c, const sim_employment *e, const sim_record
 }
 
 /*
+ * The 1-based positions [*first, *last] of the items reply_list will answer, so a handler whose
+ * items are costly to build builds only those and puts a cheap null in every other place
+ * (reply_list counts them all, drops the others). With filter or orderBy every item may end up
+ * on the page: then all are built. A malformed page query gets its 400 from reply_list.
+ */
+static void listed_page(sim_ctx *c, long *first, long *last)
+{
+    const char *filter = query(c, "filter"), *order = query(c, "orderBy");
+    const char *pn = query(c, "pageNumber"), *ps = query(c, "pageSize");
+    long page = 1, size = 250;
+    *first = 1;
+    *last = LONG_MAX;
+    if ((filter && *filter) || (order && *order) || (pn && !parse_int(pn, 1, 1000000000L, &page)) ||
+        (ps && !parse_int(ps, 1, 100000, &size)))
+        return;
+    *first = (page - 1) * size + 1;
+    *last = page * size;
+}
+
+/*
  * Every employment of the administration active in the period gets a line per record with the
  * asked payslip type; one without a record gets one line with its defaults and null values (the
  * listing's schema makes value and isSupplement nullable: it is Loket's data-entry grid).
@@ -773,6 +794,7 @@ static void h_admin_ppd(sim_ctx *c)
     sim_period *p;
     listing l;
     cJSON *items;
+    long n = 0, first, last;
     if (!a)
         return;
     if (!parse_int(c->params[1], 0, 2147483647L, &period_id) || !(p = sim_admin_period_by_id(a, (int)period_id))) {
@@ -789,6 +811,7 @@ static void h_admin_ppd(sim_ctx *c)
     }
     if (!listing_components(c, a, p->year, &l))
         return;
+    listed_page(c, &first, &last);
     items = cJSON_CreateArray();
     for (size_t i = 0; i < c->st->nemployments; i++) {
         sim_employment *e = &c->st->employments[i];
@@ -798,7 +821,9 @@ static void h_admin_ppd(sim_ctx *c)
         for (size_t j = 0; j < c->st->nrecords; j++) {
             const sim_record *r = c->st->records[j];
             if (r->employment == e && r->period == p && r->payslip_type == payslip_type) {
-                cJSON_AddItemToArray(items, listing_item(c, e, r, &l));
+                n++;
+                cJSON_AddItemToArray(items, n >= first && n <= last ? listing_item(c, e, r, &l)
+                                                                    : cJSON_CreateNull());
                 any = true;
             }
         }
@@ -810,7 +835,9 @@ static void h_admin_ppd(sim_ctx *c)
             empty.shift = 1;
             empty.payslip_type = (int)payslip_type;
             empty.cost_center = e->cost_center;
-            cJSON_AddItemToArray(items, listing_item(c, e, &empty, &l));
+            n++;
+            cJSON_AddItemToArray(items, n >= first && n <= last ? listing_item(c, e, &empty, &l)
+                                                                : cJSON_CreateNull());
         }
     }
     reply_list(c, items);

@@ -264,6 +264,46 @@ static void test_admin_listing(void)
     lk_simd_close(&d);
 }
 
+/*
+ * The administration-level listing builds only the lines of the asked page (others are
+ * placeholders that reply_list drops): every page must hold exactly the lines of the whole list
+ * at its positions, with and without a filter, and the totals must count every line.
+ */
+static void test_admin_listing_pages(void)
+{
+    lk_simd d;
+    cJSON *all = NULL, *r = NULL;
+    char base[400], path[512];
+    CU_ASSERT_EQUAL_FATAL(lk_simd_open(&d, NULL), 0);
+    snprintf(base, sizeof base, "/v2/providers/employers/payrolladministrations/%s/payrollPeriods/202611/"
+             "payrollperioddata?payslipType=1&payrollComponentCategory=1", d.sim->store->admins[0].id);
+    snprintf(path, sizeof path, "%s&pageSize=1000", base);
+    CU_ASSERT_EQUAL_FATAL(lk_simd_call(&d, "GET", path, V18, NULL, &all), 200);
+    cJSON *lines = cJSON_GetObjectItemCaseSensitive(all, "_embedded");
+    int total = cJSON_GetArraySize(lines);
+    CU_ASSERT_EQUAL(total, 25);
+    for (int page = 1; page <= 4; page++) {
+        snprintf(path, sizeof path, "%s&pageSize=7&pageNumber=%d", base, page);
+        CU_ASSERT_EQUAL_FATAL(lk_simd_call(&d, "GET", path, V18, NULL, &r), 200);
+        cJSON *got = cJSON_GetObjectItemCaseSensitive(r, "_embedded"), *line;
+        CU_ASSERT_EQUAL(num(r, "totalSize"), total);
+        CU_ASSERT_EQUAL(cJSON_GetArraySize(got), page < 4 ? 7 : total - 21);
+        int i = (page - 1) * 7;
+        cJSON_ArrayForEach(line, got) {
+            CU_ASSERT_FALSE(cJSON_IsNull(line));
+            CU_ASSERT(cJSON_Compare(line, cJSON_GetArrayItem(lines, i++), true));
+        }
+        cJSON_Delete(r);
+    }
+    /* a filter sees every line built, not placeholders */
+    snprintf(path, sizeof path, "%s&pageSize=7&pageNumber=1&filter=employee.employeeNumber eq 1020", base);
+    CU_ASSERT_EQUAL(lk_simd_call(&d, "GET", path, V18, NULL, &r), 200);
+    CU_ASSERT_EQUAL(num(r, "totalSize"), 1);
+    cJSON_Delete(r);
+    cJSON_Delete(all);
+    lk_simd_close(&d);
+}
+
 static void test_defaults_metadata(void)
 {
     lk_simd d;
@@ -430,6 +470,7 @@ int main(void)
         { "paging, filter, orderBy", test_paging_filter_order },
         { "listed employments are API-shaped copies", test_listing_items_are_copies },
         { "administration-level listing", test_admin_listing },
+        { "administration-level listing pages", test_admin_listing_pages },
         { "defaults and metadata", test_defaults_metadata },
         { "test hooks and faults", test_hooks_and_faults },
         { "body too large, content type", test_body_too_large_and_content_type },
