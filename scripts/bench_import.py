@@ -114,6 +114,9 @@ def online():
         slice_input(full, part, SLICE)
     sim = Sim(os.path.join(d, "fixture.json"))
     conf = os.path.join(d, "config.json")
+    for old in ("tokens.json", "tokens.json.lock"):  # of an earlier simulator (another port)
+        if os.path.exists(os.path.join(d, old)):
+            os.unlink(os.path.join(d, old))
     fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         json.dump({"environment": "custom", "apiUrl": sim.url, "tokenUrl": sim.root + "/token",
