@@ -138,8 +138,8 @@ static size_t decode_ooxml_escapes(char *s, size_t len)
                 ok = 0;
             cp = cp << 4 | (unsigned)(v < 0 ? 0 : v);
         }
-        if (ok && cp >= 0xD800 && cp <= 0xDFFF)
-            ok = 0;
+        if (ok && (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)))
+            ok = 0; /* a NUL or half a surrogate pair would not be text: keep it literal */
         if (!ok) {
             s[o++] = s[i++];
             continue;
@@ -562,8 +562,8 @@ static void finish_cell(sheet_ctx *c)
         if (vlen == 0)
             return; /* no value: an empty cell */
         if (errno || *end || end == v || idx >= x->nsst) {
-            sheet_fail(c, col, LK_ERR_INPUT, "shared string index \"%s\" out of range (the workbook "
-                       "has %zu)", v, x->nsst);
+            sheet_fail(c, col, LK_ERR_INPUT, "shared string index \"%.40s\" out of range (the "
+                       "workbook has %zu)", v, x->nsst);
             return;
         }
         if (x->sst_len[idx] == NO_OFFSET) {
@@ -596,7 +596,7 @@ static void finish_cell(sheet_ctx *c)
     if (kind == KIND_BOOL) {
         int truth = strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
         if (!truth && strcmp(v, "0") != 0 && strcmp(v, "false") != 0) {
-            sheet_fail(c, col, LK_ERR_INPUT, "\"%s\" is not a boolean value", v);
+            sheet_fail(c, col, LK_ERR_INPUT, "\"%.40s\" is not a boolean value", v);
             return;
         }
         lk_cell *cell = cell_slot(c, col);
@@ -618,7 +618,7 @@ static void finish_cell(sheet_ctx *c)
         memset(&probe, 0, sizeof probe);
         if (lk_iso_to_serial(v, &serial) < 0 ||
             lk_serial_to_date(serial, &probe, text, sizeof text) < 0) {
-            sheet_fail(c, col, LK_ERR_INPUT, "\"%s\" is not an ISO 8601 date", v);
+            sheet_fail(c, col, LK_ERR_INPUT, "\"%.40s\" is not an ISO 8601 date", v);
             return;
         }
         lk_cell *cell = cell_slot(c, col);
@@ -647,7 +647,7 @@ static void finish_cell(sheet_ctx *c)
     else
         end = v + vlen;
     if (vlen == 0 || *end || !isfinite(number)) {
-        sheet_fail(c, col, LK_ERR_INPUT, "\"%s\" is not a number", v);
+        sheet_fail(c, col, LK_ERR_INPUT, "\"%.40s\" is not a number", v);
         return;
     }
     lk_cell *cell = cell_slot(c, col);
@@ -700,7 +700,7 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
             }
             long col = ref ? parse_column(ref) : (long)c->next_col;
             if (col < 0) {
-                sheet_fail(c, (size_t)-1, LK_ERR_INPUT, "bad cell reference \"%s\"", ref);
+                sheet_fail(c, (size_t)-1, LK_ERR_INPUT, "bad cell reference \"%.20s\"", ref);
                 return;
             }
             c->col = (size_t)col;
@@ -743,7 +743,7 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
                 errno = 0;
                 n = strtoul(r, &end, 10);
                 if (errno || *end || end == r || n == 0) {
-                    sheet_fail(c, (size_t)-1, LK_ERR_INPUT, "bad row number \"%s\"", r);
+                    sheet_fail(c, (size_t)-1, LK_ERR_INPUT, "bad row number \"%.20s\"", r);
                     return;
                 }
             }

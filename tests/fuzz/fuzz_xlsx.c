@@ -30,7 +30,9 @@ static void add(zipFile zf, const char *name, const void *data, size_t len)
 {
     zip_fileinfo zi;
     memset(&zi, 0, sizeof zi);
-    if (zipOpenNewFileInZip(zf, name, &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED, 1) != ZIP_OK)
+    /* stored, not deflated: the XML handlers are the target here, and deflate state for five
+     * parts per input cost most of the time; raw inputs exercise inflate */
+    if (zipOpenNewFileInZip(zf, name, &zi, NULL, 0, NULL, 0, NULL, 0, 0) != ZIP_OK)
         return;
     zipWriteInFileInZip(zf, data, (unsigned)len);
     zipCloseFileInZip(zf);

@@ -398,6 +398,20 @@ static void test_inline_1904(void)
     free(dir);
 }
 
+static void test_escapes(void)
+{
+    /* _xHHHH_ decodes, except a NUL or half a surrogate pair, which stay literal */
+    char *dir = lk_test_tmpdir();
+    char *path = path_in(dir, "esc.xlsx");
+    zip_sheet(path, SHEET_HEAD "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>a_x0009_b_x0000_c"
+              "_xD800_d_x20AC__x00e9_</t></is></c><c r=\"B1\" t=\"str\"><v>_x005F_x0009_</v></c>"
+              "</row>" SHEET_TAIL, 0, NULL);
+    check_dump(path, NULL, "1:a\tb_x0000_c_xD800_d\xE2\x82\xAC\xC3\xA9|_x0009_\n");
+    free(path);
+    lk_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_streaming_many_rows(void)
 {
     /* 60,000 rows cross many inflate chunks and expat buffers; each row comes once, in order */
@@ -771,6 +785,7 @@ static const lk_test tests[] = {
     { "libxlsxwriter workbooks", test_xlsxwriter },
     { "x: prefixes and absolute targets", test_prefixed_absolute },
     { "inline strings and 1904 dates", test_inline_1904 },
+    { "_xHHHH_ escapes", test_escapes },
     { "streaming many rows", test_streaming_many_rows },
     { "entity expansion", test_entity_expansion },
     { "zip bomb", test_zip_bomb },
