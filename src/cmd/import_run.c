@@ -7,6 +7,7 @@
  * when the run stops on an error or a signal, so the operator always has it.
  */
 #include "cmd/commands.h"
+#include "cmd/common_opts.h"
 #include "cmd/import_run.h"
 #include "common/error.h"
 #include "common/strbuf.h"
@@ -51,7 +52,6 @@ static const char options_text[] =
     "\n"
     "  -m, --mapping FILE   the mapping (mappings/NAME.json)\n"
     "  -p, --period P       payroll period: 2026-11 (month) or 2026-P11 (period number)\n"
-    "      --employer X     employer id, employer number, name, or a client number\n"
     "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable\n"
     "  -q, --quiet          no progress line, errors and the summary only\n"
     "apply only:\n"
@@ -62,14 +62,9 @@ static const char options_text[] =
     "      --force          send records Loket already holds unchanged\n"
     "      --collective[=N] batch records of one employer into collective calls (default 50)\n"
     "      --verify         read back afterwards and report every difference\n"
-    "common options:\n"
-    "      --config FILE    configuration file\n"
-    "      --api-url URL    Loket API base URL\n"
-    "      --token-url URL  OAuth token URL\n"
-    "      --trace FILE     log every request and response (secrets removed)\n"
-    "      --concurrency N  requests in flight\n"
-    "      --cacert FILE    CA bundle\n"
-    "  -h, --help           this text\n"
+    "  -h, --help           this text\n";
+
+static const char exit_text[] =
     "\n"
     "Exit codes: 0 done (plan: no errors); 1 some records rejected or failed; 2 input or\n"
     "mapping errors, nothing sent; 3 configuration, authentication or connection error;\n"
@@ -77,14 +72,12 @@ static const char options_text[] =
 
 enum {
     OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
-    OPT_VERIFY, OPT_CONFIG, OPT_API_URL, OPT_TOKEN_URL, OPT_TRACE, OPT_CONCURRENCY, OPT_CACERT,
-    OPT_EMPLOYER
+    OPT_VERIFY
 };
 
 static const struct option options[] = {
     { "mapping", required_argument, NULL, 'm' },
     { "period", required_argument, NULL, 'p' },
-    { "employer", required_argument, NULL, OPT_EMPLOYER },
     { "report", required_argument, NULL, OPT_REPORT },
     { "quiet", no_argument, NULL, 'q' },
     { "journal", required_argument, NULL, OPT_JOURNAL },
@@ -93,25 +86,20 @@ static const struct option options[] = {
     { "force", no_argument, NULL, OPT_FORCE },
     { "collective", optional_argument, NULL, OPT_COLLECTIVE },
     { "verify", no_argument, NULL, OPT_VERIFY },
-    { "config", required_argument, NULL, OPT_CONFIG },
-    { "api-url", required_argument, NULL, OPT_API_URL },
-    { "token-url", required_argument, NULL, OPT_TOKEN_URL },
-    { "trace", required_argument, NULL, OPT_TRACE },
-    { "concurrency", required_argument, NULL, OPT_CONCURRENCY },
-    { "cacert", required_argument, NULL, OPT_CACERT },
     { "help", no_argument, NULL, 'h' },
+    LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
 };
 
 /* The options of the running command (the one global the style allows). */
 typedef struct import_opts {
     bool apply;
-    const char *mapping, *period, *employer, *journal, *trace;
+    const char *mapping, *period, *employer, *journal;
     const char **reports;
     size_t nreports;
     bool quiet, resume, allow_partial, force, verify;
     int collective;
-    lk_config_overrides ov;
+    lk_common_opts common;    /* --config, --api-url, --employer, --trace, --stats, ... */
 } import_opts;
 
 static volatile sig_atomic_t stop_requested;
@@ -126,6 +114,8 @@ static void usage(FILE *out, bool apply)
 {
     fputs(apply ? apply_usage : plan_usage, out);
     fputs(options_text, out);
+    lk_common_usage(out);
+    fputs(exit_text, out);
 }
 
 static int parse_options(int argc, char **argv, import_opts *o)
@@ -139,7 +129,6 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case 'm': o->mapping = optarg; break;
         case 'p': o->period = optarg; break;
         case 'q': o->quiet = true; break;
-        case OPT_EMPLOYER: o->employer = optarg; o->ov.employer = optarg; break;
         case OPT_REPORT:
             o->reports = xrealloc(o->reports, (o->nreports + 1) * sizeof *o->reports);
             o->reports[o->nreports++] = optarg;
@@ -162,26 +151,21 @@ static int parse_options(int argc, char **argv, import_opts *o)
                 o->collective = (int)n;
             }
             break;
-        case OPT_CONFIG: o->ov.config_path = optarg; break;
-        case OPT_API_URL: o->ov.api_url = optarg; break;
-        case OPT_TOKEN_URL: o->ov.token_url = optarg; break;
-        case OPT_TRACE: o->trace = optarg; break;
-        case OPT_CACERT: o->ov.cacert = optarg; break;
-        case OPT_CONCURRENCY: {
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 256) {
-                lk_errorf("--concurrency %s: expected a number from 1 to 256", optarg);
-                return LK_EXIT_CONFIG;
-            }
-            o->ov.concurrency = (int)n;
-            break;
-        }
         case 'h':
             usage(stdout, o->apply);
             return -1;
-        default:
-            usage(stderr, o->apply);
-            return LK_EXIT_CONFIG;
+        default: {
+            int handled = lk_common_opt(&o->common, c, optarg);
+            if (handled < 0)
+                return LK_EXIT_CONFIG;
+            if (handled == 0) {
+                usage(stderr, o->apply);
+                return LK_EXIT_CONFIG;
+            }
+            if (c == LK_OPT_EMPLOYER)
+                o->employer = optarg;
+            break;
+        }
         }
         if (apply_only && !o->apply) {
             lk_errorf("%s is an option of 'apply', not of 'plan'", argv[optind - 1]);
@@ -263,6 +247,7 @@ int lk_import_command(int argc, char **argv, bool apply)
 {
     import_opts o;
     memset(&o, 0, sizeof o);
+    lk_common_init(&o.common);
     o.apply = apply;
     int prc = parse_options(argc, argv, &o);
     if (prc) {
@@ -329,11 +314,11 @@ int lk_import_command(int argc, char **argv, bool apply)
     lk_aggregator_free(agg);
 
     /* 2. the connection */
-    if (lk_config_load(&o.ov, &cfg, &err) != LK_OK)
+    if (lk_config_load(&o.common.ov, &cfg, &err) != LK_OK)
         goto run_error;
     lk_report_set_environment(r, strcmp(cfg->environment, "custom") ? cfg->environment
                                                                      : cfg->api_url);
-    if (o.trace && lk_trace_open(o.trace, &trace, &err) != LK_OK)
+    if (o.common.trace_path && lk_trace_open(o.common.trace_path, &trace, &err) != LK_OK)
         goto run_error;
     if (trace)
         lk_trace_add_secret(trace, cfg->client_secret);
@@ -383,6 +368,10 @@ run_error:
 finish:
     if (client)
         copy_request_stats(r, client);
+    if (client && o.common.stats) {
+        fflush(stdout);
+        lk_http_stats_print(lk_http_get_stats(lk_client_http(client)), stderr);
+    }
     lk_report_finish(r);
     if (!write_reports(r, &o) && !r->has_error)
         rc = LK_EXIT_CONFIG;

@@ -38,9 +38,14 @@ d=$(jq -c '[.records[] | select(.employee.number == 1002) | .components[] | [.ke
 grep -q "1001" "$OUT/plan.csv" || fail "plan: CSV report lacks 1001"
 
 # ---- apply: the state, value by value
+api_total() { sim_requests | jq '.total - (.counts["POST /token"] // 0)'; }
+t0=$(api_total)
 li apply "$CSV" -m "$MAP" --period 2026-11 --report "$OUT/apply.json" --verify
 [ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.out" "$SIM_DIR/li.err"; fail "apply exit $LI_RC"; }
 [ "$(patch_count)" = 25 ] || fail "apply: expected 25 PATCH requests, got $(patch_count)"
+# request economy: look-ups amortised, at most ~2 requests per employment (25 here) with --verify
+t1=$(api_total)
+[ $((t1 - t0)) -le 45 ] || fail "apply made $((t1 - t0)) requests for 25 employments"
 expect() { # employee-number expected-lines
     got=$(state_values "$1")
     [ "$got" = "$2" ] || fail "state of $1:
@@ -72,9 +77,14 @@ t=$(sim_state | jq '[.payrollPeriodData[] | select(.payrollPeriodId == 202611 an
 [ "$(jq -r '[.records[].outcome] | unique | join(",")' "$OUT/apply.json")" = "created,updated" ] ||
     fail "apply report outcomes: $(jq -c '[.records[].outcome] | unique' "$OUT/apply.json")"
 
-# ---- a second apply sends nothing
+# ---- a second apply sends nothing, and needs no defaults call per employment
+t0=$(api_total)
+d0=$(sim_count GET "$PPD_ONE/defaults")
 li apply "$CSV" -m "$MAP" --period 2026-11 --report "$OUT/again.json"
 [ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.err"; fail "second apply exit $LI_RC"; }
+[ "$(sim_count GET "$PPD_ONE/defaults")" = "$d0" ] || fail "second apply fetched defaults per employment"
+t1=$(api_total)
+[ $((t1 - t0)) -le 15 ] || fail "second apply made $((t1 - t0)) requests (look-ups only expected)"
 [ "$(patch_count)" = 25 ] || fail "second apply sent $(($(patch_count) - 25)) PATCH requests"
 [ "$(jq -r '[.records[].outcome] | unique | join(",")' "$OUT/again.json")" = unchanged ] || fail "second apply: not all unchanged"
 
