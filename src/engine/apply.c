@@ -376,7 +376,8 @@ bool lk_apply_blocked(const lk_plan *p, const lk_apply_opts *o)
 
 static void not_sent(lk_plan_item *it, const char *why)
 {
-    lk_report_record_add_message(it->rec, LK_MSG_IMPORTER, "Info", false, 0, why, NULL);
+    if (why)
+        lk_report_record_add_message(it->rec, LK_MSG_IMPORTER, "Info", false, 0, why, NULL);
     lk_report_record_set_result(it->rec, LK_OUTCOME_NOT_SENT, 0, 0);
 }
 
@@ -409,7 +410,7 @@ lk_code lk_apply_run(lk_client *c, lk_plan *p, const lk_apply_opts *o, lk_journa
             continue;
         }
         if (it->blocked) {
-            not_sent(it, "not sent: another row or record of this employment has an error");
+            not_sent(it, NULL); /* the plan's message says why */
             continue;
         }
         const lk_journal_entry *done = j ? lk_journal_find(j, it->key) : NULL;

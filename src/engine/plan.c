@@ -1629,6 +1629,11 @@ static void block_employments(plan_ctx *x)
         lk_plan_item *it = &p->items[i];
         if (!it->error && it->employment_id && lk_hashmap_get(bad, it->employment_id))
             it->blocked = true;
+        if (it->blocked && !it->error)
+            lk_report_record_add_message(it->rec, LK_MSG_IMPORTER, "Info", false, 0,
+                                         "another row or record of this employment has an "
+                                         "error: nothing of this employment is sent",
+                                         NULL);
     }
     lk_hashmap_free(bad);
     /* employment index for the collective batching and the report order */

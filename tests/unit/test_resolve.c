@@ -24,8 +24,8 @@ static lk_period_list *monthly(int year)
         p->id = year * 100 + m;
         p->year = year;
         p->period_number = m;
-        snprintf(p->start_date, sizeof p->start_date, "%04d-%02d-01", year, m);
-        snprintf(p->end_date, sizeof p->end_date, "%04d-%02d-%02d", year, m, days[m - 1]);
+        lk_date_text(year, m, 1, p->start_date);
+        lk_date_text(year, m, days[m - 1], p->end_date);
         p->approved = m <= 10;
     }
     return l;
