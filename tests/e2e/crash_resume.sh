@@ -12,14 +12,14 @@ BIG=$(mktemp -d "${TMPDIR:-/tmp}/lk-big-XXXXXX") || exit 1
 SIM_FIXTURE=$BIG/fixture.json
 . "$(dirname "$0")/lib.sh"
 case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; *) IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
-start_sim --seed 3 --latency-ms 15 --jitter-ms 10
+start_sim --seed 3 --latency-ms 60 --jitter-ms 10
 APID=
 trap '[ -n "$APID" ] && kill -9 $APID 2>/dev/null; stop_sim; rm -rf "$BIG"' EXIT
 cfg=$SIM_DIR/config.json
 cat >"$cfg" <<JSON
 { "environment": "custom", "apiUrl": "$SIM_URL", "tokenUrl": "$SIM_ROOT/token",
   "clientId": "$(jq -r .auth.clientId "$SIM_FIXTURE")", "tokenStore": "$SIM_DIR/tok/tokens.json",
-  "concurrency": 4 }
+  "concurrency": 2 }
 JSON
 LOKET_CLIENT_SECRET=$(jq -r .auth.clientSecret "$SIM_FIXTURE")
 export LOKET_CLIENT_SECRET
