@@ -148,6 +148,7 @@ typedef struct plan_ctx {
     employer_info *emps;
     size_t nemps;
     employer_info *run_employer;  /* from --employer / config / the only one */
+    long run_client_number;       /* --employer given as a client number: that administration */
     admin_info **admins;          /* each allocated on its own: units point at them */
     size_t nadmins, admins_alloc;
 
@@ -320,6 +321,7 @@ static lk_code resolve_employers(plan_ctx *x, lk_error *err)
     } else if (fixed_cn) {
         long cn = 0;
         x->run_employer = employer_by_client_number(x, fixed_cn, &cn);
+        x->run_client_number = cn;
         if (!x->run_employer)
             return lk_error_set(err, LK_ERR_NOT_FOUND,
                                 "employer \"%s\" is neither an employer nor the client number of "
@@ -435,6 +437,7 @@ static lk_code build_units(plan_ctx *x, lk_error *err)
             }
         } else if (x->run_employer) {
             u->employer = x->run_employer;
+            u->admin_client = x->run_client_number;
         } else {
             return lk_error_set(err, LK_ERR_CONFIG,
                                 "this user sees %zu employers and the input names none: give "
