@@ -57,9 +57,20 @@ vg 0 validate "$S" -m "$M" --period 2026-11 --report "$SIM_DIR/v.xlsx" --report 
 vg 0 validate "$LK_ROOT/samples/loket-template-40101-2026-11.csv" -m "$LK_ROOT/mappings/loket-template.json" --period 2026-11 --json
 vg 2 validate "$LK_ROOT/tests/data/hostile/duplicate-rows.csv" -m "$LK_ROOT/tests/data/hostile/mapping-csv.json" --period 2026-11
 vg 2 validate "$S" -m "$LK_ROOT/tests/data/hostile/bad-mapping-unknown-key.json" --period 2026-11
-if [ -d "$LK_ROOT/tests/data/input/xlsx-src" ] && [ -n "${MEMCHECK_XLSX:-}" ]; then
-    vg "0 2" validate "$MEMCHECK_XLSX" -m "$LK_ROOT/tests/data/hostile/mapping-xlsx.json" --period 2026-11
-fi
+# XLSX: a good workbook and two hostile ones (error paths), from the hostile corpus generator
+/usr/bin/python3 - "$SIM_DIR" "$LK_ROOT/tests/data/hostile/make-hostile.py" <<'PY' || fail "make-hostile.py"
+import runpy, sys
+out, script = sys.argv[1], sys.argv[2]
+sys.argv = [script, out]
+g = runpy.run_path(script)
+g["write"]("good.xlsx", g["xlsx_bytes"](g["parts"]()))
+g["write"]("xxe.xlsx", g["xlsx_bytes"](g["parts"](sheet=g["sheet_xml"]([g["HEADER"]], prolog=g["XXE"]))))
+g["write"]("truncated.xlsx", g["xlsx_bytes"](g["parts"]())[:900])
+PY
+X=$LK_ROOT/tests/data/hostile/mapping-xlsx.json
+vg 0 validate "$SIM_DIR/good.xlsx" -m "$X" --period 2026-11 --report "$SIM_DIR/g.xlsx"
+vg 2 validate "$SIM_DIR/xxe.xlsx" -m "$X" --period 2026-11
+vg 2 validate "$SIM_DIR/truncated.xlsx" -m "$X" --period 2026-11
 if "$IMPORT" plan --help 2>&1 | grep -q -- '--period'; then
     vg "0 1" plan "$S" -m "$M" --period 2026-11 --config "$cfg" --report "$SIM_DIR/p.json" --report "$SIM_DIR/p.xlsx"
     vg "0 1" apply "$S" -m "$M" --period 2026-11 --config "$cfg" --report "$SIM_DIR/a.json" --journal "$SIM_DIR/a.journal" --verify

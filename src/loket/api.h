@@ -7,7 +7,8 @@
  *     the callback runs from inside lk_client_run(); hundreds may be queued at once and run
  *     cfg->concurrency at a time. List look-ups read page 1, then every further page in
  *     parallel, and call back once with the whole list.
- *   - synchronous, lk_api_*(client, ..., &result, err): start + run, for commands.
+ *   - synchronous, lk_api_*(client, ..., &result, err): start + run, for commands. The run
+ *     drives everything queued, so requests queued earlier complete (and call back) too.
  * Results handed to callbacks belong to the callback (free them with their *_free), except
  * metadata, which the client caches per administration (and period) and frees itself.
  *

@@ -16,11 +16,16 @@ fi
     echo "FAIL: loket-payroll-api.json not found: expected shared/reference/ beside the repository ($LK_ROOT/../shared/reference/), or set LOKET_API_SPEC" >&2
     exit 1
 }
+# the validator: Debian's python3-jsonschema; installed here through scripts/deps.sh when missing
 py=/usr/bin/python3
-"$py" -c 'import jsonschema' 2>/dev/null || {
-    echo "FAIL: python3-jsonschema missing (make deps installs it)" >&2
-    exit 1
-}
+if ! "$py" -c 'import jsonschema' 2>/dev/null; then
+    echo "contract_loket: python3-jsonschema missing; installing it with scripts/deps.sh" >&2
+    sh "$LK_ROOT/scripts/deps.sh" >&2
+    "$py" -c 'import jsonschema' 2>/dev/null || {
+        echo "FAIL: python3-jsonschema could not be installed (scripts/deps.sh lists it)" >&2
+        exit 1
+    }
+fi
 start_sim
 token=$(get_token) || fail "no token"
 timeout 300 "$py" "$LK_ROOT/tests/contract/contract.py" "$spec" "$SIM_URL" "$SIM_FIXTURE" "$token" || fail "contract test failed"

@@ -10,7 +10,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; *) IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
-start_sim --verbose --token-max-requests 7
+start_sim --verbose --token-max-requests 40
 O=$SIM_DIR/out-files
 mkdir -p "$O" "$SIM_DIR/state"
 secrets=$SIM_DIR/secrets.txt
@@ -45,6 +45,8 @@ run() {
     esac
 }
 common() { printf -- '--config %s --trace %s/trace-%s.log --stats' "$cfg" "$O" "$n"; }
+# plan and apply take the connection options but not --stats
+common_import() { printf -- '--config %s --trace %s/trace-%s.log' "$cfg" "$O" "$n"; }
 
 code=$(jq -r '.auth.authorizationCodes[0]' "$SIM_FIXTURE")
 uri=$(jq -r '.auth.redirectUris[0]' "$SIM_FIXTURE")
@@ -67,10 +69,10 @@ run 0 validate "$LK_ROOT/samples/uren-maand-40101-2026-11.csv" -m "$LK_ROOT/mapp
 if "$IMPORT" plan --help 2>&1 | grep -q -- '--period'; then
     S=$LK_ROOT/samples/uren-maand-40101-2026-11.csv M=$LK_ROOT/mappings/uren-maand-excel.json
     run "0 1" plan "$S" -m "$M" --period 2026-11 --report "$O/plan.json" --report "$O/plan.xlsx" \
-        --report "$O/plan.csv" $(common)
+        --report "$O/plan.csv" $(common_import)
     run "0 1" apply "$S" -m "$M" --period 2026-11 --report "$O/apply.json" --report "$O/apply.xlsx" \
-        --report "$O/apply.csv" --journal "$O/apply.journal" --verify $(common)
-    run "0 1" apply "$S" -m "$M" --period 2026-11 --report "$O/apply2.json" --journal "$O/apply2.journal" $(common)
+        --report "$O/apply.csv" --journal "$O/apply.journal" --verify $(common_import)
+    run "0 1" apply "$S" -m "$M" --period 2026-11 --report "$O/apply2.json" --journal "$O/apply2.journal" $(common_import)
 else
     echo "secrets_suite: plan/apply not in this build; checked the other commands" >&2
 fi
