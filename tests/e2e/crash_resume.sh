@@ -12,7 +12,7 @@ BIG=$(mktemp -d "${TMPDIR:-/tmp}/lk-big-XXXXXX") || exit 1
 SIM_FIXTURE=$BIG/fixture.json
 . "$(dirname "$0")/lib.sh"
 case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; *) IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
-start_sim --seed 3 --latency-ms 15 --jitter-ms 10
+start_sim --seed 3 --latency-ms 60 --jitter-ms 10
 APID=
 trap '[ -n "$APID" ] && kill -9 $APID 2>/dev/null; stop_sim; rm -rf "$BIG"' EXIT
 cfg=$SIM_DIR/config.json
