@@ -24,7 +24,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 bench() { # label file
     results=$(i=0; while [ "$i" -lt "$RUNS" ]; do "$prog" read "$2"; i=$((i + 1)); done)
     rows=$(echo "$results" | sed -n 's/.*rows=\([0-9]*\) .*/\1/p' | head -n 1)
-    rate=$(echo "$results" | sed -n 's/.*rows_per_s=\([0-9]*\).*/\1/p' | median)
+    rate=$(echo "$results" | sed -n 's/.* rows_per_s=\([0-9]*\).*/\1/p' | median)
     cpu=$(echo "$results" | sed -n 's/.*cpu_rows_per_s=\([0-9]*\).*/\1/p' | median)
     rss=$(echo "$results" | sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p' | median)
     size=$(wc -c <"$2")

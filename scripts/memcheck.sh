@@ -30,7 +30,14 @@ vg() {
     log=$SIM_DIR/vg-$n.log
     timeout 600 valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
         --errors-for-leak-kinds=definite --show-leak-kinds=definite --track-origins=yes \
-        --log-file="$log" "$IMPORT" "$@" >"$SIM_DIR/out-$n" 2>&1 </dev/null
+        --log-file="$log" "$IMPORT" "$@" >"$SIM_DIR/out-$n" 2>&1 </dev/null &
+    vpid=$!
+    # VG_TERM_AFTER=S: SIGTERM to this command (valgrind hands it to the program) after S seconds
+    if [ -n "${VG_TERM_AFTER:-}" ]; then
+        sleep "$VG_TERM_AFTER"
+        kill -TERM $vpid 2>/dev/null
+    fi
+    wait $vpid
     st=$?
     errs=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$log" | tail -n 1)
     lost=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' "$log" | tail -n 1)
@@ -75,6 +82,15 @@ if "$IMPORT" plan --help 2>&1 | grep -q -- '--period'; then
     vg "0 1" plan "$S" -m "$M" --period 2026-11 --config "$cfg" --report "$SIM_DIR/p.json" --report "$SIM_DIR/p.xlsx"
     vg "0 1" apply "$S" -m "$M" --period 2026-11 --config "$cfg" --report "$SIM_DIR/a.json" --journal "$SIM_DIR/a.journal" --verify
     vg "0 1" apply "$S" -m "$M" --period 2026-11 --config "$cfg" --report "$SIM_DIR/a2.csv" --journal "$SIM_DIR/a2.journal"
+    # SIGTERM in the middle of an apply (exit 5: in-flight requests finished, journal and report
+    # written), then --resume: the interrupt path must free what it holds too. --force sends the
+    # records Loket already holds, slow answers keep the run busy when the signal comes.
+    curl -s -X POST "$SIM_ROOT/__sim/faults" -d '{"latencyMs": 1000}' >/dev/null
+    VG_TERM_AFTER=14 vg "0 5" apply "$S" -m "$M" --period 2026-11 --config "$cfg" --force \
+        --report "$SIM_DIR/t.json" --journal "$SIM_DIR/t.journal"
+    curl -s -X POST "$SIM_ROOT/__sim/faults" -d '{"latencyMs": 0}' >/dev/null
+    vg "0 1" apply "$S" -m "$M" --period 2026-11 --config "$cfg" --force --report "$SIM_DIR/t2.json" \
+        --journal "$SIM_DIR/t.journal" --resume
 else
     echo "memcheck: plan/apply are not in this build yet"
 fi

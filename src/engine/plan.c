@@ -807,8 +807,14 @@ static void entry_where(strbuf *sb, const lk_entry_set *set, const lk_entry *e)
             strbuf_addf(sb, "[%s]", set->sheets[s->sheet]);
         strbuf_addf(sb, ":%lu", s->first);
     }
-    if (e->column_header)
+    if (e->mapping_column != (size_t)-1) {
+        char letter[8];
+        strbuf_addf(sb, "%scolumn %s", sb->len ? " " : "", lk_column_letter(e->mapping_column, letter));
+        if (e->column_header)
+            strbuf_addf(sb, " \"%s\"", e->column_header);
+    } else if (e->column_header) {
         strbuf_addf(sb, "%scolumn \"%s\"", sb->len ? " " : "", e->column_header);
+    }
 }
 
 static bucket *bucket_for(plan_ctx *x, size_t entry_index)

@@ -362,9 +362,9 @@ static void wait_then_retry(lk_http *h, transfer *t, long delay, const char *why
                   t->url, why, t->attempts + 1, h->cfg->max_attempts, delay);
 }
 
-static bool curl_code_is_transient(CURLcode cc)
+bool lk_http_transient(int curl_code)
 {
-    switch (cc) {
+    switch ((CURLcode)curl_code) {
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_SEND_ERROR:
@@ -411,7 +411,7 @@ static void on_done(lk_http *h, transfer *t, CURLcode cc)
         /* A PATCH that timed out or lost its connection may or may not have been applied.
          * Sending it again is safe: the upsert is idempotent for the same body (same record
          * key, same values), so a second application leaves Loket in the same state. */
-        if (curl_code_is_transient(cc) && !t->too_large && can_retry) {
+        if (lk_http_transient((int)cc) && !t->too_large && can_retry) {
             snprintf(why, sizeof why, "connection failed (%s)", msg);
             wait_then_retry(h, t, backoff_ms(h, t->attempts), why);
             return;

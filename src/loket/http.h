@@ -115,6 +115,10 @@ void lk_http_stats_print(const lk_http_stats *s, FILE *out);
 /* The whole configuration the engine runs with. */
 const lk_config *lk_http_config(const lk_http *h);
 
+/* True for libcurl results worth another attempt (connection refused, reset, dropped, timed
+ * out); false for everything else, certificate failures above all. */
+bool lk_http_transient(int curl_code);
+
 /* Parses a Retry-After value (delta seconds or HTTP-date) relative to now (unix seconds).
  * Returns milliseconds to wait, or -1 when unreadable. Exposed for tests. */
 long lk_retry_after_ms(const char *value, long long now);

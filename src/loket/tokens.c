@@ -351,7 +351,8 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
         } else {
             lk_trace_line(t->trace, "token < no answer: %s",
                           errbuf[0] ? errbuf : curl_easy_strerror(cc));
-            if (a->too_large)
+            /* a certificate that does not verify will not verify on the next attempt either */
+            if (a->too_large || !lk_http_transient((int)cc))
                 break;
         }
         if (attempt < cfg->max_attempts) {

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -94,7 +95,12 @@ static bool parse_int(const char *s, long min, long max, long *out)
     return true;
 }
 
-/* The list envelope: filter, orderBy, then the page. Takes items. */
+/*
+ * The list envelope: filter, orderBy, then the page. Takes items. An item may be a reference to
+ * a stored object (cJSON_CreateObjectReference): filter and order read it in place, and only the
+ * items of the page are copied in the API's shape (sim_api_copy). Copying every employment for
+ * each page made listing 5,000 employments cost seconds a page (docs/benchmarks.md).
+ */
 static void reply_list(sim_ctx *c, cJSON *items)
 {
     const char *filter = query(c, "filter"), *order = query(c, "orderBy");
@@ -152,6 +158,11 @@ static void reply_list(sim_ctx *c, cJSON *items)
             skip--;
             cJSON_Delete(item);
             continue;
+        }
+        if (item->type & cJSON_IsReference) { /* a stored object: only a page's items are copied */
+            cJSON *copy = sim_api_copy(item);
+            cJSON_Delete(item);
+            item = copy;
         }
         cJSON_AddItemToArray(page_items, item);
     }
@@ -292,8 +303,8 @@ static void h_employments(sim_ctx *c)
         return;
     items = cJSON_CreateArray();
     for (size_t i = 0; i < c->st->nemployments; i++)
-        if (c->st->employments[i].employer == e)
-            cJSON_AddItemToArray(items, sim_api_copy(c->st->employments[i].json));
+        if (c->st->employments[i].employer == e) /* references: a page copies 250, not all */
+            cJSON_AddItemToArray(items, cJSON_CreateObjectReference(c->st->employments[i].json->child));
     reply_list(c, items);
 }
 
@@ -751,6 +762,26 @@ static cJSON *listing_item(sim_ctx *c, const sim_employment *e, const sim_record
 }
 
 /*
+ * The 1-based positions [*first, *last] of the items reply_list will answer, so a handler whose
+ * items are costly to build builds only those and puts a cheap null in every other place
+ * (reply_list counts them all, drops the others). With filter or orderBy every item may end up
+ * on the page: then all are built. A malformed page query gets its 400 from reply_list.
+ */
+static void listed_page(sim_ctx *c, long *first, long *last)
+{
+    const char *filter = query(c, "filter"), *order = query(c, "orderBy");
+    const char *pn = query(c, "pageNumber"), *ps = query(c, "pageSize");
+    long page = 1, size = 250;
+    *first = 1;
+    *last = LONG_MAX;
+    if ((filter && *filter) || (order && *order) || (pn && !parse_int(pn, 1, 1000000000L, &page)) ||
+        (ps && !parse_int(ps, 1, 100000, &size)))
+        return;
+    *first = (page - 1) * size + 1;
+    *last = page * size;
+}
+
+/*
  * Every employment of the administration active in the period gets a line per record with the
  * asked payslip type; one without a record gets one line with its defaults and null values (the
  * listing's schema makes value and isSupplement nullable: it is Loket's data-entry grid).
@@ -763,6 +794,7 @@ static void h_admin_ppd(sim_ctx *c)
     sim_period *p;
     listing l;
     cJSON *items;
+    long n = 0, first, last;
     if (!a)
         return;
     if (!parse_int(c->params[1], 0, 2147483647L, &period_id) || !(p = sim_admin_period_by_id(a, (int)period_id))) {
@@ -779,6 +811,7 @@ static void h_admin_ppd(sim_ctx *c)
     }
     if (!listing_components(c, a, p->year, &l))
         return;
+    listed_page(c, &first, &last);
     items = cJSON_CreateArray();
     for (size_t i = 0; i < c->st->nemployments; i++) {
         sim_employment *e = &c->st->employments[i];
@@ -788,7 +821,9 @@ static void h_admin_ppd(sim_ctx *c)
         for (size_t j = 0; j < c->st->nrecords; j++) {
             const sim_record *r = c->st->records[j];
             if (r->employment == e && r->period == p && r->payslip_type == payslip_type) {
-                cJSON_AddItemToArray(items, listing_item(c, e, r, &l));
+                n++;
+                cJSON_AddItemToArray(items, n >= first && n <= last ? listing_item(c, e, r, &l)
+                                                                    : cJSON_CreateNull());
                 any = true;
             }
         }
@@ -800,7 +835,9 @@ static void h_admin_ppd(sim_ctx *c)
             empty.shift = 1;
             empty.payslip_type = (int)payslip_type;
             empty.cost_center = e->cost_center;
-            cJSON_AddItemToArray(items, listing_item(c, e, &empty, &l));
+            n++;
+            cJSON_AddItemToArray(items, n >= first && n <= last ? listing_item(c, e, &empty, &l)
+                                                                : cJSON_CreateNull());
         }
     }
     reply_list(c, items);

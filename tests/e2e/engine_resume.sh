@@ -97,7 +97,10 @@ kill -9 $pid
 wait $pid 2>/dev/null
 sleep 0.5
 LC_ALL=C sed 's/^1003;1;\(.*\);162,00;/1003;1;\1;150;/' "$CSV" >"$SIM_DIR/other.csv"
+# requests the killed run had in flight are still logged by the simulator after its latency:
+# wait until the count is stable before taking it
 before=$(patch_count)
+while sleep 0.5; now=$(patch_count); [ "$now" != "$before" ]; do before=$now; done
 li apply "$SIM_DIR/other.csv" -m "$MAP" $ARGS --journal "$J" --resume --report "$OUT/other.json"
 [ "$LI_RC" = 2 ] || fail "resume with another file's journal: exit $LI_RC, expected 2"
 grep -q 'belongs to another run' "$SIM_DIR/li.err" || fail "no clear message for a foreign journal"

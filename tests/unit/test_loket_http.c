@@ -16,6 +16,9 @@
 #include "support/cunit_main.h"
 
 #include <microhttpd.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -187,18 +190,25 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     }
 }
 
-static server *server_start(void)
+/* key_pem/cert_pem non-NULL: serve HTTPS with them */
+static server *server_start_tls(const char *key_pem, const char *cert_pem)
 {
     server *s = calloc(1, sizeof *s);
     const union MHD_DaemonInfo *info;
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_ERROR_LOG;
     pthread_mutex_init(&s->lock, NULL);
     s->fallback.status = 200;
     s->token_status = 200;
     s->token_expires_in = 3600;
-    s->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                                MHD_USE_ERROR_LOG,
-                            0, NULL, NULL, handle, s, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-                            MHD_OPTION_SOCK_ADDR, NULL, MHD_OPTION_END);
+    if (key_pem)
+        s->d = MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, handle, s,
+                                MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+                                MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_HTTPS_MEM_CERT,
+                                cert_pem, MHD_OPTION_END);
+    else
+        s->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, s, MHD_OPTION_NOTIFY_COMPLETED,
+                                completed, s, MHD_OPTION_END);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s->d);
     info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info->port;
@@ -234,19 +244,21 @@ typedef struct fixture {
     lk_client *client;
 } fixture;
 
-static void fixture_open(fixture *f, bool with_token)
+static void fixture_open_tls(fixture *f, bool with_token, const char *key_pem,
+                             const char *cert_pem)
 {
     char url[128], store[512];
+    const char *scheme = key_pem ? "https" : "http";
     lk_error err;
     lk_error_clear(&err);
     memset(f, 0, sizeof *f);
-    f->srv = server_start();
+    f->srv = server_start_tls(key_pem, cert_pem);
     f->dir = lk_test_tmpdir();
     f->cfg = lk_config_new_defaults();
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/v2", f->srv->port);
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d/v2", scheme, f->srv->port);
     free(f->cfg->api_url);
     f->cfg->api_url = strdup(url);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/token", f->srv->port);
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d/token", scheme, f->srv->port);
     free(f->cfg->token_url);
     f->cfg->token_url = strdup(url);
     snprintf(store, sizeof store, "%s/tokens.json", f->dir);
@@ -267,6 +279,11 @@ static void fixture_open(fixture *f, bool with_token)
         lk_tokens_free(t);
     }
     CU_ASSERT_EQUAL_FATAL(lk_client_new(f->cfg, f->trace, &f->client, &err), LK_OK);
+}
+
+static void fixture_open(fixture *f, bool with_token)
+{
+    fixture_open_tls(f, with_token, NULL, NULL);
 }
 
 static void fixture_close(fixture *f)
@@ -299,6 +316,13 @@ static void on_write(const lk_api_result *r, void *ud)
     o->latency_ms = r->latency_ms;
     snprintf(o->message, sizeof o->message, "%s", r->err.message);
     o->nmessages = r->envelope ? r->envelope->nmessages : 0;
+}
+
+static unsigned lk_tokens_status_requests(fixture *f)
+{
+    lk_token_status st;
+    lk_tokens_status(lk_client_tokens(f->client), &st);
+    return st.token_requests;
 }
 
 static outcome patch_once(fixture *f)
@@ -642,6 +666,87 @@ static void test_interrupt_flag(void)
     fixture_close(&f);
 }
 
+/* A self-signed certificate for 127.0.0.1 (CA:TRUE, so it can be its own trust anchor). */
+static int make_cert(char **key_pem, char **cert_pem)
+{
+    EVP_PKEY *pk = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    X509_NAME *n;
+    X509V3_CTX ctx;
+    X509_EXTENSION *ext;
+    BIO *b;
+    BUF_MEM *mem;
+    if (!pk || !x)
+        return -1;
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), -60);
+    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+    X509_set_pubkey(x, pk);
+    n = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"loket-test", -1, -1,
+                               0);
+    X509_set_issuer_name(x, n);
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+    ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost");
+    X509_add_ext(x, ext, -1);
+    X509_EXTENSION_free(ext);
+    ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints, "critical,CA:TRUE");
+    X509_add_ext(x, ext, -1);
+    X509_EXTENSION_free(ext);
+    if (!X509_sign(x, pk, EVP_sha256()))
+        return -1;
+    b = BIO_new(BIO_s_mem());
+    PEM_write_bio_PrivateKey(b, pk, NULL, NULL, 0, NULL, NULL);
+    BIO_get_mem_ptr(b, &mem);
+    *key_pem = strndup(mem->data, mem->length);
+    BIO_free(b);
+    b = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(b, x);
+    BIO_get_mem_ptr(b, &mem);
+    *cert_pem = strndup(mem->data, mem->length);
+    BIO_free(b);
+    X509_free(x);
+    EVP_PKEY_free(pk);
+    return 0;
+}
+
+static void test_tls_verification(void)
+{
+    fixture f;
+    outcome o;
+    char *key = NULL, *cert = NULL, ca[600];
+    FILE *fp;
+    lk_error err;
+    CU_ASSERT_EQUAL_FATAL(make_cert(&key, &cert), 0);
+    /* unknown CA: refused, once, with the reason; nothing sent */
+    fixture_open_tls(&f, true, key, cert);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_NETWORK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "certificate"));
+    CU_ASSERT_EQUAL(lk_tokens_status_requests(&f), 1);   /* not retried */
+    CU_ASSERT_EQUAL(f.srv->token_calls, 0);
+    CU_ASSERT_EQUAL(f.srv->nseen, 0);
+    /* --cacert with the private CA: verified and working */
+    snprintf(ca, sizeof ca, "%s/ca.pem", f.dir);
+    fp = fopen(ca, "w");
+    fputs(cert, fp);
+    fclose(fp);
+    f.cfg->cacert = strdup(ca);
+    lk_client_free(f.client);
+    lk_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(lk_client_new(f.cfg, f.trace, &f.client, &err), LK_OK);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    CU_ASSERT_EQUAL(o.attempts, 1);
+    CU_ASSERT_EQUAL(f.srv->nseen, 1);
+    CU_ASSERT_STRING_EQUAL(f.srv->seen[0].auth, "Bearer access-token-number-1");
+    fixture_close(&f);
+    free(key);
+    free(cert);
+}
+
 static void test_trace_redacted(void)
 {
     fixture f;
@@ -685,6 +790,7 @@ int main(void)
         { "no refresh token: says how to get one", test_no_refresh_token },
         { "8 in flight, 24 requests", test_concurrency },
         { "interrupt flag: nothing more is sent", test_interrupt_flag },
+        { "TLS: unknown CA refused without retry; --cacert works", test_tls_verification },
         { "trace holds no token or secret", test_trace_redacted },
         { NULL, NULL },
     };

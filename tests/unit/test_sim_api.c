@@ -190,6 +190,41 @@ static void test_paging_filter_order(void)
     lk_simd_close(&d);
 }
 
+/*
+ * The employment listing pages by reference to the stored objects (only a page's items are
+ * copied): every listed item must still be the API's shape, equal to the single GET of that
+ * employment, and listing must leave the stored objects as they were.
+ */
+static void test_listing_items_are_copies(void)
+{
+    lk_simd d;
+    cJSON *r = NULL, *one = NULL, *item;
+    char path[512];
+    CU_ASSERT_EQUAL_FATAL(lk_simd_open(&d, NULL), 0);
+    const sim_employment *first = &d.sim->store->employments[0];
+    cJSON *before = cJSON_Duplicate(first->json, true);
+    snprintf(path, sizeof path, "/v2/providers/employers/%s/employees/employments?pageSize=7&pageNumber=2",
+             d.sim->store->employers[0].id);
+    CU_ASSERT_EQUAL(lk_simd_call(&d, "GET", path, V19, NULL, &r), 200);
+    cJSON *embedded = cJSON_GetObjectItemCaseSensitive(r, "_embedded");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(embedded), 7);
+    cJSON_ArrayForEach(item, embedded) {
+        const cJSON *f, *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+        CU_ASSERT_FALSE(item->type & cJSON_IsReference);
+        cJSON_ArrayForEach(f, item)
+            CU_ASSERT(strncmp(f->string, "sim", 3) != 0);
+        CU_ASSERT_FATAL(cJSON_IsString(id));
+        snprintf(path, sizeof path, "/v2/providers/employers/employees/employments/%s", id->valuestring);
+        CU_ASSERT_EQUAL(lk_simd_call(&d, "GET", path, V19, NULL, &one), 200);
+        CU_ASSERT(cJSON_Compare(item, cJSON_GetObjectItemCaseSensitive(one, "content"), true));
+        cJSON_Delete(one);
+    }
+    cJSON_Delete(r);
+    CU_ASSERT(cJSON_Compare(before, first->json, true));
+    cJSON_Delete(before);
+    lk_simd_close(&d);
+}
+
 static void test_admin_listing(void)
 {
     lk_simd d;
@@ -226,6 +261,46 @@ static void test_admin_listing(void)
     }
     CU_ASSERT(seen_1001);
     cJSON_Delete(r);
+    lk_simd_close(&d);
+}
+
+/*
+ * The administration-level listing builds only the lines of the asked page (others are
+ * placeholders that reply_list drops): every page must hold exactly the lines of the whole list
+ * at its positions, with and without a filter, and the totals must count every line.
+ */
+static void test_admin_listing_pages(void)
+{
+    lk_simd d;
+    cJSON *all = NULL, *r = NULL;
+    char base[400], path[512];
+    CU_ASSERT_EQUAL_FATAL(lk_simd_open(&d, NULL), 0);
+    snprintf(base, sizeof base, "/v2/providers/employers/payrolladministrations/%s/payrollPeriods/202611/"
+             "payrollperioddata?payslipType=1&payrollComponentCategory=1", d.sim->store->admins[0].id);
+    snprintf(path, sizeof path, "%s&pageSize=1000", base);
+    CU_ASSERT_EQUAL_FATAL(lk_simd_call(&d, "GET", path, V18, NULL, &all), 200);
+    cJSON *lines = cJSON_GetObjectItemCaseSensitive(all, "_embedded");
+    int total = cJSON_GetArraySize(lines);
+    CU_ASSERT_EQUAL(total, 25);
+    for (int page = 1; page <= 4; page++) {
+        snprintf(path, sizeof path, "%s&pageSize=7&pageNumber=%d", base, page);
+        CU_ASSERT_EQUAL_FATAL(lk_simd_call(&d, "GET", path, V18, NULL, &r), 200);
+        cJSON *got = cJSON_GetObjectItemCaseSensitive(r, "_embedded"), *line;
+        CU_ASSERT_EQUAL(num(r, "totalSize"), total);
+        CU_ASSERT_EQUAL(cJSON_GetArraySize(got), page < 4 ? 7 : total - 21);
+        int i = (page - 1) * 7;
+        cJSON_ArrayForEach(line, got) {
+            CU_ASSERT_FALSE(cJSON_IsNull(line));
+            CU_ASSERT(cJSON_Compare(line, cJSON_GetArrayItem(lines, i++), true));
+        }
+        cJSON_Delete(r);
+    }
+    /* a filter sees every line built, not placeholders */
+    snprintf(path, sizeof path, "%s&pageSize=7&pageNumber=1&filter=employee.employeeNumber eq 1020", base);
+    CU_ASSERT_EQUAL(lk_simd_call(&d, "GET", path, V18, NULL, &r), 200);
+    CU_ASSERT_EQUAL(num(r, "totalSize"), 1);
+    cJSON_Delete(r);
+    cJSON_Delete(all);
     lk_simd_close(&d);
 }
 
@@ -393,7 +468,9 @@ int main(void)
         { "token expiry (requests, seconds, hook)", test_token_expiry },
         { "Authorization, Accept, versions, 403/404/405", test_headers_and_access },
         { "paging, filter, orderBy", test_paging_filter_order },
+        { "listed employments are API-shaped copies", test_listing_items_are_copies },
         { "administration-level listing", test_admin_listing },
+        { "administration-level listing pages", test_admin_listing_pages },
         { "defaults and metadata", test_defaults_metadata },
         { "test hooks and faults", test_hooks_and_faults },
         { "body too large, content type", test_body_too_large_and_content_type },
