@@ -22,6 +22,7 @@
 #include "mapping/mapping.h"
 #include "report/report.h"
 
+#include <cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -213,6 +214,30 @@ static char *journal_path(const import_opts *o, const char *first_file)
     return strbuf_detach(&sb, NULL);
 }
 
+#define JOURNAL_COMPLETE_KEY "run:complete"
+
+/* A journal whose run finished is moved to FILE.done before a new run (not --resume) starts, so
+ * re-running apply on the same report name just works; an unfinished one stays and is refused
+ * by lk_journal_open (finish it with --resume first). */
+static void retire_finished_journal(const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    lk_error e;
+    lk_error_clear(&e);
+    if (lk_read_file(path, 256u * 1024 * 1024, &text, &len, &e) != LK_OK)
+        return;
+    if (strstr(text, "\"key\":\"" JOURNAL_COMPLETE_KEY "\"")) {
+        strbuf done;
+        strbuf_init(&done, 256);
+        strbuf_addf(&done, "%s.done", path);
+        if (rename(path, done.buf) != 0)
+            lk_warn("cannot move the finished journal %s aside: %s", path, strerror(errno));
+        strbuf_free(&done);
+    }
+    free(text);
+}
+
 static void copy_request_stats(lk_report *r, lk_client *c)
 {
     const lk_http_stats *s = lk_http_get_stats(lk_client_http(c));
@@ -342,6 +367,8 @@ int lk_import_command(int argc, char **argv, bool apply)
             char fp[65];
             run_fingerprint(r, &o, fp);
             jpath = journal_path(&o, argv[optind]);
+            if (!o.resume)
+                retire_finished_journal(jpath);
             journal = lk_journal_open(jpath, fp, o.resume, &err);
             if (!journal) {
                 if (err.code == LK_ERR_CONFLICT)
@@ -379,17 +406,22 @@ finish:
     if (rc == LK_EXIT_OK)
         rc = lk_report_exit_code(r);
     if (journal) {
+        if (journal_complete) {
+            /* the run is finished: a --resume now reproduces its report from the journal, and
+             * the next plain apply moves the journal aside (retire_finished_journal) */
+            lk_error je;
+            lk_error_clear(&je);
+            cJSON *res = cJSON_CreateObject();
+            char when[32];
+            cJSON_AddStringToObject(res, "finished", lk_iso8601((long long)lk_now(), when));
+            if (lk_journal_append(journal, JOURNAL_COMPLETE_KEY, "", res, &je) != LK_OK ||
+                lk_journal_sync(journal, &je) != LK_OK)
+                print_error(&je);
+            cJSON_Delete(res);
+        }
         lk_journal_free(journal);
         journal = NULL;
-        if (journal_complete) {
-            /* the run is finished: keep the journal as a record, out of --resume's way */
-            strbuf done;
-            strbuf_init(&done, 256);
-            strbuf_addf(&done, "%s.done", jpath);
-            if (rename(jpath, done.buf) != 0)
-                lk_warn("cannot rename journal %s: %s", jpath, strerror(errno));
-            strbuf_free(&done);
-        } else if (!o.quiet) {
+        if (!journal_complete && !o.quiet) {
             fprintf(stderr, "journal: %s (apply --resume continues from it)\n", jpath);
         }
     }

@@ -50,6 +50,8 @@ typedef struct admin_info {
     comp_year *years;
     size_t nyears, years_alloc;
     const char *any_employment;   /* an employment id of this administration (metadata) */
+    lk_component_set_list *sets;  /* NULL when not read: the listing asks per category */
+    const lk_component_set *listing_set; /* the set covering every component of the file */
 } admin_info;
 
 typedef struct employer_info {
@@ -81,8 +83,10 @@ typedef struct lk_plan_listing {
     char *admin_id;
     long period_id;
     long payslip_type;
-    char filter_kind;             /* 'c' category, 'i' component id */
+    char filter_kind;             /* 'c' category, 'i' component id, 's' component set */
     long filter;
+    char *set_id;                 /* 's' */
+    bool for_defaults;            /* only read for the default record keys: verify skips it */
     lk_period_data_list *list;
     bool failed;
     lk_error err;
@@ -148,6 +152,7 @@ typedef struct plan_ctx {
     employer_info *emps;
     size_t nemps;
     employer_info *run_employer;  /* from --employer / config / the only one */
+    long run_client_number;       /* --employer given as a client number: that administration */
     admin_info **admins;          /* each allocated on its own: units point at them */
     size_t nadmins, admins_alloc;
 
@@ -320,6 +325,7 @@ static lk_code resolve_employers(plan_ctx *x, lk_error *err)
     } else if (fixed_cn) {
         long cn = 0;
         x->run_employer = employer_by_client_number(x, fixed_cn, &cn);
+        x->run_client_number = cn;
         if (!x->run_employer)
             return lk_error_set(err, LK_ERR_NOT_FOUND,
                                 "employer \"%s\" is neither an employer nor the client number of "
@@ -435,6 +441,7 @@ static lk_code build_units(plan_ctx *x, lk_error *err)
             }
         } else if (x->run_employer) {
             u->employer = x->run_employer;
+            u->admin_client = x->run_client_number;
         } else {
             return lk_error_set(err, LK_ERR_CONFIG,
                                 "this user sees %zu employers and the input names none: give "
@@ -472,6 +479,13 @@ static lk_code fetch_employments(plan_ctx *x, lk_error *err)
 }
 
 /* ================================================================ round 3: periods, components */
+
+static void on_sets(const lk_api_result *r, lk_component_set_list *list, void *ud)
+{
+    admin_info *a = ud;
+    if (r->code == LK_OK)
+        a->sets = list; /* without sets the listing is asked per category: only dearer */
+}
 
 static void on_periods(const lk_api_result *r, lk_period_list *list, void *ud)
 {
@@ -601,6 +615,7 @@ static lk_code fetch_periods(plan_ctx *x, lk_error *err)
         if (!a->periods_wanted)
             continue;
         lk_api_periods_start(x->client, a->id, on_periods, a);
+        lk_api_component_sets_start(x->client, a->id, on_sets, a);
         for (size_t j = 0; j < a->nyears; j++) {
             comp_req *q = xcalloc(1, sizeof *q);
             q->admin = a;
@@ -792,8 +807,14 @@ static void entry_where(strbuf *sb, const lk_entry_set *set, const lk_entry *e)
             strbuf_addf(sb, "[%s]", set->sheets[s->sheet]);
         strbuf_addf(sb, ":%lu", s->first);
     }
-    if (e->column_header)
+    if (e->mapping_column != (size_t)-1) {
+        char letter[8];
+        strbuf_addf(sb, "%scolumn %s", sb->len ? " " : "", lk_column_letter(e->mapping_column, letter));
+        if (e->column_header)
+            strbuf_addf(sb, " \"%s\"", e->column_header);
+    } else if (e->column_header) {
         strbuf_addf(sb, "%scolumn \"%s\"", sb->len ? " " : "", e->column_header);
+    }
 }
 
 static bucket *bucket_for(plan_ctx *x, size_t entry_index)
@@ -972,12 +993,13 @@ static void on_listing(const lk_api_result *r, lk_period_data_list *list, void *
 }
 
 static void want_listing(lk_plan *p, const char *admin_id, long period_id, long payslip_type,
-                         char kind, long filter)
+                         char kind, long filter, const char *set_id)
 {
     for (size_t i = 0; i < p->nlistings; i++) {
         plan_listing *l = &p->listings[i];
         if (!strcmp(l->admin_id, admin_id) && l->period_id == period_id &&
-            l->payslip_type == payslip_type && l->filter_kind == kind && l->filter == filter)
+            l->payslip_type == payslip_type && l->filter_kind == kind && l->filter == filter &&
+            !strcmp(l->set_id ? l->set_id : "", set_id ? set_id : ""))
             return;
     }
     lk_grow(&p->listings, sizeof *p->listings, p->nlistings + 1, &p->listings_alloc);
@@ -988,6 +1010,7 @@ static void want_listing(lk_plan *p, const char *admin_id, long period_id, long 
     l->payslip_type = payslip_type;
     l->filter_kind = kind;
     l->filter = filter;
+    l->set_id = set_id ? xstrdup(set_id) : NULL;
 }
 
 static void start_listing(lk_client *c, plan_listing *l)
@@ -1000,7 +1023,9 @@ static void start_listing(lk_client *c, plan_listing *l)
     q.payslip_type = l->payslip_type;
     char filter[24];
     snprintf(filter, sizeof filter, "%ld", l->filter);
-    if (l->filter_kind == 'c')
+    if (l->filter_kind == 's')
+        q.component_set = l->set_id;
+    else if (l->filter_kind == 'c')
         q.component_category = filter;
     else
         q.component_id = filter;
@@ -1044,22 +1069,65 @@ static bool bucket_ok(const bucket *b)
     return !b->u->failed && !b->nerrors;
 }
 
+static bool set_has(const lk_component_set *s, long key)
+{
+    for (size_t i = 0; i < s->nkeys; i++)
+        if (s->keys[i] == key)
+            return true;
+    return false;
+}
+
+/* Per administration, the component set that covers every component the file sends there (the
+ * default set if it does, else the smallest that does): one listing call per administration x
+ * period instead of one per component category. */
+static void choose_listing_sets(plan_ctx *x)
+{
+    for (size_t a = 0; a < x->nadmins; a++) {
+        admin_info *ad = x->admins[a];
+        const lk_component_set *best = NULL;
+        ad->listing_set = NULL;
+        for (size_t s = 0; ad->sets && s < ad->sets->n; s++) {
+            const lk_component_set *set = &ad->sets->items[s];
+            bool covers = true;
+            for (size_t i = 0; i < x->nbuckets && covers; i++) {
+                const bucket *b = &x->buckets[i];
+                if (!bucket_ok(b) || b->u->admin != ad)
+                    continue;
+                for (size_t j = 0; j < b->nvals && covers; j++)
+                    covers = set_has(set, b->vals[j].key);
+            }
+            if (!covers)
+                continue;
+            if (!best || (set->is_default && !best->is_default) ||
+                (set->is_default == best->is_default && set->nkeys < best->nkeys))
+                best = set;
+        }
+        ad->listing_set = best;
+    }
+}
+
 /* Queues the listings the buckets need that are not fetched yet; true when any was queued. */
 static bool queue_listings(plan_ctx *x)
 {
     /* the callbacks hold pointers into plan->listings: grow it first, then start */
     size_t first = x->plan->nlistings;
+    choose_listing_sets(x);
     for (size_t i = 0; i < x->nbuckets; i++) {
         bucket *b = &x->buckets[i];
         if (!bucket_ok(b))
             continue;
         b->payslip_type = bucket_payslip_type(x, b);
+        if (b->u->admin->listing_set) {
+            want_listing(x->plan, b->u->admin->id, b->u->period->id, b->payslip_type, 's', 0,
+                         b->u->admin->listing_set->id);
+            continue;
+        }
         for (size_t j = 0; j < b->nvals; j++) {
             const lk_component *comp = b->vals[j].comp;
             char kind = comp && comp->category_key ? 'c' : 'i';
             long filter = kind == 'c' ? comp->category_key : b->vals[j].key;
             want_listing(x->plan, b->u->admin->id, b->u->period->id, b->payslip_type, kind,
-                         filter);
+                         filter, NULL);
         }
     }
     for (size_t i = first; i < x->plan->nlistings; i++)
@@ -1675,6 +1743,7 @@ static void free_ctx(plan_ctx *x)
         for (size_t j = 0; j < a->nyears; j++)
             lk_component_list_free(a->years[j].list);
         free(a->years);
+        lk_component_set_list_free(a->sets);
         free(a);
     }
     free(x->admins);
@@ -1774,11 +1843,13 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
         b->alt_payslip_type = other_payslip_type(b);
         if (!b->defaults_line && b->alt_payslip_type)
             want_listing(x.plan, b->u->admin->id, b->u->period->id, b->alt_payslip_type, 'i',
-                         b->vals[0].key);
+                         b->vals[0].key, NULL);
     }
     if (x.plan->nlistings > first_alt) {
-        for (size_t i = first_alt; i < x.plan->nlistings; i++)
+        for (size_t i = first_alt; i < x.plan->nlistings; i++) {
+            x.plan->listings[i].for_defaults = true;
             start_listing(c, &x.plan->listings[i]);
+        }
         if ((rc = run(&x, err)) != LK_OK) {
             merged_set_free(&ms);
             goto fail;
@@ -1880,6 +1951,7 @@ void lk_plan_free(lk_plan *p)
     free(p->items);
     for (size_t i = 0; i < p->nlistings; i++) {
         free(p->listings[i].admin_id);
+        free(p->listings[i].set_id);
         lk_period_data_list_free(p->listings[i].list);
     }
     free(p->listings);
@@ -1895,7 +1967,8 @@ long lk_plan_verify(lk_client *c, lk_plan *p, const bool *sent, lk_error *err)
         lk_period_data_list_free(p->listings[i].list);
         p->listings[i].list = NULL;
         p->listings[i].failed = false;
-        start_listing(c, &p->listings[i]);
+        if (!p->listings[i].for_defaults)
+            start_listing(c, &p->listings[i]);
     }
     lk_code rc = lk_client_run(c, err);
     if (rc != LK_OK)

@@ -345,6 +345,42 @@ static lk_code parse_component(const cJSON *it, void *elem, const void *ctx, lk_
     return LK_OK;
 }
 
+static char *scalar_dup(const cJSON *it);
+
+/* A set's components come as [{"payrollComponent": {"key": 10}}] (or bare keys). */
+static lk_code parse_component_set(const cJSON *it, void *elem, const void *ctx, lk_error *err)
+{
+    lk_component_set *s = elem;
+    const cJSON *list = member(it, "payrollComponents"), *c;
+    (void)ctx;
+    s->id = scalar_dup(member(it, "id"));
+    if (!s->id)
+        return lk_error_set(err, LK_ERR_PROTOCOL, "a payroll component set without an id");
+    s->description = lk_json_strdup(it, "description");
+    s->is_default = lk_json_bool(it, "isDefaultForPayrollPeriodData", false);
+    size_t n = cJSON_IsArray(list) ? (size_t)cJSON_GetArraySize(list) : 0;
+    s->keys = xcalloc(n + 1, sizeof *s->keys);
+    const cJSON *arr = n ? list : NULL;
+    cJSON_ArrayForEach(c, arr) {
+        long key;
+        if (s->nkeys >= n)
+            break;
+        if (cJSON_IsNumber(c) && c->valuedouble == (double)(long)c->valuedouble)
+            s->keys[s->nkeys++] = (long)c->valuedouble;
+        else if (lk_json_long(member(c, "payrollComponent"), "key", &key) || lk_json_long(c, "key", &key))
+            s->keys[s->nkeys++] = key;
+    }
+    return LK_OK;
+}
+
+static void free_component_set(void *elem)
+{
+    lk_component_set *s = elem;
+    free(s->id);
+    free(s->description);
+    free(s->keys);
+}
+
 static void free_component(void *elem)
 {
     lk_component *c = elem;
@@ -606,6 +642,7 @@ LIST_FREE(lk_admin_list_free, lk_admin_list, free_admin)
 LIST_FREE(lk_employment_list_free, lk_employment_list, free_employment)
 LIST_FREE(lk_period_list_free, lk_period_list, free_nothing)
 LIST_FREE(lk_component_list_free, lk_component_list, free_component)
+LIST_FREE(lk_component_set_list_free, lk_component_set_list, free_component_set)
 
 void lk_user_free(lk_user *u)
 {
@@ -861,6 +898,7 @@ LIST_DONE(employers_done, lk_employer_list, lk_employer, lk_employers_fn)
 LIST_DONE(admins_done, lk_admin_list, lk_admin, lk_admins_fn)
 LIST_DONE(periods_done, lk_period_list, lk_period, lk_periods_fn)
 LIST_DONE(components_done, lk_component_list, lk_component, lk_components_fn)
+LIST_DONE(component_sets_done, lk_component_set_list, lk_component_set, lk_component_sets_fn)
 LIST_DONE(period_data_done, lk_period_data_list, lk_period_data_record, lk_period_data_fn)
 
 void lk_api_employers_start(lk_client *c, lk_employers_fn cb, void *ud)
@@ -985,6 +1023,27 @@ void lk_api_components_start(lk_client *c, const char *admin_id, int year, lk_co
     strbuf_addf(&path, "/providers/employers/payrolladministrations/%s/payrollcomponents/year/%d",
                 admin_id, year);
     strbuf_addf(&what, "payroll components of administration %s in %d", admin_id, year);
+    pager_start(p, path.buf, NULL, what.buf);
+    strbuf_free(&path);
+    strbuf_free(&what);
+}
+
+void lk_api_component_sets_start(lk_client *c, const char *admin_id, lk_component_sets_fn cb,
+                                 void *ud)
+{
+    strbuf path = STRBUF_INIT, what = STRBUF_INIT;
+    pager *p = pager_new(c,
+                         "/providers/employers/payrolladministrations/{payrollAdministrationId}/"
+                         "availablepayrollcomponentsets",
+                         LK_RES_COMPONENTS, sizeof(lk_component_set), parse_component_set,
+                         free_component_set, component_sets_done, (void *)cb, ud);
+    if (!valid_id(admin_id)) {
+        pager_reject(p, LK_ERR_INPUT, "\"%s\" is not a payroll administration id", nz(admin_id));
+        return;
+    }
+    strbuf_addf(&path, "/providers/employers/payrolladministrations/%s/availablepayrollcomponentsets",
+                admin_id);
+    strbuf_addf(&what, "payroll component sets of administration %s", admin_id);
     pager_start(p, path.buf, NULL, what.buf);
     strbuf_free(&path);
     strbuf_free(&what);

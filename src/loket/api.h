@@ -129,6 +129,21 @@ typedef struct lk_component_list {
 } lk_component_list;
 void lk_component_list_free(lk_component_list *l);
 
+/* A payroll component set (availablepayrollcomponentsets): a named group of components, used
+ * to ask the administration-level listing for all of them at once. */
+typedef struct lk_component_set {
+    char *id;
+    char *description;      /* may be NULL */
+    bool is_default;        /* isDefaultForPayrollPeriodData */
+    long *keys;             /* component keys in the set */
+    size_t nkeys;
+} lk_component_set;
+typedef struct lk_component_set_list {
+    lk_component_set *items;
+    size_t n;
+} lk_component_set_list;
+void lk_component_set_list_free(lk_component_set_list *l);
+
 /* Metadata: per field ("payrollComponent", "costCenter", "costUnit", "distributionUnit",
  * "shift", "payslipType"), the allowed options. Shapes are not in the official document;
  * accepted: content (or the root) as {field: [options]} or [{field, options: [...]}], options as
@@ -206,6 +221,8 @@ typedef void (*lk_admins_fn)(const lk_api_result *r, lk_admin_list *list, void *
 typedef void (*lk_employments_fn)(const lk_api_result *r, lk_employment_list *list, void *ud);
 typedef void (*lk_periods_fn)(const lk_api_result *r, lk_period_list *list, void *ud);
 typedef void (*lk_components_fn)(const lk_api_result *r, lk_component_list *list, void *ud);
+typedef void (*lk_component_sets_fn)(const lk_api_result *r, lk_component_set_list *list,
+                                     void *ud);
 typedef void (*lk_record_fn)(const lk_api_result *r, lk_period_data_record *rec, void *ud);
 typedef void (*lk_metadata_fn)(const lk_api_result *r, const lk_metadata *md, void *ud);
 typedef void (*lk_period_data_fn)(const lk_api_result *r, lk_period_data_list *list, void *ud);
@@ -227,6 +244,9 @@ void lk_api_employments_start(lk_client *c, const char *employer_id,
 void lk_api_periods_start(lk_client *c, const char *admin_id, lk_periods_fn cb, void *ud);
 void lk_api_components_start(lk_client *c, const char *admin_id, int year, lk_components_fn cb,
                              void *ud);
+/* The payroll component sets available in an administration (all pages). */
+void lk_api_component_sets_start(lk_client *c, const char *admin_id, lk_component_sets_fn cb,
+                                 void *ud);
 void lk_api_defaults_start(lk_client *c, const char *employment_id, lk_record_fn cb, void *ud);
 /* Metadata of the PATCH resource: fetched with any employment of the administration, cached
  * per admin_id (and per admin_id + year + period for the period-specific one). Concurrent

@@ -77,6 +77,11 @@ t=$(sim_state | jq '[.payrollPeriodData[] | select(.payrollPeriodId == 202611 an
 [ "$(jq -r '[.records[].outcome] | unique | join(",")' "$OUT/apply.json")" = "created,updated" ] ||
     fail "apply report outcomes: $(jq -c '[.records[].outcome] | unique' "$OUT/apply.json")"
 
+# the current state comes from one listing call (the component set covering the file's
+# components), plus one of the other payslip type for the 2 employments that hold records
+LISTING='/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollPeriods/{payrollPeriodId}/payrollperioddata'
+[ "$(sim_count GET "$LISTING")" -le 5 ] || fail "plan + apply + verify made $(sim_count GET "$LISTING") listing calls"
+
 # ---- a second apply sends nothing, and needs no defaults call per employment
 t0=$(api_total)
 d0=$(sim_count GET "$PPD_ONE/defaults")

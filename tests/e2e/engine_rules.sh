@@ -75,6 +75,14 @@ li plan "$SIM_DIR/month.csv" -m "$SIM_DIR/rules.json" --report "$OUT/month.json"
 [ "$LI_RC" = 2 ] || fail "a month for a weekly administration: exit $LI_RC"
 has "$OUT/month.json" 2001 "is a month, but De Linde weekloon pays per"
 
+# --employer as a client number keeps the file in that administration: 1101 is an employee of
+# the same employer, but of its 4-weekly administration 40102
+sed 's/^1001;/1101;/' "$(sample loket-template-40101-2026-11.csv)" >"$SIM_DIR/other-admin.csv"
+li plan "$SIM_DIR/other-admin.csv" -m "$(mapping loket-template.json)" --period 2026-11 --employer 40101 \
+    --report "$OUT/other-admin.json"
+[ "$LI_RC" = 2 ] || fail "an employee of another administration: exit $LI_RC, expected 2"
+has "$OUT/other-admin.json" 1101 "in the administration with client number 40101"
+
 # ---- the same file with the checks left to Loket: Loket's messages on the right records
 LOKET_IMPORT_SKIP_PRECHECKS=1
 export LOKET_IMPORT_SKIP_PRECHECKS
