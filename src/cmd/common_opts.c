@@ -181,8 +181,15 @@ lk_code lk_resolve_admin(lk_session *s, const char *employer_id, const char *wha
         *out = list;
         return LK_OK;
     }
-    if (!employer_id)
-        return lk_error_set(err, LK_ERR_CONFIG, "no employer to look the administration up in");
+    if (!employer_id) {
+        /* anything but an id is looked up in the default (or only) employer */
+        char *default_id = NULL;
+        lk_code rc = lk_resolve_employer(s, NULL, &default_id, NULL, err);
+        if (rc == LK_OK)
+            rc = lk_resolve_admin(s, default_id, what, out, err);
+        free(default_id);
+        return rc;
+    }
     if (lk_api_admins(s->client, employer_id, &list, err) != LK_OK)
         return err->code;
     if (!what) {
@@ -303,4 +310,16 @@ void lk_table_free(lk_table *t)
         free(t->cells[i]);
     free(t->cells);
     free(t);
+}
+
+int lk_parse_year(const char *arg, int *year)
+{
+    char *end;
+    long y = strtol(arg, &end, 10);
+    if (!*arg || *end || y < 1900 || y > 9999) {
+        lk_errorf("--year takes a year like 2026, not \"%s\"", arg);
+        return -1;
+    }
+    *year = (int)y;
+    return 0;
 }

@@ -88,8 +88,12 @@ void lk_table_free(lk_table *t);
 
 /*
  * Finds a payroll administration of the employer by id, client number or name; with what NULL
- * the only one. On success *out is a list of one (free with lk_admin_list_free).
+ * the only one. With employer_id NULL an id is taken as it is and anything else is looked up
+ * in the default (or only) employer. On success *out is a list of one (lk_admin_list_free).
  */
 lk_code lk_resolve_admin(lk_session *s, const char *employer_id, const char *what,
                          lk_admin_list **out, lk_error *err);
+
+/* --year's argument: 1900..9999, else an error on stderr and -1. */
+int lk_parse_year(const char *arg, int *year);
 #endif

@@ -46,7 +46,6 @@ int cmd_components(int argc, char **argv)
     lk_admin_list *admin = NULL;
     lk_component_list *list = NULL;
     const char *admin_arg = NULL;
-    char *employer_id = NULL;
     bool json = false;
     int year, c, rc = LK_EXIT_OK;
     lk_error err;
@@ -58,7 +57,6 @@ int cmd_components(int argc, char **argv)
     lk_error_clear(&err);
     while ((c = getopt_long(argc, argv, "ha:y:", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
-        char *end;
         if (h < 0)
             return LK_EXIT_CONFIG;
         if (h)
@@ -68,11 +66,8 @@ int cmd_components(int argc, char **argv)
             admin_arg = optarg;
             break;
         case 'y':
-            year = (int)strtol(optarg, &end, 10);
-            if (*end || year < 1900 || year > 9999) {
-                lk_errorf("--year takes a year like 2026, not \"%s\"", optarg);
+            if (lk_parse_year(optarg, &year) != 0)
                 return LK_EXIT_CONFIG;
-            }
             break;
         case OPT_JSON:
             json = true;
@@ -94,12 +89,8 @@ int cmd_components(int argc, char **argv)
         return LK_EXIT_CONFIG;
     /* an administration id needs no employer; anything else is looked up in one */
     if (lk_resolve_admin(&s, NULL, admin_arg, &admin, &err) != LK_OK) {
-        lk_error_clear(&err);
-        if (lk_resolve_employer(&s, NULL, &employer_id, NULL, &err) != LK_OK ||
-            lk_resolve_admin(&s, employer_id, admin_arg, &admin, &err) != LK_OK) {
-            rc = lk_report_error(&err);
-            goto out;
-        }
+        rc = lk_report_error(&err);
+        goto out;
     }
     if (lk_api_components(s.client, admin->items[0].id, year, &list, &err) != LK_OK) {
         rc = lk_report_error(&err);
@@ -147,7 +138,6 @@ int cmd_components(int argc, char **argv)
 out:
     lk_component_list_free(list);
     lk_admin_list_free(admin);
-    free(employer_id);
     lk_session_close(&s, &common);
     return rc;
 }

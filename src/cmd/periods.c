@@ -48,7 +48,6 @@ int cmd_periods(int argc, char **argv)
     lk_admin_list *admin = NULL;
     lk_period_list *list = NULL;
     const char *admin_arg = NULL;
-    char *employer_id = NULL;
     bool json = false, only_open = false;
     int year = 0, c, rc = LK_EXIT_OK;
     size_t shown = 0;
@@ -57,7 +56,6 @@ int cmd_periods(int argc, char **argv)
     lk_error_clear(&err);
     while ((c = getopt_long(argc, argv, "ha:y:", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
-        char *end;
         if (h < 0)
             return LK_EXIT_CONFIG;
         if (h)
@@ -67,11 +65,8 @@ int cmd_periods(int argc, char **argv)
             admin_arg = optarg;
             break;
         case 'y':
-            year = (int)strtol(optarg, &end, 10);
-            if (*end || year < 1900 || year > 9999) {
-                lk_errorf("--year takes a year like 2026, not \"%s\"", optarg);
+            if (lk_parse_year(optarg, &year) != 0)
                 return LK_EXIT_CONFIG;
-            }
             break;
         case OPT_OPEN:
             only_open = true;
@@ -95,12 +90,8 @@ int cmd_periods(int argc, char **argv)
     if (lk_session_open(&common, true, &s) != LK_OK)
         return LK_EXIT_CONFIG;
     if (lk_resolve_admin(&s, NULL, admin_arg, &admin, &err) != LK_OK) {
-        lk_error_clear(&err);
-        if (lk_resolve_employer(&s, NULL, &employer_id, NULL, &err) != LK_OK ||
-            lk_resolve_admin(&s, employer_id, admin_arg, &admin, &err) != LK_OK) {
-            rc = lk_report_error(&err);
-            goto out;
-        }
+        rc = lk_report_error(&err);
+        goto out;
     }
     if (lk_api_periods(s.client, admin->items[0].id, &list, &err) != LK_OK) {
         rc = lk_report_error(&err);
@@ -157,7 +148,6 @@ int cmd_periods(int argc, char **argv)
 out:
     lk_period_list_free(list);
     lk_admin_list_free(admin);
-    free(employer_id);
     lk_session_close(&s, &common);
     return rc;
 }

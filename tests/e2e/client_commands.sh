@@ -81,6 +81,18 @@ run periods --employer 2 --year 2026 | grep -q "approved" || fail "periods table
 run periods --employer 1 --admin 99999 >"$SIM_DIR/out" 2>&1 && fail "unknown administration accepted"
 grep -q "99999" "$SIM_DIR/out" || fail "the error does not name the administration"
 
+# an administration by id needs no employer; a bad --year is refused before any request
+admin_id=$(jq -r '.payrollAdministrations[] | select(.clientNumber == 40102) | .id' "$SIM_FIXTURE")
+[ -n "$admin_id" ] || fail "fixture lacks administration 40102"
+n=$(run components --admin "$admin_id" --year 2026 --json | jq length)
+[ "$n" = 10 ] || fail "components by administration id: expected 10, got $n"
+for bad in 26 2026x "" 10000; do
+    run periods --employer 1 --year "$bad" >"$SIM_DIR/out" 2>&1
+    st=$?
+    [ "$st" = 3 ] || fail "periods --year '$bad': exit $st, expected 3"
+    grep -q -- "--year takes a year like 2026" "$SIM_DIR/out" || fail "periods --year '$bad': no clear error"
+done
+
 # the authorization-code exchange: a fresh pair in the store; a code works once; a wrong
 # redirect URI is refused with the token service's reason
 CODE=$(jq -r '.auth.authorizationCodes[0]' "$SIM_FIXTURE")
