@@ -62,12 +62,22 @@ typedef struct employer_info {
     lk_error admins_err;
     long *numbers;
     size_t nnumbers, numbers_alloc;
+    lk_hashmap *numbers_seen;     /* the numbers above, for add_number */
     bool want_all;                /* an entry names an employment id: read every employment */
     bool employments_wanted;
     lk_employment_list *employments;
     bool employments_failed;
     lk_error employments_err;
+    struct emp_index *by_number;  /* employments sorted by employee number, then list order */
+    struct emp_index *by_id;      /* sorted by id (case-insensitive), then list order */
 } employer_info;
+
+/* An employment in a sorted index of its employer's list. */
+typedef struct emp_index {
+    long number;
+    const char *id;
+    size_t at;                    /* index in the employer's employment list */
+} emp_index;
 
 /* Period metadata per administration x period. */
 typedef struct period_md {
@@ -352,9 +362,12 @@ static void on_employments(const lk_api_result *r, lk_employment_list *list, voi
 
 static void add_number(employer_info *e, long number)
 {
-    for (size_t i = 0; i < e->nnumbers; i++)
-        if (e->numbers[i] == number)
-            return;
+    char key[24];
+    snprintf(key, sizeof key, "%ld", number);
+    if (!e->numbers_seen)
+        e->numbers_seen = lk_hashmap_new(64);
+    if (lk_hashmap_put(e->numbers_seen, key, (void *)1))
+        return;
     lk_grow(&e->numbers, sizeof *e->numbers, e->nnumbers + 1, &e->numbers_alloc);
     e->numbers[e->nnumbers++] = number;
 }
@@ -551,13 +564,75 @@ static const lk_admin *admin_record(const employer_info *e, const char *admin_id
     return NULL;
 }
 
-/* The employments of a unit's employee that may hold its data. */
+static int cmp_by_number(const void *a, const void *b)
+{
+    const emp_index *x = a, *y = b;
+    if (x->number != y->number)
+        return x->number < y->number ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static int cmp_by_id(const void *a, const void *b)
+{
+    const emp_index *x = a, *y = b;
+    int c = strcasecmp(x->id, y->id);
+    if (c)
+        return c;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Sorted indexes of an employer's employments, so each unit finds its employee's employments
+ * by binary search instead of a scan of every employment (thousands of units x thousands). */
+static void index_employments(employer_info *er)
+{
+    const lk_employment_list *l = er->employments;
+    if (!l || er->by_number)
+        return;
+    er->by_number = xcalloc(l->n + 1, sizeof *er->by_number);
+    er->by_id = xcalloc(l->n + 1, sizeof *er->by_id);
+    for (size_t i = 0; i < l->n; i++) {
+        er->by_number[i].number = l->items[i].employee_number;
+        er->by_number[i].at = i;
+        er->by_id[i].id = l->items[i].id ? l->items[i].id : "";
+        er->by_id[i].at = i;
+    }
+    qsort(er->by_number, l->n, sizeof *er->by_number, cmp_by_number);
+    qsort(er->by_id, l->n, sizeof *er->by_id, cmp_by_id);
+}
+
+/* The first position in idx[0..n) not ordered before key (the comparison without the list
+ * position: key.at is 0, the smallest). */
+static size_t index_lower_bound(const emp_index *idx, size_t n, const emp_index *key,
+                                int (*cmp)(const void *, const void *))
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp(&idx[mid], key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The employments of a unit's employee that may hold its data, in list order. */
 static size_t unit_candidates(plan_ctx *x, unit *u, const lk_employment **out, size_t max)
 {
     size_t n = 0;
-    const lk_employment_list *l = u->employer->employments;
-    for (size_t i = 0; l && i < l->n && n < max; i++) {
-        const lk_employment *e = &l->items[i];
+    employer_info *er = u->employer;
+    const lk_employment_list *l = er->employments;
+    if (!l)
+        return 0;
+    index_employments(er);
+    bool by_id = u->ref->employment_id != NULL;
+    const emp_index *idx = by_id ? er->by_id : er->by_number;
+    emp_index key = { u->ref->employee_number, u->ref->employment_id, 0 };
+    for (size_t k = index_lower_bound(idx, l->n, &key, by_id ? cmp_by_id : cmp_by_number);
+         k < l->n && n < max; k++) {
+        if (by_id ? strcasecmp(idx[k].id, key.id) != 0 : idx[k].number != key.number)
+            break;
+        const lk_employment *e = &l->items[idx[k].at];
         if (u->ref->employment_id) {
             if (strcasecmp(e->id, u->ref->employment_id))
                 continue;
@@ -1144,13 +1219,27 @@ typedef struct merged {
     long payslip_type;
     char *key_text;           /* record key text without period */
     lk_period_data_record rec;  /* components merged */
+    size_t next_same;         /* next item of the same employment x period, index+1; 0: last */
 } merged;
 
 typedef struct merged_set {
     merged *items;
     size_t n, alloc;
     lk_hashmap *index;        /* "empid|period|payslip|key" -> index+1 */
+    lk_hashmap *by_employment; /* "empid|period" -> index+1 of its first item (chained by
+                                * next_same in listing order): a bucket finds its lines without
+                                * scanning every line of the run */
 } merged_set;
+
+/* The first line of an employment in a period (index+1, 0: none); next_same gives the rest. */
+static size_t merged_first(const merged_set *ms, const char *employment_id, long period_id)
+{
+    char key[300];
+    if (!ms->by_employment)
+        return 0;
+    snprintf(key, sizeof key, "%s|%ld", employment_id, period_id);
+    return (size_t)lk_hashmap_get(ms->by_employment, key);
+}
 
 static char *line_key(const lk_period_data_record *r)
 {
@@ -1178,7 +1267,9 @@ static bool line_has_values(const lk_period_data_record *r)
 
 static void merge_listings(lk_plan *p, merged_set *ms)
 {
+    lk_hashmap *last = lk_hashmap_new(64); /* "empid|period" -> index+1 of its last item */
     ms->index = lk_hashmap_new(64);
+    ms->by_employment = lk_hashmap_new(64);
     for (size_t i = 0; i < p->nlistings; i++) {
         plan_listing *l = &p->listings[i];
         for (size_t j = 0; l->list && j < l->list->n; j++) {
@@ -1215,6 +1306,13 @@ static void merge_listings(lk_plan *p, merged_set *ms)
                 lk_meta_ref_copy(&r->cost_center, &m->rec.cost_center);
                 lk_meta_ref_copy(&r->cost_unit, &m->rec.cost_unit);
                 lk_hashmap_put(ms->index, sb.buf, (void *)ms->n);
+                char ek[300];
+                snprintf(ek, sizeof ek, "%s|%ld", r->employment_id, l->period_id);
+                size_t prev = (size_t)lk_hashmap_put(last, ek, (void *)ms->n);
+                if (prev)
+                    ms->items[prev - 1].next_same = ms->n;
+                else
+                    lk_hashmap_put(ms->by_employment, ek, (void *)ms->n);
             }
             strbuf_free(&sb);
             for (size_t k = 0; k < r->ncomponents; k++) {
@@ -1232,6 +1330,7 @@ static void merge_listings(lk_plan *p, merged_set *ms)
             }
         }
     }
+    lk_hashmap_free(last);
 }
 
 static void merged_set_free(merged_set *ms)
@@ -1243,6 +1342,7 @@ static void merged_set_free(merged_set *ms)
     }
     free(ms->items);
     lk_hashmap_free(ms->index);
+    lk_hashmap_free(ms->by_employment);
 }
 
 /* ================================================================ round 6: defaults */
@@ -1285,10 +1385,10 @@ static const lk_period_data_record *find_defaults_line(const merged_set *ms, con
     const lk_period_data_record *line = NULL;
     *has_records = false;
     *listed = false;
-    for (size_t i = 0; i < ms->n; i++) {
-        const merged *m = &ms->items[i];
-        if (strcmp(m->employment_id, b->u->employment->id) || m->period_id != b->u->period->id ||
-            m->payslip_type != b->payslip_type)
+    for (size_t i = merged_first(ms, b->u->employment->id, b->u->period->id); i;
+         i = ms->items[i - 1].next_same) {
+        const merged *m = &ms->items[i - 1];
+        if (m->payslip_type != b->payslip_type)
             continue;
         *listed = true;
         if (line_has_values(&m->rec))
@@ -1568,10 +1668,10 @@ static void finish_bucket(plan_ctx *x, bucket *b, const merged_set *ms, lk_hashm
             k.f[LK_RK_COST_UNIT] ? k.f[LK_RK_COST_UNIT]->key_text : NULL,
         };
         char *kt0 = lk_record_key_text(0, &kf);
-        for (size_t i = 0; i < ms->n && !existing; i++) {
-            const merged *m = &ms->items[i];
-            if (line_has_values(&m->rec) && !strcmp(m->employment_id, b->u->employment->id) &&
-                m->period_id == b->u->period->id && !strcmp(m->key_text, kt0))
+        for (size_t i = merged_first(ms, b->u->employment->id, b->u->period->id);
+             i && !existing; i = ms->items[i - 1].next_same) {
+            const merged *m = &ms->items[i - 1];
+            if (line_has_values(&m->rec) && !strcmp(m->key_text, kt0))
                 existing = &m->rec;
         }
         free(kt0);
@@ -1730,6 +1830,9 @@ static void free_ctx(plan_ctx *x)
         free(x->emps[i].name);
         lk_admin_list_free(x->emps[i].admins);
         free(x->emps[i].numbers);
+        lk_hashmap_free(x->emps[i].numbers_seen);
+        free(x->emps[i].by_number);
+        free(x->emps[i].by_id);
         lk_employment_list_free(x->emps[i].employments);
     }
     free(x->emps);
@@ -1988,11 +2091,10 @@ long lk_plan_verify(lk_client *c, lk_plan *p, const bool *sent, lk_error *err)
             continue;
         const char *kt = strchr(it->key, '|');
         const merged *m = NULL;
-        for (size_t j = 0; j < ms.n && !m; j++)
-            if (!strcmp(ms.items[j].employment_id, it->employment_id) &&
-                ms.items[j].period_id == it->admin_period_id && kt &&
-                !strcmp(strchr(ms.items[j].key_text, '|'), kt))
-                m = &ms.items[j];
+        for (size_t j = merged_first(&ms, it->employment_id, it->admin_period_id); j && !m && kt;
+             j = ms.items[j - 1].next_same)
+            if (!strcmp(strchr(ms.items[j - 1].key_text, '|'), kt))
+                m = &ms.items[j - 1];
         lk_report_record *rec = it->rec;
         bool bad = false;
         char msg[300], a[32], b[32];

@@ -926,6 +926,12 @@ void lk_api_admins_start(lk_client *c, const char *employer_id, lk_admins_fn cb,
     strbuf_free(&what);
 }
 
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return x < y ? -1 : x > y;
+}
+
 static void employments_done(pager *p, const lk_api_result *r, void *items, size_t n)
 {
     lk_employment_list *l = NULL;
@@ -935,9 +941,9 @@ static void employments_done(pager *p, const lk_api_result *r, void *items, size
         l = xcalloc(1, sizeof *l);
         /* Keep only the numbers asked for: the filter narrows the answer, this makes sure. */
         for (size_t i = 0; i < n; i++) {
-            bool wanted = !p->nfilter;
-            for (size_t j = 0; j < p->nfilter && !wanted; j++)
-                wanted = p->filter_numbers[j] == e[i].employee_number;
+            bool wanted = !p->nfilter || bsearch(&e[i].employee_number, p->filter_numbers,
+                                                 p->nfilter, sizeof *p->filter_numbers,
+                                                 cmp_long);
             if (wanted)
                 e[keep++] = e[i];
             else
@@ -964,6 +970,7 @@ void lk_api_employments_start(lk_client *c, const char *employer_id,
     if (n && employee_numbers) {
         long *copy = xmalloc(n * sizeof *copy);
         memcpy(copy, employee_numbers, n * sizeof *copy);
+        qsort(copy, n, sizeof *copy, cmp_long); /* employments_done searches it */
         p->filter_numbers = copy;
         p->nfilter = n;
     }
