@@ -86,6 +86,7 @@ void sim_free(sim *s)
 
 void sim_response_clear(sim_response *resp)
 {
+    cJSON_Delete(resp->json);
     free(resp->body);
     memset(resp, 0, sizeof *resp);
 }
@@ -219,6 +220,7 @@ void sim_handle(sim *s, const sim_request *req, sim_response *resp)
         pthread_mutex_lock(&s->lock);
         hooks(s, req, resp);
         pthread_mutex_unlock(&s->lock);
+        sim_response_render(resp);
         return;
     }
     /* fault decisions first, in one locked step, so a seed gives the same sequence */
@@ -278,4 +280,5 @@ void sim_handle(sim *s, const sim_request *req, sim_response *resp)
         resp->drop = true;
     log_request(s, req, tmpl, resp->drop ? 0 : resp->status);
     pthread_mutex_unlock(&s->lock);
+    sim_response_render(resp);
 }

@@ -70,6 +70,8 @@ const char *sim_api_dispatch(sim *s, const sim_request *req, sim_response *resp)
 /* Response helpers shared by routes.c and core.c. */
 void sim_reply_json(sim_response *resp, int status, cJSON *body); /* takes body */
 void sim_reply_text(sim_response *resp, int status, const char *text);
+/* Prints a tree answer (resp->json) into resp->body; called outside the world's lock. */
+void sim_response_render(sim_response *resp);
 
 /* Store + auth rebuilt from the fixture (reset). Caller holds the lock. */
 bool sim_load_world(sim *s, char *err, size_t errlen);

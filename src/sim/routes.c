@@ -24,19 +24,41 @@
 
 /* ---------------------------------------------------------------- replies */
 
+/* The answer as a tree: printed by sim_response_render() once the world's lock is released, so
+ * the threads print big pages side by side instead of one after the other. The tree owns all its
+ * memory (no references into the world) or refers only to data that never changes. */
 void sim_reply_json(sim_response *resp, int status, cJSON *body)
 {
     free(resp->body);
+    resp->body = NULL;
+    resp->body_len = 0;
+    cJSON_Delete(resp->json);
     resp->status = status;
-    resp->body = cJSON_PrintUnformatted(body);
-    resp->body_len = strlen(resp->body);
+    resp->json = body;
     if (!resp->content_type[0])
         snprintf(resp->content_type, sizeof resp->content_type, "application/json");
-    cJSON_Delete(body);
+}
+
+void sim_response_render(sim_response *resp)
+{
+    if (!resp->json)
+        return;
+    /* a page of the listing is ~700 KB: start big rather than double a small buffer ten times */
+    resp->body = cJSON_PrintBuffered(resp->json, 64 * 1024, 0);
+    resp->body_len = resp->body ? strlen(resp->body) : 0;
+    cJSON_Delete(resp->json);
+    resp->json = NULL;
+    if (!resp->body) {
+        resp->status = 500;
+        resp->body = xstrdup("out of memory printing the answer");
+        resp->body_len = strlen(resp->body);
+    }
 }
 
 void sim_reply_text(sim_response *resp, int status, const char *text)
 {
+    cJSON_Delete(resp->json);
+    resp->json = NULL;
     free(resp->body);
     resp->status = status;
     resp->body = xstrdup(text);

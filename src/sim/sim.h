@@ -55,6 +55,8 @@ typedef struct sim_response {
     char etag[40];         /* "" = none */
     char allow[64];        /* Allow header of a 405 */
     bool drop;             /* close the connection without answering */
+    struct cJSON *json;    /* an answer not yet printed into body: sim_handle() prints it after
+                            * releasing the world's lock (only sim code sets it) */
 } sim_response;
 
 typedef struct sim sim;
