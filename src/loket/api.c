@@ -960,7 +960,10 @@ void lk_api_employments_start(lk_client *c, const char *employer_id,
                               void *ud)
 {
     strbuf path = STRBUF_INIT, what = STRBUF_INIT, filter = STRBUF_INIT, extra = STRBUF_INIT;
-    pager *p = pager_new(c, "/providers/employers/{employerId}/employees/employments",
+    /* The minimized resource (GetEmploymentsMinimizedByEmployerId) carries every field the
+     * importer reads in a third of the bytes; Loket offers it "to increase performance when
+     * requesting employments for large employers": a bureau's employer has thousands. */
+    pager *p = pager_new(c, "/providers/employers/{employerId}/employees/employments/minimized",
                          LK_RES_EMPLOYMENTS, sizeof(lk_employment), parse_employment,
                          free_employment, employments_done, (void *)cb, ud);
     if (!valid_id(employer_id)) {
@@ -981,7 +984,7 @@ void lk_api_employments_start(lk_client *c, const char *employer_id,
         strbuf_addstr(&extra, "&filter=");
         strbuf_addurlenc(&extra, filter.buf);
     }
-    strbuf_addf(&path, "/providers/employers/%s/employees/employments", employer_id);
+    strbuf_addf(&path, "/providers/employers/%s/employees/employments/minimized", employer_id);
     strbuf_addf(&what, "employments of employer %s", employer_id);
     pager_start(p, path.buf, extra.buf, what.buf);
     strbuf_free(&path);

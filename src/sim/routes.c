@@ -123,7 +123,11 @@ static bool parse_int(const char *s, long min, long max, long *out)
  * items of the page are copied in the API's shape (sim_api_copy). Copying every employment for
  * each page made listing 5,000 employments cost seconds a page (docs/benchmarks.md).
  */
-static void reply_list(sim_ctx *c, cJSON *items)
+static cJSON *pick(const cJSON *o, const char *const *fields);
+
+/* reply_list() whose stored-object references are answered with only the named fields (the
+ * minimized resources); fields NULL: in the API's full shape. */
+static void reply_list_fields(sim_ctx *c, cJSON *items, const char *const *fields)
 {
     const char *filter = query(c, "filter"), *order = query(c, "orderBy");
     const char *pn = query(c, "pageNumber"), *ps = query(c, "pageSize");
@@ -182,7 +186,7 @@ static void reply_list(sim_ctx *c, cJSON *items)
             continue;
         }
         if (item->type & cJSON_IsReference) { /* a stored object: only a page's items are copied */
-            cJSON *copy = sim_api_copy(item);
+            cJSON *copy = fields ? pick(item, fields) : sim_api_copy(item);
             cJSON_Delete(item);
             item = copy;
         }
@@ -191,6 +195,11 @@ static void reply_list(sim_ctx *c, cJSON *items)
     cJSON_Delete(items);
     snprintf(c->resp->content_type, sizeof c->resp->content_type, "application/json;version=%s", c->version);
     sim_reply_json(c->resp, 200, o);
+}
+
+static void reply_list(sim_ctx *c, cJSON *items)
+{
+    reply_list_fields(c, items, NULL);
 }
 
 /* ---------------------------------------------------------------- look-ups with 403/404 */
@@ -338,14 +347,19 @@ static void h_employments_minimized(sim_ctx *c)
                                           "commissionUntilDate", "employmentDurationType", "payrollAdministration",
                                           "nonPayrollAdministration", NULL };
     sim_employer *e = get_employer(c, c->params[0]);
+    const char *filter = query(c, "filter"), *order = query(c, "orderBy");
+    bool whole = (filter && *filter) || (order && *order);
     cJSON *items;
     if (!e)
         return;
     items = cJSON_CreateArray();
+    /* Without filter and orderBy, references: a page picks the fields of its 250, not of all.
+     * A filter or an order reads the minimized shape itself, so then every item is picked. */
     for (size_t i = 0; i < c->st->nemployments; i++)
         if (c->st->employments[i].employer == e)
-            cJSON_AddItemToArray(items, pick(c->st->employments[i].json, fields));
-    reply_list(c, items);
+            cJSON_AddItemToArray(items, whole ? pick(c->st->employments[i].json, fields)
+                                              : cJSON_CreateObjectReference(c->st->employments[i].json->child));
+    reply_list_fields(c, items, whole ? NULL : fields);
 }
 
 static void h_employment(sim_ctx *c)

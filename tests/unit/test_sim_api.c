@@ -225,6 +225,58 @@ static void test_listing_items_are_copies(void)
     lk_simd_close(&d);
 }
 
+/*
+ * The minimized employment listing also pages by reference (fields picked for a page's items
+ * only): each item must equal the one the filtered listing picks from the whole list, carry only
+ * the minimized fields, and the stored objects must stay as they were.
+ */
+static void test_minimized_listing_pages(void)
+{
+    lk_simd d;
+    cJSON *r = NULL, *one = NULL, *item;
+    char path[512];
+    const char *minimized[] = { "id", "employee", "payrollId", "incomeRelationshipNumber", "startDate",
+                                "endDate", "commissionUntilDate", "employmentDurationType",
+                                "payrollAdministration", "nonPayrollAdministration" };
+    CU_ASSERT_EQUAL_FATAL(lk_simd_open(&d, NULL), 0);
+    const char *emp = d.sim->store->employers[0].id;
+    const sim_employment *first = &d.sim->store->employments[0];
+    cJSON *before = cJSON_Duplicate(first->json, true);
+    snprintf(path, sizeof path, "/v2/providers/employers/%s/employees/employments/minimized?pageSize=7&pageNumber=2",
+             emp);
+    CU_ASSERT_EQUAL(lk_simd_call(&d, "GET", path, V19, NULL, &r), 200);
+    CU_ASSERT_EQUAL(num(r, "totalSize"), 41);
+    CU_ASSERT_EQUAL(num(r, "totalPages"), 6);
+    cJSON *embedded = cJSON_GetObjectItemCaseSensitive(r, "_embedded");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(embedded), 7);
+    cJSON_ArrayForEach(item, embedded) {
+        const cJSON *f, *match = NULL, *o;
+        CU_ASSERT_FALSE(item->type & cJSON_IsReference);
+        cJSON_ArrayForEach(f, item) {
+            bool known = false;
+            for (size_t i = 0; i < sizeof minimized / sizeof *minimized; i++)
+                known |= !strcmp(f->string, minimized[i]);
+            CU_ASSERT(known);
+        }
+        CU_ASSERT_PTR_NULL(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(item, "employee"),
+                                                            "lastName"));
+        snprintf(path, sizeof path,
+                 "/v2/providers/employers/%s/employees/employments/minimized?filter=employee.employeeNumber eq %ld",
+                 emp, (long)num(cJSON_GetObjectItemCaseSensitive(item, "employee"), "employeeNumber"));
+        CU_ASSERT_EQUAL(lk_simd_call(&d, "GET", path, V19, NULL, &one), 200);
+        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(one, "_embedded"))
+            if (cJSON_Compare(cJSON_GetObjectItemCaseSensitive(o, "id"), cJSON_GetObjectItemCaseSensitive(item, "id"), true))
+                match = o;
+        CU_ASSERT_PTR_NOT_NULL(match);
+        CU_ASSERT(match && cJSON_Compare(item, match, true));
+        cJSON_Delete(one);
+    }
+    cJSON_Delete(r);
+    CU_ASSERT(cJSON_Compare(before, first->json, true));
+    cJSON_Delete(before);
+    lk_simd_close(&d);
+}
+
 static void test_admin_listing(void)
 {
     lk_simd d;
@@ -469,6 +521,7 @@ int main(void)
         { "Authorization, Accept, versions, 403/404/405", test_headers_and_access },
         { "paging, filter, orderBy", test_paging_filter_order },
         { "listed employments are API-shaped copies", test_listing_items_are_copies },
+        { "minimized employments: picked per page, same items", test_minimized_listing_pages },
         { "administration-level listing", test_admin_listing },
         { "administration-level listing pages", test_admin_listing_pages },
         { "defaults and metadata", test_defaults_metadata },
