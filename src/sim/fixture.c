@@ -5,6 +5,7 @@
  */
 #include "sim/store.h"
 
+#include "common/hashmap.h"
 #include "common/util.h"
 
 #include <stdarg.h>
@@ -142,6 +143,18 @@ static bool load_employments(sim_store *st, char *err, size_t errlen)
             return fail(err, errlen, "employment %zu incomplete or with unknown references", i);
         if (!int_at(o, "simCostCenter", &e->cost_center))
             e->cost_center = 0;
+    }
+    /* the index, first of equal ids winning as in a scan; an id too long for it: no index */
+    st->employment_by_id = lk_hashmap_new(st->nemployments + 1);
+    for (i = 0; i < st->nemployments; i++) {
+        char key[SIM_EMPLOYMENT_KEY_MAX];
+        if (!sim_employment_key(st->employments[i].id, key, sizeof key)) {
+            lk_hashmap_free(st->employment_by_id);
+            st->employment_by_id = NULL;
+            break;
+        }
+        if (!lk_hashmap_get(st->employment_by_id, key))
+            lk_hashmap_put(st->employment_by_id, key, &st->employments[i]);
     }
     return true;
 }

@@ -4,8 +4,10 @@
  */
 #include "sim/store.h"
 
+#include "common/hashmap.h"
 #include "common/util.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +28,7 @@ void sim_store_free(sim_store *st)
     free(st->employers);
     free(st->components);
     free(st->employments);
+    lk_hashmap_free(st->employment_by_id);
     cJSON_Delete(st->fixture);
     free(st);
 }
@@ -48,8 +51,23 @@ sim_admin *sim_store_admin(sim_store *st, const char *id)
     return NULL;
 }
 
+/* The index key of an employment id: lower case; false when too long to be an id. */
+bool sim_employment_key(const char *id, char *out, size_t outlen)
+{
+    size_t n = strlen(id);
+    if (n >= outlen)
+        return false;
+    for (size_t i = 0; i <= n; i++)
+        out[i] = (char)tolower((unsigned char)id[i]);
+    return true;
+}
+
 sim_employment *sim_store_employment(sim_store *st, const char *id)
 {
+    char key[SIM_EMPLOYMENT_KEY_MAX];
+    if (st->employment_by_id)
+        return sim_employment_key(id, key, sizeof key) ? lk_hashmap_get(st->employment_by_id, key)
+                                                        : NULL;
     for (size_t i = 0; i < st->nemployments; i++)
         if (!strcasecmp(st->employments[i].id, id))
             return &st->employments[i];

@@ -103,6 +103,8 @@ typedef struct sim_store {
     size_t ncomponents;
     sim_employment *employments;
     size_t nemployments;
+    struct lk_hashmap *employment_by_id; /* lower-case id -> sim_employment* (ids match case-
+                                          * insensitively; thousands of them in a benchmark) */
     sim_record **records;
     size_t nrecords, records_alloc;
     unsigned long long id_counter; /* for new record ids */
@@ -115,6 +117,9 @@ void sim_store_free(sim_store *st);
 sim_employer *sim_store_employer(sim_store *st, const char *id);
 sim_admin *sim_store_admin(sim_store *st, const char *id);
 sim_employment *sim_store_employment(sim_store *st, const char *id);
+/* The key of an employment id in employment_by_id (lower case); false when it does not fit. */
+#define SIM_EMPLOYMENT_KEY_MAX 128
+bool sim_employment_key(const char *id, char *out, size_t outlen);
 sim_component *sim_store_component(sim_store *st, int key);
 sim_period *sim_admin_period(sim_admin *a, int year, int number);
 sim_period *sim_admin_period_by_id(sim_admin *a, int id);

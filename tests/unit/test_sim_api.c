@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -277,6 +278,35 @@ static void test_minimized_listing_pages(void)
     lk_simd_close(&d);
 }
 
+/* Employments are found through an index of lower-case ids: any case finds the same one, an
+ * unknown or overlong id none. */
+static void test_employment_ids_any_case(void)
+{
+    lk_simd d;
+    cJSON *r = NULL;
+    char path[512], upper[64];
+    CU_ASSERT_EQUAL_FATAL(lk_simd_open(&d, NULL), 0);
+    const sim_employment *e = &d.sim->store->employments[1];
+    snprintf(upper, sizeof upper, "%s", e->id);
+    for (char *p = upper; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    CU_ASSERT(strcmp(upper, e->id) != 0);
+    CU_ASSERT_PTR_EQUAL(sim_store_employment(d.sim->store, upper), e);
+    CU_ASSERT_PTR_EQUAL(sim_store_employment(d.sim->store, e->id), e);
+    snprintf(path, sizeof path, "/v2/providers/employers/employees/employments/%s", upper);
+    CU_ASSERT_EQUAL(lk_simd_call(&d, "GET", path, V19, NULL, &r), 200);
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "content"), "id");
+    CU_ASSERT_FATAL(cJSON_IsString(id));
+    CU_ASSERT_STRING_EQUAL(id->valuestring, e->id);
+    cJSON_Delete(r);
+    CU_ASSERT_PTR_NULL(sim_store_employment(d.sim->store, "00000000-0000-4000-8000-000000000000"));
+    char longid[300];
+    memset(longid, 'a', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    CU_ASSERT_PTR_NULL(sim_store_employment(d.sim->store, longid));
+    lk_simd_close(&d);
+}
+
 static void test_admin_listing(void)
 {
     lk_simd d;
@@ -522,6 +552,7 @@ int main(void)
         { "paging, filter, orderBy", test_paging_filter_order },
         { "listed employments are API-shaped copies", test_listing_items_are_copies },
         { "minimized employments: picked per page, same items", test_minimized_listing_pages },
+        { "employment ids in any case (index)", test_employment_ids_any_case },
         { "administration-level listing", test_admin_listing },
         { "administration-level listing pages", test_admin_listing_pages },
         { "defaults and metadata", test_defaults_metadata },
