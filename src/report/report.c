@@ -535,8 +535,11 @@ static void add_rows_clean(lk_report_record *rec, const char *file, const char *
 void lk_report_record_add_entry_rows(lk_report_record *rec, const lk_entry_set *set,
                                      const lk_entry *e)
 {
-    for (size_t i = 0; i < e->nrows; i++) {
-        const lk_row_span *sp = &e->rows[i];
+    lk_row_walk w;
+    lk_row_span span;
+    lk_row_walk_init(&w, set, e, 0);
+    while (lk_row_walk_next(&w, &span)) {
+        const lk_row_span *sp = &span;
         const char *file = sp->file < set->nfiles ? set->files[sp->file] : "";
         const char *sheet = sp->sheet && sp->sheet < set->nsheets ? set->sheets[sp->sheet] : NULL;
         lk_report_record_add_rows(rec, file, sheet, sp->first, sp->last);

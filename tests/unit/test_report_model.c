@@ -99,9 +99,12 @@ static void fill_entry_set(lk_entry_set *set, lk_row_span *spans)
             e->component = k == 0 ? 10 : 11;
             e->value = (row + 1) * LK_DECIMAL_SCALE;
             unsigned long line = (unsigned long)row + 2;
-            spans[row * 2 + k] = (lk_row_span){0, 0, line, line};
-            e->rows = &spans[row * 2 + k];
-            e->nrows = 1;
+            (void)spans;
+            set->entries = entries;
+            if (k == 0)
+                lk_entry_set_new_log(set);
+            lk_entry_set_attach(set, (size_t)(row * 2 + k), (size_t)row);
+            lk_entry_add_row(set, (size_t)(row * 2 + k), 0, 0, line);
             e->column_header = k == 0 ? "Uren" : "Overuren";
         }
     }
@@ -115,6 +118,18 @@ static void fill_entry_set(lk_entry_set *set, lk_row_span *spans)
     set->issues = issues;
     set->nissues = 2;
     set->rows_read = 5;
+}
+
+/* The fixture's row logs are the only part on the heap. */
+static void drop_logs(lk_entry_set *set)
+{
+    for (size_t i = 0; i < set->nlogs; i++) {
+        free(set->logs[i].code);
+        free(set->logs[i].prev_mask);
+        free(set->logs[i].run_mask);
+        free(set->logs[i].row_mask);
+    }
+    free(set->logs);
 }
 
 static void test_entry_set(void)
@@ -154,6 +169,7 @@ static void test_entry_set(void)
     /* input errors and nothing sent: 2 */
     CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_INPUT);
     lk_report_free(r);
+    drop_logs(&set);
 }
 
 static void test_entry_set_missing_file(void)
@@ -171,6 +187,7 @@ static void test_entry_set_missing_file(void)
     CU_ASSERT_STRING_EQUAL(r->files[0].sha256, "");
     CU_ASSERT_EQUAL(r->nrecords, 2);
     lk_report_free(r);
+    drop_logs(&set);
 }
 
 /* A wide row with one bad cell: the row also fed a record. The record is rejected with the
@@ -216,6 +233,7 @@ static void test_entry_set_partial_row(void)
     CU_ASSERT_EQUAL(r->nissues, 0);
     CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_INPUT);
     lk_report_free(r);
+    drop_logs(&set);
 }
 
 static void test_exit_codes(void)
