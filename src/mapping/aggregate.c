@@ -546,7 +546,8 @@ static bool resolve_all(lk_aggregator *a, const lk_row *row)
 static void add_item(lk_aggregator *a, row_ctx *ctx, const lk_component_spec *spec,
                      int component, size_t col, lk_decimal v, bool null)
 {
-    lk_grow(&a->items, sizeof(item), ctx->nitems + 1, &a->items_alloc);
+    if (ctx->nitems + 1 > a->items_alloc)
+        lk_grow(&a->items, sizeof(item), ctx->nitems + 1, &a->items_alloc);
     ctx->items = a->items;
     item *it = &ctx->items[ctx->nitems++];
     it->spec = spec;
@@ -965,10 +966,12 @@ static size_t record_entry(const agg_record *r, int component, size_t hint)
     return (size_t)-1;
 }
 
-static void add_total(lk_file_info *fi, const item *it, const char *name)
+/* hint: where the component's total usually is (the item's place in its row). */
+static void add_total(const lk_aggregator *a, lk_file_info *fi, const item *it, size_t hint)
 {
-    lk_component_total *t = NULL;
-    for (size_t i = 0; i < fi->ntotals; i++)
+    lk_component_total *t = hint < fi->ntotals && fi->totals[hint].component == it->component
+                                ? &fi->totals[hint] : NULL;
+    for (size_t i = 0; !t && i < fi->ntotals; i++)
         if (fi->totals[i].component == it->component) {
             t = &fi->totals[i];
             break;
@@ -978,6 +981,9 @@ static void add_total(lk_file_info *fi, const item *it, const char *name)
         t = &fi->totals[fi->ntotals++];
         memset(t, 0, sizeof(*t));
         t->component = it->component;
+        const char *name = it->spec->name;
+        if (!name && a->m->layout == LK_LAYOUT_WIDE)
+            name = header_of(&a->fs, it->column);
         t->name = name ? xstrdup(name) : NULL;
     }
     lk_decimal_add(t->total, it->value, &t->total);
@@ -1078,10 +1084,7 @@ static void commit_row(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
         lk_entry *e = &set->entries[idx];
         lk_decimal_add(e->value, it->value, &e->value);
         lk_entry_add_row(set, idx, fs->file, fs->sheet, row->number);
-        const char *name = it->spec->name;
-        if (!name && a->m->layout == LK_LAYOUT_WIDE)
-            name = header_of(fs, it->column);
-        add_total(fi, it, name);
+        add_total(a, fi, it, i);
     }
     if (ctx->nitems && rec->counted_file != fs->file + 1) {
         /* employees, not employments: 1007's two employments are one person */
