@@ -45,11 +45,30 @@ struct lk_prefetch {
 
 /* ---------------------------------------------------------------- the reader's side */
 
+/*
+ * Copies one row. Readers usually keep a row's texts back to back, each with its NUL (the CSV
+ * reader does): then they go over in one block. Otherwise each text is copied on its own.
+ */
 static void batch_add_row(batch *b, const lk_row *row)
 {
     size_t n = row->ncells, text = 0;
-    for (size_t i = 0; i < n; i++)
-        text += (row->cells[i].text ? row->cells[i].len : 0) + 1;
+    const char *base = NULL, *expect = NULL;
+    bool block = true;
+    for (size_t i = 0; i < n; i++) {
+        const lk_cell *c = &row->cells[i];
+        size_t len = c->text ? c->len : 0;
+        if (block && c->text) {
+            if (!base)
+                base = expect = c->text;
+            block = c->text == expect && c->text[len] == '\0';
+            expect = c->text + len + 1;
+        } else if (!c->text) {
+            block = false;
+        }
+        text += len + 1;
+    }
+    if (block && base && (size_t)(expect - base) != text)
+        block = false;
     lk_grow(&b->rows, sizeof(lk_row), b->nrows + 1, &b->rows_alloc);
     lk_grow(&b->row_cells, sizeof(size_t), b->nrows + 1, &b->row_cells_alloc);
     lk_grow(&b->cells, sizeof(lk_cell), b->ncells + n, &b->cells_alloc);
@@ -60,6 +79,13 @@ static void batch_add_row(batch *b, const lk_row *row)
     b->nrows++;
     if (n)
         memcpy(b->cells + b->ncells, row->cells, n * sizeof(lk_cell));
+    if (block && base) {
+        memcpy(b->text + b->tlen, base, text);
+        for (size_t i = 0; i < n; i++)
+            b->text_offs[b->ncells++] = b->tlen + (size_t)(row->cells[i].text - base);
+        b->tlen += text;
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         const lk_cell *c = &row->cells[i];
         size_t len = c->text ? c->len : 0;
