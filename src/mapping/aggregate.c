@@ -132,8 +132,12 @@ typedef struct file_state {
     size_t *skip_columns;
     value_column *values; size_t nvalues;
     str_table employees;
-    /* "decimalSeparator": "auto": the first evidence (its convention is the file's); every
-     * data row is checked for the other one, which stops the file */
+    /* "decimalSeparator": "auto": until a row shows a decimal separator (or a value whose
+     * reading depends on it) the convention is pending, and rows are read with the fallback;
+     * then the first evidence decides and every later data row is checked for the other one,
+     * which stops the file */
+    bool style_pending;
+    char fallback;          /* the convention when nothing in the file tells */
     bool check_evidence;
     evidence evidence[2];   /* [0] a decimal point, [1] a decimal comma */
 } file_state;
@@ -1099,6 +1103,7 @@ static void commit_row(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
 }
 
 static bool check_row_evidence(lk_aggregator *a, const lk_row *row);
+static bool decide_style(lk_aggregator *a, const lk_row *row);
 
 static const char *skip_reason(lk_aggregator *a, const lk_row *row, size_t *col, char *buf,
                                size_t size)
@@ -1164,6 +1169,8 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
     if (fs->check_evidence && !check_row_evidence(a, row))
         return;
     if (!fs->resolved && !resolve_all(a, row))
+        return;
+    if (fs->style_pending && !decide_style(a, row))
         return;
 
     lk_file_info *fi = &a->set->file_info[fs->file];
@@ -1255,45 +1262,100 @@ static bool note_evidence(const lk_row *row, evidence *first)
 }
 
 /*
- * First look for "decimalSeparator": "auto": the first data row whose cells show a decimal
- * separator decides (the whole file when none does). The main pass checks every later row for
- * the other convention (check_row_evidence), so a file is read twice only when nothing in it
- * tells.
+ * "decimalSeparator": "auto" and a value whose reading depends on the convention ("1.234")
+ * before any row told it: read ahead from this row to the first telling one (to the end when
+ * none does), with a reader of its own.
  */
-static bool detect_style(lk_aggregator *a, const char *path, lk_number_style *style,
-                         evidence *first, lk_error *err)
+static bool look_ahead(lk_aggregator *a, const lk_row *from, evidence *first, lk_error *err)
 {
-    const lk_mapping *m = a->m;
-    lk_reader_opts opts = m->reader;
-    lk_reader *r = lk_reader_open(path, &opts, err);
+    lk_reader_opts opts = a->m->reader;
+    lk_reader *r = lk_reader_open(from->file, &opts, err);
     if (!r)
         return false;
-    memset(first, 0, 2 * sizeof(*first));
     const lk_row *row;
     int rc;
     bool ok = true;
     while ((rc = lk_reader_next(r, &row, err)) == 1) {
-        if (row->number < m->first_data_row)
+        if (row->number < from->number)
             continue;
         ok = note_evidence(row, first);
         if (first[0].sep || first[1].sep)
             break;
     }
-    char delim = lk_reader_delimiter(r);
-    lk_file_type type = lk_reader_type(r);
     lk_reader_free(r);
     if (rc < 0)
         return false;
     if (!ok) {
-        ambiguous_error(path, first, err);
+        ambiguous_error(from->file, first, err);
         return false;
     }
-    if (first[1].sep)
-        style->decimal = ',';
-    else if (first[0].sep)
-        style->decimal = '.';
-    else /* no telling value: Dutch Excel writes ';' exactly because ',' is its decimal mark */
-        style->decimal = type == LK_FILE_CSV && delim == ';' ? ',' : '.';
+    return true;
+}
+
+static bool cell_has_separator(const lk_row *row, size_t col)
+{
+    const lk_cell *c = cell_at(row, col);
+    return c->type == LK_CELL_STRING && has_separator(c->text, c->len);
+}
+
+/* Would a value of this row read differently in the other convention? Only a value cell with
+ * a '.' or ',' in it can. */
+static bool values_depend_on_style(const lk_aggregator *a, const lk_row *row)
+{
+    const lk_mapping *m = a->m;
+    const file_state *fs = &a->fs;
+    switch (m->layout) {
+    case LK_LAYOUT_WIDE:
+        for (size_t i = 0; i < m->ncomponents; i++)
+            if (cell_has_separator(row, fs->component_columns[i]))
+                return true;
+        return false;
+    case LK_LAYOUT_LONG:
+        return cell_has_separator(row, fs->long_value);
+    case LK_LAYOUT_COMPONENT_ROW:
+        for (size_t i = 0; i < fs->nvalues; i++)
+            if (cell_has_separator(row, fs->values[i].column))
+                return true;
+        return false;
+    }
+    return true;
+}
+
+static void set_style_separators(const lk_mapping *m, lk_number_style *style);
+
+/*
+ * The pending convention of an "auto" file, at a data row: decided when the row tells it, or
+ * when one of its values depends on it (then by looking ahead); rows before read the same
+ * either way. False when the file stops here.
+ */
+static bool decide_style(lk_aggregator *a, const lk_row *row)
+{
+    file_state *fs = &a->fs;
+    evidence first[2];
+    lk_error e;
+    memset(first, 0, sizeof(first));
+    lk_error_clear(&e);
+    if (!note_evidence(row, first)) {
+        ambiguous_error(row->file, first, &e);
+        lk_aggregator_file_error(a, &e);
+        return false;
+    }
+    if (!first[0].sep && !first[1].sep) {
+        if (!values_depend_on_style(a, row))
+            return true;
+        if (!look_ahead(a, row, first, &e)) {
+            if (e.code == LK_ERR_NOMEM)
+                lk_die("out of memory");
+            lk_aggregator_file_error(a, &e);
+            return false;
+        }
+    }
+    fs->style_pending = false;
+    fs->style.decimal = first[1].sep ? ',' : first[0].sep ? '.' : fs->fallback;
+    set_style_separators(a->m, &fs->style);
+    a->set->file_info[fs->file].decimal = fs->style.decimal;
+    fs->check_evidence = first[0].sep || first[1].sep;
+    memcpy(fs->evidence, first, sizeof(first));
     return true;
 }
 
@@ -1345,31 +1407,28 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
     lk_number_style style = { m->decimal_sep, 0 };
     lk_error ferr;
     lk_error_clear(&ferr);
-    evidence first[2];
     lk_aggregator_begin_file(a, path, &style);
-    if (!style.decimal) {
-        if (!detect_style(a, path, &style, first, &ferr)) {
-            if (ferr.code == LK_ERR_NOMEM)
-                return lk_error_set(err, LK_ERR_NOMEM, "out of memory");
-            lk_aggregator_file_error(a, &ferr);
-            lk_aggregator_end_file(a);
-            return LK_OK;
-        }
-        a->fs.check_evidence = first[0].sep || first[1].sep;
-        memcpy(a->fs.evidence, first, sizeof(first));
-    }
-    set_style_separators(m, &style);
-    a->fs.style = style;
     lk_file_info *fi = &a->set->file_info[a->fs.file];
-    fi->decimal = style.decimal;
 
     lk_reader_opts opts = m->reader;
     lk_reader *r = lk_reader_open(path, &opts, &ferr);
     if (!r) {
+        if (ferr.code == LK_ERR_NOMEM)
+            return lk_error_set(err, LK_ERR_NOMEM, "out of memory");
         lk_aggregator_file_error(a, &ferr);
         lk_aggregator_end_file(a);
         return LK_OK;
     }
+    if (!style.decimal) {
+        /* no telling value: Dutch Excel writes ';' exactly because ',' is its decimal mark */
+        a->fs.fallback = lk_reader_type(r) == LK_FILE_CSV && lk_reader_delimiter(r) == ';'
+                             ? ',' : '.';
+        a->fs.style_pending = true;
+        style.decimal = a->fs.fallback;
+    }
+    set_style_separators(m, &style);
+    a->fs.style = style;
+    fi->decimal = style.decimal;
     snprintf(fi->type, sizeof(fi->type), "%s", lk_reader_type(r) == LK_FILE_XLSX ? "xlsx" : "csv");
     fi->delimiter = lk_reader_type(r) == LK_FILE_XLSX ? 0 : lk_reader_delimiter(r);
     const char *enc = lk_reader_encoding(r);

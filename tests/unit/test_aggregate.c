@@ -614,6 +614,40 @@ static void test_files_and_detection(void)
     free(none);
 }
 
+/* "auto": rows before the first telling one read the same in either convention; a value that
+ * does not ("1,234" before any telling row) makes the reader look ahead. */
+static void test_convention_decided_late(void)
+{
+    char *dir = lk_test_tmpdir();
+    /* integers first, the decimal point only in row 4: 8 + 7 + 7.5 */
+    char *late = write_tmp(dir, "late.csv", "Nr,Naam,Uren,Km\n1001,J,8,\n1001,J,7,\n1001,J,7.5,\n");
+    /* "1,234" (thousands or decimals?) before row 3 shows the decimal point, in a ';' file
+     * whose fallback would be the comma: 1234 + 0.5 */
+    char *ahead = write_tmp(dir, "ahead.csv", "Nr;Naam;Uren;Km\n1002;K;1,234;\n1002;K;0.5;\n");
+    /* nothing tells in a ';' file: the decimal comma, so "1.234" is 1234 */
+    char *none = write_tmp(dir, "none.csv", "Nr;Naam;Uren;Km\n1003;L;1.234;\n");
+    fixture f;
+    lk_error err;
+    setup(&f, WIDE "}", NULL);
+    CU_ASSERT_EQUAL(lk_aggregator_add_file(f.a, late, &err), LK_OK);
+    CU_ASSERT_EQUAL(lk_aggregator_add_file(f.a, ahead, &err), LK_OK);
+    CU_ASSERT_EQUAL(lk_aggregator_add_file(f.a, none, &err), LK_OK);
+    lk_aggregator_finish(f.a);
+    CU_ASSERT_EQUAL(errors(&f), 0);
+    CU_ASSERT_EQUAL(f.set.file_info[0].decimal, '.');
+    CU_ASSERT_EQUAL(f.set.file_info[1].decimal, '.');
+    CU_ASSERT_EQUAL(f.set.file_info[2].decimal, ',');
+    CU_ASSERT_EQUAL(find(&f, 1001, 10, 0)->value, 22500000LL);
+    CU_ASSERT_EQUAL(find(&f, 1002, 10, 0)->value, 1234500000LL);
+    CU_ASSERT_EQUAL(find(&f, 1003, 10, 0)->value, 1234000000LL);
+    teardown(&f);
+    lk_test_rmtree(dir);
+    free(dir);
+    free(late);
+    free(ahead);
+    free(none);
+}
+
 static const lk_test tests[] = {
     { "wide: sums and row spans", test_wide_sum_and_spans },
     { "reject duplicates", test_reject_duplicates },
@@ -628,6 +662,7 @@ static const lk_test tests[] = {
     { "many rows stay small", test_many_rows_stay_small },
     { "files and convention detection", test_files_and_detection },
     { "issues beyond the cap are counted", test_issue_cap },
+    { "convention decided late or by looking ahead", test_convention_decided_late },
     { NULL, NULL },
 };
 
