@@ -179,6 +179,7 @@ struct lk_aggregator {
     file_state fs;
     strbuf key;
     item *items; size_t items_alloc;           /* reused for every row */
+    size_t *row_entries;                       /* the entries of the row's items; items_alloc */
 };
 
 /* A row's identity and values. Its strings live in these buffers (or in the mapping), so a
@@ -550,8 +551,10 @@ static bool resolve_all(lk_aggregator *a, const lk_row *row)
 static void add_item(lk_aggregator *a, row_ctx *ctx, const lk_component_spec *spec,
                      int component, size_t col, lk_decimal v, bool null)
 {
-    if (ctx->nitems + 1 > a->items_alloc)
+    if (ctx->nitems + 1 > a->items_alloc) {
         lk_grow(&a->items, sizeof(item), ctx->nitems + 1, &a->items_alloc);
+        a->row_entries = xrealloc(a->row_entries, a->items_alloc * sizeof(size_t));
+    }
     ctx->items = a->items;
     item *it = &ctx->items[ctx->nitems++];
     it->spec = spec;
@@ -1087,9 +1090,10 @@ static void commit_row(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
             idx = new_entry(a, rec, ctx, it);
         lk_entry *e = &set->entries[idx];
         lk_decimal_add(e->value, it->value, &e->value);
-        lk_entry_add_row(set, idx, fs->file, fs->sheet, row->number);
+        a->row_entries[i] = idx;
         add_total(a, fi, it, i);
     }
+    lk_entry_add_rows(set, a->row_entries, ctx->nitems, fs->file, fs->sheet, row->number);
     if (ctx->nitems && rec->counted_file != fs->file + 1) {
         /* employees, not employments: 1007's two employments are one person */
         rec->counted_file = fs->file + 1;
@@ -1512,6 +1516,7 @@ void lk_aggregator_free(lk_aggregator *a)
     free(a->records);
     free(a->record_table);
     free(a->items);
+    free(a->row_entries);
     free(a->entry_round);
     strbuf_free(&a->key);
     free(a);

@@ -207,34 +207,39 @@ void lk_entry_set_attach(lk_entry_set *set, size_t entry, size_t log)
 void lk_entry_add_row(lk_entry_set *set, size_t entry, unsigned file, unsigned sheet,
                       unsigned long row)
 {
-    lk_entry *e = &set->entries[entry];
-    lk_row_log *l = &set->logs[e->log];
-    lk_row_pos pos = { file, sheet, row };
-    if (!e->nrows)
-        e->first = pos;
-    if (!e->nrows || e->last.file != file || e->last.sheet != sheet || e->last.row != row)
-        e->nrows++;
-    e->last = pos;
+    lk_entry_add_rows(set, &entry, 1, file, sheet, row);
+}
 
-    size_t byte = e->slot / 8;
-    unsigned char bit = (unsigned char)(1u << (e->slot % 8));
-    if (l->has_row && l->row.file == file && l->row.sheet == sheet && l->row.row == row) {
+void lk_entry_add_rows(lk_entry_set *set, const size_t *entries, size_t n, unsigned file,
+                       unsigned sheet, unsigned long row)
+{
+    if (!n)
+        return;
+    lk_row_log *l = &set->logs[set->entries[entries[0]].log];
+    lk_row_pos pos = { file, sheet, row };
+    bool same = l->has_row && l->row.file == file && l->row.sheet == sheet && l->row.row == row;
+    if (!same) {
+        if (l->has_row)
+            push_row(l);
+        l->row = pos;
+        l->row_mask_len = 0;
+        l->has_row = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        lk_entry *e = &set->entries[entries[i]];
+        if (!e->nrows)
+            e->first = pos;
+        if (!e->nrows || e->last.file != file || e->last.sheet != sheet || e->last.row != row)
+            e->nrows++;
+        e->last = pos;
+        size_t byte = e->slot / 8;
         if (byte >= l->row_mask_len) {
             lk_grow(&l->row_mask, 1, byte + 1, &l->row_mask_alloc);
             memset(l->row_mask + l->row_mask_len, 0, byte + 1 - l->row_mask_len);
             l->row_mask_len = byte + 1;
         }
-        l->row_mask[byte] |= bit;
-        return;
+        l->row_mask[byte] |= (unsigned char)(1u << (e->slot % 8));
     }
-    if (l->has_row)
-        push_row(l);
-    l->row = pos;
-    lk_grow(&l->row_mask, 1, byte + 1, &l->row_mask_alloc);
-    memset(l->row_mask, 0, byte + 1);
-    l->row_mask[byte] = bit;
-    l->row_mask_len = byte + 1;
-    l->has_row = true;
 }
 
 void lk_row_walk_init(lk_row_walk *w, const lk_entry_set *set, const lk_entry *e, size_t log)

@@ -188,6 +188,9 @@ void lk_entry_set_attach(lk_entry_set *set, size_t entry, size_t log);
  * in ascending order; the same row again for another entry of the record joins it. */
 void lk_entry_add_row(lk_entry_set *set, size_t entry, unsigned file, unsigned sheet,
                       unsigned long row);
+/* The same for several entries of one record (one log), as one row. */
+void lk_entry_add_rows(lk_entry_set *set, const size_t *entries, size_t n, unsigned file,
+                       unsigned sheet, unsigned long row);
 /* Spans of one entry's rows (e) or, with e NULL, of every row of log `log`. */
 void lk_row_walk_init(lk_row_walk *w, const lk_entry_set *set, const lk_entry *e, size_t log);
 bool lk_row_walk_next(lk_row_walk *w, lk_row_span *span);
