@@ -40,6 +40,46 @@ static void test_rows_merge(void)
     lk_report_free(r);
 }
 
+/* Thousands of scattered spans in two places, in a shuffled order: the record holds exactly
+ * their union, sorted, with no two spans that touch (checked against a plain bitmap). */
+static void test_rows_merge_many(void)
+{
+    enum { ROWS = 3000 };
+    static unsigned char want[2][ROWS + 2];
+    memset(want, 0, sizeof(want));
+    lk_report *r = lk_report_new("plan");
+    lk_report_record *rec = lk_report_add_record(r);
+    unsigned long x = 12345;
+    for (int i = 0; i < 4000; i++) {
+        x = x * 6364136223846793005UL + 1442695040888963407UL;
+        int place = (int)(x >> 60) & 1;
+        unsigned long first = 1 + (x >> 33) % ROWS;
+        unsigned long last = first + ((x >> 20) % 4 == 0 ? (x >> 10) % 5 : 0);
+        if (last > ROWS)
+            last = ROWS;
+        lk_report_record_add_rows(rec, place ? "b.csv" : "a.csv", NULL, first, last);
+        for (unsigned long k = first; k <= last; k++)
+            want[place][k] = 1;
+    }
+    size_t n = 0;
+    for (int place = 0; place < 2; place++)
+        for (unsigned long k = 1; k <= ROWS; k++) {
+            if (!want[place][k] || want[place][k - 1])
+                continue;
+            unsigned long end = k;
+            while (want[place][end + 1])
+                end++;
+            CU_ASSERT_FATAL(n < rec->nrows);
+            CU_ASSERT_STRING_EQUAL(rec->rows[n].file, place ? "b.csv" : "a.csv");
+            CU_ASSERT_EQUAL(rec->rows[n].first, k);
+            CU_ASSERT_EQUAL(rec->rows[n].last, end);
+            n++;
+        }
+    CU_ASSERT_EQUAL(rec->nrows, n);
+    CU_ASSERT(n > 100);
+    lk_report_free(r);
+}
+
 static void test_builders_copy(void)
 {
     char name[32], msg[32];
@@ -318,6 +358,7 @@ static void test_write_unknown_format(void)
 static const lk_test tests[] = {
     {"outcome names", test_outcome_names},
     {"input rows merge, each once", test_rows_merge},
+    {"thousands of scattered rows merge into their union", test_rows_merge_many},
     {"builders copy their arguments", test_builders_copy},
     {"validate records from an entry set", test_entry_set},
     {"entry set with an unreadable file", test_entry_set_missing_file},
