@@ -203,8 +203,11 @@ static cJSON *json_entry(const lk_entry_set *set, const lk_entry *e)
     cJSON_AddItemToObject(rk, "payslipType", json_ref(&e->record_key.payslip_type));
     cJSON_AddItemToObject(o, "payslipText", json_str_or_null(e->payslip_text));
     cJSON *rows = cJSON_AddArrayToObject(o, "rows");
-    for (size_t i = 0; i < e->nrows; i++) {
-        const lk_row_span *s = &e->rows[i];
+    lk_row_walk w;
+    lk_row_span span;
+    lk_row_walk_init(&w, set, e, 0);
+    while (lk_row_walk_next(&w, &span)) {
+        const lk_row_span *s = &span;
         for (unsigned long r = s->first; r <= s->last; r++) {
             cJSON *ro = cJSON_CreateObject();
             cJSON_AddStringToObject(ro, "file", set->files[s->file]);

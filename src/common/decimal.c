@@ -57,11 +57,3 @@ lk_decimal lk_decimal_round(lk_decimal v, int places)
     return q * unit;
 }
 
-bool lk_decimal_add(lk_decimal a, lk_decimal b, lk_decimal *out)
-{
-    lk_decimal s = a + b; /* both < 10^18, no overflow of 64 bits */
-    if (s >= LK_DECIMAL_MAX || s <= -LK_DECIMAL_MAX)
-        return false;
-    *out = s;
-    return true;
-}

@@ -25,6 +25,14 @@ bool lk_decimal_from_double(double d, lk_decimal *out);
 /* Rounds to `places` decimals (0..6), half away from zero. */
 lk_decimal lk_decimal_round(lk_decimal v, int places);
 /* a + b; false on leaving the range. */
-bool lk_decimal_add(lk_decimal a, lk_decimal b, lk_decimal *out);
+/* Inline: mapping adds every value of every row twice (its entry, its file's total). */
+static inline bool lk_decimal_add(lk_decimal a, lk_decimal b, lk_decimal *out)
+{
+    lk_decimal s = a + b; /* both < 10^18, no overflow of 64 bits */
+    if (s >= LK_DECIMAL_MAX || s <= -LK_DECIMAL_MAX)
+        return false;
+    *out = s;
+    return true;
+}
 
 #endif

@@ -876,11 +876,11 @@ static void bucket_error(bucket *b, const char *fmt, ...)
 static void entry_where(strbuf *sb, const lk_entry_set *set, const lk_entry *e)
 {
     if (e->nrows) {
-        const lk_row_span *s = &e->rows[0];
+        const lk_row_pos *s = &e->first;
         strbuf_addf(sb, "%s", set->files[s->file]);
         if (s->sheet && set->sheets[s->sheet][0])
             strbuf_addf(sb, "[%s]", set->sheets[s->sheet]);
-        strbuf_addf(sb, ":%lu", s->first);
+        strbuf_addf(sb, ":%lu", s->row);
     }
     if (e->mapping_column != (size_t)-1) {
         char letter[8];
@@ -992,6 +992,16 @@ static void add_entry_to_bucket(plan_ctx *x, bucket *b, const lk_entry *e)
     char kbuf[24];
     snprintf(kbuf, sizeof kbuf, "%d", e->component);
     lk_hashmap_put(x->components_used, kbuf, (void *)1);
+    if (e->incomplete) {
+        /* rows of this record may lie past the point where the file stopped */
+        strbuf w;
+        strbuf_init(&w, 64);
+        entry_where(&w, x->set, e);
+        bucket_error(b, "%s could not be read to its end: component %d may lack rows, so "
+                     "nothing of this record is sent%s%s", x->set->files[e->incomplete_file],
+                     e->component, w.len ? "; input " : "", w.buf);
+        strbuf_free(&w);
+    }
 
     const lk_component *comp = NULL;
     if (!u->failed) {
@@ -2018,11 +2028,14 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
         bucket *b = &x.buckets[i];
         for (size_t j = 0; j < b->nentries; j++) {
             const lk_entry *e = b->entries[j];
-            for (size_t s = 0; s < e->nrows; s++)
-                for (unsigned long row = e->rows[s].first; row <= e->rows[s].last; row++) {
+            lk_row_walk w;
+            lk_row_span s;
+            lk_row_walk_init(&w, set, e, 0);
+            while (lk_row_walk_next(&w, &s))
+                for (unsigned long row = s.first; row <= s.last; row++) {
                     char key[400];
-                    snprintf(key, sizeof key, "%s|%s|%lu", set->files[e->rows[s].file],
-                             set->sheets[e->rows[s].sheet], row);
+                    snprintf(key, sizeof key, "%s|%s|%lu", set->files[s.file],
+                             set->sheets[s.sheet], row);
                     lk_hashmap_put(row_item, key, (void *)(b->item + 1));
                 }
         }

@@ -3,16 +3,21 @@
  *
  * A row is taken whole or not at all: its cells are parsed and checked first, and only a row
  * without errors adds to entries, so a half-read row never leaves half its values behind.
- * Entries are found by a key string (employer, employee, period, record key, component) in an
- * open-addressing hash table; an entry's rows are kept as spans of consecutive row numbers.
+ * A row's record (employer, employee, period, record key) is found by its key string in an
+ * open-addressing hash table, once per row (the last row's record is tried first: exports come
+ * sorted by employee); its components are a short list on the record. The rows an entry came
+ * from go into the record's row log (entry.h), a couple of bytes a row, so memory follows the
+ * records, not the rows. Nothing is allocated per row.
  */
 #include "mapping/aggregate.h"
 
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "input/prefetch.h"
 #include "input/reader.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,17 +75,6 @@ static size_t table_slot(const str_table *t, const char *key)
     return i;
 }
 
-static bool table_get(const str_table *t, const char *key, size_t *value)
-{
-    if (!t->cap)
-        return false;
-    size_t i = table_slot(t, key);
-    if (!t->keys[i])
-        return false;
-    *value = t->values[i];
-    return true;
-}
-
 static void table_put(str_table *t, const char *key, size_t value)
 {
     if ((t->n + 1) * 10 > t->cap * 7) {
@@ -114,6 +108,15 @@ typedef struct value_column {
     lk_component_spec spec;   /* shallow copy of the mapping's settings */
 } value_column;
 
+/* A cell whose text shows a decimal separator ("7,5", "1.234,5"), for "decimalSeparator":
+ * "auto". */
+typedef struct evidence {
+    char sep;
+    unsigned long row;
+    size_t col;
+    char text[64];
+} evidence;
+
 typedef struct file_state {
     unsigned file, sheet;
     bool started, resolved, failed, sheet_known;
@@ -129,19 +132,30 @@ typedef struct file_state {
     size_t *skip_columns;
     value_column *values; size_t nvalues;
     str_table employees;
+    /* "decimalSeparator": "auto": until a row shows a decimal separator (or a value whose
+     * reading depends on it) the convention is pending, and rows are read with the fallback;
+     * then the first evidence decides and every later data row is checked for the other one,
+     * which stops the file */
+    bool style_pending;
+    char fallback;          /* the convention when nothing in the file tells */
+    bool check_evidence;
+    evidence evidence[2];   /* [0] a decimal point, [1] a decimal comma */
 } file_state;
 
-struct lk_aggregator {
-    const lk_mapping *m;
-    lk_entry_set *set;
-    lk_period_ref cli_period;
-    bool has_cli_period;
-    str_table entries;
-    int *entry_round; size_t entry_round_alloc;
-    unsigned long errors_listed, skipped_listed;
-    file_state fs;
-    strbuf key;
-};
+/* A record's entry for one component. */
+typedef struct record_slot {
+    int component;
+    size_t entry;
+} record_slot;
+
+/* employer x employee x period x record key: what one PATCH line-up of components shares. */
+typedef struct agg_record {
+    char *key; size_t keylen;
+    unsigned long long hash;
+    size_t log;                /* its row log in the entry set */
+    record_slot *slots; size_t nslots, slots_alloc;
+    unsigned counted_file;     /* file + 1 whose employee count has this record's employee */
+} agg_record;
 
 /* One value a row contributes, before it is committed. */
 typedef struct item {
@@ -150,18 +164,35 @@ typedef struct item {
     size_t column;
     lk_decimal value;
     bool null;
-    char *key;
-    bool found;               /* the entry existed before this row; idx is it */
-    size_t idx;
 } item;
 
+struct lk_aggregator {
+    const lk_mapping *m;
+    lk_entry_set *set;
+    lk_period_ref cli_period;
+    bool has_cli_period;
+    agg_record *records; size_t nrecords, records_alloc;
+    size_t *record_table; size_t record_cap;   /* record index + 1; 0 = empty */
+    size_t last_record;                        /* record index + 1 of the last row */
+    int *entry_round; size_t entry_round_alloc;
+    unsigned long errors_listed, skipped_listed;
+    file_state fs;
+    strbuf key;
+    item *items; size_t items_alloc;           /* reused for every row */
+    size_t *row_entries;                       /* the entries of the row's items; items_alloc */
+};
+
+/* A row's identity and values. Its strings live in these buffers (or in the mapping), so a
+ * row allocates nothing; what outlives the row is copied when an entry or issue is made. */
 typedef struct row_ctx {
     lk_employee_ref employee;
     lk_period_ref period;
     lk_record_key record_key;
     char *payslip_text;
-    item *items; size_t nitems, items_alloc;
+    item *items; size_t nitems;
     bool failed;
+    char employer_buf[24], employment_id_buf[40], payslip_buf[256];
+    char code_buf[LK_RK_COUNT][256];
 } row_ctx;
 
 static const lk_cell empty_cell = { LK_CELL_EMPTY, "", 0, 0, 0, 0, 0, 0, 0, 0 };
@@ -287,6 +318,23 @@ void lk_aggregator_begin_file(lk_aggregator *a, const char *path, const lk_numbe
     a->set->file_info[a->fs.file].decimal = style->decimal;
 }
 
+/* The file stops here: every record it already fed may lack the rows after this point. */
+static void mark_incomplete(lk_aggregator *a)
+{
+    for (size_t r = 0; r < a->nrecords; r++) {
+        const agg_record *rec = &a->records[r];
+        if (rec->counted_file != a->fs.file + 1)
+            continue;
+        for (size_t i = 0; i < rec->nslots; i++) {
+            lk_entry *e = &a->set->entries[rec->slots[i].entry];
+            if (!e->incomplete) {
+                e->incomplete = true;
+                e->incomplete_file = a->fs.file;
+            }
+        }
+    }
+}
+
 void lk_aggregator_file_error(lk_aggregator *a, const lk_error *err)
 {
     lk_row_issue *is = new_issue(a);
@@ -296,6 +344,7 @@ void lk_aggregator_file_error(lk_aggregator *a, const lk_error *err)
     if (a->fs.started) {
         a->fs.failed = true;
         a->set->file_info[a->fs.file].failed = true;
+        mark_incomplete(a);
     }
 }
 
@@ -499,23 +548,32 @@ static bool resolve_all(lk_aggregator *a, const lk_row *row)
 
 /* ---------------------------------------------------------------- one row */
 
-static void add_item(row_ctx *ctx, const lk_component_spec *spec, int component, size_t col,
-                     lk_decimal v, bool null)
+static void add_item(lk_aggregator *a, row_ctx *ctx, const lk_component_spec *spec,
+                     int component, size_t col, lk_decimal v, bool null)
 {
-    lk_grow(&ctx->items, sizeof(item), ctx->nitems + 1, &ctx->items_alloc);
+    if (ctx->nitems + 1 > a->items_alloc) {
+        lk_grow(&a->items, sizeof(item), ctx->nitems + 1, &a->items_alloc);
+        a->row_entries = xrealloc(a->row_entries, a->items_alloc * sizeof(size_t));
+    }
+    ctx->items = a->items;
     item *it = &ctx->items[ctx->nitems++];
     it->spec = spec;
     it->component = component;
     it->column = col;
     it->value = v;
     it->null = null;
-    it->key = NULL;
-    it->found = false;
 }
 
 /* value x scale / divideBy, each step rounded half away from zero at 6 decimals. */
 static bool scale_value(const lk_component_spec *s, lk_decimal v, lk_decimal *out)
 {
+    if (s->scale == LK_DECIMAL_SCALE && s->divide_by == LK_DECIMAL_SCALE) {
+        /* the common case (x 1 / 1): no 128-bit division per value */
+        if (v >= LK_DECIMAL_MAX || v <= -LK_DECIMAL_MAX)
+            return false;
+        *out = v;
+        return true;
+    }
     __int128 x = (__int128)v * s->scale;
     __int128 q = x / LK_DECIMAL_SCALE, r = x % LK_DECIMAL_SCALE;
     if (r * 2 >= LK_DECIMAL_SCALE)
@@ -549,14 +607,14 @@ static void read_value(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
     if (pr == LK_PARSE_BLANK) {
         if (spec->blank == LK_BLANK_SKIP)
             return;
-        add_item(ctx, spec, component, col, 0, spec->blank == LK_BLANK_NULL);
+        add_item(a, ctx, spec, component, col, 0, spec->blank == LK_BLANK_NULL);
         return;
     }
     if (!scale_value(spec, v, &v)) {
         row_error(a, row, ctx, col, "%s is out of range after scaling", c->text);
         return;
     }
-    add_item(ctx, spec, component, col, v, false);
+    add_item(a, ctx, spec, component, col, v, false);
 }
 
 static const lk_component_spec *long_spec(lk_aggregator *a, const char *code, long *key)
@@ -637,7 +695,7 @@ static void read_ref(lk_aggregator *a, const lk_row *row, row_ctx *ctx, int i, l
     if (r->source == LK_SRC_CONSTANT) {
         out->kind = r->by;
         out->key = r->key;
-        out->code = r->code ? xstrdup(r->code) : NULL;
+        out->code = r->code;
         return;
     }
     if (r->source != LK_SRC_COLUMN)
@@ -656,7 +714,7 @@ static void read_ref(lk_aggregator *a, const lk_row *row, row_ctx *ctx, int i, l
         out->key = (int)key;
     } else {
         out->kind = LK_REF_CODE;
-        out->code = xstrdup(t);
+        out->code = strcpy(ctx->code_buf[i], t);
     }
 }
 
@@ -695,13 +753,13 @@ static void read_identity(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
             ok = (i == 8 || i == 13 || i == 18 || i == 23) ? t[i] == '-'
                                                            : isxdigit((unsigned char)t[i]);
         if (ok)
-            ctx->employee.employment_id = xstrdup(t);
+            ctx->employee.employment_id = strcpy(ctx->employment_id_buf, t);
         else
             row_error(a, row, ctx, fs->employment_id, "\"%.60s\" is not an employment id "
                       "(a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6)", t);
     }
     if (m->employer_fixed) {
-        ctx->employee.employer = xstrdup(m->employer_fixed);
+        ctx->employee.employer = m->employer_fixed;
     } else if (fs->employer != LK_NO_COLUMN) {
         long cn;
         if (!text_of(row, fs->employer, t, sizeof(t)))
@@ -710,8 +768,8 @@ static void read_identity(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
                                 sizeof(msg)) != LK_PARSE_OK)
             row_error(a, row, ctx, fs->employer, "client number: %s", msg);
         else {
-            snprintf(t, sizeof(t), "%ld", cn);
-            ctx->employee.employer = xstrdup(t);
+            snprintf(ctx->employer_buf, sizeof(ctx->employer_buf), "%ld", cn);
+            ctx->employee.employer = ctx->employer_buf;
         }
     }
 
@@ -761,61 +819,58 @@ static void read_identity(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
     read_ref(a, row, ctx, LK_RK_PAYSLIP_TYPE, &ctx->record_key.payslip_type);
 
     if (m->payslip_text_fixed)
-        ctx->payslip_text = xstrdup(m->payslip_text_fixed);
-    else if (fs->payslip_text != LK_NO_COLUMN && text_of(row, fs->payslip_text, t, sizeof(t)))
-        ctx->payslip_text = xstrdup(t);
+        ctx->payslip_text = m->payslip_text_fixed;
+    else if (fs->payslip_text != LK_NO_COLUMN &&
+             text_of(row, fs->payslip_text, ctx->payslip_buf, sizeof(ctx->payslip_buf)))
+        ctx->payslip_text = ctx->payslip_buf;
 }
 
-/* Keys are built for every value of every row: plain appends, no printf. */
-static void key_long(strbuf *sb, long long v)
+/* A record's key is built for every row: raw bytes, no number formatting, one allocation check.
+ * Strings carry their length (NULL differs from ""), so no field can run into the next. */
+static char *key_put(char *p, const void *data, size_t len)
 {
-    char buf[24];
-    size_t n = sizeof(buf);
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do {
-        buf[--n] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        buf[--n] = '-';
-    strbuf_add(sb, buf + n, sizeof(buf) - n);
-    strbuf_addch(sb, '\x1f');
+    memcpy(p, data, len);
+    return p + len;
 }
 
-static void key_str(strbuf *sb, const char *s)
+static char *key_str(char *p, const char *s, size_t len)
 {
-    if (s)
-        strbuf_addstr(sb, s);
-    strbuf_addch(sb, '\x1f');
+    unsigned n = s ? (unsigned)len : ~0u;
+    p = key_put(p, &n, sizeof(n));
+    return s ? key_put(p, s, len) : p;
 }
 
-static void key_ref(strbuf *sb, const lk_ref *r)
-{
-    key_long(sb, r->kind);
-    key_long(sb, r->key);
-    key_str(sb, r->code);
-}
-
-/* The entry key without the component: employer, employee, period, record key. */
+/* The record key: employer, employee, period, record key (not the component). */
 static void record_key_string(strbuf *sb, const row_ctx *ctx)
 {
     const lk_employee_ref *e = &ctx->employee;
+    const lk_period_ref *p = &ctx->period;
+    const lk_ref *refs[LK_RK_COUNT] = { &ctx->record_key.cost_center, &ctx->record_key.cost_unit,
+                                        &ctx->record_key.distribution_unit,
+                                        &ctx->record_key.shift, &ctx->record_key.payslip_type };
+    long long nums[8] = { e->employee_number, e->payroll_id, e->income_relationship, p->kind,
+                          p->year, p->number, p->month, p->day };
+    size_t employer_len = e->employer ? strlen(e->employer) : 0;
+    size_t id_len = e->employment_id ? strlen(e->employment_id) : 0;
+    size_t code_len[LK_RK_COUNT];
+    size_t need = sizeof(nums) + employer_len + id_len + 2 * sizeof(unsigned);
+    for (int i = 0; i < LK_RK_COUNT; i++) {
+        code_len[i] = refs[i]->code ? strlen(refs[i]->code) : 0;
+        need += 2 * sizeof(long long) + sizeof(unsigned) + code_len[i];
+    }
     strbuf_reset(sb);
-    key_str(sb, e->employer);
-    key_long(sb, e->employee_number);
-    key_long(sb, e->payroll_id);
-    key_long(sb, e->income_relationship);
-    key_str(sb, e->employment_id);
-    key_long(sb, ctx->period.kind);
-    key_long(sb, ctx->period.year);
-    key_long(sb, ctx->period.number);
-    key_long(sb, ctx->period.month);
-    key_long(sb, ctx->period.day);
-    key_ref(sb, &ctx->record_key.cost_center);
-    key_ref(sb, &ctx->record_key.cost_unit);
-    key_ref(sb, &ctx->record_key.distribution_unit);
-    key_ref(sb, &ctx->record_key.shift);
-    key_ref(sb, &ctx->record_key.payslip_type);
+    strbuf_grow(sb, need + 1);
+    char *q = sb->buf;
+    q = key_str(q, e->employer, employer_len);
+    q = key_str(q, e->employment_id, id_len);
+    q = key_put(q, nums, sizeof(nums));
+    for (int i = 0; i < LK_RK_COUNT; i++) {
+        long long kk[2] = { refs[i]->kind, refs[i]->key };
+        q = key_put(q, kk, sizeof(kk));
+        q = key_str(q, refs[i]->code, code_len[i]);
+    }
+    sb->len = (size_t)(q - sb->buf);
+    sb->buf[sb->len] = '\0';
 }
 
 static void copy_ref(lk_ref *dst, const lk_ref *src)
@@ -824,47 +879,163 @@ static void copy_ref(lk_ref *dst, const lk_ref *src)
     dst->code = src->code ? xstrdup(src->code) : NULL;
 }
 
-static void add_span(lk_aggregator *a, lk_entry *e, const lk_row *row)
+/* ---------------------------------------------------------------- records */
+
+static unsigned long long hash_bytes(const char *s, size_t n)
 {
-    unsigned file = a->fs.file, sheet = a->fs.sheet;
-    if (e->nrows) {
-        lk_row_span *last = &e->rows[e->nrows - 1];
-        if (last->file == file && last->sheet == sheet &&
-            (last->last == row->number || last->last + 1 == row->number)) {
-            last->last = row->number;
-            return;
-        }
+    unsigned long long h = 1469598103934665603ULL ^ n;
+    while (n >= 8) {
+        unsigned long long w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 1099511628211ULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
     }
-    lk_grow(&e->rows, sizeof(lk_row_span), e->nrows + 1, &e->rows_alloc);
-    e->rows[e->nrows++] = (lk_row_span){ file, sheet, row->number, row->number };
+    while (n--)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ULL;
+    h ^= h >> 32;
+    return h;
 }
 
-static void add_total(lk_file_info *fi, const item *it, const char *name)
+static size_t record_slot_of(const lk_aggregator *a, const char *key, size_t len,
+                             unsigned long long h)
 {
-    lk_component_total *t = NULL;
-    for (size_t i = 0; i < fi->ntotals; i++)
-        if (fi->totals[i].component == it->component)
+    size_t i = (size_t)(h & (a->record_cap - 1));
+    while (a->record_table[i]) {
+        const agg_record *r = &a->records[a->record_table[i] - 1];
+        if (r->hash == h && r->keylen == len && !memcmp(r->key, key, len))
+            break;
+        i = (i + 1) & (a->record_cap - 1);
+    }
+    return i;
+}
+
+/* The record of key (a->key), or NULL; *h is the key's hash for a later record_add. */
+static agg_record *record_find(lk_aggregator *a, unsigned long long *h)
+{
+    const strbuf *k = &a->key;
+    if (a->last_record) {
+        agg_record *r = &a->records[a->last_record - 1];
+        if (r->keylen == k->len && !memcmp(r->key, k->buf, k->len)) {
+            *h = r->hash;
+            return r;
+        }
+    }
+    *h = hash_bytes(k->buf, k->len);
+    if (!a->record_cap)
+        return NULL;
+    size_t i = record_slot_of(a, k->buf, k->len, *h);
+    if (!a->record_table[i])
+        return NULL;
+    a->last_record = a->record_table[i];
+    return &a->records[a->record_table[i] - 1];
+}
+
+static agg_record *record_add(lk_aggregator *a, unsigned long long h)
+{
+    if ((a->nrecords + 1) * 10 > a->record_cap * 7) {
+        size_t cap = a->record_cap ? a->record_cap * 2 : 256;
+        free(a->record_table);
+        a->record_table = xcalloc(cap, sizeof(size_t));
+        a->record_cap = cap;
+        for (size_t r = 0; r < a->nrecords; r++) {
+            size_t i = (size_t)(a->records[r].hash & (cap - 1));
+            while (a->record_table[i])
+                i = (i + 1) & (cap - 1);
+            a->record_table[i] = r + 1;
+        }
+    }
+    lk_grow(&a->records, sizeof(agg_record), a->nrecords + 1, &a->records_alloc);
+    agg_record *r = &a->records[a->nrecords];
+    memset(r, 0, sizeof(*r));
+    r->key = xmalloc(a->key.len + 1);
+    memcpy(r->key, a->key.buf, a->key.len + 1);
+    r->keylen = a->key.len;
+    r->hash = h;
+    r->log = lk_entry_set_new_log(a->set);
+    a->record_table[record_slot_of(a, r->key, r->keylen, h)] = ++a->nrecords;
+    a->last_record = a->nrecords;
+    return r;
+}
+
+/* The record's entry for component, or (size_t)-1. A row's values come in the mapping's order,
+ * and so were the record's slots made: slot `hint` is the usual answer. */
+static size_t record_entry(const agg_record *r, int component, size_t hint)
+{
+    if (r && hint < r->nslots && r->slots[hint].component == component)
+        return r->slots[hint].entry;
+    for (size_t i = 0; r && i < r->nslots; i++)
+        if (r->slots[i].component == component)
+            return r->slots[i].entry;
+    return (size_t)-1;
+}
+
+/* hint: where the component's total usually is (the item's place in its row). */
+static void add_total(const lk_aggregator *a, lk_file_info *fi, const item *it, size_t hint)
+{
+    lk_component_total *t = hint < fi->ntotals && fi->totals[hint].component == it->component
+                                ? &fi->totals[hint] : NULL;
+    for (size_t i = 0; !t && i < fi->ntotals; i++)
+        if (fi->totals[i].component == it->component) {
             t = &fi->totals[i];
+            break;
+        }
     if (!t) {
         lk_grow(&fi->totals, sizeof(lk_component_total), fi->ntotals + 1, &fi->totals_alloc);
         t = &fi->totals[fi->ntotals++];
         memset(t, 0, sizeof(*t));
         t->component = it->component;
+        const char *name = it->spec->name;
+        if (!name && a->m->layout == LK_LAYOUT_WIDE)
+            name = header_of(&a->fs, it->column);
         t->name = name ? xstrdup(name) : NULL;
     }
     lk_decimal_add(t->total, it->value, &t->total);
     t->values++;
 }
 
-static void describe_row(const lk_aggregator *a, const lk_row_span *s, char *buf, size_t size)
+static void describe_row(const lk_aggregator *a, const lk_row_pos *s, char *buf, size_t size)
 {
     const lk_entry_set *set = a->set;
     if (s->file == a->fs.file && s->sheet == a->fs.sheet)
-        snprintf(buf, size, "row %lu", s->last);
+        snprintf(buf, size, "row %lu", s->row);
     else if (s->sheet)
-        snprintf(buf, size, "%s[%s] row %lu", set->files[s->file], set->sheets[s->sheet], s->last);
+        snprintf(buf, size, "%s[%s] row %lu", set->files[s->file], set->sheets[s->sheet], s->row);
     else
-        snprintf(buf, size, "%s row %lu", set->files[s->file], s->last);
+        snprintf(buf, size, "%s row %lu", set->files[s->file], s->row);
+}
+
+static size_t new_entry(lk_aggregator *a, agg_record *rec, const row_ctx *ctx, const item *it)
+{
+    lk_entry_set *set = a->set;
+    size_t idx = set->nentries;
+    lk_grow(&set->entries, sizeof(lk_entry), set->nentries + 1, &set->entries_alloc);
+    lk_grow(&a->entry_round, sizeof(int), set->nentries + 1, &a->entry_round_alloc);
+    lk_entry *e = &set->entries[set->nentries++];
+    memset(e, 0, sizeof(*e));
+    copy_employee(&e->employee, &ctx->employee);
+    e->period = ctx->period;
+    copy_ref(&e->record_key.cost_center, &ctx->record_key.cost_center);
+    copy_ref(&e->record_key.cost_unit, &ctx->record_key.cost_unit);
+    copy_ref(&e->record_key.distribution_unit, &ctx->record_key.distribution_unit);
+    copy_ref(&e->record_key.shift, &ctx->record_key.shift);
+    copy_ref(&e->record_key.payslip_type, &ctx->record_key.payslip_type);
+    e->payslip_text = ctx->payslip_text ? xstrdup(ctx->payslip_text) : NULL;
+    e->component = it->component;
+    e->value = 0;
+    e->value_null = it->null;
+    e->is_supplement = it->spec->is_supplement;
+    e->mapping_column = it->column;
+    const char *h = header_of(&a->fs, it->column);
+    e->column_header = h ? xstrdup(h) : NULL;
+    a->entry_round[idx] = it->spec->round;
+    lk_entry_set_attach(set, idx, rec->log);
+    lk_grow(&rec->slots, sizeof(record_slot), rec->nslots + 1, &rec->slots_alloc);
+    rec->slots[rec->nslots++] = (record_slot){ it->component, idx };
+    return idx;
 }
 
 /* Checks the items against existing entries; commits them when nothing is wrong. */
@@ -872,27 +1043,22 @@ static void commit_row(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
 {
     lk_entry_set *set = a->set;
     file_state *fs = &a->fs;
-    strbuf *sb = &a->key;
-    record_key_string(sb, ctx);
-    size_t base = sb->len;
+    record_key_string(&a->key, ctx);
+    unsigned long long h;
+    agg_record *rec = record_find(a, &h);
     char where[400];
     lk_decimal sum;
-    for (size_t i = 0; i < ctx->nitems; i++) {
+    for (size_t i = 0; rec && i < ctx->nitems; i++) {
         item *it = &ctx->items[i];
-        sb->len = base;
-        sb->buf[base] = '\0';
-        key_long(sb, it->component);
-        it->key = xstrdup(sb->buf);
-        size_t idx;
-        if (!table_get(&a->entries, it->key, &idx))
+        size_t idx = record_entry(rec, it->component, i);
+        if (idx == (size_t)-1)
             continue;
-        it->found = true;
-        it->idx = idx;
         lk_entry *e = &set->entries[idx];
-        const lk_row_span *last = &e->rows[e->nrows - 1];
-        bool same_row = last->file == fs->file && last->sheet == fs->sheet &&
-                        last->last == row->number;
-        describe_row(a, last, where, sizeof(where));
+        bool same_row = e->last.file == fs->file && e->last.sheet == fs->sheet &&
+                        e->last.row == row->number;
+        if (same_row || a->m->aggregate == LK_AGG_REJECT || e->value_null != it->null ||
+            e->payslip_text || ctx->payslip_text)
+            describe_row(a, &e->last, where, sizeof(where));
         if (!same_row && a->m->aggregate == LK_AGG_REJECT)
             row_error(a, row, ctx, it->column, "repeats %s (employee %ld, component %d); the "
                       "mapping says \"aggregate\": \"reject\"", where,
@@ -913,69 +1079,35 @@ static void commit_row(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
     if (ctx->failed)
         return;
 
+    if (!rec)
+        rec = record_add(a, h);
     lk_file_info *fi = &set->file_info[fs->file];
     for (size_t i = 0; i < ctx->nitems; i++) {
         item *it = &ctx->items[i];
-        size_t idx;
-        lk_entry *e;
         /* a row's second cell for a new entry finds the one its first cell made */
-        if (it->found ? (idx = it->idx, true) : table_get(&a->entries, it->key, &idx)) {
-            e = &set->entries[idx];
-            lk_decimal_add(e->value, it->value, &e->value);
-        } else {
-            idx = set->nentries;
-            lk_grow(&set->entries, sizeof(lk_entry), set->nentries + 1, &set->entries_alloc);
-            lk_grow(&a->entry_round, sizeof(int), set->nentries + 1, &a->entry_round_alloc);
-            e = &set->entries[set->nentries++];
-            memset(e, 0, sizeof(*e));
-            copy_employee(&e->employee, &ctx->employee);
-            e->period = ctx->period;
-            copy_ref(&e->record_key.cost_center, &ctx->record_key.cost_center);
-            copy_ref(&e->record_key.cost_unit, &ctx->record_key.cost_unit);
-            copy_ref(&e->record_key.distribution_unit, &ctx->record_key.distribution_unit);
-            copy_ref(&e->record_key.shift, &ctx->record_key.shift);
-            copy_ref(&e->record_key.payslip_type, &ctx->record_key.payslip_type);
-            e->payslip_text = ctx->payslip_text ? xstrdup(ctx->payslip_text) : NULL;
-            e->component = it->component;
-            e->value = it->value;
-            e->value_null = it->null;
-            e->is_supplement = it->spec->is_supplement;
-            e->mapping_column = it->column;
-            const char *h = header_of(fs, it->column);
-            e->column_header = h ? xstrdup(h) : NULL;
-            a->entry_round[idx] = it->spec->round;
-            table_put(&a->entries, it->key, idx);
-        }
-        add_span(a, e, row);
-        const char *name = it->spec->name;
-        if (!name && a->m->layout == LK_LAYOUT_WIDE)
-            name = header_of(fs, it->column);
-        add_total(fi, it, name);
+        size_t idx = record_entry(rec, it->component, i);
+        if (idx == (size_t)-1)
+            idx = new_entry(a, rec, ctx, it);
+        lk_entry *e = &set->entries[idx];
+        lk_decimal_add(e->value, it->value, &e->value);
+        a->row_entries[i] = idx;
+        add_total(a, fi, it, i);
     }
-    if (ctx->nitems) {
+    lk_entry_add_rows(set, a->row_entries, ctx->nitems, fs->file, fs->sheet, row->number);
+    if (ctx->nitems && rec->counted_file != fs->file + 1) {
         /* employees, not employments: 1007's two employments are one person */
-        strbuf_reset(sb);
-        key_str(sb, ctx->employee.employer);
-        key_long(sb, ctx->employee.employee_number);
-        key_str(sb, ctx->employee.employment_id);
-        table_put(&fs->employees, sb->buf, 0);
+        rec->counted_file = fs->file + 1;
+        char who[400];
+        snprintf(who, sizeof(who), "%s\x1f%ld\x1f%s",
+                 ctx->employee.employer ? ctx->employee.employer : "",
+                 ctx->employee.employee_number,
+                 ctx->employee.employment_id ? ctx->employee.employment_id : "");
+        table_put(&fs->employees, who, 0);
     }
 }
 
-static void free_ctx(row_ctx *ctx)
-{
-    free(ctx->employee.employer);
-    free(ctx->employee.employment_id);
-    free(ctx->record_key.cost_center.code);
-    free(ctx->record_key.cost_unit.code);
-    free(ctx->record_key.distribution_unit.code);
-    free(ctx->record_key.shift.code);
-    free(ctx->record_key.payslip_type.code);
-    free(ctx->payslip_text);
-    for (size_t i = 0; i < ctx->nitems; i++)
-        free(ctx->items[i].key);
-    free(ctx->items);
-}
+static bool check_row_evidence(lk_aggregator *a, const lk_row *row);
+static bool decide_style(lk_aggregator *a, const lk_row *row);
 
 static const char *skip_reason(lk_aggregator *a, const lk_row *row, size_t *col, char *buf,
                                size_t size)
@@ -1038,7 +1170,11 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
         }
         return;
     }
+    if (fs->check_evidence && !check_row_evidence(a, row))
+        return;
     if (!fs->resolved && !resolve_all(a, row))
+        return;
+    if (fs->style_pending && !decide_style(a, row))
         return;
 
     lk_file_info *fi = &a->set->file_info[fs->file];
@@ -1054,7 +1190,7 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
     count_ignored(a, row);
 
     row_ctx ctx;
-    memset(&ctx, 0, sizeof(ctx));
+    memset(&ctx, 0, offsetof(row_ctx, employer_buf));
     size_t issues_before = a->set->nissues;
     read_identity(a, row, &ctx);
     read_values(a, row, &ctx);
@@ -1083,74 +1219,180 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
     } else if (ctx.nitems && !no_employee) {
         fi->rows_used++;
     }
-    free_ctx(&ctx);
 }
 
 /* ---------------------------------------------------------------- files through the reader */
 
-typedef struct evidence {
-    char sep;
-    unsigned long row;
-    size_t col;
-    char text[64];
-} evidence;
-
-/* First pass for "decimalSeparator": "auto": the file's own values decide, or fail. */
-static bool detect_style(lk_aggregator *a, const char *path, lk_number_style *style,
-                         lk_error *err)
+static void ambiguous_error(const char *path, const evidence *first, lk_error *err)
 {
-    const lk_mapping *m = a->m;
-    lk_reader_opts opts = m->reader;
-    lk_reader *r = lk_reader_open(path, &opts, err);
+    char c0[8], c1[8];
+    lk_error_clear(err);
+    lk_error_at(err, path, NULL, first[1].row, first[1].col, NULL);
+    lk_error_set(err, LK_ERR_INPUT, "cannot tell the decimal separator: \"%s\" (row %lu, "
+                 "column %s) has a decimal comma, \"%s\" (row %lu, column %s) a decimal "
+                 "point; set input.decimalSeparator in the mapping", first[1].text,
+                 first[1].row, lk_column_letter(first[1].col, c1), first[0].text,
+                 first[0].row, lk_column_letter(first[0].col, c0));
+}
+
+/* Whether text has a '.' or ',' at all: most cells (names, codes, dates) do not. */
+static bool has_separator(const char *t, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (t[i] == '.' || t[i] == ',')
+            return true;
+    return false;
+}
+
+/* Notes the row's decimal evidence; false when the file now shows both conventions. */
+static bool note_evidence(const lk_row *row, evidence *first)
+{
+    for (size_t i = 0; i < row->ncells; i++) {
+        if (row->cells[i].type != LK_CELL_STRING ||
+            !has_separator(row->cells[i].text, row->cells[i].len))
+            continue;
+        char e = lk_number_evidence(row->cells[i].text);
+        if (!e)
+            continue;
+        evidence *ev = &first[e == ','];
+        if (!ev->sep) {
+            ev->sep = e;
+            ev->row = row->number;
+            ev->col = i;
+            lk_cell_trim(row->cells[i].text, ev->text, sizeof(ev->text));
+        }
+    }
+    return !(first[0].sep && first[1].sep);
+}
+
+/*
+ * "decimalSeparator": "auto" and a value whose reading depends on the convention ("1.234")
+ * before any row told it: read ahead from this row to the first telling one (to the end when
+ * none does), with a reader of its own.
+ */
+static bool look_ahead(lk_aggregator *a, const lk_row *from, evidence *first, lk_error *err)
+{
+    lk_reader_opts opts = a->m->reader;
+    lk_reader *r = lk_reader_open(from->file, &opts, err);
     if (!r)
         return false;
-    evidence first[2];
-    memset(first, 0, sizeof(first));
     const lk_row *row;
     int rc;
+    bool ok = true;
     while ((rc = lk_reader_next(r, &row, err)) == 1) {
-        if (row->number < m->first_data_row)
+        if (row->number < from->number)
             continue;
-        for (size_t i = 0; i < row->ncells; i++) {
-            if (row->cells[i].type != LK_CELL_STRING)
-                continue;
-            char e = lk_number_evidence(row->cells[i].text);
-            if (!e)
-                continue;
-            evidence *ev = &first[e == ','];
-            if (!ev->sep) {
-                ev->sep = e;
-                ev->row = row->number;
-                ev->col = i;
-                lk_cell_trim(row->cells[i].text, ev->text, sizeof(ev->text));
-            }
-        }
-        if (first[0].sep && first[1].sep)
+        ok = note_evidence(row, first);
+        if (first[0].sep || first[1].sep)
             break;
     }
-    char delim = lk_reader_delimiter(r);
-    lk_file_type type = lk_reader_type(r);
     lk_reader_free(r);
     if (rc < 0)
         return false;
-    if (first[0].sep && first[1].sep) {
-        char c0[8], c1[8];
-        lk_error_clear(err);
-        lk_error_at(err, path, NULL, first[1].row, first[1].col, NULL);
-        lk_error_set(err, LK_ERR_INPUT, "cannot tell the decimal separator: \"%s\" (row %lu, "
-                     "column %s) has a decimal comma, \"%s\" (row %lu, column %s) a decimal "
-                     "point; set input.decimalSeparator in the mapping", first[1].text,
-                     first[1].row, lk_column_letter(first[1].col, c1), first[0].text,
-                     first[0].row, lk_column_letter(first[0].col, c0));
+    if (!ok) {
+        ambiguous_error(from->file, first, err);
         return false;
     }
-    if (first[1].sep)
-        style->decimal = ',';
-    else if (first[0].sep)
-        style->decimal = '.';
-    else /* no telling value: Dutch Excel writes ';' exactly because ',' is its decimal mark */
-        style->decimal = type == LK_FILE_CSV && delim == ';' ? ',' : '.';
     return true;
+}
+
+static bool cell_has_separator(const lk_row *row, size_t col)
+{
+    const lk_cell *c = cell_at(row, col);
+    return c->type == LK_CELL_STRING && has_separator(c->text, c->len);
+}
+
+/* Would a value of this row read differently in the other convention? Only a value cell with
+ * a '.' or ',' in it can. */
+static bool values_depend_on_style(const lk_aggregator *a, const lk_row *row)
+{
+    const lk_mapping *m = a->m;
+    const file_state *fs = &a->fs;
+    switch (m->layout) {
+    case LK_LAYOUT_WIDE:
+        for (size_t i = 0; i < m->ncomponents; i++)
+            if (cell_has_separator(row, fs->component_columns[i]))
+                return true;
+        return false;
+    case LK_LAYOUT_LONG:
+        return cell_has_separator(row, fs->long_value);
+    case LK_LAYOUT_COMPONENT_ROW:
+        for (size_t i = 0; i < fs->nvalues; i++)
+            if (cell_has_separator(row, fs->values[i].column))
+                return true;
+        return false;
+    }
+    return true;
+}
+
+static void set_style_separators(const lk_mapping *m, lk_number_style *style);
+
+/*
+ * The pending convention of an "auto" file, at a data row: decided when the row tells it, or
+ * when one of its values depends on it (then by looking ahead); rows before read the same
+ * either way. False when the file stops here.
+ */
+static bool decide_style(lk_aggregator *a, const lk_row *row)
+{
+    file_state *fs = &a->fs;
+    evidence first[2];
+    lk_error e;
+    memset(first, 0, sizeof(first));
+    lk_error_clear(&e);
+    if (!note_evidence(row, first)) {
+        ambiguous_error(row->file, first, &e);
+        lk_aggregator_file_error(a, &e);
+        return false;
+    }
+    if (!first[0].sep && !first[1].sep) {
+        if (!values_depend_on_style(a, row))
+            return true;
+        if (!look_ahead(a, row, first, &e)) {
+            if (e.code == LK_ERR_NOMEM)
+                lk_die("out of memory");
+            lk_aggregator_file_error(a, &e);
+            return false;
+        }
+    }
+    fs->style_pending = false;
+    fs->style.decimal = first[1].sep ? ',' : first[0].sep ? '.' : fs->fallback;
+    set_style_separators(a->m, &fs->style);
+    a->set->file_info[fs->file].decimal = fs->style.decimal;
+    fs->check_evidence = first[0].sep || first[1].sep;
+    memcpy(fs->evidence, first, sizeof(first));
+    return true;
+}
+
+/*
+ * Could text be evidence of the convention other than own? Only with the other separator in it,
+ * or with two of its own ("1,234,567" is thousands commas: a decimal point file). The cheap
+ * test that spares the full one for the many cells like "7,50" in a decimal-comma file.
+ */
+static bool may_show_other(const char *t, size_t len, char own)
+{
+    char other = own == ',' ? '.' : ',';
+    size_t owns = 0;
+    for (size_t i = 0; i < len; i++)
+        if (t[i] == other || (t[i] == own && ++owns == 2))
+            return true;
+    return false;
+}
+
+/* Main pass of an "auto" file: a row with the other convention stops the file. */
+static bool check_row_evidence(lk_aggregator *a, const lk_row *row)
+{
+    file_state *fs = &a->fs;
+    char own = fs->evidence[1].sep ? ',' : '.';
+    bool suspect = false;
+    for (size_t i = 0; i < row->ncells && !suspect; i++)
+        suspect = row->cells[i].type == LK_CELL_STRING &&
+                  may_show_other(row->cells[i].text, row->cells[i].len, own);
+    if (!suspect || note_evidence(row, fs->evidence))
+        return true;
+    lk_error e;
+    ambiguous_error(row->file, fs->evidence, &e);
+    lk_aggregator_file_error(a, &e);
+    return false;
 }
 
 static void set_style_separators(const lk_mapping *m, lk_number_style *style)
@@ -1170,33 +1412,43 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
     lk_error ferr;
     lk_error_clear(&ferr);
     lk_aggregator_begin_file(a, path, &style);
-    if (!style.decimal && !detect_style(a, path, &style, &ferr)) {
+    lk_file_info *fi = &a->set->file_info[a->fs.file];
+
+    lk_reader_opts opts = m->reader;
+    lk_reader *r = lk_reader_open(path, &opts, &ferr);
+    if (!r) {
         if (ferr.code == LK_ERR_NOMEM)
             return lk_error_set(err, LK_ERR_NOMEM, "out of memory");
         lk_aggregator_file_error(a, &ferr);
         lk_aggregator_end_file(a);
         return LK_OK;
     }
+    if (!style.decimal) {
+        /* no telling value: Dutch Excel writes ';' exactly because ',' is its decimal mark */
+        a->fs.fallback = lk_reader_type(r) == LK_FILE_CSV && lk_reader_delimiter(r) == ';'
+                             ? ',' : '.';
+        a->fs.style_pending = true;
+        style.decimal = a->fs.fallback;
+    }
     set_style_separators(m, &style);
     a->fs.style = style;
-    lk_file_info *fi = &a->set->file_info[a->fs.file];
     fi->decimal = style.decimal;
-
-    lk_reader_opts opts = m->reader;
-    lk_reader *r = lk_reader_open(path, &opts, &ferr);
-    if (!r) {
-        lk_aggregator_file_error(a, &ferr);
-        lk_aggregator_end_file(a);
-        return LK_OK;
-    }
     snprintf(fi->type, sizeof(fi->type), "%s", lk_reader_type(r) == LK_FILE_XLSX ? "xlsx" : "csv");
     fi->delimiter = lk_reader_type(r) == LK_FILE_XLSX ? 0 : lk_reader_delimiter(r);
     const char *enc = lk_reader_encoding(r);
     snprintf(fi->encoding, sizeof(fi->encoding), "%s", enc ? enc : "");
     const lk_row *row;
-    int rc;
-    while (!a->fs.failed && (rc = lk_reader_next(r, &row, &ferr)) == 1)
+    int rc = 0;
+    lk_prefetch *pf = lk_prefetch_start(r, &ferr);
+    if (!pf) {
+        lk_reader_free(r);
+        lk_aggregator_file_error(a, &ferr);
+        lk_aggregator_end_file(a);
+        return LK_OK;
+    }
+    while (!a->fs.failed && (rc = lk_prefetch_next(pf, &row, &ferr)) == 1)
         lk_aggregator_add_row(a, row);
+    lk_prefetch_stop(pf);
     if (!a->fs.failed && rc < 0)
         lk_aggregator_file_error(a, &ferr);
     if (!a->fs.failed && !a->fs.resolved && fi->rows_read == 0 &&
@@ -1257,7 +1509,14 @@ void lk_aggregator_free(lk_aggregator *a)
     if (!a)
         return;
     file_state_free(&a->fs);
-    table_free(&a->entries);
+    for (size_t i = 0; i < a->nrecords; i++) {
+        free(a->records[i].key);
+        free(a->records[i].slots);
+    }
+    free(a->records);
+    free(a->record_table);
+    free(a->items);
+    free(a->row_entries);
     free(a->entry_round);
     strbuf_free(&a->key);
     free(a);

@@ -14,12 +14,52 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Where an entry's value came from: rows first..last of one file/sheet (consecutive rows merge). */
+/* Where an entry's value came from: rows first..last of one file/sheet. */
 typedef struct lk_row_span {
     unsigned file;          /* index into lk_entry_set.files */
     unsigned sheet;         /* index into lk_entry_set.sheets; 0 = none (CSV) */
     unsigned long first, last;
 } lk_row_span;
+
+/* One input row: file, sheet, row number. */
+typedef struct lk_row_pos {
+    unsigned file, sheet;
+    unsigned long row;
+} lk_row_pos;
+
+/*
+ * The input rows of one record (employer x employee x period x record key), shared by the
+ * record's entries. A row is kept once, with a bitmask of the entries (slots) it fed, as a
+ * varint-coded gap from the row before: a row costs about two bytes however many components it
+ * carries and however far apart a record's rows lie, so memory grows with records, not rows.
+ * Consecutive rows with the same mask are one run. The last row and the run before it stay
+ * unencoded until the next row shows whether they extend.
+ */
+typedef struct lk_row_log {
+    unsigned char *code; size_t len, alloc;   /* encoded runs */
+    unsigned nslots;                          /* entries attached (slot = bit) */
+    unsigned file, sheet;                     /* of the encoded part's last run */
+    unsigned long prev;                       /* last row encoded; 0 = none in file/sheet */
+    unsigned char *prev_mask; size_t prev_mask_len, prev_mask_alloc;  /* its mask */
+    bool has_run, has_row;
+    lk_row_span run;                          /* pending run, one mask */
+    unsigned char *run_mask; size_t run_mask_len, run_mask_alloc;
+    lk_row_pos row;                           /* pending last row */
+    unsigned char *row_mask; size_t row_mask_len, row_mask_alloc;
+} lk_row_log;
+
+/* Walks the spans of a log: all its rows, or those of one slot; touching spans merge. */
+typedef struct lk_row_walk {
+    const lk_row_log *log;
+    long slot;                                /* -1: every row */
+    int stage;                                /* 0 code, 1 run, 2 row, 3 done */
+    size_t pos;
+    unsigned file, sheet;
+    unsigned long prev;
+    const unsigned char *mask; size_t mask_len;
+    bool has_out;
+    lk_row_span out;                          /* span being merged */
+} lk_row_walk;
 
 typedef enum lk_period_kind {
     LK_PERIOD_NONE = 0,     /* from the command line (--period) or the run */
@@ -71,8 +111,13 @@ typedef struct lk_entry {
     lk_decimal value;
     bool value_null;           /* send null: remove Loket's value (only when the mapping says so) */
     bool is_supplement;
-    lk_row_span *rows;
-    size_t nrows, rows_alloc;
+    size_t log;                /* index into lk_entry_set.logs: the record's rows */
+    unsigned slot;             /* this entry's bit in that log */
+    unsigned long nrows;       /* input rows that fed it */
+    lk_row_pos first, last;    /* its first and last input row (valid when nrows) */
+    bool incomplete;           /* fed by a file that could not be read to its end: the sum may
+                                  lack rows, so it must not be sent */
+    unsigned incomplete_file;  /* that file (index into files) */
     size_t mapping_column;     /* column index of the value (for errors later); (size_t)-1 none */
     char *column_header;       /* header of the value column, NULL when none */
 } lk_entry;
@@ -118,6 +163,7 @@ typedef struct lk_entry_set {
     char **files; size_t nfiles;     /* paths, in command-line order */
     char **sheets; size_t nsheets;   /* sheets[0] is "" (CSV) */
     lk_entry *entries; size_t nentries, entries_alloc;
+    lk_row_log *logs; size_t nlogs, logs_alloc;   /* one per record, shared by its entries */
     lk_row_issue *issues; size_t nissues, issues_alloc;
     unsigned long rows_read;         /* data rows read over all files */
     lk_file_info *file_info;         /* parallel to files */
@@ -134,6 +180,22 @@ void lk_entry_set_free(lk_entry_set *set);
 unsigned lk_entry_set_file(lk_entry_set *set, const char *path);
 /* Index of sheet in set->sheets (added when new; NULL or "" = 0). */
 unsigned lk_entry_set_sheet(lk_entry_set *set, const char *sheet);
+/* A new, empty row log (one per record); its index. */
+size_t lk_entry_set_new_log(lk_entry_set *set);
+/* Gives entry `entry` a slot in log `log`. */
+void lk_entry_set_attach(lk_entry_set *set, size_t entry, size_t log);
+/* Records that input row (file, sheet, row) fed entry `entry`. Rows of one file and sheet come
+ * in ascending order; the same row again for another entry of the record joins it. */
+void lk_entry_add_row(lk_entry_set *set, size_t entry, unsigned file, unsigned sheet,
+                      unsigned long row);
+/* The same for several entries of one record (one log), as one row. */
+void lk_entry_add_rows(lk_entry_set *set, const size_t *entries, size_t n, unsigned file,
+                       unsigned sheet, unsigned long row);
+/* Spans of one entry's rows (e) or, with e NULL, of every row of log `log`. */
+void lk_row_walk_init(lk_row_walk *w, const lk_entry_set *set, const lk_entry *e, size_t log);
+bool lk_row_walk_next(lk_row_walk *w, lk_row_span *span);
+/* Bytes the row logs take (for the benchmarks and tests). */
+size_t lk_entry_set_log_bytes(const lk_entry_set *set);
 /* Errors (not skipped rows) in the set, listed or not. */
 size_t lk_entry_set_errors(const lk_entry_set *set);
 /* "2026-11", "2026-P11", "2026-11-28" or "" for none; buf >= 16 bytes. */

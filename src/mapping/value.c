@@ -56,6 +56,9 @@ char *lk_cell_trim(const char *text, char *buf, size_t size)
     return buf;
 }
 
+static bool plain_number(const char *t, char *digits, size_t *n, long *point, bool *negative,
+                         char *sep);
+
 /* ---------------------------------------------------------------- digits -> decimal */
 
 /*
@@ -286,6 +289,49 @@ lk_parse_result lk_parse_number_text(const char *text, lk_value_format format,
     return LK_PARSE_BAD;
 }
 
+/*
+ * [-]digits[<decimal>digits] with at most 12 whole digits (leading zeros aside) and 6 decimals,
+ * nothing else: the shape of nearly every cell, in one pass. False sends the text down the
+ * general path (spaces, thousands separators, rounding, errors), which gives the same value for
+ * whatever this accepts.
+ */
+static bool parse_plain(const char *t, size_t len, char decimal, lk_decimal *out)
+{
+    static const long long frac_scale[LK_DECIMAL_DIGITS + 1] = { 1000000, 100000, 10000, 1000,
+                                                                 100, 10, 1 };
+    const char *p = t, *end = t + len;
+    bool negative = p < end && *p == '-';
+    if (negative)
+        p++;
+    long long whole = 0, frac = 0;
+    int whole_digits = 0, frac_digits = 0;
+    bool any = false;
+    for (; p < end && *p >= '0' && *p <= '9'; p++) {
+        if ((whole || *p != '0') && ++whole_digits > 12)
+            return false;
+        whole = whole * 10 + (*p - '0');
+        any = true;
+    }
+    if (!any)
+        return false;
+    if (p < end && *p == decimal) {
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+            if (++frac_digits > LK_DECIMAL_DIGITS)
+                return false;
+            frac = frac * 10 + (*p - '0');
+        }
+        if (!frac_digits)
+            return false;
+    }
+    if (p != end)
+        return false;
+    long long v = whole * LK_DECIMAL_SCALE + frac * frac_scale[frac_digits];
+    if (v >= LK_DECIMAL_MAX)
+        return false;
+    *out = negative ? -v : v;
+    return true;
+}
+
 lk_parse_result lk_parse_value(const lk_cell *cell, lk_value_format format,
                                const lk_number_style *style, lk_decimal *out,
                                char *msg, size_t msgsize)
@@ -294,6 +340,8 @@ lk_parse_result lk_parse_value(const lk_cell *cell, lk_value_format format,
     case LK_CELL_EMPTY:
         return LK_PARSE_BLANK;
     case LK_CELL_STRING:
+        if (cell->text && parse_plain(cell->text, cell->len, style->decimal, out))
+            return LK_PARSE_OK;
         return lk_parse_number_text(cell->text, format, style, out, msg, msgsize);
     case LK_CELL_NUMBER:
         if (cell->text && *cell->text) {
@@ -327,8 +375,53 @@ lk_parse_result lk_parse_value(const lk_cell *cell, lk_value_format format,
 
 /* ---------------------------------------------------------------- convention evidence */
 
+/*
+ * The shape most numeric cells have: [-]digits[<sep>digits] with nothing else, no spaces.
+ * Sets the digits, where the point goes, the sign and the separator (0 when none); false for
+ * any other text, which then takes the general path. Both fast paths below give what the
+ * general ones would.
+ */
+static bool plain_number(const char *t, char *digits, size_t *n, long *point, bool *negative,
+                         char *sep)
+{
+    const char *p = t;
+    size_t nd = 0;
+    long pt = -1;
+    *negative = *p == '-';
+    if (*negative)
+        p++;
+    *sep = 0;
+    for (;; p++) {
+        char c = *p;
+        if (c >= '0' && c <= '9') {
+            if (nd >= 40)
+                return false;
+            digits[nd++] = c;
+        } else if ((c == ',' || c == '.') && !*sep && nd > 0) {
+            *sep = c;
+            pt = (long)nd;
+        } else if (c == '\0') {
+            break;
+        } else {
+            return false;
+        }
+    }
+    if (nd == 0 || (*sep && pt == (long)nd))
+        return false;
+    *n = nd;
+    *point = *sep ? pt : (long)nd;
+    return true;
+}
+
 char lk_number_evidence(const char *text)
 {
+    char fast[48];
+    size_t fn;
+    long fpoint;
+    bool fneg;
+    char fsep;
+    if (text && plain_number(text, fast, &fn, &fpoint, &fneg, &fsep))
+        return fsep && (long)fn - fpoint != 3 ? fsep : 0; /* "1.234" could be either */
     char t[128];
     lk_cell_trim(text, t, sizeof(t));
     const char *p = t;

@@ -477,6 +477,22 @@ void lk_report_record_add_rows(lk_report_record *rec, const char *file, const ch
     free(clean_sheet);
 }
 
+/* Place order: file, then sheet (none first). */
+static int cmp_span_place(const lk_report_rows *s, const char *file, const char *sheet)
+{
+    int c = strcmp(s->file, file);
+    if (c)
+        return c;
+    if (!s->sheet || !sheet)
+        return (s->sheet != NULL) - (sheet != NULL);
+    return strcmp(s->sheet, sheet);
+}
+
+/*
+ * The spans are kept in order of place and first row, without two that touch, so a new span
+ * finds its place by binary search and merges only with its neighbours: a record of thousands
+ * of scattered rows stays cheap to build.
+ */
 static void add_rows_clean(lk_report_record *rec, const char *file, const char *sheet,
                            unsigned long first, unsigned long last)
 {
@@ -485,58 +501,60 @@ static void add_rows_clean(lk_report_record *rec, const char *file, const char *
         first = last;
         last = t;
     }
-    /* Grow a span that touches the new one, then fold any other span the grown one now touches. */
-    size_t hit = (size_t)-1;
-    for (size_t i = 0; i < rec->nrows; i++) {
-        lk_report_rows *s = &rec->rows[i];
-        if (same_place(s, file, sheet) && spans_touch(s->first, s->last, first, last)) {
-            if (first < s->first)
-                s->first = first;
-            if (last > s->last)
-                s->last = last;
-            hit = i;
-            break;
-        }
+    /* lo: the first span at or after (place, first) */
+    size_t lo = 0, hi = rec->nrows;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_span_place(&rec->rows[mid], file, sheet);
+        if (c < 0 || (c == 0 && rec->rows[mid].first < first))
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    if (hit == (size_t)-1) {
+    /* merge with the span before when it touches, then with those after that do */
+    size_t from = lo, to = lo;
+    if (lo > 0 && same_place(&rec->rows[lo - 1], file, sheet) &&
+        spans_touch(rec->rows[lo - 1].first, rec->rows[lo - 1].last, first, last))
+        from = lo - 1;
+    while (to < rec->nrows && same_place(&rec->rows[to], file, sheet) &&
+           spans_touch(rec->rows[to].first, rec->rows[to].last, first, last))
+        to++;
+    if (from == to) {
         lk_grow(&rec->rows, sizeof(*rec->rows), rec->nrows + 1, &rec->rows_alloc);
-        lk_report_rows *s = &rec->rows[rec->nrows++];
+        memmove(&rec->rows[lo + 1], &rec->rows[lo], (rec->nrows - lo) * sizeof(*rec->rows));
+        rec->nrows++;
+        lk_report_rows *s = &rec->rows[lo];
         s->file = xstrdup(file);
         s->sheet = dup_or_null(sheet);
         s->first = first;
         s->last = last;
         return;
     }
-    bool merged;
-    do {
-        merged = false;
-        lk_report_rows *h = &rec->rows[hit];
-        for (size_t i = 0; i < rec->nrows; i++) {
-            lk_report_rows *s = &rec->rows[i];
-            if (i == hit || !same_place(s, h->file, h->sheet) ||
-                !spans_touch(s->first, s->last, h->first, h->last))
-                continue;
-            if (s->first < h->first)
-                h->first = s->first;
-            if (s->last > h->last)
-                h->last = s->last;
-            free(s->file);
-            free(s->sheet);
-            memmove(s, s + 1, (rec->nrows - i - 1) * sizeof(*s));
-            rec->nrows--;
-            if (i < hit)
-                hit--;
-            merged = true;
-            break;
-        }
-    } while (merged);
+    lk_report_rows *keep = &rec->rows[from];
+    if (first < keep->first)
+        keep->first = first;
+    if (last > keep->last)
+        keep->last = last;
+    for (size_t i = from + 1; i < to; i++) {
+        if (rec->rows[i].last > keep->last)
+            keep->last = rec->rows[i].last;
+        free(rec->rows[i].file);
+        free(rec->rows[i].sheet);
+    }
+    if (to > from + 1) {
+        memmove(&rec->rows[from + 1], &rec->rows[to], (rec->nrows - to) * sizeof(*rec->rows));
+        rec->nrows -= to - from - 1;
+    }
 }
 
 void lk_report_record_add_entry_rows(lk_report_record *rec, const lk_entry_set *set,
                                      const lk_entry *e)
 {
-    for (size_t i = 0; i < e->nrows; i++) {
-        const lk_row_span *sp = &e->rows[i];
+    lk_row_walk w;
+    lk_row_span span;
+    lk_row_walk_init(&w, set, e, 0);
+    while (lk_row_walk_next(&w, &span)) {
+        const lk_row_span *sp = &span;
         const char *file = sp->file < set->nfiles ? set->files[sp->file] : "";
         const char *sheet = sp->sheet && sp->sheet < set->nsheets ? set->sheets[sp->sheet] : NULL;
         lk_report_record_add_rows(rec, file, sheet, sp->first, sp->last);

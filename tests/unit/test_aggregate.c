@@ -85,6 +85,19 @@ static const lk_entry *find(const fixture *f, long employee, int component, size
     return NULL;
 }
 
+/* The entry's rows as spans (at most max); their number. */
+static size_t spans(const fixture *f, const lk_entry *e, lk_row_span *out, size_t max)
+{
+    lk_row_walk w;
+    lk_row_span s;
+    size_t n = 0;
+    lk_row_walk_init(&w, &f->set, e, 0);
+    while (lk_row_walk_next(&w, &s))
+        if (n < max)
+            out[n++] = s;
+    return n;
+}
+
 static size_t errors(const fixture *f)
 {
     return lk_entry_set_errors(&f->set);
@@ -130,16 +143,22 @@ static void test_wide_sum_and_spans(void)
     CU_ASSERT_EQUAL(e->value, 16750000);
     CU_ASSERT_EQUAL(e->period.kind, LK_PERIOD_MONTH);
     CU_ASSERT_EQUAL(e->period.number, 11);
-    CU_ASSERT_EQUAL(e->nrows, 2);           /* 2..4 merged, then 6 */
-    CU_ASSERT_EQUAL(e->rows[0].first, 2);
-    CU_ASSERT_EQUAL(e->rows[0].last, 4);
-    CU_ASSERT_EQUAL(e->rows[1].first, 6);
+    lk_row_span sp[4];
+    CU_ASSERT_EQUAL(e->nrows, 4);
+    CU_ASSERT_EQUAL_FATAL(spans(&f, e, sp, 4), 2);     /* 2..4 merged, then 6 */
+    CU_ASSERT_EQUAL(sp[0].first, 2);
+    CU_ASSERT_EQUAL(sp[0].last, 4);
+    CU_ASSERT_EQUAL(sp[1].first, 6);
+    CU_ASSERT_EQUAL(sp[1].last, 6);
     CU_ASSERT_STRING_EQUAL(e->column_header, "Uren");
     CU_ASSERT_EQUAL(e->mapping_column, 2);
     e = find(&f, 1001, 20, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
     CU_ASSERT_EQUAL(e->value, 10000000);
-    CU_ASSERT_EQUAL(e->nrows, 1);
+    CU_ASSERT_EQUAL(e->nrows, 1);             /* only row 2 has km: rows 3, 4, 6 are not its */
+    CU_ASSERT_EQUAL_FATAL(spans(&f, e, sp, 4), 1);
+    CU_ASSERT_EQUAL(sp[0].first, 2);
+    CU_ASSERT_EQUAL(sp[0].last, 2);
     CU_ASSERT_EQUAL(errors(&f), 0);
     CU_ASSERT_EQUAL(f.set.nissues, 1);
     CU_ASSERT(issue(&f, 0)->skipped);
@@ -497,9 +516,12 @@ static void test_many_rows_stay_small(void)
     const lk_entry *e = find(&f, 1001, 10, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
     CU_ASSERT_EQUAL(e->value, 2000000000LL);   /* exactly 2000, no drift */
-    CU_ASSERT_EQUAL(e->nrows, 1);
-    CU_ASSERT_EQUAL(e->rows[0].first, 2);
-    CU_ASSERT_EQUAL(e->rows[0].last, 20001);
+    lk_row_span sp[2];
+    CU_ASSERT_EQUAL(e->nrows, 20000);
+    CU_ASSERT_EQUAL_FATAL(spans(&f, e, sp, 2), 1);
+    CU_ASSERT_EQUAL(sp[0].first, 2);
+    CU_ASSERT_EQUAL(sp[0].last, 20001);
+    CU_ASSERT(f.set.logs[e->log].len < 16);    /* one run: a few bytes, not a span a row */
     teardown(&f);
 }
 
@@ -564,11 +586,23 @@ static void test_files_and_detection(void)
     CU_ASSERT_EQUAL(f.set.file_info[0].delimiter, ';');
     CU_ASSERT_EQUAL(f.set.file_info[1].decimal, '.');
     CU_ASSERT_EQUAL(f.set.file_info[3].decimal, ',');   /* no telling value: ';' means comma */
-    /* 1001: 1234 (comma file) + 7.5 (point file) + 8 (none.csv) */
-    CU_ASSERT_EQUAL(find(&f, 1001, 10, 0)->value, 1249500000LL);
+    /* 1001: 1234 (comma file) + 7.5 (point file) + 7.5 (mixed.csv row 2, read before row 3
+     * showed the other convention) + 8 (none.csv); mixed.csv stopped at row 3, so the sum is
+     * marked incomplete (never sent) and 1002's row 3 was not taken */
+    const lk_entry *e = find(&f, 1001, 10, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->value, 1257000000LL);
+    CU_ASSERT(e->incomplete);
+    CU_ASSERT_EQUAL(e->incomplete_file, 2);
+    e = find(&f, 1002, 10, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->value, 7500000LL);
+    CU_ASSERT(!e->incomplete);
+    CU_ASSERT_EQUAL(f.set.file_info[2].rows_used, 1);
     CU_ASSERT_EQUAL(errors(&f), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(issue(&f, 0)->error.message, "cannot tell the decimal"));
-    CU_ASSERT_EQUAL(issue(&f, 0)->error.row, 2);
+    CU_ASSERT_EQUAL(issue(&f, 0)->error.row, 2);   /* the comma one; the message names both */
+    CU_ASSERT_PTR_NOT_NULL(strstr(issue(&f, 0)->error.message, "row 3"));
     CU_ASSERT(f.set.file_info[2].failed);
     CU_ASSERT_PTR_NOT_NULL(strstr(issue(&f, 1)->error.file, "x.csv"));
     teardown(&f);
@@ -577,6 +611,40 @@ static void test_files_and_detection(void)
     free(comma);
     free(point);
     free(mixed);
+    free(none);
+}
+
+/* "auto": rows before the first telling one read the same in either convention; a value that
+ * does not ("1,234" before any telling row) makes the reader look ahead. */
+static void test_convention_decided_late(void)
+{
+    char *dir = lk_test_tmpdir();
+    /* integers first, the decimal point only in row 4: 8 + 7 + 7.5 */
+    char *late = write_tmp(dir, "late.csv", "Nr,Naam,Uren,Km\n1001,J,8,\n1001,J,7,\n1001,J,7.5,\n");
+    /* "1,234" (thousands or decimals?) before row 3 shows the decimal point, in a ';' file
+     * whose fallback would be the comma: 1234 + 0.5 */
+    char *ahead = write_tmp(dir, "ahead.csv", "Nr;Naam;Uren;Km\n1002;K;1,234;\n1002;K;0.5;\n");
+    /* nothing tells in a ';' file: the decimal comma, so "1.234" is 1234 */
+    char *none = write_tmp(dir, "none.csv", "Nr;Naam;Uren;Km\n1003;L;1.234;\n");
+    fixture f;
+    lk_error err;
+    setup(&f, WIDE "}", NULL);
+    CU_ASSERT_EQUAL(lk_aggregator_add_file(f.a, late, &err), LK_OK);
+    CU_ASSERT_EQUAL(lk_aggregator_add_file(f.a, ahead, &err), LK_OK);
+    CU_ASSERT_EQUAL(lk_aggregator_add_file(f.a, none, &err), LK_OK);
+    lk_aggregator_finish(f.a);
+    CU_ASSERT_EQUAL(errors(&f), 0);
+    CU_ASSERT_EQUAL(f.set.file_info[0].decimal, '.');
+    CU_ASSERT_EQUAL(f.set.file_info[1].decimal, '.');
+    CU_ASSERT_EQUAL(f.set.file_info[2].decimal, ',');
+    CU_ASSERT_EQUAL(find(&f, 1001, 10, 0)->value, 22500000LL);
+    CU_ASSERT_EQUAL(find(&f, 1002, 10, 0)->value, 1234500000LL);
+    CU_ASSERT_EQUAL(find(&f, 1003, 10, 0)->value, 1234000000LL);
+    teardown(&f);
+    lk_test_rmtree(dir);
+    free(dir);
+    free(late);
+    free(ahead);
     free(none);
 }
 
@@ -594,6 +662,7 @@ static const lk_test tests[] = {
     { "many rows stay small", test_many_rows_stay_small },
     { "files and convention detection", test_files_and_detection },
     { "issues beyond the cap are counted", test_issue_cap },
+    { "convention decided late or by looking ahead", test_convention_decided_late },
     { NULL, NULL },
 };
 

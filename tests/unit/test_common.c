@@ -70,7 +70,7 @@ static void test_strbuf(void)
 static void test_decimal(void)
 {
     char b[32];
-    lk_decimal d, s;
+    lk_decimal d, s = 0;
     CU_ASSERT_STRING_EQUAL(lk_decimal_format(151500000, b), "151.5");
     CU_ASSERT_STRING_EQUAL(lk_decimal_format(-3250000, b), "-3.25");
     CU_ASSERT_STRING_EQUAL(lk_decimal_format(0, b), "0");

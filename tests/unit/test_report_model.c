@@ -40,6 +40,46 @@ static void test_rows_merge(void)
     lk_report_free(r);
 }
 
+/* Thousands of scattered spans in two places, in a shuffled order: the record holds exactly
+ * their union, sorted, with no two spans that touch (checked against a plain bitmap). */
+static void test_rows_merge_many(void)
+{
+    enum { ROWS = 3000 };
+    static unsigned char want[2][ROWS + 2];
+    memset(want, 0, sizeof(want));
+    lk_report *r = lk_report_new("plan");
+    lk_report_record *rec = lk_report_add_record(r);
+    unsigned long x = 12345;
+    for (int i = 0; i < 4000; i++) {
+        x = x * 6364136223846793005UL + 1442695040888963407UL;
+        int place = (int)(x >> 60) & 1;
+        unsigned long first = 1 + (x >> 33) % ROWS;
+        unsigned long last = first + ((x >> 20) % 4 == 0 ? (x >> 10) % 5 : 0);
+        if (last > ROWS)
+            last = ROWS;
+        lk_report_record_add_rows(rec, place ? "b.csv" : "a.csv", NULL, first, last);
+        for (unsigned long k = first; k <= last; k++)
+            want[place][k] = 1;
+    }
+    size_t n = 0;
+    for (int place = 0; place < 2; place++)
+        for (unsigned long k = 1; k <= ROWS; k++) {
+            if (!want[place][k] || want[place][k - 1])
+                continue;
+            unsigned long end = k;
+            while (want[place][end + 1])
+                end++;
+            CU_ASSERT_FATAL(n < rec->nrows);
+            CU_ASSERT_STRING_EQUAL(rec->rows[n].file, place ? "b.csv" : "a.csv");
+            CU_ASSERT_EQUAL(rec->rows[n].first, k);
+            CU_ASSERT_EQUAL(rec->rows[n].last, end);
+            n++;
+        }
+    CU_ASSERT_EQUAL(rec->nrows, n);
+    CU_ASSERT(n > 100);
+    lk_report_free(r);
+}
+
 static void test_builders_copy(void)
 {
     char name[32], msg[32];
@@ -99,9 +139,12 @@ static void fill_entry_set(lk_entry_set *set, lk_row_span *spans)
             e->component = k == 0 ? 10 : 11;
             e->value = (row + 1) * LK_DECIMAL_SCALE;
             unsigned long line = (unsigned long)row + 2;
-            spans[row * 2 + k] = (lk_row_span){0, 0, line, line};
-            e->rows = &spans[row * 2 + k];
-            e->nrows = 1;
+            (void)spans;
+            set->entries = entries;
+            if (k == 0)
+                lk_entry_set_new_log(set);
+            lk_entry_set_attach(set, (size_t)(row * 2 + k), (size_t)row);
+            lk_entry_add_row(set, (size_t)(row * 2 + k), 0, 0, line);
             e->column_header = k == 0 ? "Uren" : "Overuren";
         }
     }
@@ -115,6 +158,18 @@ static void fill_entry_set(lk_entry_set *set, lk_row_span *spans)
     set->issues = issues;
     set->nissues = 2;
     set->rows_read = 5;
+}
+
+/* The fixture's row logs are the only part on the heap. */
+static void drop_logs(lk_entry_set *set)
+{
+    for (size_t i = 0; i < set->nlogs; i++) {
+        free(set->logs[i].code);
+        free(set->logs[i].prev_mask);
+        free(set->logs[i].run_mask);
+        free(set->logs[i].row_mask);
+    }
+    free(set->logs);
 }
 
 static void test_entry_set(void)
@@ -154,6 +209,7 @@ static void test_entry_set(void)
     /* input errors and nothing sent: 2 */
     CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_INPUT);
     lk_report_free(r);
+    drop_logs(&set);
 }
 
 static void test_entry_set_missing_file(void)
@@ -171,6 +227,7 @@ static void test_entry_set_missing_file(void)
     CU_ASSERT_STRING_EQUAL(r->files[0].sha256, "");
     CU_ASSERT_EQUAL(r->nrecords, 2);
     lk_report_free(r);
+    drop_logs(&set);
 }
 
 /* A wide row with one bad cell: the row also fed a record. The record is rejected with the
@@ -216,6 +273,7 @@ static void test_entry_set_partial_row(void)
     CU_ASSERT_EQUAL(r->nissues, 0);
     CU_ASSERT_EQUAL(lk_report_exit_code(r), LK_EXIT_INPUT);
     lk_report_free(r);
+    drop_logs(&set);
 }
 
 static void test_exit_codes(void)
@@ -300,6 +358,7 @@ static void test_write_unknown_format(void)
 static const lk_test tests[] = {
     {"outcome names", test_outcome_names},
     {"input rows merge, each once", test_rows_merge},
+    {"thousands of scattered rows merge into their union", test_rows_merge_many},
     {"builders copy their arguments", test_builders_copy},
     {"validate records from an entry set", test_entry_set},
     {"entry set with an unreadable file", test_entry_set_missing_file},
