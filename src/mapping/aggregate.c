@@ -36,10 +36,9 @@ typedef struct str_table {
     size_t n, cap;
 } str_table;
 
-static unsigned long long hash_str(const char *s)
+/* FNV-1a over 8-byte words, then mixed: keys are long and share prefixes. */
+static unsigned long long hash_bytes(const char *s, size_t n)
 {
-    /* FNV-1a over 8-byte words, then mixed: keys are long and share prefixes */
-    size_t n = strlen(s);
     unsigned long long h = 1469598103934665603ULL ^ n;
     while (n >= 8) {
         unsigned long long w;
@@ -55,6 +54,11 @@ static unsigned long long hash_str(const char *s)
     h *= 0xd6e8feb86659fd93ULL;
     h ^= h >> 32;
     return h;
+}
+
+static unsigned long long hash_str(const char *s)
+{
+    return hash_bytes(s, strlen(s));
 }
 
 static void table_free(str_table *t)
@@ -880,25 +884,6 @@ static void copy_ref(lk_ref *dst, const lk_ref *src)
 }
 
 /* ---------------------------------------------------------------- records */
-
-static unsigned long long hash_bytes(const char *s, size_t n)
-{
-    unsigned long long h = 1469598103934665603ULL ^ n;
-    while (n >= 8) {
-        unsigned long long w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 1099511628211ULL;
-        h ^= h >> 29;
-        s += 8;
-        n -= 8;
-    }
-    while (n--)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-    h ^= h >> 32;
-    h *= 0xd6e8feb86659fd93ULL;
-    h ^= h >> 32;
-    return h;
-}
 
 static size_t record_slot_of(const lk_aggregator *a, const char *key, size_t len,
                              unsigned long long h)
