@@ -1,5 +1,6 @@
 /*
- * entry.c: ownership of an lk_entry_set (the mapping stage's output) and small helpers on it.
+ * entry.c: ownership of an lk_entry_set (the mapping stage's output), the records' row logs
+ * (encoding and walking them; see entry.h) and small helpers.
  */
 #include "mapping/entry.h"
 
@@ -328,16 +329,6 @@ bool lk_row_walk_next(lk_row_walk *w, lk_row_span *span)
     *span = w->out;
     w->has_out = false;
     return true;
-}
-
-size_t lk_entry_set_log_bytes(const lk_entry_set *set)
-{
-    size_t n = set->logs_alloc * sizeof(lk_row_log);
-    for (size_t i = 0; i < set->nlogs; i++) {
-        const lk_row_log *l = &set->logs[i];
-        n += l->alloc + l->prev_mask_alloc + l->run_mask_alloc + l->row_mask_alloc;
-    }
-    return n;
 }
 
 size_t lk_entry_set_errors(const lk_entry_set *set)

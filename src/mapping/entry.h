@@ -194,8 +194,6 @@ void lk_entry_add_rows(lk_entry_set *set, const size_t *entries, size_t n, unsig
 /* Spans of one entry's rows (e) or, with e NULL, of every row of log `log`. */
 void lk_row_walk_init(lk_row_walk *w, const lk_entry_set *set, const lk_entry *e, size_t log);
 bool lk_row_walk_next(lk_row_walk *w, lk_row_span *span);
-/* Bytes the row logs take (for the benchmarks and tests). */
-size_t lk_entry_set_log_bytes(const lk_entry_set *set);
 /* Errors (not skipped rows) in the set, listed or not. */
 size_t lk_entry_set_errors(const lk_entry_set *set);
 /* "2026-11", "2026-P11", "2026-11-28" or "" for none; buf >= 16 bytes. */

@@ -648,6 +648,61 @@ static void test_convention_decided_late(void)
     free(none);
 }
 
+/* Walks into "f:first-last f:first-last ..." (file index, then sheet when not 0). */
+static void walk_text(const lk_entry_set *set, const lk_entry *e, size_t log, char *out,
+                      size_t size)
+{
+    lk_row_walk w;
+    lk_row_span s;
+    size_t n = 0;
+    out[0] = '\0';
+    lk_row_walk_init(&w, set, e, log);
+    while (lk_row_walk_next(&w, &s) && n < size)
+        n += (size_t)snprintf(out + n, size - n, "%s%u%s%.0u:%lu-%lu", n ? " " : "", s.file,
+                              s.sheet ? "/" : "", s.sheet, s.first, s.last);
+}
+
+/* The row log on its own: ten entries (two mask bytes), runs, gaps, a second file and sheet,
+ * and a file whose rows start again (the same file given twice). */
+static void test_row_log(void)
+{
+    lk_entry_set set;
+    lk_entry_set_init(&set);
+    set.entries = xcalloc(10, sizeof(lk_entry));
+    set.nentries = set.entries_alloc = 10;
+    size_t log = lk_entry_set_new_log(&set);
+    for (size_t i = 0; i < 10; i++)
+        lk_entry_set_attach(&set, i, log);
+    size_t both[] = { 0, 9 }, all[10] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+    lk_entry_add_rows(&set, both, 2, 0, 0, 2);
+    lk_entry_add_rows(&set, both, 2, 0, 0, 3);
+    lk_entry_add_row(&set, 0, 0, 0, 4);
+    lk_entry_add_row(&set, 1, 0, 0, 10);
+    lk_entry_add_row(&set, 1, 0, 0, 11);
+    lk_entry_add_rows(&set, all, 10, 0, 0, 1000);
+    lk_entry_add_row(&set, 0, 1, 1, 5);
+    lk_entry_add_row(&set, 0, 1, 1, 6);
+    lk_entry_add_row(&set, 0, 0, 0, 1);
+    lk_entry_add_row(&set, 9, 0, 0, 1);   /* the same row, another entry: joins it */
+    char t[200];
+    walk_text(&set, &set.entries[0], 0, t, sizeof(t));
+    CU_ASSERT_STRING_EQUAL(t, "0:2-4 0:1000-1000 1/1:5-6 0:1-1");
+    walk_text(&set, &set.entries[9], 0, t, sizeof(t));
+    CU_ASSERT_STRING_EQUAL(t, "0:2-3 0:1000-1000 0:1-1");
+    walk_text(&set, &set.entries[1], 0, t, sizeof(t));
+    CU_ASSERT_STRING_EQUAL(t, "0:10-11 0:1000-1000");
+    walk_text(&set, &set.entries[5], 0, t, sizeof(t));
+    CU_ASSERT_STRING_EQUAL(t, "0:1000-1000");
+    walk_text(&set, NULL, log, t, sizeof(t));
+    CU_ASSERT_STRING_EQUAL(t, "0:2-4 0:10-11 0:1000-1000 1/1:5-6 0:1-1");
+    CU_ASSERT_EQUAL(set.entries[0].nrows, 7);
+    CU_ASSERT_EQUAL(set.entries[9].nrows, 4);
+    CU_ASSERT_EQUAL(set.entries[0].first.row, 2);
+    CU_ASSERT_EQUAL(set.entries[0].last.row, 1);
+    CU_ASSERT_EQUAL(set.entries[1].last.row, 1000);
+    lk_entry_set_free(&set);
+}
+
 static const lk_test tests[] = {
     { "wide: sums and row spans", test_wide_sum_and_spans },
     { "reject duplicates", test_reject_duplicates },
@@ -663,6 +718,7 @@ static const lk_test tests[] = {
     { "files and convention detection", test_files_and_detection },
     { "issues beyond the cap are counted", test_issue_cap },
     { "convention decided late or by looking ahead", test_convention_decided_late },
+    { "row log: masks, runs, files, sheets", test_row_log },
     { NULL, NULL },
 };
 
