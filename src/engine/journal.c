@@ -236,7 +236,8 @@ lk_code lk_journal_append(lk_journal *j, const char *key, const char *body_sha25
         lk_die("out of memory");
     cJSON_AddStringToObject(line, "key", key);
     cJSON_AddStringToObject(line, "bodySha256", body_sha256);
-    cJSON_AddItemToObject(line, "result", cJSON_Duplicate(result, 1));
+    /* a reference: printed as the result itself, not copied, and not freed with the line */
+    cJSON_AddItemReferenceToObject(line, "result", (cJSON *)result);
     text = cJSON_PrintUnformatted(line);
     cJSON_Delete(line);
     if (!text)

@@ -19,10 +19,10 @@
 #include "common/hashmap.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "engine/json_text.h"
 #include "engine/resolve.h"
 #include "mapping/mapping.h"
 
-#include <cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1241,14 +1241,23 @@ typedef struct merged_set {
                                 * scanning every line of the run */
 } merged_set;
 
+/* The by_employment key (whole, however long the server's id). */
+static void employment_period_key(strbuf *sb, const char *employment_id, long period_id)
+{
+    strbuf_reset(sb);
+    strbuf_addf(sb, "%s|%ld", employment_id, period_id);
+}
+
 /* The first line of an employment in a period (index+1, 0: none); next_same gives the rest. */
 static size_t merged_first(const merged_set *ms, const char *employment_id, long period_id)
 {
-    char key[300];
+    strbuf key = STRBUF_INIT;
     if (!ms->by_employment)
         return 0;
-    snprintf(key, sizeof key, "%s|%ld", employment_id, period_id);
-    return (size_t)lk_hashmap_get(ms->by_employment, key);
+    employment_period_key(&key, employment_id, period_id);
+    size_t first = (size_t)lk_hashmap_get(ms->by_employment, key.buf);
+    strbuf_free(&key);
+    return first;
 }
 
 static char *line_key(const lk_period_data_record *r)
@@ -1316,13 +1325,14 @@ static void merge_listings(lk_plan *p, merged_set *ms)
                 lk_meta_ref_copy(&r->cost_center, &m->rec.cost_center);
                 lk_meta_ref_copy(&r->cost_unit, &m->rec.cost_unit);
                 lk_hashmap_put(ms->index, sb.buf, (void *)ms->n);
-                char ek[300];
-                snprintf(ek, sizeof ek, "%s|%ld", r->employment_id, l->period_id);
-                size_t prev = (size_t)lk_hashmap_put(last, ek, (void *)ms->n);
+                strbuf ek = STRBUF_INIT;
+                employment_period_key(&ek, r->employment_id, l->period_id);
+                size_t prev = (size_t)lk_hashmap_put(last, ek.buf, (void *)ms->n);
                 if (prev)
                     ms->items[prev - 1].next_same = ms->n;
                 else
-                    lk_hashmap_put(ms->by_employment, ek, (void *)ms->n);
+                    lk_hashmap_put(ms->by_employment, ek.buf, (void *)ms->n);
+                strbuf_free(&ek);
             }
             strbuf_free(&sb);
             for (size_t k = 0; k < r->ncomponents; k++) {
@@ -1442,54 +1452,88 @@ static const lk_meta_ref *describe(const lk_metadata *md, int f, const lk_meta_r
     return r;
 }
 
-static cJSON *key_json(const lk_meta_ref *r, const char *key_name)
+/* A record key field: null, or {key_name: the key} (a number, or a string for a uuid key). */
+static void key_json(strbuf *sb, const lk_meta_ref *r, const char *key_name)
 {
-    if (!r || !r->key_text)
-        return cJSON_CreateNull();
-    cJSON *o = cJSON_CreateObject();
+    if (!r || !r->key_text) {
+        strbuf_addstr(sb, "null");
+        return;
+    }
+    strbuf_addch(sb, '{');
+    lk_json_text_name(sb, key_name);
     if (r->key_is_int)
-        cJSON_AddNumberToObject(o, key_name, (double)r->key);
+        lk_json_text_long(sb, r->key);
     else
-        cJSON_AddStringToObject(o, key_name, r->key_text);
-    return o;
+        lk_json_text_string(sb, r->key_text);
+    strbuf_addch(sb, '}');
 }
 
+/* The PATCH body, written as text (json_text.h: the bytes cJSON would print for the same tree;
+ * a tree per record cost more than the rest of finishing it). */
 static char *build_body(const bucket *b, const final_key *k)
 {
     char buf[32];
-    cJSON *o = cJSON_CreateObject();
-    cJSON *pp = cJSON_AddObjectToObject(o, "payrollPeriod");
-    cJSON_AddNumberToObject(pp, "year", b->u->period->year);
-    cJSON_AddNumberToObject(pp, "periodNumber", b->u->period->period_number);
+    strbuf sb;
+    strbuf_init(&sb, 256);
+    strbuf_addch(&sb, '{');
+    lk_json_text_name(&sb, "payrollPeriod");
+    strbuf_addch(&sb, '{');
+    lk_json_text_name(&sb, "year");
+    lk_json_text_long(&sb, b->u->period->year);
+    strbuf_addch(&sb, ',');
+    lk_json_text_name(&sb, "periodNumber");
+    lk_json_text_long(&sb, b->u->period->period_number);
+    strbuf_addch(&sb, '}');
     /* shift, payslipType and distributionUnit are not nullable in the request schema: a record
      * without one leaves the member out; costCenter and costUnit are nullable */
-    if (k->f[LK_RK_SHIFT])
-        cJSON_AddItemToObject(o, "shift", key_json(k->f[LK_RK_SHIFT], "shiftNumber"));
-    if (k->f[LK_RK_PAYSLIP_TYPE])
-        cJSON_AddItemToObject(o, "payslipType", key_json(k->f[LK_RK_PAYSLIP_TYPE], "key"));
-    if (k->f[LK_RK_DISTRIBUTION_UNIT])
-        cJSON_AddItemToObject(o, "distributionUnit",
-                              key_json(k->f[LK_RK_DISTRIBUTION_UNIT], "key"));
-    cJSON_AddItemToObject(o, "costCenter", key_json(k->f[LK_RK_COST_CENTER], "key"));
-    cJSON_AddItemToObject(o, "costUnit", key_json(k->f[LK_RK_COST_UNIT], "key"));
-    if (b->payslip_text)
-        cJSON_AddStringToObject(o, "payslipText", b->payslip_text);
-    cJSON *list = cJSON_AddArrayToObject(o, "payrollComponents");
-    for (size_t i = 0; i < b->nvals; i++) {
-        cJSON *c = cJSON_CreateObject();
-        cJSON *pc = cJSON_AddObjectToObject(c, "payrollComponent");
-        cJSON_AddNumberToObject(pc, "key", b->vals[i].key);
-        /* exact decimal text: a double would print 1.75 as 1.75, but sums like 0.1+0.2 not */
-        cJSON_AddItemToObject(c, "value", b->vals[i].value_null
-                                              ? cJSON_CreateNull()
-                                              : cJSON_CreateRaw(lk_decimal_format(b->vals[i].value,
-                                                                                  buf)));
-        cJSON_AddBoolToObject(c, "isSupplement", b->vals[i].is_supplement);
-        cJSON_AddItemToArray(list, c);
+    if (k->f[LK_RK_SHIFT]) {
+        strbuf_addch(&sb, ',');
+        lk_json_text_name(&sb, "shift");
+        key_json(&sb, k->f[LK_RK_SHIFT], "shiftNumber");
     }
-    char *s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    return s;
+    if (k->f[LK_RK_PAYSLIP_TYPE]) {
+        strbuf_addch(&sb, ',');
+        lk_json_text_name(&sb, "payslipType");
+        key_json(&sb, k->f[LK_RK_PAYSLIP_TYPE], "key");
+    }
+    if (k->f[LK_RK_DISTRIBUTION_UNIT]) {
+        strbuf_addch(&sb, ',');
+        lk_json_text_name(&sb, "distributionUnit");
+        key_json(&sb, k->f[LK_RK_DISTRIBUTION_UNIT], "key");
+    }
+    strbuf_addch(&sb, ',');
+    lk_json_text_name(&sb, "costCenter");
+    key_json(&sb, k->f[LK_RK_COST_CENTER], "key");
+    strbuf_addch(&sb, ',');
+    lk_json_text_name(&sb, "costUnit");
+    key_json(&sb, k->f[LK_RK_COST_UNIT], "key");
+    if (b->payslip_text) {
+        strbuf_addch(&sb, ',');
+        lk_json_text_name(&sb, "payslipText");
+        lk_json_text_string(&sb, b->payslip_text);
+    }
+    strbuf_addch(&sb, ',');
+    lk_json_text_name(&sb, "payrollComponents");
+    strbuf_addch(&sb, '[');
+    for (size_t i = 0; i < b->nvals; i++) {
+        if (i)
+            strbuf_addch(&sb, ',');
+        strbuf_addch(&sb, '{');
+        lk_json_text_name(&sb, "payrollComponent");
+        strbuf_addch(&sb, '{');
+        lk_json_text_name(&sb, "key");
+        lk_json_text_long(&sb, b->vals[i].key);
+        strbuf_addstr(&sb, "},");
+        lk_json_text_name(&sb, "value");
+        /* exact decimal text: a double would print 1.75 as 1.75, but sums like 0.1+0.2 not */
+        strbuf_addstr(&sb, b->vals[i].value_null ? "null" : lk_decimal_format(b->vals[i].value, buf));
+        strbuf_addch(&sb, ',');
+        lk_json_text_name(&sb, "isSupplement");
+        strbuf_addstr(&sb, b->vals[i].is_supplement ? "true" : "false");
+        strbuf_addch(&sb, '}');
+    }
+    strbuf_addstr(&sb, "]}");
+    return strbuf_detach(&sb, NULL);
 }
 
 static void report_ref(lk_report_ref *dst, const lk_meta_ref *r)
