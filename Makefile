@@ -83,7 +83,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh $(BUILD)
 
-bench: all
+bench: deps all
 	@sh scripts/bench.sh $(BUILD)
 
 install: $(IMPORT) $(SIM)

@@ -24,6 +24,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -44,15 +45,23 @@ REFRESH_TOKEN = "sim-refresh-initial-0001"   # the fixture's test value (make-fi
 
 
 def run_measured(argv, **kw):
-    """Runs argv; returns (exit code, wall seconds, CPU seconds, peak RSS KiB)."""
-    t0 = time.monotonic()
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.monotonic() - t0
-    err = p.stderr.read().decode(errors="replace")
-    p.stderr.close()
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return p.returncode, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, err
+    """Runs argv; returns (exit code, wall seconds, CPU seconds, peak RSS KiB, stderr).
+
+    The peak RSS comes from GNU time, which forks the program itself: a process started straight
+    from Python counts Python's own memory (copied at the fork, ~20 MB) in its ru_maxrss, which
+    hides anything smaller."""
+    with tempfile.NamedTemporaryFile("r", prefix="lk-rss-") as rss_file:
+        t0 = time.monotonic()
+        p = subprocess.Popen(["/usr/bin/time", "-q", "-f", "%M", "-o", rss_file.name] + argv,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.monotonic() - t0
+        err = p.stderr.read().decode(errors="replace")
+        p.stderr.close()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        lines = rss_file.read().split()
+        rss = int(lines[-1]) if lines and lines[-1].isdigit() else ru.ru_maxrss
+    return p.returncode, wall, ru.ru_utime + ru.ru_stime, rss, err
 
 
 def machine():

@@ -51,6 +51,9 @@ typedef struct lk_plan {
     size_t errors;              /* items with errors (and issues that are errors) */
     size_t employments;         /* distinct employments resolved */
     size_t defaults_fetched;    /* employment defaults calls made */
+    /* A file of the run that could not be read to its end (or at all): its unread rows may
+     * belong to any employment, so nothing is sent, --allow-partial or not. NULL: none. */
+    char *unread_file;
     /* the listing queries used (for verify) */
     struct lk_plan_listing *listings;
     size_t nlistings, listings_alloc;

@@ -552,7 +552,7 @@ static bool resolve_all(lk_aggregator *a, const lk_row *row)
 
 /* ---------------------------------------------------------------- one row */
 
-static void add_item(lk_aggregator *a, row_ctx *ctx, const lk_component_spec *spec,
+static inline void add_item(lk_aggregator *a, row_ctx *ctx, const lk_component_spec *spec,
                      int component, size_t col, lk_decimal v, bool null)
 {
     if (ctx->nitems + 1 > a->items_alloc) {
@@ -603,6 +603,11 @@ static void read_value(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
     char msg[MSG];
     lk_decimal v = 0;
     const lk_cell *c = cell_at(row, col);
+    if (c->type == LK_CELL_STRING && lk_parse_plain(c->text, c->len, a->fs.style.decimal, &v) &&
+        scale_value(spec, v, &v)) {
+        add_item(a, ctx, spec, component, col, v, false);   /* nearly every cell */
+        return;
+    }
     lk_parse_result pr = lk_parse_value(c, spec->format, &a->fs.style, &v, msg, sizeof(msg));
     if (pr == LK_PARSE_BAD) {
         row_error(a, row, ctx, col, "%s", msg);

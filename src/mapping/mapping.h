@@ -180,6 +180,10 @@ typedef enum lk_parse_result {
 lk_parse_result lk_parse_value(const lk_cell *cell, lk_value_format format,
                                const lk_number_style *style, lk_decimal *out,
                                char *msg, size_t msgsize);
+/* The fast path of lk_parse_value for text: [-]digits[<decimal>digits], at most 12 whole digits
+ * and 6 decimals, nothing else. False for any other text (then ask lk_parse_value), true with
+ * the value lk_parse_value would give. */
+bool lk_parse_plain(const char *text, size_t len, char decimal, lk_decimal *out);
 /* Text in the style as a decimal (no cell around it); format as above. */
 lk_parse_result lk_parse_number_text(const char *text, lk_value_format format,
                                      const lk_number_style *style, lk_decimal *out,

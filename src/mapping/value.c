@@ -295,7 +295,7 @@ lk_parse_result lk_parse_number_text(const char *text, lk_value_format format,
  * general path (spaces, thousands separators, rounding, errors), which gives the same value for
  * whatever this accepts.
  */
-static bool parse_plain(const char *t, size_t len, char decimal, lk_decimal *out)
+bool lk_parse_plain(const char *t, size_t len, char decimal, lk_decimal *out)
 {
     static const long long frac_scale[LK_DECIMAL_DIGITS + 1] = { 1000000, 100000, 10000, 1000,
                                                                  100, 10, 1 };
@@ -340,7 +340,7 @@ lk_parse_result lk_parse_value(const lk_cell *cell, lk_value_format format,
     case LK_CELL_EMPTY:
         return LK_PARSE_BLANK;
     case LK_CELL_STRING:
-        if (cell->text && parse_plain(cell->text, cell->len, style->decimal, out))
+        if (cell->text && lk_parse_plain(cell->text, cell->len, style->decimal, out))
             return LK_PARSE_OK;
         return lk_parse_number_text(cell->text, format, style, out, msg, msgsize);
     case LK_CELL_NUMBER:
