@@ -21,10 +21,7 @@
 
 typedef struct batch {
     lk_row *rows; size_t nrows, rows_alloc;
-    size_t *row_cells;             /* offset of each row's first cell while filling */
-    size_t row_cells_alloc;
     lk_cell *cells; size_t ncells, cells_alloc;
-    size_t *text_offs; size_t text_offs_alloc;
     char *text; size_t tlen, talloc;
     bool last;                     /* the file ends after these rows */
     int status;                    /* with last: 0 end of file, -1 error */
@@ -45,44 +42,46 @@ struct lk_prefetch {
 
 /* ---------------------------------------------------------------- the reader's side */
 
+/* Room for `more` elements in a batch array; the common case is one compare. */
+#define ROOM(arr, n, more, alloc) \
+    do { \
+        if ((n) + (more) > (alloc)) \
+            lk_grow(&(arr), sizeof(*(arr)), (n) + (more), &(alloc)); \
+    } while (0)
+
 /*
  * Copies one row. Readers usually keep a row's texts back to back, each with its NUL (the CSV
  * reader does): then they go over in one block. Otherwise each text is copied on its own.
+ * Until the batch is sealed, a cell's text holds its offset in the batch's text, and a row's
+ * cells the offset of its first cell: the arrays may still move.
  */
 static void batch_add_row(batch *b, const lk_row *row)
 {
     size_t n = row->ncells, text = 0;
-    const char *base = NULL, *expect = NULL;
-    bool block = true;
+    const char *base = n ? row->cells[0].text : NULL, *expect = base;
+    bool block = base != NULL;
     for (size_t i = 0; i < n; i++) {
         const lk_cell *c = &row->cells[i];
         size_t len = c->text ? c->len : 0;
-        if (block && c->text) {
-            if (!base)
-                base = expect = c->text;
-            block = c->text == expect && c->text[len] == '\0';
+        block = block && c->text == expect && c->text[len] == '\0';
+        if (block)
             expect = c->text + len + 1;
-        } else if (!c->text) {
-            block = false;
-        }
         text += len + 1;
     }
-    if (block && base && (size_t)(expect - base) != text)
-        block = false;
-    lk_grow(&b->rows, sizeof(lk_row), b->nrows + 1, &b->rows_alloc);
-    lk_grow(&b->row_cells, sizeof(size_t), b->nrows + 1, &b->row_cells_alloc);
-    lk_grow(&b->cells, sizeof(lk_cell), b->ncells + n, &b->cells_alloc);
-    lk_grow(&b->text_offs, sizeof(size_t), b->ncells + n, &b->text_offs_alloc);
-    lk_grow(&b->text, 1, b->tlen + text, &b->talloc);
-    b->rows[b->nrows] = *row;
-    b->row_cells[b->nrows] = b->ncells;
-    b->nrows++;
+    ROOM(b->rows, b->nrows, 1, b->rows_alloc);
+    ROOM(b->cells, b->ncells, n, b->cells_alloc);
+    ROOM(b->text, b->tlen, text, b->talloc);
+    lk_row *r = &b->rows[b->nrows++];
+    *r = *row;
+    r->cells = (const lk_cell *)(uintptr_t)b->ncells;
+    lk_cell *cells = b->cells + b->ncells;
     if (n)
-        memcpy(b->cells + b->ncells, row->cells, n * sizeof(lk_cell));
-    if (block && base) {
+        memcpy(cells, row->cells, n * sizeof(lk_cell));
+    b->ncells += n;
+    if (block) {
         memcpy(b->text + b->tlen, base, text);
         for (size_t i = 0; i < n; i++)
-            b->text_offs[b->ncells++] = b->tlen + (size_t)(row->cells[i].text - base);
+            cells[i].text = (const char *)(uintptr_t)(b->tlen + (size_t)(row->cells[i].text - base));
         b->tlen += text;
         return;
     }
@@ -92,7 +91,7 @@ static void batch_add_row(batch *b, const lk_row *row)
         if (len)
             memcpy(b->text + b->tlen, c->text, len);
         b->text[b->tlen + len] = '\0';
-        b->text_offs[b->ncells++] = b->tlen;
+        cells[i].text = (const char *)(uintptr_t)b->tlen;
         b->tlen += len + 1;
     }
 }
@@ -100,9 +99,9 @@ static void batch_add_row(batch *b, const lk_row *row)
 static void batch_seal(batch *b)
 {
     for (size_t i = 0; i < b->ncells; i++)
-        b->cells[i].text = b->text + b->text_offs[i];
+        b->cells[i].text = b->text + (uintptr_t)b->cells[i].text;
     for (size_t i = 0; i < b->nrows; i++)
-        b->rows[i].cells = b->cells + b->row_cells[i];
+        b->rows[i].cells = b->cells + (uintptr_t)b->rows[i].cells;
 }
 
 static void *read_ahead(void *arg)
@@ -202,9 +201,7 @@ void lk_prefetch_stop(lk_prefetch *p)
     for (int i = 0; i < NBATCHES; i++) {
         batch *b = &p->b[i];
         free(b->rows);
-        free(b->row_cells);
         free(b->cells);
-        free(b->text_offs);
         free(b->text);
     }
     pthread_cond_destroy(&p->filled);
