@@ -158,7 +158,8 @@ typedef struct agg_record {
     unsigned long long hash;
     size_t log;                /* its row log in the entry set */
     record_slot *slots; size_t nslots, slots_alloc;
-    unsigned counted_file;     /* file + 1 whose employee count has this record's employee */
+    unsigned counted_file;     /* file + 1 that last fed it: that file's employee count has
+                                  its employee, and if that file stops, it is incomplete */
 } agg_record;
 
 /* One value a row contributes, before it is committed. */
