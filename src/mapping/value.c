@@ -56,9 +56,6 @@ char *lk_cell_trim(const char *text, char *buf, size_t size)
     return buf;
 }
 
-static bool plain_number(const char *t, char *digits, size_t *n, long *point, bool *negative,
-                         char *sep);
-
 /* ---------------------------------------------------------------- digits -> decimal */
 
 /*
@@ -376,52 +373,37 @@ lk_parse_result lk_parse_value(const lk_cell *cell, lk_value_format format,
 /* ---------------------------------------------------------------- convention evidence */
 
 /*
- * The shape most numeric cells have: [-]digits[<sep>digits] with nothing else, no spaces.
- * Sets the digits, where the point goes, the sign and the separator (0 when none); false for
- * any other text, which then takes the general path. Both fast paths below give what the
- * general ones would.
+ * The shape most numeric cells have: [-]digits[<sep>digits], at most 40 digits, nothing else.
+ * Sets the separator (0 when none) and the digits after it; false for any other text, which
+ * then takes the general path (that gives the same answer for these).
  */
-static bool plain_number(const char *t, char *digits, size_t *n, long *point, bool *negative,
-                         char *sep)
+static bool plain_shape(const char *t, char *sep, size_t *after)
 {
-    const char *p = t;
-    size_t nd = 0;
-    long pt = -1;
-    *negative = *p == '-';
-    if (*negative)
-        p++;
+    const char *p = t + (*t == '-');
+    size_t digits = 0;
     *sep = 0;
-    for (;; p++) {
-        char c = *p;
-        if (c >= '0' && c <= '9') {
-            if (nd >= 40)
+    *after = 0;
+    for (; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (++digits > 40)
                 return false;
-            digits[nd++] = c;
-        } else if ((c == ',' || c == '.') && !*sep && nd > 0) {
-            *sep = c;
-            pt = (long)nd;
-        } else if (c == '\0') {
-            break;
+            if (*sep)
+                (*after)++;
+        } else if ((*p == ',' || *p == '.') && !*sep && digits) {
+            *sep = *p;
         } else {
             return false;
         }
     }
-    if (nd == 0 || (*sep && pt == (long)nd))
-        return false;
-    *n = nd;
-    *point = *sep ? pt : (long)nd;
-    return true;
+    return digits && (!*sep || *after);
 }
 
 char lk_number_evidence(const char *text)
 {
-    char fast[48];
-    size_t fn;
-    long fpoint;
-    bool fneg;
-    char fsep;
-    if (text && plain_number(text, fast, &fn, &fpoint, &fneg, &fsep))
-        return fsep && (long)fn - fpoint != 3 ? fsep : 0; /* "1.234" could be either */
+    char plain_sep;
+    size_t after;
+    if (text && plain_shape(text, &plain_sep, &after))
+        return plain_sep && after != 3 ? plain_sep : 0; /* "1.234" could be either */
     char t[128];
     lk_cell_trim(text, t, sizeof(t));
     const char *p = t;
