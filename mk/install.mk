@@ -9,9 +9,10 @@ MANDIR        ?= $(DATADIR)/man
 DOCDIR        ?= $(DATADIR)/doc/loket-import
 COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 UNITDIR       ?= $(PREFIX)/lib/systemd/system
+MANIFEST      ?= yes
 INSTALL_ENV    = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" DATADIR="$(DATADIR)" \
                  MANDIR="$(MANDIR)" DOCDIR="$(DOCDIR)" COMPLETIONDIR="$(COMPLETIONDIR)" \
-                 UNITDIR="$(UNITDIR)" BUILD="$(BUILD)"
+                 UNITDIR="$(UNITDIR)" BUILD="$(BUILD)" MANIFEST="$(MANIFEST)"
 
 .PHONY: bins install uninstall package-check
 
