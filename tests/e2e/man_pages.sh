@@ -2,9 +2,10 @@
 # man_pages.sh: the man pages in man/ say what the programs do. Every command of
 # 'loket-import --help' has its section in loket-import(1); every option a command's --help
 # lists is in that section (a connection option may stand in CONNECTION OPTIONS instead); every
-# exit code is under EXIT STATUS; every option of 'loket-sim --help' is in loket-sim(1); every
-# key the mapping loader accepts (src/mapping/mapping.c) is in loket-import-mapping(5); each
-# page carries the program's version and renders without a groff warning.
+# exit code is under EXIT STATUS, every environment variable it reads under ENVIRONMENT; every
+# option of 'loket-sim --help' is in loket-sim(1); every key the mapping loader accepts
+# (src/mapping/mapping.c) is in loket-import-mapping(5); each page carries the program's
+# version and renders without a groff warning.
 # Everything missing is listed, one line each, before the script fails.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -71,6 +72,14 @@ done
 status=$(section "$page" "EXIT STATUS")
 for code in $(printf '%s\n' "$top" | awk '/^Exit codes:/ { on = 1; next } on && /^  [0-9]/ { print $1 }'); do
     printf '%s\n' "$status" | grep -qx "\.B $code" || miss "loket-import(1): exit code $code not under EXIT STATUS"
+done
+# the environment variables the program reads by name; HOME is everyone's, and the two test
+# hooks (docs/import.md, tests/e2e/watch/) are not for users
+env=$(section "$page" ENVIRONMENT)
+for v in $(grep -rhoE 'getenv\("[A-Za-z_][A-Za-z0-9_]*"\)' "$LK_ROOT/src" --include='*.c' --exclude-dir=sim |
+           sed 's/getenv("\(.*\)")/\1/' | sort -u); do
+    case $v in HOME | LOKET_IMPORT_SKIP_PRECHECKS | LOKET_WATCH_IMPORTER) continue ;; esac
+    printf '%s\n' "$env" | grep -qx "\.B $v" || miss "loket-import(1): environment variable $v (getenv in src/) not under ENVIRONMENT"
 done
 for s in NAME SYNOPSIS DESCRIPTION ENVIRONMENT FILES EXAMPLES "SEE ALSO"; do
     [ -n "$(section "$page" "$s")" ] || miss "loket-import(1): no $s section"
