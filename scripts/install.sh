@@ -75,7 +75,9 @@ do_install() {
     ln -sf loket-import "$DESTDIR$COMPLETIONDIR/loket-sim"
     record l "$COMPLETIONDIR/loket-sim"
     for f in mappings/*.json; do put 0644 "$f" "$DATADIR/loket-import/$f"; done
-    for f in samples/*; do [ -f "$f" ] && put 0644 "$f" "$DATADIR/loket-import/$f"; done
+    for f in samples/*; do
+        if [ -f "$f" ]; then put 0644 "$f" "$DATADIR/loket-import/$f"; fi
+    done
     for f in README.md docs/*.md; do put 0644 "$f" "$DOCDIR/${f##*/}"; done
     # the units of docs/ name /usr/local (the default PREFIX): point them at this installation
     for f in docs/*.service docs/*.timer; do
