@@ -6,7 +6,8 @@
 # ConfigurationDirectory= read-only, the client secret only as the LoadCredential= file in
 # $CREDENTIALS_DIRECTORY, as an unprivileged user with no capabilities. Two runs against
 # loket-sim with every access token expired in between (401, refresh, rotated token stored)
-# both import their file. UNIT=FILE tests another unit file.
+# both import their file; a token store kept read-only is exit 3 with its cause; and
+# `systemd-analyze security` rates the services 2.0 or lower. UNIT=FILE tests another unit.
 . "$(dirname "$0")/lib.sh"
 IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import
 case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; esac
@@ -27,6 +28,14 @@ done
     ./loket-import-watch.timer) >"$SIM_DIR/verify.out" 2>&1 ||
     { cat "$SIM_DIR/verify.out"; fail "systemd-analyze verify refused the units"; }
 [ -s "$SIM_DIR/verify.out" ] && { cat "$SIM_DIR/verify.out"; fail "systemd-analyze verify warned"; }
+
+# systemd-analyze security: 2.0 or lower ("OK"), as docs/watch.md says
+for u in loket-import-watch.service loket-import-watch-resident.service; do
+    score=$(cd "$V" && systemd-analyze security --offline=yes "./$u" 2>&1 |
+        sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p')
+    [ -n "$score" ] || fail "no systemd-analyze security figure for $u"
+    awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' || fail "$u: systemd-analyze security $score, above 2.0"
+done
 
 # 2. what the unit says about the file system
 key() { sed -n "s/^$1=//p" "$UNIT"; }
