@@ -53,6 +53,8 @@ typedef struct watcher {
     int errors;          /* the watcher could not do its own work (registry, moves, state) */
     int waiting_count;   /* files waiting in processing/ to be retried after a transient failure */
     long long next_due;  /* unix time the first waiting file is due again; 0 = none */
+    struct timespec attempt_started; /* when the running import started (reports' mtime) */
+    off_t attempt_log_start;         /* where its output begins in RUN.log (appended to) */
 } watcher;
 
 /* What one run of a file is; written to .loket-watch/runs/HASH.json while it is in
@@ -542,19 +544,28 @@ static void finish(watcher *w, int from_fd, const run_state *st, const lk_watch_
 
 /* ---------------------------------------------------------------- the child import */
 
-/* A file of reports/ (never through a symlink), at most max bytes; NULL when absent. */
+/* What the last attempt wrote to a file of reports/ (never through a symlink), from offset, at
+ * most max bytes; NULL when absent or older than the attempt (an earlier attempt's report). */
 static char *read_report_file(const watcher *w, const run_state *st, const char *suffix,
-                              size_t max)
+                              off_t offset, size_t max)
 {
     char name[RUN_STEM_MAX + 96];
     strbuf sb;
     char buf[65536];
+    struct stat fs;
     ssize_t r;
     int fd;
     snprintf(name, sizeof name, "%s%s", st->run, suffix);
     fd = openat(w->reports_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return NULL;
+    if (fstat(fd, &fs) != 0 || fs.st_mtim.tv_sec < w->attempt_started.tv_sec ||
+        (fs.st_mtim.tv_sec == w->attempt_started.tv_sec &&
+         fs.st_mtim.tv_nsec < w->attempt_started.tv_nsec) ||
+        (offset > 0 && lseek(fd, offset, SEEK_SET) != offset)) {
+        close(fd);
+        return NULL;
+    }
     strbuf_init(&sb, 4096);
     while (sb.len < max && (r = read(fd, buf, sizeof buf)) > 0)
         strbuf_add(&sb, buf, (size_t)r);
@@ -565,8 +576,8 @@ static char *read_report_file(const watcher *w, const run_state *st, const char 
 /* The first real cause of a failed import: from its JSON report, else its log (cause.c). */
 static void find_cause(const watcher *w, const run_state *st, int exit_code, lk_watch_cause *c)
 {
-    char *json = read_report_file(w, st, ".json", 256u * 1024 * 1024);
-    char *log = read_report_file(w, st, ".log", 4u * 1024 * 1024);
+    char *json = read_report_file(w, st, ".json", 0, 256u * 1024 * 1024);
+    char *log = read_report_file(w, st, ".log", w->attempt_log_start, 4u * 1024 * 1024);
     lk_watch_cause_find(json, log, exit_code, c);
     free(json);
     free(log);
@@ -635,6 +646,11 @@ static int run_import(watcher *w, const run_state *st, const lk_watch_rule *rule
     }
     log_event(w, LOG_INFO, st->name, "start", "mode=%s resume=%s run=\"%s\"",
               lk_watch_mode_name(rule->mode), resume ? "yes" : "no", st->run);
+    /* a retried run appends to its log and rewrites its reports: the cause is this attempt's */
+    w->attempt_log_start = lseek(log_fd, 0, SEEK_END);
+    if (w->attempt_log_start < 0)
+        w->attempt_log_start = 0;
+    clock_gettime(CLOCK_REALTIME_COARSE, &w->attempt_started); /* the clock of file times */
     fflush(NULL);
     pid = fork();
     if (pid < 0) {
@@ -1067,6 +1083,18 @@ static void check_signals(watcher *w)
     }
 }
 
+/* A file waiting after a transient failure whose next attempt is still ahead. A next attempt
+ * further ahead than the longest wait of the schedule means the clock was set back: due now. */
+static int retry_not_due(const watcher *w, const run_state *st)
+{
+    long long now = (long long)time(NULL);
+    double longest = 0;
+    for (size_t i = 0; i < w->cfg->n_retry; i++)
+        if (w->cfg->retry_seconds[i] > longest)
+            longest = w->cfg->retry_seconds[i];
+    return st->next_attempt > now && (double)(st->next_attempt - now) <= longest + 1;
+}
+
 /* Files left in processing/ by a crash or a stop: resume each whose lock is free. */
 static void recover_processing(watcher *w)
 {
@@ -1096,7 +1124,7 @@ static void recover_processing(watcher *w)
             refuse(w, w->processing_fd, name, hash, "no-rule",
                    "the rule this file was taken with is no longer in the folder config", NULL);
             state_remove(w, hash);
-        } else if (!st.running && st.next_attempt > (long long)time(NULL)) {
+        } else if (!st.running && retry_not_due(w, &st)) {
             note_waiting(w, st.next_attempt); /* after a transient failure: not due yet */
         } else {
             if (st.running)
