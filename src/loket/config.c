@@ -102,6 +102,15 @@ char *lk_config_default_token_store(void)
     return p ? p : xdg_path("XDG_STATE_HOME", ".local/state", "tokens.json");
 }
 
+char *lk_config_state_dir(void)
+{
+    char *p = lk_config_default_token_store();
+    char *slash = strrchr(p, '/');
+    if (slash && slash != p)
+        *slash = '\0';
+    return p;
+}
+
 /* ---------------------------------------------------------------- defaults */
 
 static void set_str(char **dst, const char *src)

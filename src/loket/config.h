@@ -73,6 +73,9 @@ char *lk_config_default_path(void);
 /* The default token store path ($STATE_DIRECTORY/tokens.json under systemd, else
  * $XDG_STATE_HOME/loket-import/tokens.json); caller frees. */
 char *lk_config_default_token_store(void);
+/* The folder of the program's own state: $STATE_DIRECTORY under systemd (StateDirectory=),
+ * else $XDG_STATE_HOME/loket-import or ~/.local/state/loket-import; caller frees. */
+char *lk_config_state_dir(void);
 
 /*
  * Loads defaults, then the file (the default path when ov->config_path is NULL; a missing

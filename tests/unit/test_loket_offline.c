@@ -504,10 +504,16 @@ static void test_config_systemd_paths(void)
     p = lk_config_default_token_store();
     CU_ASSERT_STRING_EQUAL(p, "/var/lib/loket-import/tokens.json");
     free(p);
+    p = lk_config_state_dir();
+    CU_ASSERT_STRING_EQUAL(p, "/var/lib/loket-import");
+    free(p);
     /* a relative value is not systemd's: ignored */
     setenv("STATE_DIRECTORY", "state", 1);
     p = lk_config_default_token_store();
     CU_ASSERT_STRING_EQUAL(p, "/x/state/loket-import/tokens.json");
+    free(p);
+    p = lk_config_state_dir();
+    CU_ASSERT_STRING_EQUAL(p, "/x/state/loket-import");
     free(p);
     unsetenv("CONFIGURATION_DIRECTORY");
     unsetenv("STATE_DIRECTORY");
