@@ -3,7 +3,7 @@
  * report and NAME.error.txt, and whether it is transient (worth trying again later).
  *
  * The import's JSON report is the best witness: the error that stopped the run (with its
- * "transient" flag), else the first input issue, else the first rejected or failed record.
+ * "transient" flag), else the first row refused, else the first rejected or failed record.
  * Without a usable report (a crash, a stand-in importer) the log says it: its first line with
  * "error:", else its last line. A summary line ("exit code 3: ...") is never the cause.
  */
@@ -132,7 +132,7 @@ static int records_transient(const cJSON *doc)
 static void from_report(const char *json, int exit_code, lk_watch_cause *out)
 {
     cJSON *doc = json ? cJSON_Parse(json) : NULL;
-    const cJSON *run, *err, *issues;
+    const cJSON *run, *err, *issues, *it;
     if (!cJSON_IsObject(doc))
         goto out;
     run = cJSON_GetObjectItemCaseSensitive(doc, "run");
@@ -143,10 +143,15 @@ static void from_report(const char *json, int exit_code, lk_watch_cause *out)
         if (out->text)
             goto out;
     }
+    /* the first row refused (a skipped totals or blank row is no cause) */
     issues = cJSON_GetObjectItemCaseSensitive(doc, "issues");
-    if (cJSON_IsArray(issues) && issues->child && (out->text = error_text(issues->child)))
-        goto out;
-    out->text = record_text(cJSON_GetObjectItemCaseSensitive(doc, "records"));
+    cJSON_ArrayForEach(it, issues) {
+        const char *oc = str_of(it, "outcome");
+        if ((!oc || !strcmp(oc, "rejected")) && (out->text = error_text(it)))
+            break;
+    }
+    if (!out->text)
+        out->text = record_text(cJSON_GetObjectItemCaseSensitive(doc, "records"));
     if (exit_code == 1)
         out->transient = records_transient(doc);
 out:

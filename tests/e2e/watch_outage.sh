@@ -1,7 +1,8 @@
 #!/bin/sh
 # watch with the real engine against loket-sim through an outage: every request answered 503
 # for a while; the file waits in processing/ ("waiting") and is imported by itself once Loket
-# answers again, and the onSuccess hook runs. A permanent error (a bad number in the file) goes
+# answers again, and the onSuccess hook runs. An outage that begins while the records are being
+# sent (exit 1, every failed record 503) makes the file wait too; its retry resumes. A permanent error (a bad number in the file) goes
 # to failed/ at once with its cause in detail=, in NAME.error.txt and in the onFailure hook's
 # environment, which never holds the client secret. With retry_max_age_seconds 0 an outage
 # sends the file to failed/ as "unavailable", and watch --once exits 1 (OnFailure= fires).
@@ -83,6 +84,26 @@ grep -qx "LOKET_WATCH_FILE=$(cd "$W" && pwd -P)/done/uren-nov.csv" "$SIM_DIR/suc
 grep -q "^LOKET_WATCH_REPORT=.*/reports/uren-nov.csv.*\.watch\.json$" "$SIM_DIR/success.uren-nov.csv.env" ||
     fail "hook: report path"
 ls "$W"/failed/*.error.txt >/dev/null 2>&1 && fail "an error note for an imported file"
+
+# 2b. the outage begins while the records are being sent: the import ends with exit 1, every
+# failed record got 503; the file waits, and its retry resumes from the journal
+patches() { curl -s "$SIM_ROOT/__sim/requests" | jq '[.recent[] | select(.method == "PATCH")] | length'; }
+p0=$(patches)
+faults '{"latencyMs": 800}'
+LC_ALL=C awk -F';' 'BEGIN { OFS = ";" } $1 ~ /^[0-9]+$/ && $4 != "" { sub(/,.*/, "", $4); $4 = $4 + 5 } { print }' \
+    "$SAMPLE" >"$SIM_DIR/mid.csv"
+mv "$SIM_DIR/mid.csv" "$W/inbox/uren-mid.csv"
+wait_for 60 sh -c "[ \$(curl -s '$SIM_ROOT/__sim/requests' | jq '[.recent[] | select(.method == \"PATCH\")] | length') -ge $((p0 + 3)) ]" ||
+    { cat "$SIM_DIR/w1.log"; fail "the import of uren-mid.csv did not start sending"; }
+faults '{"failRate": 1.0, "failStatus": 503, "latencyMs": 0}'
+wait_for 90 grep -q 'file="uren-mid.csv" action=done outcome=waiting exit=1' "$SIM_DIR/w1.log" ||
+    { r=$(ls "$W"/reports/uren-mid.csv.*Z.json); jq -c ".totals, [.records[] | {outcome, http_status}], .run.error" "$r" | head -c 3000; fail "an outage in the middle of the sending did not make the file wait"; }
+[ -e "$W/failed/uren-mid.csv" ] && fail "an outage while sending sent the file to failed/"
+faults '{"failRate": 0}'
+wait_for 90 test -f "$W/done/uren-mid.csv" || { cat "$SIM_DIR/w1.log"; fail "uren-mid.csv not imported after the outage"; }
+grep 'file="uren-mid.csv" action=start' "$SIM_DIR/w1.log" | tail -n 1 | grep -q 'resume=yes' ||
+    fail "the retry did not resume from the journal"
+[ "$(hours_1001)" = 171 ] || fail "employee 1001 has $(hours_1001) hours, expected 171 from uren-mid.csv"
 
 # 3. a permanent error: a bad number; failed/ at once, the cause everywhere
 LC_ALL=C sed '2s/;166;/;16x6;/' "$SAMPLE" >"$SIM_DIR/bad.csv"

@@ -43,7 +43,8 @@ static void test_cause_input_issue(void)
 {
     lk_watch_cause c;
     const char *json =
-        "{\"run\": {\"error\": null}, \"exit_code\": 2, \"issues\": [{\"outcome\": \"rejected\", "
+        "{\"run\": {\"error\": null}, \"exit_code\": 2, \"issues\": [{\"outcome\": \"skipped\", "
+        "\"message\": \"skipped: blank row\", \"file\": \"uren.csv\", \"row\": 3}, {\"outcome\": \"rejected\", "
         "\"message\": \"\\\"7,5x\\\" is not a number\", \"file\": \"uren.csv\", \"row\": 7, "
         "\"column\": \"D\"}, {\"message\": \"second\"}]}";
     lk_watch_cause_find(json, "exit code 2: input errors\n", 2, &c);
@@ -58,7 +59,9 @@ static void test_cause_records(void)
     /* exit 1, every problem record got 503 or no answer: an outage while sending */
     const char *outage =
         "{\"run\": {\"error\": null}, \"exit_code\": 1, \"totals\": {\"records\": {\"failed\": 2, "
-        "\"rejected\": 0, \"not_sent\": 0}, \"issues\": {\"rejected\": 0}}, \"records\": ["
+        "\"rejected\": 0, \"not_sent\": 0}, \"issues\": {\"rejected\": 0, \"skipped\": 1}}, "
+        "\"issues\": [{\"outcome\": \"skipped\", \"message\": \"skipped: totals row\", "
+        "\"file\": \"uren.csv\", \"row\": 27}], \"records\": ["
         "{\"outcome\": \"created\", \"http_status\": 200},"
         "{\"outcome\": \"failed\", \"http_status\": 503, \"employee\": {\"number\": 1001}, "
         "\"messages\": [{\"description\": \"HTTP 503\"}]},"
