@@ -200,7 +200,8 @@ static void set_fatal(plan_ctx *x, const lk_error *e)
 static bool is_run_error(lk_code code)
 {
     return code == LK_ERR_AUTH || code == LK_ERR_NETWORK || code == LK_ERR_PROTOCOL ||
-           code == LK_ERR_HTTP || code == LK_ERR_INTERRUPTED || code == LK_ERR_NOMEM;
+           code == LK_ERR_HTTP || code == LK_ERR_INTERRUPTED || code == LK_ERR_NOMEM ||
+           code == LK_ERR_UNAVAILABLE || code == LK_ERR_ENV;
 }
 
 static lk_code run(plan_ctx *x, lk_error *err)

@@ -194,6 +194,11 @@ static void result_from(lk_api_result *r, const lk_http_response *res, const cha
     } else if (res->status == 409) {
         r->code = lk_error_set(&r->err, LK_ERR_CONFLICT, "%s: conflict (409)%s%s", what,
                                *summary ? ": " : "", summary);
+    } else if (res->status == 429 || (res->status >= 500 && res->status <= 599)) {
+        /* overloaded or in maintenance through every retry: a later run may well succeed */
+        r->code = lk_error_set(&r->err, LK_ERR_UNAVAILABLE,
+                               "%s: Loket is unavailable (HTTP %ld after %d attempt(s))%s%s", what,
+                               res->status, res->attempts, *summary ? ": " : "", summary);
     } else {
         r->code = lk_error_set(&r->err, LK_ERR_HTTP, "%s: HTTP %ld after %d attempt(s)%s%s",
                                what, res->status, res->attempts, *summary ? ": " : "", summary);

@@ -290,7 +290,7 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
 
 static lk_code io_error(lk_error *err, const char *path, const char *why)
 {
-    return lk_error_set(err, LK_ERR_IO, "cannot write the report %s: %s", path, why);
+    return lk_error_set(err, LK_ERR_ENV, "cannot write the report %s: %s", path, why);
 }
 
 lk_code lk_report_write_xlsx(const lk_report *r, const char *path, lk_error *err)
