@@ -38,6 +38,7 @@ typedef struct lk_config {
     char *client_id;
     char *client_secret;      /* secret: never print; may be NULL */
     char *token_store;        /* path of the token store file */
+    char *runs_dir;           /* the audit trail's run folders; NULL = beside the token store */
     char *employer;           /* default employer (id, number or name); may be NULL */
     char *cacert;             /* private CA bundle; NULL = system store */
     int concurrency;          /* requests in flight (default 8) */
