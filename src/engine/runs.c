@@ -280,18 +280,19 @@ lk_code lk_run_create(const char *runs_dir, lk_run **out, lk_error *err)
     if (dfd < 0)
         return err->code;
     char id[64], stamp[32];
-    time_t now = time(NULL);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
-    gmtime_r(&now, &tm);
+    gmtime_r(&ts.tv_sec, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     for (int attempt = 0; attempt < 50; attempt++) {
-        unsigned char rnd[3];
+        unsigned char rnd[2];
         if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
             rnd[0] = (unsigned char)getpid();
-            rnd[1] = (unsigned char)(getpid() >> 8);
-            rnd[2] = (unsigned char)attempt;
+            rnd[1] = (unsigned char)attempt;
         }
-        snprintf(id, sizeof id, "%s-%02x%02x%02x", stamp, rnd[0], rnd[1], rnd[2]);
+        /* microseconds next: names sort in the order the runs started */
+        snprintf(id, sizeof id, "%s-%06ld-%02x%02x", stamp, ts.tv_nsec / 1000, rnd[0], rnd[1]);
         /* mkdir fails on anything already there, a symlink included: the folder is ours */
         if (mkdirat(dfd, id, 0700) != 0) {
             if (errno == EEXIST)

@@ -1,7 +1,8 @@
 /*
  * runs.h: the audit trail: one folder per apply, kept in the state directory and never reused.
  *
- * RUNS/ID/ (ID = start time in UTC and a random suffix, e.g. 20261128T120000Z-3f9a1c; the folder
+ * RUNS/ID/ (ID = start time in UTC to the microsecond and a random suffix, e.g.
+ * 20261128T120000Z-048213-3f9a, so names sort in the order runs started; the folder
  * is made with mkdir, so it is new; mode 0700; no symlink is followed inside it) holds:
  *   run.json       what the run was: command line, inputs and their SHA-256, status, exit code,
  *                  employers, periods, counts per outcome, where the journal and reports are
