@@ -106,6 +106,8 @@ static void print_list(const cJSON *runs)
         strbuf_init(&employers, 64);
         strbuf_init(&periods, 32);
         strbuf_init(&counts, 64);
+        if (str(run, "reverts"))
+            strbuf_addf(&files, "revert of %s", str(run, "reverts"));
         add_names(&files, cJSON_GetObjectItemCaseSensitive(run, "files"), "path", true);
         add_names(&employers, cJSON_GetObjectItemCaseSensitive(run, "employers"), NULL, false);
         add_names(&periods, cJSON_GetObjectItemCaseSensitive(run, "periods"), NULL, false);
@@ -138,6 +140,8 @@ static void print_run(const cJSON *run, const char *folder)
     strbuf_init(&sb, 128);
     line("run:", str(run, "id"));
     line("folder:", folder);
+    line("command:", str(run, "command"));
+    line("reverts:", str(run, "reverts"));
     line("started:", str(run, "started"));
     line("finished:", str(run, "finished"));
     line("status:", status_of(run));
