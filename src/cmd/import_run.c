@@ -435,8 +435,6 @@ int lk_import_command(int argc, char **argv, bool apply)
     lk_error merr;
     lk_error_clear(&merr);
     lk_code mrc = lk_report_set_mapping(r, o.mapping, &merr);
-    if (reviewed && !plan_inputs_unchanged(reviewed, r, &err))
-        goto run_error;
     /* the audit trail: the run folder exists before anything is read further or sent */
     if (apply && cfg_rc == LK_OK) {
         char fp[65];
@@ -448,6 +446,8 @@ int lk_import_command(int argc, char **argv, bool apply)
         if (lk_trail_open(cfg, r, &topts, &run, &err) != LK_OK)
             goto run_error;
     }
+    if (reviewed && !plan_inputs_unchanged(reviewed, r, &err))
+        goto run_error;
     if (mrc != LK_OK || lk_mapping_load(o.mapping, &m, &err) != LK_OK) {
         if (mrc != LK_OK)
             err = merr;
