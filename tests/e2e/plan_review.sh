@@ -81,11 +81,13 @@ sim_reset
 li plan "$CSV" -m "$MAP" --period 2026-11 --out "$PLAN"
 sed -i 's/^1003;1;\(.*\);162,00;/1003;1;\1;150;/' "$CSV"
 p0=$(patch_count)
+nruns=$(ls "$SIM_DIR/runs" | grep -c .)
 li apply "$PLAN"
 [ "$LI_RC" = 2 ] || fail "stale plan (input changed): exit $LI_RC, expected 2"
 grep -q "uren.csv changed since the plan was made" "$SIM_DIR/li.err" || fail "the refusal does not name the file: $(cat "$SIM_DIR/li.err")"
-jq -e '.status == "nothing sent" and .exitCode == 2 and (.error | contains("changed since the plan"))' \
-    "$SIM_DIR/runs/$(ls "$SIM_DIR/runs" | tail -n 1)/run.json" >/dev/null || fail "the refused apply left no run folder saying why"
+[ "$(ls "$SIM_DIR/runs" | grep -c .)" = $((nruns + 1)) ] || fail "the refused apply left no run folder"
+jq -e '.status == "nothing sent" and .exitCode == 2 and (.error | contains("uren.csv changed since the plan"))' \
+    "$SIM_DIR/runs/$(ls "$SIM_DIR/runs" | tail -n 1)/run.json" >/dev/null || fail "the refused apply's run folder does not say why"
 [ "$(patch_count)" = "$p0" ] || fail "a stale plan (input changed) sent something"
 # the mapping too
 li plan "$CSV" -m "$MAP" --period 2026-11 --out "$PLAN"
