@@ -111,6 +111,11 @@ li apply "$PLAN" --period 2026-10
 [ "$LI_RC" = 3 ] || fail "apply PLAN.json --period: exit $LI_RC, expected 3"
 li apply "$CSV" -m "$MAP" --period 2026-11 --out "$SIM_DIR/x.json"
 [ "$LI_RC" = 3 ] || fail "apply --out: exit $LI_RC, expected 3"
+r0=$(sim_requests | jq '[.counts[]] | add // 0')
+li plan "$CSV" -m "$MAP" --period 2026-11 --out "$SIM_DIR/no-such-folder/plan.json"
+[ "$LI_RC" = 3 ] || fail "plan --out into a missing folder: exit $LI_RC, expected 3"
+grep -q "no-such-folder" "$SIM_DIR/li.err" || fail "plan --out into a missing folder: the error does not name it"
+[ "$(sim_requests | jq '[.counts[]] | add // 0')" = "$r0" ] || fail "plan --out into a missing folder made requests first"
 [ "$(patch_count)" = "$p0" ] || fail "refused plans sent something"
 # and still fresh: it applies
 li apply "$PLAN"
