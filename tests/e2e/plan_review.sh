@@ -5,6 +5,7 @@
 # sent, when Loket changed in between (naming employee and component), when an input file or
 # the mapping changed (naming it), when the plan was made against another API, and when the
 # plan itself is broken; options the plan fixes are refused (exit 3).
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh"

@@ -6,6 +6,7 @@
 # Records someone changed after the run are refused and named (exit 1) while the others are
 # restored; --force restores them too. A kill -9 in the middle of a revert, then --resume:
 # the same end state, every record written once over both, in one run folder.
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh"

@@ -6,6 +6,7 @@
 # 'runs' and 'runs show' list them; a bad report or journal path stops the run with exit 3
 # before any request (simulator's request log); a symlinked runs folder is refused; kill -9
 # then --resume finishes the same run folder; an apply from watch leaves a run folder too.
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh"
