@@ -66,9 +66,8 @@ static const char options_text[] =
     "  -p, --period P       payroll period: 2026-11 (month) or 2026-P11 (period number)\n"
     "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable;\n"
     "                       its folder must exist (checked before anything is sent)\n"
+    "      --out PLAN.json  plan only: save the plan for 'apply PLAN.json'\n"
     "  -q, --quiet          no progress line, errors and the summary only\n"
-    "plan only:\n"
-    "      --out PLAN.json  save the plan for 'apply PLAN.json'\n"
     "apply only:\n"
     "      --journal FILE   where confirmed results are kept (default: in the run folder)\n"
     "      --resume         continue an interrupted run (the newest unfinished run of the\n"
@@ -86,14 +85,15 @@ static const char exit_text[] =
     "4 internal error; 5 interrupted (apply --resume finishes the run)\n";
 
 enum {
-    OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
-    OPT_VERIFY, OPT_OUT
+    OPT_REPORT = 256, OPT_OUT, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE,
+    OPT_COLLECTIVE, OPT_VERIFY
 };
 
 static const struct option options[] = {
     { "mapping", required_argument, NULL, 'm' },
     { "period", required_argument, NULL, 'p' },
     { "report", required_argument, NULL, OPT_REPORT },
+    { "out", required_argument, NULL, OPT_OUT },
     { "quiet", no_argument, NULL, 'q' },
     { "journal", required_argument, NULL, OPT_JOURNAL },
     { "resume", no_argument, NULL, OPT_RESUME },
@@ -101,7 +101,6 @@ static const struct option options[] = {
     { "force", no_argument, NULL, OPT_FORCE },
     { "collective", optional_argument, NULL, OPT_COLLECTIVE },
     { "verify", no_argument, NULL, OPT_VERIFY },
-    { "out", required_argument, NULL, OPT_OUT },
     { "help", no_argument, NULL, 'h' },
     LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
@@ -151,11 +150,6 @@ static int parse_options(int argc, char **argv, import_opts *o)
             o->reports = xrealloc(o->reports, (o->nreports + 1) * sizeof *o->reports);
             o->reports[o->nreports++] = optarg;
             break;
-        case OPT_JOURNAL: o->journal = optarg; apply_only = true; break;
-        case OPT_RESUME: o->resume = true; apply_only = true; break;
-        case OPT_ALLOW_PARTIAL: o->allow_partial = true; apply_only = true; break;
-        case OPT_FORCE: o->force = true; apply_only = true; break;
-        case OPT_VERIFY: o->verify = true; apply_only = true; break;
         case OPT_OUT:
             if (o->apply) {
                 lk_errorf("--out is an option of 'plan'; apply keeps its plan in the run folder");
@@ -163,6 +157,11 @@ static int parse_options(int argc, char **argv, import_opts *o)
             }
             o->out = optarg;
             break;
+        case OPT_JOURNAL: o->journal = optarg; apply_only = true; break;
+        case OPT_RESUME: o->resume = true; apply_only = true; break;
+        case OPT_ALLOW_PARTIAL: o->allow_partial = true; apply_only = true; break;
+        case OPT_FORCE: o->force = true; apply_only = true; break;
+        case OPT_VERIFY: o->verify = true; apply_only = true; break;
         case OPT_COLLECTIVE:
             apply_only = true;
             o->collective = 50;
@@ -371,8 +370,6 @@ int lk_import_command(int argc, char **argv, bool apply)
     lk_error err;
     lk_error_clear(&err);
     lk_plan_file *reviewed = NULL;
-    const char **files = NULL;
-    size_t nfiles = 0;
     if (o.plan_in) {
         if (lk_plan_file_load(o.plan_in, &reviewed, &err) != LK_OK) {
             print_error(&err);
@@ -384,11 +381,10 @@ int lk_import_command(int argc, char **argv, bool apply)
             free(o.reports);
             return rc;
         }
-        files = reviewed->files;
-        nfiles = reviewed->nfiles;
-    } else {
-        files = (const char **)argv + optind;
-        nfiles = (size_t)(argc - optind);
+        /* the plan's files take the place of FILE... on the command line */
+        argv = (char **)reviewed->files;
+        argc = (int)reviewed->nfiles;
+        optind = 0;
     }
 
     lk_period_ref period = { 0 };
@@ -427,10 +423,10 @@ int lk_import_command(int argc, char **argv, bool apply)
     sigaction(SIGTERM, &sa, &old_term);
 
     /* 1. the files, offline */
-    for (size_t i = 0; i < nfiles; i++) {
+    for (int i = optind; i < argc; i++) {
         lk_error fe;
         lk_error_clear(&fe);
-        lk_report_add_file(r, files[i], &fe);
+        lk_report_add_file(r, argv[i], &fe);
     }
     lk_error merr;
     lk_error_clear(&merr);
@@ -461,8 +457,8 @@ int lk_import_command(int argc, char **argv, bool apply)
         rc = LK_EXIT_CONFIG;
         goto out;
     }
-    for (size_t i = 0; i < nfiles; i++)
-        if (lk_aggregator_add_file(agg, files[i], &err) != LK_OK) {
+    for (int i = optind; i < argc; i++)
+        if (lk_aggregator_add_file(agg, argv[i], &err) != LK_OK) {
             lk_aggregator_free(agg);
             print_error(&err);
             rc = lk_exit_code(err.code);
@@ -494,15 +490,14 @@ int lk_import_command(int argc, char **argv, bool apply)
         goto run_error;
 
     /* 3. the plan */
-    const char *employer = reviewed ? o.employer : o.employer ? o.employer : cfg->employer;
-    lk_plan_opts popts = { employer, o.force };
+    lk_plan_opts popts = { o.employer ? o.employer : cfg->employer, o.force };
     if (lk_plan_build(client, &set, &popts, r, &plan, &err) != LK_OK)
         goto run_error;
     if (stop_requested) {
         lk_error_set(&err, LK_ERR_INTERRUPTED, "interrupted before anything was sent");
         goto run_error;
     }
-    lk_plan_origin origin = { cfg->api_url, o.period, employer };
+    lk_plan_origin origin = { cfg->api_url, o.period, popts.employer };
     if (o.out) {
         if (lk_plan_file_write(plan, r, &origin, o.out, &err) != LK_OK) {
             err.code = LK_ERR_CONFIG;
