@@ -85,9 +85,11 @@ static const char exit_text[] =
     "4 internal error; 5 interrupted (apply --resume finishes the run)\n";
 
 enum {
-    OPT_REPORT = 256, OPT_OUT, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE,
-    OPT_COLLECTIVE, OPT_VERIFY
+    OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
+    OPT_VERIFY
 };
+
+enum { OPT_OUT = 512 };
 
 static const struct option options[] = {
     { "mapping", required_argument, NULL, 'm' },
