@@ -103,8 +103,7 @@ lk_code lk_trail_open(const lk_config *cfg, const lk_report *r, const lk_trail_o
     if (rc == LK_OK && lk_run_lock(run, err) != LK_OK)
         rc = err->code;
     if (rc != LK_OK) {
-        if (err->code != LK_ERR_CONFIG && err->code != LK_ERR_CONFLICT)
-            err->code = LK_ERR_CONFIG;
+        err->code = LK_ERR_CONFIG; /* the state directory, not the input: exit 3 */
         lk_run_free(run);
         free(dir);
         free(jkey);

@@ -116,10 +116,31 @@ revert "$R" --resume
 jq -e '.status == "finished" and (.resumed | length) == 1' "$RUNS/$(last_run)/run.json" >/dev/null ||
     fail "the resumed revert is not finished in its folder"
 echo "kill -9: $((before_resume - w0)) written before the kill, $(($(writes) - before_resume)) by --resume"
+REV=$(last_run)
 
 # ---- 4. what cannot be reverted
+# a run still in progress (its lock is held), and --resume of it from a second process
+sim_reset
+curl -s -X POST "$SIM_ROOT/__sim/faults" -d '{"latencyMs": 150}' >/dev/null
+"$IMPORT_BIN" apply "$CSV" -m "$MAP" --period 2026-11 --concurrency 1 --config "$SIM_DIR/config.json" \
+    >"$SIM_DIR/bg.out" 2>&1 &
+pid=$!
+i=0
+while [ "$(patch_count)" -lt 2 ]; do
+    i=$((i + 1)); [ $i -lt 500 ] || fail "the apply never started sending"
+    sleep 0.02
+done
+RA=$(last_run)
+revert "$RA"
+[ "$RV_RC" = 3 ] || fail "revert of a running apply: exit $RV_RC, expected 3"
+grep -q "still running" "$SIM_DIR/rv.err" || fail "revert of a running apply: $(cat "$SIM_DIR/rv.err")"
+li apply "$CSV" -m "$MAP" --period 2026-11 --resume
+[ "$LI_RC" = 3 ] || fail "--resume of a run another process is running: exit $LI_RC, expected 3"
+grep -q "in use by another loket-import" "$SIM_DIR/li.err" || fail "no clear message for a run in use"
+wait $pid
+curl -s -X POST "$SIM_ROOT/__sim/faults" -d '{"latencyMs": 0}' >/dev/null
 revert 20000101T000000Z-000000-0000
 [ "$RV_RC" = 2 ] || fail "revert of an unknown run: exit $RV_RC, expected 2"
-revert "$(last_run)"
+revert "$REV"
 [ "$RV_RC" = 2 ] || fail "revert of a revert: exit $RV_RC, expected 2"
 echo "revert_run: ok"
