@@ -4,7 +4,8 @@
 # equals that of a direct apply, one PATCH per planned record); it refuses, exit 2 and nothing
 # sent, when Loket changed in between (naming employee and component), when an input file or
 # the mapping changed (naming it), when the plan was made against another API, and when the
-# plan itself is broken; options the plan fixes are refused (exit 3).
+# plan itself is broken; options the plan fixes are refused (exit 3). Every other sample gives
+# the same state and exit code through a saved plan as through a direct apply.
 # sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -121,4 +122,40 @@ grep -q "no-such-folder" "$SIM_DIR/li.err" || fail "plan --out into a missing fo
 # and still fresh: it applies
 li apply "$PLAN"
 [ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.err"; fail "a fresh plan after the refusals: exit $LI_RC"; }
+
+# ---- 5. every sample: apply PLAN.json ends as a direct apply does (state and exit code)
+# Everything Loket holds, every period, normalised (record ids and versions left out).
+everything() {
+    sim_state | jq -S -c '[.payrollPeriodData[] | {e: .employmentId, p: .payrollPeriodId, cc: .costCenter.key,
+        cu: .costUnit.key, du: .distributionUnit.key, s: .shift.shiftNumber, t: .payslipType.key,
+        v: [.payrollComponents[] | [.payrollComponent.key, .value, .isSupplement]]}] | sort_by(.e, .p, .cc, .cu, .du, .s, .t)'
+}
+# every sample with its mapping (as engine_samples.sh runs them): NAME FILE MAPPING [args]
+each_sample() { # function
+    $1 template loket-template-40101-2026-11.csv loket-template.json --period 2026-11 --employer 40101
+    $1 kostenplaats loket-template-kostenplaats-40101-2026-11.csv loket-template-kostenplaats.json --period 2026-11 --employer 40101
+    $1 verdeling loket-template-verdeling-40101-2026-11.csv loket-template-verdeling.json --period 2026-11 --employer 40101
+    $1 lang variabele-gegevens-40102-2026-P12.csv variabele-gegevens-lang.json
+    $1 multi uren-meerdere-werkgevers-2026-11.csv meerdere-werkgevers.json
+    $1 daily uren-dagelijks-40201-2026-11.xlsx uren-dagelijks-xlsx.json
+    $1 partial fouten-40101-2026-11.csv fouten-voorbeeld.json --allow-partial
+}
+plan_sample() {
+    name=$1 f=$(sample "$2") m=$(mapping "$3")
+    shift 3
+    partial=
+    case "$*" in *--allow-partial*) partial=--allow-partial ;; esac
+    args=$(printf '%s' "$*" | sed 's/--allow-partial//')
+    sim_reset
+    li apply "$f" -m "$m" "$@"
+    direct=$LI_RC
+    want=$(everything)
+    sim_reset
+    li plan "$f" -m "$m" $args --out "$SIM_DIR/$name.plan.json"
+    case $LI_RC in 0 | 2) ;; *) fail "$name: plan --out exit $LI_RC" ;; esac
+    li apply "$SIM_DIR/$name.plan.json" $partial
+    [ "$LI_RC" = "$direct" ] || { cat "$SIM_DIR/li.err"; fail "$name: apply PLAN.json exit $LI_RC, a direct apply $direct"; }
+    [ "$(everything)" = "$want" ] || fail "$name: apply PLAN.json left another state than a direct apply"
+}
+each_sample plan_sample
 echo "plan_review: ok"

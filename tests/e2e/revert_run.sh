@@ -5,7 +5,9 @@
 # there was none), after which Loket's November equals the state before the apply exactly.
 # Records someone changed after the run are refused and named (exit 1) while the others are
 # restored; --force restores them too. A kill -9 in the middle of a revert, then --resume:
-# the same end state, every record written once over both, in one run folder.
+# the same end state, every record written once over both, in one run folder. A running apply
+# is not reverted. Every other sample (cost centers, distribution units, 4-weekly periods,
+# several employers, daily XLSX, a partial apply) is reverted exactly too.
 # sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -143,4 +145,36 @@ revert 20000101T000000Z-000000-0000
 [ "$RV_RC" = 2 ] || fail "revert of an unknown run: exit $RV_RC, expected 2"
 revert "$REV"
 [ "$RV_RC" = 2 ] || fail "revert of a revert: exit $RV_RC, expected 2"
+
+# ---- 5. every sample: apply, revert, and Loket holds exactly what it held before
+# Everything Loket holds, every period, normalised (record ids and versions left out).
+everything() {
+    sim_state | jq -S -c '[.payrollPeriodData[] | {e: .employmentId, p: .payrollPeriodId, cc: .costCenter.key,
+        cu: .costUnit.key, du: .distributionUnit.key, s: .shift.shiftNumber, t: .payslipType.key,
+        v: [.payrollComponents[] | [.payrollComponent.key, .value, .isSupplement]]}] | sort_by(.e, .p, .cc, .cu, .du, .s, .t)'
+}
+# every sample with its mapping (as engine_samples.sh runs them): NAME FILE MAPPING [args]
+each_sample() { # function
+    $1 template loket-template-40101-2026-11.csv loket-template.json --period 2026-11 --employer 40101
+    $1 kostenplaats loket-template-kostenplaats-40101-2026-11.csv loket-template-kostenplaats.json --period 2026-11 --employer 40101
+    $1 verdeling loket-template-verdeling-40101-2026-11.csv loket-template-verdeling.json --period 2026-11 --employer 40101
+    $1 lang variabele-gegevens-40102-2026-P12.csv variabele-gegevens-lang.json
+    $1 multi uren-meerdere-werkgevers-2026-11.csv meerdere-werkgevers.json
+    $1 daily uren-dagelijks-40201-2026-11.xlsx uren-dagelijks-xlsx.json
+    $1 partial fouten-40101-2026-11.csv fouten-voorbeeld.json --allow-partial
+}
+revert_sample() {
+    name=$1 f=$(sample "$2") m=$(mapping "$3")
+    shift 3
+    sim_reset
+    before=$(everything)
+    li apply "$f" -m "$m" "$@"
+    case $LI_RC in 0 | 1) ;; *) fail "$name: apply exit $LI_RC" ;; esac
+    [ "$(everything)" != "$before" ] || fail "$name: the apply changed nothing: no test"
+    revert "$(last_run)" --quiet
+    [ "$RV_RC" = 0 ] || { cat "$SIM_DIR/rv.out" "$SIM_DIR/rv.err"; fail "$name: revert exit $RV_RC"; }
+    [ "$(everything)" = "$before" ] || fail "$name: after revert Loket does not hold what it held before"
+    echo "$name: $(grep '^plan:' "$SIM_DIR/rv.out")"
+}
+each_sample revert_sample
 echo "revert_run: ok"
