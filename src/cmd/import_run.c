@@ -603,6 +603,8 @@ out:
     if (run) {
         if (!jpath)
             jpath = lk_trail_journal_path(run, o.journal);
+        if (rc != LK_EXIT_OK && !r->has_error && err.code != LK_OK)
+            lk_report_set_error(r, &err); /* a mapping error: the run folder says why too */
         lk_trail_finish(run, r, rc, journal_complete, jpath);
     }
     sigaction(SIGINT, &old_int, NULL);

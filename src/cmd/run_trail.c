@@ -283,8 +283,9 @@ void lk_trail_finish(lk_run *run, const lk_report *r, int exit_code, bool journa
                                              : "nothing sent");
     set_item(info, "exitCode", cJSON_CreateNumber(exit_code));
     set_str(info, "outcome", lk_exit_code_meaning(exit_code));
-    if (r->has_error)
-        set_str(info, "error", r->error.message);
+    char ebuf[LK_ERROR_MSG_MAX + 400];
+    if (r->has_error) /* with the file, row and column it names */
+        set_str(info, "error", lk_error_format(&r->error, ebuf, sizeof ebuf));
     else
         cJSON_DeleteItemFromObjectCaseSensitive(info, "error");
     lk_report_totals_get(r, &t);

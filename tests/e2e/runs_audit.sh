@@ -91,6 +91,18 @@ li plan "$CSV" -m "$MAP" --period 2026-11 --report "$SIM_DIR/no-such-folder/plan
 [ "$(requests)" = "$before" ] || fail "a run with a bad output path made requests"
 [ "$(runs_count)" = "$nruns" ] || fail "a run refused on its command line left a run folder"
 
+# ---- 4b. a broken mapping: exit 2, nothing sent, and the run folder says why
+printf '{"name": "kapot", ' >"$SIM_DIR/broken-mapping.json"
+nruns=$(runs_count)
+li apply "$CSV" -m "$SIM_DIR/broken-mapping.json" --period 2026-11
+[ "$LI_RC" = 2 ] || fail "apply with a broken mapping: exit $LI_RC, expected 2"
+[ "$(runs_count)" = $((nruns + 1)) ] || fail "an apply stopped by its mapping left no run folder"
+RB=$RUNS/$(ls "$RUNS" | tail -n 1)
+jq -e '.status == "nothing sent" and .exitCode == 2 and (.error | contains("broken-mapping.json"))' "$RB/run.json" >/dev/null ||
+    fail "the run folder of a broken mapping does not say why: $(cat "$RB/run.json")"
+cmp -s "$SIM_DIR/broken-mapping.json" "$RB/mapping.json" || fail "the run folder lacks the copy of the broken mapping"
+[ "$(requests)" = "$before" ] || fail "an apply with a broken mapping made requests"
+
 # ---- 5. a runs folder that is a symlink is refused (exit 3, nothing sent)
 jq --arg d "$SIM_DIR/linked-runs" '. + {runsDir: $d}' "$SIM_DIR/config.json" >"$SIM_DIR/linked.json"
 mkdir "$SIM_DIR/elsewhere"
