@@ -1469,6 +1469,27 @@ void lk_api_patch_period_data_start(lk_client *c, const char *employment_id,
     strbuf_free(&what);
 }
 
+void lk_api_delete_period_data_start(lk_client *c, const char *record_id, lk_write_fn cb,
+                                     void *ud)
+{
+    strbuf path = STRBUF_INIT, what = STRBUF_INIT;
+    if (!valid_id(record_id)) {
+        lk_api_result r;
+        fail_now(&r, LK_ERR_INPUT, "\"%s\" is not a payroll period data id", nz(record_id));
+        cb(&r, ud);
+        return;
+    }
+    strbuf_addf(&path, "/providers/employers/employees/employments/payrollperioddata/%s",
+                record_id);
+    strbuf_addf(&what, "payroll period data record %s", record_id);
+    single_submit(c, SINGLE_WRITE, "DELETE", path.buf,
+                  "/providers/employers/employees/employments/payrollperioddata/"
+                  "{payrollperioddataId}",
+                  LK_RES_PERIOD_DATA, NULL, what.buf, (void *)cb, ud, NULL);
+    strbuf_free(&path);
+    strbuf_free(&what);
+}
+
 void lk_api_patch_collective_start(lk_client *c, const char *employer_id,
                                    const char *json_body, lk_write_fn cb, void *ud)
 {

@@ -164,6 +164,7 @@ void lk_config_free(lk_config *cfg)
     }
     free(cfg->client_secret_file);
     free(cfg->token_store);
+    free(cfg->runs_dir);
     free(cfg->employer);
     free(cfg->cacert);
     free(cfg);
@@ -393,6 +394,8 @@ lk_code lk_config_parse(const char *json, const char *origin, lk_config *cfg, lk
         }
         else if (!strcmp(k, "tokenStore"))
             rc = want_string(it, origin, k, &cfg->token_store, err);
+        else if (!strcmp(k, "runsDir"))
+            rc = want_string(it, origin, k, &cfg->runs_dir, err);
         else if (!strcmp(k, "employer"))
             rc = want_string(it, origin, k, &cfg->employer, err);
         else if (!strcmp(k, "cacert"))

@@ -43,6 +43,7 @@ typedef struct lk_config {
     char *client_secret;      /* secret: never print; may be NULL */
     char *client_secret_file; /* "clientSecretFile": where the secret was read from, or NULL */
     char *token_store;        /* path of the token store file */
+    char *runs_dir;           /* the audit trail's run folders; NULL = beside the token store */
     char *employer;           /* default employer (id, number or name); may be NULL */
     char *cacert;             /* private CA bundle; NULL = system store */
     int concurrency;          /* requests in flight (default 8) */
