@@ -174,7 +174,10 @@ st=$?
 [ "$st" = 1 ] || { cat "$SIM_DIR/run3.log"; fail "watch --once with a read-only store: exit $st, expected 1"; }
 line=$(grep 'file="uren-nov-ro.csv" action=done' "$SIM_DIR/run3.log")
 echo "$line" | grep -q 'outcome=config-error exit=3' || fail "read-only store: $line"
-echo "$line" | grep -q 'detail="[^"]*tokens.json.lock: Read-only file system' || fail "detail= is not the cause: $line"
+# the first write in the read-only store folder names it: the run folder (a run's audit trail
+# lives beside the token store) or the store's lock
+echo "$line" | grep -q 'detail="[^"]*/home/loket/.local/state/loket-import/[^"]*: Read-only file system' ||
+    fail "detail= is not the cause: $line"
 grep -q 'Read-only file system' "$H/drop/failed/uren-nov-ro.csv.error.txt" || fail "no cause in uren-nov-ro.csv.error.txt"
 rm -f "$ARGS.extra"
 echo "ok"
