@@ -37,8 +37,10 @@ static const char plan_usage[] =
     "                         [--report FILE]... [--quiet] [common options]\n"
     "\n"
     "The dry run: checks every row against Loket (employer, employment active in the period,\n"
-    "open period, allowed components, record key) and shows per employment and record what\n"
-    "apply would create, change (old -> new) or leave unchanged. Writes nothing to Loket.\n";
+    "open period, allowed components, record key) and every record as apply would send it\n"
+    "(payslip text of at most 25, the mapping's min/max), and shows per employment and record\n"
+    "what apply would create, change (old -> new) or leave unchanged: dates summed per payroll\n"
+    "period, rounded once. Writes nothing to Loket.\n";
 
 static const char apply_usage[] =
     "usage: loket-import apply FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
@@ -62,8 +64,10 @@ static const char options_text[] =
     "      --resume         continue an interrupted run from its journal\n"
     "      --allow-partial  send the employments without errors even when others have some\n"
     "      --force          send records Loket already holds unchanged\n"
-    "      --collective[=N] batch records of one employer into collective calls (default 50)\n"
-    "      --verify         read back afterwards and report every difference\n"
+    "      --collective[=N] batch records of one employer into collective calls (default 50);\n"
+    "                       a record the answer does not name is read back\n"
+    "      --verify         read back afterwards and report every difference (also a record\n"
+    "                       reported rejected that Loket holds)\n"
     "  -h, --help           this text\n";
 
 static const char exit_text[] =
