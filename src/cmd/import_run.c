@@ -259,6 +259,23 @@ static void print_error(const lk_error *e)
     lk_errorf("%s", lk_error_format(e, buf, sizeof buf));
 }
 
+/* An apply stopped by a run error (another run's journal, a journal that cannot be written,
+ * a lost connection): a record still showing the plan's created/updated was never sent, and the
+ * report must not say Loket holds it. */
+static void unsent_after_error(lk_report *r, const lk_error *e)
+{
+    char why[LK_ERROR_MSG_MAX + 16];
+    snprintf(why, sizeof why, "not sent: %s", e->message);
+    for (size_t i = 0; i < r->nrecords; i++) {
+        lk_report_record *rec = r->records[i];
+        if ((rec->outcome == LK_OUTCOME_CREATED || rec->outcome == LK_OUTCOME_UPDATED) &&
+            !rec->attempts && !rec->http_status) {
+            lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Info", false, 0, why, NULL);
+            lk_report_record_set_result(rec, LK_OUTCOME_NOT_SENT, 0, 0);
+        }
+    }
+}
+
 static bool write_reports(lk_report *r, const import_opts *o)
 {
     bool ok = true;
@@ -401,6 +418,8 @@ int lk_import_command(int argc, char **argv, bool apply)
 run_error:
     if (err.code == LK_OK)
         err.code = LK_ERR_INTERNAL;
+    if (apply)
+        unsent_after_error(r, &err);
     lk_report_set_error(r, &err);
     print_error(&err);
 finish:
