@@ -139,6 +139,8 @@ typedef struct file_state {
      * far, for the totals row; overflow marks a sum past the range */
     lk_decimal *column_sums; bool *column_sum_overflow; size_t ncolumn_sums;
     bool seen_totals_row;
+    unsigned long prev_end;               /* last physical row of the row before; 0 = none */
+    size_t max_fields;                    /* CSV: most fields of a row so far, header included */
     value_column *values; size_t nvalues;
     str_table employees;
     /* "decimalSeparator": "auto": until a row shows a decimal separator (or a value whose
@@ -187,6 +189,7 @@ struct lk_aggregator {
     size_t last_record;                        /* record index + 1 of the last row */
     int *entry_round; size_t entry_round_alloc;
     unsigned long errors_listed, skipped_listed;
+    bool allow_empty;
     file_state fs;
     strbuf key;
     item *items; size_t items_alloc;           /* reused for every row */
@@ -1268,6 +1271,45 @@ static void check_ignored(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
     }
 }
 
+/*
+ * Rows first..last held nothing (no row in the XLSX sheet; an empty line or one of only
+ * delimiters in a CSV file): counted as read and blank, and listed as one skipped issue, so
+ * every row between the header and the last row is accounted for.
+ */
+static void blank_rows(lk_aggregator *a, const lk_row *row, unsigned long first,
+                       unsigned long last)
+{
+    lk_file_info *fi = &a->set->file_info[a->fs.file];
+    unsigned long n = last - first + 1;
+    fi->rows_read += n;
+    fi->rows_blank += n;
+    a->set->rows_read += n;
+    lk_row_issue *is = row_issue(a, true);
+    if (!is)
+        return;
+    lk_error_at(&is->error, row->file, row->sheet, first, LK_NO_COLUMN, NULL);
+    snprintf(is->error.message, sizeof(is->error.message), "skipped: blank row%s",
+             n > 1 ? "s" : "");
+    is->error.code = LK_OK;
+    is->skipped = true;
+    is->last_row = n > 1 ? last : 0;
+}
+
+/* A last record without a line break after it and with fewer fields than the rows above: the
+ * file was cut off while it was written or copied (its last value may be cut too: 80 for
+ * 805,6). Nothing of it can be trusted to be complete. */
+static void cut_off(lk_aggregator *a, const lk_row *row)
+{
+    lk_file_info *fi = &a->set->file_info[a->fs.file];
+    fi->rows_read++;
+    fi->rows_failed++;
+    a->set->rows_read++;
+    file_error_at(a, row, row->number, "the file ends in the middle of this row (no line break "
+                  "after it, %zu of the %zu fields of the rows above): the file looks cut off, "
+                  "its last value may be cut too; export or copy it again", row->nfields,
+                  a->fs.max_fields);
+}
+
 void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
 {
     const lk_mapping *m = a->m;
@@ -1280,6 +1322,11 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
         if (row->sheet)
             a->set->file_info[fs->file].sheet = xstrdup(row->sheet);
     }
+    unsigned long gap_from = fs->prev_end + 1 > m->first_data_row ? fs->prev_end + 1
+                                                                   : m->first_data_row;
+    fs->prev_end = row->last_line > row->number ? row->last_line : row->number;
+    if (row->nfields > fs->max_fields && !row->unterminated)
+        fs->max_fields = row->nfields;
     if (row->number < m->first_data_row) {
         if (row->number == m->header_row) {
             free_strings(fs->headers, fs->nheaders);
@@ -1294,6 +1341,12 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
             fs->names = row_texts(row, &fs->nnames);
             fs->seen_name_row = true;
         }
+        return;
+    }
+    if (row->number > gap_from)
+        blank_rows(a, row, gap_from, row->number - 1);
+    if (row->unterminated && row->nfields < fs->max_fields) {
+        cut_off(a, row);
         return;
     }
     if (fs->check_evidence && !check_row_evidence(a, row))
@@ -1540,6 +1593,22 @@ static void set_style_separators(const lk_mapping *m, lk_number_style *style)
         style->thousands = style->decimal == ',' ? '.' : ',';
 }
 
+/* A file that gives nothing to import (only its header; a single line "x"; only skipped or
+ * blank rows) is not a success: most often it is the wrong file, or an export that failed. */
+static void empty_file(lk_aggregator *a, const lk_file_info *fi)
+{
+    lk_row_issue *is = new_issue(a);
+    lk_error_at(&is->error, a->set->files[a->fs.file], fi->sheet, 0, LK_NO_COLUMN, NULL);
+    if (fi->rows_read == 0)
+        lk_error_set(&is->error, LK_ERR_INPUT, "the file has no data rows%s; nothing to "
+                     "import (--allow-empty accepts an empty file)",
+                     a->m->header_row ? " after its header row" : "");
+    else
+        lk_error_set(&is->error, LK_ERR_INPUT, "the file has no row with values (%lu rows: "
+                     "%lu skipped, %lu blank); nothing to import (--allow-empty accepts an "
+                     "empty file)", fi->rows_read, fi->rows_skipped, fi->rows_blank);
+}
+
 lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err)
 {
     const lk_mapping *m = a->m;
@@ -1597,6 +1666,8 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
         if (!a->fs.seen_header || (m->component_row && !a->fs.seen_component_row))
             file_error_at(a, NULL, need, "the file ends before its header row %lu", need);
     }
+    if (!a->fs.failed && !a->allow_empty && fi->rows_used == 0 && fi->rows_failed == 0)
+        empty_file(a, fi);
     lk_reader_free(r);
     lk_aggregator_end_file(a);
     return LK_OK;
@@ -1633,6 +1704,11 @@ lk_aggregator *lk_aggregator_new(const lk_mapping *m, const lk_period_ref *perio
     }
     strbuf_init(&a->key, 128);
     return a;
+}
+
+void lk_aggregator_set_allow_empty(lk_aggregator *a, bool allow)
+{
+    a->allow_empty = allow;
 }
 
 void lk_aggregator_finish(lk_aggregator *a)

@@ -57,7 +57,7 @@ static void feed(fixture *f, const char *file, unsigned long number, const char 
     }
     while (n > 0 && cells[n - 1].type == LK_CELL_EMPTY)
         n--;
-    lk_row row = { file, NULL, number, n, cells };
+    lk_row row = { file, NULL, number, n, cells, 0, 0, false };
     lk_aggregator_add_row(f->a, &row);
     free(copy);
 }
