@@ -1365,11 +1365,13 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
     if (m->totals_row && rule_hits(m->totals_row, row, fs->totals_column, reason,
                                    sizeof(reason))) {
         fs->seen_totals_row = true;
-        if (check_totals_row(a, row))
+        if (check_totals_row(a, row)) {
             row_skipped(a, row, fs->totals_column, "skipped: totals row, equal to the sums of "
                         "the rows above (input.totalsRow)");
-        else
+        } else {
             fi->rows_failed++;
+            fi->totals_differ = true;
+        }
         return;
     }
     if (skip_reason(a, row, &skip_col, reason, sizeof(reason))) {

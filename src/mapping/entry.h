@@ -160,6 +160,7 @@ typedef struct lk_file_info {
     lk_component_total *totals; size_t ntotals, totals_alloc;
     lk_ignored_column *ignored; size_t nignored, ignored_alloc;
     bool failed;               /* the file could not be read to its end */
+    bool totals_differ;        /* its totals row (input.totalsRow) disagrees with its rows */
 } lk_file_info;
 
 typedef struct lk_entry_set {
