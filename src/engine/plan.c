@@ -140,6 +140,7 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
     }
     /* records from entries (plan_records.c) */
     plan_build_records(&x);
+    plan_check_periods(&x);   /* plan_periods.c */
     /* the listing merge: what Loket holds now (plan_listing.c) */
     if ((rc = plan_read_current_state(&x, &ms, err)) != LK_OK) {
         plan_merged_set_free(&ms);

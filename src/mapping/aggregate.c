@@ -1703,6 +1703,14 @@ lk_aggregator *lk_aggregator_new(const lk_mapping *m, const lk_period_ref *perio
     if (period && period->kind != LK_PERIOD_NONE) {
         a->cli_period = *period;
         a->has_cli_period = true;
+        if (m->period_source == LK_PSRC_DATE) {
+            char letter[8];
+            set->expected_period = *period;
+            free(set->period_column);
+            set->period_column = xstrdup(m->period_column.name
+                                             ? m->period_column.name
+                                             : lk_column_letter(m->period_column.letter, letter));
+        }
     }
     strbuf_init(&a->key, 128);
     return a;

@@ -152,6 +152,8 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
     if (problems > shown)
         fprintf(out, "    ... and %zu more (see the report)\n", problems - shown);
 
+    for (size_t i = 0; i < r->nwarnings; i++)
+        fprintf(out, "  warning: %s\n", r->warnings[i]);
     if (r->has_error)
         fprintf(out, "  stopped: %s\n", lk_error_format(&r->error, buf, sizeof(buf)));
     for (size_t i = 0; i < r->noutputs; i++)
