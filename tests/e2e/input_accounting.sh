@@ -49,7 +49,8 @@ printf 'Nr;Naam;Uren;Km\r\n1001;A;8;120\r\n\r\n;;;\r\n1002;"B\r\nde";8;5,5\r\n\r
 jq -e '.files[0] | .rowsRead == 6 and .rowsUsed == 3 and .rowsBlank == 3 and
        .rowsRead == .rowsUsed + .rowsSkipped + .rowsBlank + .rowsWithErrors' "$SIM_DIR/v.json" \
     >/dev/null || bad "validate counts: $(jq -c '.files[0]' "$SIM_DIR/v.json")"
-jq -e '[.skipped[] | "\(.row):\(.message)"] == ["3:skipped: blank rows", "7:skipped: blank row"]' \
+jq -e '[.skipped[] | "\(.row)-\(.lastRow):\(.message)"] ==
+       ["3-4:skipped: blank rows", "7-null:skipped: blank row"]' \
     "$SIM_DIR/v.json" >/dev/null || bad "blank rows listed: $(jq -c .skipped "$SIM_DIR/v.json")"
 li plan "$SIM_DIR/blank.csv" -m "$SIM_DIR/m.json" --report "$OUT/blank-plan.json"
 [ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.err"; bad "plan with blank lines: exit $LI_RC"; }
@@ -119,6 +120,15 @@ jq -e '[.issues[] | select(.outcome == "rejected" and .row == 4 and .column == "
         | .message] | any(test("\"925,6\" \\(925.6\\), but the rows above add up to 925 "))' \
     "$OUT/off.json" >/dev/null || bad "totals mismatch: $(jq -c .issues "$OUT/off.json")"
 [ "$(patch_count)" = 0 ] || bad "a file failing its totals sent $(patch_count) records"
+
+# --- the terminal's component totals count only what was sent: a strict apply with an error
+printf 'Nr;Naam;Uren;Km\n1001;A;8;120\n1003;C;9;\n1002;B;7,5x;\n' >"$SIM_DIR/strict.csv"
+li apply "$SIM_DIR/strict.csv" -m "$SIM_DIR/m.json" --report "$OUT/strict.json"
+[ "$LI_RC" = 2 ] || bad "strict apply with a bad cell: exit $LI_RC, expected 2"
+! grep -q '^  10 Uren gewerkt' "$SIM_DIR/li.out" ||
+    bad "terminal totals count records that were not sent: $(cat "$SIM_DIR/li.out")"
+grep -q "2 other records not counted" "$SIM_DIR/li.out" ||
+    bad "terminal should say the unsent records are not counted: $(cat "$SIM_DIR/li.out")"
 li apply "$SIM_DIR/cut.csv" -m "$SIM_DIR/mt.json" --report "$OUT/cut2.json"
 [ "$LI_RC" = 2 ] || bad "apply of a cut-off file with totalsRow: exit $LI_RC"
 
