@@ -153,6 +153,26 @@ li apply "$T" -m "$(mapping loket-template.json)" --employer 40101 --period 2026
 state_values 1001 | grep -q "10=150" || bad "1001 not stored: $(state_values 1001)"
 accounted "$OUT/typo-apply.json" "apply with 1O"
 
+# --- an employee named by employment id: a bad row of it holds back its other rows too
+sim_reset
+E1001=$(employment_ids 1001 | head -n 1)
+cat >"$SIM_DIR/mid.json" <<'EOF'
+{
+  "name": "by employment id",
+  "input": { "type": "csv", "headerRow": 1, "decimalSeparator": "," },
+  "layout": "wide",
+  "employee": { "employmentId": "Dienstverband-id" },
+  "employer": { "clientNumber": 40101 },
+  "period": { "source": "fixed", "value": "2026-11" },
+  "components": [ { "column": "Uren", "component": 10 } ]
+}
+EOF
+printf 'Dienstverband-id;Uren\n%s;100\n%s;7,5x\n' "$E1001" "$E1001" >"$SIM_DIR/mid.csv"
+li apply "$SIM_DIR/mid.csv" -m "$SIM_DIR/mid.json" --allow-partial --report "$OUT/mid.json"
+[ "$(patch_count)" = 0 ] || bad "an employment with a bad row was sent ($(patch_count) records)"
+jq -e '[.records[].outcome] == ["not_sent"]' "$OUT/mid.json" >/dev/null ||
+    bad "the employment's good row should be not sent: $(jq -c '[.records[].outcome]' "$OUT/mid.json")"
+
 [ "$FAILS" = 0 ] || fail "$FAILS check(s) failed"
 stop_sim
 echo "input_accounting: ok"
