@@ -412,6 +412,7 @@ static bool write_report(const char *path, const char *mapping, const lk_entry_s
     lk_report *r = lk_report_new("validate");
     lk_report_set_mapping(r, mapping, &err);
     lk_report_add_entry_set(r, set, &err);
+    lk_report_add_input_warnings(r, set);
     lk_report_finish(r);
     lk_error_clear(&err);
     bool ok = lk_report_write(r, path, LK_REPORT_AUTO, &err) == LK_OK;

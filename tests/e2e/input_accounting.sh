@@ -143,7 +143,10 @@ jq -e '[.records[] | select(.employee.number == 1002)] == [] and
        ([.issues[] | select(.outcome == "rejected" and .row == 7 and .column == "F") | .message]
         | any(test("\"1O\", which is not a component number")))' "$OUT/typo.json" >/dev/null ||
     bad "1002's row should be rejected, naming 1O: $(jq -c '.issues' "$OUT/typo.json")"
-grep -q '1O' "$SIM_DIR/li.out" || bad "plan's terminal summary should name 1O: $(cat "$SIM_DIR/li.out")"
+grep -q 'warning: .*ignored column F: header "1O" is not a component number (1 value below it)' \
+    "$SIM_DIR/li.out" || bad "plan's terminal summary should name 1O: $(cat "$SIM_DIR/li.out")"
+jq -e '.run.warnings | any(test("ignored column F: header \"1O\""))' "$OUT/typo.json" >/dev/null ||
+    bad "the plan's report should warn about 1O: $(jq -c .run.warnings "$OUT/typo.json")"
 li apply "$T" -m "$(mapping loket-template.json)" --employer 40101 --period 2026-11 \
     --allow-partial --report "$OUT/typo-apply.json"
 [ "$LI_RC" = 1 ] || bad "apply --allow-partial with 1O: exit $LI_RC, expected 1"
