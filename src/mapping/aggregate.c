@@ -623,6 +623,19 @@ static bool scale_value(const lk_component_spec *s, lk_decimal v, lk_decimal *ou
     return true;
 }
 
+/* A negative value is a correction; the mapping must say it expects them. */
+static bool sign_ok(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
+                    const lk_component_spec *spec, int component, size_t col, lk_decimal v)
+{
+    char buf[32];
+    if (v >= 0 || spec->allow_negative)
+        return true;
+    row_error(a, row, ctx, col, "%s for component %d is negative: refused unless the mapping's "
+              "component says \"allowNegative\": true (a correction must be deliberate)",
+              lk_decimal_format(v, buf), component);
+    return false;
+}
+
 static void read_value(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
                        const lk_component_spec *spec, int component, size_t col)
 {
@@ -631,7 +644,8 @@ static void read_value(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
     const lk_cell *c = cell_at(row, col);
     if (c->type == LK_CELL_STRING && lk_parse_plain(c->text, c->len, a->fs.style.decimal, &raw) &&
         scale_value(spec, raw, &v)) {
-        add_item(a, ctx, spec, component, col, v, raw, false);   /* nearly every cell */
+        if (sign_ok(a, row, ctx, spec, component, col, v))
+            add_item(a, ctx, spec, component, col, v, raw, false);   /* nearly every cell */
         return;
     }
     lk_parse_result pr = lk_parse_value(c, spec->format, &a->fs.style, &raw, msg, sizeof(msg));
@@ -649,7 +663,8 @@ static void read_value(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
         row_error(a, row, ctx, col, "%s is out of range after scaling", c->text);
         return;
     }
-    add_item(a, ctx, spec, component, col, v, raw, false);
+    if (sign_ok(a, row, ctx, spec, component, col, v))
+        add_item(a, ctx, spec, component, col, v, raw, false);
 }
 
 static const lk_component_spec *long_spec(lk_aggregator *a, const char *code, long *key)
@@ -1048,6 +1063,12 @@ static size_t new_entry(lk_aggregator *a, agg_record *rec, const row_ctx *ctx, c
     const char *h = header_of(&a->fs, it->column);
     e->column_header = h ? xstrdup(h) : NULL;
     a->entry_round[idx] = it->spec->round;
+    e->round = it->spec->round;
+    e->month_calendar = a->m->period_calendar_month && e->period.kind == LK_PERIOD_DATE;
+    e->has_min = it->spec->has_min;
+    e->has_max = it->spec->has_max;
+    e->min = it->spec->min;
+    e->max = it->spec->max;
     lk_entry_set_attach(set, idx, rec->log);
     lk_grow(&rec->slots, sizeof(record_slot), rec->nslots + 1, &rec->slots_alloc);
     rec->slots[rec->nslots++] = (record_slot){ it->component, idx };
@@ -1743,8 +1764,9 @@ void lk_aggregator_set_allow_empty(lk_aggregator *a, bool allow)
 
 void lk_aggregator_finish(lk_aggregator *a)
 {
+    /* an entry of a date is a part of a period's sum: the plan rounds that sum, once */
     for (size_t i = 0; i < a->set->nentries; i++)
-        if (a->entry_round[i] >= 0)
+        if (a->entry_round[i] >= 0 && a->set->entries[i].period.kind != LK_PERIOD_DATE)
             a->set->entries[i].value = lk_decimal_round(a->set->entries[i].value,
                                                         a->entry_round[i]);
 }
