@@ -339,8 +339,9 @@ static void place_row_issues(plan_ctx *x, lk_hashmap *row_item)
                 const lk_employee_ref *ref = b->u->ref;
                 bool same = is->employee.employee_number
                                 ? ref->employee_number == is->employee.employee_number &&
-                                      !strcmp(ref->employer ? ref->employer : "",
-                                              is->employee.employer ? is->employee.employer : "")
+                                      (!is->employee.employer ||   /* its employer cell bad */
+                                       !strcmp(ref->employer ? ref->employer : "",
+                                               is->employee.employer))
                                 : (ref->employment_id &&
                                    !strcasecmp(ref->employment_id, is->employee.employment_id)) ||
                                       (b->u->employment &&
