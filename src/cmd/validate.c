@@ -21,7 +21,7 @@
 
 static const char usage_text[] =
     "usage: loket-import validate FILE... -m MAPPING [--period P] [--json] [--quiet]\n"
-    "                             [--report FILE]\n"
+    "                             [--report FILE] [--allow-empty]\n"
     "\n"
     "Reads CSV/XLSX exports through a mapping, offline (no network), and shows per file what\n"
     "was read: type, delimiter, encoding, rows, employees, component totals, ignored columns,\n"
@@ -34,6 +34,7 @@ static const char usage_text[] =
     "      --json          print one JSON document on stdout (entries, errors, skipped, files)\n"
     "  -q, --quiet         print errors only\n"
     "      --report FILE   also write the report (.csv, .xlsx or .json by extension)\n"
+    "      --allow-empty   a file without data rows is not an error\n"
     "  -h, --help          this text\n"
     "\n"
     "Exit codes:\n"
@@ -42,7 +43,7 @@ static const char usage_text[] =
     "  3  bad command line\n"
     "  4  internal error\n";
 
-enum { OPT_JSON = 256, OPT_REPORT };
+enum { OPT_JSON = 256, OPT_REPORT, OPT_ALLOW_EMPTY };
 
 static const struct option options[] = {
     { "mapping", required_argument, NULL, 'm' },
@@ -50,6 +51,7 @@ static const struct option options[] = {
     { "json", no_argument, NULL, OPT_JSON },
     { "quiet", no_argument, NULL, 'q' },
     { "report", required_argument, NULL, OPT_REPORT },
+    { "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -235,6 +237,7 @@ static cJSON *json_file(const lk_entry_set *set, size_t i)
     cJSON_AddNumberToObject(o, "rowsRead", (double)fi->rows_read);
     cJSON_AddNumberToObject(o, "rowsUsed", (double)fi->rows_used);
     cJSON_AddNumberToObject(o, "rowsSkipped", (double)fi->rows_skipped);
+    cJSON_AddNumberToObject(o, "rowsBlank", (double)fi->rows_blank);
     cJSON_AddNumberToObject(o, "rowsWithErrors", (double)fi->rows_failed);
     cJSON_AddNumberToObject(o, "employees", (double)fi->employees);
     cJSON_AddBoolToObject(o, "readToEnd", !fi->failed);
@@ -273,9 +276,12 @@ static void print_json(const char *mapping, const lk_entry_set *set, const lk_er
             cJSON_AddItemToArray(files, json_file(set, i));
         for (size_t i = 0; i < set->nentries; i++)
             cJSON_AddItemToArray(entries, json_entry(set, &set->entries[i]));
-        for (size_t i = 0; i < set->nissues; i++)
-            cJSON_AddItemToArray(set->issues[i].skipped ? skipped : errors,
-                                 json_error(&set->issues[i].error));
+        for (size_t i = 0; i < set->nissues; i++) {
+            cJSON *e = json_error(&set->issues[i].error);
+            if (set->issues[i].last_row > set->issues[i].error.row)   /* a run of blank rows */
+                cJSON_AddNumberToObject(e, "lastRow", (double)set->issues[i].last_row);
+            cJSON_AddItemToArray(set->issues[i].skipped ? skipped : errors, e);
+        }
     }
     if (fatal)
         cJSON_AddItemToArray(errors, json_error(fatal));
@@ -362,8 +368,8 @@ static void print_text(const lk_entry_set *set, bool quiet)
                 printf(", encoding %s", fi->encoding);
             if (fi->decimal)
                 printf(", decimal %s", fi->decimal == ',' ? "comma" : "point");
-            printf("\n  rows: %lu read, %lu used, %lu skipped, %lu with errors%s\n", fi->rows_read,
-                   fi->rows_used, fi->rows_skipped, fi->rows_failed,
+            printf("\n  rows: %lu read, %lu used, %lu skipped, %lu blank, %lu with errors%s\n",
+                   fi->rows_read, fi->rows_used, fi->rows_skipped, fi->rows_blank, fi->rows_failed,
                    fi->failed ? " (file not read to its end)" : "");
             printf("  employees: %zu\n", fi->employees);
             if (fi->ntotals)
@@ -398,6 +404,11 @@ static void print_text(const lk_entry_set *set, bool quiet)
         if (set->errors_not_listed)
             printf("  ... and %lu more errors, not listed (only the first %d are)\n",
                    set->errors_not_listed, LK_MAX_LISTED_ISSUES);
+    }
+    if (!quiet && set->expected_period.kind == LK_PERIOD_NUMBER) {
+        char p[16];
+        printf("note: whether every date lies in period %s is checked by plan: it needs the "
+               "administration's calendar\n", lk_period_ref_format(&set->expected_period, p));
     }
     if (!quiet) {
         size_t n;
@@ -441,6 +452,7 @@ static bool write_report(const char *path, const char *mapping, const lk_entry_s
     lk_report *r = lk_report_new("validate");
     lk_report_set_mapping(r, mapping, &err);
     lk_report_add_entry_set(r, set, &err);
+    lk_report_add_input_warnings(r, set);
     lk_report_finish(r);
     lk_error_clear(&err);
     bool ok = lk_report_write(r, path, LK_REPORT_AUTO, &err) == LK_OK;
@@ -459,7 +471,7 @@ static bool write_report(const char *path, const char *mapping, const lk_entry_s
 int cmd_validate(int argc, char **argv)
 {
     const char *mapping_path = NULL, *period_text = NULL, *report_path = NULL;
-    bool json = false, quiet = false;
+    bool json = false, quiet = false, allow_empty = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:p:qh", options, NULL)) != -1) {
@@ -469,6 +481,7 @@ int cmd_validate(int argc, char **argv)
         case 'q': quiet = true; break;
         case OPT_JSON: json = true; break;
         case OPT_REPORT: report_path = optarg; break;
+        case OPT_ALLOW_EMPTY: allow_empty = true; break;
         case 'h':
             fputs(usage_text, stdout);
             return LK_EXIT_OK;
@@ -510,6 +523,7 @@ int cmd_validate(int argc, char **argv)
         lk_mapping_free(m);
         return LK_EXIT_CONFIG;
     }
+    lk_aggregator_set_allow_empty(a, allow_empty);
     int rc = LK_EXIT_OK;
     for (int i = optind; i < argc; i++) {
         if (lk_aggregator_add_file(a, argv[i], &err) != LK_OK) {

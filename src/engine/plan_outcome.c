@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ================================================================ records */
 
@@ -310,7 +311,9 @@ static void place_row_issues(plan_ctx *x, lk_hashmap *row_item)
     for (size_t i = 0; i < set->nissues; i++) {
         const lk_row_issue *is = &set->issues[i];
         if (is->skipped) {
-            lk_report_add_issue(x->report, LK_OUTCOME_SKIPPED, &is->error);
+            lk_report_issue *ri = lk_report_add_issue(x->report, LK_OUTCOME_SKIPPED, &is->error);
+            if (is->last_row > ri->error.row)
+                ri->last_row = is->last_row;   /* a run of blank rows */
             continue;
         }
         char key[400];
@@ -326,15 +329,25 @@ static void place_row_issues(plan_ctx *x, lk_hashmap *row_item)
             lk_report_record_set_result(it->rec, LK_OUTCOME_REJECTED, 0, 0);
             it->planned = LK_OUTCOME_REJECTED;
         } else {
-            lk_report_add_issue(x->report, LK_OUTCOME_REJECTED, &is->error);
+            lk_report_issue *ri = lk_report_add_issue(x->report, LK_OUTCOME_REJECTED, &is->error);
+            ri->not_data_row = is->before_data;   /* a header row: no input row of its own */
         }
-        /* block the employee's other records */
-        if (is->employee.employee_number) {
+        /* block the employee's other records (an employee named by employment id too) */
+        if (is->employee.employee_number || is->employee.employment_id) {
             for (size_t j = 0; j < x->nbuckets; j++) {
                 bucket *b = &x->buckets[j];
-                if (b->u->ref->employee_number == is->employee.employee_number &&
-                    !strcmp(b->u->ref->employer ? b->u->ref->employer : "",
-                            is->employee.employer ? is->employee.employer : ""))
+                const lk_employee_ref *ref = b->u->ref;
+                bool same = is->employee.employee_number
+                                ? ref->employee_number == is->employee.employee_number &&
+                                      (!is->employee.employer ||   /* its employer cell bad */
+                                       !strcmp(ref->employer ? ref->employer : "",
+                                               is->employee.employer))
+                                : (ref->employment_id &&
+                                   !strcasecmp(ref->employment_id, is->employee.employment_id)) ||
+                                      (b->u->employment &&
+                                       !strcasecmp(b->u->employment->id,
+                                                   is->employee.employment_id));
+                if (same)
                     x->plan->items[b->item].blocked = true;
             }
         }

@@ -204,6 +204,10 @@ static cJSON *run_json(const lk_report *r)
     }
     add(run, "requests", reqs);
     add(run, "error", r->has_error ? error_json(&r->error) : cJSON_CreateNull());
+    cJSON *warnings = cJSON_CreateArray();
+    for (size_t i = 0; i < r->nwarnings; i++)
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(r->warnings[i]));
+    add(run, "warnings", warnings);
     return run;
 }
 
@@ -222,6 +226,7 @@ static cJSON *totals_json(const lk_report *r)
     add(o, "issues", iss);
     add(o, "rows_in_records", cJSON_CreateNumber((double)t.rows_in_records));
     add(o, "rows_in_issues", cJSON_CreateNumber((double)t.rows_in_issues));
+    add(o, "rows_in_issues_not_listed", cJSON_CreateNumber((double)r->rows_not_listed));
     add(o, "messages", cJSON_CreateNumber((double)t.messages));
 
     size_t n;
