@@ -3,7 +3,9 @@
 # employment with two records in one call, one stored and one refused: under --strict-minimal
 # the refusal's message names only the employment (properties []), so only the records Loket
 # returns (_embedded) tell the stored one apart; a call refused as a whole with two such records
-# leaves their fate unnamed, and the read-back decides. Every report line must agree with
+# leaves their fate unnamed, and the read-back decides. One call mixing stored and refused
+# records of one employment and of different employments: in the minimal mode (no _embedded in
+# the 200) the stored ones are known only by reading back. Every report line must agree with
 # loket-sim's state. Then --verify in collective mode catches a deliberately wrong report (a
 # journal edited to claim the opposite of what happened).
 # sim-modes: both
@@ -21,6 +23,15 @@ Personeelsnr,Kostenplaats,Uren
 1001,PROD,160
 1001,VERK,5000
 1002,,150
+CSV
+# one call mixing stored and refused records of one employment (1005: two cost centers) and
+# of different employments (1004 refused alone, its default cost center PROD; 1006 stored alone)
+cat >"$SIM_DIR/mixed.csv" <<'CSV'
+Personeelsnr,Kostenplaats,Uren
+1005,VERK,7000
+1004,,4500
+1005,PROD,120
+1006,VERK,80
 CSV
 cat >"$SIM_DIR/all-refused.csv" <<'CSV'
 Personeelsnr,Kostenplaats,Uren
@@ -75,6 +86,34 @@ jq -r '.records[] | select(.employee.number == 1001 and .record_key.cost_center.
     grep -q 'BrokenBusinessRule 1008' || fail "1001 VERK lacks Loket's 1008"
 jq -r '.records[] | select(.employee.number == 1001 and .record_key.cost_center.code == "PROD") | .messages[] | .code' "$R" |
     grep -q 1008 && fail "1001 PROD carries VERK's refusal"
+
+# the mixed call: each record's outcome is what Loket holds (li checks the report against the
+# state too); under --strict-minimal the 200 has no _embedded, so the stored records are known
+# only by reading back, and the report says so
+sim_reset
+li apply "$SIM_DIR/mixed.csv" -m "$SIM_DIR/coll.json" --allow-partial --collective=10 \
+    --journal "$SIM_DIR/mixed.journal" --report "$OUT/mixed.json"
+[ "$LI_RC" = 1 ] || { cat "$SIM_DIR/li.out" "$SIM_DIR/li.err"; fail "mixed call: exit $LI_RC, expected 1"; }
+M=$OUT/mixed.json
+bad=$(agree "$M")
+[ -z "$bad" ] || fail "the mixed call's report contradicts Loket:
+$bad"
+got="$(outcome "$M" 1005 VERK),$(outcome "$M" 1004 PROD),$(outcome "$M" 1005 PROD),$(outcome "$M" 1006 VERK)"
+case "$got" in rejected,rejected,created,created | rejected,rejected,updated,created | \
+    rejected,rejected,created,updated | rejected,rejected,updated,updated) ;;
+*) fail "mixed call: outcomes $got (1005 VERK, 1004, 1005 PROD, 1006 VERK), expected rejected,rejected,stored,stored" ;;
+esac
+jq -r '.records[] | select(.employee.number == 1004) | .messages[] | "\(.type) \(.code)"' "$M" |
+    grep -q 'BrokenBusinessRule 1008' || fail "mixed call: 1004 lacks Loket's 1008"
+[ "$(jq '[.records[] | select(.outcome == "rejected") | select(.http_status != 200 and .http_status != 400)] | length' "$M")" = 0 ] ||
+    fail "mixed call: rejected records with a status other than the call's"
+readback=$(jq -r '[.records[] | select(any(.messages[]; .description | test("did not name this record; read back: Loket holds its values"))) | "\(.employee.number)\(.record_key.cost_center.code // "")"] | sort | join(",")' "$M")
+if [ "${LOKET_SIM_MODE:-normal}" = minimal ]; then
+    [ "$readback" = "1005PROD,1006VERK" ] ||
+        fail "minimal: the stored records should be known by reading back (no _embedded), got [$readback]"
+else
+    [ -z "$readback" ] || fail "normal: _embedded names the stored records, yet [$readback] were read back"
+fi
 
 # a call refused as a whole, two records of one employment: the read-back decides
 sim_reset
