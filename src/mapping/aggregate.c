@@ -187,7 +187,6 @@ struct lk_aggregator {
     agg_record *records; size_t nrecords, records_alloc;
     size_t *record_table; size_t record_cap;   /* record index + 1; 0 = empty */
     size_t last_record;                        /* record index + 1 of the last row */
-    int *entry_round; size_t entry_round_alloc;
     unsigned long errors_listed, skipped_listed;
     unsigned long last_unlisted_row;           /* of the last issue beyond the cap */
     unsigned last_unlisted_file;               /* its file + 1 */
@@ -1044,7 +1043,6 @@ static size_t new_entry(lk_aggregator *a, agg_record *rec, const row_ctx *ctx, c
     lk_entry_set *set = a->set;
     size_t idx = set->nentries;
     lk_grow(&set->entries, sizeof(lk_entry), set->nentries + 1, &set->entries_alloc);
-    lk_grow(&a->entry_round, sizeof(int), set->nentries + 1, &a->entry_round_alloc);
     lk_entry *e = &set->entries[set->nentries++];
     memset(e, 0, sizeof(*e));
     copy_employee(&e->employee, &ctx->employee);
@@ -1062,7 +1060,6 @@ static size_t new_entry(lk_aggregator *a, agg_record *rec, const row_ctx *ctx, c
     e->mapping_column = it->column;
     const char *h = header_of(&a->fs, it->column);
     e->column_header = h ? xstrdup(h) : NULL;
-    a->entry_round[idx] = it->spec->round;
     e->round = it->spec->round;
     e->month_calendar = a->m->period_calendar_month && e->period.kind == LK_PERIOD_DATE;
     e->has_min = it->spec->has_min;
@@ -1779,15 +1776,6 @@ void lk_aggregator_set_allow_empty(lk_aggregator *a, bool allow)
     a->allow_empty = allow;
 }
 
-void lk_aggregator_finish(lk_aggregator *a)
-{
-    /* an entry of a date is a part of a period's sum: the plan rounds that sum, once */
-    for (size_t i = 0; i < a->set->nentries; i++)
-        if (a->entry_round[i] >= 0 && a->set->entries[i].period.kind != LK_PERIOD_DATE)
-            a->set->entries[i].value = lk_decimal_round(a->set->entries[i].value,
-                                                        a->entry_round[i]);
-}
-
 void lk_aggregator_free(lk_aggregator *a)
 {
     if (!a)
@@ -1801,7 +1789,6 @@ void lk_aggregator_free(lk_aggregator *a)
     free(a->record_table);
     free(a->items);
     free(a->row_entries);
-    free(a->entry_round);
     strbuf_free(&a->key);
     free(a);
 }

@@ -36,7 +36,6 @@ static bool run(fixture *f, const char *mapping, const char *text, lk_error *err
     lk_aggregator *a = lk_aggregator_new(f->m, NULL, &f->set, err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     CU_ASSERT_EQUAL(lk_aggregator_add_file(a, f->path, err), LK_OK);
-    lk_aggregator_finish(a);
     lk_aggregator_free(a);
     return true;
 }
