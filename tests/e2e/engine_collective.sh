@@ -52,7 +52,7 @@ cat >"$SIM_DIR/coll.json" <<'JSON'
 JSON
 
 # Every record of an apply report against Loket's state: stored outcomes hold their values,
-# a rejected one does not hold its new value.
+# a rejected one does not hold its change (a value it did not change says nothing).
 agree() { # report
     sim_state >"$SIM_DIR/state.json"
     jq -r --slurpfile st "$SIM_DIR/state.json" '
@@ -64,7 +64,7 @@ agree() { # report
         | if ($r.outcome == "created" or $r.outcome == "updated" or $r.outcome == "unchanged") then
               (if $v == $c.new_value then empty else "\($r.employee.number) cc=\($r.record_key.cost_center.code // "-"): reported \($r.outcome) but Loket holds \($v) for \($c.key), not \($c.new_value)" end)
           elif $r.outcome == "rejected" then
-              (if $v == $c.new_value then "\($r.employee.number) cc=\($r.record_key.cost_center.code // "-"): reported rejected but Loket holds \($v) for \($c.key)" else empty end)
+              (if $v == $c.new_value and $c.old_value != $c.new_value then "\($r.employee.number) cc=\($r.record_key.cost_center.code // "-"): reported rejected but Loket holds \($v) for \($c.key)" else empty end)
           else "\($r.employee.number): outcome \($r.outcome)" end' "$1"
 }
 outcome() { # report employee cost-center-code
@@ -114,6 +114,37 @@ if [ "${LOKET_SIM_MODE:-normal}" = minimal ]; then
 else
     [ -z "$readback" ] || fail "normal: _embedded names the stored records, yet [$readback] were read back"
 fi
+
+# ---- a refused record one of whose values does not change (its km already in Loket), beside a
+# stored record of the same employment: a read-back that finds the unchanged km and not the new
+# hours says Loket refused the change (rejected), not "cannot tell"
+cat >"$SIM_DIR/two.json" <<'JSON'
+{
+  "name": "collective, two components",
+  "input": { "type": "csv", "delimiter": ",", "decimalSeparator": ".", "thousandsSeparator": "none", "headerRow": 1 },
+  "layout": "wide",
+  "employee": { "employeeNumber": "Personeelsnr" },
+  "employer": { "clientNumber": 40101 },
+  "period": { "source": "fixed", "value": "2026-11" },
+  "recordKey": { "costCenter": { "column": "Kostenplaats", "by": "code" } },
+  "components": [ { "column": "Uren", "component": 10 }, { "column": "Km", "component": 20 } ]
+}
+JSON
+printf 'Personeelsnr,Kostenplaats,Uren,Km\n1008,PROD,10,50\n' >"$SIM_DIR/two-before.csv"
+printf 'Personeelsnr,Kostenplaats,Uren,Km\n1008,PROD,5000,50\n1008,VERK,12,\n' >"$SIM_DIR/two.csv"
+sim_reset
+LOKET_IMPORT_SKIP_PRECHECKS=1
+export LOKET_IMPORT_SKIP_PRECHECKS
+li apply "$SIM_DIR/two-before.csv" -m "$SIM_DIR/two.json" --report "$OUT/two-before.json"
+[ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.out" "$SIM_DIR/li.err"; fail "two components, first apply: exit $LI_RC"; }
+li apply "$SIM_DIR/two.csv" -m "$SIM_DIR/two.json" --allow-partial --collective=10 \
+    --journal "$SIM_DIR/two.journal" --report "$OUT/two.json"
+[ "$LI_RC" = 1 ] || { cat "$SIM_DIR/li.out" "$SIM_DIR/li.err"; fail "two components: exit $LI_RC, expected 1"; }
+bad=$(agree "$OUT/two.json")
+[ -z "$bad" ] || fail "two components: the report contradicts Loket:
+$bad"
+[ "$(outcome "$OUT/two.json" 1008 PROD),$(outcome "$OUT/two.json" 1008 VERK)" = rejected,created ] ||
+    fail "two components: 1008 PROD $(outcome "$OUT/two.json" 1008 PROD), VERK $(outcome "$OUT/two.json" 1008 VERK); expected rejected, created"
 
 # a call refused as a whole, two records of one employment: the read-back decides
 sim_reset
