@@ -8,6 +8,7 @@
 #include "loket/tokens.h"
 
 #include "common/strbuf.h"
+#include "common/safefile.h"
 #include "common/util.h"
 #include "loket/http.h"
 
@@ -97,8 +98,10 @@ static lk_code make_parent(const char *path, lk_error *err)
         free(copy);
         return LK_ERR_IO;
     }
+    /* Another user who can write in this folder could plant the lock or swap the store. */
+    lk_code rc = lk_dir_check_private(dir, "the token store's folder", err);
     free(copy);
-    return LK_OK;
+    return rc;
 }
 
 /* Reads the store into t; a missing file leaves t empty. */
@@ -198,9 +201,8 @@ static int lock_store(const lk_tokens *t, lk_error *err)
     if (make_parent(t->cfg->token_store, err) != LK_OK)
         return -1;
     strbuf_addf(&p, "%s.lock", t->cfg->token_store);
-    fd = open(p.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    fd = lk_safe_open(p.buf, O_RDWR | O_CREAT, 0600, err);
     if (fd < 0) {
-        lk_error_set(err, LK_ERR_IO, "cannot open lock file %s: %s", p.buf, strerror(errno));
         strbuf_free(&p);
         return -1;
     }
