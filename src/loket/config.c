@@ -108,6 +108,8 @@ lk_config *lk_config_new_defaults(void)
     cfg->token_store = lk_config_default_token_store();
     cfg->concurrency = 8;
     cfg->page_size = 250;
+    cfg->max_pages_per_list = 400;
+    cfg->pages_in_flight = 4;
     cfg->max_attempts = 5;
     cfg->retry_base_ms = 500;
     cfg->retry_max_ms = 30000;
@@ -366,6 +368,11 @@ lk_code lk_config_parse(const char *json, const char *origin, lk_config *cfg, lk
         } else if (!strcmp(k, "pageSize")) {
             rc = want_long(it, origin, k, 1, 1000, &v, err);
             cfg->page_size = (int)v;
+        } else if (!strcmp(k, "maxPagesPerList")) {
+            rc = want_long(it, origin, k, 1, 100000, &cfg->max_pages_per_list, err);
+        } else if (!strcmp(k, "pagesInFlight")) {
+            rc = want_long(it, origin, k, 1, 64, &v, err);
+            cfg->pages_in_flight = (int)v;
         } else if (!strcmp(k, "refreshMarginSeconds")) {
             rc = want_long(it, origin, k, 0, 3000, &cfg->refresh_margin_s, err);
         } else if (!strcmp(k, "retry"))

@@ -42,6 +42,8 @@ typedef struct lk_config {
     char *cacert;             /* private CA bundle; NULL = system store */
     int concurrency;          /* requests in flight (default 8) */
     int page_size;            /* pageSize of every list request (default 250) */
+    long max_pages_per_list;  /* a list claiming more pages is refused (default 400) */
+    int pages_in_flight;      /* page requests of one list in flight at once (default 4) */
     int max_attempts;         /* attempts per request including the first (default 5) */
     long retry_base_ms;       /* first backoff delay (default 500) */
     long retry_max_ms;        /* backoff ceiling (default 30000) */
