@@ -116,6 +116,8 @@ lk_config *lk_config_new_defaults(void)
     cfg->retry_after_max_s = 300;
     cfg->connect_timeout_ms = 10000;
     cfg->timeout_ms = 120000;
+    cfg->low_speed_s = 30;
+    cfg->request_deadline_ms = 300000;
     cfg->refresh_margin_s = 60;
     for (int r = 0; r < LK_RES_COUNT; r++)
         memcpy(cfg->versions[r], resources[r].version, 11);
@@ -308,10 +310,18 @@ static lk_code parse_timeouts(const cJSON *obj, const char *origin, lk_config *c
             if (want_long(it, origin, "timeouts.totalSeconds", 1, 3600, &v, err))
                 return err->code;
             cfg->timeout_ms = v * 1000;
+        } else if (!strcmp(it->string, "lowSpeedSeconds")) {
+            if (want_long(it, origin, "timeouts.lowSpeedSeconds", 1, 3600, &v, err))
+                return err->code;
+            cfg->low_speed_s = v;
+        } else if (!strcmp(it->string, "requestSeconds")) {
+            if (want_long(it, origin, "timeouts.requestSeconds", 1, 86400, &v, err))
+                return err->code;
+            cfg->request_deadline_ms = v * 1000;
         } else {
             return lk_error_set(err, LK_ERR_CONFIG,
                                 "%s: timeouts.%s is not a setting (known: connectSeconds, "
-                                "totalSeconds)",
+                                "totalSeconds, lowSpeedSeconds, requestSeconds)",
                                 origin, it->string);
         }
     }

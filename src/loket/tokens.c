@@ -41,6 +41,7 @@ struct lk_tokens {
     unsigned generation;
     unsigned refreshes;
     unsigned token_requests;
+    volatile sig_atomic_t *interrupt; /* SIGINT/SIGTERM: give up the token request */
 };
 
 static void secret_free(char *s)
@@ -301,16 +302,58 @@ static void form_add(strbuf *sb, const char *key, const char *value)
     strbuf_addurlenc(sb, value);
 }
 
-/* One POST to the token URL, retried on connection failures, 429 and 5xx. */
+static bool interrupted(const lk_tokens *t)
+{
+    return t->interrupt && *t->interrupt;
+}
+
+/* libcurl calls this at least once a second, also while nothing arrives. */
+static int on_token_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                             curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return interrupted(ud) ? 1 : 0;
+}
+
+/* Sleeps ms, in slices, so that a stop is seen within 50 ms. */
+static void sleep_unless_interrupted(const lk_tokens *t, long ms)
+{
+    while (ms > 0 && !interrupted(t)) {
+        long slice = ms > 50 ? 50 : ms;
+        usleep((useconds_t)slice * 1000);
+        ms -= slice;
+    }
+}
+
+void lk_tokens_set_interrupt_flag(lk_tokens *t, volatile sig_atomic_t *flag)
+{
+    t->interrupt = flag;
+}
+
+/* One POST to the token URL, retried on connection failures, 429 and 5xx, within the request
+ * deadline, the low-speed limit and a stop by SIGINT/SIGTERM (noticed within a second). */
 static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_error *err)
 {
     const lk_config *cfg = t->cfg;
     CURLcode cc = CURLE_OK;
     char errbuf[CURL_ERROR_SIZE];
     long delay = cfg->retry_base_ms;
+    double deadline = lk_monotonic_ms() + (double)cfg->request_deadline_ms;
     if (lk_url_check(cfg->token_url, "tokenUrl", err) != LK_OK)
         return err->code;
     for (int attempt = 1; attempt <= cfg->max_attempts; attempt++) {
+        double left = deadline - lk_monotonic_ms();
+        long attempt_ms = cfg->timeout_ms;
+        if (interrupted(t))
+            return lk_error_set(err, LK_ERR_INTERRUPTED,
+                                "interrupted while asking the token service %s", cfg->token_url);
+        if (left <= 0)
+            break;
+        if (left < (double)attempt_ms)
+            attempt_ms = left > 1 ? (long)left : 1;
         CURL *e = curl_easy_init();
         struct curl_slist *hdr = NULL;
         if (!e)
@@ -330,7 +373,12 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(e, CURLOPT_USERAGENT, "loket-import/0.1");
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, attempt_ms);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, cfg->low_speed_s);
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_token_progress);
+        curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
         curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -351,6 +399,10 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
             if (a->status != 429 && a->status < 500)
                 return LK_OK;
         } else {
+            if (cc == CURLE_ABORTED_BY_CALLBACK)
+                return lk_error_set(err, LK_ERR_INTERRUPTED,
+                                    "interrupted while waiting for the token service %s",
+                                    cfg->token_url);
             lk_trace_line(t->trace, "token < no answer: %s",
                           errbuf[0] ? errbuf : curl_easy_strerror(cc));
             /* a certificate that does not verify will not verify on the next attempt either */
@@ -358,7 +410,7 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
                 break;
         }
         if (attempt < cfg->max_attempts) {
-            usleep((useconds_t)(delay > 0 ? delay : 0) * 1000);
+            sleep_unless_interrupted(t, delay);
             delay = delay * 2 > cfg->retry_max_ms ? cfg->retry_max_ms : delay * 2;
         }
     }
