@@ -12,15 +12,19 @@
  */
 #include "watch/watch.h"
 
+#include "common/safefile.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
 #include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 
@@ -171,6 +175,43 @@ fail:
     }
 }
 
+/*
+ * Options the folder config may pass to an import: how to import, never where to connect or
+ * what to write. Anyone who can write the config must not be able to send the access token to
+ * another server (--api-url, --token-url, --config, --cacert) or make the watcher write files of
+ * their choosing (--trace, --report, --journal); those are the watcher's own command line.
+ */
+static lk_code check_options(char **opts, size_t n, const char *origin, const char *where,
+                             lk_error *err)
+{
+    static const char *const flags[] = { "--allow-partial", "--force", "--verify", "--stats",
+                                         "--collective", NULL };
+    for (size_t i = 0; i < n; i++) {
+        const char *o = opts[i];
+        bool ok = false;
+        for (size_t k = 0; flags[k] && !ok; k++)
+            ok = !strcmp(o, flags[k]);
+        if (!ok && !strncmp(o, "--collective=", 13))
+            ok = true;
+        if (!ok && !strncmp(o, "--concurrency=", 14))
+            ok = true;
+        if (!ok && !strcmp(o, "--concurrency") && i + 1 < n && opts[i + 1][0] != '-') {
+            ok = true;
+            i++;
+        }
+        if (!ok) {
+            char what[400];
+            snprintf(what, sizeof what,
+                     "option \"%.60s\" is not allowed in \"options\" (allowed: --allow-partial, "
+                     "--force, --verify, --stats, --collective[=N], --concurrency N); the "
+                     "connection and the files written are given to 'loket-import watch' itself",
+                     o);
+            return bad(err, origin, where, what);
+        }
+    }
+    return LK_OK;
+}
+
 /* Folder names are relative and stay inside DIR, so every move is a rename on one file system. */
 static lk_code check_folder_name(const char *name, const char *origin, lk_error *err)
 {
@@ -230,7 +271,8 @@ static lk_code parse_rule(lk_watch_rule *r, const cJSON *obj, size_t index, cons
         (rc = get_string(obj, "period", &r->period, origin, where, err)) ||
         (rc = get_bool(obj, "allow_duplicates", &r->allow_duplicates, origin, where, err)) ||
         (rc = get_bool(obj, "case_sensitive", &r->case_sensitive, origin, where, err)) ||
-        (rc = get_strings(obj, "options", &r->options, &r->n_options, origin, where, err)))
+        (rc = get_strings(obj, "options", &r->options, &r->n_options, origin, where, err)) ||
+        (rc = check_options(r->options, r->n_options, origin, where, err)))
         goto out;
     rc = LK_ERR_CONFIG;
     if (!r->match) {
@@ -312,7 +354,8 @@ lk_code lk_watch_config_parse(lk_watch_config *cfg, const char *json, const char
         (rc = get_number(root, "max_attempts", 1, 100, &attempts, origin, err)) ||
         (rc = get_strings(root, "ignore", &cfg->ignore, &cfg->n_ignore, origin, "top level", err)) ||
         (rc = get_strings(root, "options", &cfg->options, &cfg->n_options, origin, "top level",
-                          err)))
+                          err)) ||
+        (rc = check_options(cfg->options, cfg->n_options, origin, "top level", err)))
         goto out;
     cfg->max_attempts = (int)attempts;
     rules = cJSON_GetObjectItemCaseSensitive(root, "rules");
@@ -334,11 +377,49 @@ out:
     return rc;
 }
 
+/* The config decides what is imported and how: it must be the watcher's own (or root's) and
+ * writable by nobody else, and it is read from the descriptor that was checked. */
+static lk_code read_trusted(const char *path, char **out, lk_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    strbuf sb = STRBUF_INIT;
+    lk_code rc;
+    if (fd < 0)
+        return lk_error_set(err, LK_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    rc = lk_file_check_trusted(fd, path, "the folder config", err);
+    strbuf_init(&sb, 4096);
+    while (rc == LK_OK) {
+        char buf[8192];
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = lk_error_set(err, LK_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+            break;
+        }
+        if (r == 0)
+            break;
+        if (sb.len + (size_t)r > CONFIG_MAX_BYTES) {
+            rc = lk_error_set(err, LK_ERR_LIMIT, "%s is larger than %d bytes", path,
+                              CONFIG_MAX_BYTES);
+            break;
+        }
+        strbuf_add(&sb, buf, (size_t)r);
+    }
+    close(fd);
+    if (rc != LK_OK) {
+        strbuf_free(&sb);
+        return rc;
+    }
+    *out = strbuf_detach(&sb, NULL);
+    return LK_OK;
+}
+
 lk_code lk_watch_config_load(const char *path, lk_watch_config **out, lk_error *err)
 {
     char *text = NULL, *dircopy, *base;
     lk_watch_config *cfg;
-    lk_code rc = lk_read_file(path, CONFIG_MAX_BYTES, &text, NULL, err);
+    lk_code rc = read_trusted(path, &text, err);
     if (rc == LK_ERR_IO) {
         char msg[LK_ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->message);

@@ -18,6 +18,7 @@
 #include <cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -1049,6 +1050,31 @@ static void wait_for_events(watcher *w, double timeout_ms)
 
 /* ---------------------------------------------------------------- setup */
 
+/* A folder the watcher keeps state in or moves files through must be its own (or root's) and
+ * not writable by every user; the state and processing folders not by the group either, since
+ * whoever can write there can swap a file between its check and its import. The inbox is
+ * exempt: uploading into it is its purpose. */
+static int check_layout_dir(const watcher *w, int fd, const char *name, bool strict)
+{
+    struct stat st;
+    mode_t forbidden = strict ? (S_IWGRP | S_IWOTH) : S_IWOTH;
+    if (fstat(fd, &st) != 0) {
+        lk_errorf("%s/%s: %s", w->root, name, strerror(errno));
+        return -1;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        lk_errorf("%s/%s belongs to another user (uid %ld); the watcher moves files only "
+                  "through its own folders", w->root, name, (long)st.st_uid);
+        return -1;
+    }
+    if ((st.st_mode & forbidden) && !(st.st_mode & S_ISVTX && !strict)) {
+        lk_errorf("%s/%s can be written by other users (mode %04o); chmod %s it", w->root, name,
+                  (unsigned)(st.st_mode & 07777), strict ? "go-w" : "o-w");
+        return -1;
+    }
+    return 0;
+}
+
 static int open_layout(watcher *w)
 {
     const char *folders[5];
@@ -1085,10 +1111,16 @@ static int open_layout(watcher *w)
                       w->root);
             return -1;
         }
+        if (i > 0 && check_layout_dir(w, *fds[i], folders[i], i == 1) != 0)
+            return -1;
     }
     state_fd = lk_watch_open_subdir(w->root_fd, ".loket-watch", 1);
     if (state_fd < 0) {
         lk_errorf("%s/.loket-watch: %s", w->root, strerror(errno));
+        return -1;
+    }
+    if (check_layout_dir(w, state_fd, ".loket-watch", true) != 0) {
+        close(state_fd);
         return -1;
     }
     w->runs_fd = lk_watch_open_subdir(state_fd, "runs", 1);
@@ -1098,6 +1130,9 @@ static int open_layout(watcher *w)
         lk_errorf("%s/.loket-watch: %s", w->root, strerror(errno));
         return -1;
     }
+    if (check_layout_dir(w, w->runs_fd, ".loket-watch/runs", true) != 0 ||
+        check_layout_dir(w, w->journals_fd, ".loket-watch/journals", true) != 0)
+        return -1;
     strbuf_init(&sb, 0);
     strbuf_addf(&sb, "%s/.loket-watch/imported.jsonl", w->root);
     w->registry = strbuf_detach(&sb, NULL);
