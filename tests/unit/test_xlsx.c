@@ -613,11 +613,57 @@ static void test_malformed(void)
           LK_ERR_INPUT },
         { SHEET_HEAD "<row r=\"1\"><c r=\"A1\" t=\"q\"><v>1</v></c></row>" SHEET_TAIL, NULL,
           "bad.xlsx[S]:1: column A: unknown cell type \"q\"", LK_ERR_INPUT },
+        /* values nobody wrote: 799 hours from <v>7</v><v>99</v>, 75 from <is>7</is><v>5</v> */
+        { SHEET_HEAD "<row r=\"2\"><c r=\"B2\"><v>7</v><v>99</v></c></row>" SHEET_TAIL, NULL,
+          "bad.xlsx[S]:2: column B: cell B2 holds more than one value", LK_ERR_INPUT },
+        { SHEET_HEAD "<row r=\"3\"><c r=\"C3\" t=\"inlineStr\"><is><t>7</t></is><v>5</v></c>"
+          "</row>" SHEET_TAIL, NULL,
+          "bad.xlsx[S]:3: column C: cell C3 holds more than one value", LK_ERR_INPUT },
+        /* a repeated cell silently kept the last value; one to the left of the previous too */
+        { SHEET_HEAD "<row r=\"2\"><c r=\"B2\"><v>7</v></c><c r=\"B2\"><v>8</v></c></row>"
+          SHEET_TAIL, NULL,
+          "bad.xlsx[S]:2: column B: cell B2 appears twice in the sheet (or after a cell to its "
+          "right)", LK_ERR_INPUT },
+        { SHEET_HEAD "<row r=\"2\"><c r=\"C2\"><v>7</v></c><c r=\"A2\"><v>8</v></c></row>"
+          SHEET_TAIL, NULL,
+          "bad.xlsx[S]:2: column A: cell A2 appears twice in the sheet (or after a cell to its "
+          "right)", LK_ERR_INPUT },
+        /* a repeated row number was summed with the first */
+        { SHEET_HEAD "<row r=\"2\"><c r=\"A2\"><v>7</v></c></row><row r=\"2\"><c r=\"A2\">"
+          "<v>8</v></c></row>" SHEET_TAIL, NULL,
+          "bad.xlsx[S]:2: row 2 appears twice in the sheet (or after a row below it)",
+          LK_ERR_INPUT },
+        { SHEET_HEAD "<row r=\"5\"><c r=\"A5\"><v>7</v></c></row><row r=\"4\"><c r=\"A4\">"
+          "<v>8</v></c></row>" SHEET_TAIL, NULL,
+          "bad.xlsx[S]:4: row 4 appears twice in the sheet (or after a row below it)",
+          LK_ERR_INPUT },
     };
     for (size_t i = 0; i < LK_ARRAY_SIZE(cases); i++) {
         zip_sheet(path, cases[i].sheet, 0, cases[i].sst);
         check_error(path, NULL, cases[i].code, cases[i].expected);
     }
+
+    /* rich text (several runs in one <is>) and cells without r are still one value each */
+    zip_sheet(path, SHEET_HEAD "<row r=\"1\"><c t=\"inlineStr\"><is><r><t>7</t></r><r><t>5</t>"
+              "</r></is></c><c><v>2</v></c></row><row><c><v>3</v></c></row>" SHEET_TAIL, 0, NULL);
+    check_dump(path, NULL, "1:75|n:2\n2:n:3\n");
+
+    /* two entries of one name: minizip reads the first, other readers the last */
+    part twice[] = {
+        { "xl/workbook.xml", "<workbook xmlns:r=\"r\"><sheets><sheet name=\"S\" r:id=\"rId1\"/>"
+          "</sheets></workbook>", 0 },
+        { "xl/_rels/workbook.xml.rels", "<Relationships><Relationship Id=\"rId1\" Type=\"x/"
+          "worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>", 0 },
+        { "xl/worksheets/sheet1.xml", SHEET_HEAD "<row r=\"1\"><c r=\"A1\"><v>7</v></c></row>"
+          SHEET_TAIL, 0 },
+        { "xl/worksheets/Sheet1.xml", SHEET_HEAD "<row r=\"1\"><c r=\"A1\"><v>99</v></c></row>"
+          SHEET_TAIL, 0 },
+        { NULL, NULL, 0 },
+    };
+    zip_parts(path, twice);
+    check_error(path, NULL, LK_ERR_INPUT,
+                "bad.xlsx: the package holds two parts named xl/worksheets/Sheet1.xml: which one "
+                "is the sheet depends on the program reading it");
 
     /* nesting deep enough to grow expat's tag stack without end */
     strbuf deep;
