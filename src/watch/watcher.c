@@ -614,10 +614,37 @@ static void registry_note(watcher *w, const run_state *st, const char *status, i
         log_event(w, LOG_ERR, st->name, "registry", "outcome=error detail=\"%s\"", err.message);
 }
 
+/* True (with why) when the file in processing/ is no longer the one hashed at the claim. */
+static bool changed_since_claim(const watcher *w, const run_state *st, char *why, size_t size)
+{
+    char now_sha[65];
+    long long now_size = -1;
+    lk_error err;
+    lk_error_clear(&err);
+    int fd = openat(w->processing_fd, st->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 || lk_watch_sha256_fd(fd, now_sha, &now_size, &err)) {
+        if (fd >= 0)
+            close(fd);
+        snprintf(why, size, "the file could not be read again after the import, so whether it "
+                 "changed meanwhile is not known; check the report and upload it again");
+        return true;
+    }
+    close(fd);
+    if (now_size == st->size && !strcmp(now_sha, st->sha256))
+        return false;
+    snprintf(why, size,
+             "the file changed while it was imported (still being written?): it had %lld bytes "
+             "(SHA-256 %.12s...) when taken and has %lld (%.12s...) now; what was read may be "
+             "incomplete: check the report and upload the complete file again",
+             st->size, st->sha256, now_size, now_sha);
+    return true;
+}
+
 /* Runs (or resumes) the import of a claimed file and files the outcome. */
 static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule, int lock_fd)
 {
     outcome oc = { .exit_code = -1 };
+    char changed[400];
     char jname[RUN_STEM_MAX + 96];
     struct stat sb;
     lk_error err;
@@ -705,9 +732,18 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
             oc.folder = w->cfg->failed;
             break;
         }
+            bool is_changed = changed_since_claim(w, st, changed, sizeof changed);
+        if (is_changed) {
+            /* an upload that paused longer than settle_seconds and went on: what was imported
+             * is not the file that now exists */
+            oc.outcome = "changed";
+            oc.reason = changed;
+            oc.folder = w->cfg->failed;
+        }
         if (rule->mode == LK_WATCH_APPLY)
             registry_note(w, st,
-                          oc.exit_code == LK_EXIT_OK         ? "imported"
+                          is_changed                         ? "failed"
+                          : oc.exit_code == LK_EXIT_OK       ? "imported"
                           : oc.exit_code == LK_EXIT_REJECTED ? "partial"
                           : oc.exit_code == LK_EXIT_INPUT    ? "not-sent"
                                                              : "failed",
@@ -830,8 +866,9 @@ static void start_claimed(watcher *w, const char *name, const char *hash, int lo
     import_claimed(w, &st, rule, lock_fd);
 }
 
-/* One settled name of the inbox: claim it by rename into processing/, then import it. */
-static void take_from_inbox(watcher *w, const char *name)
+/* One settled name of the inbox: claim it by rename into processing/, then import it. `fs` is
+ * what settled; a file that differs from it now is still being written and is left alone. */
+static void take_from_inbox(watcher *w, const char *name, const lk_watch_filestat *fs)
 {
     char hash[33];
     int lock_fd;
@@ -844,6 +881,12 @@ static void take_from_inbox(watcher *w, const char *name)
         /* a file of that name is still in processing/ (a crashed run): finish it first */
         lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
         return;
+    }
+    if (fstatat(w->inbox_fd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+        (long long)sb.st_size != fs->size || (unsigned long long)sb.st_ino != fs->ino ||
+        (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec != fs->mtime_ns) {
+        lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
+        return; /* changed since it settled: the next scan watches it settle again */
     }
     if (renameat2(w->inbox_fd, name, w->processing_fd, name, RENAME_NOREPLACE) != 0) {
         if (errno != ENOENT)
@@ -1013,7 +1056,7 @@ static double scan_inbox(watcher *w)
             continue;
         }
         lk_watch_settle_forget(w->settle, name);
-        take_from_inbox(w, name);
+        take_from_inbox(w, name, &fs);
     }
     lk_watch_settle_prune(w->settle);
     free_names(names, n);
