@@ -170,8 +170,12 @@ static void result_from(lk_api_result *r, const lk_http_response *res, const cha
     }
     if (lk_envelope_parse(res->body, res->body_len, res->content_type, res->status, &env,
                           &r->err) != LK_OK) {
-        r->code = lk_error_set(&r->err, LK_ERR_PROTOCOL, "%s: %s (HTTP %ld)", what,
-                               r->err.message, res->status);
+        /* formatting r->err from its own message is undefined (it printed "employers:
+         * employers: s answer..."): copy it first */
+        char why[LK_ERROR_MSG_MAX];
+        snprintf(why, sizeof why, "%s", r->err.message);
+        r->code = lk_error_set(&r->err, LK_ERR_PROTOCOL, "%s: %s (HTTP %ld)", what, why,
+                               res->status);
         return;
     }
     *env_out = env;

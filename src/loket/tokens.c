@@ -474,10 +474,12 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
     /* Durably first: the old refresh token is already dead on the server's side. */
     rc = store_write(t, refresh, access, expires_at, (long long)expires_in, err);
     if (rc != LK_OK) {
+        char why[LK_ERROR_MSG_MAX];
+        snprintf(why, sizeof why, "%s", err->message); /* not formatted from itself */
         lk_error_set(err, rc,
                      "%s: the new refresh token could not be saved (%s); the previous one is no "
                      "longer valid: fix the problem and authorise again with 'loket-import auth'",
-                     what, err->message);
+                     what, why);
         goto out;
     }
     if (refresh != t->refresh_token)
