@@ -302,6 +302,19 @@ static void form_add(strbuf *sb, const char *key, const char *value)
     strbuf_addurlenc(sb, value);
 }
 
+/* The longest token accepted (from the token service or standard input). */
+#define TOKEN_MAX_LEN 16384
+/* A shorter expires_in is taken as this (whole seconds): see grant(). */
+#define MIN_LIFETIME_S 2.0
+
+static bool token_chars_ok(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+            return false;
+    return true;
+}
+
 static bool interrupted(const lk_tokens *t)
 {
     return t->interrupt && *t->interrupt;
@@ -394,8 +407,8 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
         curl_easy_cleanup(e);
         curl_slist_free_all(hdr);
         if (cc == CURLE_OK) {
+            /* the body is traced by grant(), once its tokens are known as secrets */
             lk_trace_line(t->trace, "token < %ld", a->status);
-            lk_trace_body(t->trace, "token <", a->body.buf, a->body.len);
             if (a->status != 429 && a->status < 500)
                 return LK_OK;
         } else {
@@ -443,11 +456,20 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
     if (rc != LK_OK)
         goto out;
     root = cJSON_ParseWithLength(a.body.buf, a.body.len);
+    /* Register the tokens for scrubbing before the body is traced: the trace's redaction by
+     * key misses a key written with escapes ("access\u005ftoken"), the value never escapes. */
+    {
+        static const char *const secret_keys[] = { "access_token", "refresh_token", "id_token" };
+        for (size_t i = 0; i < sizeof secret_keys / sizeof *secret_keys; i++)
+            lk_trace_add_secret(t->trace, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                                              root, secret_keys[i])));
+    }
+    lk_trace_body(t->trace, "token <", a.body.buf, a.body.len);
     error_code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "error"));
     error_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "error_description"));
     if (a.status < 200 || a.status > 299) {
         rc = lk_error_set(err, LK_ERR_AUTH,
-                          "%s refused by %s (HTTP %ld%s%s%s%s): run 'loket-import auth code CODE "
+                          "%s refused by %s (HTTP %ld%s%s%s%s): run 'loket-import auth code "
                           "--redirect-uri URI' or 'auth set-refresh-token' to authorise again",
                           what, t->cfg->token_url, a.status, error_code ? ", " : "",
                           error_code ? error_code : "", error_text ? ": " : "",
@@ -462,9 +484,28 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
                           "%s: the token service's answer has no access_token", what);
         goto out;
     }
+    /* A token goes into a header line: CR/LF in it would add header lines of the server's
+     * choosing (RFC 6750 allows only visible ASCII). */
+    if (!token_chars_ok(access) || (refresh && !token_chars_ok(refresh))) {
+        rc = lk_error_set(err, LK_ERR_PROTOCOL,
+                          "%s: the token service's answer holds a token with spaces or control "
+                          "characters; it is not used",
+                          what);
+        goto out;
+    }
+    if (refresh && strlen(refresh) > TOKEN_MAX_LEN) {
+        rc = lk_error_set(err, LK_ERR_PROTOCOL,
+                          "%s: the token service's refresh token is longer than %d characters",
+                          what, TOKEN_MAX_LEN);
+        goto out;
+    }
     if (cJSON_IsNumber(exp) && isfinite(exp->valuedouble) && exp->valuedouble > 0 &&
         exp->valuedouble < 1e7)
         expires_in = exp->valuedouble;
+    /* "expires_in": 0.4 would mean a refresh before every request; a token that really dies
+     * sooner is refreshed once on its 401 */
+    if (expires_in < MIN_LIFETIME_S)
+        expires_in = MIN_LIFETIME_S;
     expires_at = (long long)time(NULL) + (long long)expires_in;
     lk_trace_add_secret(t->trace, access);
     lk_trace_add_secret(t->trace, refresh);
@@ -543,7 +584,7 @@ static lk_code refresh_locked(lk_tokens *t, unsigned seen_generation, bool only_
     }
     if (!t->refresh_token) {
         rc = lk_error_set(err, LK_ERR_AUTH,
-                          "no refresh token in %s: run 'loket-import auth code CODE "
+                          "no refresh token in %s: run 'loket-import auth code "
                           "--redirect-uri URI' or 'loket-import auth set-refresh-token' first",
                           t->cfg->token_store);
         goto out;
@@ -626,6 +667,10 @@ lk_code lk_tokens_set_refresh_token(lk_tokens *t, const char *refresh_token, lk_
     lk_code rc;
     if (!refresh_token || !*refresh_token)
         return lk_error_set(err, LK_ERR_CONFIG, "the refresh token is empty");
+    if (strlen(refresh_token) > TOKEN_MAX_LEN)
+        return lk_error_set(err, LK_ERR_CONFIG,
+                            "the refresh token is longer than %d characters: not a Loket token",
+                            TOKEN_MAX_LEN);
     for (const char *p = refresh_token; *p; p++)
         if ((unsigned char)*p <= ' ' || (unsigned char)*p == 0x7f)
             return lk_error_set(err, LK_ERR_CONFIG,

@@ -66,6 +66,7 @@ typedef struct server {
     char issued_access[64];
     char last_refresh_sent[128];
     const char *open_on_token;  /* a folder made 0777 while a token is issued (store lost) */
+    const char *token_body;     /* the token service's whole answer instead of the usual one */
 } server;
 
 typedef struct conn {
@@ -158,7 +159,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                  "\"refresh_token\":\"%s\",\"two_factor_state\":\"None\"}",
                  s->issued_access, s->token_expires_in, s->issued_refresh);
         pthread_mutex_unlock(&s->lock);
-        return respond(c, 200, body, NULL, NULL);
+        return respond(c, 200, s->token_body ? s->token_body : body, NULL, NULL);
     }
     if (s->nseen < MAX_SEEN) {
         seen *w = &s->seen[s->nseen++];
@@ -834,6 +835,65 @@ static void test_error_store_lost(void)
     fixture_close(&f);
 }
 
+/* The token answer's keys written with escapes: the trace still holds no token. */
+static void test_trace_escaped_keys(void)
+{
+    fixture f;
+    outcome o;
+    char *text = NULL;
+    lk_error err;
+    fixture_open(&f, true);
+    f.srv->token_body = "{\"access\\u005ftoken\":\"escaped-access-token-value-77\","
+                        "\"token_type\":\"bearer\",\"expires_in\":3600,"
+                        "\"refresh\\u005Ftoken\":\"escaped-refresh-token-value-88\"}";
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    CU_ASSERT_STRING_EQUAL(f.srv->seen[f.srv->nseen - 1].auth,
+                           "Bearer escaped-access-token-value-77");
+    lk_client_free(f.client);
+    f.client = NULL;
+    lk_trace_close(f.trace);
+    f.trace = NULL;
+    lk_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(lk_read_file(f.trace_path, 1 << 22, &text, NULL, &err), LK_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "token <"));
+    CU_ASSERT_PTR_NULL(strstr(text, "escaped-access-token-value-77"));
+    CU_ASSERT_PTR_NULL(strstr(text, "escaped-refresh-token-value-88"));
+    free(text);
+    fixture_close(&f);
+}
+
+/* CR/LF in a token would become header lines of the server's choosing: refused. */
+static void test_token_with_crlf(void)
+{
+    fixture f;
+    outcome o;
+    fixture_open(&f, true);
+    f.srv->token_body = "{\"access_token\":\"abc\\r\\nX-Injected: yes\",\"token_type\":"
+                        "\"bearer\",\"expires_in\":3600,\"refresh_token\":\"r-new-token-1\"}";
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_PROTOCOL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "spaces or control characters"));
+    CU_ASSERT_EQUAL(f.srv->nseen, 0); /* nothing was sent with it */
+    fixture_close(&f);
+}
+
+/* expires_in below a second: not a refresh before every request. */
+static void test_expires_in_fraction(void)
+{
+    fixture f;
+    outcome o;
+    fixture_open(&f, true);
+    f.srv->token_body = "{\"access_token\":\"short-lived-access\",\"token_type\":\"bearer\","
+                        "\"expires_in\":0.4,\"refresh_token\":\"rotated-refresh-1\"}";
+    for (int i = 0; i < 5; i++) {
+        o = patch_once(&f);
+        CU_ASSERT_EQUAL(o.code, LK_OK);
+    }
+    CU_ASSERT_EQUAL(f.srv->token_calls, 1);
+    fixture_close(&f);
+}
+
 int main(void)
 {
     static const lk_test tests[] = {
@@ -854,6 +914,9 @@ int main(void)
         { "trace holds no token or secret", test_trace_redacted },
         { "an answer that is not JSON: one clear message", test_error_not_json },
         { "a refresh that cannot be stored: the reason kept", test_error_store_lost },
+        { "token keys written with escapes: still redacted", test_trace_escaped_keys },
+        { "CR/LF in a token: refused, nothing sent", test_token_with_crlf },
+        { "expires_in 0.4: one refresh, not one per request", test_expires_in_fraction },
         { NULL, NULL },
     };
     return lk_test_main("loket-http", tests);
