@@ -248,6 +248,13 @@ void lk_safe_scratch_abort(lk_safe_scratch *s)
         scratch_release(s);
 }
 
+int lk_mode_under_umask(int mode)
+{
+    mode_t u = umask(077); /* umask can only be read by setting it */
+    umask(u);
+    return mode & ~(int)u;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Opening files appended to or locked
  * ------------------------------------------------------------------------------------------- */

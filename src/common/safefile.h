@@ -56,6 +56,11 @@ lk_code lk_safe_scratch_begin(lk_safe_scratch *s, const char *path, int mode, lk
 lk_code lk_safe_scratch_commit(lk_safe_scratch *s, lk_error *err);
 void lk_safe_scratch_abort(lk_safe_scratch *s);
 
+/* mode without the bits the process's umask removes: for files the user may want to share
+ * (reports: 0640 at most, 0600 under umask 077). Private files (tokens, journals) keep their
+ * exact mode instead. */
+int lk_mode_under_umask(int mode);
+
 /* Opens path with flags (O_WRONLY|O_APPEND, O_RDWR, ...; O_NOFOLLOW and O_CLOEXEC are added).
  * With O_CREAT a missing file is created with mode. Refuses a symlink, anything but a regular
  * file, and a file owned by another user (root's files are refused too unless we are root).

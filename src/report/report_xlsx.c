@@ -310,7 +310,8 @@ lk_code lk_report_write_xlsx(const lk_report *r, const char *path, lk_error *err
     lk_safe_scratch s;
     lk_error ferr;
     lk_error_clear(&ferr);
-    if (lk_safe_scratch_begin(&s, path, LK_REPORT_FILE_MODE, &ferr) != LK_OK)
+    if (lk_safe_scratch_begin(&s, path, lk_mode_under_umask(LK_REPORT_FILE_MODE), &ferr) !=
+        LK_OK)
         return io_error(err, path, last_reason(ferr.message));
 
     struct xlsx_ctx x;
