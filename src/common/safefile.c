@@ -364,3 +364,49 @@ lk_code lk_file_check_trusted(int fd, const char *path, const char *what, lk_err
                             path, (unsigned)(st.st_mode & 07777));
     return LK_OK;
 }
+
+lk_code lk_read_trusted_file(const char *path, size_t max, const char *what, char **out,
+                             size_t *len, lk_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    size_t n = 0, alloc = 8192;
+    char *buf;
+    lk_code rc;
+    if (fd < 0)
+        return lk_error_set(err, LK_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    rc = lk_file_check_trusted(fd, path, what, err);
+    if (rc != LK_OK) {
+        close(fd);
+        err->code = LK_ERR_CONFIG;
+        return LK_ERR_CONFIG;
+    }
+    buf = xmalloc(alloc);
+    for (;;) {
+        if (n + 1 >= alloc)
+            buf = xrealloc(buf, alloc *= 2);
+        ssize_t r = read(fd, buf + n, alloc - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = lk_error_set(err, LK_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+            break;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (n > max) {
+            rc = lk_error_set(err, LK_ERR_LIMIT, "%s is larger than %zu bytes", path, max);
+            break;
+        }
+    }
+    close(fd);
+    if (rc != LK_OK) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len)
+        *len = n;
+    return LK_OK;
+}

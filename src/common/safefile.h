@@ -56,6 +56,12 @@ lk_code lk_safe_scratch_begin(lk_safe_scratch *s, const char *path, int mode, lk
 lk_code lk_safe_scratch_commit(lk_safe_scratch *s, lk_error *err);
 void lk_safe_scratch_abort(lk_safe_scratch *s);
 
+/* Reads a configuration file whole (at most max bytes) from the descriptor that passed
+ * lk_file_check_trusted: a file others can change is refused (LK_ERR_CONFIG), so nobody else can
+ * point the importer at another server or choose what it writes. */
+lk_code lk_read_trusted_file(const char *path, size_t max, const char *what, char **out,
+                             size_t *len, lk_error *err);
+
 /* mode without the bits the process's umask removes: for files the user may want to share
  * (reports: 0640 at most, 0600 under umask 077). Private files (tokens, journals) keep their
  * exact mode instead. */

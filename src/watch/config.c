@@ -17,14 +17,11 @@
 #include "common/util.h"
 
 #include <cJSON.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 
@@ -377,49 +374,14 @@ out:
     return rc;
 }
 
-/* The config decides what is imported and how: it must be the watcher's own (or root's) and
- * writable by nobody else, and it is read from the descriptor that was checked. */
-static lk_code read_trusted(const char *path, char **out, lk_error *err)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    strbuf sb = STRBUF_INIT;
-    lk_code rc;
-    if (fd < 0)
-        return lk_error_set(err, LK_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    rc = lk_file_check_trusted(fd, path, "the folder config", err);
-    strbuf_init(&sb, 4096);
-    while (rc == LK_OK) {
-        char buf[8192];
-        ssize_t r = read(fd, buf, sizeof buf);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            rc = lk_error_set(err, LK_ERR_IO, "cannot read %s: %s", path, strerror(errno));
-            break;
-        }
-        if (r == 0)
-            break;
-        if (sb.len + (size_t)r > CONFIG_MAX_BYTES) {
-            rc = lk_error_set(err, LK_ERR_LIMIT, "%s is larger than %d bytes", path,
-                              CONFIG_MAX_BYTES);
-            break;
-        }
-        strbuf_add(&sb, buf, (size_t)r);
-    }
-    close(fd);
-    if (rc != LK_OK) {
-        strbuf_free(&sb);
-        return rc;
-    }
-    *out = strbuf_detach(&sb, NULL);
-    return LK_OK;
-}
-
 lk_code lk_watch_config_load(const char *path, lk_watch_config **out, lk_error *err)
 {
     char *text = NULL, *dircopy, *base;
     lk_watch_config *cfg;
-    lk_code rc = read_trusted(path, &text, err);
+    /* the config decides what is imported and how: it must be the watcher's own (or root's)
+     * and writable by nobody else */
+    lk_code rc = lk_read_trusted_file(path, CONFIG_MAX_BYTES, "the folder config", &text, NULL,
+                                      err);
     if (rc == LK_ERR_IO) {
         char msg[LK_ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->message);
