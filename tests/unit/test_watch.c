@@ -89,7 +89,8 @@ static void test_config_good(void)
         " \"ignore\": [\"*.bak\"], \"options\": [\"--concurrency\", \"2\"],"
         " \"rules\": ["
         "  {\"match\": \"uren-*.csv\", \"mapping\": \"maps/uren.json\", \"mode\": \"apply\","
-        "   \"employer\": \"40101\", \"period\": \"2026-11\", \"options\": [\"--allow-partial\"]},"
+        "   \"employer\": \"40101\", \"period\": \"2026-11\","
+        "   \"options\": [\"--allow-partial\", \"--allow-empty\"]},"
         "  {\"match\": \"*.xlsx\", \"mapping\": \"/abs/x.json\", \"mode\": \"plan\","
         "   \"allow_duplicates\": true, \"case_sensitive\": true}]}",
         &err, &rc);
@@ -108,7 +109,9 @@ static void test_config_good(void)
     CU_ASSERT_STRING_EQUAL(cfg->rules[0].employer, "40101");
     CU_ASSERT_STRING_EQUAL(cfg->rules[0].period, "2026-11");
     CU_ASSERT_FALSE(cfg->rules[0].allow_duplicates);
-    CU_ASSERT_EQUAL(cfg->rules[0].n_options, 1);
+    /* --allow-empty is how a rule takes exports that may be empty on purpose */
+    CU_ASSERT_EQUAL_FATAL(cfg->rules[0].n_options, 2);
+    CU_ASSERT_STRING_EQUAL(cfg->rules[0].options[1], "--allow-empty");
     CU_ASSERT_STRING_EQUAL(cfg->rules[1].mapping, "/abs/x.json");
     CU_ASSERT_EQUAL(cfg->rules[1].mode, LK_WATCH_PLAN);
     CU_ASSERT_TRUE(cfg->rules[1].allow_duplicates);
