@@ -46,7 +46,10 @@ for k in ReadOnlyPaths InaccessiblePaths BindPaths BindReadOnlyPaths TemporaryFi
     RuntimeDirectory CacheDirectory LogsDirectory RootDirectory WorkingDirectory; do
     [ -n "$(key $k)" ] && fail "the unit sets $k=, which this test does not reproduce yet"
 done
-EXEC=$(key ExecStart | sed "s#^/usr/local/bin/loket-import#$IMPORT#")
+# inside the sandbox the program is where the unit's ExecStart= names it (a copy of this build
+# is bound there): the checkout itself may lie under /tmp, which PrivateTmp= hides
+BIN=/usr/local/bin/loket-import
+EXEC=$(key ExecStart)
 STATE=/var/lib/$(key StateDirectory)
 CONF=/etc/$(key ConfigurationDirectory)
 RW=$(key ReadWritePaths | sed 's/^-//')
@@ -56,7 +59,7 @@ CREDS=/run/credentials/$(basename "$UNIT")
 DROP=$RW
 [ "$STATE" != /var/lib/ ] && [ "$CONF" != /etc/ ] && [ -n "$RW" ] && [ -n "$CRED_ID" ] ||
     fail "the unit lacks StateDirectory=, ConfigurationDirectory=, ReadWritePaths= or LoadCredential="
-case $EXEC in "$IMPORT watch $DROP "*) ;; *) fail "ExecStart does not watch the ReadWritePaths= folder: $EXEC" ;; esac
+case $EXEC in "$BIN watch $DROP "*) ;; *) fail "ExecStart does not watch the ReadWritePaths= folder: $EXEC" ;; esac
 
 # the host side of each of those folders
 H=$SIM_DIR/host
@@ -83,7 +86,7 @@ STATE_DIRECTORY=$H/state LOKET_CLIENT_SECRET_FILE=$H/creds/$CRED_ID \
 SVC_UID=990
 
 # 3. the sandbox: a read-only copy of / with room made for the unit's folders
-TARGETS="$STATE $CONF $DROP $CREDS /proc /dev /tmp /var/tmp /home /root /run/user"
+TARGETS="$STATE $CONF $DROP $CREDS ${BIN%/*} /proc /dev /tmp /var/tmp /home /root /run/user"
 is_target() { for t in $TARGETS; do [ "$1" = "$t" ] && return 0; done; return 1; }
 is_parent() { for t in $TARGETS; do case $t in "$1"/*) return 0 ;; esac; done; return 1; }
 ARGS=$SIM_DIR/bwrap.args
@@ -108,6 +111,8 @@ arg --bind "$H/state" "$STATE"                             # StateDirectory=
 arg --ro-bind "$H/conf" "$CONF"                            # ConfigurationDirectory=
 arg --bind "$H/drop" "$DROP"                               # ReadWritePaths=
 arg --ro-bind "$H/creds" "$CREDS"                          # LoadCredential=
+mkdir -p "$H/bin" && cp "$IMPORT" "$H/bin/${BIN##*/}" || fail "copying the program"
+arg --ro-bind "$H/bin" "${BIN%/*}"                         # the installed program
 # COMMAND...: runs it in the sandbox as the service user without capabilities, with the
 # environment systemd gives the service (and nothing of ours: no secret in it)
 run_in_sandbox() {
@@ -148,7 +153,7 @@ v=$(sim_state | jq '[.payrollPeriodData[] | select(.employeeNumber == 1001 and .
     | .payrollComponents[] | select(.payrollComponent.key == 10) | .value] | first')
 [ "$v" = 167 ] || fail "employee 1001 has $v hours in Loket, expected 167 from the second file"
 # auth status works under the same sandbox (exit 0), and nothing printed the secret
-run_in_sandbox "$IMPORT" auth status >"$SIM_DIR/status.out" 2>&1 || { cat "$SIM_DIR/status.out"; fail "auth status in the sandbox"; }
+run_in_sandbox "$BIN" auth status >"$SIM_DIR/status.out" 2>&1 || { cat "$SIM_DIR/status.out"; fail "auth status in the sandbox"; }
 cat "$SIM_DIR"/run*.log "$SIM_DIR/status.out" "$H"/drop/reports/*.log | grep -q "$SECRET" &&
     fail "the client secret appears in a log"
 
@@ -162,7 +167,7 @@ jq --arg s /home/loket/.local/state/loket-import/tokens.json '. + {tokenStore: $
     "$H/conf/config.json" >"$H/conf/config-home.json"
 printf '%s\n' --ro-bind "$H/home" /home/loket >"$ARGS.extra"
 curl -s -X POST "$SIM_ROOT/__sim/expire-tokens" >/dev/null || fail "expire-tokens"
-run_in_sandbox "$IMPORT" auth refresh --config "$CONF/config-home.json" >"$SIM_DIR/ro.out" 2>&1
+run_in_sandbox "$BIN" auth refresh --config "$CONF/config-home.json" >"$SIM_DIR/ro.out" 2>&1
 st=$?
 [ "$st" = 3 ] || { cat "$SIM_DIR/ro.out"; fail "read-only token store: auth refresh exit $st, expected 3"; }
 grep -q "tokens.json.lock: Read-only file system" "$SIM_DIR/ro.out" ||
