@@ -30,15 +30,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 static const char plan_usage[] =
     "usage: loket-import plan FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
-    "                         [--report FILE]... [--quiet] [common options]\n"
+    "                         [--report FILE]... [--lines N] [--json] [--quiet]\n"
+    "                         [common options]\n"
     "\n"
     "The dry run: checks every row against Loket (employer, employment active in the period,\n"
     "open period, allowed components, record key) and shows per employment and record what\n"
-    "apply would create, change (old -> new) or leave unchanged. Writes nothing to Loket.\n";
+    "apply would create, change (old -> new) or leave unchanged. Writes nothing to Loket.\n"
+    "The changes are listed per employer and period, per employment each value old -> new,\n"
+    "with totals; a long plan shows its first screenful and names the report with the rest.\n";
 
 static const char apply_usage[] =
     "usage: loket-import apply FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
@@ -56,6 +60,9 @@ static const char options_text[] =
     "  -p, --period P       payroll period: 2026-11 (month) or 2026-P11 (period number)\n"
     "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable\n"
     "  -q, --quiet          no progress line, errors and the summary only\n"
+    "plan only:\n"
+    "      --lines N        show at most N lines of changes (default: a screenful; 0 = all)\n"
+    "      --json           print the changes as JSON on stdout instead (for machines)\n"
     "apply only:\n"
     "      --journal FILE   where confirmed results are kept (default: next to the first\n"
     "                       report, else FILE1.journal)\n"
@@ -74,7 +81,7 @@ static const char exit_text[] =
 
 enum {
     OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
-    OPT_VERIFY
+    OPT_VERIFY, OPT_LINES, OPT_JSON
 };
 
 static const struct option options[] = {
@@ -88,6 +95,8 @@ static const struct option options[] = {
     { "force", no_argument, NULL, OPT_FORCE },
     { "collective", optional_argument, NULL, OPT_COLLECTIVE },
     { "verify", no_argument, NULL, OPT_VERIFY },
+    { "lines", required_argument, NULL, OPT_LINES },
+    { "json", no_argument, NULL, OPT_JSON },
     { "help", no_argument, NULL, 'h' },
     LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
@@ -101,6 +110,9 @@ typedef struct import_opts {
     size_t nreports;
     bool quiet, resume, allow_partial, force, verify;
     int collective;
+    bool json;                /* plan: the changes as JSON on stdout */
+    bool lines_set;
+    size_t lines;             /* plan: lines of changes shown; 0 = all */
     lk_common_opts common;    /* --config, --api-url, --employer, --trace, --stats, ... */
 } import_opts;
 
@@ -140,6 +152,27 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_ALLOW_PARTIAL: o->allow_partial = true; apply_only = true; break;
         case OPT_FORCE: o->force = true; apply_only = true; break;
         case OPT_VERIFY: o->verify = true; apply_only = true; break;
+        case OPT_JSON:
+            if (o->apply) {
+                lk_errorf("--json is an option of 'plan', not of 'apply'");
+                return LK_EXIT_CONFIG;
+            }
+            o->json = true;
+            break;
+        case OPT_LINES: {
+            long n = strtol(optarg, &end, 10);
+            if (o->apply) {
+                lk_errorf("--lines is an option of 'plan', not of 'apply'");
+                return LK_EXIT_CONFIG;
+            }
+            if (!*optarg || *end || n < 0 || n > 1000000) {
+                lk_errorf("--lines %s: expected a number of lines (0 = all)", optarg);
+                return LK_EXIT_CONFIG;
+            }
+            o->lines = (size_t)n;
+            o->lines_set = true;
+            break;
+        }
         case OPT_COLLECTIVE:
             apply_only = true;
             o->collective = 50;
@@ -267,6 +300,23 @@ static bool write_reports(lk_report *r, const import_opts *o)
         }
     }
     return ok;
+}
+
+/* The plan's changes: a screenful on a terminal (its height less room for the summary), a
+ * fixed page elsewhere, all of them with --lines 0. */
+#define PLAN_LINES_NOT_A_TERMINAL 40
+static void print_changes(const lk_report *r, const import_opts *o)
+{
+    lk_plan_view_opts v = { PLAN_LINES_NOT_A_TERMINAL, false, NULL };
+    struct winsize ws;
+    if (o->lines_set)
+        v.max_lines = o->lines;
+    else if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row)
+        v.max_lines = ws.ws_row > 30 ? (size_t)ws.ws_row - 15 : 15;
+    if (r->noutputs)
+        v.rest_in = r->outputs[0];
+    if (r->nrecords)
+        lk_report_print_changes(r, &v, stdout);
 }
 
 int lk_import_command(int argc, char **argv, bool apply)
@@ -409,7 +459,16 @@ finish:
     lk_report_finish(r);
     if (!write_reports(r, &o) && !r->has_error)
         rc = LK_EXIT_CONFIG;
-    lk_report_print_summary(r, stdout);
+    if (!apply && o.json) {
+        char *json = lk_report_changes_json(r);
+        fputs(json, stdout);
+        fputc('\n', stdout);
+        free(json);
+    } else {
+        if (!apply && !o.quiet)
+            print_changes(r, &o);
+        lk_report_print_summary(r, stdout);
+    }
     if (rc == LK_EXIT_OK)
         rc = lk_report_exit_code(r);
     if (journal) {

@@ -345,6 +345,18 @@ char *lk_report_json_string(const lk_report *r);
  * unset or empty. */
 void lk_report_print_summary(const lk_report *r, FILE *out);
 
+/* The changes of a plan, per employer and period, per employment old -> new (report_plan.c). */
+typedef struct lk_plan_view_opts {
+    size_t max_lines;       /* lines shown before "... N more lines"; 0 = all */
+    bool decimal_comma;     /* 1,75 instead of 1.75 (the language's number style) */
+    const char *rest_in;    /* a report file holding the whole plan, named when lines are cut */
+} lk_plan_view_opts;
+
+/* Prints the changes; returns how many lines were not shown. o may be NULL (everything). */
+size_t lk_report_print_changes(const lk_report *r, const lk_plan_view_opts *o, FILE *out);
+/* The same groups, values and totals as a JSON document (caller frees). */
+char *lk_report_changes_json(const lk_report *r);
+
 /* Progress on stderr while requests run: only when stderr is a terminal and not quiet;
  * otherwise every call is a cheap no-op. Redraws at most ~10 times a second. */
 typedef struct lk_progress lk_progress;
