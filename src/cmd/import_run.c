@@ -59,10 +59,14 @@ static const char options_text[] =
     "  -m, --mapping FILE   the mapping (mappings/NAME.json)\n"
     "  -p, --period P       payroll period: 2026-11 (month) or 2026-P11 (period number)\n"
     "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable\n"
-    "  -q, --quiet          no progress line, errors and the summary only\n"
-    "plan only:\n"
+    "  -q, --quiet          no progress line, errors and the summary only\n";
+
+static const char plan_options_text[] =
     "      --lines N        show at most N lines of changes (default: a screenful; 0 = all)\n"
     "      --json           print the changes as JSON on stdout instead (for machines)\n"
+    "  -h, --help           this text\n";
+
+static const char apply_options_text[] =
     "apply only:\n"
     "      --journal FILE   where confirmed results are kept (default: next to the first\n"
     "                       report, else FILE1.journal)\n"
@@ -128,6 +132,7 @@ static void usage(FILE *out, bool apply)
 {
     fputs(apply ? apply_usage : plan_usage, out);
     fputs(options_text, out);
+    fputs(apply ? apply_options_text : plan_options_text, out);
     lk_common_usage(out);
     fputs(exit_text, out);
 }
