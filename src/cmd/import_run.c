@@ -59,6 +59,8 @@ static const char options_text[] =
     "  -m, --mapping FILE   the mapping (mappings/NAME.json)\n"
     "  -p, --period P       payroll period: 2026-11 (month) or 2026-P11 (period number)\n"
     "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable\n"
+    "      --csv-style S    a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
+    "                       rfc4180 (',', decimal point; the default)\n"
     "  -q, --quiet          no progress line, errors and the summary only\n";
 
 static const char plan_options_text[] =
@@ -85,7 +87,7 @@ static const char exit_text[] =
 
 enum {
     OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
-    OPT_VERIFY, OPT_LINES, OPT_JSON
+    OPT_VERIFY, OPT_LINES, OPT_JSON, OPT_CSV_STYLE
 };
 
 static const struct option options[] = {
@@ -101,6 +103,7 @@ static const struct option options[] = {
     { "verify", no_argument, NULL, OPT_VERIFY },
     { "lines", required_argument, NULL, OPT_LINES },
     { "json", no_argument, NULL, OPT_JSON },
+    { "csv-style", required_argument, NULL, OPT_CSV_STYLE },
     { "help", no_argument, NULL, 'h' },
     LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
@@ -115,6 +118,7 @@ typedef struct import_opts {
     bool quiet, resume, allow_partial, force, verify;
     int collective;
     bool json;                /* plan: the changes as JSON on stdout */
+    lk_csv_style csv_style;   /* of .csv reports */
     bool lines_set;
     size_t lines;             /* plan: lines of changes shown; 0 = all */
     lk_common_opts common;    /* --config, --api-url, --employer, --trace, --stats, ... */
@@ -157,6 +161,12 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_ALLOW_PARTIAL: o->allow_partial = true; apply_only = true; break;
         case OPT_FORCE: o->force = true; apply_only = true; break;
         case OPT_VERIFY: o->verify = true; apply_only = true; break;
+        case OPT_CSV_STYLE:
+            if (!lk_csv_style_parse(optarg, &o->csv_style)) {
+                lk_errorf("--csv-style %s: expected excel-nl or rfc4180", optarg);
+                return LK_EXIT_CONFIG;
+            }
+            break;
         case OPT_JSON:
             if (o->apply) {
                 lk_errorf("--json is an option of 'plan', not of 'apply'");
@@ -299,7 +309,7 @@ static bool write_reports(lk_report *r, const import_opts *o)
     for (size_t i = 0; i < o->nreports; i++) {
         lk_error e;
         lk_error_clear(&e);
-        if (lk_report_write(r, o->reports[i], LK_REPORT_AUTO, &e) != LK_OK) {
+        if (lk_report_write_as(r, o->reports[i], LK_REPORT_AUTO, o->csv_style, &e) != LK_OK) {
             print_error(&e);
             ok = false;
         }
@@ -330,6 +340,7 @@ int lk_import_command(int argc, char **argv, bool apply)
     memset(&o, 0, sizeof o);
     lk_common_init(&o.common);
     o.apply = apply;
+    o.csv_style = lk_csv_style_for_language(NULL); /* the chosen language's, once there is one */
     int prc = parse_options(argc, argv, &o);
     if (prc) {
         free(o.reports);

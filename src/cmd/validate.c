@@ -20,7 +20,7 @@
 
 static const char usage_text[] =
     "usage: loket-import validate FILE... -m MAPPING [--period P] [--json] [--quiet]\n"
-    "                             [--report FILE]\n"
+    "                             [--report FILE] [--csv-style excel-nl|rfc4180]\n"
     "\n"
     "Reads CSV/XLSX exports through a mapping, offline (no network), and shows per file what\n"
     "was read: type, delimiter, encoding, rows, employees, component totals, ignored columns,\n"
@@ -33,6 +33,8 @@ static const char usage_text[] =
     "      --json          print one JSON document on stdout (entries, errors, skipped, files)\n"
     "  -q, --quiet         print errors only\n"
     "      --report FILE   also write the report (.csv, .xlsx or .json by extension)\n"
+    "      --csv-style S   a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
+    "                      rfc4180 (',', decimal point; the default)\n"
     "  -h, --help          this text\n"
     "\n"
     "Exit codes:\n"
@@ -41,7 +43,7 @@ static const char usage_text[] =
     "  3  bad command line\n"
     "  4  internal error\n";
 
-enum { OPT_JSON = 256, OPT_REPORT };
+enum { OPT_JSON = 256, OPT_REPORT, OPT_CSV_STYLE };
 
 static const struct option options[] = {
     { "mapping", required_argument, NULL, 'm' },
@@ -49,6 +51,7 @@ static const struct option options[] = {
     { "json", no_argument, NULL, OPT_JSON },
     { "quiet", no_argument, NULL, 'q' },
     { "report", required_argument, NULL, OPT_REPORT },
+    { "csv-style", required_argument, NULL, OPT_CSV_STYLE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -394,7 +397,7 @@ static void print_text(const lk_entry_set *set, bool quiet)
 /* ---------------------------------------------------------------- report */
 
 static bool write_report(const char *path, const char *mapping, const lk_entry_set *set,
-                         bool quiet)
+                         lk_csv_style csv_style, bool quiet)
 {
     lk_error err;
     lk_error_clear(&err);
@@ -403,7 +406,7 @@ static bool write_report(const char *path, const char *mapping, const lk_entry_s
     lk_report_add_entry_set(r, set, &err);
     lk_report_finish(r);
     lk_error_clear(&err);
-    bool ok = lk_report_write(r, path, LK_REPORT_AUTO, &err) == LK_OK;
+    bool ok = lk_report_write_as(r, path, LK_REPORT_AUTO, csv_style, &err) == LK_OK;
     if (!ok) {
         char buf[LK_ERROR_MSG_MAX + 400];
         lk_errorf("%s", lk_error_format(&err, buf, sizeof(buf)));
@@ -420,6 +423,7 @@ int cmd_validate(int argc, char **argv)
 {
     const char *mapping_path = NULL, *period_text = NULL, *report_path = NULL;
     bool json = false, quiet = false;
+    lk_csv_style csv_style = lk_csv_style_for_language(NULL); /* the language's, once chosen */
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:p:qh", options, NULL)) != -1) {
@@ -429,6 +433,12 @@ int cmd_validate(int argc, char **argv)
         case 'q': quiet = true; break;
         case OPT_JSON: json = true; break;
         case OPT_REPORT: report_path = optarg; break;
+        case OPT_CSV_STYLE:
+            if (!lk_csv_style_parse(optarg, &csv_style)) {
+                lk_errorf("--csv-style %s: expected excel-nl or rfc4180", optarg);
+                return LK_EXIT_CONFIG;
+            }
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return LK_EXIT_OK;
@@ -486,7 +496,7 @@ int cmd_validate(int argc, char **argv)
         print_json(mapping_path, &set, NULL);
     else
         print_text(&set, quiet);
-    if (report_path && !write_report(report_path, mapping_path, &set, quiet || json) &&
+    if (report_path && !write_report(report_path, mapping_path, &set, csv_style, quiet || json) &&
         rc == LK_EXIT_OK)
         rc = LK_EXIT_CONFIG;
     if (rc == LK_EXIT_OK && lk_entry_set_errors(&set))

@@ -326,10 +326,24 @@ typedef enum lk_report_format {
     LK_REPORT_JSON
 } lk_report_format;
 
+/* The two CSV forms a spreadsheet opens right (both UTF-8 with a BOM, lines ending in CRLF):
+ *   LK_CSV_RFC4180   ',' between fields, a decimal point: English settings, scripts
+ *   LK_CSV_EXCEL_NL  ';' between fields, a decimal comma: Excel/LibreOffice in Dutch settings */
+typedef enum lk_csv_style { LK_CSV_RFC4180 = 0, LK_CSV_EXCEL_NL } lk_csv_style;
+
+/* "rfc4180" or "excel-nl" (the --csv-style values); false when unknown. */
+bool lk_csv_style_parse(const char *name, lk_csv_style *out);
+const char *lk_csv_style_name(lk_csv_style style);
+/* The style a user of that language expects: "nl", "nl_NL.UTF-8", ... -> EXCEL_NL; anything
+ * else (NULL included) -> RFC4180. */
+lk_csv_style lk_csv_style_for_language(const char *lang);
+
 /* Writes the report to path (atomically: a temp file in the same folder, then renamed).
- * CSV with ',' (see lk_report_write_csv for ';'). On success the path is remembered for the
+ * CSV in RFC 4180 style (lk_report_write_as chooses). On success the path is remembered for the
  * terminal summary. Errors name the path (LK_ERR_IO, or LK_ERR_CONFIG for an unknown format). */
 lk_code lk_report_write(lk_report *r, const char *path, lk_report_format format, lk_error *err);
+lk_code lk_report_write_as(lk_report *r, const char *path, lk_report_format format,
+                           lk_csv_style csv_style, lk_error *err);
 lk_code lk_report_write_csv(const lk_report *r, const char *path, char delimiter, lk_error *err);
 lk_code lk_report_write_xlsx(const lk_report *r, const char *path, lk_error *err);
 lk_code lk_report_write_json(const lk_report *r, const char *path, lk_error *err);

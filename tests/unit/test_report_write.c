@@ -420,6 +420,44 @@ static void test_csv(void)
     }
 }
 
+/* --csv-style: the names, the language's default, and that lk_report_write_as writes each */
+static void test_csv_styles(void)
+{
+    lk_csv_style st = LK_CSV_EXCEL_NL;
+    CU_ASSERT_TRUE(lk_csv_style_parse("rfc4180", &st));
+    CU_ASSERT_EQUAL(st, LK_CSV_RFC4180);
+    CU_ASSERT_TRUE(lk_csv_style_parse("excel-nl", &st));
+    CU_ASSERT_EQUAL(st, LK_CSV_EXCEL_NL);
+    CU_ASSERT_FALSE(lk_csv_style_parse("excel", &st));
+    CU_ASSERT_FALSE(lk_csv_style_parse("", &st));
+    CU_ASSERT_EQUAL(st, LK_CSV_EXCEL_NL); /* unchanged by a bad name */
+    CU_ASSERT_STRING_EQUAL(lk_csv_style_name(LK_CSV_EXCEL_NL), "excel-nl");
+    CU_ASSERT_STRING_EQUAL(lk_csv_style_name(LK_CSV_RFC4180), "rfc4180");
+    CU_ASSERT_EQUAL(lk_csv_style_for_language("nl"), LK_CSV_EXCEL_NL);
+    CU_ASSERT_EQUAL(lk_csv_style_for_language("nl_NL.UTF-8"), LK_CSV_EXCEL_NL);
+    CU_ASSERT_EQUAL(lk_csv_style_for_language("nl-BE"), LK_CSV_EXCEL_NL);
+    CU_ASSERT_EQUAL(lk_csv_style_for_language("nds_DE"), LK_CSV_RFC4180);
+    CU_ASSERT_EQUAL(lk_csv_style_for_language("en_US.UTF-8"), LK_CSV_RFC4180);
+    CU_ASSERT_EQUAL(lk_csv_style_for_language("n"), LK_CSV_RFC4180);
+    CU_ASSERT_EQUAL(lk_csv_style_for_language(NULL), LK_CSV_RFC4180);
+
+    lk_error err;
+    lk_report *r = fix_report(tmpdir, false);
+    const char *nl = path_in("styled-nl.csv");
+    const char *en = path_in("styled-en.csv");
+    CU_ASSERT_EQUAL_FATAL(lk_report_write_as(r, nl, LK_REPORT_AUTO, LK_CSV_EXCEL_NL, &err),
+                          LK_OK);
+    CU_ASSERT_EQUAL_FATAL(lk_report_write_as(r, en, LK_REPORT_AUTO, LK_CSV_RFC4180, &err),
+                          LK_OK);
+    check_csv(r, nl, ';');
+    check_csv(r, en, ',');
+    /* an .xlsx or .json path is not affected by the CSV style */
+    CU_ASSERT_EQUAL(lk_report_write_as(r, path_in("styled.json"), LK_REPORT_AUTO,
+                                       LK_CSV_EXCEL_NL, &err), LK_OK);
+    CU_ASSERT_EQUAL(r->noutputs, 3);
+    lk_report_free(r);
+}
+
 static void test_csv_crlf_and_quotes(void)
 {
     lk_error err;
@@ -726,6 +764,7 @@ static const lk_test tests[] = {
     {"JSON of an apply with rejections", test_json_apply},
     {"JSON of a plan, exact values", test_json_plan_exact_values},
     {"CSV of a plan and an apply, ',' and ';'", test_csv},
+    {"CSV styles excel-nl and rfc4180", test_csv_styles},
     {"CSV quoting, line breaks, formula guard", test_csv_crlf_and_quotes},
     {"XLSX of an apply with rejections", test_xlsx_apply},
     {"XLSX of a plan with old values", test_xlsx_plan},
