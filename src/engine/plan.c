@@ -1796,7 +1796,9 @@ static void place_issues(plan_ctx *x, lk_hashmap *row_item)
     for (size_t i = 0; i < set->nissues; i++) {
         const lk_row_issue *is = &set->issues[i];
         if (is->skipped) {
-            lk_report_add_issue(x->report, LK_OUTCOME_SKIPPED, &is->error);
+            lk_report_issue_set_employee(
+                lk_report_add_issue(x->report, LK_OUTCOME_SKIPPED, &is->error),
+                is->employee.employee_number, is->employee.employer);
             continue;
         }
         char key[400];
@@ -1812,7 +1814,9 @@ static void place_issues(plan_ctx *x, lk_hashmap *row_item)
             lk_report_record_set_result(it->rec, LK_OUTCOME_REJECTED, 0, 0);
             it->planned = LK_OUTCOME_REJECTED;
         } else {
-            lk_report_add_issue(x->report, LK_OUTCOME_REJECTED, &is->error);
+            lk_report_issue_set_employee(
+                lk_report_add_issue(x->report, LK_OUTCOME_REJECTED, &is->error),
+                is->employee.employee_number, is->employee.employer);
         }
         /* block the employee's other records */
         if (is->employee.employee_number) {

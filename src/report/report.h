@@ -158,6 +158,8 @@ typedef struct lk_report_issue {
     lk_outcome outcome;     /* LK_OUTCOME_REJECTED (an error) or LK_OUTCOME_SKIPPED (on purpose) */
     lk_error error;         /* code, file, sheet, row, column, header, message */
     unsigned long last_row; /* error.row..last_row when it covers several rows; = error.row */
+    long employee_number;   /* whose row it was, when the row named one; 0 = not known */
+    char employer_ref[32];  /* the employer as the row named it (client number); "" = the run's */
 } lk_report_issue;
 
 typedef struct lk_report {
@@ -268,6 +270,12 @@ void lk_report_record_set_result(lk_report_record *rec, lk_outcome outcome, int 
 /* An issue tied to no employment; err's provenance (file, sheet, row, column) is kept.
  * outcome: LK_OUTCOME_REJECTED (error) or LK_OUTCOME_SKIPPED (skipped on purpose). */
 lk_report_issue *lk_report_add_issue(lk_report *r, lk_outcome outcome, const lk_error *err);
+/* Names whose row an issue came from (employer: the client number the row gave, or NULL). */
+void lk_report_issue_set_employee(lk_report_issue *is, long employee_number,
+                                  const char *employer);
+/* The name of employee_number of that employer among the report's records, or NULL. */
+const char *lk_report_employee_name(const lk_report *r, long employee_number,
+                                    const char *employer);
 
 /* validate: fills the report from the mapping's output: one VALID record per
  * employee x period x record key x payslip text with its components and rows, and one issue per

@@ -38,6 +38,7 @@ static char *path_in(const char *name)
 typedef struct grid {
     char *cell[GRID_ROWS][GRID_COLS];
     bool number[GRID_ROWS][GRID_COLS];   /* XLSX: a numeric cell */
+    bool date[GRID_ROWS][GRID_COLS];     /* XLSX: a number with a date format */
     int nrows;
 } grid;
 
@@ -153,6 +154,7 @@ static void read_xlsx(const char *path, int sheet, grid *g, char **sheet_xml)
                 continue;
             g->cell[r][c] = xstrndup(row->cells[c].text, row->cells[c].len);
             g->number[r][c] = row->cells[c].type == LK_CELL_NUMBER;
+            g->date[r][c] = row->cells[c].type == LK_CELL_DATE;
         }
     }
     CU_ASSERT_EQUAL(rc, 0);
@@ -465,7 +467,7 @@ static void test_csv_crlf_and_quotes(void)
     lk_report_record *rec = lk_report_add_record(r);
     lk_report_record_set_employee(rec, 1, "Line\nbreak, \"quoted\"; semi");
     lk_report_record_add_message(rec, LK_MSG_LOKET, "Warning", false, 0, "@SUM(A1)", NULL);
-    lk_report_record_add_message(rec, LK_MSG_LOKET, "", false, 0, "\tplain", NULL);
+    lk_report_record_add_message(rec, LK_MSG_LOKET, "Info", false, 0, "\tplain", NULL);
     const char *path = path_in("odd.csv");
     CU_ASSERT_EQUAL_FATAL(lk_report_write(r, path, LK_REPORT_CSV, &err), LK_OK);
     char *data;
@@ -480,7 +482,7 @@ static void test_csv_crlf_and_quotes(void)
     CU_ASSERT_EQUAL(g.nrows, 2);
     CU_ASSERT_STRING_EQUAL(at(&g, 1, LK_COL_EMPLOYEE_NAME), "Line\nbreak, \"quoted\"; semi");
     /* the messages cell starts with "Warning", so it needs no guard; a lone TAB message does */
-    CU_ASSERT_STRING_EQUAL(at(&g, 1, LK_COL_MESSAGES), "Warning: @SUM(A1) | \tplain");
+    CU_ASSERT_STRING_EQUAL(at(&g, 1, LK_COL_MESSAGES), "Warning: @SUM(A1) | Info: \tplain");
     grid_free(&g);
     lk_report_free(r);
 
@@ -596,6 +598,100 @@ static void test_xlsx_plan(void)
     row = find_row(&g, "employee_number", "2020", "13");
     CU_ASSERT_STRING_EQUAL(at(&g, row, find_col(&g, "outcome")), "unchanged");
     CU_ASSERT_STRING_EQUAL(at(&g, row, find_col(&g, "payslip_text")), "-correctie week 46");
+    grid_free(&g);
+    lk_report_free(r);
+}
+
+/* Made for reading and printing: dates as dates, landscape A4 one page wide with the header row
+ * on every page, widths from the content, empty columns hidden, no rounded averages, values
+ * with their decimals, issue lines naming the employee, a rejection's reason first. */
+static void test_xlsx_print_and_read(void)
+{
+    lk_error err;
+    lk_report *r = fix_report(tmpdir, true);
+    /* a rejection whose reason Loket gave after two informational messages */
+    lk_report_record *rec = lk_report_add_record(r);
+    lk_report_record_set_employee(rec, 1050, "Kok, T.");
+    lk_report_record_add_value(rec, 31, "Ploegentoeslag", 12500000, false, false);
+    lk_report_record_set_result(rec, LK_OUTCOME_REJECTED, 400, 1);
+    lk_report_record_add_message(rec, LK_MSG_LOKET, "Info", false, 0, "Controle gestart", NULL);
+    lk_report_record_add_message(rec, LK_MSG_LOKET, "Info", false, 0, "Controle klaar", NULL);
+    lk_report_record_add_message(rec, LK_MSG_LOKET, "BrokenBusinessRule", true, 83, FIX_REJECT_83,
+                                 NULL);
+    /* the bad cell's row belonged to employee 1001 */
+    lk_report_issue_set_employee(&r->issues[0], 1001, NULL);
+    const char *path = path_in("print.xlsx");
+    CU_ASSERT_EQUAL_FATAL(lk_report_write_xlsx(r, path, &err), LK_OK);
+
+    grid g;
+    char *xml;
+    read_xlsx(path, 2, &g, &xml);
+    int row = find_row(&g, "employee_number", "1001", "10");
+    CU_ASSERT_FATAL(row > 0);
+    int start = find_col(&g, "period_start"), end = find_col(&g, "period_end");
+    CU_ASSERT(g.date[row][start] && g.date[row][end]);
+    /* the reader gives a date cell as its ISO date */
+    CU_ASSERT_STRING_EQUAL(at(&g, row, start), "2026-11-01");
+    CU_ASSERT_STRING_EQUAL(at(&g, row, end), "2026-11-30");
+    /* the reason first */
+    int msgs = find_col(&g, "messages");
+    row = find_row(&g, "employee_number", "1050", "31");
+    CU_ASSERT_FATAL(row > 0);
+    CU_ASSERT_STRING_EQUAL(at(&g, row, msgs), "BrokenBusinessRule 83: " FIX_REJECT_83
+                                              " | Info: Controle gestart | Info: Controle klaar");
+    /* the issue line names the employee, number and name */
+    int emp = find_col(&g, "employee_number"), name = find_col(&g, "employee_name");
+    bool issue_named = false;
+    for (int i = 1; i < g.nrows; i++)
+        if (strstr(at(&g, i, msgs), "is not a number") && !strcmp(at(&g, i, emp), "1001") &&
+            *at(&g, i, name))
+            issue_named = true;
+    CU_ASSERT(issue_named);
+    /* print setup: landscape A4, one page wide, page numbers; the header row repeats */
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "orientation=\"landscape\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "paperSize=\"9\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "fitToHeight=\"0\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<pageSetUpPr fitToPage=\"1\"/>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "Page &amp;P of &amp;N"));
+    /* an empty column (cost_unit) hidden; input_rows as wide as its widest cell */
+    char needle[96];
+    snprintf(needle, sizeof needle, "<col min=\"%d\" max=\"%d\" width=", LK_COL_COST_UNIT + 1,
+             LK_COL_COST_UNIT + 1);
+    const char *c = strstr(xml, needle);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c, "hidden=\"1\""));
+    CU_ASSERT(strstr(c, "hidden=\"1\"") < strstr(c, "/>"));
+    snprintf(needle, sizeof needle, "<col min=\"%d\" max=\"%d\" width=\"", LK_COL_INPUT_ROWS + 1,
+             LK_COL_INPUT_ROWS + 1);
+    c = strstr(xml, needle);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    double width = atof(c + strlen(needle));
+    size_t widest = 0;
+    int rows_col = find_col(&g, "input_rows");
+    for (int i = 1; i < g.nrows; i++)
+        if (strlen(at(&g, i, rows_col)) > widest)
+            widest = strlen(at(&g, i, rows_col));
+    CU_ASSERT(widest > 20);
+    CU_ASSERT(width >= (double)widest && width <= (double)widest + 4);
+    free(xml);
+    grid_free(&g);
+
+    size_t len;
+    char *wb = zip_part(path, "xl/workbook.xml", &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(wb);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wb, "_xlnm.Print_Titles"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(wb, "Details!$1:$1"));
+    free(wb);
+    char *styles = zip_part(path, "xl/styles.xml", &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(styles);
+    CU_ASSERT_PTR_NOT_NULL(strstr(styles, "numFmtId=\"14\""));     /* the short date */
+    CU_ASSERT_PTR_NOT_NULL(strstr(styles, "formatCode=\"#,##0.00\""));
+    free(styles);
+
+    /* summary: landscape too; the average of 3 attempts over 900 ms is shown whole */
+    read_xlsx(path, 1, &g, &xml);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "orientation=\"landscape\""));
+    free(xml);
     grid_free(&g);
     lk_report_free(r);
 }
@@ -768,6 +864,7 @@ static const lk_test tests[] = {
     {"CSV quoting, line breaks, formula guard", test_csv_crlf_and_quotes},
     {"XLSX of an apply with rejections", test_xlsx_apply},
     {"XLSX of a plan with old values", test_xlsx_plan},
+    {"XLSX made for reading and printing", test_xlsx_print_and_read},
     {"XLSX text over Excel's cell limit", test_xlsx_long_text},
     {"text that was not UTF-8 stays readable", test_invalid_utf8_readable},
     {"unwritable report paths", test_unwritable},
