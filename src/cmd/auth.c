@@ -180,13 +180,13 @@ int cmd_auth(int argc, char **argv)
     lk_error_clear(&err);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? LK_EXIT_CONFIG : LK_EXIT_OK;
+        return argc < 2 ? LK_EXIT_USAGE : LK_EXIT_OK;
     }
     sub = argv[1];
     if (strcmp(sub, "code") && strcmp(sub, "set-refresh-token") && strcmp(sub, "refresh") &&
         strcmp(sub, "status")) {
         lk_errorf("'auth %s' is not an auth command; see 'loket-import auth --help'", sub);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     argc--;
     argv++;
@@ -194,7 +194,7 @@ int cmd_auth(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
         if (h < 0)
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         if (h)
             continue;
         switch (c) {
@@ -209,24 +209,24 @@ int cmd_auth(int argc, char **argv)
             return LK_EXIT_OK;
         default:
             usage(stderr);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (!strcmp(sub, "code")) {
         if (optind >= argc) {
             lk_errorf("auth code needs the authorization code: loket-import auth code CODE "
                       "--redirect-uri URI");
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
         code = argv[optind++];
         if (!redirect) {
             lk_errorf("auth code needs --redirect-uri (the one the code was issued for)");
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (optind < argc) {
         lk_errorf("unexpected argument \"%s\"; see 'loket-import auth --help'", argv[optind]);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     if (lk_session_open(&common, true, &s) != LK_OK)
         return LK_EXIT_CONFIG;

@@ -58,7 +58,7 @@ int cmd_components(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "ha:y:", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
         if (h < 0)
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         if (h)
             continue;
         switch (c) {
@@ -67,7 +67,7 @@ int cmd_components(int argc, char **argv)
             break;
         case 'y':
             if (lk_parse_year(optarg, &year) != 0)
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             break;
         case OPT_JSON:
             json = true;
@@ -78,12 +78,12 @@ int cmd_components(int argc, char **argv)
             return LK_EXIT_OK;
         default:
             fputs(usage_text, stderr);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (optind < argc) {
         lk_errorf("unexpected argument \"%s\"", argv[optind]);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     if (lk_session_open(&common, true, &s) != LK_OK)
         return LK_EXIT_CONFIG;

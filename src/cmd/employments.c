@@ -96,7 +96,7 @@ int cmd_employments(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "hn:a:", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
         if (h < 0)
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         if (h)
             continue;
         switch (c) {
@@ -105,7 +105,7 @@ int cmd_employments(int argc, char **argv)
                 lk_errorf("--number takes employee numbers like 1001 or 1001,1002, not \"%s\"",
                           optarg);
                 free(numbers);
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             }
             break;
         case 'a':
@@ -115,7 +115,7 @@ int cmd_employments(int argc, char **argv)
             if (!is_date(optarg)) {
                 lk_errorf("--active-on takes a date like 2026-11-01, not \"%s\"", optarg);
                 free(numbers);
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             }
             active_on = optarg;
             break;
@@ -130,19 +130,26 @@ int cmd_employments(int argc, char **argv)
         default:
             fputs(usage_text, stderr);
             free(numbers);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (optind < argc) {
         lk_errorf("unexpected argument \"%s\"", argv[optind]);
         free(numbers);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     if (lk_session_open(&common, true, &s) != LK_OK) {
         free(numbers);
         return LK_EXIT_CONFIG;
     }
-    if (lk_resolve_employer(&s, NULL, &employer_id, &employer_name, &err) != LK_OK ||
+    char named[24];
+    if (lk_resolve_employer(&s, NULL, &employer_id, &employer_name, &err) == LK_OK &&
+        !admin && s.named_client_number) {
+        /* --employer 40101 names one administration: show that one, as plan would import */
+        snprintf(named, sizeof named, "%ld", s.named_client_number);
+        admin = named;
+    }
+    if (err.code != LK_OK ||
         lk_api_employments(s.client, employer_id, numbers, nnumbers, &list, &err) != LK_OK) {
         rc = lk_report_error(&err);
         goto out;

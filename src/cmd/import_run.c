@@ -61,7 +61,7 @@ static const char options_text[] =
     "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable\n"
     "      --csv-style S    a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
     "                       rfc4180 (',', decimal point; the default)\n"
-    "  -q, --quiet          no progress line, errors and the summary only\n";
+    "  -q, --quiet          print errors only (on stderr): no progress, changes or summary\n";
 
 static const char plan_options_text[] =
     "      --lines N        show at most N lines of changes (default: a screenful; 0 = all)\n"
@@ -83,7 +83,8 @@ static const char exit_text[] =
     "\n"
     "Exit codes: 0 done (plan: no errors); 1 some records rejected or failed; 2 input or\n"
     "mapping errors, nothing sent; 3 configuration, authentication or connection error;\n"
-    "4 internal error; 5 interrupted (apply --resume finishes the run)\n";
+    "4 internal error; 5 interrupted (apply --resume finishes the run); 64 usage error (a\n"
+    "wrong command line: nothing was read or sent)\n";
 
 enum {
     OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
@@ -164,13 +165,13 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_CSV_STYLE:
             if (!lk_csv_style_parse(optarg, &o->csv_style)) {
                 lk_errorf("--csv-style %s: expected excel-nl or rfc4180", optarg);
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             }
             break;
         case OPT_JSON:
             if (o->apply) {
                 lk_errorf("--json is an option of 'plan', not of 'apply'");
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             }
             o->json = true;
             break;
@@ -178,11 +179,11 @@ static int parse_options(int argc, char **argv, import_opts *o)
             long n = strtol(optarg, &end, 10);
             if (o->apply) {
                 lk_errorf("--lines is an option of 'plan', not of 'apply'");
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             }
             if (!*optarg || *end || n < 0 || n > 1000000) {
                 lk_errorf("--lines %s: expected a number of lines (0 = all)", optarg);
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             }
             o->lines = (size_t)n;
             o->lines_set = true;
@@ -196,7 +197,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
                 if (*end || n < 1 || n > 1000) {
                     lk_errorf("--collective=%s: expected a number of records from 1 to 1000",
                               optarg);
-                    return LK_EXIT_CONFIG;
+                    return LK_EXIT_USAGE;
                 }
                 o->collective = (int)n;
             }
@@ -207,10 +208,10 @@ static int parse_options(int argc, char **argv, import_opts *o)
         default: {
             int handled = lk_common_opt(&o->common, c, optarg);
             if (handled < 0)
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             if (handled == 0) {
                 usage(stderr, o->apply);
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             }
             if (c == LK_OPT_EMPLOYER)
                 o->employer = optarg;
@@ -219,13 +220,13 @@ static int parse_options(int argc, char **argv, import_opts *o)
         }
         if (apply_only && !o->apply) {
             lk_errorf("%s is an option of 'apply', not of 'plan'", argv[optind - 1]);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (!o->mapping || optind >= argc) {
         lk_errorf("%s needs at least one FILE and -m MAPPING", o->apply ? "apply" : "plan");
         usage(stderr, o->apply);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     return 0;
 }
@@ -356,7 +357,7 @@ int lk_import_command(int argc, char **argv, bool apply)
     if (o.period && !lk_parse_period(o.period, &period)) {
         lk_errorf("--period %s: expected 2026-11 or 2026-P11", o.period);
         free(o.reports);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
 
     int rc = LK_EXIT_OK;
@@ -483,7 +484,10 @@ finish:
     } else {
         if (!apply && !o.quiet)
             print_changes(r, &o);
-        lk_report_print_summary(r, stdout);
+        if (o.quiet)
+            lk_report_print_problems(r, stderr); /* errors only */
+        else
+            lk_report_print_summary(r, stdout);
     }
     if (rc == LK_EXIT_OK)
         rc = lk_report_exit_code(r);

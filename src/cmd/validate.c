@@ -40,7 +40,8 @@ static const char usage_text[] =
     "Exit codes:\n"
     "  0  no errors: every row was read or skipped on purpose\n"
     "  2  input or mapping errors (listed)\n"
-    "  3  bad command line\n"
+    "  3  a report could not be written\n"
+    "  64 usage error: a wrong command line (unknown option, bad --period, ...)\n"
     "  4  internal error\n";
 
 enum { OPT_JSON = 256, OPT_REPORT, OPT_CSV_STYLE };
@@ -436,7 +437,7 @@ int cmd_validate(int argc, char **argv)
         case OPT_CSV_STYLE:
             if (!lk_csv_style_parse(optarg, &csv_style)) {
                 lk_errorf("--csv-style %s: expected excel-nl or rfc4180", optarg);
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             }
             break;
         case 'h':
@@ -444,18 +445,18 @@ int cmd_validate(int argc, char **argv)
             return LK_EXIT_OK;
         default:
             fputs(usage_text, stderr);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (!mapping_path || optind >= argc) {
         lk_errorf("validate needs at least one FILE and -m MAPPING");
         fputs(usage_text, stderr);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     lk_period_ref period = { 0 };
     if (period_text && !lk_parse_period(period_text, &period)) {
         lk_errorf("--period %s: expected 2026-11 or 2026-P11", period_text);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
 
     lk_error err;

@@ -953,6 +953,7 @@ const char *lk_exit_code_meaning(int code)
     case LK_EXIT_CONFIG: return "configuration, authentication or connection error";
     case LK_EXIT_INTERNAL: return "internal error";
     case LK_EXIT_INTERRUPTED: return "interrupted: run again with --resume to finish";
+    case LK_EXIT_USAGE: return "usage error: the command line is wrong (see --help)";
     }
     return "unknown exit code";
 }

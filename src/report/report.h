@@ -379,6 +379,10 @@ size_t lk_report_print_changes(const lk_report *r, const lk_plan_view_opts *o, F
 /* The same groups, values and totals as a JSON document (caller frees). */
 char *lk_report_changes_json(const lk_report *r);
 
+/* Only the problems of the summary (the first rejected or failed records and input errors, the
+ * error that stopped the run): what --quiet prints, on stderr. Nothing when there are none. */
+void lk_report_print_problems(const lk_report *r, FILE *out);
+
 /* Progress on stderr while requests run: only when stderr is a terminal and not quiet;
  * otherwise every call is a cheap no-op. Redraws at most ~10 times a second. */
 typedef struct lk_progress lk_progress;
