@@ -49,7 +49,7 @@ li components --admin 99999
     fail "components --admin 99999: exit $LI_RC $(cat "$E")"
 
 # ---- help CMD, -V
-for cmd in validate plan apply watch auth employers employments components periods; do
+for cmd in validate plan apply watch auth employers employments components periods runs revert; do
     a=$("$IMPORT_BIN" help "$cmd" 2>&1)
     b=$("$IMPORT_BIN" "$cmd" --help 2>&1)
     [ -n "$a" ] && [ "$a" = "$b" ] || fail "'help $cmd' is not '$cmd --help'"
@@ -82,6 +82,8 @@ usage "" employments --number x
 usage "--year takes a year" components --year 20x6
 usage "" periods --no-such-option
 usage "is not an auth command" auth nosuch
+usage "expected 'runs' or 'runs show ID'" runs nosuch
+usage "revert needs one RUN" revert
 usage "is not a command" nosuch
 usage "" --concurrency
 "$IMPORT_BIN" --help | grep -q '64 *usage error' || fail "--help does not list exit code 64"
