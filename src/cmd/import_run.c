@@ -738,6 +738,8 @@ out:
         if (rc != LK_EXIT_OK && !r->has_error && err.code != LK_OK)
             lk_report_set_error(r, &err); /* a mapping error: the run folder says why too */
         lk_trail_finish(run, r, rc, journal_complete, jpath);
+        if (!o.quiet) /* -q: errors only */
+            printf("run %s: %s\n", lk_run_id(run), lk_run_path(run));
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
