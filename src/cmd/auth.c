@@ -23,6 +23,7 @@ static const char usage_text[] =
     "       loket-import auth set-refresh-token [OPTIONS] < token-file\n"
     "       loket-import auth refresh [OPTIONS]\n"
     "       loket-import auth status [--json] [OPTIONS]\n"
+    "       loket-import auth sim URL [--config FILE]\n"
     "\n"
     "  code               exchange an authorization code (from Loket's authorization-code\n"
     "                     flow) for tokens and store them in the token store\n"
@@ -30,6 +31,8 @@ static const char usage_text[] =
     "  refresh            get a new access token now (the refresh token rotates)\n"
     "  status             environment, token expiry and the user the tokens belong to\n"
     "                     (from GET /user); never the tokens themselves\n"
+    "  sim                point the configuration at the loket-sim at URL and sign in\n"
+    "                     (see 'loket-import auth sim --help')\n"
     "\n"
     "      --redirect-uri URI  the redirect URI the code was issued for (code)\n"
     "      --json              machine-readable status\n"
@@ -183,6 +186,8 @@ int cmd_auth(int argc, char **argv)
         return argc < 2 ? LK_EXIT_USAGE : LK_EXIT_OK;
     }
     sub = argv[1];
+    if (!strcmp(sub, "sim"))
+        return lk_auth_sim(argc - 1, argv + 1);
     if (strcmp(sub, "code") && strcmp(sub, "set-refresh-token") && strcmp(sub, "refresh") &&
         strcmp(sub, "status")) {
         lk_errorf("'auth %s' is not an auth command; see 'loket-import auth --help'", sub);
