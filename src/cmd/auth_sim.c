@@ -189,11 +189,11 @@ static cJSON *load_existing(const char *path, lk_error *err)
     lk_error_clear(&ignored);
     if ((env && strcmp(env, "custom")) || (!env && cJSON_GetArraySize(o) > 0) ||
         (api && !sim_root(api, root, sizeof root, &ignored))) {
-        cJSON_Delete(o);
         lk_error_set(err, LK_ERR_CONFIG,
                      "%s points at %s, not at a simulator on this machine: left as it is "
                      "(give another file with --config)",
                      path, api ? api : env ? env : "the acceptance environment");
+        cJSON_Delete(o); /* after the message: env and api are its strings */
         return NULL;
     }
     return o;
@@ -219,13 +219,13 @@ static bool forget_old_sim_tokens(const char *store, lk_error *err)
     const char *url = str_of(o, "tokenUrl");
     char root[256];
     bool ok = !url || sim_root(url, root, sizeof root, &rerr);
-    cJSON_Delete(o);
-    if (!ok) {
+    if (!ok)
         lk_error_set(err, LK_ERR_CONFIG,
                      "token store %s holds tokens of %s: left as it is (set \"tokenStore\" to "
                      "another file for the simulator)", store, url);
+    cJSON_Delete(o); /* after the message: url is its string */
+    if (!ok)
         return false;
-    }
     if (unlink(store) != 0) {
         lk_error_set(err, LK_ERR_CONFIG, "cannot remove the old simulator's tokens %s: %s", store,
                      strerror(errno));

@@ -71,6 +71,14 @@ before=$(cat "$W/prod.json")
 [ $? = 3 ] && grep -q "not at a simulator on this machine: left as it is" "$W/err" ||
     fail "auth sim on a production configuration: $(cat "$W/err")"
 [ "$(cat "$W/prod.json")" = "$before" ] || fail "auth sim changed a production configuration"
+# a token store of Loket itself is not thrown away for a simulator
+printf '{"tokenUrl": "https://oauth.loket.nl/token", "refreshToken": "keep-me"}\n' >"$W/prod-tokens.json"
+chmod 600 "$W/prod-tokens.json"
+jq --arg t "$W/prod-tokens.json" '.tokenStore = $t' "$C" >"$W/c2.json" && chmod 600 "$W/c2.json"
+"$IMPORT" auth sim "$SIM_URL" --config "$W/c2.json" >/dev/null 2>"$W/err"
+[ $? = 3 ] && grep -q "holds tokens of https://oauth.loket.nl/token: left as it is" "$W/err" ||
+    fail "auth sim with a production token store: $(cat "$W/err")"
+grep -q keep-me "$W/prod-tokens.json" || fail "auth sim removed a production token store"
 "$IMPORT" auth sim https://api.loket.nl/v2 --config "$W/x.json" >/dev/null 2>"$W/err"
 [ $? = 3 ] && grep -q "not a loket-sim URL" "$W/err" && [ ! -e "$W/x.json" ] || fail "auth sim to https: $(cat "$W/err")"
 "$IMPORT" auth sim http://10.1.2.3:8080/v2 --config "$W/x.json" >/dev/null 2>"$W/err"
