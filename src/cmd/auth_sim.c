@@ -114,7 +114,8 @@ static cJSON *fetch_credentials(const char *root, lk_error *err)
     lk_config *cfg = lk_config_new_defaults();
     strbuf js;
     strbuf_init(&js, 256);
-    strbuf_addf(&js, "{\"environment\": \"custom\", \"apiUrl\": \"%s\", \"tokenUrl\": \"%s/token\"}",
+    strbuf_addf(&js,
+                "{\"environment\": \"custom\", \"apiUrl\": \"%s\", \"tokenUrl\": \"%s/token\"}",
                 root, root);
     cJSON *out = NULL;
     lk_http *h = NULL;

@@ -7,11 +7,11 @@
  * header, an autofilter, the outcome cell coloured, numbers as numbers and dates as dates.
  *
  * Made to be read and printed: every column as wide as its content (within a cap; Loket's
- * messages wrap, their line as high as the wrapped text), columns empty on every line hidden, the technical ones (ids,
- * HTTP status) folded in an outline group, payroll values with two decimals or as
- * many as they have, dates in the reader's own short date format (Excel's built-in format 14:
- * 30-11-2026 in Dutch settings), both sheets landscape on A4, one page wide, the Details
- * header row repeated on every printed page, page numbers in the footer.
+ * messages wrap, their line as high as the wrapped text), columns empty on every line hidden,
+ * the technical ones (ids, HTTP status) folded in an outline group, payroll values with two
+ * decimals or as many as they have, dates in the reader's own short date format (Excel's
+ * built-in format 14: 30-11-2026 in Dutch settings), both sheets landscape on A4, one page
+ * wide, the Details header row repeated on every printed page, page numbers in the footer.
  *
  * Every text (employee names, Loket's messages, file names) goes through
  * worksheet_write_string(): it lands in the shared string table as text, so a name such as
@@ -343,8 +343,8 @@ static void write_details(struct xlsx_ctx *x, const lk_report *r)
             /* one click on the outline's + shows them; folded they leave the print readable */
             lxw_row_col_options folded = {.hidden = 1, .level = 1};
             double w = x->width[i] + 2 < WIDTH_MIN ? WIDTH_MIN : x->width[i] + 2;
-            worksheet_set_column_opt(x->ws, (lxw_col_t)i, (lxw_col_t)i, w > WIDTH_MAX ? WIDTH_MAX : w,
-                                     NULL, &folded);
+            worksheet_set_column_opt(x->ws, (lxw_col_t)i, (lxw_col_t)i,
+                                     w > WIDTH_MAX ? WIDTH_MAX : w, NULL, &folded);
         }
     }
     worksheet_freeze_panes(x->ws, 1, 0);

@@ -66,8 +66,8 @@ void sim_print_welcome(const sim *s, const char *base_url, FILE *out)
             "  client id           %s\n"
             "  client secret       %s\n"
             "  redirect URI        %s\n"
-            "  authorization code  %s (each works once; GET %s/__sim/credentials names an\n"
-            "                      unused one)\n"
+            "  authorization code  %s (each works once; GET %s/__sim/credentials\n"
+            "                      names an unused one)\n"
             "  refresh token       %s\n"
             "\n"
             "Set up loket-import for it in one step (writes the configuration and the tokens;\n"
@@ -75,7 +75,8 @@ void sim_print_welcome(const sim *s, const char *base_url, FILE *out)
             "  loket-import auth sim %s\n"
             "\n"
             "or save this configuration as sim-config.json and store the refresh token:\n",
-            or(id, "(none)"), or(secret, "(none)"), or(fixture_first(auth, "redirectUris"), "(none)"),
+            or(id, "(none)"), or(secret, "(none)"),
+            or(fixture_first(auth, "redirectUris"), "(none)"),
             s->auth->ncodes ? s->auth->codes[0] : "(none left)", root, or(refresh, "(none)"),
             base_url);
     cJSON *cfg = cJSON_CreateObject();
