@@ -858,6 +858,81 @@ static void setup(void)
     tmpdir = lk_test_tmpdir();
 }
 
+/* plan: the changes on the screen, grouped, with supplement, unchanged values, decimal comma and
+ * the cut at max_lines (lk_report_print_changes) */
+static char *changes_text(const lk_report *r, const lk_plan_view_opts *o, size_t *hidden)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    *hidden = lk_report_print_changes(r, o, out);
+    fclose(out);
+    return text;
+}
+
+static void test_plan_changes_view(void)
+{
+    lk_report *r = fix_report(tmpdir, false);
+    /* 1001 also sends a value Loket already holds */
+    lk_report_component *same =
+        lk_report_record_add_value(r->records[0], 14, "Verlofuren", dec(4), false, false);
+    lk_report_component_set_old(same, dec(4));
+    size_t hidden;
+    char *t = changes_text(r, NULL, &hidden);
+    CU_ASSERT_EQUAL(hidden, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "Bakkerij Van den Berg B.V. (client 40101), Van den Berg "
+                                     "maandloon, period 2026-P11 (2026-11-01 to 2026-11-30)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "  ~ 1001 Jansen, Eline, payroll id 1, cost center PROD, "
+                                     "payslip type Normaal: updated\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "      ~ 10 Uren gewerkt                  140 -> 151.5\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "      + 11 Overuren 125%                 8\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "        and 1 value Loket already holds\n"));
+    CU_ASSERT_PTR_NULL(strstr(t, "= 14 Verlofuren"));   /* only in the totals */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "      14 Verlofuren                      4 -> 4\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "      + 30 Bonus                         250 (supplement)\n"));
+    /* 2020 is unchanged: counted in its group, not listed */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "  = 1 employment record unchanged (not shown)\n"));
+    CU_ASSERT_PTR_NULL(strstr(t, "2020"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "  plan totals: "));
+    free(t);
+
+    /* the language's number style, and a cut after 2 lines that names the report */
+    lk_plan_view_opts o = { 2, true, "out/plan.xlsx" };
+    t = changes_text(r, &o, &hidden);
+    CU_ASSERT(hidden > 5);
+    char want[160];
+    snprintf(want, sizeof want,
+             "  ... %zu more lines not shown: the whole plan is in out/plan.xlsx (or use --lines "
+             "0)\n", hidden);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, want));
+    size_t lines = 0;
+    for (const char *p = t; *p; p++)
+        lines += *p == '\n';
+    CU_ASSERT_EQUAL(lines, 3);
+    free(t);
+    o.max_lines = 0;
+    t = changes_text(r, &o, &hidden);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "140 -> 151,5\n"));
+    CU_ASSERT_PTR_NULL(strstr(t, "151.5"));
+    free(t);
+
+    /* the JSON view: the same numbers, exact */
+    char *j = lk_report_changes_json(r);
+    cJSON *doc = cJSON_Parse(j);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    const cJSON *g0 = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "groups"), 0);
+    const cJSON *c0 = cJSON_GetArrayItem(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(g0, "records"), 0),
+                            "components"), 0);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(c0, "change")->valuestring, "update");
+    CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(c0, "old_value")->valuedouble, 140, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(c0, "new_value")->valuedouble, 151.5, 1e-9);
+    cJSON_Delete(doc);
+    free(j);
+    lk_report_free(r);
+}
+
 static void test_cleanup(void)
 {
     lk_test_rmtree(tmpdir);
@@ -877,6 +952,7 @@ static const lk_test tests[] = {
     {"XLSX text over Excel's cell limit", test_xlsx_long_text},
     {"text that was not UTF-8 stays readable", test_invalid_utf8_readable},
     {"unwritable report paths", test_unwritable},
+    {"plan: the changes, old -> new", test_plan_changes_view},
     {"terminal summary", test_summary},
     {"progress indicator", test_progress},
     {"NO_COLOR", test_no_color},
