@@ -25,6 +25,7 @@ static const char usage_text[] =
     "only that employer, or only that administration.\n"
     "\n"
     "      --json     one JSON document on stdout\n"
+    "  -q, --quiet    print errors only (nothing on stdout: the exit code says it)\n"
     "  -h, --help     this text\n"
     "\n";
 
@@ -32,6 +33,7 @@ enum { OPT_JSON = 256 };
 
 static const struct option options[] = {
     { "json", no_argument, NULL, OPT_JSON },
+    { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
@@ -173,12 +175,12 @@ int cmd_employers(int argc, char **argv)
     lk_session s;
     lk_employer_list *emps = NULL;
     employer_admins *ea = NULL;
-    bool json = false;
+    bool quiet = false, json = false;
     lk_error err;
     int c, rc = LK_EXIT_OK;
     lk_common_init(&common);
     lk_error_clear(&err);
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hq", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
         if (h < 0)
             return LK_EXIT_USAGE;
@@ -186,6 +188,8 @@ int cmd_employers(int argc, char **argv)
             continue;
         if (c == OPT_JSON) {
             json = true;
+        } else if (c == 'q') {
+            quiet = true;
         } else if (c == 'h') {
             fputs(usage_text, stdout);
             lk_common_usage(stdout);
@@ -225,7 +229,9 @@ int cmd_employers(int argc, char **argv)
         rc = lk_report_error(&err);
         goto out;
     }
-    if (json)
+    if (quiet)
+        ; /* -q: errors only */
+    else if (json)
         print_json(emps, ea, nshown, admins_shown);
     else
         print_table(emps, ea, nshown, admins_shown);

@@ -28,6 +28,7 @@ static const char usage_text[] =
     "  -a, --admin A        only this payroll administration (id, client number or name)\n"
     "      --active-on D    only employments running on date D\n"
     "      --json           one JSON document on stdout\n"
+    "  -q, --quiet          print errors only (nothing on stdout: the exit code says it)\n"
     "  -h, --help           this text\n"
     "\n";
 
@@ -38,6 +39,7 @@ static const struct option options[] = {
     { "admin", required_argument, NULL, 'a' },
     { "active-on", required_argument, NULL, OPT_ACTIVE },
     { "json", no_argument, NULL, OPT_JSON },
+    { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
@@ -88,12 +90,12 @@ int cmd_employments(int argc, char **argv)
     size_t nnumbers = 0, alloc = 0, shown = 0;
     const char *admin = NULL, *active_on = NULL;
     char *employer_id = NULL, *employer_name = NULL;
-    bool json = false;
+    bool quiet = false, json = false;
     lk_error err;
     int c, rc = LK_EXIT_OK;
     lk_common_init(&common);
     lk_error_clear(&err);
-    while ((c = getopt_long(argc, argv, "hn:a:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hn:a:q", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
         if (h < 0)
             return LK_EXIT_USAGE;
@@ -118,6 +120,9 @@ int cmd_employments(int argc, char **argv)
                 return LK_EXIT_USAGE;
             }
             active_on = optarg;
+            break;
+        case 'q':
+            quiet = true;
             break;
         case OPT_JSON:
             json = true;
@@ -154,7 +159,9 @@ int cmd_employments(int argc, char **argv)
         rc = lk_report_error(&err);
         goto out;
     }
-    if (json) {
+    if (quiet) {
+        /* -q: errors only; the exit code says the rest */
+    } else if (json) {
         cJSON *root = cJSON_CreateArray();
         char *text;
         for (size_t i = 0; i < list->n; i++) {
@@ -216,7 +223,7 @@ int cmd_employments(int argc, char **argv)
         lk_table_print(t, stdout);
         lk_table_free(t);
     }
-    for (size_t i = 0; i < nnumbers; i++) {
+    for (size_t i = 0; i < nnumbers && !quiet; i++) {
         bool seen = false;
         for (size_t j = 0; j < list->n && !seen; j++)
             seen = list->items[j].employee_number == numbers[i];

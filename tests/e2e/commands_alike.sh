@@ -48,6 +48,16 @@ li components --admin 99999
 [ "$LI_RC" = 2 ] && grep -q 'payroll administration "99999" not found at any employer' "$E" ||
     fail "components --admin 99999: exit $LI_RC $(cat "$E")"
 
+# -q: the look-ups print only errors too
+li employments --employer 40101 -q
+[ "$LI_RC" = 0 ] && [ ! -s "$O" ] && [ ! -s "$E" ] || fail "employments -q: exit $LI_RC, $(cat "$O" "$E")"
+for cmd in "employers" "components --admin 40101" "periods --admin 40101"; do
+    li $cmd -q
+    [ "$LI_RC" = 0 ] && [ ! -s "$O" ] || fail "$cmd -q printed: $(cat "$O")"
+done
+li components --admin 99999 -q
+[ "$LI_RC" = 2 ] && [ ! -s "$O" ] && grep -q '"99999" not found' "$E" || fail "components -q of an unknown one: $LI_RC"
+
 # ---- help CMD, -V
 for cmd in validate plan apply watch auth employers employments components periods runs revert; do
     a=$("$IMPORT_BIN" help "$cmd" 2>&1)
