@@ -35,14 +35,29 @@ static void usage(FILE *out)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
     fprintf(out,
-            "\n'loket-import COMMAND --help' shows a command's options.\n"
+            "\n'loket-import help COMMAND' (or 'loket-import COMMAND --help') shows a command's\n"
+            "options; 'loket-import -V' (--version) the version.\n"
             "\nExit codes:\n"
             "  0  everything done; for validate and plan: no errors\n"
             "  1  some employments were rejected or failed (see the report)\n"
             "  2  input or mapping errors: nothing was sent\n"
             "  3  configuration, authentication or connection error\n"
             "  4  internal error\n"
-            "  5  interrupted by a signal: run again with --resume to finish\n");
+            "  5  interrupted by a signal: run again with --resume to finish\n"
+            "  64 usage error: a wrong command line (see the command's --help)\n");
+}
+
+/* 'loket-import help CMD' is 'loket-import CMD --help'. */
+static int help_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (!strcmp(name, commands[i].name)) {
+            char *argv[] = { (char *)commands[i].name, (char *)"--help", NULL };
+            return commands[i].fn(2, argv);
+        }
+    }
+    lk_errorf("'%s' is not a command; see 'loket-import --help'", name);
+    return LK_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -50,13 +65,15 @@ int main(int argc, char **argv)
     lk_set_progname("loket-import");
     if (argc < 2) {
         usage(stderr);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
+    if (!strcmp(argv[1], "help") && argc > 2)
+        return help_command(argv[2]);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
         return LK_EXIT_OK;
     }
-    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") || !strcmp(argv[1], "version")) {
         printf("loket-import %s\n", LOKET_IMPORT_VERSION);
         return LK_EXIT_OK;
     }
@@ -65,5 +82,5 @@ int main(int argc, char **argv)
             return commands[i].fn(argc - 1, argv + 1);
     }
     lk_errorf("'%s' is not a command; see 'loket-import --help'", argv[1]);
-    return LK_EXIT_CONFIG;
+    return LK_EXIT_USAGE;
 }

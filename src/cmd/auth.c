@@ -23,6 +23,7 @@ static const char usage_text[] =
     "       loket-import auth set-refresh-token [OPTIONS] < token-file\n"
     "       loket-import auth refresh [OPTIONS]\n"
     "       loket-import auth status [--json] [OPTIONS]\n"
+    "       loket-import auth sim URL [--config FILE]\n"
     "\n"
     "  code               read an authorization code (from Loket's authorization-code flow)\n"
     "                     from standard input, exchange it for tokens and store them\n"
@@ -30,6 +31,8 @@ static const char usage_text[] =
     "  refresh            get a new access token now (the refresh token rotates)\n"
     "  status             environment, token expiry and the user the tokens belong to\n"
     "                     (from GET /user); never the tokens themselves\n"
+    "  sim                point the configuration at the loket-sim at URL and sign in\n"
+    "                     (see 'loket-import auth sim --help')\n"
     "\n"
     "      --redirect-uri URI  the redirect URI the code was issued for (code)\n"
     "      --json              machine-readable status\n"
@@ -191,13 +194,15 @@ int cmd_auth(int argc, char **argv)
     lk_error_clear(&err);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? LK_EXIT_CONFIG : LK_EXIT_OK;
+        return argc < 2 ? LK_EXIT_USAGE : LK_EXIT_OK;
     }
     sub = argv[1];
+    if (!strcmp(sub, "sim"))
+        return lk_auth_sim(argc - 1, argv + 1);
     if (strcmp(sub, "code") && strcmp(sub, "set-refresh-token") && strcmp(sub, "refresh") &&
         strcmp(sub, "status")) {
         lk_errorf("'auth %s' is not an auth command; see 'loket-import auth --help'", sub);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     argc--;
     argv++;
@@ -205,7 +210,7 @@ int cmd_auth(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
         if (h < 0)
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         if (h)
             continue;
         switch (c) {
@@ -220,7 +225,7 @@ int cmd_auth(int argc, char **argv)
             return LK_EXIT_OK;
         default:
             usage(stderr);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (!strcmp(sub, "code")) {
@@ -229,18 +234,18 @@ int cmd_auth(int argc, char **argv)
             lk_errorf("auth code reads the authorization code from standard input, not from the "
                       "command line (where other users can see it): echo CODE | loket-import "
                       "auth code --redirect-uri URI");
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
         if (optind < argc)
             optind++;
         if (!redirect) {
             lk_errorf("auth code needs --redirect-uri (the one the code was issued for)");
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (optind < argc) {
         lk_errorf("unexpected argument \"%s\"; see 'loket-import auth --help'", argv[optind]);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     if (lk_session_open(&common, true, &s) != LK_OK)
         return LK_EXIT_CONFIG;

@@ -10,6 +10,8 @@ int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_auth(int argc, char **argv);
+/* 'auth sim URL' (auth_sim.c); argv[0] is "sim". */
+int lk_auth_sim(int argc, char **argv);
 int cmd_employers(int argc, char **argv);
 int cmd_employments(int argc, char **argv);
 int cmd_components(int argc, char **argv);

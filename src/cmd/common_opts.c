@@ -114,6 +114,42 @@ void lk_session_close(lk_session *s, const lk_common_opts *o)
 
 /* ---------------------------------------------------------------- resolving */
 
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* The employer one of whose administrations has client number `what` (as plan --employer
+ * takes it); NULL when none, or when `what` is not a number. */
+static const lk_employer *employer_by_client_number(lk_session *s, const lk_employer_list *list,
+                                                    const char *what)
+{
+    if (!all_digits(what) || strlen(what) > 18)
+        return NULL;
+    long number = strtol(what, NULL, 10);
+    for (size_t i = 0; i < list->n; i++) {
+        lk_admin_list *admins = NULL;
+        lk_error e;
+        lk_error_clear(&e);
+        if (lk_api_admins(s->client, list->items[i].id, &admins, &e) != LK_OK)
+            continue;
+        bool hit = false;
+        for (size_t k = 0; k < admins->n && !hit; k++)
+            hit = admins->items[k].client_number == number;
+        lk_admin_list_free(admins);
+        if (hit) {
+            s->named_client_number = number;
+            return &list->items[i];
+        }
+    }
+    return NULL;
+}
+
 lk_code lk_resolve_employer(lk_session *s, const char *what, char **id, char **name,
                             lk_error *err)
 {
@@ -128,9 +164,12 @@ lk_code lk_resolve_employer(lk_session *s, const char *what, char **id, char **n
         return err->code;
     if (what) {
         e = lk_employer_find(list, what);
+        if (!e)
+            e = employer_by_client_number(s, list, what);
         if (!e) {
             lk_error_set(err, LK_ERR_NOT_FOUND,
-                         "employer \"%s\" is not among the %zu employers this user may see "
+                         "employer \"%s\" is neither one of the %zu employers this user may "
+                         "see nor the client number of one of their payroll administrations "
                          "(see 'loket-import employers')",
                          what, list->n);
             lk_employer_list_free(list);
@@ -169,6 +208,42 @@ static bool looks_like_uuid(const char *s)
     return true;
 }
 
+/* The payroll administration `what` (client number, name) among every employer's. */
+static lk_code admin_anywhere(lk_session *s, const char *what, lk_admin_list **out,
+                              lk_error *err)
+{
+    lk_employer_list *list = NULL;
+    lk_error_clear(err);
+    if (lk_api_employers(s->client, &list, err) != LK_OK)
+        return err->code;
+    size_t hits = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        lk_admin_list *one = NULL;
+        lk_error e;
+        lk_error_clear(&e);
+        if (lk_resolve_admin(s, list->items[i].id, what, &one, &e) != LK_OK)
+            continue;
+        if (hits++ == 0)
+            *out = one;
+        else
+            lk_admin_list_free(one);
+    }
+    lk_employer_list_free(list);
+    if (hits == 1)
+        return LK_OK;
+    if (hits > 1) {
+        lk_admin_list_free(*out);
+        *out = NULL;
+        return lk_error_set(err, LK_ERR_CONFIG,
+                            "payroll administration \"%s\" is found at %zu employers: choose "
+                            "one with --employer", what, hits);
+    }
+    return lk_error_set(err, LK_ERR_NOT_FOUND,
+                        "payroll administration \"%s\" not found at any employer this user may "
+                        "see (give its id, client number or name; see 'loket-import employers')",
+                        what);
+}
+
 lk_code lk_resolve_admin(lk_session *s, const char *employer_id, const char *what,
                          lk_admin_list **out, lk_error *err)
 {
@@ -191,6 +266,8 @@ lk_code lk_resolve_admin(lk_session *s, const char *employer_id, const char *wha
         lk_code rc = lk_resolve_employer(s, NULL, &default_id, NULL, err);
         if (rc == LK_OK)
             rc = lk_resolve_admin(s, default_id, what, out, err);
+        else if (rc == LK_ERR_CONFIG && what && !s->cfg->employer)
+            rc = admin_anywhere(s, what, out, err); /* several employers, none chosen */
         free(default_id);
         return rc;
     }
@@ -199,6 +276,9 @@ lk_code lk_resolve_admin(lk_session *s, const char *employer_id, const char *wha
     if (!what) {
         if (list->n == 1)
             found = 0;
+        for (size_t i = 0; i < list->n && s->named_client_number; i++)
+            if (list->items[i].client_number == s->named_client_number)
+                found = i;
     } else {
         char *end;
         long number = strtol(what, &end, 10);

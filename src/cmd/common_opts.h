@@ -52,6 +52,8 @@ typedef struct lk_session {
     lk_config *cfg;
     lk_trace *trace;          /* NULL without --trace */
     lk_client *client;        /* NULL when opened with want_client false */
+    long named_client_number; /* set by lk_resolve_employer when the employer was named by the
+                                 client number of one of its administrations; 0 = not */
 } lk_session;
 
 void lk_common_init(lk_common_opts *o);
@@ -69,8 +71,9 @@ void lk_session_close(lk_session *s, const lk_common_opts *o);
 int lk_report_error(const lk_error *err);
 
 /*
- * Resolves the employer: `what` (id, employer number or company name), else the configured
- * default, else the only employer the user sees. On success *id is a new string.
+ * Resolves the employer as plan does: `what` (id, employer number, company name, or the client
+ * number of one of its payroll administrations; then s->named_client_number is set), else the
+ * configured default, else the only employer the user sees. On success *id is a new string.
  */
 lk_code lk_resolve_employer(lk_session *s, const char *what, char **id, char **name,
                             lk_error *err);
@@ -88,8 +91,10 @@ void lk_table_free(lk_table *t);
 
 /*
  * Finds a payroll administration of the employer by id, client number or name; with what NULL
- * the only one. With employer_id NULL an id is taken as it is and anything else is looked up
- * in the default (or only) employer. On success *out is a list of one (lk_admin_list_free).
+ * the one whose client number named the employer, else the only one. With employer_id NULL an
+ * id is taken as it is and anything else is looked up in the default (or only) employer, or,
+ * when the user sees several and none is chosen, among every employer's administrations.
+ * On success *out is a list of one (lk_admin_list_free).
  */
 lk_code lk_resolve_admin(lk_session *s, const char *employer_id, const char *what,
                          lk_admin_list **out, lk_error *err);

@@ -25,6 +25,7 @@ static const char usage_text[] =
     "                   when the employer has only one)\n"
     "  -y, --year YYYY  the year (default: this year)\n"
     "      --json       one JSON document on stdout\n"
+    "  -q, --quiet      print errors only (nothing on stdout: the exit code says it)\n"
     "  -h, --help       this text\n"
     "\n";
 
@@ -34,6 +35,7 @@ static const struct option options[] = {
     { "admin", required_argument, NULL, 'a' },
     { "year", required_argument, NULL, 'y' },
     { "json", no_argument, NULL, OPT_JSON },
+    { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
@@ -46,7 +48,7 @@ int cmd_components(int argc, char **argv)
     lk_admin_list *admin = NULL;
     lk_component_list *list = NULL;
     const char *admin_arg = NULL;
-    bool json = false;
+    bool quiet = false, json = false;
     int year, c, rc = LK_EXIT_OK;
     lk_error err;
     time_t now = time(NULL);
@@ -55,10 +57,10 @@ int cmd_components(int argc, char **argv)
     year = tm.tm_year + 1900;
     lk_common_init(&common);
     lk_error_clear(&err);
-    while ((c = getopt_long(argc, argv, "ha:y:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ha:y:q", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
         if (h < 0)
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         if (h)
             continue;
         switch (c) {
@@ -67,7 +69,10 @@ int cmd_components(int argc, char **argv)
             break;
         case 'y':
             if (lk_parse_year(optarg, &year) != 0)
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
+            break;
+        case 'q':
+            quiet = true;
             break;
         case OPT_JSON:
             json = true;
@@ -78,12 +83,12 @@ int cmd_components(int argc, char **argv)
             return LK_EXIT_OK;
         default:
             fputs(usage_text, stderr);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (optind < argc) {
         lk_errorf("unexpected argument \"%s\"", argv[optind]);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     if (lk_session_open(&common, true, &s) != LK_OK)
         return LK_EXIT_CONFIG;
@@ -96,7 +101,9 @@ int cmd_components(int argc, char **argv)
         rc = lk_report_error(&err);
         goto out;
     }
-    if (json) {
+    if (quiet) {
+        /* -q: errors only; the exit code says the rest */
+    } else if (json) {
         cJSON *root = cJSON_CreateArray();
         char *text;
         for (size_t i = 0; i < list->n; i++) {

@@ -28,6 +28,7 @@ static const char usage_text[] =
     "  -a, --admin A        only this payroll administration (id, client number or name)\n"
     "      --active-on D    only employments running on date D\n"
     "      --json           one JSON document on stdout\n"
+    "  -q, --quiet          print errors only (nothing on stdout: the exit code says it)\n"
     "  -h, --help           this text\n"
     "\n";
 
@@ -38,6 +39,7 @@ static const struct option options[] = {
     { "admin", required_argument, NULL, 'a' },
     { "active-on", required_argument, NULL, OPT_ACTIVE },
     { "json", no_argument, NULL, OPT_JSON },
+    { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
@@ -88,15 +90,15 @@ int cmd_employments(int argc, char **argv)
     size_t nnumbers = 0, alloc = 0, shown = 0;
     const char *admin = NULL, *active_on = NULL;
     char *employer_id = NULL, *employer_name = NULL;
-    bool json = false;
+    bool quiet = false, json = false;
     lk_error err;
     int c, rc = LK_EXIT_OK;
     lk_common_init(&common);
     lk_error_clear(&err);
-    while ((c = getopt_long(argc, argv, "hn:a:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hn:a:q", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
         if (h < 0)
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         if (h)
             continue;
         switch (c) {
@@ -105,7 +107,7 @@ int cmd_employments(int argc, char **argv)
                 lk_errorf("--number takes employee numbers like 1001 or 1001,1002, not \"%s\"",
                           optarg);
                 free(numbers);
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             }
             break;
         case 'a':
@@ -115,9 +117,12 @@ int cmd_employments(int argc, char **argv)
             if (!is_date(optarg)) {
                 lk_errorf("--active-on takes a date like 2026-11-01, not \"%s\"", optarg);
                 free(numbers);
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             }
             active_on = optarg;
+            break;
+        case 'q':
+            quiet = true;
             break;
         case OPT_JSON:
             json = true;
@@ -130,24 +135,33 @@ int cmd_employments(int argc, char **argv)
         default:
             fputs(usage_text, stderr);
             free(numbers);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (optind < argc) {
         lk_errorf("unexpected argument \"%s\"", argv[optind]);
         free(numbers);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     if (lk_session_open(&common, true, &s) != LK_OK) {
         free(numbers);
         return LK_EXIT_CONFIG;
     }
-    if (lk_resolve_employer(&s, NULL, &employer_id, &employer_name, &err) != LK_OK ||
+    char named[24];
+    if (lk_resolve_employer(&s, NULL, &employer_id, &employer_name, &err) == LK_OK &&
+        !admin && s.named_client_number) {
+        /* --employer 40101 names one administration: show that one, as plan would import */
+        snprintf(named, sizeof named, "%ld", s.named_client_number);
+        admin = named;
+    }
+    if (err.code != LK_OK ||
         lk_api_employments(s.client, employer_id, numbers, nnumbers, &list, &err) != LK_OK) {
         rc = lk_report_error(&err);
         goto out;
     }
-    if (json) {
+    if (quiet) {
+        /* -q: errors only; the exit code says the rest */
+    } else if (json) {
         cJSON *root = cJSON_CreateArray();
         char *text;
         for (size_t i = 0; i < list->n; i++) {
@@ -209,7 +223,7 @@ int cmd_employments(int argc, char **argv)
         lk_table_print(t, stdout);
         lk_table_free(t);
     }
-    for (size_t i = 0; i < nnumbers; i++) {
+    for (size_t i = 0; i < nnumbers && !quiet; i++) {
         bool seen = false;
         for (size_t j = 0; j < list->n && !seen; j++)
             seen = list->items[j].employee_number == numbers[i];

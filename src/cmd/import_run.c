@@ -34,18 +34,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 static const char plan_usage[] =
     "usage: loket-import plan FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
-    "                         [--report FILE]... [--out PLAN.json] [--quiet] [common options]\n"
+    "                         [--report FILE]... [--out PLAN.json] [--lines N] [--json]\n"
+    "                         [--quiet] [common options]\n"
     "\n"
     "The dry run: checks every row against Loket (employer, employment active in the period,\n"
     "open period, allowed components, record key) and every record as apply would send it\n"
     "(payslip text of at most 25, the mapping's min/max), and shows per employment and record\n"
     "what apply would create, change (old -> new) or leave unchanged: dates summed per payroll\n"
     "period, rounded once. Writes nothing to Loket.\n"
-    "--out saves the plan for review; 'apply PLAN.json' then sends exactly that plan.\n";
+    "--out saves the plan for review; 'apply PLAN.json' then sends exactly that plan.\n"
+    "The changes are listed per employer and period, per employment each value old -> new,\n"
+    "with totals; a long plan shows its first screenful and names the report with the rest.\n";
 
 static const char apply_usage[] =
     "usage: loket-import apply FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
@@ -68,9 +72,18 @@ static const char options_text[] =
     "  -p, --period P       payroll period: 2026-11 (month) or 2026-P11 (period number)\n"
     "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable;\n"
     "                       its folder must exist (checked before anything is sent)\n"
-    "      --out PLAN.json  plan only: save the plan for 'apply PLAN.json'\n"
-    "  -q, --quiet          no progress line, errors and the summary only\n"
-    "      --allow-empty    a file without data rows is not an error\n"
+    "      --csv-style S    a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
+    "                       rfc4180 (',', decimal point; the default)\n"
+    "  -q, --quiet          print errors only (on stderr): no progress, changes or summary\n"
+    "      --allow-empty    a file without data rows is not an error\n";
+
+static const char plan_options_text[] =
+    "      --out PLAN.json  save the plan for 'apply PLAN.json'\n"
+    "      --lines N        show at most N lines of changes (default: a screenful; 0 = all)\n"
+    "      --json           print the changes as JSON on stdout instead (for machines)\n"
+    "  -h, --help           this text\n";
+
+static const char apply_options_text[] =
     "apply only:\n"
     "      --journal FILE   where confirmed results are kept (default: in the run folder)\n"
     "      --resume         continue an interrupted run (the newest unfinished run of the\n"
@@ -87,11 +100,12 @@ static const char exit_text[] =
     "\n"
     "Exit codes: 0 done (plan: no errors); 1 some records rejected or failed; 2 input or\n"
     "mapping errors, nothing sent; 3 configuration, authentication or connection error;\n"
-    "4 internal error; 5 interrupted (apply --resume finishes the run)\n";
+    "4 internal error; 5 interrupted (apply --resume finishes the run); 64 usage error (a\n"
+    "wrong command line: nothing was read or sent)\n";
 
 enum {
     OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
-    OPT_VERIFY, OPT_ALLOW_EMPTY
+    OPT_VERIFY, OPT_ALLOW_EMPTY, OPT_LINES, OPT_JSON, OPT_CSV_STYLE
 };
 
 enum { OPT_OUT = 512 };
@@ -109,6 +123,9 @@ static const struct option options[] = {
     { "collective", optional_argument, NULL, OPT_COLLECTIVE },
     { "verify", no_argument, NULL, OPT_VERIFY },
     { "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
+    { "lines", required_argument, NULL, OPT_LINES },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "csv-style", required_argument, NULL, OPT_CSV_STYLE },
     { "help", no_argument, NULL, 'h' },
     LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
@@ -124,6 +141,10 @@ typedef struct import_opts {
     size_t nreports;
     bool quiet, resume, allow_partial, force, verify, allow_empty;
     int collective;
+    bool json;                /* plan: the changes as JSON on stdout */
+    lk_csv_style csv_style;   /* of .csv reports */
+    bool lines_set;
+    size_t lines;             /* plan: lines of changes shown; 0 = all */
     lk_common_opts common;    /* --config, --api-url, --employer, --trace, --stats, ... */
 } import_opts;
 
@@ -161,6 +182,7 @@ static void usage(FILE *out, bool apply)
 {
     fputs(apply ? apply_usage : plan_usage, out);
     fputs(options_text, out);
+    fputs(apply ? apply_options_text : plan_options_text, out);
     lk_common_usage(out);
     fputs(exit_text, out);
 }
@@ -183,7 +205,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_OUT:
             if (o->apply) {
                 lk_errorf("--out is an option of 'plan'; apply keeps its plan in the run folder");
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             }
             o->out = optarg;
             break;
@@ -193,6 +215,33 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_FORCE: o->force = true; apply_only = true; break;
         case OPT_VERIFY: o->verify = true; apply_only = true; break;
         case OPT_ALLOW_EMPTY: o->allow_empty = true; break;
+        case OPT_CSV_STYLE:
+            if (!lk_csv_style_parse(optarg, &o->csv_style)) {
+                lk_errorf("--csv-style %s: expected excel-nl or rfc4180", optarg);
+                return LK_EXIT_USAGE;
+            }
+            break;
+        case OPT_JSON:
+            if (o->apply) {
+                lk_errorf("--json is an option of 'plan', not of 'apply'");
+                return LK_EXIT_USAGE;
+            }
+            o->json = true;
+            break;
+        case OPT_LINES: {
+            long n = strtol(optarg, &end, 10);
+            if (o->apply) {
+                lk_errorf("--lines is an option of 'plan', not of 'apply'");
+                return LK_EXIT_USAGE;
+            }
+            if (!*optarg || *end || n < 0 || n > 1000000) {
+                lk_errorf("--lines %s: expected a number of lines (0 = all)", optarg);
+                return LK_EXIT_USAGE;
+            }
+            o->lines = (size_t)n;
+            o->lines_set = true;
+            break;
+        }
         case OPT_COLLECTIVE:
             apply_only = true;
             o->collective = 50;
@@ -201,7 +250,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
                 if (*end || n < 1 || n > 1000) {
                     lk_errorf("--collective=%s: expected a number of records from 1 to 1000",
                               optarg);
-                    return LK_EXIT_CONFIG;
+                    return LK_EXIT_USAGE;
                 }
                 o->collective = (int)n;
             }
@@ -212,10 +261,10 @@ static int parse_options(int argc, char **argv, import_opts *o)
         default: {
             int handled = lk_common_opt(&o->common, c, optarg);
             if (handled < 0)
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             if (handled == 0) {
                 usage(stderr, o->apply);
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             }
             if (c == LK_OPT_EMPLOYER)
                 o->employer = optarg;
@@ -224,7 +273,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
         }
         if (apply_only && !o->apply) {
             lk_errorf("%s is an option of 'apply', not of 'plan'", argv[optind - 1]);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (o->apply && !o->mapping && optind == argc - 1 && lk_plan_file_sniff(argv[optind])) {
@@ -234,7 +283,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
     if (!o->mapping || optind >= argc) {
         lk_errorf("%s needs at least one FILE and -m MAPPING", o->apply ? "apply" : "plan");
         usage(stderr, o->apply);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     return 0;
 }
@@ -318,12 +367,29 @@ static bool write_reports(lk_report *r, const import_opts *o)
     for (size_t i = 0; i < o->nreports; i++) {
         lk_error e;
         lk_error_clear(&e);
-        if (lk_report_write(r, o->reports[i], LK_REPORT_AUTO, &e) != LK_OK) {
+        if (lk_report_write_as(r, o->reports[i], LK_REPORT_AUTO, o->csv_style, &e) != LK_OK) {
             print_error(&e);
             ok = false;
         }
     }
     return ok;
+}
+
+/* The plan's changes: a screenful on a terminal (its height less room for the summary), a
+ * fixed page elsewhere, all of them with --lines 0. */
+#define PLAN_LINES_NOT_A_TERMINAL 40
+static void print_changes(const lk_report *r, const import_opts *o)
+{
+    lk_plan_view_opts v = { PLAN_LINES_NOT_A_TERMINAL, false, NULL };
+    struct winsize ws;
+    if (o->lines_set)
+        v.max_lines = o->lines;
+    else if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row)
+        v.max_lines = ws.ws_row > 30 ? (size_t)ws.ws_row - 15 : 15;
+    if (r->noutputs)
+        v.rest_in = r->outputs[0];
+    if (r->nrecords)
+        lk_report_print_changes(r, &v, stdout);
 }
 
 /* Every path the run will write, checked before it reads or sends anything. */
@@ -398,6 +464,7 @@ int lk_import_command(int argc, char **argv, bool apply)
     memset(&o, 0, sizeof o);
     lk_common_init(&o.common);
     o.apply = apply;
+    o.csv_style = lk_csv_style_for_language(NULL); /* the chosen language's, once there is one */
     int prc = parse_options(argc, argv, &o);
     if (prc) {
         free(o.reports);
@@ -440,7 +507,7 @@ int lk_import_command(int argc, char **argv, bool apply)
         lk_errorf("--period %s: expected 2026-11 or 2026-P11", o.period);
         lk_plan_file_free(reviewed);
         free(o.reports);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
 
     lk_mapping *m = NULL;
@@ -639,7 +706,19 @@ finish:
         rc = LK_EXIT_CONFIG;
     if (run && !lk_trail_reports(run, r, o.nreports > 0) && !r->has_error)
         rc = LK_EXIT_CONFIG;
-    lk_report_print_summary(r, stdout);
+    if (!apply && o.json) {
+        char *json = lk_report_changes_json(r);
+        fputs(json, stdout);
+        fputc('\n', stdout);
+        free(json);
+    } else {
+        if (!apply && !o.quiet)
+            print_changes(r, &o);
+        if (o.quiet)
+            lk_report_print_problems(r, stderr); /* errors only */
+        else
+            lk_report_print_summary(r, stdout);
+    }
     if (rc == LK_EXIT_OK)
         rc = lk_report_exit_code(r);
     if (journal) {
@@ -669,6 +748,8 @@ out:
         if (rc != LK_EXIT_OK && !r->has_error && err.code != LK_OK)
             lk_report_set_error(r, &err); /* a mapping error: the run folder says why too */
         lk_trail_finish(run, r, rc, journal_complete, jpath);
+        if (!o.quiet) /* -q: errors only */
+            printf("run %s: %s\n", lk_run_id(run), lk_run_path(run));
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);

@@ -26,6 +26,7 @@ static const char usage_text[] =
     "  -y, --year YYYY  only this year\n"
     "      --open       only open periods\n"
     "      --json       one JSON document on stdout\n"
+    "  -q, --quiet      print errors only (nothing on stdout: the exit code says it)\n"
     "  -h, --help       this text\n"
     "\n";
 
@@ -36,6 +37,7 @@ static const struct option options[] = {
     { "year", required_argument, NULL, 'y' },
     { "open", no_argument, NULL, OPT_OPEN },
     { "json", no_argument, NULL, OPT_JSON },
+    { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
@@ -48,16 +50,16 @@ int cmd_periods(int argc, char **argv)
     lk_admin_list *admin = NULL;
     lk_period_list *list = NULL;
     const char *admin_arg = NULL;
-    bool json = false, only_open = false;
+    bool quiet = false, json = false, only_open = false;
     int year = 0, c, rc = LK_EXIT_OK;
     size_t shown = 0;
     lk_error err;
     lk_common_init(&common);
     lk_error_clear(&err);
-    while ((c = getopt_long(argc, argv, "ha:y:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ha:y:q", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
         if (h < 0)
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         if (h)
             continue;
         switch (c) {
@@ -66,10 +68,13 @@ int cmd_periods(int argc, char **argv)
             break;
         case 'y':
             if (lk_parse_year(optarg, &year) != 0)
-                return LK_EXIT_CONFIG;
+                return LK_EXIT_USAGE;
             break;
         case OPT_OPEN:
             only_open = true;
+            break;
+        case 'q':
+            quiet = true;
             break;
         case OPT_JSON:
             json = true;
@@ -80,12 +85,12 @@ int cmd_periods(int argc, char **argv)
             return LK_EXIT_OK;
         default:
             fputs(usage_text, stderr);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (optind < argc) {
         lk_errorf("unexpected argument \"%s\"", argv[optind]);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     if (lk_session_open(&common, true, &s) != LK_OK)
         return LK_EXIT_CONFIG;
@@ -97,7 +102,9 @@ int cmd_periods(int argc, char **argv)
         rc = lk_report_error(&err);
         goto out;
     }
-    if (json) {
+    if (quiet) {
+        /* -q: errors only; the exit code says the rest */
+    } else if (json) {
         cJSON *root = cJSON_CreateArray();
         char *text;
         for (size_t i = 0; i < list->n; i++) {

@@ -41,7 +41,7 @@ static const char usage_text[] =
 static const char exit_text[] =
     "\nExit codes: 0 restored (or nothing to restore); 1 some records refused, rejected or failed;\n"
     "2 no such run, or it cannot be reverted; 3 configuration, authentication or connection\n"
-    "error; 5 interrupted (revert --resume finishes it)\n";
+    "error; 5 interrupted (revert --resume finishes it); 64 usage error (a wrong command line)\n";
 
 enum { OPT_FORCE = 256, OPT_RESUME };
 
@@ -174,7 +174,7 @@ int cmd_revert(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "nqh", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
         if (h < 0)
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         if (h)
             continue;
         switch (c) {
@@ -189,12 +189,12 @@ int cmd_revert(int argc, char **argv)
             return LK_EXIT_OK;
         default:
             fputs(usage_text, stderr);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {
         lk_errorf("revert needs one RUN (its id, as 'loket-import runs' lists it)");
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     const char *target_id = argv[optind];
     int rc = LK_EXIT_OK;

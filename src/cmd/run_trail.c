@@ -300,5 +300,4 @@ void lk_trail_finish(lk_run *run, const lk_report *r, int exit_code, bool journa
     lk_error_clear(&e);
     if (lk_run_save_info(run, &e) != LK_OK)
         lk_errorf("run %s: %s", lk_run_id(run), e.message);
-    fprintf(stdout, "run %s: %s\n", lk_run_id(run), lk_run_path(run));
 }

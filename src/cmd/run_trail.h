@@ -39,7 +39,8 @@ lk_code lk_trail_plan(lk_run *run, const lk_plan *p, const lk_report *r,
  * when the user named no report. Returns false (error printed) when one could not be written. */
 bool lk_trail_reports(lk_run *run, lk_report *r, bool user_reports);
 /* Records the end: status ("finished", "unfinished" or "nothing sent"), exit code, counts,
- * employers, periods, reports, and a copy of an outside journal; prints the folder. */
+ * employers, periods, reports, and a copy of an outside journal (the caller names the folder
+ * on the terminal). */
 void lk_trail_finish(lk_run *run, const lk_report *r, int exit_code, bool journal_complete,
                      const char *journal_path);
 

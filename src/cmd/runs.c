@@ -35,7 +35,8 @@ static const char usage_text[] =
     "Status: finished (nothing left to send), unfinished (apply --resume continues it), nothing\n"
     "sent (refused before sending: plan errors, a changed input, a stale plan), running (in\n"
     "progress), interrupted (stopped without finishing, e.g. killed: apply --resume continues it).\n"
-    "Exit codes: 0 listed; 2 no such run; 3 configuration error or unreadable runs folder.\n";
+    "Exit codes: 0 listed; 2 no such run; 3 configuration error or unreadable runs folder;\n"
+    "64 usage error (a wrong command line).\n";
 
 enum { OPT_JSON = 256 };
 
@@ -239,7 +240,7 @@ int cmd_runs(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
         if (h < 0)
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         if (h)
             continue;
         switch (c) {
@@ -251,14 +252,14 @@ int cmd_runs(int argc, char **argv)
             return LK_EXIT_OK;
         default:
             fputs(usage_text, stderr);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     const char *id = NULL;
     if (optind < argc) {
         if (strcmp(argv[optind], "show") || optind + 2 != argc) {
             lk_errorf("expected 'runs' or 'runs show ID'; see 'loket-import runs --help'");
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
         id = argv[optind + 1];
     }

@@ -21,7 +21,8 @@
 
 static const char usage_text[] =
     "usage: loket-import validate FILE... -m MAPPING [--period P] [--json] [--quiet]\n"
-    "                             [--report FILE] [--allow-empty]\n"
+    "                             [--report FILE] [--csv-style excel-nl|rfc4180]\n"
+    "                             [--allow-empty]\n"
     "\n"
     "Reads CSV/XLSX exports through a mapping, offline (no network), and shows per file what\n"
     "was read: type, delimiter, encoding, rows, employees, component totals, ignored columns,\n"
@@ -34,16 +35,19 @@ static const char usage_text[] =
     "      --json          print one JSON document on stdout (entries, errors, skipped, files)\n"
     "  -q, --quiet         print errors only\n"
     "      --report FILE   also write the report (.csv, .xlsx or .json by extension)\n"
+    "      --csv-style S   a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
+    "                      rfc4180 (',', decimal point; the default)\n"
     "      --allow-empty   a file without data rows is not an error\n"
     "  -h, --help          this text\n"
     "\n"
     "Exit codes:\n"
     "  0  no errors: every row was read or skipped on purpose\n"
     "  2  input or mapping errors (listed)\n"
-    "  3  bad command line\n"
+    "  3  a report could not be written\n"
+    "  64 usage error: a wrong command line (unknown option, bad --period, ...)\n"
     "  4  internal error\n";
 
-enum { OPT_JSON = 256, OPT_REPORT, OPT_ALLOW_EMPTY };
+enum { OPT_JSON = 256, OPT_REPORT, OPT_CSV_STYLE, OPT_ALLOW_EMPTY };
 
 static const struct option options[] = {
     { "mapping", required_argument, NULL, 'm' },
@@ -51,6 +55,7 @@ static const struct option options[] = {
     { "json", no_argument, NULL, OPT_JSON },
     { "quiet", no_argument, NULL, 'q' },
     { "report", required_argument, NULL, OPT_REPORT },
+    { "csv-style", required_argument, NULL, OPT_CSV_STYLE },
     { "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -445,7 +450,7 @@ static void print_text(const lk_entry_set *set, bool quiet)
 /* ---------------------------------------------------------------- report */
 
 static bool write_report(const char *path, const char *mapping, const lk_entry_set *set,
-                         bool quiet)
+                         lk_csv_style csv_style, bool quiet)
 {
     lk_error err;
     lk_error_clear(&err);
@@ -455,7 +460,7 @@ static bool write_report(const char *path, const char *mapping, const lk_entry_s
     lk_report_add_input_warnings(r, set);
     lk_report_finish(r);
     lk_error_clear(&err);
-    bool ok = lk_report_write(r, path, LK_REPORT_AUTO, &err) == LK_OK;
+    bool ok = lk_report_write_as(r, path, LK_REPORT_AUTO, csv_style, &err) == LK_OK;
     if (!ok) {
         char buf[LK_ERROR_MSG_MAX + 400];
         lk_errorf("%s", lk_error_format(&err, buf, sizeof(buf)));
@@ -472,6 +477,7 @@ int cmd_validate(int argc, char **argv)
 {
     const char *mapping_path = NULL, *period_text = NULL, *report_path = NULL;
     bool json = false, quiet = false, allow_empty = false;
+    lk_csv_style csv_style = lk_csv_style_for_language(NULL); /* the language's, once chosen */
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:p:qh", options, NULL)) != -1) {
@@ -481,24 +487,30 @@ int cmd_validate(int argc, char **argv)
         case 'q': quiet = true; break;
         case OPT_JSON: json = true; break;
         case OPT_REPORT: report_path = optarg; break;
+        case OPT_CSV_STYLE:
+            if (!lk_csv_style_parse(optarg, &csv_style)) {
+                lk_errorf("--csv-style %s: expected excel-nl or rfc4180", optarg);
+                return LK_EXIT_USAGE;
+            }
+            break;
         case OPT_ALLOW_EMPTY: allow_empty = true; break;
         case 'h':
             fputs(usage_text, stdout);
             return LK_EXIT_OK;
         default:
             fputs(usage_text, stderr);
-            return LK_EXIT_CONFIG;
+            return LK_EXIT_USAGE;
         }
     }
     if (!mapping_path || optind >= argc) {
         lk_errorf("validate needs at least one FILE and -m MAPPING");
         fputs(usage_text, stderr);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
     lk_period_ref period = { 0 };
     if (period_text && !lk_parse_period(period_text, &period)) {
         lk_errorf("--period %s: expected 2026-11 or 2026-P11", period_text);
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE;
     }
 
     lk_error err;
@@ -539,7 +551,7 @@ int cmd_validate(int argc, char **argv)
         print_json(mapping_path, &set, NULL);
     else
         print_text(&set, quiet);
-    if (report_path && !write_report(report_path, mapping_path, &set, quiet || json) &&
+    if (report_path && !write_report(report_path, mapping_path, &set, csv_style, quiet || json) &&
         rc == LK_EXIT_OK)
         rc = LK_EXIT_CONFIG;
     if (rc == LK_EXIT_OK && lk_entry_set_errors(&set))

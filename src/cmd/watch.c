@@ -178,7 +178,7 @@ int cmd_watch(int argc, char **argv)
     goto out;
 usage_error:
     fputs(usage_text, stderr);
-    rc = LK_EXIT_CONFIG;
+    rc = LK_EXIT_USAGE;
 out:
     for (size_t i = 0; i < n_pass; i++)
         free(pass[i]);

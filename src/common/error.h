@@ -42,7 +42,9 @@ enum {
     LK_EXIT_INPUT = 2,     /* input or mapping errors: nothing was sent */
     LK_EXIT_CONFIG = 3,    /* configuration, authentication or connection error */
     LK_EXIT_INTERNAL = 4,  /* internal error */
-    LK_EXIT_INTERRUPTED = 5 /* stopped by a signal; the journal lets --resume finish the run */
+    LK_EXIT_INTERRUPTED = 5, /* stopped by a signal; the journal lets --resume finish the run */
+    LK_EXIT_USAGE = 64     /* the command line itself is wrong (unknown option, missing or bad
+                              argument): nothing was read or sent; BSD sysexits' EX_USAGE */
 };
 
 #define LK_ERROR_MSG_MAX 512

@@ -314,6 +314,7 @@ static void place_row_issues(plan_ctx *x, lk_hashmap *row_item)
             lk_report_issue *ri = lk_report_add_issue(x->report, LK_OUTCOME_SKIPPED, &is->error);
             if (is->last_row > ri->error.row)
                 ri->last_row = is->last_row;   /* a run of blank rows */
+            lk_report_issue_set_employee(ri, is->employee.employee_number, is->employee.employer);
             continue;
         }
         char key[400];
@@ -331,6 +332,7 @@ static void place_row_issues(plan_ctx *x, lk_hashmap *row_item)
         } else {
             lk_report_issue *ri = lk_report_add_issue(x->report, LK_OUTCOME_REJECTED, &is->error);
             ri->not_data_row = is->before_data;   /* a header row: no input row of its own */
+            lk_report_issue_set_employee(ri, is->employee.employee_number, is->employee.employer);
         }
         /* block the employee's other records (an employee named by employment id too) */
         if (is->employee.employee_number || is->employee.employment_id) {

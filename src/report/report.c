@@ -601,6 +601,29 @@ lk_report_issue *lk_report_add_issue(lk_report *r, lk_outcome outcome, const lk_
     return is;
 }
 
+void lk_report_issue_set_employee(lk_report_issue *is, long employee_number,
+                                  const char *employer)
+{
+    is->employee_number = employee_number;
+    snprintf(is->employer_ref, sizeof is->employer_ref, "%s", employer ? employer : "");
+}
+
+const char *lk_report_employee_name(const lk_report *r, long employee_number,
+                                    const char *employer)
+{
+    if (!employee_number)
+        return NULL;
+    for (size_t i = 0; i < r->nrecords; i++) {
+        const lk_report_record *rec = r->records[i];
+        if (rec->employee_number != employee_number || !rec->employee_name)
+            continue;
+        if (employer && *employer && rec->employer_ref && strcmp(rec->employer_ref, employer))
+            continue;
+        return rec->employee_name;
+    }
+    return NULL;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * validate: records from an lk_entry_set
  * ------------------------------------------------------------------------------------------- */
@@ -773,6 +796,7 @@ static void attach_row_issues(lk_report *r, const lk_entry_set *set, size_t firs
             if (is->last_row > ri->error.row)
                 ri->last_row = is->last_row;
             ri->not_data_row = is->before_data;
+            lk_report_issue_set_employee(ri, is->employee.employee_number, is->employee.employer);
             continue;
         }
         char where[LK_ERROR_MSG_MAX + 400];
@@ -977,6 +1001,7 @@ const char *lk_exit_code_meaning(int code)
     case LK_EXIT_CONFIG: return "configuration, authentication or connection error";
     case LK_EXIT_INTERNAL: return "internal error";
     case LK_EXIT_INTERRUPTED: return "interrupted: run again with --resume to finish";
+    case LK_EXIT_USAGE: return "usage error: the command line is wrong (see --help)";
     }
     return "unknown exit code";
 }

@@ -159,6 +159,8 @@ typedef struct lk_report_issue {
     lk_error error;         /* code, file, sheet, row, column, header, message */
     unsigned long last_row; /* error.row..last_row when it covers several rows; = error.row */
     bool not_data_row;      /* error.row is a header row (a missing column): no input row */
+    long employee_number;   /* whose row it was, when the row named one; 0 = not known */
+    char employer_ref[32];  /* the employer as the row named it (client number); "" = the run's */
 } lk_report_issue;
 
 typedef struct lk_report {
@@ -277,6 +279,12 @@ void lk_report_record_set_result(lk_report_record *rec, lk_outcome outcome, int 
 /* An issue tied to no employment; err's provenance (file, sheet, row, column) is kept.
  * outcome: LK_OUTCOME_REJECTED (error) or LK_OUTCOME_SKIPPED (skipped on purpose). */
 lk_report_issue *lk_report_add_issue(lk_report *r, lk_outcome outcome, const lk_error *err);
+/* Names whose row an issue came from (employer: the client number the row gave, or NULL). */
+void lk_report_issue_set_employee(lk_report_issue *is, long employee_number,
+                                  const char *employer);
+/* The name of employee_number of that employer among the report's records, or NULL. */
+const char *lk_report_employee_name(const lk_report *r, long employee_number,
+                                    const char *employer);
 
 /* validate: fills the report from the mapping's output: one VALID record per
  * employee x period x record key x payslip text with its components and rows, and one issue per
@@ -338,10 +346,24 @@ typedef enum lk_report_format {
     LK_REPORT_JSON
 } lk_report_format;
 
+/* The two CSV forms a spreadsheet opens right (both UTF-8 with a BOM, lines ending in CRLF):
+ *   LK_CSV_RFC4180   ',' between fields, a decimal point: English settings, scripts
+ *   LK_CSV_EXCEL_NL  ';' between fields, a decimal comma: Excel/LibreOffice in Dutch settings */
+typedef enum lk_csv_style { LK_CSV_RFC4180 = 0, LK_CSV_EXCEL_NL } lk_csv_style;
+
+/* "rfc4180" or "excel-nl" (the --csv-style values); false when unknown. */
+bool lk_csv_style_parse(const char *name, lk_csv_style *out);
+const char *lk_csv_style_name(lk_csv_style style);
+/* The style a user of that language expects: "nl", "nl_NL.UTF-8", ... -> EXCEL_NL; anything
+ * else (NULL included) -> RFC4180. */
+lk_csv_style lk_csv_style_for_language(const char *lang);
+
 /* Writes the report to path (atomically: a temp file in the same folder, then renamed).
- * CSV with ',' (see lk_report_write_csv for ';'). On success the path is remembered for the
+ * CSV in RFC 4180 style (lk_report_write_as chooses). On success the path is remembered for the
  * terminal summary. Errors name the path (LK_ERR_IO, or LK_ERR_CONFIG for an unknown format). */
 lk_code lk_report_write(lk_report *r, const char *path, lk_report_format format, lk_error *err);
+lk_code lk_report_write_as(lk_report *r, const char *path, lk_report_format format,
+                           lk_csv_style csv_style, lk_error *err);
 lk_code lk_report_write_csv(const lk_report *r, const char *path, char delimiter, lk_error *err);
 lk_code lk_report_write_xlsx(const lk_report *r, const char *path, lk_error *err);
 lk_code lk_report_write_json(const lk_report *r, const char *path, lk_error *err);
@@ -356,6 +378,22 @@ char *lk_report_json_string(const lk_report *r);
  * accounting, the report files written. Colours only when out is a terminal and NO_COLOR is
  * unset or empty. */
 void lk_report_print_summary(const lk_report *r, FILE *out);
+
+/* The changes of a plan, per employer and period, per employment old -> new (report_plan.c). */
+typedef struct lk_plan_view_opts {
+    size_t max_lines;       /* lines shown before "... N more lines"; 0 = all */
+    bool decimal_comma;     /* 1,75 instead of 1.75 (the language's number style) */
+    const char *rest_in;    /* a report file holding the whole plan, named when lines are cut */
+} lk_plan_view_opts;
+
+/* Prints the changes; returns how many lines were not shown. o may be NULL (everything). */
+size_t lk_report_print_changes(const lk_report *r, const lk_plan_view_opts *o, FILE *out);
+/* The same groups, values and totals as a JSON document (caller frees). */
+char *lk_report_changes_json(const lk_report *r);
+
+/* Only the problems of the summary (the first rejected or failed records and input errors, the
+ * error that stopped the run): what --quiet prints, on stderr. Nothing when there are none. */
+void lk_report_print_problems(const lk_report *r, FILE *out);
 
 /* Progress on stderr while requests run: only when stderr is a terminal and not quiet;
  * otherwise every call is a cheap no-op. Redraws at most ~10 times a second. */

@@ -42,6 +42,9 @@ static void write_field(struct csv_ctx *ctx, const lk_report_cell *c, bool first
     switch (c->kind) {
     case LK_RCELL_EMPTY:
         break;
+    case LK_RCELL_DATE:
+        text = c->text.buf; /* ISO 8601: read as a date in every regional setting */
+        break;
     case LK_RCELL_TEXT:
         text = c->text.buf;
         if (looks_like_formula(text)) {

@@ -17,7 +17,8 @@ typedef enum lk_cell_kind {
     LK_RCELL_EMPTY = 0,
     LK_RCELL_TEXT,      /* user or Loket text: never a formula */
     LK_RCELL_INT,       /* whole number (employee number, status, ...) */
-    LK_RCELL_DECIMAL    /* payroll value */
+    LK_RCELL_DECIMAL,   /* payroll value */
+    LK_RCELL_DATE       /* a calendar date: text "2026-11-30"; a date cell in XLSX */
 } lk_cell_kind;
 
 typedef struct lk_report_cell {
@@ -75,13 +76,17 @@ void lk_report_line_free(lk_report_cell *cells);
  * Returns the line's outcome. */
 lk_outcome lk_report_line_record(lk_report_cell *cells, const lk_report_record *rec,
                                  const lk_report_component *comp);
-lk_outcome lk_report_line_issue(lk_report_cell *cells, const lk_report_issue *is);
+/* employee_name: the name of the issue's employee when the report knows it, else NULL. */
+lk_outcome lk_report_line_issue(lk_report_cell *cells, const lk_report_issue *is,
+                                const char *employee_name);
 
 /* Every detail line of the report, records first then issues, in report order. */
 typedef int (*lk_report_line_fn)(void *ctx, const lk_report_cell *cells, lk_outcome outcome);
 int lk_report_each_line(const lk_report *r, lk_report_line_fn fn, void *ctx);
 
-/* "Type code: description [id]" of each message, joined with " | ". */
+/* "Type code: description [id]" of each message, joined with " | "; the reasons first
+ * (BrokenBusinessRule, Exception, Error, ...), then Warnings, then Info, each kind in Loket's
+ * order, so a rejected record's cell starts with why it was rejected. */
 void lk_report_messages_text(strbuf *sb, const lk_report_record *rec);
 /* "uren.csv:2-4; b.xlsx[Blad1]:3" */
 void lk_report_rows_text(strbuf *sb, const lk_report_rows *rows, size_t n);

@@ -264,6 +264,7 @@ static cJSON *report_json(const lk_report *r)
         cJSON_AddItemToObjectCS(o, "outcome", cJSON_CreateString(lk_outcome_name(is->outcome)));
         add(o, "last_row", num_or_null((long long)(is->last_row > is->error.row ? is->last_row
                                                                                  : is->error.row)));
+        add(o, "employee_number", num_or_null(is->employee_number));
         cJSON_AddItemToArray(issues, o);
     }
     add(doc, "issues", issues);

@@ -9,6 +9,7 @@
 #include "common/util.h"
 
 #include <string.h>
+#include <strings.h>
 
 const lk_report_column lk_report_columns[LK_NCOLS] = {
     [LK_COL_OUTCOME] = {"outcome", 11},
@@ -79,6 +80,17 @@ static void set_text(lk_report_cell *c, const char *s)
     }
 }
 
+/* A date as Loket gives it ("2026-11-30"); anything else stays text. */
+static void set_date(lk_report_cell *c, const char *s)
+{
+    set_text(c, s);
+    int y, m, d;
+    char tail;
+    if (c->kind == LK_RCELL_TEXT && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
+        strlen(s) == 10 && m >= 1 && m <= 12 && d >= 1 && d <= 31 && y >= 1900)
+        c->kind = LK_RCELL_DATE;
+}
+
 static void set_int(lk_report_cell *c, long long n)
 {
     c->kind = LK_RCELL_INT;
@@ -116,11 +128,27 @@ static void set_ref(lk_report_cell *c, const lk_report_ref *ref)
     c->kind = c->text.len ? LK_RCELL_TEXT : LK_RCELL_EMPTY;
 }
 
+/* 0 a reason (anything that is not a warning or information), 1 a warning, 2 information */
+static int message_rank(const lk_report_message *m)
+{
+    const char *t = m->type ? m->type : "";
+    if (!strcasecmp(t, "Warning"))
+        return 1;
+    if (!strcasecmp(t, "Info") || !strcasecmp(t, "Information") ||
+        !strcasecmp(t, "Informational"))
+        return 2;
+    return 0;
+}
+
 void lk_report_messages_text(strbuf *sb, const lk_report_record *rec)
 {
+    size_t shown = 0;
+    for (int rank = 0; rank <= 2; rank++)
     for (size_t i = 0; i < rec->nmessages; i++) {
         const lk_report_message *m = &rec->messages[i];
-        if (i)
+        if (message_rank(m) != rank)
+            continue;
+        if (shown++)
             strbuf_addstr(sb, " | ");
         if (m->type && *m->type)
             strbuf_addstr(sb, m->type);
@@ -189,8 +217,8 @@ lk_outcome lk_report_line_record(lk_report_cell *cells, const lk_report_record *
         set_text(&cells[LK_COL_PERIOD], rec->period_label);
     }
     set_int_known(&cells[LK_COL_PERIOD_ID], rec->period_id);
-    set_text(&cells[LK_COL_PERIOD_START], rec->period_start);
-    set_text(&cells[LK_COL_PERIOD_END], rec->period_end);
+    set_date(&cells[LK_COL_PERIOD_START], rec->period_start);
+    set_date(&cells[LK_COL_PERIOD_END], rec->period_end);
     set_ref(&cells[LK_COL_COST_CENTER], &rec->record_key.cost_center);
     set_ref(&cells[LK_COL_COST_UNIT], &rec->record_key.cost_unit);
     set_ref(&cells[LK_COL_DISTRIBUTION_UNIT], &rec->record_key.distribution_unit);
@@ -222,11 +250,16 @@ lk_outcome lk_report_line_record(lk_report_cell *cells, const lk_report_record *
     return rec->outcome;
 }
 
-lk_outcome lk_report_line_issue(lk_report_cell *cells, const lk_report_issue *is)
+lk_outcome lk_report_line_issue(lk_report_cell *cells, const lk_report_issue *is,
+                                const char *employee_name)
 {
     const lk_error *e = &is->error;
     line_reset(cells);
     set_text(&cells[LK_COL_OUTCOME], lk_outcome_label(is->outcome));
+    set_int_known(&cells[LK_COL_EMPLOYEE_NUMBER], is->employee_number);
+    set_text(&cells[LK_COL_EMPLOYEE_NAME], employee_name);
+    if (is->employer_ref[0])
+        set_text(&cells[LK_COL_EMPLOYER], is->employer_ref);
     set_text(&cells[LK_COL_MESSAGES], e->message[0] ? e->message : lk_strerror(e->code));
     strbuf *rows = &cells[LK_COL_INPUT_ROWS].text;
     if (e->file[0] || e->row) {
@@ -264,7 +297,9 @@ int lk_report_each_line(const lk_report *r, lk_report_line_fn fn, void *ctx)
         }
     }
     for (size_t i = 0; i < r->nissues && !rc; i++) {
-        lk_outcome o = lk_report_line_issue(cells, &r->issues[i]);
+        const lk_report_issue *is = &r->issues[i];
+        lk_outcome o = lk_report_line_issue(
+            cells, is, lk_report_employee_name(r, is->employee_number, is->employer_ref));
         rc = fn(ctx, cells, o);
     }
     lk_report_line_free(cells);

@@ -17,6 +17,8 @@
 
 #define PROBLEMS_SHOWN 10
 
+static void print_problems(const lk_report *r, FILE *out);
+
 bool lk_report_use_color(FILE *out)
 {
     const char *no_color = getenv("NO_COLOR");
@@ -127,7 +129,23 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
                 left_out, left_out == 1 ? "" : "s");
     free(ct);
 
-    /* the first problems, so the operator need not open a file for a single typo */
+    print_problems(r, out);
+    for (size_t i = 0; i < r->noutputs; i++)
+        fprintf(out, "  report: %s\n", r->outputs[i]);
+    int code = lk_report_exit_code(r);
+    fprintf(out, "  exit code %d: %s\n", code, lk_exit_code_meaning(code));
+}
+
+void lk_report_print_problems(const lk_report *r, FILE *out)
+{
+    print_problems(r, out);
+}
+
+/* The first problems, so the operator need not open a file for a single typo, and the error
+ * that stopped the run. */
+static void print_problems(const lk_report *r, FILE *out)
+{
+    char buf[700];
     size_t shown = 0, problems = 0;
     for (size_t i = 0; i < r->nrecords; i++) {
         const lk_report_record *rec = r->records[i];
@@ -157,10 +175,6 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
         fprintf(out, "  warning: %s\n", r->warnings[i]);
     if (r->has_error)
         fprintf(out, "  stopped: %s\n", lk_error_format(&r->error, buf, sizeof(buf)));
-    for (size_t i = 0; i < r->noutputs; i++)
-        fprintf(out, "  report: %s\n", r->outputs[i]);
-    int code = lk_report_exit_code(r);
-    fprintf(out, "  exit code %d: %s\n", code, lk_exit_code_meaning(code));
 }
 
 /* ---------------------------------------------------------------------------------------------

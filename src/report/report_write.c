@@ -39,14 +39,44 @@ static lk_report_format format_from_path(const char *path)
     return LK_REPORT_AUTO;
 }
 
+bool lk_csv_style_parse(const char *name, lk_csv_style *out)
+{
+    if (!strcmp(name, "rfc4180"))
+        *out = LK_CSV_RFC4180;
+    else if (!strcmp(name, "excel-nl"))
+        *out = LK_CSV_EXCEL_NL;
+    else
+        return false;
+    return true;
+}
+
+const char *lk_csv_style_name(lk_csv_style style)
+{
+    return style == LK_CSV_EXCEL_NL ? "excel-nl" : "rfc4180";
+}
+
+lk_csv_style lk_csv_style_for_language(const char *lang)
+{
+    if (lang && lang[0] == 'n' && lang[1] == 'l' && (!lang[2] || lang[2] == '_' ||
+                                                     lang[2] == '-' || lang[2] == '.'))
+        return LK_CSV_EXCEL_NL;
+    return LK_CSV_RFC4180;
+}
+
 lk_code lk_report_write(lk_report *r, const char *path, lk_report_format format, lk_error *err)
+{
+    return lk_report_write_as(r, path, format, LK_CSV_RFC4180, err);
+}
+
+lk_code lk_report_write_as(lk_report *r, const char *path, lk_report_format format,
+                           lk_csv_style csv_style, lk_error *err)
 {
     lk_code rc;
     if (format == LK_REPORT_AUTO)
         format = format_from_path(path);
     switch (format) {
     case LK_REPORT_CSV:
-        rc = lk_report_write_csv(r, path, ',', err);
+        rc = lk_report_write_csv(r, path, csv_style == LK_CSV_EXCEL_NL ? ';' : ',', err);
         break;
     case LK_REPORT_XLSX:
         rc = lk_report_write_xlsx(r, path, err);

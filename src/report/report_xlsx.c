@@ -4,7 +4,14 @@
  * Sheet "Summary": the run (command, environment, times, mapping and input files with SHA-256,
  * exit code), totals per outcome, per component (records and sum of the new values) and the
  * request counts. Sheet "Details": the same columns as the CSV (report_lines.c), with a frozen
- * header, an autofilter, column widths, the outcome cell coloured, and numbers as numbers.
+ * header, an autofilter, the outcome cell coloured, numbers as numbers and dates as dates.
+ *
+ * Made to be read and printed: every column as wide as its content (within a cap; Loket's
+ * messages wrap, their line as high as the wrapped text), columns empty on every line hidden,
+ * the technical ones (ids, HTTP status) folded in an outline group, payroll values with two
+ * decimals or as many as they have, dates in the reader's own short date format (Excel's
+ * built-in format 14: 30-11-2026 in Dutch settings), both sheets landscape on A4, one page
+ * wide, the Details header row repeated on every printed page, page numbers in the footer.
  *
  * Every text (employee names, Loket's messages, file names) goes through
  * worksheet_write_string(): it lands in the shared string table as text, so a name such as
@@ -29,11 +36,24 @@
 /* Excel's limit on the characters in one cell; longer text is cut (at a UTF-8 boundary). */
 #define XLSX_CELL_MAX 32767
 
+/* Column widths in characters: no narrower than a header with its filter button, no wider than
+ * a cap (wider text wraps in the messages column, is cut on screen elsewhere). */
+#define WIDTH_MIN 6.0
+#define WIDTH_MAX 48.0
+#define WIDTH_MESSAGES_MAX 70.0
+#define WIDTH_ROWS_MAX 90.0     /* "uren.csv:2-4; ...": a cut one would hide where a row is */
+#define WIDTH_COLS 64
+
 struct xlsx_ctx {
     lxw_workbook *wb;
     lxw_worksheet *ws;
     lxw_row_t row;
     lxw_format *header, *bold, *title, *outcome[LK_OUTCOME_COUNT];
+    lxw_format *date, *wrap, *milliseconds, *whole, *top;
+    lxw_format *decimals[LK_DECIMAL_DIGITS + 1];    /* by places shown, 2..6 */
+    lxw_format *decimals_bold[LK_DECIMAL_DIGITS + 1];
+    double width[WIDTH_COLS];                       /* widest content per column, this sheet */
+    bool track;                                     /* measure what is written */
     lxw_error status;
 };
 
@@ -45,6 +65,35 @@ static void keep_error(struct xlsx_ctx *x, lxw_error e)
 {
     if (e != LXW_NO_ERROR && x->status == LXW_NO_ERROR)
         x->status = e;
+}
+
+static void measure(struct xlsx_ctx *x, lxw_col_t col, double chars)
+{
+    if (x->track && col < WIDTH_COLS && chars > x->width[col])
+        x->width[col] = chars;
+}
+
+/* The decimals a value needs, at least two: 166 -> 2 (166.00), 1.125 -> 3. */
+static int places_of(lk_decimal v)
+{
+    lk_decimal frac = v % LK_DECIMAL_SCALE;
+    if (frac < 0)
+        frac = -frac;
+    int places = LK_DECIMAL_DIGITS;
+    while (places > 2 && frac % 10 == 0) {
+        frac /= 10;
+        places--;
+    }
+    return places;
+}
+
+/* Characters a number takes when shown with thousands separators and `places` decimals. */
+static double number_chars(double v, int places)
+{
+    char buf[64];
+    int n = snprintf(buf, sizeof buf, "%.*f", places, v);
+    int digits = n - (places ? places + 1 : 0) - (v < 0);
+    return (double)n + (digits > 3 ? (digits - 1) / 3 : 0);
 }
 
 /* Text always as a string cell (never a formula), cut to Excel's limit. */
@@ -67,18 +116,49 @@ static void put_text(struct xlsx_ctx *x, lxw_row_t row, lxw_col_t col, const cha
     } else {
         keep_error(x, worksheet_write_string(x->ws, row, col, s, fmt));
     }
+    /* the longest line of a multi-line text decides */
+    size_t longest = 0, line = 0;
+    for (const char *p = s; p < s + cut; p++) {
+        if (*p == '\n') {
+            line = 0;
+            continue;
+        }
+        line += ((unsigned char)*p & 0xC0) != 0x80;
+        if (line > longest)
+            longest = line;
+    }
+    measure(x, col, (double)longest);
 }
 
+/* A count, key or id: a whole number. */
 static void put_number(struct xlsx_ctx *x, lxw_row_t row, lxw_col_t col, double v,
                        lxw_format *fmt)
 {
     keep_error(x, worksheet_write_number(x->ws, row, col, v, fmt));
+    measure(x, col, number_chars(v, 0));
 }
 
+/* A payroll value, with two decimals or as many as it has (never a rounded one). */
 static void put_decimal(struct xlsx_ctx *x, lxw_row_t row, lxw_col_t col, lk_decimal v,
-                        lxw_format *fmt)
+                        bool bold)
 {
-    put_number(x, row, col, lk_decimal_to_double(v), fmt);
+    int places = places_of(v);
+    double d = lk_decimal_to_double(v);
+    keep_error(x, worksheet_write_number(x->ws, row, col, d,
+                                         bold ? x->decimals_bold[places] : x->decimals[places]));
+    measure(x, col, number_chars(d, places));
+}
+
+/* "2026-11-30" as a date cell; text when it is not a date after all. */
+static void put_date(struct xlsx_ctx *x, lxw_row_t row, lxw_col_t col, const char *s)
+{
+    lxw_datetime dt = {0};
+    if (sscanf(s, "%4d-%2d-%2d", &dt.year, &dt.month, &dt.day) != 3) {
+        put_text(x, row, col, s, NULL);
+        return;
+    }
+    keep_error(x, worksheet_write_datetime(x->ws, row, col, &dt, x->date));
+    measure(x, col, 10);
 }
 
 static void put_cell(struct xlsx_ctx *x, lxw_row_t row, lxw_col_t col, const lk_report_cell *c,
@@ -96,7 +176,10 @@ static void put_cell(struct xlsx_ctx *x, lxw_row_t row, lxw_col_t col, const lk_
         put_number(x, row, col, (double)c->number, fmt);
         break;
     case LK_RCELL_DECIMAL:
-        put_decimal(x, row, col, c->value, fmt);
+        put_decimal(x, row, col, c->value, false);
+        break;
+    case LK_RCELL_DATE:
+        put_date(x, row, col, c->text.buf);
         break;
     }
 }
@@ -134,12 +217,72 @@ static void make_formats(struct xlsx_ctx *x)
         x->outcome[i] = workbook_add_format(x->wb);
         format_set_bg_color(x->outcome[i], outcome_colours[i].bg);
         format_set_font_color(x->outcome[i], outcome_colours[i].fg);
+        format_set_align(x->outcome[i], LXW_ALIGN_VERTICAL_TOP);
+    }
+    /* a line made higher by a wrapped message reads from its top, every cell alike */
+    x->top = workbook_add_format(x->wb);
+    format_set_align(x->top, LXW_ALIGN_VERTICAL_TOP);
+    x->date = workbook_add_format(x->wb);
+    format_set_num_format_index(x->date, 14); /* the reader's short date: 30-11-2026 in Dutch */
+    format_set_align(x->date, LXW_ALIGN_VERTICAL_TOP);
+    x->wrap = workbook_add_format(x->wb);
+    format_set_text_wrap(x->wrap);
+    format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
+    x->milliseconds = workbook_add_format(x->wb);
+    format_set_num_format(x->milliseconds, "#,##0");
+    /* employee numbers, client numbers, keys: names more than amounts, so they read left,
+     * apart from the amounts and not glued to the name next to them */
+    x->whole = workbook_add_format(x->wb);
+    format_set_num_format(x->whole, "0");
+    format_set_align(x->whole, LXW_ALIGN_LEFT);
+    format_set_align(x->whole, LXW_ALIGN_VERTICAL_TOP);
+    static const char *const codes[] = {"", "", "#,##0.00", "#,##0.000", "#,##0.0000",
+                                        "#,##0.00000", "#,##0.000000"};
+    for (int p = 2; p <= LK_DECIMAL_DIGITS; p++) {
+        x->decimals[p] = workbook_add_format(x->wb);
+        format_set_num_format(x->decimals[p], codes[p]);
+        format_set_align(x->decimals[p], LXW_ALIGN_VERTICAL_TOP);
+        x->decimals_bold[p] = workbook_add_format(x->wb);
+        format_set_num_format(x->decimals_bold[p], codes[p]);
+        format_set_bold(x->decimals_bold[p]);
+    }
+}
+
+/* Landscape A4, one page wide and as many long as it takes, narrow margins, page numbers. */
+static void print_setup(lxw_worksheet *ws)
+{
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_margins(ws, 0.4, 0.4, 0.6, 0.6);
+    worksheet_set_footer(ws, "&L&A&RPage &P of &N");
+}
+
+/* Each column as wide as its widest content (measured while writing), within max[col]. */
+static void set_widths(struct xlsx_ctx *x, lxw_col_t ncols, const double *max)
+{
+    for (lxw_col_t c = 0; c < ncols && c < WIDTH_COLS; c++) {
+        double w = x->width[c] + 2;
+        if (w < WIDTH_MIN)
+            w = WIDTH_MIN;
+        if (w > max[c])
+            w = max[c];
+        worksheet_set_column(x->ws, c, c, w, NULL);
     }
 }
 
 /* ---------------------------------------------------------------------------------------------
  * Details
  * ------------------------------------------------------------------------------------------- */
+
+/* Columns for the machine and the support desk (ids, HTTP details): folded in an outline
+ * group, so the sheet and its print show what a payroll operator reads. */
+static bool technical_column(int col)
+{
+    return col == LK_COL_ADMINISTRATION || col == LK_COL_EMPLOYMENT_ID ||
+           col == LK_COL_PAYROLL_ID || col == LK_COL_PERIOD_ID || col == LK_COL_HTTP_STATUS ||
+           col == LK_COL_ATTEMPTS || col == LK_COL_INPUT_COLUMN;
+}
 
 static int detail_line(void *vctx, const lk_report_cell *cells, lk_outcome outcome)
 {
@@ -149,7 +292,27 @@ static int detail_line(void *vctx, const lk_report_cell *cells, lk_outcome outco
         lxw_format *fmt = NULL;
         if (i == LK_COL_OUTCOME && (unsigned)outcome < LK_OUTCOME_COUNT)
             fmt = x->outcome[outcome];
+        else if (i == LK_COL_MESSAGES)
+            fmt = x->wrap;
+        else if (cells[i].kind == LK_RCELL_INT)
+            fmt = x->whole;
+        else if (cells[i].kind == LK_RCELL_TEXT)
+            fmt = x->top;
         put_cell(x, x->row, (lxw_col_t)i, &cells[i], fmt);
+    }
+    /* a spreadsheet does not grow a line for wrapped text by itself when it opens the file */
+    const lk_report_cell *m = &cells[LK_COL_MESSAGES];
+    if (m->kind == LK_RCELL_TEXT) {
+        size_t lines = 1, col = 0;
+        for (const char *p = m->text.buf; *p; p++) {
+            if (*p == '\n' || col >= (size_t)WIDTH_MESSAGES_MAX - 4) {
+                lines++;
+                col = 0;
+            }
+            col += ((unsigned char)*p & 0xC0) != 0x80 && *p != '\n';
+        }
+        if (lines > 1)
+            worksheet_set_row(x->ws, x->row, 15.0 * (double)(lines > 20 ? 20 : lines), NULL);
     }
     return 0;
 }
@@ -158,13 +321,37 @@ static void write_details(struct xlsx_ctx *x, const lk_report *r)
 {
     x->ws = workbook_add_worksheet(x->wb, "Details");
     x->row = 0;
-    for (int i = 0; i < LK_NCOLS; i++) {
-        put_text(x, 0, (lxw_col_t)i, lk_report_columns[i].header, x->header);
-        worksheet_set_column(x->ws, (lxw_col_t)i, (lxw_col_t)i, lk_report_columns[i].width, NULL);
-    }
+    memset(x->width, 0, sizeof x->width);
+    x->track = true;
     lk_report_each_line(r, detail_line, x);
+    /* a column no line uses is hidden (it stays for the filter and for the CSV's order) */
+    double used[LK_NCOLS], max[LK_NCOLS];
+    for (int i = 0; i < LK_NCOLS; i++) {
+        used[i] = x->width[i];
+        max[i] = i == LK_COL_MESSAGES ? WIDTH_MESSAGES_MAX
+                 : i == LK_COL_INPUT_ROWS ? WIDTH_ROWS_MAX : WIDTH_MAX;
+    }
+    for (int i = 0; i < LK_NCOLS; i++)
+        put_text(x, 0, (lxw_col_t)i, lk_report_columns[i].header, x->header);
+    x->track = false;
+    set_widths(x, LK_NCOLS, max);
+    lxw_row_col_options hidden = {.hidden = 1};
+    for (int i = 0; i < LK_NCOLS; i++) {
+        if (used[i] == 0 && x->row > 0) {
+            worksheet_set_column_opt(x->ws, (lxw_col_t)i, (lxw_col_t)i, WIDTH_MIN, NULL,
+                                     &hidden);
+        } else if (technical_column(i)) {
+            /* one click on the outline's + shows them; folded they leave the print readable */
+            lxw_row_col_options folded = {.hidden = 1, .level = 1};
+            double w = x->width[i] + 2 < WIDTH_MIN ? WIDTH_MIN : x->width[i] + 2;
+            worksheet_set_column_opt(x->ws, (lxw_col_t)i, (lxw_col_t)i,
+                                     w > WIDTH_MAX ? WIDTH_MAX : w, NULL, &folded);
+        }
+    }
     worksheet_freeze_panes(x->ws, 1, 0);
     keep_error(x, worksheet_autofilter(x->ws, 0, 0, x->row, LK_NCOLS - 1));
+    print_setup(x->ws);
+    worksheet_repeat_rows(x->ws, 0, 0);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -184,12 +371,11 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
     lk_report_totals t;
     lk_report_totals_get(r, &t);
     x->ws = workbook_add_worksheet(x->wb, "Summary");
-    worksheet_set_column(x->ws, 0, 0, 26, NULL);
-    worksheet_set_column(x->ws, 1, 1, 44, NULL);
-    worksheet_set_column(x->ws, 2, 5, 16, NULL);
+    memset(x->width, 0, sizeof x->width);
     x->row = 0;
     put_text(x, x->row, 0, "loket-import report", x->title);
     x->row += 2;
+    x->track = true;
 
     pair(x, "Command", r->command);
     pair(x, "Environment", r->environment);
@@ -254,14 +440,14 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
         put_text(x, x->row, 1, all[i].description ? all[i].description : "", NULL);
         put_number(x, x->row, 2, (double)all[i].count, NULL);
         if (!all[i].overflow)
-            put_decimal(x, x->row, 3, all[i].sum, NULL);
+            put_decimal(x, x->row, 3, all[i].sum, false);
         const lk_report_component_total *a = NULL;
         for (size_t j = 0; j < na; j++)
             if (ok[j].key == all[i].key)
                 a = &ok[j];
         put_number(x, x->row, 4, a ? (double)a->count : 0, NULL);
         if (!a || !a->overflow)
-            put_decimal(x, x->row, 5, a ? a->sum : 0, NULL);
+            put_decimal(x, x->row, 5, a ? a->sum : 0, false);
         x->row++;
     }
     free(all);
@@ -281,10 +467,16 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
             put_number(x, x->row, 2, s->status, NULL);
             put_number(x, x->row, 3, (double)s->count, NULL);
             put_number(x, x->row, 4, (double)s->attempts, NULL);
-            put_number(x, x->row, 5, s->attempts ? s->latency_ms / (double)s->attempts : 0, NULL);
+            put_number(x, x->row, 5, s->attempts ? s->latency_ms / (double)s->attempts : 0,
+                       x->milliseconds);
             x->row++;
         }
     }
+    x->track = false;
+    /* the wide texts (paths, hashes, the exit code's meaning) may take more room here */
+    const double max[6] = {30, 64, 66, 20, 20, 20};
+    set_widths(x, 6, max);
+    print_setup(x->ws);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@
  *   GET  /__sim/requests       request counts per method + endpoint template, and the last ones
  *   GET|POST /__sim/faults     read or change fault settings (JSON, see faults.h)
  *   POST /__sim/expire-tokens  every access token expires now
+ *   GET  /__sim/credentials    the fixture's test client, redirect URI and an unused
+ *                              authorization code (what 'loket-import auth sim' needs)
  */
 #include "sim/internal.h"
 
@@ -193,6 +195,8 @@ static void hooks(sim *s, const sim_request *req, sim_response *resp)
         else
             sim_reply_json(resp, 200, sim_faults_to_json(&s->faults));
         cJSON_Delete(o);
+    } else if (!strcmp(p, "/credentials") && get) {
+        sim_reply_json(resp, 200, sim_credentials_json(s));
     } else if (!strcmp(p, "/expire-tokens") && post) {
         sim_auth_expire_all(s->auth);
         sim_reply_text(resp, 200, "expired\n");

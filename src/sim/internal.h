@@ -75,5 +75,8 @@ void sim_response_render(sim_response *resp);
 
 /* Store + auth rebuilt from the fixture (reset). Caller holds the lock. */
 bool sim_load_world(sim *s, char *err, size_t errlen);
+/* welcome.c: the fixture's test client, redirect URI, an unused code, the initial refresh
+ * token (GET /__sim/credentials). */
+cJSON *sim_credentials_json(const sim *s);
 
 #endif

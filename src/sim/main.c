@@ -146,7 +146,12 @@ int main(int argc, char **argv)
         sim_free(s);
         lk_die("%s", err);
     }
-    printf("http://127.0.0.1:%d/v2\n", sim_server_port(srv));
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v2", sim_server_port(srv));
+    /* the first line alone first: scripts and tests read it as soon as it is there */
+    printf("%s\n", url);
+    fflush(stdout);
+    sim_print_welcome(s, url, stdout);
     fflush(stdout);
     sigwait(&set, &sig);
     sim_server_stop(srv);

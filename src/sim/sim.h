@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct sim_kv {
     const char *key;
@@ -77,5 +78,7 @@ typedef struct sim_server sim_server;
 sim_server *sim_server_start(sim *s, int port, size_t max_body, char *err, size_t errlen);
 int sim_server_port(const sim_server *srv);
 void sim_server_stop(sim_server *srv);
+/* welcome.c: the lines after the URL at start: test credentials and a ready configuration. */
+void sim_print_welcome(const sim *s, const char *base_url, FILE *out);
 
 #endif

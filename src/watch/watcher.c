@@ -883,6 +883,7 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
             oc.folder = w->cfg->failed;
             break;
         case LK_EXIT_CONFIG:
+        case LK_EXIT_USAGE: /* a rule's options the importer does not take */
             oc.outcome = "config-error";
             oc.reason = "configuration, authentication or connection error; move the file "
                         "back to the inbox once it is solved";

@@ -89,7 +89,7 @@ n=$(run components --admin "$admin_id" --year 2026 --json | jq length)
 for bad in 26 2026x "" 10000; do
     run periods --employer 1 --year "$bad" >"$SIM_DIR/out" 2>&1
     st=$?
-    [ "$st" = 3 ] || fail "periods --year '$bad': exit $st, expected 3"
+    [ "$st" = 64 ] || fail "periods --year '$bad': exit $st, expected 64 (usage)"
     grep -q -- "--year takes a year like 2026" "$SIM_DIR/out" || fail "periods --year '$bad': no clear error"
 done
 

@@ -112,7 +112,7 @@ grep -q "names no input file" "$SIM_DIR/li.err" || fail "a broken plan: $(cat "$
 li apply "$PLAN" --period 2026-10
 [ "$LI_RC" = 3 ] || fail "apply PLAN.json --period: exit $LI_RC, expected 3"
 li apply "$CSV" -m "$MAP" --period 2026-11 --out "$SIM_DIR/x.json"
-[ "$LI_RC" = 3 ] || fail "apply --out: exit $LI_RC, expected 3"
+[ "$LI_RC" = 64 ] || fail "apply --out: exit $LI_RC, expected 64 (usage)"
 r0=$(sim_requests | jq '[.counts[]] | add // 0')
 li plan "$CSV" -m "$MAP" --period 2026-11 --out "$SIM_DIR/no-such-folder/plan.json"
 [ "$LI_RC" = 3 ] || fail "plan --out into a missing folder: exit $LI_RC, expected 3"

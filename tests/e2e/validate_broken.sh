@@ -77,11 +77,13 @@ jq -e '.summary.rowsRead == 2 and (.entries | length) == 1 and .entries[0].value
 grep -q 'bad-number.csv:3: column D "Uren gewerkt": "7,5x" is not a number' "$tmp/text.out" ||
     { echo "FAIL text output"; cat "$tmp/text.out"; fails=$((fails + 1)); }
 
-# command-line errors exit 3
+# command-line errors exit 64 (usage); a --period the mapping cannot take, 3
 "$BIN" validate $B/bad-number.csv >/dev/null 2>&1
-[ $? -eq 3 ] || { echo "FAIL: missing -m should exit 3"; fails=$((fails + 1)); }
+[ $? -eq 64 ] || { echo "FAIL: missing -m should exit 64"; fails=$((fails + 1)); }
 "$BIN" validate $B/bad-number.csv -m $U --period 2026-13 >/dev/null 2>&1
-[ $? -eq 3 ] || { echo "FAIL: bad --period should exit 3"; fails=$((fails + 1)); }
+[ $? -eq 64 ] || { echo "FAIL: bad --period should exit 64"; fails=$((fails + 1)); }
+"$BIN" validate $B/bad-number.csv -m $U --no-such-option >/dev/null 2>&1
+[ $? -eq 64 ] || { echo "FAIL: an unknown option should exit 64"; fails=$((fails + 1)); }
 "$BIN" validate $B/bad-period.csv -m $L --period 2026-11 >/dev/null 2>&1
 [ $? -eq 3 ] || { echo "FAIL: --period with a period column should exit 3"; fails=$((fails + 1)); }
 "$BIN" validate --help | grep -q 'Exit codes' || { echo "FAIL: --help"; fails=$((fails + 1)); }

@@ -38,6 +38,7 @@ static char *path_in(const char *name)
 typedef struct grid {
     char *cell[GRID_ROWS][GRID_COLS];
     bool number[GRID_ROWS][GRID_COLS];   /* XLSX: a numeric cell */
+    bool date[GRID_ROWS][GRID_COLS];     /* XLSX: a number with a date format */
     int nrows;
 } grid;
 
@@ -153,6 +154,7 @@ static void read_xlsx(const char *path, int sheet, grid *g, char **sheet_xml)
                 continue;
             g->cell[r][c] = xstrndup(row->cells[c].text, row->cells[c].len);
             g->number[r][c] = row->cells[c].type == LK_CELL_NUMBER;
+            g->date[r][c] = row->cells[c].type == LK_CELL_DATE;
         }
     }
     CU_ASSERT_EQUAL(rc, 0);
@@ -420,6 +422,44 @@ static void test_csv(void)
     }
 }
 
+/* --csv-style: the names, the language's default, and that lk_report_write_as writes each */
+static void test_csv_styles(void)
+{
+    lk_csv_style st = LK_CSV_EXCEL_NL;
+    CU_ASSERT_TRUE(lk_csv_style_parse("rfc4180", &st));
+    CU_ASSERT_EQUAL(st, LK_CSV_RFC4180);
+    CU_ASSERT_TRUE(lk_csv_style_parse("excel-nl", &st));
+    CU_ASSERT_EQUAL(st, LK_CSV_EXCEL_NL);
+    CU_ASSERT_FALSE(lk_csv_style_parse("excel", &st));
+    CU_ASSERT_FALSE(lk_csv_style_parse("", &st));
+    CU_ASSERT_EQUAL(st, LK_CSV_EXCEL_NL); /* unchanged by a bad name */
+    CU_ASSERT_STRING_EQUAL(lk_csv_style_name(LK_CSV_EXCEL_NL), "excel-nl");
+    CU_ASSERT_STRING_EQUAL(lk_csv_style_name(LK_CSV_RFC4180), "rfc4180");
+    CU_ASSERT_EQUAL(lk_csv_style_for_language("nl"), LK_CSV_EXCEL_NL);
+    CU_ASSERT_EQUAL(lk_csv_style_for_language("nl_NL.UTF-8"), LK_CSV_EXCEL_NL);
+    CU_ASSERT_EQUAL(lk_csv_style_for_language("nl-BE"), LK_CSV_EXCEL_NL);
+    CU_ASSERT_EQUAL(lk_csv_style_for_language("nds_DE"), LK_CSV_RFC4180);
+    CU_ASSERT_EQUAL(lk_csv_style_for_language("en_US.UTF-8"), LK_CSV_RFC4180);
+    CU_ASSERT_EQUAL(lk_csv_style_for_language("n"), LK_CSV_RFC4180);
+    CU_ASSERT_EQUAL(lk_csv_style_for_language(NULL), LK_CSV_RFC4180);
+
+    lk_error err;
+    lk_report *r = fix_report(tmpdir, false);
+    const char *nl = path_in("styled-nl.csv");
+    const char *en = path_in("styled-en.csv");
+    CU_ASSERT_EQUAL_FATAL(lk_report_write_as(r, nl, LK_REPORT_AUTO, LK_CSV_EXCEL_NL, &err),
+                          LK_OK);
+    CU_ASSERT_EQUAL_FATAL(lk_report_write_as(r, en, LK_REPORT_AUTO, LK_CSV_RFC4180, &err),
+                          LK_OK);
+    check_csv(r, nl, ';');
+    check_csv(r, en, ',');
+    /* an .xlsx or .json path is not affected by the CSV style */
+    CU_ASSERT_EQUAL(lk_report_write_as(r, path_in("styled.json"), LK_REPORT_AUTO,
+                                       LK_CSV_EXCEL_NL, &err), LK_OK);
+    CU_ASSERT_EQUAL(r->noutputs, 3);
+    lk_report_free(r);
+}
+
 static void test_csv_crlf_and_quotes(void)
 {
     lk_error err;
@@ -427,7 +467,7 @@ static void test_csv_crlf_and_quotes(void)
     lk_report_record *rec = lk_report_add_record(r);
     lk_report_record_set_employee(rec, 1, "Line\nbreak, \"quoted\"; semi");
     lk_report_record_add_message(rec, LK_MSG_LOKET, "Warning", false, 0, "@SUM(A1)", NULL);
-    lk_report_record_add_message(rec, LK_MSG_LOKET, "", false, 0, "\tplain", NULL);
+    lk_report_record_add_message(rec, LK_MSG_LOKET, "Info", false, 0, "\tplain", NULL);
     const char *path = path_in("odd.csv");
     CU_ASSERT_EQUAL_FATAL(lk_report_write(r, path, LK_REPORT_CSV, &err), LK_OK);
     char *data;
@@ -442,7 +482,7 @@ static void test_csv_crlf_and_quotes(void)
     CU_ASSERT_EQUAL(g.nrows, 2);
     CU_ASSERT_STRING_EQUAL(at(&g, 1, LK_COL_EMPLOYEE_NAME), "Line\nbreak, \"quoted\"; semi");
     /* the messages cell starts with "Warning", so it needs no guard; a lone TAB message does */
-    CU_ASSERT_STRING_EQUAL(at(&g, 1, LK_COL_MESSAGES), "Warning: @SUM(A1) | \tplain");
+    CU_ASSERT_STRING_EQUAL(at(&g, 1, LK_COL_MESSAGES), "Warning: @SUM(A1) | Info: \tplain");
     grid_free(&g);
     lk_report_free(r);
 
@@ -558,6 +598,100 @@ static void test_xlsx_plan(void)
     row = find_row(&g, "employee_number", "2020", "13");
     CU_ASSERT_STRING_EQUAL(at(&g, row, find_col(&g, "outcome")), "unchanged");
     CU_ASSERT_STRING_EQUAL(at(&g, row, find_col(&g, "payslip_text")), "-correctie week 46");
+    grid_free(&g);
+    lk_report_free(r);
+}
+
+/* Made for reading and printing: dates as dates, landscape A4 one page wide with the header row
+ * on every page, widths from the content, empty columns hidden, no rounded averages, values
+ * with their decimals, issue lines naming the employee, a rejection's reason first. */
+static void test_xlsx_print_and_read(void)
+{
+    lk_error err;
+    lk_report *r = fix_report(tmpdir, true);
+    /* a rejection whose reason Loket gave after two informational messages */
+    lk_report_record *rec = lk_report_add_record(r);
+    lk_report_record_set_employee(rec, 1050, "Kok, T.");
+    lk_report_record_add_value(rec, 31, "Ploegentoeslag", 12500000, false, false);
+    lk_report_record_set_result(rec, LK_OUTCOME_REJECTED, 400, 1);
+    lk_report_record_add_message(rec, LK_MSG_LOKET, "Info", false, 0, "Controle gestart", NULL);
+    lk_report_record_add_message(rec, LK_MSG_LOKET, "Info", false, 0, "Controle klaar", NULL);
+    lk_report_record_add_message(rec, LK_MSG_LOKET, "BrokenBusinessRule", true, 83, FIX_REJECT_83,
+                                 NULL);
+    /* the bad cell's row belonged to employee 1001 */
+    lk_report_issue_set_employee(&r->issues[0], 1001, NULL);
+    const char *path = path_in("print.xlsx");
+    CU_ASSERT_EQUAL_FATAL(lk_report_write_xlsx(r, path, &err), LK_OK);
+
+    grid g;
+    char *xml;
+    read_xlsx(path, 2, &g, &xml);
+    int row = find_row(&g, "employee_number", "1001", "10");
+    CU_ASSERT_FATAL(row > 0);
+    int start = find_col(&g, "period_start"), end = find_col(&g, "period_end");
+    CU_ASSERT(g.date[row][start] && g.date[row][end]);
+    /* the reader gives a date cell as its ISO date */
+    CU_ASSERT_STRING_EQUAL(at(&g, row, start), "2026-11-01");
+    CU_ASSERT_STRING_EQUAL(at(&g, row, end), "2026-11-30");
+    /* the reason first */
+    int msgs = find_col(&g, "messages");
+    row = find_row(&g, "employee_number", "1050", "31");
+    CU_ASSERT_FATAL(row > 0);
+    CU_ASSERT_STRING_EQUAL(at(&g, row, msgs), "BrokenBusinessRule 83: " FIX_REJECT_83
+                                              " | Info: Controle gestart | Info: Controle klaar");
+    /* the issue line names the employee, number and name */
+    int emp = find_col(&g, "employee_number"), name = find_col(&g, "employee_name");
+    bool issue_named = false;
+    for (int i = 1; i < g.nrows; i++)
+        if (strstr(at(&g, i, msgs), "is not a number") && !strcmp(at(&g, i, emp), "1001") &&
+            *at(&g, i, name))
+            issue_named = true;
+    CU_ASSERT(issue_named);
+    /* print setup: landscape A4, one page wide, page numbers; the header row repeats */
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "orientation=\"landscape\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "paperSize=\"9\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "fitToHeight=\"0\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<pageSetUpPr fitToPage=\"1\"/>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "Page &amp;P of &amp;N"));
+    /* an empty column (cost_unit) hidden; input_rows as wide as its widest cell */
+    char needle[96];
+    snprintf(needle, sizeof needle, "<col min=\"%d\" max=\"%d\" width=", LK_COL_COST_UNIT + 1,
+             LK_COL_COST_UNIT + 1);
+    const char *c = strstr(xml, needle);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c, "hidden=\"1\""));
+    CU_ASSERT(strstr(c, "hidden=\"1\"") < strstr(c, "/>"));
+    snprintf(needle, sizeof needle, "<col min=\"%d\" max=\"%d\" width=\"", LK_COL_INPUT_ROWS + 1,
+             LK_COL_INPUT_ROWS + 1);
+    c = strstr(xml, needle);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    double width = atof(c + strlen(needle));
+    size_t widest = 0;
+    int rows_col = find_col(&g, "input_rows");
+    for (int i = 1; i < g.nrows; i++)
+        if (strlen(at(&g, i, rows_col)) > widest)
+            widest = strlen(at(&g, i, rows_col));
+    CU_ASSERT(widest > 20);
+    CU_ASSERT(width >= (double)widest && width <= (double)widest + 4);
+    free(xml);
+    grid_free(&g);
+
+    size_t len;
+    char *wb = zip_part(path, "xl/workbook.xml", &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(wb);
+    CU_ASSERT_PTR_NOT_NULL(strstr(wb, "_xlnm.Print_Titles"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(wb, "Details!$1:$1"));
+    free(wb);
+    char *styles = zip_part(path, "xl/styles.xml", &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(styles);
+    CU_ASSERT_PTR_NOT_NULL(strstr(styles, "numFmtId=\"14\""));     /* the short date */
+    CU_ASSERT_PTR_NOT_NULL(strstr(styles, "formatCode=\"#,##0.00\""));
+    free(styles);
+
+    /* summary: landscape too; the average of 3 attempts over 900 ms is shown whole */
+    read_xlsx(path, 1, &g, &xml);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "orientation=\"landscape\""));
+    free(xml);
     grid_free(&g);
     lk_report_free(r);
 }
@@ -724,6 +858,81 @@ static void setup(void)
     tmpdir = lk_test_tmpdir();
 }
 
+/* plan: the changes on the screen, grouped, with supplement, unchanged values, decimal comma and
+ * the cut at max_lines (lk_report_print_changes) */
+static char *changes_text(const lk_report *r, const lk_plan_view_opts *o, size_t *hidden)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    *hidden = lk_report_print_changes(r, o, out);
+    fclose(out);
+    return text;
+}
+
+static void test_plan_changes_view(void)
+{
+    lk_report *r = fix_report(tmpdir, false);
+    /* 1001 also sends a value Loket already holds */
+    lk_report_component *same =
+        lk_report_record_add_value(r->records[0], 14, "Verlofuren", dec(4), false, false);
+    lk_report_component_set_old(same, dec(4));
+    size_t hidden;
+    char *t = changes_text(r, NULL, &hidden);
+    CU_ASSERT_EQUAL(hidden, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "Bakkerij Van den Berg B.V. (client 40101), Van den Berg "
+                                     "maandloon, period 2026-P11 (2026-11-01 to 2026-11-30)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "  ~ 1001 Jansen, Eline, payroll id 1, cost center PROD, "
+                                     "payslip type Normaal: updated\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "      ~ 10 Uren gewerkt                  140 -> 151.5\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "      + 11 Overuren 125%                 8\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "        and 1 value Loket already holds\n"));
+    CU_ASSERT_PTR_NULL(strstr(t, "= 14 Verlofuren"));   /* only in the totals */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "      14 Verlofuren                      4 -> 4\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "      + 30 Bonus                         250 (supplement)\n"));
+    /* 2020 is unchanged: counted in its group, not listed */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "  = 1 employment record unchanged (not shown)\n"));
+    CU_ASSERT_PTR_NULL(strstr(t, "2020"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "  plan totals: "));
+    free(t);
+
+    /* the language's number style, and a cut after 2 lines that names the report */
+    lk_plan_view_opts o = { 2, true, "out/plan.xlsx" };
+    t = changes_text(r, &o, &hidden);
+    CU_ASSERT(hidden > 5);
+    char want[160];
+    snprintf(want, sizeof want,
+             "  ... %zu more lines not shown: the whole plan is in out/plan.xlsx (or use --lines "
+             "0)\n", hidden);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, want));
+    size_t lines = 0;
+    for (const char *p = t; *p; p++)
+        lines += *p == '\n';
+    CU_ASSERT_EQUAL(lines, 3);
+    free(t);
+    o.max_lines = 0;
+    t = changes_text(r, &o, &hidden);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "140 -> 151,5\n"));
+    CU_ASSERT_PTR_NULL(strstr(t, "151.5"));
+    free(t);
+
+    /* the JSON view: the same numbers, exact */
+    char *j = lk_report_changes_json(r);
+    cJSON *doc = cJSON_Parse(j);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    const cJSON *g0 = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "groups"), 0);
+    const cJSON *c0 = cJSON_GetArrayItem(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(g0, "records"), 0),
+                            "components"), 0);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(c0, "change")->valuestring, "update");
+    CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(c0, "old_value")->valuedouble, 140, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(c0, "new_value")->valuedouble, 151.5, 1e-9);
+    cJSON_Delete(doc);
+    free(j);
+    lk_report_free(r);
+}
+
 static void test_cleanup(void)
 {
     lk_test_rmtree(tmpdir);
@@ -735,12 +944,15 @@ static const lk_test tests[] = {
     {"JSON of an apply with rejections", test_json_apply},
     {"JSON of a plan, exact values", test_json_plan_exact_values},
     {"CSV of a plan and an apply, ',' and ';'", test_csv},
+    {"CSV styles excel-nl and rfc4180", test_csv_styles},
     {"CSV quoting, line breaks, formula guard", test_csv_crlf_and_quotes},
     {"XLSX of an apply with rejections", test_xlsx_apply},
     {"XLSX of a plan with old values", test_xlsx_plan},
+    {"XLSX made for reading and printing", test_xlsx_print_and_read},
     {"XLSX text over Excel's cell limit", test_xlsx_long_text},
     {"text that was not UTF-8 stays readable", test_invalid_utf8_readable},
     {"unwritable report paths", test_unwritable},
+    {"plan: the changes, old -> new", test_plan_changes_view},
     {"terminal summary", test_summary},
     {"progress indicator", test_progress},
     {"NO_COLOR", test_no_color},
