@@ -56,6 +56,7 @@ static const char options_text[] =
     "  -p, --period P       payroll period: 2026-11 (month) or 2026-P11 (period number)\n"
     "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable\n"
     "  -q, --quiet          no progress line, errors and the summary only\n"
+    "      --allow-empty    a file without data rows is not an error\n"
     "apply only:\n"
     "      --journal FILE   where confirmed results are kept (default: next to the first\n"
     "                       report, else FILE1.journal)\n"
@@ -74,7 +75,7 @@ static const char exit_text[] =
 
 enum {
     OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
-    OPT_VERIFY
+    OPT_VERIFY, OPT_ALLOW_EMPTY
 };
 
 static const struct option options[] = {
@@ -88,6 +89,7 @@ static const struct option options[] = {
     { "force", no_argument, NULL, OPT_FORCE },
     { "collective", optional_argument, NULL, OPT_COLLECTIVE },
     { "verify", no_argument, NULL, OPT_VERIFY },
+    { "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
     { "help", no_argument, NULL, 'h' },
     LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
@@ -99,7 +101,7 @@ typedef struct import_opts {
     const char *mapping, *period, *employer, *journal;
     const char **reports;
     size_t nreports;
-    bool quiet, resume, allow_partial, force, verify;
+    bool quiet, resume, allow_partial, force, verify, allow_empty;
     int collective;
     lk_common_opts common;    /* --config, --api-url, --employer, --trace, --stats, ... */
 } import_opts;
@@ -110,6 +112,27 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
+}
+
+/*
+ * The run stopped before a plan was made (configuration, sign-in, a look-up failed): the report
+ * still accounts for every input row. The mapped records are listed as not sent, the row issues
+ * as they are, so "rows read = rows in records + rows with issues" holds here too.
+ */
+static void account_unplanned(lk_report *r, const lk_entry_set *set)
+{
+    if (r->nrecords || r->nissues)
+        return;
+    r->rows_read = 0;
+    lk_report_add_entry_set(r, set, NULL);
+    for (size_t i = 0; i < r->nrecords; i++) {
+        lk_report_record *rec = r->records[i];
+        if (rec->outcome != LK_OUTCOME_VALID)
+            continue;
+        lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Info", false, 0,
+                                     "not sent: the run stopped before the plan was made", NULL);
+        lk_report_record_set_result(rec, LK_OUTCOME_NOT_SENT, 0, 0);
+    }
 }
 
 static void usage(FILE *out, bool apply)
@@ -140,6 +163,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_ALLOW_PARTIAL: o->allow_partial = true; apply_only = true; break;
         case OPT_FORCE: o->force = true; apply_only = true; break;
         case OPT_VERIFY: o->verify = true; apply_only = true; break;
+        case OPT_ALLOW_EMPTY: o->allow_empty = true; break;
         case OPT_COLLECTIVE:
             apply_only = true;
             o->collective = 50;
@@ -335,6 +359,7 @@ int lk_import_command(int argc, char **argv, bool apply)
         rc = LK_EXIT_CONFIG;
         goto out;
     }
+    lk_aggregator_set_allow_empty(agg, o.allow_empty);
     for (int i = optind; i < argc; i++)
         if (lk_aggregator_add_file(agg, argv[i], &err) != LK_OK) {
             lk_aggregator_free(agg);
@@ -397,6 +422,8 @@ int lk_import_command(int argc, char **argv, bool apply)
 run_error:
     if (err.code == LK_OK)
         err.code = LK_ERR_INTERNAL;
+    if (!plan)
+        account_unplanned(r, &set);
     lk_report_set_error(r, &err);
     print_error(&err);
 finish:

@@ -20,7 +20,7 @@
 
 static const char usage_text[] =
     "usage: loket-import validate FILE... -m MAPPING [--period P] [--json] [--quiet]\n"
-    "                             [--report FILE]\n"
+    "                             [--report FILE] [--allow-empty]\n"
     "\n"
     "Reads CSV/XLSX exports through a mapping, offline (no network), and shows per file what\n"
     "was read: type, delimiter, encoding, rows, employees, component totals, ignored columns,\n"
@@ -33,6 +33,7 @@ static const char usage_text[] =
     "      --json          print one JSON document on stdout (entries, errors, skipped, files)\n"
     "  -q, --quiet         print errors only\n"
     "      --report FILE   also write the report (.csv, .xlsx or .json by extension)\n"
+    "      --allow-empty   a file without data rows is not an error\n"
     "  -h, --help          this text\n"
     "\n"
     "Exit codes:\n"
@@ -41,7 +42,7 @@ static const char usage_text[] =
     "  3  bad command line\n"
     "  4  internal error\n";
 
-enum { OPT_JSON = 256, OPT_REPORT };
+enum { OPT_JSON = 256, OPT_REPORT, OPT_ALLOW_EMPTY };
 
 static const struct option options[] = {
     { "mapping", required_argument, NULL, 'm' },
@@ -49,6 +50,7 @@ static const struct option options[] = {
     { "json", no_argument, NULL, OPT_JSON },
     { "quiet", no_argument, NULL, 'q' },
     { "report", required_argument, NULL, OPT_REPORT },
+    { "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -234,6 +236,7 @@ static cJSON *json_file(const lk_entry_set *set, size_t i)
     cJSON_AddNumberToObject(o, "rowsRead", (double)fi->rows_read);
     cJSON_AddNumberToObject(o, "rowsUsed", (double)fi->rows_used);
     cJSON_AddNumberToObject(o, "rowsSkipped", (double)fi->rows_skipped);
+    cJSON_AddNumberToObject(o, "rowsBlank", (double)fi->rows_blank);
     cJSON_AddNumberToObject(o, "rowsWithErrors", (double)fi->rows_failed);
     cJSON_AddNumberToObject(o, "employees", (double)fi->employees);
     cJSON_AddBoolToObject(o, "readToEnd", !fi->failed);
@@ -340,8 +343,8 @@ static void print_text(const lk_entry_set *set, bool quiet)
                 printf(", encoding %s", fi->encoding);
             if (fi->decimal)
                 printf(", decimal %s", fi->decimal == ',' ? "comma" : "point");
-            printf("\n  rows: %lu read, %lu used, %lu skipped, %lu with errors%s\n", fi->rows_read,
-                   fi->rows_used, fi->rows_skipped, fi->rows_failed,
+            printf("\n  rows: %lu read, %lu used, %lu skipped, %lu blank, %lu with errors%s\n",
+                   fi->rows_read, fi->rows_used, fi->rows_skipped, fi->rows_blank, fi->rows_failed,
                    fi->failed ? " (file not read to its end)" : "");
             printf("  employees: %zu\n", fi->employees);
             if (fi->ntotals)
@@ -419,7 +422,7 @@ static bool write_report(const char *path, const char *mapping, const lk_entry_s
 int cmd_validate(int argc, char **argv)
 {
     const char *mapping_path = NULL, *period_text = NULL, *report_path = NULL;
-    bool json = false, quiet = false;
+    bool json = false, quiet = false, allow_empty = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:p:qh", options, NULL)) != -1) {
@@ -429,6 +432,7 @@ int cmd_validate(int argc, char **argv)
         case 'q': quiet = true; break;
         case OPT_JSON: json = true; break;
         case OPT_REPORT: report_path = optarg; break;
+        case OPT_ALLOW_EMPTY: allow_empty = true; break;
         case 'h':
             fputs(usage_text, stdout);
             return LK_EXIT_OK;
@@ -470,6 +474,7 @@ int cmd_validate(int argc, char **argv)
         lk_mapping_free(m);
         return LK_EXIT_CONFIG;
     }
+    lk_aggregator_set_allow_empty(a, allow_empty);
     int rc = LK_EXIT_OK;
     for (int i = optind; i < argc; i++) {
         if (lk_aggregator_add_file(a, argv[i], &err) != LK_OK) {

@@ -19,6 +19,8 @@ typedef struct lk_aggregator lk_aggregator;
 lk_aggregator *lk_aggregator_new(const lk_mapping *m, const lk_period_ref *period,
                                  lk_entry_set *set, lk_error *err);
 void lk_aggregator_free(lk_aggregator *a);
+/* --allow-empty: a file without data rows is not an error. */
+void lk_aggregator_set_allow_empty(lk_aggregator *a, bool allow);
 
 /* Reads a whole file through input/reader.h (twice when the number convention is "auto": the
  * first pass only looks for it). Problems with the file or its rows become issues in the set;

@@ -126,6 +126,8 @@ typedef struct lk_entry {
 typedef struct lk_row_issue {
     lk_error error;            /* code, file, sheet, row, column, header, message */
     bool skipped;              /* true: a row skipped on purpose (totals row, blank), not an error */
+    unsigned long last_row;    /* the issue covers error.row..last_row (a run of blank rows);
+                                  0 = error.row only */
     lk_employee_ref employee;  /* whose row it was, when known (employee_number 0 = unknown) */
 } lk_row_issue;
 
@@ -152,7 +154,8 @@ typedef struct lk_file_info {
     char encoding[24];
     char decimal;              /* the number convention used: ',' or '.' */
     char *sheet;               /* XLSX sheet read, NULL for CSV */
-    unsigned long rows_read, rows_used, rows_skipped, rows_failed;
+    /* every data row read is used, skipped, blank or failed (has an error) */
+    unsigned long rows_read, rows_used, rows_skipped, rows_blank, rows_failed;
     size_t employees;          /* distinct employees with at least one value */
     lk_component_total *totals; size_t ntotals, totals_alloc;
     lk_ignored_column *ignored; size_t nignored, ignored_alloc;

@@ -392,19 +392,44 @@ static bool load_components(loader *L, const cJSON *arr)
     return true;
 }
 
+/* A rule that selects rows by one cell: a skipRows entry, or the totalsRow. */
+static bool row_rule(loader *L, const cJSON *it, const char *path, lk_skip_rule *r)
+{
+    static const char *const skip_keys[] = { "column", "letter", "matches", "blank", "reason",
+                                             NULL };
+    colref_init(&r->column);
+    const char *pattern, *reason;
+    bool blank = false;
+    if (!check_keys(L, it, path, skip_keys) || !colref_fields(L, it, path, &r->column) ||
+        !get_string(L, it, "matches", path, &pattern) ||
+        !get_bool(L, it, "blank", path, &blank) ||
+        !get_string(L, it, "reason", path, &reason))
+        return false;
+    if (!lk_colref_used(&r->column))
+        return fail(L, path, "give the \"column\" or \"letter\" to test");
+    if (!pattern == !blank)
+        return fail(L, path, "give either \"matches\" (a pattern like \"Totaal*\") or "
+                    "\"blank\": true");
+    if (pattern && !*pattern)
+        return fail(L, path, "\"matches\" is empty; use \"blank\": true for empty cells");
+    r->test = pattern ? LK_SKIP_MATCHES : LK_SKIP_BLANK;
+    r->pattern = pattern ? xstrdup(pattern) : NULL;
+    r->reason = reason ? xstrdup(reason) : NULL;
+    return true;
+}
+
 static bool load_input(loader *L, const cJSON *in)
 {
     static const char *const keys[] = { "type", "delimiter", "quote", "encoding",
                                         "decimalSeparator", "thousandsSeparator", "headerRow",
-                                        "firstDataRow", "sheet", "skipRows", NULL };
+                                        "firstDataRow", "sheet", "skipRows", "totalsRow",
+                                        NULL };
     static const char *const type_words[] = { "auto", "csv", "xlsx", NULL };
     static const char *const enc_words[] = { "auto", "utf-8", "windows-1252", "latin1", "utf8",
                                              "cp1252", "iso-8859-1", NULL };
     static const lk_encoding enc_values[] = { LK_ENC_AUTO, LK_ENC_UTF8, LK_ENC_CP1252,
                                               LK_ENC_LATIN1, LK_ENC_UTF8, LK_ENC_CP1252,
                                               LK_ENC_LATIN1 };
-    static const char *const skip_keys[] = { "column", "letter", "matches", "blank", "reason",
-                                             NULL };
     lk_mapping *m = L->m;
     if (!in)
         return true;
@@ -492,26 +517,18 @@ static bool load_input(loader *L, const cJSON *in)
         for (const cJSON *it = skips->child; it; it = it->next) {
             char path[64];
             snprintf(path, sizeof(path), "input.skipRows[%zu]", m->nskips);
-            lk_skip_rule *r = &m->skips[m->nskips++];
-            colref_init(&r->column);
-            const char *pattern, *reason;
-            bool blank = false;
-            if (!check_keys(L, it, path, skip_keys) || !colref_fields(L, it, path, &r->column) ||
-                !get_string(L, it, "matches", path, &pattern) ||
-                !get_bool(L, it, "blank", path, &blank) ||
-                !get_string(L, it, "reason", path, &reason))
+            if (!row_rule(L, it, path, &m->skips[m->nskips++]))
                 return false;
-            if (!lk_colref_used(&r->column))
-                return fail(L, path, "give the \"column\" or \"letter\" to test");
-            if (!pattern == !blank)
-                return fail(L, path, "give either \"matches\" (a pattern like \"Totaal*\") or "
-                            "\"blank\": true");
-            if (pattern && !*pattern)
-                return fail(L, path, "\"matches\" is empty; use \"blank\": true for empty cells");
-            r->test = pattern ? LK_SKIP_MATCHES : LK_SKIP_BLANK;
-            r->pattern = pattern ? xstrdup(pattern) : NULL;
-            r->reason = reason ? xstrdup(reason) : NULL;
         }
+    }
+    const cJSON *totals = cJSON_GetObjectItemCaseSensitive(in, "totalsRow");
+    if (totals) {
+        if (!cJSON_IsObject(totals))
+            return fail(L, "input.totalsRow", "expected an object like a skipRows entry: "
+                        "{\"column\": \"Naam\", \"matches\": \"Totaal*\"}");
+        m->totals_row = xcalloc(1, sizeof(lk_skip_rule));
+        if (!row_rule(L, totals, "input.totalsRow", m->totals_row))
+            return false;
     }
     return true;
 }
@@ -831,6 +848,9 @@ static bool check_layout(loader *L)
             if (m->skips[i].column.name)
                 return fail(L, m->skips[i].column.path, "a column by header text needs "
                             "input.headerRow; or give the \"letter\"");
+        if (m->totals_row && m->totals_row->column.name)
+            return fail(L, m->totals_row->column.path, "a column by header text needs "
+                        "input.headerRow; or give the \"letter\"");
     }
     return true;
 }
@@ -1010,6 +1030,12 @@ void lk_mapping_free(lk_mapping *m)
         free(m->skips[i].reason);
     }
     free(m->skips);
+    if (m->totals_row) {
+        colref_free(&m->totals_row->column);
+        free(m->totals_row->pattern);
+        free(m->totals_row->reason);
+        free(m->totals_row);
+    }
     for (size_t i = 0; i < m->ncomponents; i++)
         spec_free(&m->components[i]);
     free(m->components);

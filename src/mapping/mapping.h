@@ -116,6 +116,8 @@ typedef struct lk_mapping {
     unsigned long header_row;      /* 0 = none */
     unsigned long first_data_row;  /* 1-based; default header_row + 1 (component row + 1) */
     lk_skip_rule *skips; size_t nskips;
+    /* the export's own totals row, checked against the sums of the rows above; NULL = none */
+    lk_skip_rule *totals_row;
 
     lk_layout layout;
     /* wide and long: components listed; component-row layout: per-key overrides */

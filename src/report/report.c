@@ -5,6 +5,7 @@
  */
 #include "report/report.h"
 
+#include "common/hashmap.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -751,7 +752,10 @@ static void attach_row_issues(lk_report *r, const lk_entry_set *set, size_t firs
         lk_report_record *rec =
             e->row ? row_owner_find(o, n, e->file, e->sheet[0] ? e->sheet : NULL, e->row) : NULL;
         if (!rec) {
-            lk_report_add_issue(r, is->skipped ? LK_OUTCOME_SKIPPED : LK_OUTCOME_REJECTED, e);
+            lk_report_issue *ri =
+                lk_report_add_issue(r, is->skipped ? LK_OUTCOME_SKIPPED : LK_OUTCOME_REJECTED, e);
+            if (is->last_row > ri->error.row)
+                ri->last_row = is->last_row;
             continue;
         }
         char where[LK_ERROR_MSG_MAX + 400];
@@ -845,15 +849,23 @@ void lk_report_totals_get(const lk_report *r, lk_report_totals *t)
         t->rows_in_records += rows_count(rec->rows, rec->nrows);
         t->messages += rec->nmessages;
     }
+    /* a row with two bad cells is two issues but one row: rows are counted once */
+    lk_hashmap *seen = lk_hashmap_new(r->nissues + 1);
     for (size_t i = 0; i < r->nissues; i++) {
         const lk_report_issue *is = &r->issues[i];
         if ((unsigned)is->outcome < LK_OUTCOME_COUNT)
             t->issues[is->outcome]++;
-        if (is->error.row)
-            t->rows_in_issues += is->last_row >= is->error.row
-                                     ? is->last_row - is->error.row + 1
-                                     : 1;
+        if (!is->error.row)
+            continue;
+        char key[sizeof is->error.file + sizeof is->error.sheet + 24];
+        snprintf(key, sizeof key, "%s|%s|%lu", is->error.file, is->error.sheet, is->error.row);
+        if (lk_hashmap_get(seen, key))
+            continue;
+        lk_hashmap_put(seen, key, (void *)1);
+        t->rows_in_issues += is->last_row >= is->error.row ? is->last_row - is->error.row + 1
+                                                           : 1;
     }
+    lk_hashmap_free(seen);
 }
 
 static int cmp_component_total(const void *pa, const void *pb)

@@ -820,7 +820,8 @@ static void listed_page(sim_ctx *c, long *first, long *last)
 /*
  * Every employment of the administration active in the period gets a line per record with the
  * asked payslip type; one without a record gets one line with its defaults and null values (the
- * listing's schema makes value and isSupplement nullable: it is Loket's data-entry grid).
+ * listing's schema makes value and isSupplement nullable: it is Loket's data-entry grid). Under
+ * --strict-minimal only the records that exist are listed (the document allows that too).
  */
 static void h_admin_ppd(sim_ctx *c)
 {
@@ -863,7 +864,7 @@ static void h_admin_ppd(sim_ctx *c)
                 any = true;
             }
         }
-        if (!any) {
+        if (!any && !c->sim->cfg.strict_minimal) {
             sim_record empty;
             memset(&empty, 0, sizeof empty);
             empty.employment = e;
@@ -884,8 +885,16 @@ static void h_admin_ppd(sim_ctx *c)
 /*
  * Each item is checked and applied on its own; failures come back as messages whose id is the
  * item's employmentId and whose properties start with the item's index ("[3].payrollPeriod").
- * 200 when at least one item succeeded (the portal's multi-patch rule), else 400.
+ * 200 when at least one item succeeded (the portal's multi-patch rule), else 400. Under
+ * --strict-minimal every message's properties are [] (the document promises only the id).
  */
+static void strip_properties(cJSON *messages)
+{
+    cJSON *m;
+    cJSON_ArrayForEach(m, messages)
+        cJSON_ReplaceItemInObjectCaseSensitive(m, "properties", cJSON_CreateArray());
+}
+
 static void h_collective(sim_ctx *c)
 {
     sim_employer *er = get_employer(c, c->params[0]);
@@ -929,6 +938,8 @@ static void h_collective(sim_ctx *c)
         sim_input_clear(&in);
     }
     cJSON_Delete(body);
+    if (c->sim->cfg.strict_minimal)
+        strip_properties(c->messages);
     if (!ok && index > 0) {
         cJSON_Delete(done);
         reply_content(c, 400, NULL);

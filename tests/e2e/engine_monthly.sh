@@ -3,6 +3,7 @@
 # the plan's diff against the fixture's existing records, no write during plan, the state after
 # apply value by value, a second apply that sends nothing, and a corrected file that changes only
 # what changed (and tells which values Loket keeps).
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh"

@@ -4,6 +4,7 @@
 # kill is sent again (journal compared with the simulator's request log). Also: a journal of other
 # input is refused (exit 2), SIGTERM stops cleanly with exit 5 and --resume finishes, and
 # collective mode ends in the same state as per-employment mode.
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh"

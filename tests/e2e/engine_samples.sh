@@ -4,6 +4,7 @@
 # export with a period column, and the multi-employer file (strict: nothing sent; with
 # --allow-partial only the valid employments). State asserted value by value; a second apply
 # sends nothing.
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh"

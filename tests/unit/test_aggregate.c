@@ -57,7 +57,7 @@ static void feed(fixture *f, const char *file, unsigned long number, const char 
     }
     while (n > 0 && cells[n - 1].type == LK_CELL_EMPTY)
         n--;
-    lk_row row = { file, NULL, number, n, cells };
+    lk_row row = { file, NULL, number, n, cells, 0, 0, false };
     lk_aggregator_add_row(f->a, &row);
     free(copy);
 }
@@ -344,10 +344,18 @@ static void test_component_row_layout(void)
     feed(&f, "t.csv", 1, "Template voor importeren variabele gegevens");
     feed(&f, "t.csv", 2, ";;Uren gewerkt;Reiskostenverg;Typo;");
     feed(&f, "t.csv", 3, "Personeelsnummer;Naam;10;21;1O;;0");
-    feed(&f, "t.csv", 4, "1001;Jansen;152;38,4;3;;");
+    feed(&f, "t.csv", 4, "1001;Jansen;152;38,4;;;");
     feed(&f, "t.csv", 5, "1002;Vries;144;;;;");
+    /* a value under "1O" would be lost: the row is an error, taken whole or not at all */
+    feed(&f, "t.csv", 6, "1003;Bakker;120;;3;;");
     finish(&f);
-    CU_ASSERT_EQUAL(errors(&f), 0);
+    CU_ASSERT_EQUAL(errors(&f), 1);
+    CU_ASSERT_EQUAL(issue(&f, 0)->error.row, 6);
+    CU_ASSERT_STRING_EQUAL(issue(&f, 0)->error.column, "E");
+    CU_ASSERT_EQUAL(issue(&f, 0)->employee.employee_number, 1003);
+    CU_ASSERT_PTR_NOT_NULL(strstr(issue(&f, 0)->error.message, "\"1O\", which is not a "
+                                                               "component number"));
+    CU_ASSERT_PTR_NULL(find(&f, 1003, 10, 0));
     CU_ASSERT_EQUAL(f.set.nentries, 3);
     const lk_entry *e = find(&f, 1001, 21, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -361,7 +369,8 @@ static void test_component_row_layout(void)
     CU_ASSERT_EQUAL(fi->ignored[0].values, 1);
     CU_ASSERT_STRING_EQUAL(fi->ignored[2].header, "0");
     CU_ASSERT_STRING_EQUAL(fi->totals[0].name, "Uren gewerkt");
-    CU_ASSERT_EQUAL(f.set.rows_read, 2);
+    CU_ASSERT_EQUAL(f.set.rows_read, 3);
+    CU_ASSERT_EQUAL(fi->rows_failed, 1);
     teardown(&f);
 
     /* a component row without any number is an error of the file */
