@@ -279,6 +279,10 @@ static void finish_bucket(plan_ctx *x, bucket *b, const merged_set *ms, lk_hashm
 
     if (it->error || !key_ok) {
         it->error = true;
+        /* a unit that failed after its employment was found (a closed period) still blocks
+           that employment's other records under --allow-partial */
+        if (!it->employment_id && b->u->employment)
+            it->employment_id = xstrdup(b->u->employment->id);
         rec->input_error = true;
         lk_report_record_set_result(rec, LK_OUTCOME_REJECTED, 0, 0);
         it->planned = LK_OUTCOME_REJECTED;
