@@ -38,7 +38,8 @@ SUPPLEMENTABLE = {21, 22, 30}
 
 # mistakes a case may hold; the oracle knows what each must do
 ERRORS = ["bad_number", "unknown_employee", "closed_period", "repeat_rejected", "not_active",
-          "negative", "too_large", "too_many_decimals", "text_too_long"]
+          "negative", "too_large", "too_many_decimals", "text_too_long", "totals_mismatch",
+          "cut_off", "empty_file", "typo_component"]
 
 
 def _dec_str(d):
@@ -149,6 +150,11 @@ class Gen:
         if self.chance(0.05) and "negative" not in errors:
             r.choice(comps)["allowNegative"] = True
 
+        if kind == "xlsx" and errors and errors[0] == "cut_off":
+            errors = ["bad_number"]                 # a workbook is not cut off in a row
+        if layout != "componentRow" and errors and errors[0] == "typo_component":
+            errors = ["unknown_employee"]
+        fmt["final_newline"] = not self.chance(0.15)
         case = {"seed": self.seed, "client": client, "layout": layout, "fmt": fmt,
                 "period_source": psource, "periods": periods, "components": comps,
                 "cost_center": None, "shift": None, "payslip_text": None,
@@ -159,6 +165,18 @@ class Gen:
                             "rerun": self.chance(0.1)}}
         if "repeat_rejected" in errors:
             case["aggregate"] = "reject"
+        # the export's own totals checked (input.totalsRow) rather than skipped, where the rows
+        # above are all taken (a row with an error of its own would change the sums)
+        case["totals_checked"] = case["totals_row"] and (not errors or errors == ["totals_mismatch"]) \
+            and self.chance(0.6)
+        if "totals_mismatch" in errors:
+            case["totals_row"] = case["totals_checked"] = True
+            case["options"]["allow_partial"] = False
+        if "cut_off" in errors:
+            case["totals_row"] = case["totals_checked"] = False
+        if "empty_file" in errors:
+            case["totals_row"] = case["totals_checked"] = False
+            case["options"]["allow_empty"] = self.chance(0.4)
         if self.chance(0.4):
             case["cost_center"] = {"by": "key" if self.chance(0.2) else "code"}
         if self.chance(0.15) and layout != "componentRow":
@@ -234,7 +252,16 @@ class Gen:
         for err in case["errors"]:
             self.inject(case, rows, err, chosen, pool)
         if case["totals_row"]:
-            rows.append({"type": "totals"})
+            rows.append({"type": "totals", "off": "totals_mismatch" in case["errors"]})
+        if "cut_off" in case["errors"]:
+            # the file ends in the middle of its last record: no line break, fields missing
+            last = [i for i, x in enumerate(rows) if x["type"] == "data"]
+            del rows[last[-1] + 1:]
+            rows[-1] = dict(rows[-1], cut=True)
+        if "empty_file" in case["errors"]:
+            rows = [x for x in rows if x["type"] != "data" or not x["cells"]]
+            if self.chance(0.5):
+                rows = []
         return rows
 
     def data_row(self, case, e, period):
@@ -335,6 +362,9 @@ class Gen:
             victim["error"] = err
         elif err == "too_many_decimals":
             pass                                        # the component's values carry 3 decimals
+        elif err == "typo_component":
+            victim["typo"] = "4"                        # a value under the column headed "1O"
+            victim["error"] = err
 
 
 def make(seed, world):
@@ -395,6 +425,8 @@ def columns(case):
     else:
         cols += [(c["header"] if case["layout"] == "wide" else str(c["key"]), ("comp", c["key"]))
                  for c in case["components"]]
+    if "typo_component" in case["errors"]:
+        cols.append(("1O", "typo"))
     if case["layout"] == "wide":
         r = random.Random(case["seed"] * 7 + 1)
         head, tail = cols[:1], cols[1:]
@@ -446,6 +478,10 @@ def table(case):
                     line.append(("Totaal", "s"))
                 elif isinstance(what, tuple) or what == "lv":
                     tot = totals.get(what[1] if isinstance(what, tuple) else "lv")
+                    if tot == "duration":
+                        tot = None                      # durations: left blank, not compared
+                    elif tot is not None and row.get("off"):
+                        tot += 1
                     line.append((_dec_str(tot) if case["fmt"]["kind"] == "xlsx" else
                                  fmt_number(_dec_str(tot), case["fmt"]["dutch"], case["fmt"]["thousands"]), "n")
                                 if tot is not None else ("", "s"))
@@ -469,6 +505,8 @@ def table(case):
                 line.append((code, "s"))
             elif what == "text":
                 line.append((row.get("text") or "", "s"))
+            elif what == "typo":
+                line.append((row.get("typo") or "", "n"))
             elif what == "lc":
                 k = next(iter(row["cells"])) if row["cells"] else case["components"][0]["key"]
                 code = comp_by_key[k]["code"]
@@ -486,7 +524,9 @@ def table(case):
 
 
 def _add_total(totals, k, cell):
-    if cell and "n" in cell:
+    if cell and "d" in cell:
+        totals[k] = "duration"
+    elif cell and "n" in cell and totals.get(k) != "duration":
         totals[k] = totals.get(k, Decimal(0)) + Decimal(cell["n"])
 
 
@@ -510,8 +550,12 @@ def mapping(case):
     else:
         inp["sheet"] = f["sheet"] if case["seed"] % 2 else 1
     if case["totals_row"]:
-        inp["skipRows"] = [{"column": "Naam", "matches": "Totaal*", "reason": "totals row"}] \
-            if case["layout"] != "componentRow" else [{"letter": "B", "matches": "totaal*"}]
+        sel = {"column": "Naam", "matches": "Totaal*"} if case["layout"] != "componentRow" \
+            else {"letter": "B", "matches": "totaal*"}
+        if case.get("totals_checked"):
+            inp["totalsRow"] = sel
+        else:
+            inp["skipRows"] = [dict(sel, reason="totals row")]
     cols = columns(case)
 
     def col(what):
@@ -571,14 +615,17 @@ def csv_bytes(case, rows):
     d = f["delimiter"]
     nl = "\r\n" if f["crlf"] else "\n"
     lines = []
-    for row in rows:
+    for n, row in enumerate(rows):
+        if n == len(rows) - 1 and case["rows"] and case["rows"][-1].get("cut"):
+            row = row[:max(1, len(row) // 2)]
         cells = []
         for text, _ in row:
             if any(ch in text for ch in (d, '"', "\n", "\r")):
                 text = '"' + text.replace('"', '""') + '"'
             cells.append(text)
         lines.append(d.join(cells))
-    body = nl.join(lines) + (nl if f["final_newline"] else "")
+    cut = bool(case["rows"]) and case["rows"][-1].get("cut")
+    body = nl.join(lines) + (nl if f["final_newline"] and not cut else "")
     data = body.encode("utf-8")
     return (b"\xef\xbb\xbf" + data) if f["bom"] else data
 

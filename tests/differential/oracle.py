@@ -104,8 +104,21 @@ def expect(case, world, fixture_records):
     texts = {}
     seen = {}                      # aggregate "reject": (emp, period or date, cc, shift, comp)
     cli = tuple(case["periods"][0]) if case["period_source"] == "commandLine" else None
-    for row in case["rows"]:
-        ex.data_lines += 1
+    last = max([i for i, r in enumerate(case["rows"]) if r["type"] in ("data", "totals")] or [-1])
+    fatal = False                  # a file not read to its end: nothing is sent, whatever the options
+    for i, row in enumerate(case["rows"]):
+        # an XLSX sheet ends with its last row that holds a cell: blank rows after it do not exist
+        if case["fmt"]["kind"] == "csv" or i <= last:
+            ex.data_lines += 1
+        if row["type"] == "totals" and case.get("totals_checked"):
+            # the generator writes the rows' own sums, one of them off by 1 where "off" says so
+            if row.get("off"):
+                error("totals row differs from the rows above", None)
+            continue
+        if row.get("cut"):
+            error("the file ends in the middle of its last row", None)
+            fatal = True
+            continue
         if row["type"] != "data" or not row["cells"]:
             continue               # skipped: blank, delimiter-only, totals, no values
         # the period
@@ -140,6 +153,9 @@ def expect(case, world, fixture_records):
                 values[k] = v
         if bad:
             error("bad or negative cell", emp_id)
+            continue
+        if row.get("typo"):
+            error("a value under a column whose header is not a component number", emp_id)
             continue
         cc_key = emp["costCenter"]
         if case["cost_center"] and row.get("cc"):
@@ -226,9 +242,13 @@ def expect(case, world, fixture_records):
             n, s = ex.component_sums.get(k, (0, Decimal(0)))
             ex.component_sums[k] = (n + 1, s + v)
 
-    send = [r for r in records if not any_error or (case["options"]["allow_partial"] and r["employmentId"] not in emp_errors)]
+    if not any(r["type"] == "data" and r["cells"] for r in case["rows"]) and not case["options"].get("allow_empty"):
+        error("the file has no data rows", None)
+        fatal = True
+    send = [r for r in records if not fatal and
+            (not any_error or (case["options"]["allow_partial"] and r["employmentId"] not in emp_errors))]
     ex.sent = bool(send)
-    ex.exit_code = 0 if not any_error else (1 if case["options"]["allow_partial"] else 2)
+    ex.exit_code = 0 if not any_error else (1 if case["options"]["allow_partial"] and not fatal else 2)
 
     state = {}
     for r in normalize_state(fixture_records):

@@ -7,10 +7,11 @@ simulator's final state (GET /__sim/state) exactly with the oracle's, then the r
 (exit code, outcomes, every record's values, component totals, row accounting) with it too.
 One simulator serves all seeds of a run (POST /__sim/reset between seeds).
 
-    run.py --build build --seeds 1-200 [--mode normal|minimal] [--fixed FILE] [--keep DIR] [-v]
+    run.py --build build --seeds 1-200 [--mode normal|minimal] [--cases DIR] [--freeze] [--keep DIR] [-v]
 
---seeds takes ranges and lists (1-200,517). --fixed adds the seeds listed in FILE (one per line,
-`#` comments): every seed that ever failed, run every time. --keep DIR keeps the inputs, mapping,
+--seeds takes ranges and lists (1-200,517). The fixed cases in --cases (default
+tests/differential/cases/seed-N.json: every seed that ever failed, frozen as the generator made it
+then; --freeze adds the failing seeds of a run) are run every time, first. --keep DIR keeps the inputs, mapping,
 report and a diff of each failing seed. Exit 0 when every seed agrees, else 1.
 """
 import argparse
@@ -47,15 +48,24 @@ def parse_seeds(spec):
     return out
 
 
-def read_fixed(path):
-    seeds = []
-    if path and os.path.exists(path):
-        with open(path) as f:
-            for line in f:
-                line = line.split("#", 1)[0].strip()
-                if line:
-                    seeds.append(int(line.split()[0]))
-    return seeds
+def canon(case):
+    return json.loads(json.dumps(case, sort_keys=True, default=str))
+
+
+def read_cases(folder):
+    """The fixed cases: (seed, case) from FOLDER/seed-N.json, as the generator made them when
+    the seed failed (so a later change of the generator does not lose them)."""
+    out = []
+    if folder and os.path.isdir(folder):
+        for name in sorted(os.listdir(folder), key=lambda n: (len(n), n)):
+            if name.startswith("seed-") and name.endswith(".json"):
+                with open(os.path.join(folder, name), encoding="utf-8") as f:
+                    case = json.load(f)
+                for row in case["rows"]:        # JSON keys are text; the model's are numbers
+                    if "cells" in row:
+                        row["cells"] = {int(k): v for k, v in row["cells"].items()}
+                out.append((int(name[5:-5]), case))
+    return out
 
 
 class Sim:
@@ -137,6 +147,8 @@ class Runner:
             args += ["--employer", str(case["client"])]
         if case["options"]["allow_partial"]:
             args.append("--allow-partial")
+        if case["options"].get("allow_empty"):
+            args.append("--allow-empty")
         if case["options"]["collective"]:
             args.append("--collective=%d" % case["options"]["collective"])
         r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
@@ -147,8 +159,9 @@ class Runner:
             report = None
         return r, report, args
 
-    def one(self, seed):
-        case = generate.make(seed, self.world)
+    def one(self, seed, case=None):
+        if case is None:
+            case = generate.make(seed, self.world)
         name, data, mapping = generate.render(case)
         d = os.path.join(self.work, "s%d" % seed)
         os.makedirs(d, exist_ok=True)
@@ -162,6 +175,8 @@ class Runner:
         r, report, args = self.apply(d, case, name, os.path.join(d, "journal"))
         if report is None:
             diffs.append("no report (exit %d): %s" % (r.returncode, r.stderr.strip()[:300]))
+        if "Sanitizer" in r.stderr or "runtime error:" in r.stderr:
+            diffs.append("loket-import reported a sanitizer error:\n" + r.stderr[-3000:])
         got = self.state()
         diffs += compare_state(ex.state, got)
         if report is not None:
@@ -262,23 +277,49 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--seeds", default="1-200")
     ap.add_argument("--mode", default=os.environ.get("LOKET_SIM_MODE") or "normal")
-    ap.add_argument("--fixed", default=os.path.join(HERE, "seeds.txt"))
+    ap.add_argument("--cases", default=os.path.join(HERE, "cases"),
+                    help="folder of fixed cases (seed-N.json), run every time")
+    ap.add_argument("--freeze", action="store_true",
+                    help="write the case of every failing seed into the --cases folder")
     ap.add_argument("--keep")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--avoid", default="", help="triage only: leave out seeds holding these tags (comma-separated)")
     a = ap.parse_args()
     mode = "minimal" if a.mode == "minimal" else "normal"
-    fixed = read_fixed(a.fixed)
-    seeds = fixed + [s for s in parse_seeds(a.seeds) if s not in fixed]
+    fixed = read_cases(a.cases)
+    seeds = parse_seeds(a.seeds)
     if a.keep:
         os.makedirs(a.keep, exist_ok=True)
     runner = Runner(a.build, mode, a.keep, a.verbose)
     t0 = time.monotonic()
     failed = []
+    avoided = 0
     try:
-        for s in seeds:
-            case, diffs, tags = runner.one(s)
+        avoid = set(x for x in a.avoid.split(",") if x)
+        # the fixed cases first: each as it was frozen (a case the generator still makes the
+        # same way is run once, with its seed)
+        todo = []
+        in_range = set(seeds)
+        for s, c in fixed:
+            if s in in_range and canon(generate.make(s, runner.world)) == canon(c):
+                continue
+            todo.append((s, c))
+        todo += [(s, None) for s in seeds]
+        seeds = todo
+        for s, frozen in todo:
+            if avoid:
+                c = frozen or generate.make(s, runner.world)
+                if oracle.expect(c, runner.world, runner.fx["payrollPeriodData"]).tags & avoid:
+                    avoided += 1
+                    continue
+            case, diffs, tags = runner.one(s, frozen)
             if diffs:
                 failed.append(s)
+                if a.freeze and frozen is None:
+                    os.makedirs(a.cases, exist_ok=True)
+                    with open(os.path.join(a.cases, "seed-%d.json" % s), "w") as f:
+                        json.dump(case, f, indent=1, sort_keys=True, default=str)
+                        f.write("\n")
                 print("seed %d [%s] FAILED (%s, %s, %s, period %s, errors %s; holds %s):" % (
                     s, mode, case["layout"], case["fmt"]["kind"], case["client"], case["period_source"],
                     ",".join(case["errors"]) or "none", ",".join(sorted(tags)) or "-"))
@@ -291,8 +332,9 @@ def main():
     finally:
         ok = runner.close()
     dt = time.monotonic() - t0
-    print("differential [%s]: %d seeds (%d fixed), %d failed, %.1f s, %.1f seeds/s%s" % (
-        mode, len(seeds), len(fixed), len(failed), dt, len(seeds) / dt if dt else 0,
+    ran = len(seeds) - avoided
+    print("differential [%s]: %d seeds (%d fixed%s), %d failed, %.1f s, %.1f seeds/s%s" % (
+        mode, ran, len(fixed), ", %d left out by --avoid" % avoided if avoided else "", len(failed), dt, ran / dt if dt else 0,
         (": " + " ".join(map(str, failed))) if failed else ""))
     return 0 if not failed and ok else 1
 
