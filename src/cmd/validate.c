@@ -170,6 +170,15 @@ static total *entry_totals(const lk_entry_set *set, size_t *n)
     return t;
 }
 
+/* Entries of one date (period source "date"): their payroll periods are the administration's. */
+static bool has_date_entries(const lk_entry_set *set)
+{
+    for (size_t i = 0; i < set->nentries; i++)
+        if (set->entries[i].period.kind == LK_PERIOD_DATE)
+            return true;
+    return false;
+}
+
 /* An empty header cell over an empty column is layout, not a typo: not worth listing. */
 static bool show_ignored(const lk_ignored_column *ic)
 {
@@ -305,6 +314,10 @@ static void print_json(const char *mapping, const lk_entry_set *set, const lk_er
             cJSON_AddItemToArray(comps, c);
         }
         free(t);
+        /* dates: the per-period sums (each rounded once) exist only once Loket's calendar of
+         * the administration is known, in the plan */
+        if (has_date_entries(set))
+            cJSON_AddStringToObject(sum, "periodTotals", "plan");
     }
     char *s = cJSON_Print(doc);
     if (s) {
@@ -391,6 +404,13 @@ static void print_text(const lk_entry_set *set, bool quiet)
                    lk_decimal_format(t[i].sum, buf), t[i].entries, t[i].entries == 1 ? "y" : "ies",
                    t[i].nulls ? ", some sent as null" : "");
         free(t);
+        if (has_date_entries(set))
+            fputs("  these are exact sums of the dates. Each date goes into its administration's "
+                  "payroll\n"
+                  "  period (month, 4 weeks or week: only Loket knows which), and \"round\" "
+                  "applies once to\n"
+                  "  each period's sum: `plan` shows the totals per period.\n",
+                  stdout);
     }
 }
 

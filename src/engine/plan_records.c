@@ -233,6 +233,7 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
         bv->value_null = e->value_null;
         bv->value = e->value_null ? 0 : e->value;
         bv->is_supplement = e->is_supplement;
+        bv->round = e->round;
         bv->column = e->column_header;
         bv->comp = comp;
         return;
@@ -259,4 +260,11 @@ void plan_build_records(plan_ctx *x)
         bucket *b = plan_bucket_for(x, i);
         plan_add_entry(x, b, &x->set->entries[i]);
     }
+    /* the exact sum of a record, rounded once (the dates of a period were summed unrounded) */
+    for (size_t i = 0; i < x->nbuckets; i++)
+        for (size_t j = 0; j < x->buckets[i].nvals; j++) {
+            struct bval *bv = &x->buckets[i].vals[j];
+            if (bv->round >= 0 && !bv->value_null && !bv->overflow)
+                bv->value = lk_decimal_round(bv->value, bv->round);
+        }
 }

@@ -120,6 +120,7 @@ typedef struct bucket {
         int key;
         lk_decimal value;
         bool value_null, is_supplement, overflow;
+        int round;                /* of its first entry: applied once to the sum */
         const char *column;
         const lk_component *comp;
     } *vals;

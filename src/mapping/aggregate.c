@@ -1038,6 +1038,7 @@ static size_t new_entry(lk_aggregator *a, agg_record *rec, const row_ctx *ctx, c
     const char *h = header_of(&a->fs, it->column);
     e->column_header = h ? xstrdup(h) : NULL;
     a->entry_round[idx] = it->spec->round;
+    e->round = it->spec->round;
     lk_entry_set_attach(set, idx, rec->log);
     lk_grow(&rec->slots, sizeof(record_slot), rec->nslots + 1, &rec->slots_alloc);
     rec->slots[rec->nslots++] = (record_slot){ it->component, idx };
@@ -1713,8 +1714,9 @@ void lk_aggregator_set_allow_empty(lk_aggregator *a, bool allow)
 
 void lk_aggregator_finish(lk_aggregator *a)
 {
+    /* an entry of a date is a part of a period's sum: the plan rounds that sum, once */
     for (size_t i = 0; i < a->set->nentries; i++)
-        if (a->entry_round[i] >= 0)
+        if (a->entry_round[i] >= 0 && a->set->entries[i].period.kind != LK_PERIOD_DATE)
             a->set->entries[i].value = lk_decimal_round(a->set->entries[i].value,
                                                         a->entry_round[i]);
 }

@@ -111,6 +111,10 @@ typedef struct lk_entry {
     lk_decimal value;
     bool value_null;           /* send null: remove Loket's value (only when the mapping says so) */
     bool is_supplement;
+    int round;                 /* decimals the record's sum is rounded to (mapping "round"),
+                                  -1 = keep. Applied once to the sum: by the mapping stage to
+                                  an entry of a whole period, by the plan to the sum of the dates
+                                  of one payroll period (value stays exact per date) */
     size_t log;                /* index into lk_entry_set.logs: the record's rows */
     unsigned slot;             /* this entry's bit in that log */
     unsigned long nrows;       /* input rows that fed it */

@@ -1,7 +1,8 @@
 /*
  * routes.c: the /v2 endpoints of loket-sim: route table, the checks every call passes
  * (Authorization, versioned Accept, Content-Type, body size), the response envelope, and one
- * handler per operation of ../shared/reference/loket-payroll-api.json that the importer uses.
+ * handler per operation of the official document (tests/contract/loket-payroll-api.json) that the
+ * importer uses.
  * The caller (core.c) holds the simulator's lock.
  */
 #include "sim/internal.h"
@@ -77,11 +78,12 @@ static cJSON *envelope_start(sim_ctx *c)
     return o;
 }
 
-/* {version, messages, content} with content (NULL = null). */
+/* {version, messages, content} with content (NULL = {}: the official 400 and 409 schemas have an
+ * object there, never null). */
 static void reply_content(sim_ctx *c, int status, cJSON *content)
 {
     cJSON *o = envelope_start(c);
-    cJSON_AddItemToObject(o, "content", content ? content : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "content", content ? content : cJSON_CreateObject());
     snprintf(c->resp->content_type, sizeof c->resp->content_type, "application/json;version=%s", c->version);
     sim_reply_json(c->resp, status, o);
 }
@@ -598,7 +600,8 @@ static void h_ppd_defaults(sim_ctx *c)
     cJSON_AddItemToObject(o, "shift", shift_json(e->admin, 1));
     cJSON_AddItemToObject(o, "payslipType", option_or_null(sim_admin_option(e->admin, "payslipType", 1)));
     cJSON_AddNullToObject(o, "payslipText");
-    cJSON_AddNullToObject(o, "distributionUnit");
+    /* no default distribution unit: left out, as in every record answer (the request schema does
+     * not allow null there, and the defaults must PATCH as they are once period and values are in) */
     cJSON_AddItemToObject(o, "costCenter",
                           option_or_null(e->cost_center ? sim_admin_option(e->admin, "costCenter", e->cost_center) : NULL));
     cJSON_AddNullToObject(o, "costUnit");

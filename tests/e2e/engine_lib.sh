@@ -11,6 +11,13 @@
 #                                       sim's state (period id, default 202611), sorted
 #   patch_count                         PATCH requests of both upsert endpoints so far
 #   sample NAME / mapping NAME          paths into samples/ and mappings/
+#   check_plan_apply APPLY.json [PLAN.json]
+#                                       plan = apply: no record that the plan let through (sent)
+#                                       was refused by Loket's rules (400/422), and with a plan
+#                                       report, no record the plan called created/updated was
+#                                       rejected in apply; li apply runs it on every JSON report
+#                                       unless LOKET_IMPORT_SKIP_PRECHECKS=1 or LI_MAY_REJECT=1
+#                                       (a test that makes Loket refuse on purpose)
 
 IMPORT_BIN=
 case "$LOKET_BUILD" in /*) IMPORT_BIN=$LOKET_BUILD/loket-import ;; *) IMPORT_BIN=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
@@ -45,6 +52,31 @@ li() {
     shift
     "$IMPORT_BIN" "$cmd" --config "$SIM_DIR/config.json" "$@" >"$SIM_DIR/li.out" 2>"$SIM_DIR/li.err"
     LI_RC=$?
+    if [ "$cmd" = apply ] && [ "${LOKET_IMPORT_SKIP_PRECHECKS:-}" != 1 ] && [ "${LI_MAY_REJECT:-}" != 1 ]; then
+        li_prev=
+        for li_arg in "$@"; do
+            case "$li_prev:$li_arg" in
+            --report:*.json) [ -s "$li_arg" ] && check_plan_apply "$li_arg" ;;
+            esac
+            case "$li_arg" in --report=*.json) [ -s "${li_arg#--report=}" ] && check_plan_apply "${li_arg#--report=}" ;; esac
+            li_prev=$li_arg
+        done
+    fi
+}
+
+# plan = apply (see the header). A record's identity: employment, period, record key.
+check_plan_apply() {
+    refused=$(jq -r '.records[] | select(.outcome == "rejected" and (.http_status == 400 or .http_status == 422))
+        | "\(.employee.number) \(.period.input // .period.id): \([.messages[] | "\(.type) \(.code // "") \(.description)"] | join("; "))"' "$1")
+    [ -z "$refused" ] || fail "plan != apply: the plan let through records that Loket refused ($1):
+$refused"
+    [ $# -ge 2 ] || return 0
+    ident='"\(.employment.id)|\(.period.id)|\(.record_key | tostring)"'
+    jq -r ".records[] | select(.outcome == \"created\" or .outcome == \"updated\") | $ident" "$2" | sort >"$SIM_DIR/cpa.plan"
+    jq -r ".records[] | select(.outcome == \"rejected\" or .outcome == \"failed\") | $ident" "$1" | sort >"$SIM_DIR/cpa.apply"
+    both=$(comm -12 "$SIM_DIR/cpa.plan" "$SIM_DIR/cpa.apply")
+    [ -z "$both" ] || fail "plan != apply: records the plan called created/updated failed in apply ($1):
+$both"
 }
 
 sim_reset() {

@@ -455,9 +455,27 @@ static void test_defaults_metadata(void)
         CU_ASSERT_EQUAL(num(cJSON_GetObjectItemCaseSensitive(c, "payslipType"), "key"), 1);
         CU_ASSERT_EQUAL(num(cJSON_GetObjectItemCaseSensitive(c, "shift"), "shiftNumber"), 1);
         CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(c, "payrollPeriod")));
-        CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(c, "distributionUnit")));
+        /* no default distribution unit: left out (the request schema has no null there) */
+        CU_ASSERT_PTR_NULL(cJSON_GetObjectItemCaseSensitive(c, "distributionUnit"));
         CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(c, "costCenter")));
         CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "payrollComponents")), 0);
+    }
+    /* Loket's guidance: the defaults, with period and values filled in, PATCH as they are */
+    {
+        cJSON *rec = cJSON_DetachItemFromObjectCaseSensitive(r, "content"), *comp, *out = NULL;
+        char *body, ppd[300];
+        cJSON_ReplaceItemInObjectCaseSensitive(rec, "payrollPeriod",
+                                               cJSON_Parse("{\"year\":2026,\"periodNumber\":45}"));
+        comp = cJSON_Parse("[{\"payrollComponent\":{\"key\":10},\"value\":6.5}]");
+        cJSON_ReplaceItemInObjectCaseSensitive(rec, "payrollComponents", comp);
+        body = cJSON_PrintUnformatted(rec);
+        snprintf(ppd, sizeof ppd, "/v2/providers/employers/employees/employments/%s/payrollperioddata",
+                 lk_simd_employment(&d, 2001, 1));
+        CU_ASSERT_EQUAL(lk_simd_call(&d, "PATCH", ppd, V18, body, &out), 200);
+        CU_ASSERT_FALSE(lk_simd_has_code(out, 1012, NULL));
+        cJSON_Delete(out);
+        free(body);
+        cJSON_Delete(rec);
     }
     cJSON_Delete(r);
     snprintf(path, sizeof path, "/v2/providers/employers/employees/employments/%s/payrollperioddata/metadata/year/2026/period/45",

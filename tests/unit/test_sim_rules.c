@@ -422,6 +422,44 @@ static void test_collective_strict_minimal(void)
     lk_simd_close(&d);
 }
 
+/* Error answers carry "content": {} (the official 400 and 409 schemas have an object there). */
+static void test_error_content_is_object(void)
+{
+    lk_simd d;
+    cJSON *r = NULL;
+    char path[256];
+    CU_ASSERT_EQUAL_FATAL(lk_simd_open(&d, NULL), 0);
+    CU_ASSERT_EQUAL(patch(&d, 1002, "{" P11 ",\"payrollComponents\":[{\"payrollComponent\":{\"key\":999},\"value\":1}]}",
+                          &r), 400);
+    CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, "content")));
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "content")), 0);
+    cJSON_Delete(r);
+    snprintf(path, sizeof path, "/v2/providers/employers/employees/employments/payrollperioddata/%s",
+             d.sim->store->records[1]->id);
+    {
+        sim_request req;
+        sim_response resp;
+        char auth[128];
+        memset(&req, 0, sizeof req);
+        snprintf(auth, sizeof auth, "Bearer %s", d.token);
+        req.method = "PUT";
+        req.authorization = auth;
+        req.accept = "application/json;version=" V18;
+        req.content_type = "application/json";
+        req.if_match = "\"999999\"";
+        req.body = "{" C10 "}";
+        req.body_len = strlen(req.body);
+        req.path = path;
+        sim_handle(d.sim, &req, &resp);
+        CU_ASSERT_EQUAL(resp.status, 409);
+        r = cJSON_Parse(resp.body);
+        CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, "content")));
+        cJSON_Delete(r);
+        sim_response_clear(&resp);
+    }
+    lk_simd_close(&d);
+}
+
 int main(void)
 {
     static const lk_test tests[] = {
@@ -432,6 +470,7 @@ int main(void)
         { "POST, PUT, DELETE", test_post_put_delete },
         { "collective PATCH", test_collective },
         { "collective PATCH, --strict-minimal", test_collective_strict_minimal },
+        { "error answers: content is an object", test_error_content_is_object },
         { NULL, NULL },
     };
     return lk_test_main("sim_rules", tests);
