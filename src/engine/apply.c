@@ -371,7 +371,7 @@ static void feed(apply_ctx *a)
 
 bool lk_apply_blocked(const lk_plan *p, const lk_apply_opts *o)
 {
-    return (p->errors > 0 && !o->allow_partial) || p->unread_file;
+    return (p->errors > 0 && !o->allow_partial) || p->unread_file || p->totals_file;
 }
 
 static void not_sent(lk_plan_item *it, const char *why)
@@ -409,6 +409,14 @@ lk_code lk_apply_run(lk_client *c, lk_plan *p, const lk_apply_opts *o, lk_journa
             snprintf(why, sizeof why, "not sent: %s could not be read to its end, and its unread "
                      "rows may belong to any employment, so nothing is sent, --allow-partial or "
                      "not (fix the file and run again)", p->unread_file);
+            not_sent(it, why);
+            continue;
+        }
+        if (strict_block && p->totals_file) {
+            char why[LK_ERROR_MSG_MAX];
+            snprintf(why, sizeof why, "not sent: the totals row of %s does not match its rows, "
+                     "and which row is wrong cannot be told, so nothing is sent, --allow-partial "
+                     "or not (fix the file and run again)", p->totals_file);
             not_sent(it, why);
             continue;
         }

@@ -140,6 +140,7 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
     }
     /* records from entries (plan_records.c) */
     plan_build_records(&x);
+    plan_check_periods(&x);   /* plan_periods.c */
     /* the listing merge: what Loket holds now (plan_listing.c) */
     if ((rc = plan_read_current_state(&x, &ms, err)) != LK_OK) {
         plan_merged_set_free(&ms);
@@ -154,6 +155,9 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
     for (size_t f = 0; f < set->nfiles && !x.plan->unread_file; f++)
         if (set->file_info && set->file_info[f].failed)
             x.plan->unread_file = xstrdup(set->files[f]);
+    for (size_t f = 0; f < set->nfiles && !x.plan->totals_file; f++)
+        if (set->file_info && set->file_info[f].totals_differ)
+            x.plan->totals_file = xstrdup(set->files[f]);
     free_ctx(&x);
     *out = x.plan;
     return LK_OK;
@@ -168,6 +172,7 @@ void lk_plan_free(lk_plan *p)
     if (!p)
         return;
     free(p->unread_file);
+    free(p->totals_file);
     for (size_t i = 0; i < p->nitems; i++) {
         free(p->items[i].employment_id);
         free(p->items[i].employer_id);

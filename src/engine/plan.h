@@ -54,6 +54,9 @@ typedef struct lk_plan {
     /* A file of the run that could not be read to its end (or at all): its unread rows may
      * belong to any employment, so nothing is sent, --allow-partial or not. NULL: none. */
     char *unread_file;
+    /* A file whose own totals row disagrees with its rows: which row is wrong cannot be told, so
+     * nothing is sent either, --allow-partial or not. NULL: none. */
+    char *totals_file;
     /* the listing queries used (for verify) */
     struct lk_plan_listing *listings;
     size_t nlistings, listings_alloc;

@@ -314,7 +314,9 @@ static void place_row_issues(plan_ctx *x, lk_hashmap *row_item)
     for (size_t i = 0; i < set->nissues; i++) {
         const lk_row_issue *is = &set->issues[i];
         if (is->skipped) {
-            lk_report_add_issue(x->report, LK_OUTCOME_SKIPPED, &is->error);
+            lk_report_issue *ri = lk_report_add_issue(x->report, LK_OUTCOME_SKIPPED, &is->error);
+            if (is->last_row > ri->error.row)
+                ri->last_row = is->last_row;   /* a run of blank rows */
             continue;
         }
         char key[400];

@@ -4,6 +4,7 @@
  * plan.c runs the stages in order; each has its own file:
  *   plan_lookup.c   entries' employee and period references -> employments, periods, components
  *   plan_records.c  entries -> records (employment x period x record key) with summed values
+ *   plan_periods.c  records -> errors and warnings about the periods their dates fell into
  *   plan_listing.c  the records -> Loket's current state of each (listings, defaults)
  *   plan_outcome.c  records + current state -> plan items and report records with outcomes
  *   plan_body.c     a finished record -> its PATCH body
@@ -232,6 +233,12 @@ extern const char *const plan_rk_fields[LK_RK_COUNT];
 /* Every entry into its record (bucket). */
 void plan_build_records(plan_ctx *x);
 int plan_cmp_bval(const void *a, const void *b);
+
+/* ================================================================ plan_periods.c */
+
+/* --period naming a period number with a date column: every date in that period; a file whose
+ * rows fall into several periods: a warning in the report. */
+void plan_check_periods(plan_ctx *x);
 
 /* ================================================================ plan_listing.c */
 

@@ -1366,11 +1366,13 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
     if (m->totals_row && rule_hits(m->totals_row, row, fs->totals_column, reason,
                                    sizeof(reason))) {
         fs->seen_totals_row = true;
-        if (check_totals_row(a, row))
+        if (check_totals_row(a, row)) {
             row_skipped(a, row, fs->totals_column, "skipped: totals row, equal to the sums of "
                         "the rows above (input.totalsRow)");
-        else
+        } else {
             fi->rows_failed++;
+            fi->totals_differ = true;
+        }
         return;
     }
     if (skip_reason(a, row, &skip_col, reason, sizeof(reason))) {
@@ -1702,6 +1704,14 @@ lk_aggregator *lk_aggregator_new(const lk_mapping *m, const lk_period_ref *perio
     if (period && period->kind != LK_PERIOD_NONE) {
         a->cli_period = *period;
         a->has_cli_period = true;
+        if (m->period_source == LK_PSRC_DATE) {
+            char letter[8];
+            set->expected_period = *period;
+            free(set->period_column);
+            set->period_column = xstrdup(m->period_column.name
+                                             ? m->period_column.name
+                                             : lk_column_letter(m->period_column.letter, letter));
+        }
     }
     strbuf_init(&a->key, 128);
     return a;

@@ -164,6 +164,7 @@ typedef struct lk_file_info {
     lk_component_total *totals; size_t ntotals, totals_alloc;
     lk_ignored_column *ignored; size_t nignored, ignored_alloc;
     bool failed;               /* the file could not be read to its end */
+    bool totals_differ;        /* its totals row (input.totalsRow) disagrees with its rows */
 } lk_file_info;
 
 typedef struct lk_entry_set {
@@ -177,6 +178,11 @@ typedef struct lk_entry_set {
     /* Rows with errors / skipped rows beyond LK_MAX_LISTED_ISSUES each are counted here (and in
      * file_info), not listed: a file read with the wrong mapping must not exhaust memory. */
     unsigned long errors_not_listed, skipped_not_listed;
+    /* --period with a date column: the period every date must fall in. A month is checked
+     * here; a period number needs the administration's calendar, so the plan checks it.
+     * kind LK_PERIOD_NONE: no such check. */
+    lk_period_ref expected_period;
+    char *period_column;             /* the date column as the mapping names it, or NULL */
 } lk_entry_set;
 
 #define LK_MAX_LISTED_ISSUES 10000

@@ -215,7 +215,23 @@ void lk_report_free(lk_report *r)
     for (size_t i = 0; i < r->noutputs; i++)
         free(r->outputs[i]);
     free(r->outputs);
+    for (size_t i = 0; i < r->nwarnings; i++)
+        free(r->warnings[i]);
+    free(r->warnings);
     free(r);
+}
+
+void lk_report_add_warning(lk_report *r, const char *fmt, ...)
+{
+    strbuf sb;
+    va_list ap;
+    strbuf_init(&sb, 128);
+    va_start(ap, fmt);
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    lk_grow(&r->warnings, sizeof(*r->warnings), r->nwarnings + 1, &r->warnings_alloc);
+    r->warnings[r->nwarnings++] = text_dup(sb.buf);
+    strbuf_free(&sb);
 }
 
 void lk_report_add_file_hash(lk_report *r, const char *path, const char *sha256)

@@ -175,6 +175,10 @@ typedef struct lk_report {
     /* a run-level error that stopped the run (auth, config, connection, interrupted) */
     bool has_error;
     lk_error error;
+    /* warnings about the run as a whole that stop nothing but must be seen (a file whose rows
+     * fall into several periods) */
+    char **warnings;
+    size_t nwarnings, warnings_alloc;
     /* results */
     lk_report_record **records;     /* each allocated on its own: pointers stay valid */
     size_t nrecords, records_alloc;
@@ -205,6 +209,9 @@ void lk_report_set_environment(lk_report *r, const char *environment);
 void lk_report_finish(lk_report *r);
 /* The error that stopped the run; decides the exit code (lk_report_exit_code). */
 void lk_report_set_error(lk_report *r, const lk_error *err);
+
+/* A warning about the run (printf-style); shown on the terminal and in every report form. */
+void lk_report_add_warning(lk_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* One finished request (all its attempts): adds to the method+endpoint+status line. */
 void lk_report_count_request(lk_report *r, const char *method, const char *endpoint, int status,

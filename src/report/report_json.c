@@ -203,6 +203,10 @@ static cJSON *run_json(const lk_report *r)
     }
     add(run, "requests", reqs);
     add(run, "error", r->has_error ? error_json(&r->error) : cJSON_CreateNull());
+    cJSON *warnings = cJSON_CreateArray();
+    for (size_t i = 0; i < r->nwarnings; i++)
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(r->warnings[i]));
+    add(run, "warnings", warnings);
     return run;
 }
 

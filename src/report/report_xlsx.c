@@ -216,6 +216,8 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
     put_text(x, x->row++, 2, lk_exit_code_meaning(code), NULL);
     if (r->has_error)
         pair(x, "Stopped by", lk_error_format(&r->error, buf, sizeof(buf)));
+    for (size_t i = 0; i < r->nwarnings; i++)
+        pair(x, "Warning", r->warnings[i]);
     x->row++;
 
     put_text(x, x->row, 0, "Outcome", x->header);

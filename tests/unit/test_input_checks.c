@@ -170,7 +170,125 @@ static void test_totals_row_mapping(void)
     teardown(&f);
 }
 
+/* ---------------------------------------------------------------- blank rows */
+
+#define PLAIN_MAPPING \
+    "{\"layout\": \"wide\", \"input\": {\"decimalSeparator\": \",\"}, " \
+    "\"employee\": {\"employeeNumber\": \"Nr\"}, \"period\": {\"source\": \"fixed\", " \
+    "\"value\": \"2026-11\"}, \"components\": [{\"column\": \"Uren\", \"component\": 10}, " \
+    "{\"column\": \"Km\", \"component\": 20}]}"
+
+static void assert_accounted(const fixture *f)
+{
+    const lk_file_info *fi = &f->set.file_info[0];
+    CU_ASSERT_EQUAL(fi->rows_read,
+                    fi->rows_used + fi->rows_skipped + fi->rows_blank + fi->rows_failed);
+    CU_ASSERT_EQUAL(f->set.rows_read, fi->rows_read);
+}
+
+static void test_blank_rows(void)
+{
+    fixture f;
+    lk_error err;
+    /* an empty line, a line of delimiters, a quoted line break, an empty line before the last */
+    CU_ASSERT_FATAL(run(&f, PLAIN_MAPPING,
+                        "Nr;Naam;Uren;Km\n1001;A;8;1\n\n;;;\n1002;\"B\nde\";8;2\n\n1003;C;8;3\n",
+                        &err));
+    const lk_file_info *fi = &f.set.file_info[0];
+    CU_ASSERT_EQUAL(fi->rows_read, 6);    /* lines 2..8; lines 5-6 are one record */
+    CU_ASSERT_EQUAL(fi->rows_blank, 3);
+    CU_ASSERT_EQUAL(fi->rows_used, 3);
+    assert_accounted(&f);
+    CU_ASSERT_EQUAL(lk_entry_set_errors(&f.set), 0);
+    const lk_row_issue *run1 = issue_with(&f, "blank rows");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(run1);
+    CU_ASSERT(run1->skipped);
+    CU_ASSERT_EQUAL(run1->error.row, 3);
+    CU_ASSERT_EQUAL(run1->last_row, 4);
+    const lk_row_issue *run2 = issue_with(&f, "blank row");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(run2);
+    CU_ASSERT_EQUAL(f.set.nissues, 2);
+    CU_ASSERT_EQUAL(f.set.issues[1].error.row, 7);
+    CU_ASSERT_EQUAL(f.set.issues[1].last_row, 0);
+    teardown(&f);
+}
+
+/* ---------------------------------------------------------------- empty and cut-off files */
+
+static void test_empty_files(void)
+{
+    static const char *const texts[] = { "Nr;Naam;Uren;Km\n", "x", "",
+                                         "Nr;Naam;Uren;Km\n\n;;;\n" };
+    for (size_t i = 0; i < 4; i++) {
+        fixture f;
+        lk_error err;
+        CU_ASSERT_FATAL(run(&f, PLAIN_MAPPING, texts[i], &err));
+        CU_ASSERT_EQUAL(lk_entry_set_errors(&f.set), 1);
+        CU_ASSERT(issue_with(&f, "no data rows") || issue_with(&f, "ends before its header") ||
+                  issue_with(&f, "not in header row"));
+        teardown(&f);
+    }
+    /* only skipped rows: nothing to import either */
+    fixture f;
+    lk_error err;
+    CU_ASSERT_FATAL(run(&f, PLAIN_MAPPING, "Nr;Naam;Uren;Km\n1001;A;;\n", &err));
+    CU_ASSERT_PTR_NOT_NULL(issue_with(&f, "no row with values (1 rows: 1 skipped, 0 blank)"));
+    teardown(&f);
+}
+
+static void test_allow_empty(void)
+{
+    fixture f;
+    lk_error err;
+    memset(&f, 0, sizeof(f));
+    lk_entry_set_init(&f.set);
+    snprintf(f.path, sizeof(f.path), "/tmp/lk-input-checks-XXXXXX");
+    int fd = mkstemp(f.path);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_FATAL(write(fd, "Nr;Naam;Uren;Km\n", 16) == 16);
+    close(fd);
+    CU_ASSERT_EQUAL_FATAL(lk_mapping_parse("m.json", PLAIN_MAPPING, strlen(PLAIN_MAPPING), &f.m,
+                                           &err), LK_OK);
+    lk_aggregator *a = lk_aggregator_new(f.m, NULL, &f.set, &err);
+    lk_aggregator_set_allow_empty(a, true);
+    CU_ASSERT_EQUAL(lk_aggregator_add_file(a, f.path, &err), LK_OK);
+    lk_aggregator_free(a);
+    CU_ASSERT_EQUAL(lk_entry_set_errors(&f.set), 0);
+    teardown(&f);
+}
+
+static void test_cut_off(void)
+{
+    fixture f;
+    lk_error err;
+    /* the last employee's 805,6 km became 80, the rest of the row and the totals row are gone */
+    CU_ASSERT_FATAL(run(&f, "{\"layout\": \"wide\", \"input\": {\"decimalSeparator\": \",\"}, "
+                            "\"employee\": {\"employeeNumber\": \"Nr\"}, \"period\": {\"source\": "
+                            "\"fixed\", \"value\": \"2026-11\"}, \"components\": [{\"column\": "
+                            "\"Km\", \"component\": 20}, {\"column\": \"Toeslag\", "
+                            "\"component\": 31}]}",
+                        "Nr;Naam;Km;Toeslag\n1001;A;120;1\n1002;B;80", &err));
+    const lk_row_issue *is = issue_with(&f, "cut off");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(is);
+    CU_ASSERT_EQUAL(is->error.row, 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(is->error.message, "3 of the 4 fields"));
+    CU_ASSERT(f.set.file_info[0].failed);
+    CU_ASSERT_PTR_NULL(entry_of(&f, 1002, 20));
+    CU_ASSERT(entry_of(&f, 1001, 20) && entry_of(&f, 1001, 20)->incomplete);
+    assert_accounted(&f);
+    teardown(&f);
+    /* a whole last record without a line break is fine */
+    CU_ASSERT_FATAL(run(&f, PLAIN_MAPPING, "Nr;Naam;Uren;Km\n1001;A;8;120", &err));
+    CU_ASSERT_EQUAL(lk_entry_set_errors(&f.set), 0);
+    CU_ASSERT_FALSE(f.set.file_info[0].failed);
+    teardown(&f);
+}
+
 static const lk_test tests[] = {
+    { "blank rows counted and listed", test_blank_rows },
+    { "files without data rows", test_empty_files },
+    { "--allow-empty", test_allow_empty },
+    { "a cut-off last record", test_cut_off },
     { "totals row equal to the rows above", test_totals_row_matches },
     { "totals row differs: column and both numbers", test_totals_row_mismatch },
     { "totals row missing", test_totals_row_missing },
