@@ -12,7 +12,8 @@ command line, a period column or a date column (dates across period boundaries i
 duration format, isSupplement; a cost center column (by code or key, blanks = the employment's
 default), a fixed shift; the second employment of an employee; leavers and starters in the
 middle of a period; blank cells, blank lines and delimiter-only lines, rows without values;
-duplicate rows summed (or, with aggregate "reject", refused); a totals row skipped by skipRows;
+duplicate rows summed (or, with aggregate "reject", refused); blank cells sent as 0 or as null
+(the removal); a totals row skipped by skipRows or checked by totalsRow; a missing final line break;
 and, in some seeds, one mistake of a known kind (see ERRORS) with or without --allow-partial;
 --collective in some seeds.
 """
@@ -163,6 +164,12 @@ class Gen:
                 "options": {"allow_partial": bool(errors) and self.chance(0.5),
                             "collective": r.choice([None, None, None, 1, 3, 50]),
                             "rerun": self.chance(0.1)}}
+        # blank cells sent as 0 or as null (the removal of Loket's value) in one component: in
+        # a wide or template file with one row per employment, so that a blank never meets a
+        # value of the same record
+        case["blank_modes"] = layout != "long" and psource == "commandLine" and not errors and self.chance(0.3)
+        if case["blank_modes"]:
+            self.r.choice(comps)["blank"] = self.r.choice(["zero", "null"])
         if "repeat_rejected" in errors:
             case["aggregate"] = "reject"
         # the export's own totals checked (input.totalsRow) rather than skipped, where the rows
@@ -240,13 +247,13 @@ class Gen:
         if case["period_source"] in ("commandLine",) or case["layout"] == "componentRow":
             # one row per employment and record key in a template or a command-line period, unless summed
             pass
-        if case["aggregate"] == "sum" and rows and self.chance(0.4):
+        if case["aggregate"] == "sum" and rows and not case["blank_modes"] and self.chance(0.4):
             for _ in range(r.randint(1, 3)):           # duplicates: they add up
                 rows.insert(r.randrange(len(rows) + 1), dict(r.choice(rows)))
         if rows and self.chance(0.4):                   # blank lines and delimiter-only lines
             for _ in range(r.randint(1, 2)):
                 rows.insert(r.randrange(1, len(rows) + 1), {"type": r.choice(["blank", "empty_cells"])})
-        if rows and self.chance(0.25):                  # an employee without values
+        if rows and not case["blank_modes"] and self.chance(0.25):   # an employee without values
             e, act = r.choice(chosen)
             rows.insert(r.randrange(len(rows) + 1), dict(self.data_row(case, e, r.choice(act)), cells={}))
         for err in case["errors"]:
@@ -593,7 +600,7 @@ def mapping(case):
             e["column"] = c["header"]
         elif case["layout"] == "long" and c["code"]:
             e["code"] = c["code"]
-        for k in ("scale", "divideBy", "round", "format", "isSupplement", "allowNegative"):
+        for k in ("scale", "divideBy", "round", "format", "isSupplement", "allowNegative", "blank"):
             if k in c:
                 e[k] = Decimal(c[k]) if k == "scale" else c[k]
         if case["layout"] != "wide" and len(e) == 1:

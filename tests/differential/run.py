@@ -10,11 +10,12 @@ One simulator serves all seeds of a run (POST /__sim/reset between seeds).
     run.py --build build --seeds 1-200 [--mode normal|minimal] [--cases DIR] [--freeze] [--keep DIR] [-v]
 
 --seeds takes ranges and lists (1-200,517). The fixed cases in --cases (default
-tests/differential/cases/seed-N.json: every seed that ever failed, frozen as the generator made it
+tests/differential/cases/seed-N-HASH.json: every seed that ever failed, frozen as the generator made it
 then; --freeze adds the failing seeds of a run) are run every time, first. --keep DIR keeps the inputs, mapping,
 report and a diff of each failing seed. Exit 0 when every seed agrees, else 1.
 """
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -59,12 +60,13 @@ def read_cases(folder):
     if folder and os.path.isdir(folder):
         for name in sorted(os.listdir(folder), key=lambda n: (len(n), n)):
             if name.startswith("seed-") and name.endswith(".json"):
+                seed = int(name[5:-5].split("-")[0])
                 with open(os.path.join(folder, name), encoding="utf-8") as f:
                     case = json.load(f)
                 for row in case["rows"]:        # JSON keys are text; the model's are numbers
                     if "cells" in row:
                         row["cells"] = {int(k): v for k, v in row["cells"].items()}
-                out.append((int(name[5:-5]), case))
+                out.append((seed, case))
     return out
 
 
@@ -247,7 +249,8 @@ def compare_report(case, ex, rc, rep):
     for r in rep["records"]:
         if r["outcome"] in ("created", "updated", "unchanged"):
             key = (r["employment"]["id"], r["period"]["year"], r["period"]["number"],
-                   tuple(sorted((c["key"], Decimal(str(c["new_value"]))) for c in r["components"])))
+                   tuple(sorted((c["key"], Decimal(str(c["new_value"])) if c["new_value"] is not None else None)
+                                for c in r["components"])))
             got[key] = got.get(key, 0) + 1
     exp = {}
     for r in ex.records:
@@ -256,7 +259,7 @@ def compare_report(case, ex, rc, rep):
     for k in sorted(set(exp) | set(got), key=repr):
         if exp.get(k, 0) != got.get(k, 0):
             out.append("report: record %s %d-%d %s: %d in the report, expected %d" % (
-                k[0][:8], k[1], k[2], ", ".join("%d=%s" % kv for kv in k[3]), got.get(k, 0), exp.get(k, 0)))
+                k[0][:8], k[1], k[2], ", ".join("%d=%s" % (kk, num(vv)) for kk, vv in k[3]), got.get(k, 0), exp.get(k, 0)))
     if not ex.errors:
         comp = {c["key"]: (c["count"], Decimal(str(c["sum_new_values"]))) for c in rep["totals"]["components"]}
         for k, (n, s) in ex.component_sums.items():
@@ -278,7 +281,7 @@ def main():
     ap.add_argument("--seeds", default="1-200")
     ap.add_argument("--mode", default=os.environ.get("LOKET_SIM_MODE") or "normal")
     ap.add_argument("--cases", default=os.path.join(HERE, "cases"),
-                    help="folder of fixed cases (seed-N.json), run every time")
+                    help="folder of fixed cases (seed-N-HASH.json), run every time")
     ap.add_argument("--freeze", action="store_true",
                     help="write the case of every failing seed into the --cases folder")
     ap.add_argument("--keep")
@@ -317,7 +320,10 @@ def main():
                 failed.append(s)
                 if a.freeze and frozen is None:
                     os.makedirs(a.cases, exist_ok=True)
-                    with open(os.path.join(a.cases, "seed-%d.json" % s), "w") as f:
+                    # named by seed and content: the same seed of another generator version
+                    # is another case
+                    h = hashlib.sha256(json.dumps(canon(case), sort_keys=True).encode()).hexdigest()[:8]
+                    with open(os.path.join(a.cases, "seed-%d-%s.json" % (s, h)), "w") as f:
                         json.dump(case, f, indent=1, sort_keys=True, default=str)
                         f.write("\n")
                 print("seed %d [%s] FAILED (%s, %s, %s, period %s, errors %s; holds %s):" % (
