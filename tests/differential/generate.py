@@ -170,6 +170,12 @@ class Gen:
         case["blank_modes"] = layout != "long" and psource == "commandLine" and not errors and self.chance(0.3)
         if case["blank_modes"]:
             self.r.choice(comps)["blank"] = self.r.choice(["zero", "null"])
+        # the business rules left to Loket (test hook LOKET_IMPORT_SKIP_PRECHECKS=1): its own
+        # rejections of single records must land on the right records, collective or not, in
+        # both simulator modes
+        if errors and errors[0] in ("closed_period", "not_active") and self.chance(0.5):
+            case["options"]["skip_prechecks"] = True
+            case["options"]["allow_partial"] = False
         if "repeat_rejected" in errors:
             case["aggregate"] = "reject"
         # the export's own totals checked (input.totalsRow) rather than skipped, where the rows

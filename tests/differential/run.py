@@ -138,24 +138,30 @@ class Runner:
         st = json.loads(self.sim.call("GET", "/__sim/state"), parse_float=Decimal)
         return oracle.normalize_state(st["payrollPeriodData"])
 
-    def apply(self, d, case, name, journal):
-        args = [self.importer, "apply", "--config", self.config, os.path.join(d, name),
-                "-m", os.path.join(d, "mapping.json"), "--report", os.path.join(d, "report.json"),
-                "--journal", journal, "--quiet"]
+    def apply(self, d, case, name, journal, command="apply"):
+        report_path = os.path.join(d, "report.json" if command == "apply" else "plan.json")
+        args = [self.importer, command, "--config", self.config, os.path.join(d, name),
+                "-m", os.path.join(d, "mapping.json"), "--report", report_path, "--quiet"]
+        if command == "apply":
+            args += ["--journal", journal]
         p = generate.cli_period(case)
         if p:
             args += ["--period", p]
         if case["layout"] == "componentRow":
             args += ["--employer", str(case["client"])]
-        if case["options"]["allow_partial"]:
+        if case["options"]["allow_partial"] and command == "apply":
             args.append("--allow-partial")
         if case["options"].get("allow_empty"):
             args.append("--allow-empty")
-        if case["options"]["collective"]:
+        if case["options"]["collective"] and command == "apply":
             args.append("--collective=%d" % case["options"]["collective"])
-        r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+        env = dict(os.environ)
+        env.pop("LOKET_IMPORT_SKIP_PRECHECKS", None)
+        if case["options"].get("skip_prechecks"):
+            env["LOKET_IMPORT_SKIP_PRECHECKS"] = "1"
+        r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", env=env)
         try:
-            with open(os.path.join(d, "report.json"), encoding="utf-8") as f:
+            with open(report_path, encoding="utf-8") as f:
                 report = json.load(f, parse_float=Decimal)
         except OSError:
             report = None
@@ -174,7 +180,13 @@ class Runner:
         ex = oracle.expect(case, self.world, self.fx["payrollPeriodData"])
         self.reset()
         diffs = []
+        plan = None
+        if seed % 3 == 0 and not case["options"].get("skip_prechecks"):
+            # plan = apply: every third seed is planned first (a plan sends nothing)
+            _, plan, _ = self.apply(d, case, name, None, command="plan")
         r, report, args = self.apply(d, case, name, os.path.join(d, "journal"))
+        if plan is not None and report is not None:
+            diffs += compare_plan(ex, plan, report)
         if report is None:
             diffs.append("no report (exit %d): %s" % (r.returncode, r.stderr.strip()[:300]))
         if "Sanitizer" in r.stderr or "runtime error:" in r.stderr:
@@ -231,6 +243,31 @@ def compare_state(want, got):
     return out
 
 
+def record_id(r):
+    return (r["employment"]["id"], r["period"]["year"], r["period"]["number"], json.dumps(r["record_key"], sort_keys=True, default=str),
+            tuple(sorted((c["key"], str(c["new_value"])) for c in r["components"])))
+
+
+def compare_plan(ex, plan, rep):
+    """What plan says apply would do is what apply did: no record the plan calls created or
+    updated is refused, and without mistakes in the file the outcomes are the same."""
+    out = []
+    done = {}
+    for r in rep["records"]:
+        done.setdefault(record_id(r), []).append(r["outcome"])
+    for r in plan["records"]:
+        got = done.get(record_id(r), [])
+        if r["outcome"] in ("created", "updated") and "rejected" in got:
+            out.append("plan = apply: the plan said %s for %s %s-%s, apply was rejected" % (
+                r["outcome"], r["employment"]["id"][:8], r["period"]["year"], r["period"]["number"]))
+        elif not ex.errors and got != [r["outcome"]]:
+            out.append("plan = apply: the plan said %s for %s %s-%s, apply %s" % (
+                r["outcome"], (r["employment"]["id"] or "?")[:8], r["period"]["year"], r["period"]["number"], got))
+    if not ex.errors and len(plan["records"]) != len(rep["records"]):
+        out.append("plan = apply: %d records planned, %d in apply's report" % (len(plan["records"]), len(rep["records"])))
+    return out
+
+
 def compare_report(case, ex, rc, rep):
     out = []
     if rc != ex.exit_code:
@@ -244,6 +281,15 @@ def compare_report(case, ex, rc, rep):
             out.append("report: %d records created/updated/unchanged, expected %d" % (sum(counts.values()), sum(want.values())))
     elif counts != want:
         out.append("report: outcomes %s, expected %s" % (counts, want))
+    if ex.refused and tot.get("rejected", 0) != len(ex.refused):
+        out.append("report: %d records rejected, expected %d (refused by Loket's rules)" % (tot.get("rejected", 0), len(ex.refused)))
+    for r in rep["records"]:
+        # Loket's reason on the record it refused: 1001 not active, 1003 period closed
+        if r["outcome"] == "rejected" and ex.refused and not any(
+                m["origin"] == "loket" and m["code"] in (1001, 1003) for m in r["messages"]):
+            out.append("report: rejected record %s %s-%s without Loket's 1001/1003 message: %s" % (
+                r["employment"]["id"][:8], r["period"]["year"], r["period"]["number"],
+                "; ".join("%s %s" % (m["origin"], m["code"]) for m in r["messages"])))
     # every record the oracle sends, with its values, among the report's accepted records
     got = {}
     for r in rep["records"]:
