@@ -234,6 +234,11 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
         bv->value = e->value_null ? 0 : e->value;
         bv->is_supplement = e->is_supplement;
         bv->round = e->round;
+        bv->has_min = e->has_min;
+        bv->has_max = e->has_max;
+        bv->min = e->min;
+        bv->max = e->max;
+        bv->first = e;
         bv->column = e->column_header;
         bv->comp = comp;
         return;
@@ -254,6 +259,66 @@ int plan_cmp_bval(const void *a, const void *b)
 }
 
 
+/* UTF-8 code points of s (a byte that does not start one is not counted). */
+static size_t utf8_length(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/*
+ * What apply would meet in the request schema and the mapping's own limits, checked on the
+ * record as it will be sent (values summed and rounded): the payslip text's maxLength 25, the
+ * period's year 2000..9999 and number 1..53, and the mapping's "min"/"max" of each component.
+ */
+static void check_record(plan_ctx *x, bucket *b)
+{
+    char v[32], lim[32];
+    unit *u = b->u;
+    if (b->payslip_text && !x->skip_checks) {
+        size_t chars = utf8_length(b->payslip_text), bytes = strlen(b->payslip_text);
+        if (chars > LK_PAYSLIP_TEXT_MAX)
+            bucket_error(b, "payslip text \"%s\" is %zu characters; Loket takes at most %d "
+                         "(payslipText, maxLength in the request schema)",
+                         b->payslip_text, chars, LK_PAYSLIP_TEXT_MAX);
+        else if (bytes > LK_PAYSLIP_TEXT_MAX)
+            bucket_error(b, "payslip text \"%s\" is %zu characters but %zu bytes; a strict "
+                         "server counts the bytes against the maximum of %d (payslipText): "
+                         "shorten it or drop an accented letter",
+                         b->payslip_text, chars, bytes, LK_PAYSLIP_TEXT_MAX);
+    }
+    if (!u->failed && u->period && !x->skip_checks &&
+        (u->period->year < 2000 || u->period->year > 9999 || u->period->period_number < 1 ||
+         u->period->period_number > 53))
+        bucket_error(b, "period %d-P%d of %s is outside the request schema's range (year "
+                     "2000..9999, period number 1..53)",
+                     u->period->year, u->period->period_number, u->admin->name);
+    for (size_t j = 0; j < b->nvals; j++) {
+        const struct bval *bv = &b->vals[j];
+        bool low = bv->has_min && bv->value < bv->min, high = bv->has_max && bv->value > bv->max;
+        if (bv->value_null || bv->overflow || (!low && !high))
+            continue;
+        strbuf w;
+        strbuf_init(&w, 64);
+        entry_where(&w, x->set, bv->first);
+        char per[24];
+        if (!u->failed && u->period)
+            snprintf(per, sizeof per, "%04d-P%02d", u->period->year % 10000,
+                     u->period->period_number % 100);
+        else
+            snprintf(per, sizeof per, "%s", u->label);
+        bucket_error(b, "component %d%s%s%s: %s is %s the mapping's %s %s in period %s%s%s",
+                     bv->key, bv->comp ? " (" : "", bv->comp ? bv->comp->description : "",
+                     bv->comp ? ")" : "", lk_decimal_format(bv->value, v),
+                     low ? "below" : "above", low ? "\"min\"" : "\"max\"",
+                     lk_decimal_format(low ? bv->min : bv->max, lim), per,
+                     w.len ? "; input " : "", w.buf);
+        strbuf_free(&w);
+    }
+}
+
 void plan_build_records(plan_ctx *x)
 {
     for (size_t i = 0; i < x->set->nentries; i++) {
@@ -261,10 +326,12 @@ void plan_build_records(plan_ctx *x)
         plan_add_entry(x, b, &x->set->entries[i]);
     }
     /* the exact sum of a record, rounded once (the dates of a period were summed unrounded) */
-    for (size_t i = 0; i < x->nbuckets; i++)
+    for (size_t i = 0; i < x->nbuckets; i++) {
         for (size_t j = 0; j < x->buckets[i].nvals; j++) {
             struct bval *bv = &x->buckets[i].vals[j];
             if (bv->round >= 0 && !bv->value_null && !bv->overflow)
                 bv->value = lk_decimal_round(bv->value, bv->round);
         }
+        check_record(x, &x->buckets[i]);
+    }
 }

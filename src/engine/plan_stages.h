@@ -20,6 +20,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* payslipText's maxLength in the request schema of both PATCH endpoints */
+#define LK_PAYSLIP_TEXT_MAX 25
+
 /* ================================================================ look-up state */
 
 typedef struct comp_year {
@@ -122,6 +125,9 @@ typedef struct bucket {
         lk_decimal value;
         bool value_null, is_supplement, overflow;
         int round;                /* of its first entry: applied once to the sum */
+        bool has_min, has_max;    /* the mapping's range for the sum (of its first entry) */
+        lk_decimal min, max;
+        const lk_entry *first;    /* its first entry (where, for errors) */
         const char *column;
         const lk_component *comp;
     } *vals;

@@ -178,9 +178,11 @@ static void result_from(lk_api_result *r, const lk_http_response *res, const cha
     lk_envelope_summary(env, summary, sizeof summary);
     if (res->status >= 200 && res->status <= 299) {
         r->code = LK_OK;
-    } else if (res->status == 400) {
-        r->code = lk_error_set(&r->err, LK_ERR_REJECTED, "%s: Loket rejected the request (400)%s%s",
-                               what, *summary ? ": " : "", summary);
+    } else if (res->status == 400 || res->status == 422) {
+        /* 422: the content refused (a schema or range rule), as final as a 400 */
+        r->code = lk_error_set(&r->err, LK_ERR_REJECTED,
+                               "%s: Loket rejected the request (%ld)%s%s", what, res->status,
+                               *summary ? ": " : "", summary);
     } else if (res->status == 401) {
         r->code = lk_error_set(&r->err, LK_ERR_AUTH, "%s: not authorised (401)%s%s", what,
                                *summary ? ": " : "", summary);

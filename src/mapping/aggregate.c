@@ -613,6 +613,19 @@ static bool scale_value(const lk_component_spec *s, lk_decimal v, lk_decimal *ou
     return true;
 }
 
+/* A negative value is a correction; the mapping must say it expects them. */
+static bool sign_ok(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
+                    const lk_component_spec *spec, int component, size_t col, lk_decimal v)
+{
+    char buf[32];
+    if (v >= 0 || spec->allow_negative)
+        return true;
+    row_error(a, row, ctx, col, "%s for component %d is negative: refused unless the mapping's "
+              "component says \"allowNegative\": true (a correction must be deliberate)",
+              lk_decimal_format(v, buf), component);
+    return false;
+}
+
 static void read_value(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
                        const lk_component_spec *spec, int component, size_t col)
 {
@@ -621,7 +634,8 @@ static void read_value(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
     const lk_cell *c = cell_at(row, col);
     if (c->type == LK_CELL_STRING && lk_parse_plain(c->text, c->len, a->fs.style.decimal, &raw) &&
         scale_value(spec, raw, &v)) {
-        add_item(a, ctx, spec, component, col, v, raw, false);   /* nearly every cell */
+        if (sign_ok(a, row, ctx, spec, component, col, v))
+            add_item(a, ctx, spec, component, col, v, raw, false);   /* nearly every cell */
         return;
     }
     lk_parse_result pr = lk_parse_value(c, spec->format, &a->fs.style, &raw, msg, sizeof(msg));
@@ -639,7 +653,8 @@ static void read_value(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
         row_error(a, row, ctx, col, "%s is out of range after scaling", c->text);
         return;
     }
-    add_item(a, ctx, spec, component, col, v, raw, false);
+    if (sign_ok(a, row, ctx, spec, component, col, v))
+        add_item(a, ctx, spec, component, col, v, raw, false);
 }
 
 static const lk_component_spec *long_spec(lk_aggregator *a, const char *code, long *key)
@@ -1039,6 +1054,10 @@ static size_t new_entry(lk_aggregator *a, agg_record *rec, const row_ctx *ctx, c
     e->column_header = h ? xstrdup(h) : NULL;
     a->entry_round[idx] = it->spec->round;
     e->round = it->spec->round;
+    e->has_min = it->spec->has_min;
+    e->has_max = it->spec->has_max;
+    e->min = it->spec->min;
+    e->max = it->spec->max;
     lk_entry_set_attach(set, idx, rec->log);
     lk_grow(&rec->slots, sizeof(record_slot), rec->nslots + 1, &rec->slots_alloc);
     rec->slots[rec->nslots++] = (record_slot){ it->component, idx };

@@ -328,8 +328,31 @@ static bool value_settings(loader *L, const cJSON *obj, const char *path, lk_com
     if (!get_int(L, obj, "round", path, 0, 6, &round, NULL) ||
         !get_enum(L, obj, "format", path, format_words, &format) ||
         !get_enum(L, obj, "blank", path, blank_words, &blank) ||
-        !get_bool(L, obj, "isSupplement", path, &s->is_supplement))
+        !get_bool(L, obj, "isSupplement", path, &s->is_supplement) ||
+        !get_bool(L, obj, "allowNegative", path, &s->allow_negative))
         return false;
+    lk_decimal v;
+    if (!get_decimal(L, obj, "min", path, &v, &present))
+        return false;
+    if (present) {
+        s->has_min = true;
+        s->min = v;
+    }
+    if (!get_decimal(L, obj, "max", path, &v, &present))
+        return false;
+    if (present) {
+        s->has_max = true;
+        s->max = v;
+    }
+    if (s->has_min && s->has_max && s->min > s->max) {
+        join_path(p, sizeof(p), path, "min");
+        return fail(L, p, "is greater than \"max\"");
+    }
+    if (s->has_min && s->min < 0 && !s->allow_negative) {
+        join_path(p, sizeof(p), path, "min");
+        return fail(L, p, "is negative, but negative values are refused: add "
+                    "\"allowNegative\": true for corrections");
+    }
     s->round = (int)round;
     s->format = (lk_value_format)format;
     s->blank = (lk_blank_rule)blank;
@@ -339,7 +362,7 @@ static bool value_settings(loader *L, const cJSON *obj, const char *path, lk_com
 static bool load_defaults(loader *L, const cJSON *obj)
 {
     static const char *const keys[] = { "scale", "divideBy", "round", "format", "isSupplement",
-                                        "blank", NULL };
+                                        "blank", "min", "max", "allowNegative", NULL };
     if (!obj)
         return true;
     return check_keys(L, obj, "defaults", keys) &&
@@ -350,7 +373,7 @@ static bool load_components(loader *L, const cJSON *arr)
 {
     static const char *const keys[] = { "component", "name", "column", "letter", "code", "scale",
                                         "divideBy", "round", "format", "isSupplement", "blank",
-                                        NULL };
+                                        "min", "max", "allowNegative", NULL };
     lk_mapping *m = L->m;
     if (!arr)
         return true;

@@ -58,6 +58,9 @@ typedef struct lk_component_spec {
     lk_value_format format;
     bool is_supplement;
     lk_blank_rule blank;
+    bool allow_negative;     /* "allowNegative": a negative cell is a deliberate correction */
+    bool has_min, has_max;   /* "min"/"max": the range of a record's (summed, rounded) value */
+    lk_decimal min, max;
     char *path;              /* "components[2]" */
 } lk_component_spec;
 

@@ -466,6 +466,46 @@ static void test_no_retry_4xx(void)
     fixture_close(&f);
 }
 
+/* A 422 is a refusal of the content, like a 400: settled, not retried, and Loket's reason is in
+ * the message, in the envelope's messages or in a problem document (title, detail, errors). */
+static void test_422_reason(void)
+{
+    fixture f;
+    fixture_open(&f, true);
+    {
+        step s = { 422, NULL,
+                   "{\"messages\":[{\"code\":1008,\"type\":\"BrokenBusinessRule\","
+                   "\"description\":\"payrollComponents[0].value is buiten bereik\"}]}",
+                   NULL };
+        outcome o;
+        script(f.srv, &s, 1);
+        f.srv->fallback.status = 200;
+        o = patch_once(&f);
+        CU_ASSERT_EQUAL(o.code, LK_ERR_REJECTED);
+        CU_ASSERT_EQUAL(o.status, 422);
+        CU_ASSERT_EQUAL(o.attempts, 1);
+        CU_ASSERT_EQUAL(o.nmessages, 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "buiten bereik"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "422"));
+    }
+    {
+        step s = { 422, NULL,
+                   "{\"type\":\"about:blank\",\"title\":\"Unprocessable Entity\","
+                   "\"detail\":\"payslipText: maximum length is 25\","
+                   "\"errors\":{\"payslipText\":[\"too long\"]}}",
+                   "application/problem+json" };
+        outcome o;
+        script(f.srv, &s, 1);
+        o = patch_once(&f);
+        CU_ASSERT_EQUAL(o.code, LK_ERR_REJECTED);
+        CU_ASSERT_EQUAL(o.nmessages, 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "Unprocessable Entity"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "maximum length is 25"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "too long"));
+    }
+    fixture_close(&f);
+}
+
 static void test_attempts_bounded(void)
 {
     fixture f;
@@ -782,6 +822,7 @@ int main(void)
         { "dropped connections retried (3 attempts)", test_retry_dropped },
         { "429 Retry-After honoured, 503 retried", test_retry_after },
         { "400/403/404/409 never retried", test_no_retry_4xx },
+        { "a 422 is a rejection with its reason", test_422_reason },
         { "attempts bounded: 5 x 500", test_attempts_bounded },
         { "connection refused: network error after max attempts", test_connection_refused },
         { "401: refresh once, rotated token stored; twice: fail", test_401_refresh_once },
