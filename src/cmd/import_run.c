@@ -369,6 +369,7 @@ int lk_import_command(int argc, char **argv, bool apply)
         }
     lk_aggregator_finish(agg);
     lk_aggregator_free(agg);
+    lk_report_add_input_warnings(r, &set);
 
     /* 2. the connection */
     if (lk_config_load(&o.common.ov, &cfg, &err) != LK_OK)

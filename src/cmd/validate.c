@@ -284,9 +284,12 @@ static void print_json(const char *mapping, const lk_entry_set *set, const lk_er
             cJSON_AddItemToArray(files, json_file(set, i));
         for (size_t i = 0; i < set->nentries; i++)
             cJSON_AddItemToArray(entries, json_entry(set, &set->entries[i]));
-        for (size_t i = 0; i < set->nissues; i++)
-            cJSON_AddItemToArray(set->issues[i].skipped ? skipped : errors,
-                                 json_error(&set->issues[i].error));
+        for (size_t i = 0; i < set->nissues; i++) {
+            cJSON *e = json_error(&set->issues[i].error);
+            if (set->issues[i].last_row > set->issues[i].error.row)   /* a run of blank rows */
+                cJSON_AddNumberToObject(e, "lastRow", (double)set->issues[i].last_row);
+            cJSON_AddItemToArray(set->issues[i].skipped ? skipped : errors, e);
+        }
     }
     if (fatal)
         cJSON_AddItemToArray(errors, json_error(fatal));
@@ -429,6 +432,7 @@ static bool write_report(const char *path, const char *mapping, const lk_entry_s
     lk_report *r = lk_report_new("validate");
     lk_report_set_mapping(r, mapping, &err);
     lk_report_add_entry_set(r, set, &err);
+    lk_report_add_input_warnings(r, set);
     lk_report_finish(r);
     lk_error_clear(&err);
     bool ok = lk_report_write(r, path, LK_REPORT_AUTO, &err) == LK_OK;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ================================================================ records */
 
@@ -334,13 +335,21 @@ static void place_row_issues(plan_ctx *x, lk_hashmap *row_item)
         } else {
             lk_report_add_issue(x->report, LK_OUTCOME_REJECTED, &is->error);
         }
-        /* block the employee's other records */
-        if (is->employee.employee_number) {
+        /* block the employee's other records (an employee named by employment id too) */
+        if (is->employee.employee_number || is->employee.employment_id) {
             for (size_t j = 0; j < x->nbuckets; j++) {
                 bucket *b = &x->buckets[j];
-                if (b->u->ref->employee_number == is->employee.employee_number &&
-                    !strcmp(b->u->ref->employer ? b->u->ref->employer : "",
-                            is->employee.employer ? is->employee.employer : ""))
+                const lk_employee_ref *ref = b->u->ref;
+                bool same = is->employee.employee_number
+                                ? ref->employee_number == is->employee.employee_number &&
+                                      !strcmp(ref->employer ? ref->employer : "",
+                                              is->employee.employer ? is->employee.employer : "")
+                                : (ref->employment_id &&
+                                   !strcasecmp(ref->employment_id, is->employee.employment_id)) ||
+                                      (b->u->employment &&
+                                       !strcasecmp(b->u->employment->id,
+                                                   is->employee.employment_id));
+                if (same)
                     x->plan->items[b->item].blocked = true;
             }
         }

@@ -68,28 +68,66 @@ static void check_expected(plan_ctx *x)
     }
 }
 
-/* The periods (id) a file's records fall into, with a count each. */
+/* The periods (id) a file's records fall into per administration, with a count each. */
 typedef struct period_count {
+    const admin_info *admin;
     long id;
     int year, number;
     size_t records;
     const lk_entry *example;    /* an entry of this period from the file */
 } period_count;
 
-static void count_period(period_count **pc, size_t *n, size_t *alloc, const lk_period *p,
+static void count_period(period_count **pc, size_t *n, size_t *alloc, const unit *u,
                          const lk_entry *e)
 {
     for (size_t i = 0; i < *n; i++)
-        if ((*pc)[i].id == p->id) {
+        if ((*pc)[i].admin == u->admin && (*pc)[i].id == u->period->id) {
             (*pc)[i].records++;
             return;
         }
     lk_grow(pc, sizeof **pc, *n + 1, alloc);
-    (*pc)[(*n)++] = (period_count){ p->id, p->year, p->period_number, 1, e };
+    (*pc)[(*n)++] = (period_count){ u->admin, u->period->id, u->period->year,
+                                    u->period->period_number, 1, e };
 }
 
-/* A file whose records fall into several periods: a warning naming them, and where the fewer
- * came from. Only periods that came from the rows (a date or period column) can differ. */
+/* The warning for one administration of a file, when its records lie in several periods. */
+static void warn_admin(plan_ctx *x, size_t file, const period_count *pc, size_t n,
+                       const admin_info *admin)
+{
+    const lk_entry_set *set = x->set;
+    size_t count = 0, most = n;
+    for (size_t i = 0; i < n; i++)
+        if (pc[i].admin == admin) {
+            count++;
+            if (most == n || pc[i].records > pc[most].records)
+                most = i;
+        }
+    if (count < 2)
+        return;
+    strbuf sb;
+    strbuf_init(&sb, 256);
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        if (pc[i].admin != admin)
+            continue;
+        strbuf_addf(&sb, "%s%04d-P%02d (%zu record%s", first ? "" : ", ", pc[i].year,
+                    pc[i].number, pc[i].records, pc[i].records == 1 ? "" : "s");
+        if (i != most) {
+            strbuf_addstr(&sb, ", e.g. ");
+            row_text(&sb, set, &pc[i].example->first);
+        }
+        strbuf_addch(&sb, ')');
+        first = false;
+    }
+    lk_report_add_warning(x->report, "%s: the rows fall into %zu payroll periods%s%s: %s; check "
+                          "that the dates are meant for those periods", set->files[file], count,
+                          admin && admin->name ? " of " : "",
+                          admin && admin->name ? admin->name : "", sb.buf);
+    strbuf_free(&sb);
+}
+
+/* A file whose records fall into several periods of one administration: a warning naming them,
+ * and where the fewer came from (two administrations, each with its own period, are normal). */
 static void warn_spread(plan_ctx *x)
 {
     const lk_entry_set *set = x->set;
@@ -103,30 +141,16 @@ static void warn_spread(plan_ctx *x)
                 const unit *u = &x->units[x->entry_unit[e - set->entries]];
                 if (!u->period || !e->nrows || e->first.file != f)
                     continue;
-                count_period(&pc, &n, &alloc, u->period, e);
+                count_period(&pc, &n, &alloc, u, e);
                 break;   /* a record counts once per file */
             }
         }
-        if (n > 1) {
-            strbuf sb;
-            strbuf_init(&sb, 256);
-            size_t most = 0;
-            for (size_t i = 1; i < n; i++)
-                if (pc[i].records > pc[most].records)
-                    most = i;
-            for (size_t i = 0; i < n; i++) {
-                strbuf_addf(&sb, "%s%04d-P%02d (%zu record%s", i ? ", " : "", pc[i].year,
-                            pc[i].number, pc[i].records, pc[i].records == 1 ? "" : "s");
-                if (i != most) {
-                    strbuf_addstr(&sb, ", e.g. ");
-                    row_text(&sb, set, &pc[i].example->first);
-                }
-                strbuf_addch(&sb, ')');
-            }
-            lk_report_add_warning(x->report, "%s: the rows fall into %zu payroll periods: %s; "
-                                  "check that the dates are meant for those periods",
-                                  set->files[f], n, sb.buf);
-            strbuf_free(&sb);
+        for (size_t i = 0; i < n; i++) {
+            bool seen = false;   /* each administration once */
+            for (size_t j = 0; j < i; j++)
+                seen = seen || pc[j].admin == pc[i].admin;
+            if (!seen)
+                warn_admin(x, f, pc, n, pc[i].admin);
         }
         free(pc);
     }

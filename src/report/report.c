@@ -843,6 +843,23 @@ lk_code lk_report_add_entry_set(lk_report *r, const lk_entry_set *set, lk_error 
     return rc;
 }
 
+void lk_report_add_input_warnings(lk_report *r, const lk_entry_set *set)
+{
+    for (size_t f = 0; f < set->nfiles && set->file_info; f++) {
+        const lk_file_info *fi = &set->file_info[f];
+        for (size_t i = 0; i < fi->nignored; i++) {
+            const lk_ignored_column *ic = &fi->ignored[i];
+            char letter[8];
+            if (!ic->header[0] && !ic->values)
+                continue;   /* an empty column under an empty cell is layout */
+            lk_report_add_warning(r, "%s: ignored column %s: header \"%s\" is not a component "
+                                  "number (%lu value%s below it)", set->files[f],
+                                  lk_column_letter(ic->column, letter), ic->header, ic->values,
+                                  ic->values == 1 ? "" : "s");
+        }
+    }
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Reading the model
  * ------------------------------------------------------------------------------------------- */

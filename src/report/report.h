@@ -284,6 +284,9 @@ lk_report_issue *lk_report_add_issue(lk_report *r, lk_outcome outcome, const lk_
  * still in exactly one place. Also adds the set's files (hashed) when the report has none yet,
  * and rows_read. err only for unreadable files (the report is still filled). */
 lk_code lk_report_add_entry_set(lk_report *r, const lk_entry_set *set, lk_error *err);
+/* What the mapping stage found that is no row's issue but must be seen, as warnings: columns the
+ * component-row layout ignored because their component number is not one ("1O"). */
+void lk_report_add_input_warnings(lk_report *r, const lk_entry_set *set);
 
 /* ---------------------------------------------------------------------------------------------
  * Reading the model

@@ -49,7 +49,8 @@ printf 'Nr;Naam;Uren;Km\r\n1001;A;8;120\r\n\r\n;;;\r\n1002;"B\r\nde";8;5,5\r\n\r
 jq -e '.files[0] | .rowsRead == 6 and .rowsUsed == 3 and .rowsBlank == 3 and
        .rowsRead == .rowsUsed + .rowsSkipped + .rowsBlank + .rowsWithErrors' "$SIM_DIR/v.json" \
     >/dev/null || bad "validate counts: $(jq -c '.files[0]' "$SIM_DIR/v.json")"
-jq -e '[.skipped[] | "\(.row):\(.message)"] == ["3:skipped: blank rows", "7:skipped: blank row"]' \
+jq -e '[.skipped[] | "\(.row)-\(.lastRow):\(.message)"] ==
+       ["3-4:skipped: blank rows", "7-null:skipped: blank row"]' \
     "$SIM_DIR/v.json" >/dev/null || bad "blank rows listed: $(jq -c .skipped "$SIM_DIR/v.json")"
 li plan "$SIM_DIR/blank.csv" -m "$SIM_DIR/m.json" --report "$OUT/blank-plan.json"
 [ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.err"; bad "plan with blank lines: exit $LI_RC"; }
@@ -119,6 +120,15 @@ jq -e '[.issues[] | select(.outcome == "rejected" and .row == 4 and .column == "
         | .message] | any(test("\"925,6\" \\(925.6\\), but the rows above add up to 925 "))' \
     "$OUT/off.json" >/dev/null || bad "totals mismatch: $(jq -c .issues "$OUT/off.json")"
 [ "$(patch_count)" = 0 ] || bad "a file failing its totals sent $(patch_count) records"
+
+# --- the terminal's component totals count only what was sent: a strict apply with an error
+printf 'Nr;Naam;Uren;Km\n1001;A;8;120\n1003;C;9;\n1002;B;7,5x;\n' >"$SIM_DIR/strict.csv"
+li apply "$SIM_DIR/strict.csv" -m "$SIM_DIR/m.json" --report "$OUT/strict.json"
+[ "$LI_RC" = 2 ] || bad "strict apply with a bad cell: exit $LI_RC, expected 2"
+! grep -q '^  10 Uren gewerkt' "$SIM_DIR/li.out" ||
+    bad "terminal totals count records that were not sent: $(cat "$SIM_DIR/li.out")"
+grep -q "2 other records not counted" "$SIM_DIR/li.out" ||
+    bad "terminal should say the unsent records are not counted: $(cat "$SIM_DIR/li.out")"
 li apply "$SIM_DIR/cut.csv" -m "$SIM_DIR/mt.json" --report "$OUT/cut2.json"
 [ "$LI_RC" = 2 ] || bad "apply of a cut-off file with totalsRow: exit $LI_RC"
 
@@ -133,7 +143,10 @@ jq -e '[.records[] | select(.employee.number == 1002)] == [] and
        ([.issues[] | select(.outcome == "rejected" and .row == 7 and .column == "F") | .message]
         | any(test("\"1O\", which is not a component number")))' "$OUT/typo.json" >/dev/null ||
     bad "1002's row should be rejected, naming 1O: $(jq -c '.issues' "$OUT/typo.json")"
-grep -q '1O' "$SIM_DIR/li.out" || bad "plan's terminal summary should name 1O: $(cat "$SIM_DIR/li.out")"
+grep -q 'warning: .*ignored column F: header "1O" is not a component number (1 value below it)' \
+    "$SIM_DIR/li.out" || bad "plan's terminal summary should name 1O: $(cat "$SIM_DIR/li.out")"
+jq -e '.run.warnings | any(test("ignored column F: header \"1O\""))' "$OUT/typo.json" >/dev/null ||
+    bad "the plan's report should warn about 1O: $(jq -c .run.warnings "$OUT/typo.json")"
 li apply "$T" -m "$(mapping loket-template.json)" --employer 40101 --period 2026-11 \
     --allow-partial --report "$OUT/typo-apply.json"
 [ "$LI_RC" = 1 ] || bad "apply --allow-partial with 1O: exit $LI_RC, expected 1"
@@ -142,6 +155,26 @@ li apply "$T" -m "$(mapping loket-template.json)" --employer 40101 --period 2026
     bad "1002 was sent without the hours under 1O: $(state_values 1002)"
 state_values 1001 | grep -q "10=150" || bad "1001 not stored: $(state_values 1001)"
 accounted "$OUT/typo-apply.json" "apply with 1O"
+
+# --- an employee named by employment id: a bad row of it holds back its other rows too
+sim_reset
+E1001=$(employment_ids 1001 | head -n 1)
+cat >"$SIM_DIR/mid.json" <<'EOF'
+{
+  "name": "by employment id",
+  "input": { "type": "csv", "headerRow": 1, "decimalSeparator": "," },
+  "layout": "wide",
+  "employee": { "employmentId": "Dienstverband-id" },
+  "employer": { "clientNumber": 40101 },
+  "period": { "source": "fixed", "value": "2026-11" },
+  "components": [ { "column": "Uren", "component": 10 } ]
+}
+EOF
+printf 'Dienstverband-id;Uren\n%s;100\n%s;7,5x\n' "$E1001" "$E1001" >"$SIM_DIR/mid.csv"
+li apply "$SIM_DIR/mid.csv" -m "$SIM_DIR/mid.json" --allow-partial --report "$OUT/mid.json"
+[ "$(patch_count)" = 0 ] || bad "an employment with a bad row was sent ($(patch_count) records)"
+jq -e '[.records[].outcome] == ["not_sent"]' "$OUT/mid.json" >/dev/null ||
+    bad "the employment's good row should be not sent: $(jq -c '[.records[].outcome]' "$OUT/mid.json")"
 
 [ "$FAILS" = 0 ] || fail "$FAILS check(s) failed"
 stop_sim

@@ -49,7 +49,7 @@ li apply "$SIM_DIR/p13.csv" -m "$SIM_DIR/m.json" --period 2026-P13 --report "$OU
 # without --period: two periods, said aloud
 li plan "$SIM_DIR/p13.csv" -m "$SIM_DIR/m.json" --report "$OUT/spread.json"
 [ "$LI_RC" = 0 ] || bad "plan without --period: exit $LI_RC"
-grep -q "warning: .*p13.csv: the rows fall into 2 payroll periods: 2026-P13 (1 record), 2026-P12 (1 record, e.g. .*p13.csv:4)" \
+grep -q "warning: .*p13.csv: the rows fall into 2 payroll periods of Van den Berg 4-weken: 2026-P13 (1 record), 2026-P12 (1 record, e.g. .*p13.csv:4)" \
     "$SIM_DIR/li.out" || bad "plan's summary should warn about two periods: $(cat "$SIM_DIR/li.out")"
 jq -e '.run.warnings | length == 1 and (.[0] | test("2 payroll periods"))' "$OUT/spread.json" \
     >/dev/null || bad "the report's warnings: $(jq -c .run.warnings "$OUT/spread.json")"
@@ -59,6 +59,12 @@ printf 'Nr;Datum;Uren\n1102;30-11-2026;8\n1101;01-12-2026;7,5\n' >"$SIM_DIR/one.
 li plan "$SIM_DIR/one.csv" -m "$SIM_DIR/m.json" --period 2026-P13 --report "$OUT/one.json"
 [ "$LI_RC" = 0 ] || bad "plan of dates all in P13: exit $LI_RC"
 jq -e '.run.warnings == []' "$OUT/one.json" >/dev/null || bad "no warning expected: $(jq -c .run.warnings "$OUT/one.json")"
+
+# two administrations, each in its own period (monthly 2026-11 and weekly 2026-P47): no warning
+li plan "$(sample uren-meerdere-werkgevers-2026-11.csv)" -m "$(mapping meerdere-werkgevers.json)" \
+    --report "$OUT/two-admins.json"
+jq -e '.run.warnings == [] and (.records | length) > 0' "$OUT/two-admins.json" >/dev/null ||
+    bad "two administrations are no spread: $(jq -c .run.warnings "$OUT/two-admins.json")"
 
 [ "$FAILS" = 0 ] || fail "$FAILS check(s) failed"
 stop_sim

@@ -640,8 +640,13 @@ static void test_summary(void)
 {
     lk_error err;
     lk_report *r = fix_report(tmpdir, true);
+    lk_report_add_warning(r, "uren.csv: the rows fall into %d payroll periods", 2);
     const char *path = path_in("summary.json");
     CU_ASSERT_EQUAL_FATAL(lk_report_write(r, path, LK_REPORT_AUTO, &err), LK_OK);
+    cJSON *doc = read_json(path);
+    CU_ASSERT_STRING_EQUAL(jstr(doc, "run.warnings.0"), "uren.csv: the rows fall into 2 payroll "
+                                                       "periods");
+    cJSON_Delete(doc);
     FILE *f = tmpfile();
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     lk_report_print_summary(r, f);
@@ -661,6 +666,7 @@ static void test_summary(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"7,5x\" is not a number"));
     CU_ASSERT_PTR_NOT_NULL(strstr(text, path));
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "exit code 1"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "  warning: uren.csv: the rows fall into 2 payroll periods\n"));
     CU_ASSERT_PTR_NULL(strchr(text, '\033'));   /* not a terminal: no colours */
     lk_report_free(r);
 }
