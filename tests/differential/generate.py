@@ -370,6 +370,8 @@ class Gen:
             lo, hi, _ = self.w.component_range(k)
             victim["cells"][k] = {"n": _dec_str(hi + 1)}
             victim["error"] = err
+            if self.chance(0.5):
+                c["max"] = _dec_str(hi)                 # the plan's to refuse; else Loket's
         elif err == "text_too_long":
             victim["text"] = "Correctie uren november 2026 afdeling"
             victim["error"] = err
@@ -606,9 +608,9 @@ def mapping(case):
             e["column"] = c["header"]
         elif case["layout"] == "long" and c["code"]:
             e["code"] = c["code"]
-        for k in ("scale", "divideBy", "round", "format", "isSupplement", "allowNegative", "blank"):
+        for k in ("scale", "divideBy", "round", "format", "isSupplement", "allowNegative", "blank", "min", "max"):
             if k in c:
-                e[k] = Decimal(c[k]) if k == "scale" else c[k]
+                e[k] = Decimal(c[k]) if k in ("scale", "min", "max") else c[k]
         if case["layout"] != "wide" and len(e) == 1:
             continue
         comps.append(e)

@@ -284,10 +284,10 @@ def compare_report(case, ex, rc, rep):
     if ex.refused and tot.get("rejected", 0) != len(ex.refused):
         out.append("report: %d records rejected, expected %d (refused by Loket's rules)" % (tot.get("rejected", 0), len(ex.refused)))
     for r in rep["records"]:
-        # Loket's reason on the record it refused: 1001 not active, 1003 period closed
+        # Loket's reason on the record it refused: 1001 not active, 1003 period closed, 1008 range
         if r["outcome"] == "rejected" and ex.refused and not any(
-                m["origin"] == "loket" and m["code"] in (1001, 1003) for m in r["messages"]):
-            out.append("report: rejected record %s %s-%s without Loket's 1001/1003 message: %s" % (
+                m["origin"] == "loket" and m["code"] in (1001, 1003, 1008) for m in r["messages"]):
+            out.append("report: rejected record %s %s-%s without Loket's 1001/1003/1008 message: %s" % (
                 r["employment"]["id"][:8], r["period"]["year"], r["period"]["number"],
                 "; ".join("%s %s" % (m["origin"], m["code"]) for m in r["messages"])))
     # every record the oracle sends, with its values, among the report's accepted records
