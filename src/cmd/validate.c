@@ -10,6 +10,7 @@
 #include "common/util.h"
 #include "mapping/aggregate.h"
 #include "mapping/mapping.h"
+#include "mapping/period_totals.h"
 #include "report/report.h"
 
 #include <cJSON.h>
@@ -170,15 +171,6 @@ static total *entry_totals(const lk_entry_set *set, size_t *n)
     return t;
 }
 
-/* Entries of one date (period source "date"): their payroll periods are the administration's. */
-static bool has_date_entries(const lk_entry_set *set)
-{
-    for (size_t i = 0; i < set->nentries; i++)
-        if (set->entries[i].period.kind == LK_PERIOD_DATE)
-            return true;
-    return false;
-}
-
 /* An empty header cell over an empty column is layout, not a typo: not worth listing. */
 static bool show_ignored(const lk_ignored_column *ic)
 {
@@ -317,10 +309,27 @@ static void print_json(const char *mapping, const lk_entry_set *set, const lk_er
             cJSON_AddItemToArray(comps, c);
         }
         free(t);
-        /* dates: the per-period sums (each rounded once) exist only once Loket's calendar of
-         * the administration is known, in the plan */
-        if (has_date_entries(set))
-            cJSON_AddStringToObject(sum, "periodTotals", "plan");
+        /* dates: per-period sums (each record rounded once) where the mapping says the periods
+         * are calendar months; otherwise they come with the plan, which reads Loket's calendar */
+        size_t np;
+        lk_period_total *pt = lk_period_totals(set, &np);
+        if (pt) {
+            cJSON *arr = cJSON_AddArrayToObject(sum, "periodTotals");
+            for (size_t i = 0; i < np; i++) {
+                char per[16];
+                cJSON *c = cJSON_CreateObject();
+                snprintf(per, sizeof per, "%04d-%02d", pt[i].year % 10000, pt[i].month % 100);
+                cJSON_AddStringToObject(c, "period", per);
+                cJSON_AddNumberToObject(c, "component", pt[i].component);
+                cJSON_AddItemToObject(c, "total", pt[i].overflow ? cJSON_CreateNull()
+                                                                 : json_decimal(pt[i].total));
+                cJSON_AddNumberToObject(c, "records", (double)pt[i].records);
+                cJSON_AddItemToArray(arr, c);
+            }
+            free(pt);
+        }
+        if (lk_period_totals_need_plan(set))
+            cJSON_AddStringToObject(sum, "periodTotalsIn", "plan");
     }
     char *s = cJSON_Print(doc);
     if (s) {
@@ -412,7 +421,18 @@ static void print_text(const lk_entry_set *set, bool quiet)
                    lk_decimal_format(t[i].sum, buf), t[i].entries, t[i].entries == 1 ? "y" : "ies",
                    t[i].nulls ? ", some sent as null" : "");
         free(t);
-        if (has_date_entries(set))
+        size_t np;
+        lk_period_total *pt = lk_period_totals(set, &np);
+        if (pt) {
+            printf("per period (calendar months; each record's sum rounded once, as sent):\n");
+            for (size_t i = 0; i < np; i++)
+                printf("  %04d-%02d  component %-6d %16s  (%lu record%s)\n", pt[i].year % 10000,
+                       pt[i].month % 100, pt[i].component,
+                       pt[i].overflow ? "out of range" : lk_decimal_format(pt[i].total, buf),
+                       pt[i].records, pt[i].records == 1 ? "" : "s");
+            free(pt);
+        }
+        if (lk_period_totals_need_plan(set))
             fputs("  these are exact sums of the dates. Each date goes into its administration's "
                   "payroll\n"
                   "  period (month, 4 weeks or week: only Loket knows which), and \"round\" "

@@ -166,6 +166,19 @@ static bool metadata_allows(const lk_metadata *md, long key, bool *known)
     return false;
 }
 
+/* A period from the 1st of a month to its last day. */
+static bool is_calendar_month(const lk_period *p)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int y, m, d, y2, m2, d2;
+    if (sscanf(p->start_date, "%d-%d-%d", &y, &m, &d) != 3 ||
+        sscanf(p->end_date, "%d-%d-%d", &y2, &m2, &d2) != 3 || d != 1 || y != y2 || m != m2 ||
+        m < 1 || m > 12)
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d2 == days[m - 1] + (m == 2 && leap);
+}
+
 static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
 {
     unit *u = b->u;
@@ -192,6 +205,16 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
     }
 
     const lk_component *comp = NULL;
+    if (!u->failed && e->month_calendar && !is_calendar_month(u->period)) {
+        strbuf w;
+        strbuf_init(&w, 64);
+        entry_where(&w, x->set, e);
+        bucket_error(b, "the mapping says the dates' payroll periods are calendar months "
+                     "(\"calendar\": \"month\"), but %s's period %04d-P%02d runs %s..%s%s%s",
+                     u->admin->name, u->period->year, u->period->period_number,
+                     u->period->start_date, u->period->end_date, w.len ? "; input " : "", w.buf);
+        strbuf_free(&w);
+    }
     if (!u->failed) {
         comp = plan_component_find(u->admin, u->period->year, e->component);
         bool known;

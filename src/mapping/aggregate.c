@@ -1054,6 +1054,7 @@ static size_t new_entry(lk_aggregator *a, agg_record *rec, const row_ctx *ctx, c
     e->column_header = h ? xstrdup(h) : NULL;
     a->entry_round[idx] = it->spec->round;
     e->round = it->spec->round;
+    e->month_calendar = a->m->period_calendar_month && e->period.kind == LK_PERIOD_DATE;
     e->has_min = it->spec->has_min;
     e->has_max = it->spec->has_max;
     e->min = it->spec->min;

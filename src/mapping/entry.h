@@ -115,6 +115,8 @@ typedef struct lk_entry {
                                   -1 = keep. Applied once to the sum: by the mapping stage to
                                   an entry of a whole period, by the plan to the sum of the dates
                                   of one payroll period (value stays exact per date) */
+    bool month_calendar;       /* a date whose payroll period the mapping says is its calendar
+                                  month ("calendar": "month") */
     bool has_min, has_max;     /* the mapping's "min"/"max" for the record's value */
     lk_decimal min, max;
     size_t log;                /* index into lk_entry_set.logs: the record's rows */

@@ -613,8 +613,9 @@ static bool load_employer(loader *L, const cJSON *obj)
 
 static bool load_period(loader *L, const cJSON *obj)
 {
-    static const char *const keys[] = { "source", "value", "column", "letter", NULL };
+    static const char *const keys[] = { "source", "value", "column", "letter", "calendar", NULL };
     static const char *const sources[] = { "commandLine", "fixed", "column", "date", NULL };
+    static const char *const calendars[] = { "month", NULL };
     lk_mapping *m = L->m;
     if (!obj)
         return true;
@@ -628,6 +629,12 @@ static bool load_period(loader *L, const cJSON *obj)
     if (!cJSON_GetObjectItemCaseSensitive(obj, "source"))
         return fail(L, "period.source", "missing: \"commandLine\", \"fixed\", \"column\" or "
                     "\"date\"");
+    int calendar = -1;
+    if (!get_enum(L, obj, "calendar", "period", calendars, &calendar))
+        return false;
+    if (calendar >= 0 && source != LK_PSRC_DATE)
+        return fail(L, "period.calendar", "only with source \"date\"");
+    m->period_calendar_month = calendar == 0;
     m->period_source = (lk_period_source)source;
     bool col = lk_colref_used(&m->period_column);
     switch (m->period_source) {

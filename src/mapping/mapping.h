@@ -143,6 +143,8 @@ typedef struct lk_mapping {
     lk_period_source period_source;
     lk_period_ref period_fixed;
     lk_colref period_column;
+    bool period_calendar_month; /* "calendar": "month": the dates' payroll periods are calendar
+                                 * months (validate can sum per period offline; the plan checks) */
     /* record key and payslip text */
     lk_ref_spec record_key[LK_RK_COUNT];
     lk_colref payslip_text_column;

@@ -28,9 +28,9 @@ ROWS
 
 li plan "$X" -m "$M" --report "$OUT/plan.json"
 [ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.out" "$SIM_DIR/li.err"; fail "plan: exit $LI_RC"; }
-planned() { # employee component -> the planned value(s) in the plan report, one per week
+planned() { # employee component [report] -> the planned value(s), one per period
     jq -r --argjson n "$1" --argjson c "$2" '[.records[] | select(.employee.number == $n)
-        | .components[] | select(.key == $c) | .new_value] | map(tostring) | join(" ")' "$OUT/plan.json"
+        | .components[] | select(.key == $c) | .new_value] | map(tostring) | join(" ")' "${3:-$OUT/plan.json}"
 }
 [ "$(planned 2001 10)" = 22 ] || fail "plan: 2001's hours of week 45 are $(planned 2001 10), expected 22"
 [ "$(planned 2001 20)" = 37 ] || fail "plan: 2001's km of week 45 are $(planned 2001 20), expected 37"
@@ -57,4 +57,35 @@ grep -q "plan" "$SIM_DIR/validate.out" && grep -qi "period" "$SIM_DIR/validate.o
     fail "validate does not say the per-period totals come with plan:
 $(cat "$SIM_DIR/validate.out")"
 
+# ---- where the mapping says the periods are calendar months, validate totals them offline, and
+# the plan refuses an administration whose periods are not (the weekly 40201)
+jq '.employer.clientNumber = 40101 | .period.calendar = "month"' "$M" >"$SIM_DIR/maand.json"
+/usr/bin/python3 "$LK_ROOT/tests/e2e/write-xlsx.py" "$SIM_DIR/maand.xlsx" Urenregistratie <<'ROWS' || fail "write-xlsx.py"
+Medewerker;Datum;Uren;Overuren;Km
+1001;2026-11-02;7.333333;;12.4
+1001;2026-11-03;7.333333;;12.4
+1001;2026-11-04;7.333333;;12.4
+1002;2026-11-30;7.333333;;
+ROWS
+"$IMPORT_BIN" validate "$SIM_DIR/maand.xlsx" -m "$SIM_DIR/maand.json" >"$SIM_DIR/maand.out" 2>&1 ||
+    fail "validate (calendar months): $(cat "$SIM_DIR/maand.out")"
+grep -q '2026-11  component 10 *29.33  (2 records)' "$SIM_DIR/maand.out" &&
+    grep -q '2026-11  component 20 *37  (1 record)' "$SIM_DIR/maand.out" ||
+    fail "validate does not show the per-month totals rounded once per record:
+$(cat "$SIM_DIR/maand.out")"
+"$IMPORT_BIN" validate "$SIM_DIR/maand.xlsx" -m "$SIM_DIR/maand.json" --json |
+    jq -e '.summary.periodTotals | map(select(.period == "2026-11" and .component == 10)) | .[0].total == 29.33' >/dev/null ||
+    fail "validate --json lacks periodTotals"
+li plan "$SIM_DIR/maand.xlsx" -m "$SIM_DIR/maand.json" --report "$OUT/maand.json"
+[ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.out"; fail "plan (calendar months): exit $LI_RC"; }
+[ "$(planned 1001 10 "$OUT/maand.json")" = 22 ] || fail "plan (calendar months): 1001 has $(planned 1001 10 "$OUT/maand.json")"
+jq '.employer.clientNumber = 40201' "$SIM_DIR/maand.json" >"$SIM_DIR/week-as-month.json"
+/usr/bin/python3 "$LK_ROOT/tests/e2e/write-xlsx.py" "$SIM_DIR/week.xlsx" Urenregistratie <<'ROWS' || fail "write-xlsx.py"
+Medewerker;Datum;Uren;Overuren;Km
+2001;2026-11-02;8;;
+ROWS
+li plan "$SIM_DIR/week.xlsx" -m "$SIM_DIR/week-as-month.json" --report "$OUT/week.json"
+[ "$LI_RC" = 2 ] || fail "plan of a weekly administration under \"calendar\": \"month\": exit $LI_RC, expected 2"
+jq -r '.records[].messages[].description' "$OUT/week.json" | grep -q 'calendar months.*De Linde weekloon' ||
+    fail "the plan does not say the administration's periods are not calendar months"
 echo "engine_exact: ok"

@@ -376,6 +376,27 @@ static void test_value_limits(void)
                  "defaults.alowNegative", "did you mean \"allowNegative\"");
 }
 
+/* "calendar": "month" on a date source: the periods are calendar months. */
+static void test_period_calendar(void)
+{
+    lk_error err;
+    lk_mapping *m = parse("{" BASE COMP ", \"period\": {\"source\": \"date\", \"column\": \"D\","
+                          " \"calendar\": \"month\"}}", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT(m->period_calendar_month);
+    lk_mapping_free(m);
+    m = parse("{" BASE COMP ", \"period\": {\"source\": \"date\", \"column\": \"D\"}}", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT(!m->period_calendar_month);
+    lk_mapping_free(m);
+    expect_error("{" BASE COMP ", \"period\": {\"source\": \"date\", \"column\": \"D\","
+                 " \"calendar\": \"week\"}}", "period.calendar", "month");
+    expect_error("{" BASE COMP ", \"period\": {\"source\": \"column\", \"column\": \"D\","
+                 " \"calendar\": \"month\"}}", "period.calendar", "only with source \"date\"");
+    expect_error("{" BASE COMP ", \"period\": {\"source\": \"date\", \"column\": \"D\","
+                 " \"calender\": \"month\"}}", "period.calender", "did you mean \"calendar\"");
+}
+
 static void test_edit_distance(void)
 {
     CU_ASSERT_EQUAL(lk_edit_distance("scale", "scale"), 0);
@@ -423,6 +444,7 @@ static const lk_test tests[] = {
     { "value errors", test_value_errors },
     { "section errors", test_section_errors },
     { "min, max and allowNegative", test_value_limits },
+    { "period calendar", test_period_calendar },
     { "edit distance", test_edit_distance },
     { "mapping files", test_load_files },
     { NULL, NULL },
