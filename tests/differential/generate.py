@@ -265,7 +265,11 @@ class Gen:
         for err in case["errors"]:
             self.inject(case, rows, err, chosen, pool)
         if case["totals_row"]:
-            rows.append({"type": "totals", "off": "totals_mismatch" in case["errors"]})
+            off = "totals_mismatch" in case["errors"]
+            if off and not self.numeric_total(case, rows):
+                case["errors"].remove("totals_mismatch")   # no column the totals row can say
+                off = False
+            rows.append({"type": "totals", "off": off})
         if "cut_off" in case["errors"]:
             # the file ends in the middle of its last record: no line break, fields missing
             last = [i for i, x in enumerate(rows) if x["type"] == "data"]
@@ -276,6 +280,19 @@ class Gen:
             if self.chance(0.5):
                 rows = []
         return rows
+
+    @staticmethod
+    def numeric_total(case, rows):
+        """Whether some value column gets a number in the totals row (a column holding
+        durations gets none)."""
+        data = [x for x in rows if x["type"] == "data"]
+        if case["layout"] == "long":
+            return bool(data) and all("n" in c for x in data for c in x["cells"].values())
+        for c in case["components"]:
+            cells = [x["cells"][c["key"]] for x in data if c["key"] in x["cells"]]
+            if cells and all("n" in cell for cell in cells):
+                return True
+        return False
 
     def data_row(self, case, e, period):
         r = self.r

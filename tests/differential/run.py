@@ -255,8 +255,13 @@ def compare_plan(ex, plan, rep):
     done = {}
     for r in rep["records"]:
         done.setdefault(record_id(r), []).append(r["outcome"])
+    # what only Loket can judge (docs/import.md: its component data give no range and no number
+    # of decimals) the plan cannot promise
+    loket_judges = {(r["employmentId"], r["year"], r["number"]) for r in ex.refused}
     for r in plan["records"]:
         got = done.get(record_id(r), [])
+        if (r["employment"]["id"], r["period"]["year"], r["period"]["number"]) in loket_judges:
+            continue
         if r["outcome"] in ("created", "updated") and "rejected" in got:
             out.append("plan = apply: the plan said %s for %s %s-%s, apply was rejected" % (
                 r["outcome"], r["employment"]["id"][:8], r["period"]["year"], r["period"]["number"]))
