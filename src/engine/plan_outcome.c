@@ -349,6 +349,14 @@ static void place_row_issues(plan_ctx *x, lk_hashmap *row_item)
                                       (b->u->employment &&
                                        !strcasecmp(b->u->employment->id,
                                                    is->employee.employment_id));
+                /* a row that names its employment (payrollId, income relationship) holds back
+                   that employment only, not the employee's others */
+                if (same && is->employee.payroll_id && ref->payroll_id &&
+                    ref->payroll_id != is->employee.payroll_id)
+                    same = false;
+                if (same && is->employee.income_relationship && ref->income_relationship &&
+                    ref->income_relationship != is->employee.income_relationship)
+                    same = false;
                 if (same)
                     x->plan->items[b->item].blocked = true;
             }
