@@ -86,10 +86,6 @@ demo: deps
 bench: deps all
 	@sh scripts/bench.sh $(BUILD)
 
-install: $(IMPORT) $(SIM)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(IMPORT) $(SIM) $(DESTDIR)$(PREFIX)/bin/
-
 clean:
 	rm -rf build build-san build-fuzz build-bench
 

@@ -124,6 +124,7 @@ static void account_unplanned(lk_report *r, const lk_entry_set *set)
     if (r->nrecords || r->nissues)
         return;
     r->rows_read = 0;
+    r->rows_not_listed = 0;
     lk_report_add_entry_set(r, set, NULL);
     for (size_t i = 0; i < r->nrecords; i++) {
         lk_report_record *rec = r->records[i];
@@ -370,6 +371,7 @@ int lk_import_command(int argc, char **argv, bool apply)
     lk_aggregator_finish(agg);
     lk_aggregator_free(agg);
     lk_report_add_input_warnings(r, &set);
+    r->rows_not_listed = set.rows_not_listed;
 
     /* 2. the connection */
     if (lk_config_load(&o.common.ov, &cfg, &err) != LK_OK)

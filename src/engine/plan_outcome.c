@@ -333,7 +333,8 @@ static void place_row_issues(plan_ctx *x, lk_hashmap *row_item)
             lk_report_record_set_result(it->rec, LK_OUTCOME_REJECTED, 0, 0);
             it->planned = LK_OUTCOME_REJECTED;
         } else {
-            lk_report_add_issue(x->report, LK_OUTCOME_REJECTED, &is->error);
+            lk_report_issue *ri = lk_report_add_issue(x->report, LK_OUTCOME_REJECTED, &is->error);
+            ri->not_data_row = is->before_data;   /* a header row: no input row of its own */
         }
         /* block the employee's other records (an employee named by employment id too) */
         if (is->employee.employee_number || is->employee.employment_id) {
@@ -342,8 +343,9 @@ static void place_row_issues(plan_ctx *x, lk_hashmap *row_item)
                 const lk_employee_ref *ref = b->u->ref;
                 bool same = is->employee.employee_number
                                 ? ref->employee_number == is->employee.employee_number &&
-                                      !strcmp(ref->employer ? ref->employer : "",
-                                              is->employee.employer ? is->employee.employer : "")
+                                      (!is->employee.employer ||   /* its employer cell bad */
+                                       !strcmp(ref->employer ? ref->employer : "",
+                                               is->employee.employer))
                                 : (ref->employment_id &&
                                    !strcasecmp(ref->employment_id, is->employee.employment_id)) ||
                                       (b->u->employment &&

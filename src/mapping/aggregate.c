@@ -189,6 +189,8 @@ struct lk_aggregator {
     size_t last_record;                        /* record index + 1 of the last row */
     int *entry_round; size_t entry_round_alloc;
     unsigned long errors_listed, skipped_listed;
+    unsigned long last_unlisted_row;           /* of the last issue beyond the cap */
+    unsigned last_unlisted_file;               /* its file + 1 */
     bool allow_empty;
     file_state fs;
     strbuf key;
@@ -251,7 +253,8 @@ static lk_row_issue *new_issue(lk_aggregator *a)
  * mapping could otherwise fill memory with a million identical errors. The rows are still
  * counted (file_info, *_not_listed), so nothing goes unaccounted.
  */
-static lk_row_issue *row_issue(lk_aggregator *a, bool skipped)
+static lk_row_issue *row_issue(lk_aggregator *a, bool skipped, unsigned long row,
+                               unsigned long nrows)
 {
     unsigned long *listed = skipped ? &a->skipped_listed : &a->errors_listed;
     if (*listed >= LK_MAX_LISTED_ISSUES) {
@@ -259,6 +262,12 @@ static lk_row_issue *row_issue(lk_aggregator *a, bool skipped)
             a->set->skipped_not_listed++;
         else
             a->set->errors_not_listed++;
+        if (row != a->last_unlisted_row || a->fs.file + 1 != a->last_unlisted_file) {
+            /* a row with two bad cells is one row */
+            a->set->rows_not_listed += nrows;
+            a->last_unlisted_row = row;
+            a->last_unlisted_file = a->fs.file + 1;
+        }
         return NULL;
     }
     (*listed)++;
@@ -278,7 +287,7 @@ static void row_error(lk_aggregator *a, const lk_row *row, row_ctx *ctx, size_t 
 {
     if (ctx)
         ctx->failed = true;
-    lk_row_issue *is = row_issue(a, false);
+    lk_row_issue *is = row_issue(a, false, row->number, 1);
     if (!is)
         return;
     va_list ap;
@@ -293,7 +302,7 @@ static void row_error(lk_aggregator *a, const lk_row *row, row_ctx *ctx, size_t 
 static void row_skipped(lk_aggregator *a, const lk_row *row, size_t col, const char *reason)
 {
     a->set->file_info[a->fs.file].rows_skipped++;
-    lk_row_issue *is = row_issue(a, true);
+    lk_row_issue *is = row_issue(a, true, row->number, 1);
     if (!is)
         return;
     lk_error_at(&is->error, row->file, row->sheet, row->number, col, header_of(&a->fs, col));
@@ -355,6 +364,7 @@ void lk_aggregator_file_error(lk_aggregator *a, const lk_error *err)
 {
     lk_row_issue *is = new_issue(a);
     is->error = *err;
+    is->before_data = err->row && err->row < a->m->first_data_row;
     if (is->error.code == LK_OK)
         is->error.code = LK_ERR_INPUT;
     if (a->fs.started) {
@@ -1305,7 +1315,7 @@ static void blank_rows(lk_aggregator *a, const lk_row *row, unsigned long first,
     fi->rows_read += n;
     fi->rows_blank += n;
     a->set->rows_read += n;
-    lk_row_issue *is = row_issue(a, true);
+    lk_row_issue *is = row_issue(a, true, first, n);
     if (!is)
         return;
     lk_error_at(&is->error, row->file, row->sheet, first, LK_NO_COLUMN, NULL);
@@ -1647,6 +1657,8 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
         if (ferr.code == LK_ERR_NOMEM)
             return lk_error_set(err, LK_ERR_NOMEM, "out of memory");
         lk_aggregator_file_error(a, &ferr);
+        /* not read at all (binary data, bad bytes at open): the place it names is no row */
+        a->set->issues[a->set->nissues - 1].before_data = true;
         lk_aggregator_end_file(a);
         return LK_OK;
     }
@@ -1676,8 +1688,16 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
     while (!a->fs.failed && (rc = lk_prefetch_next(pf, &row, &ferr)) == 1)
         lk_aggregator_add_row(a, row);
     lk_prefetch_stop(pf);
-    if (!a->fs.failed && rc < 0)
+    if (!a->fs.failed && rc < 0) {
+        if (ferr.row >= m->first_data_row && ferr.row > a->fs.prev_end) {
+            /* the record the reader could not read (an open quote, a cell too long) was read
+             * as far as it goes: a row with an issue, so the rows still add up */
+            fi->rows_read++;
+            fi->rows_failed++;
+            a->set->rows_read++;
+        }
         lk_aggregator_file_error(a, &ferr);
+    }
     if (!a->fs.failed && a->fs.resolved && m->totals_row && !a->fs.seen_totals_row)
         /* the mapping says the export ends with its totals: a file without them is cut off */
         file_error_at(a, NULL, 0, "no totals row (input.totalsRow in mapping %s): the file "

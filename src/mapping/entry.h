@@ -136,6 +136,9 @@ typedef struct lk_row_issue {
     bool skipped;              /* true: a row skipped on purpose (totals row, blank), not an error */
     unsigned long last_row;    /* the issue covers error.row..last_row (a run of blank rows);
                                   0 = error.row only */
+    bool before_data;          /* error.row is no data row of its own: a header row (a column
+                                  missing from it), or a place in a file that could not be read
+                                  as rows at all (binary data) */
     lk_employee_ref employee;  /* whose row it was, when known (employee_number 0 = unknown) */
 } lk_row_issue;
 
@@ -182,6 +185,7 @@ typedef struct lk_entry_set {
     /* Rows with errors / skipped rows beyond LK_MAX_LISTED_ISSUES each are counted here (and in
      * file_info), not listed: a file read with the wrong mapping must not exhaust memory. */
     unsigned long errors_not_listed, skipped_not_listed;
+    unsigned long rows_not_listed;   /* input rows behind those unlisted issues (each once) */
     /* --period with a date column: the period every date must fall in. A month is checked
      * here; a period number needs the administration's calendar, so the plan checks it.
      * kind LK_PERIOD_NONE: no such check. */

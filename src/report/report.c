@@ -772,6 +772,7 @@ static void attach_row_issues(lk_report *r, const lk_entry_set *set, size_t firs
                 lk_report_add_issue(r, is->skipped ? LK_OUTCOME_SKIPPED : LK_OUTCOME_REJECTED, e);
             if (is->last_row > ri->error.row)
                 ri->last_row = is->last_row;
+            ri->not_data_row = is->before_data;
             continue;
         }
         char where[LK_ERROR_MSG_MAX + 400];
@@ -801,6 +802,7 @@ lk_code lk_report_add_entry_set(lk_report *r, const lk_entry_set *set, lk_error 
         }
     }
     r->rows_read += set->rows_read;
+    r->rows_not_listed += set->rows_not_listed;
 
     size_t first_new = r->nrecords;
     size_t n = set->nentries;
@@ -888,7 +890,7 @@ void lk_report_totals_get(const lk_report *r, lk_report_totals *t)
         const lk_report_issue *is = &r->issues[i];
         if ((unsigned)is->outcome < LK_OUTCOME_COUNT)
             t->issues[is->outcome]++;
-        if (!is->error.row)
+        if (!is->error.row || is->not_data_row)
             continue;
         char key[sizeof is->error.file + sizeof is->error.sheet + 24];
         snprintf(key, sizeof key, "%s|%s|%lu", is->error.file, is->error.sheet, is->error.row);
@@ -899,6 +901,7 @@ void lk_report_totals_get(const lk_report *r, lk_report_totals *t)
                                                            : 1;
     }
     lk_hashmap_free(seen);
+    t->rows_in_issues += r->rows_not_listed;
 }
 
 static int cmp_component_total(const void *pa, const void *pb)

@@ -158,6 +158,7 @@ typedef struct lk_report_issue {
     lk_outcome outcome;     /* LK_OUTCOME_REJECTED (an error) or LK_OUTCOME_SKIPPED (on purpose) */
     lk_error error;         /* code, file, sheet, row, column, header, message */
     unsigned long last_row; /* error.row..last_row when it covers several rows; = error.row */
+    bool not_data_row;      /* error.row is a header row (a missing column): no input row */
 } lk_report_issue;
 
 typedef struct lk_report {
@@ -172,6 +173,7 @@ typedef struct lk_report {
     lk_report_request_stat *requests;
     size_t nrequests, requests_alloc;
     unsigned long rows_read;        /* data rows read over all files (from lk_entry_set) */
+    unsigned long rows_not_listed;  /* rows with issues beyond the listing cap: counted only */
     /* a run-level error that stopped the run (auth, config, connection, interrupted) */
     bool has_error;
     lk_error error;
@@ -296,7 +298,7 @@ typedef struct lk_report_totals {
     unsigned long records[LK_OUTCOME_COUNT];  /* records per outcome */
     unsigned long issues[LK_OUTCOME_COUNT];   /* issues per outcome (REJECTED, SKIPPED) */
     unsigned long rows_in_records;            /* input rows behind the records */
-    unsigned long rows_in_issues;
+    unsigned long rows_in_issues;             /* rows_not_listed included */
     unsigned long messages;
 } lk_report_totals;
 

@@ -225,6 +225,7 @@ static cJSON *totals_json(const lk_report *r)
     add(o, "issues", iss);
     add(o, "rows_in_records", cJSON_CreateNumber((double)t.rows_in_records));
     add(o, "rows_in_issues", cJSON_CreateNumber((double)t.rows_in_issues));
+    add(o, "rows_in_issues_not_listed", cJSON_CreateNumber((double)r->rows_not_listed));
     add(o, "messages", cJSON_CreateNumber((double)t.messages));
 
     size_t n;

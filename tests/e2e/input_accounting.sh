@@ -176,6 +176,25 @@ li apply "$SIM_DIR/mid.csv" -m "$SIM_DIR/mid.json" --allow-partial --report "$OU
 jq -e '[.records[].outcome] == ["not_sent"]' "$OUT/mid.json" >/dev/null ||
     bad "the employment's good row should be not sent: $(jq -c '[.records[].outcome]' "$OUT/mid.json")"
 
+# --- a bad client number in an employee's row: that employee is held back in every employer
+sim_reset
+cat >"$SIM_DIR/mcl.json" <<'EOF'
+{
+  "name": "employer per row",
+  "input": { "type": "csv", "headerRow": 1, "decimalSeparator": "," },
+  "layout": "wide",
+  "employee": { "employeeNumber": "Nr" },
+  "employer": { "column": "Klant" },
+  "period": { "source": "fixed", "value": "2026-11" },
+  "components": [ { "column": "Uren", "component": 10 } ]
+}
+EOF
+printf 'Klant;Nr;Uren\n40101;1001;100\n4O101;1001;5\n40101;1002;100\n' >"$SIM_DIR/mcl.csv"
+li apply "$SIM_DIR/mcl.csv" -m "$SIM_DIR/mcl.json" --allow-partial --report "$OUT/mcl.json"
+[ "$(patch_count)" = 1 ] || bad "only 1002 may be sent, $(patch_count) records were"
+jq -e '[.records[] | select(.employee.number == 1001) | .outcome] == ["not_sent"]' "$OUT/mcl.json" \
+    >/dev/null || bad "1001 with a bad client number in a row: $(jq -c '[.records[] | [.employee.number, .outcome]]' "$OUT/mcl.json")"
+
 [ "$FAILS" = 0 ] || fail "$FAILS check(s) failed"
 stop_sim
 echo "input_accounting: ok"
