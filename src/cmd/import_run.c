@@ -37,8 +37,10 @@ static const char plan_usage[] =
     "                         [--report FILE]... [--quiet] [common options]\n"
     "\n"
     "The dry run: checks every row against Loket (employer, employment active in the period,\n"
-    "open period, allowed components, record key) and shows per employment and record what\n"
-    "apply would create, change (old -> new) or leave unchanged. Writes nothing to Loket.\n";
+    "open period, allowed components, record key) and every record as apply would send it\n"
+    "(payslip text of at most 25, the mapping's min/max), and shows per employment and record\n"
+    "what apply would create, change (old -> new) or leave unchanged: dates summed per payroll\n"
+    "period, rounded once. Writes nothing to Loket.\n";
 
 static const char apply_usage[] =
     "usage: loket-import apply FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
@@ -63,8 +65,10 @@ static const char options_text[] =
     "      --resume         continue an interrupted run from its journal\n"
     "      --allow-partial  send the employments without errors even when others have some\n"
     "      --force          send records Loket already holds unchanged\n"
-    "      --collective[=N] batch records of one employer into collective calls (default 50)\n"
-    "      --verify         read back afterwards and report every difference\n"
+    "      --collective[=N] batch records of one employer into collective calls (default 50);\n"
+    "                       a record the answer does not name is read back\n"
+    "      --verify         read back afterwards and report every difference (also a record\n"
+    "                       reported rejected that Loket holds)\n"
     "  -h, --help           this text\n";
 
 static const char exit_text[] =
@@ -280,6 +284,23 @@ static void print_error(const lk_error *e)
     lk_errorf("%s", lk_error_format(e, buf, sizeof buf));
 }
 
+/* An apply stopped by a run error (another run's journal, a journal that cannot be written,
+ * a lost connection): a record still showing the plan's created/updated was never sent, and the
+ * report must not say Loket holds it. */
+static void unsent_after_error(lk_report *r, const lk_error *e)
+{
+    char why[LK_ERROR_MSG_MAX + 16];
+    snprintf(why, sizeof why, "not sent: %s", e->message);
+    for (size_t i = 0; i < r->nrecords; i++) {
+        lk_report_record *rec = r->records[i];
+        if ((rec->outcome == LK_OUTCOME_CREATED || rec->outcome == LK_OUTCOME_UPDATED) &&
+            !rec->attempts && !rec->http_status) {
+            lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Info", false, 0, why, NULL);
+            lk_report_record_set_result(rec, LK_OUTCOME_NOT_SENT, 0, 0);
+        }
+    }
+}
+
 static bool write_reports(lk_report *r, const import_opts *o)
 {
     bool ok = true;
@@ -427,6 +448,8 @@ run_error:
         err.code = LK_ERR_INTERNAL;
     if (!plan)
         account_unplanned(r, &set);
+    if (apply)
+        unsent_after_error(r, &err);
     lk_report_set_error(r, &err);
     print_error(&err);
 finish:

@@ -303,7 +303,10 @@ static void on_collective(const lk_api_result *r, void *ud)
         lk_plan_item *it = &a->plan->items[i];
         for (size_t m = 0; m < ans.nmessages; m++) {
             const lk_message *msg = &r->envelope->messages[m];
-            if (ans.message_item[m] == (long)k)
+            /* a warning that names no item concerns the call: every stored record shows it */
+            if (ans.message_item[m] == (long)k ||
+                (ans.message_item[m] < 0 && msg->type == LK_MSG_WARNING &&
+                 ans.fate[k] == LK_FATE_STORED))
                 lk_report_record_add_message(it->rec, LK_MSG_LOKET, msg->type_text,
                                              msg->has_code, msg->code, msg->description, msg->id);
             else if (ans.message_item[m] < 0 && ans.fate[k] == LK_FATE_UNKNOWN)

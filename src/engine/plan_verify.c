@@ -85,7 +85,9 @@ static bool rejected_but_held(const merged *m, const lk_plan_item *it)
         return false;
     for (size_t k = 0; k < it->rec->ncomponents; k++) {
         const lk_report_component *c = &it->rec->components[k];
-        if (!c->is_supplement && (c->delete ? c->has_old : !c->has_old || c->old_value != c->new_value))
+        if (c->is_supplement)
+            continue;
+        if (c->delete ? c->has_old : !c->has_old || c->old_value != c->new_value)
             change = true;
     }
     return change && differences(m, it->rec, false, &compared) == 0 && compared > 0;

@@ -56,8 +56,8 @@ lk_period_total *lk_period_totals(const lk_entry_set *set, size_t *n)
             strbuf_init(&key, 128);
         }
         strbuf_reset(&key);
-        strbuf_addf(&key, "%s/%ld/%s/%ld/%ld|%04d-%02d|%d", e->employee.employer ? e->employee.employer : "",
-                    e->employee.employee_number,
+        strbuf_addf(&key, "%s/%ld/%s/%ld/%ld|%04d-%02d|%d",
+                    e->employee.employer ? e->employee.employer : "", e->employee.employee_number,
                     e->employee.employment_id ? e->employee.employment_id : "",
                     e->employee.payroll_id, e->employee.income_relationship, e->period.year,
                     e->period.month, e->component);
