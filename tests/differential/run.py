@@ -347,6 +347,7 @@ def main():
     runner = Runner(a.build, mode, a.keep, a.verbose)
     t0 = time.monotonic()
     failed = []
+    by_tag = {}
     avoided = 0
     try:
         avoid = set(x for x in a.avoid.split(",") if x)
@@ -369,6 +370,8 @@ def main():
             case, diffs, tags = runner.one(s, frozen)
             if diffs:
                 failed.append(s)
+                for t in tags or ["-"]:
+                    by_tag[t] = by_tag.get(t, 0) + 1
                 if a.freeze and frozen is None:
                     os.makedirs(a.cases, exist_ok=True)
                     # named by seed and content: the same seed of another generator version
@@ -380,15 +383,21 @@ def main():
                 print("seed %d [%s] FAILED (%s, %s, %s, period %s, errors %s; holds %s):" % (
                     s, mode, case["layout"], case["fmt"]["kind"], case["client"], case["period_source"],
                     ",".join(case["errors"]) or "none", ",".join(sorted(tags)) or "-"))
-                for x in diffs[:12]:
+                # every difference of the first ten failing seeds; one line for the others
+                shown = diffs[:12] if len(failed) <= 10 else []
+                for x in shown:
                     print("   ", x)
-                if len(diffs) > 12:
-                    print("    ... %d more" % (len(diffs) - 12))
+                if len(diffs) > len(shown):
+                    print("    ... %d %sdifferences (run the seed alone to see them)" % (
+                        len(diffs) - len(shown), "more " if shown else ""))
             elif a.verbose:
                 print("seed %d [%s] ok" % (s, mode))
     finally:
         ok = runner.close()
     dt = time.monotonic() - t0
+    if by_tag:
+        print("failing seeds by what they hold (- = none of the named constructs): " +
+              ", ".join("%s %d" % kv for kv in sorted(by_tag.items(), key=lambda kv: -kv[1])))
     ran = len(seeds) - avoided
     print("differential [%s]: %d seeds (%d fixed%s), %d failed, %.1f s, %.1f seeds/s%s" % (
         mode, ran, len(fixed), ", %d left out by --avoid" % avoided if avoided else "", len(failed), dt, ran / dt if dt else 0,
