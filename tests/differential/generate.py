@@ -204,6 +204,11 @@ class Gen:
             c.pop("format", None)
             c["three_decimals"] = True
         case["rows"] = self.rows(case)
+        # drawn after the rows, so that the rows of a seed stay those of earlier versions
+        case["options"]["verify"] = self.chance(0.3)
+        case["fixed_period"] = psource == "commandLine" and layout != "componentRow" and self.chance(0.2)
+        case["by_income_relationship"] = self.chance(0.2)
+        fmt["encoding"] = "windows-1252" if kind == "csv" and self.chance(0.15) else "utf-8"
         return case
 
     def date_in(self, client, period):
@@ -435,8 +440,12 @@ def fmt_period(case, p):
     return "%d-P%02d" % (year, num)
 
 
+def _period_text(case, p):
+    return fmt_period(case, p)
+
+
 def cli_period(case):
-    if case["period_source"] != "commandLine":
+    if case["period_source"] != "commandLine" or case.get("fixed_period"):
         return None
     return fmt_period(case, case["periods"][0])
 
@@ -599,11 +608,14 @@ def mapping(case):
         raise KeyError(what)
 
     m["input"] = inp
-    m["employee"] = {"employeeNumber": col("emp"), "payrollId": col("pid")}
+    m["employee"] = {"employeeNumber": col("emp"),
+                     ("incomeRelationshipNumber" if case.get("by_income_relationship") else "payrollId"): col("pid")}
     if case["layout"] != "componentRow":
         m["employer"] = {"clientNumber": str(case["client"]) if case["seed"] % 2 else case["client"]}
     ps = case["period_source"]
-    if ps == "commandLine":
+    if ps == "commandLine" and case.get("fixed_period"):
+        m["period"] = {"source": "fixed", "value": _period_text(case, case["periods"][0])}
+    elif ps == "commandLine":
         m["period"] = {"source": ps}
     else:
         c = col(ps if ps != "column" else "period")
@@ -658,8 +670,14 @@ def csv_bytes(case, rows):
         lines.append(d.join(cells))
     cut = bool(case["rows"]) and case["rows"][-1].get("cut")
     body = nl.join(lines) + (nl if f["final_newline"] and not cut else "")
-    data = body.encode("utf-8")
-    return (b"\xef\xbb\xbf" + data) if f["bom"] else data
+    if f.get("encoding") == "windows-1252":
+        # names with accents, as Dutch Excel saves them (the name column is not read, the
+        # encoding must still be found)
+        body = body.replace("Jansen", "Jans\u00e9n").replace("Visser", "Vi\u00dfer")
+        data = body.encode("cp1252")
+    else:
+        data = body.encode("utf-8")
+    return (b"\xef\xbb\xbf" + data) if f["bom"] and f.get("encoding") != "windows-1252" else data
 
 
 def render(case):

@@ -153,6 +153,8 @@ class Runner:
             args.append("--allow-partial")
         if case["options"].get("allow_empty"):
             args.append("--allow-empty")
+        if case["options"].get("verify") and command == "apply":
+            args.append("--verify")
         if case["options"]["collective"] and command == "apply":
             args.append("--collective=%d" % case["options"]["collective"])
         env = dict(os.environ)
