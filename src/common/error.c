@@ -28,6 +28,8 @@ const char *lk_strerror(lk_code code)
     case LK_ERR_CONFLICT: return "conflict";
     case LK_ERR_INTERRUPTED: return "interrupted";
     case LK_ERR_INTERNAL: return "internal error";
+    case LK_ERR_ENV: return "environment error";
+    case LK_ERR_UNAVAILABLE: return "Loket temporarily unavailable";
     }
     return "unknown error";
 }
@@ -51,6 +53,8 @@ int lk_exit_code(lk_code code)
     case LK_ERR_NETWORK:
     case LK_ERR_HTTP:
     case LK_ERR_PROTOCOL:
+    case LK_ERR_ENV:
+    case LK_ERR_UNAVAILABLE:
         return LK_EXIT_CONFIG;
     case LK_ERR_INTERRUPTED:
         return LK_EXIT_INTERRUPTED;
@@ -61,10 +65,26 @@ int lk_exit_code(lk_code code)
     return LK_EXIT_INTERNAL;
 }
 
+int lk_code_transient(lk_code code)
+{
+    return code == LK_ERR_NETWORK || code == LK_ERR_UNAVAILABLE;
+}
+
 void lk_error_clear(lk_error *err)
 {
     if (err)
         memset(err, 0, sizeof(*err));
+}
+
+void lk_text_make_printable(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    for (; *p; p++) {
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+            *p = ' ';
+        else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* C1 controls (CSI) */
+            p[0] = p[1] = ' ';
+    }
 }
 
 lk_code lk_error_setv(lk_error *err, lk_code code, const char *fmt, va_list ap)
@@ -73,6 +93,8 @@ lk_code lk_error_setv(lk_error *err, lk_code code, const char *fmt, va_list ap)
         return code;
     err->code = code;
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    /* messages quote cells and servers' texts: no escape sequence reaches the terminal */
+    lk_text_make_printable(err->message);
     return code;
 }
 
@@ -92,6 +114,7 @@ static void copy_field(char *dst, size_t size, const char *src)
         return;
     }
     snprintf(dst, size, "%s", src);
+    lk_text_make_printable(dst);
 }
 
 void lk_error_at(lk_error *err, const char *file, const char *sheet, unsigned long row,

@@ -354,6 +354,11 @@ static void settle_unknown(apply_ctx *a)
         char msg[LK_ERROR_MSG_MAX + 200];
         lk_held h = rc == LK_OK ? held[i] : LK_HELD_UNKNOWN;
         if (h == LK_HELD_YES) {
+            for (size_t m = 0; m < pd->n; m++) /* the call's warnings, as on stored records */
+                if (!strcmp(pd->m[m].type, "Warning"))
+                    lk_report_record_add_message(rec, LK_MSG_LOKET, pd->m[m].type,
+                                                 pd->m[m].has_code, pd->m[m].code,
+                                                 pd->m[m].description, pd->m[m].id);
             lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Info", false, 0,
                                          "Loket's answer to the collective call did not name "
                                          "this record; read back: Loket holds its values",

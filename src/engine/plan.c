@@ -36,7 +36,8 @@ void plan_set_fatal(plan_ctx *x, const lk_error *e)
 bool plan_is_run_error(lk_code code)
 {
     return code == LK_ERR_AUTH || code == LK_ERR_NETWORK || code == LK_ERR_PROTOCOL ||
-           code == LK_ERR_HTTP || code == LK_ERR_INTERRUPTED || code == LK_ERR_NOMEM;
+           code == LK_ERR_HTTP || code == LK_ERR_INTERRUPTED || code == LK_ERR_NOMEM ||
+           code == LK_ERR_UNAVAILABLE || code == LK_ERR_ENV;
 }
 
 lk_code plan_run(plan_ctx *x, lk_error *err)

@@ -52,6 +52,7 @@ static cJSON *error_json(const lk_error *e)
     add(o, "row", num_or_null((long long)e->row));
     add(o, "column", e->column[0] ? cJSON_CreateString(e->column) : cJSON_CreateNull());
     add(o, "header", e->header[0] ? cJSON_CreateString(e->header) : cJSON_CreateNull());
+    add(o, "transient", cJSON_CreateBool(lk_code_transient(e->code)));
     return o;
 }
 

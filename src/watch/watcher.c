@@ -18,6 +18,7 @@
 #include <cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -51,6 +52,10 @@ typedef struct watcher {
     int left_count;      /* files left in processing/ when stopping */
     int retry;           /* a file was left in processing/ to be resumed at once */
     int errors;          /* the watcher could not do its own work (registry, moves, state) */
+    int waiting_count;   /* files waiting in processing/ to be retried after a transient failure */
+    long long next_due;  /* unix time the first waiting file is due again; 0 = none */
+    struct timespec attempt_started; /* when the running import started (reports' mtime) */
+    off_t attempt_log_start;         /* where its output begins in RUN.log (appended to) */
 } watcher;
 
 /* What one run of a file is; written to .loket-watch/runs/HASH.json while it is in
@@ -67,13 +72,16 @@ typedef struct run_state {
     int running;         /* a child was started and has not ended cleanly */
     int registered;      /* the registry holds the "started" line of this run (apply) */
     char started[24];
+    int transient;       /* transient failures so far (no connection, Loket 5xx/429) */
+    long long first_transient; /* unix time of the first; 0 = none */
+    long long next_attempt;    /* unix time the file is tried again; 0 = now */
 } run_state;
 
 /* Everything the watcher's own report (.watch.json) and log line say about one outcome. */
 typedef struct outcome {
     const char *outcome;    /* imported planned rejected input-error ... duplicate */
     const char *reason;     /* a sentence for a person */
-    const char *detail;     /* the last line of the import's output, or NULL */
+    const char *detail;     /* the first real cause the import gave, or NULL */
     int exit_code;          /* -1 = no import ran */
     const char *folder;     /* destination folder name, NULL = stays in processing/ */
     char moved_to[NAME_MAX + 1];
@@ -212,6 +220,11 @@ static lk_code state_write(const watcher *w, const run_state *st, lk_error *err)
     cJSON_AddBoolToObject(o, "running", st->running);
     cJSON_AddBoolToObject(o, "registered", st->registered);
     cJSON_AddStringToObject(o, "started", st->started);
+    if (st->transient) {
+        cJSON_AddNumberToObject(o, "transient", st->transient);
+        cJSON_AddNumberToObject(o, "first_transient", (double)st->first_transient);
+        cJSON_AddNumberToObject(o, "next_attempt", (double)st->next_attempt);
+    }
     json = cJSON_Print(o);
     cJSON_Delete(o);
     if (!json)
@@ -273,6 +286,12 @@ static int state_read(const watcher *w, const char *name, const char *hash, run_
     st->crashes = cJSON_IsNumber(v) ? v->valueint : 0;
     st->running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "running"));
     st->registered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "registered"));
+    v = cJSON_GetObjectItemCaseSensitive(o, "transient");
+    st->transient = cJSON_IsNumber(v) ? v->valueint : 0;
+    v = cJSON_GetObjectItemCaseSensitive(o, "first_transient");
+    st->first_transient = cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+    v = cJSON_GetObjectItemCaseSensitive(o, "next_attempt");
+    st->next_attempt = cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
     ok = 1;
 out:
     cJSON_Delete(o);
@@ -371,6 +390,8 @@ static void write_watch_report(watcher *w, const run_state *st, const lk_watch_r
     }
     if (st->crashes)
         cJSON_AddNumberToObject(o, "crashes", st->crashes);
+    if (st->transient)
+        cJSON_AddNumberToObject(o, "transient_failures", st->transient);
     if (st->started[0])
         cJSON_AddStringToObject(o, "started", st->started);
     cJSON_AddStringToObject(o, "finished", lk_iso8601((long long)time(NULL), finished));
@@ -425,6 +446,83 @@ static void log_outcome(watcher *w, const run_state *st, const outcome *oc)
     strbuf_free(&sb);
 }
 
+/* failed/NAME.error.txt: the cause and where to look, for the person who opens failed/. */
+static void write_error_note(watcher *w, const run_state *st, const outcome *oc)
+{
+    char name[NAME_MAX + 32], when[24];
+    strbuf sb = STRBUF_INIT;
+    int fd;
+    if (snprintf(name, sizeof name, "%s.error.txt", oc->moved_to) >= (int)sizeof name)
+        return;
+    fd = openat(w->failed_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        log_event(w, LOG_WARNING, st->name, "error-note", "outcome=error detail=\"%s: %s\"", name,
+                  strerror(errno));
+        return;
+    }
+    strbuf_init(&sb, 512);
+    strbuf_addf(&sb, "%s went to %s/ as %s (%s).\n\n", st->name, w->cfg->failed, oc->outcome,
+                lk_iso8601((long long)time(NULL), when));
+    strbuf_addf(&sb, "Cause:     %s\n", oc->detail ? oc->detail : oc->reason);
+    strbuf_addf(&sb, "Outcome:   %s\n", oc->reason);
+    if (oc->exit_code >= 0)
+        strbuf_addf(&sb, "Exit code: %d (see docs/exit-codes.md)\n", oc->exit_code);
+    strbuf_addf(&sb, "Report:    %s/%s.watch.json\n", w->cfg->reports, st->run);
+    if (report_exists(w, st->run, ".xlsx"))
+        strbuf_addf(&sb, "           %s/%s.xlsx\n", w->cfg->reports, st->run);
+    if (report_exists(w, st->run, ".log"))
+        strbuf_addf(&sb, "Log:       %s/%s.log\n", w->cfg->reports, st->run);
+    strbuf_addstr(&sb, "\nWhat to do for each outcome: docs/watch.md, \"Outcomes\".\n");
+    if (write(fd, sb.buf, sb.len) != (ssize_t)sb.len || fsync(fd) != 0)
+        log_event(w, LOG_WARNING, st->name, "error-note", "outcome=error detail=\"%s: %s\"", name,
+                  strerror(errno));
+    close(fd);
+    strbuf_free(&sb);
+}
+
+/* The folder config's onFailure / onSuccess command, told what happened (hook.c). */
+static void run_hook(watcher *w, const run_state *st, const outcome *oc, int failed)
+{
+    char *const *argv = failed ? w->cfg->on_failure : w->cfg->on_success;
+    const char *which = failed ? "onFailure" : "onSuccess";
+    char logname[RUN_STEM_MAX + 96], why[256];
+    char *file, *report;
+    lk_watch_hook_event ev;
+    int fd, status;
+    if (!argv || !argv[0])
+        return;
+    file = path_in(w, oc->folder, oc->moved_to);
+    report = report_path(w, st, ".watch.json");
+    memset(&ev, 0, sizeof ev);
+    ev.file = file;
+    ev.name = st->name;
+    ev.outcome = oc->outcome;
+    ev.cause = oc->detail;
+    ev.reason = oc->reason;
+    ev.report = report;
+    ev.run = st->run;
+    ev.dir = w->root;
+    ev.exit_code = oc->exit_code;
+    snprintf(logname, sizeof logname, "%s.hook.log", st->run);
+    fd = openat(w->reports_fd, logname, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+                0640);
+    status = lk_watch_hook_run(argv, &ev, w->cfg->hook_timeout_seconds, &w->orig_mask, fd, why,
+                               sizeof why);
+    if (fd >= 0)
+        close(fd);
+    if (status < 0)
+        log_event(w, LOG_WARNING, st->name, "hook", "hook=%s outcome=error detail=\"%s\"", which,
+                  why);
+    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        log_event(w, LOG_WARNING, st->name, "hook",
+                  "hook=%s outcome=failed exit=%d log=\"%s/%s\"", which,
+                  WIFEXITED(status) ? WEXITSTATUS(status) : -1, w->cfg->reports, logname);
+    else
+        log_event(w, LOG_INFO, st->name, "hook", "hook=%s outcome=ok", which);
+    free(file);
+    free(report);
+}
+
 /* Moves a file out of from_fd into done/ or failed/, writes the report, logs the outcome. */
 static void finish(watcher *w, int from_fd, const run_state *st, const lk_watch_rule *rule,
                    outcome *oc)
@@ -439,42 +537,51 @@ static void finish(watcher *w, int from_fd, const run_state *st, const lk_watch_
     if (to_fd == w->failed_fd)
         w->failed_count++;
     write_watch_report(w, st, rule, oc);
+    if (to_fd == w->failed_fd)
+        write_error_note(w, st, oc);
     log_outcome(w, st, oc);
+    run_hook(w, st, oc, to_fd == w->failed_fd);
 }
 
 /* ---------------------------------------------------------------- the child import */
 
-/* The last non-empty line the import printed: on failure, the error an operator needs. */
-static char *last_log_line(const watcher *w, const run_state *st)
+/* What the last attempt wrote to a file of reports/ (never through a symlink), from offset, at
+ * most max bytes; NULL when absent or older than the attempt (an earlier attempt's report). */
+static char *read_report_file(const watcher *w, const run_state *st, const char *suffix,
+                              off_t offset, size_t max)
 {
-    char name[RUN_STEM_MAX + 96], buf[4096];
-    int fd;
-    off_t end;
+    char name[RUN_STEM_MAX + 96];
+    strbuf sb;
+    char buf[65536];
+    struct stat fs;
     ssize_t r;
-    char *line, *p;
-    snprintf(name, sizeof name, "%s.log", st->run);
-    fd = openat(w->reports_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd;
+    snprintf(name, sizeof name, "%s%s", st->run, suffix);
+    fd = openat(w->reports_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return NULL;
-    end = lseek(fd, 0, SEEK_END);
-    if (end <= 0) {
+    if (fstat(fd, &fs) != 0 || fs.st_mtim.tv_sec < w->attempt_started.tv_sec ||
+        (fs.st_mtim.tv_sec == w->attempt_started.tv_sec &&
+         fs.st_mtim.tv_nsec < w->attempt_started.tv_nsec) ||
+        (offset > 0 && lseek(fd, offset, SEEK_SET) != offset)) {
         close(fd);
         return NULL;
     }
-    r = pread(fd, buf, sizeof buf - 1, end > (off_t)sizeof buf - 1 ? end - (off_t)(sizeof buf - 1) : 0);
+    strbuf_init(&sb, 4096);
+    while (sb.len < max && (r = read(fd, buf, sizeof buf)) > 0)
+        strbuf_add(&sb, buf, (size_t)r);
     close(fd);
-    if (r <= 0)
-        return NULL;
-    buf[r] = '\0';
-    while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == '\r' || buf[r - 1] == ' '))
-        buf[--r] = '\0';
-    if (!r)
-        return NULL;
-    p = strrchr(buf, '\n');
-    line = xstrdup(p ? p + 1 : buf);
-    if (strlen(line) > 300)
-        line[300] = '\0';
-    return line;
+    return strbuf_detach(&sb, NULL);
+}
+
+/* The first real cause of a failed import: from its JSON report, else its log (cause.c). */
+static void find_cause(const watcher *w, const run_state *st, int exit_code, lk_watch_cause *c)
+{
+    char *json = read_report_file(w, st, ".json", 0, 256u * 1024 * 1024);
+    char *log = read_report_file(w, st, ".log", w->attempt_log_start, 4u * 1024 * 1024);
+    lk_watch_cause_find(json, log, exit_code, c);
+    free(json);
+    free(log);
 }
 
 static void argv_push(char ***v, size_t *n, size_t *alloc, const char *s)
@@ -540,6 +647,11 @@ static int run_import(watcher *w, const run_state *st, const lk_watch_rule *rule
     }
     log_event(w, LOG_INFO, st->name, "start", "mode=%s resume=%s run=\"%s\"",
               lk_watch_mode_name(rule->mode), resume ? "yes" : "no", st->run);
+    /* a retried run appends to its log and rewrites its reports: the cause is this attempt's */
+    w->attempt_log_start = lseek(log_fd, 0, SEEK_END);
+    if (w->attempt_log_start < 0)
+        w->attempt_log_start = 0;
+    clock_gettime(CLOCK_REALTIME_COARSE, &w->attempt_started); /* the clock of file times */
     fflush(NULL);
     pid = fork();
     if (pid < 0) {
@@ -613,14 +725,77 @@ static void registry_note(watcher *w, const run_state *st, const char *status, i
         log_event(w, LOG_ERR, st->name, "registry", "outcome=error detail=\"%s\"", err.message);
 }
 
+static void note_waiting(watcher *w, long long due)
+{
+    w->waiting_count++;
+    if (!w->next_due || due < w->next_due)
+        w->next_due = due;
+}
+
+/* After a transient failure: the file stays in processing/ until its next attempt is due,
+ * unless it has been failing for longer than retry_max_age_seconds (returns 0 then). */
+static int keep_waiting(watcher *w, run_state *st, const outcome *oc, long long now)
+{
+    lk_error err;
+    strbuf sb = STRBUF_INIT;
+    char when[24];
+    double delay;
+    if (!lk_watch_retry_allowed(w->cfg, st->first_transient, now))
+        return 0;
+    delay = lk_watch_retry_delay(w->cfg, st->transient);
+    st->next_attempt = now + (long long)delay;
+    st->running = 0;
+    lk_error_clear(&err);
+    if (state_write(w, st, &err))
+        log_event(w, LOG_ERR, st->name, "state", "outcome=error detail=\"%s\"", err.message);
+    note_waiting(w, st->next_attempt);
+    strbuf_init(&sb, 256);
+    strbuf_addf(&sb, "outcome=waiting exit=%d transient_failures=%d retry_at=%s retry_in=%gs",
+                oc->exit_code, st->transient, lk_iso8601(st->next_attempt, when), delay);
+    if (oc->detail) {
+        strbuf_addstr(&sb, " detail=");
+        add_quoted(&sb, oc->detail);
+    }
+    log_event(w, LOG_NOTICE, st->name, "done", "%s", sb.buf);
+    strbuf_free(&sb);
+    return 1;
+}
+
+/* True (with why) when the file in processing/ is no longer the one hashed at the claim. */
+static bool changed_since_claim(const watcher *w, const run_state *st, char *why, size_t size)
+{
+    char now_sha[65];
+    long long now_size = -1;
+    lk_error err;
+    lk_error_clear(&err);
+    int fd = openat(w->processing_fd, st->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 || lk_watch_sha256_fd(fd, now_sha, &now_size, &err)) {
+        if (fd >= 0)
+            close(fd);
+        snprintf(why, size, "the file could not be read again after the import, so whether it "
+                 "changed meanwhile is not known; check the report and upload it again");
+        return true;
+    }
+    close(fd);
+    if (now_size == st->size && !strcmp(now_sha, st->sha256))
+        return false;
+    snprintf(why, size,
+             "the file changed while it was imported (still being written?): it had %lld bytes "
+             "(SHA-256 %.12s...) when taken and has %lld (%.12s...) now; what was read may be "
+             "incomplete: check the report and upload the complete file again",
+             st->size, st->sha256, now_size, now_sha);
+    return true;
+}
+
 /* Runs (or resumes) the import of a claimed file and files the outcome. */
 static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule, int lock_fd)
 {
     outcome oc = { .exit_code = -1 };
+    char changed[400];
     char jname[RUN_STEM_MAX + 96];
     struct stat sb;
     lk_error err;
-    char *detail = NULL;
+    lk_watch_cause cause = { NULL, 0 };
     int status = 0, resume;
     snprintf(jname, sizeof jname, "%s.journal", st->run);
     resume = rule->mode == LK_WATCH_APPLY &&
@@ -637,9 +812,9 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
     }
     if (WIFEXITED(status))
         oc.exit_code = WEXITSTATUS(status);
-    if (oc.exit_code != 0)
-        detail = last_log_line(w, st);
-    oc.detail = detail;
+    if (oc.exit_code != 0 && oc.exit_code != LK_EXIT_INTERRUPTED)
+        find_cause(w, st, WIFEXITED(status) ? oc.exit_code : -1, &cause);
+    oc.detail = cause.text;
     if (oc.exit_code == LK_EXIT_INTERRUPTED || (!WIFEXITED(status) && w->stopping)) {
         /* stopped in the middle: the journal lets the next start finish it */
         st->running = 0;
@@ -670,6 +845,21 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
         oc.folder = w->cfg->failed;
         if (rule->mode == LK_WATCH_APPLY)
             registry_note(w, st, "failed", -1);
+    } else if ((oc.exit_code == LK_EXIT_CONFIG || oc.exit_code == LK_EXIT_REJECTED) &&
+               cause.transient) {
+        /* no connection, or Loket answered 5xx/429 to every retry: try again later */
+        long long now = (long long)time(NULL);
+        if (!st->first_transient)
+            st->first_transient = now;
+        st->transient++;
+        if (keep_waiting(w, st, &oc, now))
+            goto out;
+        oc.outcome = "unavailable";
+        oc.reason = "Loket or the connection stayed unavailable longer than "
+                    "retry_max_age_seconds; move the file back to the inbox once it works again";
+        oc.folder = w->cfg->failed;
+        if (rule->mode == LK_WATCH_APPLY)
+            registry_note(w, st, "failed", oc.exit_code);
     } else {
         switch (oc.exit_code) {
         case LK_EXIT_OK:
@@ -704,9 +894,18 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
             oc.folder = w->cfg->failed;
             break;
         }
+        bool is_changed = changed_since_claim(w, st, changed, sizeof changed);
+        if (is_changed) {
+            /* an upload that paused longer than settle_seconds and went on: what was imported
+             * is not the file that now exists */
+            oc.outcome = "changed";
+            oc.reason = changed;
+            oc.folder = w->cfg->failed;
+        }
         if (rule->mode == LK_WATCH_APPLY)
             registry_note(w, st,
-                          oc.exit_code == LK_EXIT_OK         ? "imported"
+                          is_changed                         ? "failed"
+                          : oc.exit_code == LK_EXIT_OK       ? "imported"
                           : oc.exit_code == LK_EXIT_REJECTED ? "partial"
                           : oc.exit_code == LK_EXIT_INPUT    ? "not-sent"
                                                              : "failed",
@@ -716,7 +915,7 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
     if (oc.moved_to[0])
         state_remove(w, st->hash);
 out:
-    free(detail);
+    lk_watch_cause_free(&cause);
 }
 
 /* ---------------------------------------------------------------- taking files */
@@ -829,8 +1028,9 @@ static void start_claimed(watcher *w, const char *name, const char *hash, int lo
     import_claimed(w, &st, rule, lock_fd);
 }
 
-/* One settled name of the inbox: claim it by rename into processing/, then import it. */
-static void take_from_inbox(watcher *w, const char *name)
+/* One settled name of the inbox: claim it by rename into processing/, then import it. `fs` is
+ * what settled; a file that differs from it now is still being written and is left alone. */
+static void take_from_inbox(watcher *w, const char *name, const lk_watch_filestat *fs)
 {
     char hash[33];
     int lock_fd;
@@ -843,6 +1043,12 @@ static void take_from_inbox(watcher *w, const char *name)
         /* a file of that name is still in processing/ (a crashed run): finish it first */
         lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
         return;
+    }
+    if (fstatat(w->inbox_fd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+        (long long)sb.st_size != fs->size || (unsigned long long)sb.st_ino != fs->ino ||
+        (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec != fs->mtime_ns) {
+        lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
+        return; /* changed since it settled: the next scan watches it settle again */
     }
     if (renameat2(w->inbox_fd, name, w->processing_fd, name, RENAME_NOREPLACE) != 0) {
         if (errno != ENOENT)
@@ -921,6 +1127,18 @@ static void check_signals(watcher *w)
     }
 }
 
+/* A file waiting after a transient failure whose next attempt is still ahead. A next attempt
+ * further ahead than the longest wait of the schedule means the clock was set back: due now. */
+static int retry_not_due(const watcher *w, const run_state *st)
+{
+    long long now = (long long)time(NULL);
+    double longest = 0;
+    for (size_t i = 0; i < w->cfg->n_retry; i++)
+        if (w->cfg->retry_seconds[i] > longest)
+            longest = w->cfg->retry_seconds[i];
+    return st->next_attempt > now && (double)(st->next_attempt - now) <= longest + 1;
+}
+
 /* Files left in processing/ by a crash or a stop: resume each whose lock is free. */
 static void recover_processing(watcher *w)
 {
@@ -950,6 +1168,8 @@ static void recover_processing(watcher *w)
             refuse(w, w->processing_fd, name, hash, "no-rule",
                    "the rule this file was taken with is no longer in the folder config", NULL);
             state_remove(w, hash);
+        } else if (!st.running && retry_not_due(w, &st)) {
+            note_waiting(w, st.next_attempt); /* after a transient failure: not due yet */
         } else {
             if (st.running)
                 st.crashes++; /* the watcher died while the import ran */
@@ -1012,7 +1232,7 @@ static double scan_inbox(watcher *w)
             continue;
         }
         lk_watch_settle_forget(w->settle, name);
-        take_from_inbox(w, name);
+        take_from_inbox(w, name, &fs);
     }
     lk_watch_settle_prune(w->settle);
     free_names(names, n);
@@ -1048,6 +1268,31 @@ static void wait_for_events(watcher *w, double timeout_ms)
 }
 
 /* ---------------------------------------------------------------- setup */
+
+/* A folder the watcher keeps state in or moves files through must be its own (or root's) and
+ * not writable by every user; the state and processing folders not by the group either, since
+ * whoever can write there can swap a file between its check and its import. The inbox is
+ * exempt: uploading into it is its purpose. */
+static int check_layout_dir(const watcher *w, int fd, const char *name, bool strict)
+{
+    struct stat st;
+    mode_t forbidden = strict ? (S_IWGRP | S_IWOTH) : S_IWOTH;
+    if (fstat(fd, &st) != 0) {
+        lk_errorf("%s/%s: %s", w->root, name, strerror(errno));
+        return -1;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        lk_errorf("%s/%s belongs to another user (uid %ld); the watcher moves files only "
+                  "through its own folders", w->root, name, (long)st.st_uid);
+        return -1;
+    }
+    if ((st.st_mode & forbidden) && !(st.st_mode & S_ISVTX && !strict)) {
+        lk_errorf("%s/%s can be written by other users (mode %04o); chmod %s it", w->root, name,
+                  (unsigned)(st.st_mode & 07777), strict ? "go-w" : "o-w");
+        return -1;
+    }
+    return 0;
+}
 
 static int open_layout(watcher *w)
 {
@@ -1085,10 +1330,16 @@ static int open_layout(watcher *w)
                       w->root);
             return -1;
         }
+        if (i > 0 && check_layout_dir(w, *fds[i], folders[i], i == 1) != 0)
+            return -1;
     }
     state_fd = lk_watch_open_subdir(w->root_fd, ".loket-watch", 1);
     if (state_fd < 0) {
         lk_errorf("%s/.loket-watch: %s", w->root, strerror(errno));
+        return -1;
+    }
+    if (check_layout_dir(w, state_fd, ".loket-watch", true) != 0) {
+        close(state_fd);
         return -1;
     }
     w->runs_fd = lk_watch_open_subdir(state_fd, "runs", 1);
@@ -1098,6 +1349,9 @@ static int open_layout(watcher *w)
         lk_errorf("%s/.loket-watch: %s", w->root, strerror(errno));
         return -1;
     }
+    if (check_layout_dir(w, w->runs_fd, ".loket-watch/runs", true) != 0 ||
+        check_layout_dir(w, w->journals_fd, ".loket-watch/journals", true) != 0)
+        return -1;
     strbuf_init(&sb, 0);
     strbuf_addf(&sb, "%s/.loket-watch/imported.jsonl", w->root);
     w->registry = strbuf_detach(&sb, NULL);
@@ -1160,6 +1414,8 @@ int lk_watch_run(const lk_watch_options *opts)
     while (!w.stopping) {
         double next;
         w.retry = 0;
+        w.waiting_count = 0;
+        w.next_due = 0;
         recover_processing(&w);
         if (w.stopping)
             break;
@@ -1177,11 +1433,17 @@ int lk_watch_run(const lk_watch_options *opts)
             double t = rescan_ms - (lk_monotonic_ms() - last_scan);
             if (next >= 0 && next < t)
                 t = next;
+            if (w.next_due) {
+                double due = ((double)w.next_due - (double)time(NULL)) * 1000.0;
+                if (due < t)
+                    t = due;
+            }
             wait_for_events(&w, t < 0 ? 0 : t);
         }
     }
-    log_event(&w, LOG_INFO, NULL, "exit", "failed=%d left_in_processing=%d errors=%d%s",
-              w.failed_count, w.left_count, w.errors,
+    log_event(&w, LOG_INFO, NULL, "exit",
+              "failed=%d left_in_processing=%d waiting=%d errors=%d%s", w.failed_count,
+              w.left_count, w.waiting_count, w.errors,
               w.stopping ? " detail=\"stopped by a signal\"" : "");
     if (opts->once)
         rc = w.stopping ? LK_EXIT_INTERRUPTED

@@ -617,7 +617,7 @@ static void test_unwritable(void)
     for (size_t i = 0; i < LK_ARRAY_SIZE(paths); i++) {
         lk_error err;
         lk_error_clear(&err);
-        CU_ASSERT_EQUAL(lk_report_write(r, paths[i], LK_REPORT_AUTO, &err), LK_ERR_IO);
+        CU_ASSERT_EQUAL(lk_report_write(r, paths[i], LK_REPORT_AUTO, &err), LK_ERR_ENV);
         char want[200];
         snprintf(want, sizeof(want), "cannot write the report %s: No such file or directory",
                  paths[i]);
@@ -626,8 +626,8 @@ static void test_unwritable(void)
     CU_ASSERT_EQUAL(r->noutputs, 0);
     /* a folder where the file should be */
     lk_error err;
-    CU_ASSERT_EQUAL(lk_report_write(r, tmpdir, LK_REPORT_JSON, &err), LK_ERR_IO);
-    CU_ASSERT_EQUAL(lk_report_write(r, tmpdir, LK_REPORT_XLSX, &err), LK_ERR_IO);
+    CU_ASSERT_EQUAL(lk_report_write(r, tmpdir, LK_REPORT_JSON, &err), LK_ERR_ENV);
+    CU_ASSERT_EQUAL(lk_report_write(r, tmpdir, LK_REPORT_XLSX, &err), LK_ERR_ENV);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, tmpdir));
     /* nothing half-written is left behind */
     char cmd[700];
