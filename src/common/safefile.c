@@ -265,11 +265,12 @@ int lk_safe_open(const char *path, int flags, int mode, lk_error *err)
     int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode >= 0 ? mode : 0600);
     if (fd < 0) {
         struct stat lst;
+        int open_errno = errno; /* the lstat below sets errno too (ENOENT for a file to create) */
         /* O_CREAT on another user's link in a sticky folder fails with EACCES, not ELOOP */
-        if (errno == ELOOP || (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)))
+        if (open_errno == ELOOP || (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)))
             lk_error_set(err, LK_ERR_ENV, "refusing to open %s: it is a symbolic link", path);
         else
-            lk_error_set(err, LK_ERR_ENV, "cannot open %s: %s", path, strerror(errno));
+            lk_error_set(err, LK_ERR_ENV, "cannot open %s: %s", path, strerror(open_errno));
         return -1;
     }
     /* O_NONBLOCK only so that a planted FIFO cannot hang the open; regular files ignore it */

@@ -71,11 +71,11 @@ untouched report-xlsx "the XLSX report"
 [ "$(head -c 2 "$SHARED/r.xlsx")" = PK ] || fail "the XLSX report was not written"
 [ -z "$(find "$SHARED" -name 'r.xlsx.*' -user 0)" ] || fail "the XLSX writer left a temporary behind"
 
-# ---- the journal of an apply (beside its report) and a trace that is a symlink
+# ---- the journal of an apply (named in the shared folder) and a trace that is a symlink
 as_attacker ln -s "$PRIV/victim-trace" "$SHARED/trace.log"
 at_known_pid "$SHARED/a.journal=$PRIV/victim-journal" -- \
     "$IMPORT_BIN" apply "$CSV" -m "$MAP" --period 2026-11 --employer 40101 \
-    --config "$SIM_DIR/config.json" --report "$SHARED/a.json" --quiet
+    --config "$SIM_DIR/config.json" --report "$SHARED/a.json" --journal "$SHARED/a.journal" --quiet
 untouched journal "the journal"
 [ "$RC" = 0 ] || { cat "$SIM_DIR/out"; fail "apply with its journal in a shared folder: exit $RC"; }
 head -n 1 "$SHARED/a.journal" | grep -q loketImportJournal || fail "the journal was not written"

@@ -30,7 +30,7 @@ now_ms() { date +%s%3N; }
 stop_after() {
     name=$1 cfg=$2
     "$IMPORT_BIN" apply "$CSV" -m "$MAP" --period 2026-11 --employer 40101 --config "$cfg" \
-        --report "$SIM_DIR/$name.json" --quiet >"$SIM_DIR/$name.out" 2>&1 &
+        --report "$SIM_DIR/$name.json" --journal "$SIM_DIR/$name.journal" --quiet >"$SIM_DIR/$name.out" 2>&1 &
     pid=$!
     sleep "$3"
     kill -0 $pid 2>/dev/null || { cat "$SIM_DIR/$name.out"; fail "$name: apply ended before the stop"; }
@@ -93,7 +93,7 @@ p0=$(patch_count)
 stop_after hung-write "$SIM_DIR/config-hung-write.json" 4
 [ "$(patch_count)" = "$p0" ] || fail "hung-write: a PATCH reached Loket"
 J="$SIM_DIR/hung-write.journal"
-[ -f "$J" ] || fail "hung-write: no journal next to the report"
+[ -f "$J" ] || fail "hung-write: no journal"
 # intents ("intent:KEY") are written before sending; a confirmation is a line of the key itself
 grep -v '"key":"intent:' "$J" | grep -q '"outcome":"created"\|"outcome":"updated"' &&
     fail "hung-write: the journal confirms a write that got no answer"
@@ -101,7 +101,7 @@ grep -q '"key":"intent:' "$J" || fail "hung-write: no intent was journaled befor
 jq -e '[.records[] | select(.outcome == "failed" or .outcome == "not sent")] | length > 0' "$SIM_DIR/hung-write.json" >/dev/null ||
     fail "hung-write: the report does not show the cut and unsent records"
 "$IMPORT_BIN" apply "$CSV" -m "$MAP" --period 2026-11 --employer 40101 --config "$SIM_DIR/config.json" \
-    --report "$SIM_DIR/hung-write.json" --resume --verify --quiet >"$SIM_DIR/resume.out" 2>&1 ||
+    --report "$SIM_DIR/hung-write.json" --journal "$J" --resume --verify --quiet >"$SIM_DIR/resume.out" 2>&1 ||
     { cat "$SIM_DIR/resume.out"; fail "hung-write: --resume against the real API failed"; }
 [ "$(state_values 1001)" = "cc=1 cu= du= shift=1 pst=1 10=166
 cc=1 cu= du= shift=1 pst=1 11=1.75
