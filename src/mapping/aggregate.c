@@ -1766,9 +1766,12 @@ void lk_aggregator_finish(lk_aggregator *a)
 {
     /* an entry of a date is a part of a period's sum: the plan rounds that sum, once */
     for (size_t i = 0; i < a->set->nentries; i++)
-        if (a->entry_round[i] >= 0 && a->set->entries[i].period.kind != LK_PERIOD_DATE)
-            a->set->entries[i].value = lk_decimal_round(a->set->entries[i].value,
-                                                        a->entry_round[i]);
+        if (a->entry_round[i] >= 0 && a->set->entries[i].period.kind != LK_PERIOD_DATE) {
+            lk_entry *e = &a->set->entries[i];
+            lk_decimal exact = e->value;
+            e->value = lk_decimal_round(exact, a->entry_round[i]);
+            e->round_rest = exact - e->value;   /* at most half a unit of the last kept decimal */
+        }
 }
 
 void lk_aggregator_free(lk_aggregator *a)

@@ -115,6 +115,10 @@ typedef struct lk_entry {
                                   -1 = keep. Applied once to the sum: by the mapping stage to
                                   an entry of a whole period, by the plan to the sum of the dates
                                   of one payroll period (value stays exact per date) */
+    lk_decimal round_rest;     /* exact sum minus value (what the mapping stage's round took
+                                  off): the plan adds it back when entries spelled with
+                                  different record keys turn out to be one Loket record, so
+                                  their exact sum is rounded once. 0 = value is exact */
     bool month_calendar;       /* a date whose payroll period the mapping says is its calendar
                                   month ("calendar": "month") */
     bool has_min, has_max;     /* the mapping's "min"/"max" for the record's value */
