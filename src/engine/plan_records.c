@@ -254,7 +254,7 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
         memset(bv, 0, sizeof *bv);
         bv->key = e->component;
         bv->value_null = e->value_null;
-        bv->value = e->value_null ? 0 : e->value + e->round_rest;   /* exact; rounded later */
+        bv->value = e->value_null ? 0 : e->value;   /* exact; rounded later */
         bv->is_supplement = e->is_supplement;
         bv->round = e->round;
         bv->has_min = e->has_min;
@@ -272,7 +272,7 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
                      e->component, u->label);
         return;
     }
-    if (!e->value_null && !lk_decimal_add(bv->value, e->value + e->round_rest, &bv->value))
+    if (!e->value_null && !lk_decimal_add(bv->value, e->value, &bv->value))
         bv->overflow = true;
 }
 
