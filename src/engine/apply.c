@@ -298,6 +298,26 @@ static void on_collective(const lk_api_result *r, void *ud)
     }
     lk_collective_answer ans;
     lk_collective_attribute(a->plan, items, n, r->envelope, &ans);
+    /* a 200 says at least one action of the call succeeded (multi-patch endpoints): when every
+       other item was refused by name and no message is left over, the one left was stored. A
+       call of one record answered 200 needs no read-back (which cannot compare supplements). */
+    if (r->code == LK_OK && r->status == 200) {
+        size_t unknown = 0, stored = 0, left = 0;
+        bool loose = false;
+        for (size_t k = 0; k < n; k++) {
+            if (ans.fate[k] == LK_FATE_UNKNOWN) {
+                unknown++;
+                left = k;
+            } else if (ans.fate[k] == LK_FATE_STORED) {
+                stored++;
+            }
+        }
+        for (size_t m = 0; m < ans.nmessages; m++)
+            loose |= ans.message_item[m] < 0 &&
+                     r->envelope->messages[m].type != LK_MSG_WARNING;
+        if (unknown == 1 && !stored && !loose)
+            ans.fate[left] = LK_FATE_STORED;
+    }
     for (size_t k = 0; k < n; k++) {
         size_t i = items[k];
         lk_plan_item *it = &a->plan->items[i];

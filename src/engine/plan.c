@@ -147,6 +147,8 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
         plan_merged_set_free(&ms);
         goto fail;
     }
+    /* one record per final record key, its sums rounded once and checked (plan_merge.c) */
+    plan_merge_records(&x);
     /* outcomes and request bodies (plan_outcome.c, plan_body.c) */
     plan_finish_records(&x, &ms);
     plan_merged_set_free(&ms);

@@ -133,7 +133,52 @@ static void note_held(plan_ctx *x, lk_report_record *rec, const bucket *b,
     }
 }
 
-static void finish_bucket(plan_ctx *x, bucket *b, const merged_set *ms, lk_hashmap *final_keys)
+plan_key_status plan_final_key(plan_ctx *x, const bucket *b, final_key *k)
+{
+    memset(k, 0, sizeof *k);
+    const lk_period_data_record *d = lk_hashmap_get(x->defaults, b->u->employment->id);
+    if (!d)
+        d = b->defaults_line;
+    for (int f = 0; f < LK_RK_COUNT; f++) {
+        if (b->resolved[f]) {
+            k->f[f] = b->resolved[f];
+        } else if (b->mapped[f].kind != LK_REF_DEFAULT) {
+            return PLAN_KEY_UNKNOWN; /* unknown code: error already noted */
+        } else if (f == LK_RK_PAYSLIP_TYPE &&
+                   (!d || !default_field(d, f) || (d == b->defaults_line && b->defaults_from_alt))) {
+            k->payslip_fallback.present = true;
+            k->payslip_fallback.key_is_int = true;
+            k->payslip_fallback.key = b->payslip_type;
+            snprintf(k->fallback_text, sizeof k->fallback_text, "%ld", b->payslip_type);
+            k->payslip_fallback.key_text = k->fallback_text;
+            k->f[f] = &k->payslip_fallback;
+        } else if (d) {
+            k->f[f] = default_field(d, f);
+        } else if (b->need_defaults) {
+            return PLAN_KEY_NO_DEFAULTS;
+        }
+    }
+    return PLAN_KEY_OK;
+}
+
+char *plan_final_key_text(const bucket *b, const final_key *k)
+{
+    lk_key_fields kf = {
+        k->f[LK_RK_SHIFT] ? k->f[LK_RK_SHIFT]->key_text : NULL,
+        k->f[LK_RK_PAYSLIP_TYPE] ? k->f[LK_RK_PAYSLIP_TYPE]->key_text : NULL,
+        k->f[LK_RK_DISTRIBUTION_UNIT] ? k->f[LK_RK_DISTRIBUTION_UNIT]->key_text : NULL,
+        k->f[LK_RK_COST_CENTER] ? k->f[LK_RK_COST_CENTER]->key_text : NULL,
+        k->f[LK_RK_COST_UNIT] ? k->f[LK_RK_COST_UNIT]->key_text : NULL,
+    };
+    char *kt = lk_record_key_text(b->u->period->id, &kf);
+    strbuf key;
+    strbuf_init(&key, 128);
+    strbuf_addf(&key, "%s/%s", b->u->employment->id, kt);
+    free(kt);
+    return strbuf_detach(&key, NULL);
+}
+
+static void finish_bucket(plan_ctx *x, bucket *b, const merged_set *ms)
 {
     lk_plan *p = x->plan;
     lk_report_record *rec = lk_report_add_record(x->report);
@@ -165,43 +210,19 @@ static void finish_bucket(plan_ctx *x, bucket *b, const merged_set *ms, lk_hashm
 
     /* the record key: mapped fields, then the defaults (from the listing or the defaults call) */
     final_key k;
-    memset(&k, 0, sizeof k);
     bool key_ok = !b->u->failed;
     if (key_ok) {
-        const lk_period_data_record *d = lk_hashmap_get(x->defaults, b->u->employment->id);
-        if (!d)
-            d = b->defaults_line;
-        for (int f = 0; f < LK_RK_COUNT; f++) {
-            if (b->resolved[f]) {
-                k.f[f] = b->resolved[f];
-            } else if (b->mapped[f].kind != LK_REF_DEFAULT) {
-                key_ok = false; /* unknown code: error already noted */
-            } else if (f == LK_RK_PAYSLIP_TYPE &&
-                       (!d || !default_field(d, f) || (d == b->defaults_line && b->defaults_from_alt))) {
-                memset(&k.payslip_fallback, 0, sizeof k.payslip_fallback);
-                k.payslip_fallback.present = true;
-                k.payslip_fallback.key_is_int = true;
-                k.payslip_fallback.key = b->payslip_type;
-                k.f[f] = &k.payslip_fallback;
-            } else if (d) {
-                k.f[f] = default_field(d, f);
-            } else if (b->need_defaults) {
-                lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Error", false, 0,
-                                             "the employment's default record key could not be "
-                                             "read (payrollperioddata/defaults)",
-                                             NULL);
-                it->error = true;
-                key_ok = false;
-                break;
-            }
+        plan_key_status ks = plan_final_key(x, b, &k);
+        if (ks == PLAN_KEY_NO_DEFAULTS) {
+            lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Error", false, 0,
+                                         "the employment's default record key could not be "
+                                         "read (payrollperioddata/defaults)",
+                                         NULL);
+            it->error = true;
         }
-        if (k.payslip_fallback.present)
-            k.payslip_fallback.key_text = NULL; /* set below */
-    }
-    char pbuf[24];
-    if (k.payslip_fallback.present) {
-        snprintf(pbuf, sizeof pbuf, "%ld", k.payslip_fallback.key);
-        k.payslip_fallback.key_text = pbuf;
+        key_ok = ks == PLAN_KEY_OK;
+    } else {
+        memset(&k, 0, sizeof k);
     }
     const lk_metadata *md = b->u->pmd ? b->u->pmd->md : NULL;
     for (int f = 0; f < LK_RK_COUNT; f++) {
@@ -236,22 +257,8 @@ static void finish_bucket(plan_ctx *x, bucket *b, const merged_set *ms, lk_hashm
                 existing = &m->rec;
         }
         free(kt0);
-        char *kt = lk_record_key_text(b->u->period->id, &kf);
-        strbuf key;
-        strbuf_init(&key, 128);
-        strbuf_addf(&key, "%s/%s", b->u->employment->id, kt);
-        free(kt);
-        it->key = strbuf_detach(&key, NULL);
-        void *prev = lk_hashmap_get(final_keys, it->key);
-        if (prev) {
-            lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Error", false, 0,
-                                         "these rows and others of this file end up in the same "
-                                         "Loket record (a record key field given once "
-                                         "explicitly, once left to the default)",
-                                         NULL);
-            it->error = true;
-        }
-        lk_hashmap_put(final_keys, it->key, (void *)1);
+        it->key = plan_final_key_text(b, &k);
+        /* unique: plan_merge_records made one bucket of each final key */
         it->employment_id = xstrdup(b->u->employment->id);
         it->employer_id = xstrdup(b->u->employer->id);
         it->admin_id = xstrdup(b->u->admin->id);
@@ -280,6 +287,10 @@ static void finish_bucket(plan_ctx *x, bucket *b, const merged_set *ms, lk_hashm
 
     if (it->error || !key_ok) {
         it->error = true;
+        /* a unit that failed after its employment was found (a closed period) still blocks
+           that employment's other records under --allow-partial */
+        if (!it->employment_id && b->u->employment)
+            it->employment_id = xstrdup(b->u->employment->id);
         rec->input_error = true;
         lk_report_record_set_result(rec, LK_OUTCOME_REJECTED, 0, 0);
         it->planned = LK_OUTCOME_REJECTED;
@@ -295,10 +306,8 @@ static void finish_bucket(plan_ctx *x, bucket *b, const merged_set *ms, lk_hashm
 
 void plan_finish_records(plan_ctx *x, const merged_set *ms)
 {
-    lk_hashmap *final_keys = lk_hashmap_new(x->nbuckets + 1);
     for (size_t i = 0; i < x->nbuckets; i++)
-        finish_bucket(x, &x->buckets[i], ms, final_keys);
-    lk_hashmap_free(final_keys);
+        finish_bucket(x, &x->buckets[i], ms);
 }
 
 /* ================================================================ row issues */
@@ -349,6 +358,14 @@ static void place_row_issues(plan_ctx *x, lk_hashmap *row_item)
                                       (b->u->employment &&
                                        !strcasecmp(b->u->employment->id,
                                                    is->employee.employment_id));
+                /* a row that names its employment (payrollId, income relationship) holds back
+                   that employment only, not the employee's others */
+                if (same && is->employee.payroll_id && ref->payroll_id &&
+                    ref->payroll_id != is->employee.payroll_id)
+                    same = false;
+                if (same && is->employee.income_relationship && ref->income_relationship &&
+                    ref->income_relationship != is->employee.income_relationship)
+                    same = false;
                 if (same)
                     x->plan->items[b->item].blocked = true;
             }

@@ -254,7 +254,7 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
         memset(bv, 0, sizeof *bv);
         bv->key = e->component;
         bv->value_null = e->value_null;
-        bv->value = e->value_null ? 0 : e->value;
+        bv->value = e->value_null ? 0 : e->value;   /* exact; rounded later */
         bv->is_supplement = e->is_supplement;
         bv->round = e->round;
         bv->has_min = e->has_min;
@@ -348,7 +348,12 @@ void plan_build_records(plan_ctx *x)
         bucket *b = plan_bucket_for(x, i);
         plan_add_entry(x, b, &x->set->entries[i]);
     }
-    /* the exact sum of a record, rounded once (the dates of a period were summed unrounded) */
+}
+
+void plan_round_records(plan_ctx *x)
+{
+    /* the exact sum of a record, rounded once (the dates of a period and the spellings of one
+       record key were summed unrounded) */
     for (size_t i = 0; i < x->nbuckets; i++) {
         for (size_t j = 0; j < x->buckets[i].nvals; j++) {
             struct bval *bv = &x->buckets[i].vals[j];

@@ -210,7 +210,14 @@ typedef struct merged_set {
 typedef struct final_key {
     const lk_meta_ref *f[LK_RK_COUNT];   /* NULL = null field */
     lk_meta_ref payslip_fallback;
+    char fallback_text[24];              /* payslip_fallback's key_text */
 } final_key;
+
+typedef enum plan_key_status {
+    PLAN_KEY_OK,
+    PLAN_KEY_UNKNOWN,        /* a mapped code not known: its error is already on the bucket */
+    PLAN_KEY_NO_DEFAULTS     /* the employment's defaults were needed but could not be read */
+} plan_key_status;
 
 /* ================================================================ plan.c: shared helpers */
 
@@ -236,8 +243,10 @@ const lk_component *plan_component_find(const admin_info *a, int year, long key)
 /* ================================================================ plan_records.c */
 
 extern const char *const plan_rk_fields[LK_RK_COUNT];
-/* Every entry into its record (bucket). */
+/* Every entry into its record (bucket), values summed exactly (not rounded yet). */
 void plan_build_records(plan_ctx *x);
+/* The exact sums of each record rounded once, then checked as they will be sent. */
+void plan_round_records(plan_ctx *x);
 int plan_cmp_bval(const void *a, const void *b);
 
 /* ================================================================ plan_periods.c */
@@ -260,8 +269,20 @@ bool plan_line_has_values(const lk_period_data_record *r);
 
 /* ================================================================ plan_outcome.c */
 
+/* The complete record key of a bucket whose unit resolved: its mapped fields, the rest from the
+ * employment's defaults (listing or defaults call). */
+plan_key_status plan_final_key(plan_ctx *x, const bucket *b, final_key *k);
+/* "employmentId/record key with period": the identity of the Loket record (allocated). */
+char *plan_final_key_text(const bucket *b, const final_key *k);
 /* Every record into a plan item and a report record with its planned outcome. */
 void plan_finish_records(plan_ctx *x, const merged_set *ms);
+
+/* ================================================================ plan_merge.c */
+
+/* Buckets that end in the same Loket record once the defaults are known (a blank cost center
+ * and the default's code) into one, their exact values summed; then every record's sums are
+ * rounded once and checked against the mapping's limits. */
+void plan_merge_records(plan_ctx *x);
 /* Row issues into the report, on the records whose rows they are. */
 void plan_place_issues(plan_ctx *x);
 void plan_block_employments(plan_ctx *x);

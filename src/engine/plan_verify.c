@@ -176,7 +176,10 @@ lk_code lk_plan_read_back(lk_client *c, lk_plan *p, const bool *which, lk_held *
             continue;
         const merged *m = item_line(&ms, it);
         size_t bad = differences(m, it->rec, false, &compared);
-        if (!compared)
+        if (!compared && it->planned == LK_OUTCOME_CREATED)
+            /* supplements only, but Loket had no such record: whether it has one now tells */
+            held[i] = m && plan_line_has_values(&m->rec) ? LK_HELD_YES : LK_HELD_NO;
+        else if (!compared)
             held[i] = LK_HELD_UNKNOWN; /* supplements only: the period value cannot tell */
         else if (bad == 0)
             held[i] = LK_HELD_YES;

@@ -400,12 +400,13 @@ static char sniff_delimiter(const unsigned char *s, size_t n, char quote, int at
             nonblank = 1;
         } else if ((b == '\n' || b == '\r') && (!in_quote || end)) {
             if (nonblank) {
-                for (size_t k = 0; k < LK_ARRAY_SIZE(candidates); k++) {
+                for (size_t k = 0; k < LK_ARRAY_SIZE(candidates); k++)
                     counts[k][nlines] = cur[k];
-                    cur[k] = 0;
-                }
                 nlines++;
             }
+            /* a blank line (only tabs or spaces) counts for nothing, and its tabs must not
+               be added to the next line's */
+            memset(cur, 0, sizeof cur);
             nonblank = 0;
             in_quote = 0;
         } else if (!in_quote) {

@@ -140,7 +140,8 @@ typedef struct file_state {
     lk_decimal *column_sums; bool *column_sum_overflow; size_t ncolumn_sums;
     bool seen_totals_row;
     unsigned long prev_end;               /* last physical row of the row before; 0 = none */
-    size_t max_fields;                    /* CSV: most fields of a row so far, header included */
+    size_t max_fields;                    /* CSV: most fields of a header or data row so far
+                                             (title rows above them not counted) */
     value_column *values; size_t nvalues;
     str_table employees;
     /* "decimalSeparator": "auto": until a row shows a decimal separator (or a value whose
@@ -1353,7 +1354,11 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
     unsigned long gap_from = fs->prev_end + 1 > m->first_data_row ? fs->prev_end + 1
                                                                    : m->first_data_row;
     fs->prev_end = row->last_line > row->number ? row->last_line : row->number;
-    if (row->nfields > fs->max_fields && !row->unterminated)
+    /* the width of the file's rows: header (or component row) and data rows; a title row above
+       them (Loket's template: "Werkgever;...;Loonheffingennummer;40102") may be wider */
+    if (row->nfields > fs->max_fields && !row->unterminated &&
+        (row->number >= m->first_data_row || row->number == m->header_row ||
+         row->number == m->component_row))
         fs->max_fields = row->nfields;
     if (row->number < m->first_data_row) {
         if (row->number == m->header_row) {

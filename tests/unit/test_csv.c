@@ -136,6 +136,13 @@ static void test_delimiter_detection(void)
     CHECK("naam\nJan\n", "1:naam\n2:Jan\n");
     /* tab delimiter keeps empty fields (libcsv would otherwise treat tabs as space) */
     CHECK("a\t\tc\n", "1:a||c\n");
+    /* a line of only tabs counts for no line: its tabs are not added to the next line's, so a
+       comma in every name ("Dijk, T. van") does not outvote the tab (found by the
+       differential test, seed 2543) */
+    CU_ASSERT_EQUAL(CHECK("Nr\tUren\tNaam\n1005\t8\tDijk, T. van\n\t\t\n1004\t7\tBakker, L.\n"
+                          "\t\t\n1006\t6\tVisser, A.\n1007\t5\tSmit, S.\n",
+                          "1:Nr|Uren|Naam\n2:1005|8|Dijk, T. van\n4:1004|7|Bakker, L.\n"
+                          "6:1006|6|Visser, A.\n7:1007|5|Smit, S.\n"), '\t');
 }
 
 static void test_sep_line(void)

@@ -299,11 +299,58 @@ static void test_cut_off(void)
     teardown(&f);
 }
 
+/* Loket's template: title rows above the component row may have more fields than the data rows
+ * (row 2 has 5, the rows of values 4); the cut-off check compares with the header and data rows. */
+#define TEMPLATE_MAPPING                                                                        \
+    "{\"layout\": \"componentRow\", \"input\": {\"decimalSeparator\": \",\"}, "                  \
+    "\"employee\": {\"employeeNumber\": {\"letter\": \"A\"}}, \"period\": {\"source\": "       \
+    "\"fixed\", \"value\": \"2026-11\"}, \"components\": [{\"component\": 12}], "               \
+    "\"componentRow\": {\"row\": 5, \"nameRow\": 4, \"firstColumn\": \"D\"}}"
+#define TEMPLATE_TOP                                                                            \
+    "Template voor importeren variabele gegevens\r\n"                                          \
+    "Werkgever;Bakkerij;;Loonheffingennummer;40102\r\n"                                        \
+    "Periode;2026-11\r\n"                                                                      \
+    ";;;Overuren 150%\r\n"                                                                     \
+    "Personeelsnr;Naam;Dienstverband;12\r\n"
+
+static void test_cut_off_template(void)
+{
+    fixture f;
+    lk_error err;
+    /* a whole last row without a line break, its value cell empty: complete */
+    CU_ASSERT_FATAL(run(&f, TEMPLATE_MAPPING,
+                        TEMPLATE_TOP "1114;Maas, G.;1;2,43\r\n1111;Willems, E.;1;9,13\r\n"
+                                     "1114;Maas, G.;1;", &err));
+    CU_ASSERT_PTR_NULL(issue_with(&f, "cut off"));
+    CU_ASSERT_FALSE(f.set.file_info[0].failed);
+    CU_ASSERT_EQUAL(lk_entry_set_errors(&f.set), 0);
+    const lk_entry *e = entry_of(&f, 1111, 12);
+    CU_ASSERT(e && e->value == 9130000 && !e->incomplete);
+    assert_accounted(&f);
+    teardown(&f);
+    /* the same last row with a value: complete too */
+    CU_ASSERT_FATAL(run(&f, TEMPLATE_MAPPING, TEMPLATE_TOP "1111;Willems, E.;1;9,13", &err));
+    CU_ASSERT_PTR_NULL(issue_with(&f, "cut off"));
+    CU_ASSERT_FALSE(f.set.file_info[0].failed);
+    teardown(&f);
+    /* a last row that lost its value column is still cut off (3 of the 4 fields) */
+    CU_ASSERT_FATAL(run(&f, TEMPLATE_MAPPING,
+                        TEMPLATE_TOP "1114;Maas, G.;1;2,43\r\n1111;Willems, E.;1", &err));
+    const lk_row_issue *is = issue_with(&f, "cut off");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(is);
+    CU_ASSERT_EQUAL(is->error.row, 7);
+    CU_ASSERT_PTR_NOT_NULL(strstr(is->error.message, "3 of the 4 fields"));
+    CU_ASSERT(f.set.file_info[0].failed);
+    assert_accounted(&f);
+    teardown(&f);
+}
+
 static const lk_test tests[] = {
     { "blank rows counted and listed", test_blank_rows },
     { "files without data rows", test_empty_files },
     { "--allow-empty", test_allow_empty },
     { "a cut-off last record", test_cut_off },
+    { "a template's title rows are not the width of its rows", test_cut_off_template },
     { "totals row equal to the rows above", test_totals_row_matches },
     { "totals row differs: column and both numbers", test_totals_row_mismatch },
     { "totals row missing", test_totals_row_missing },
