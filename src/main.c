@@ -3,6 +3,7 @@
  */
 #include "cmd/commands.h"
 #include "common/error.h"
+#include "common/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,8 @@ static void usage(FILE *out)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
     fprintf(out,
             "\n'loket-import COMMAND --help' shows a command's options.\n"
+            "\nEvery command also takes --lang nl|en: the language of screens, errors and\n"
+            "reports (default: from LANGUAGE, LC_ALL, LC_MESSAGES, LANG).\n"
             "\nExit codes:\n"
             "  0  everything done; for validate and plan: no errors\n"
             "  1  some employments were rejected or failed (see the report)\n"
@@ -46,6 +49,8 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     lk_set_progname("loket-import");
+    if (!lk_i18n_setup(&argc, argv))
+        return LK_EXIT_CONFIG;
     if (argc < 2) {
         usage(stderr);
         return LK_EXIT_CONFIG;

@@ -7,6 +7,7 @@
 #include "cmd/commands.h"
 #include "common/decimal.h"
 #include "common/error.h"
+#include "common/localefmt.h"
 #include "common/util.h"
 #include "mapping/aggregate.h"
 #include "mapping/mapping.h"
@@ -322,7 +323,7 @@ static void print_error_line(FILE *out, const lk_error *e)
 
 static void print_text(const lk_entry_set *set, bool quiet)
 {
-    char buf[32], letter[8];
+    char buf[LK_FMT_NUMBER_MAX], letter[8];
     size_t nerrors = lk_entry_set_errors(set);
     if (!quiet) {
         for (size_t i = 0; i < set->nfiles; i++) {
@@ -348,7 +349,7 @@ static void print_text(const lk_entry_set *set, bool quiet)
                 printf("  %-10s %16s %8s  %s\n", "component", "total", "values", "name");
             for (size_t j = 0; j < fi->ntotals; j++)
                 printf("  %-10d %16s %8lu  %s\n", fi->totals[j].component,
-                       lk_decimal_format(fi->totals[j].total, buf), fi->totals[j].values,
+                       lk_fmt_decimal(fi->totals[j].total, 2, buf), fi->totals[j].values,
                        fi->totals[j].name ? fi->totals[j].name : "");
             for (size_t j = 0; j < fi->nignored; j++)
                 if (show_ignored(&fi->ignored[j]))
@@ -385,7 +386,7 @@ static void print_text(const lk_entry_set *set, bool quiet)
                set->nentries, nerrors);
         for (size_t i = 0; i < n; i++)
             printf("  component %-6d %16s  (%lu entr%s%s)\n", t[i].component,
-                   lk_decimal_format(t[i].sum, buf), t[i].entries, t[i].entries == 1 ? "y" : "ies",
+                   lk_fmt_decimal(t[i].sum, 2, buf), t[i].entries, t[i].entries == 1 ? "y" : "ies",
                    t[i].nulls ? ", some sent as null" : "");
         free(t);
     }

@@ -9,6 +9,8 @@
  */
 #include "report/report_int.h"
 
+#include "common/localefmt.h"
+
 #include "common/util.h"
 
 #include <stdlib.h>
@@ -108,7 +110,7 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
             snprintf(name, sizeof(name), "%d %s", ct[i].key,
                      ct[i].description ? ct[i].description : "");
             fprintf(out, "  %-22s %9lu %14s\n", name, ct[i].count,
-                    ct[i].overflow ? "(overflow)" : lk_decimal_format(ct[i].sum, buf));
+                    ct[i].overflow ? "(overflow)" : lk_fmt_decimal(ct[i].sum, 2, buf));
         }
     }
     free(ct);
