@@ -53,7 +53,8 @@ static const char apply_usage[] =
 static const char options_text[] =
     "\n"
     "  -m, --mapping FILE   the mapping (mappings/NAME.json)\n"
-    "  -p, --period P       payroll period: 2026-11 (month) or 2026-P11 (period number)\n"
+    "  -p, --period P       payroll period: 2026-11 (month), 2026-P11 (period number) or\n"
+    "                       2026-W47 (week)\n"
     "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable\n"
     "  -q, --quiet          no progress line, errors and the summary only\n"
     "apply only:\n"
@@ -288,7 +289,7 @@ int lk_import_command(int argc, char **argv, bool apply)
     mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
     lk_period_ref period = { 0 };
     if (o.period && !lk_parse_period(o.period, &period)) {
-        lk_errorf("--period %s: expected 2026-11 or 2026-P11", o.period);
+        lk_errorf("--period %s: expected 2026-11 (month), 2026-P11 (period number) or 2026-W47 (week)", o.period);
         free(o.reports);
         return LK_EXIT_CONFIG;
     }

@@ -29,7 +29,8 @@ static const char usage_text[] =
     "\n"
     "  -m, --mapping FILE  the mapping (mappings/NAME.json; see docs/mappings.md)\n"
     "  -p, --period P      payroll period for mappings that take it from the command line:\n"
-    "                      2026-11 (the month) or 2026-P11 (period number); with a date column,\n"
+    "                      2026-11 (the month), 2026-P11 (period number) or 2026-W47 (week);\n"
+    "                      with a date column,\n"
     "                      2026-11 also checks every date lies in that month\n"
     "      --json          print one JSON document on stdout (entries, errors, skipped, files)\n"
     "  -q, --quiet         print errors only\n"
@@ -445,7 +446,7 @@ int cmd_validate(int argc, char **argv)
     }
     lk_period_ref period = { 0 };
     if (period_text && !lk_parse_period(period_text, &period)) {
-        lk_errorf("--period %s: expected 2026-11 or 2026-P11", period_text);
+        lk_errorf("--period %s: expected 2026-11 (month), 2026-P11 (period number) or 2026-W47 (week)", period_text);
         return LK_EXIT_CONFIG;
     }
 

@@ -4,6 +4,7 @@
  */
 #include "engine/resolve.h"
 
+#include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -58,6 +59,22 @@ const lk_period *lk_period_pick(const lk_period_list *periods, const lk_period_r
         }
         break;
     }
+    case LK_PERIOD_WEEK:
+        /* a week number means the weekly calendar: never period 47 of some other kind */
+        for (size_t i = 0; i < n; i++) {
+            const lk_period *p = &periods->items[i];
+            lk_period_type type = lk_period_type_of(p->start_date, p->end_date);
+            if (p->year == ref->year && type != LK_PERIOD_TYPE_UNKNOWN &&
+                type != LK_PERIOD_TYPE_WEEK) {
+                lk_error_set(err, LK_ERR_INPUT,
+                             "period %s is a week, but %s pays per %s: name the period by "
+                             "month (%04d-MM) or number (%04d-PNN)",
+                             label, admin, lk_period_type_name(type), ref->year,
+                             ref->year);
+                return NULL;
+            }
+        }
+        /* fall through */
     case LK_PERIOD_NUMBER:
         for (size_t i = 0; i < n; i++)
             if (periods->items[i].year == ref->year &&

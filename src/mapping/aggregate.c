@@ -796,8 +796,8 @@ static void read_identity(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
         if (!text_of(row, fs->period, t, sizeof(t)))
             row_error(a, row, ctx, fs->period, "period missing");
         else if (!lk_parse_period(c->text, &ctx->period))
-            row_error(a, row, ctx, fs->period, "\"%.60s\" is not a period (\"2026-11\" or "
-                      "\"2026-P11\")", t);
+            row_error(a, row, ctx, fs->period, "\"%.60s\" is not a period (\"2026-11\", "
+                      "\"2026-P11\" or \"2026-W47\")", t);
         break;
     }
     case LK_PSRC_DATE: {

@@ -599,8 +599,8 @@ static bool load_period(loader *L, const cJSON *obj)
         if (!value)
             return fail(L, "period.value", "missing: e.g. \"2026-11\" or \"2026-P11\"");
         if (!lk_parse_period(value, &m->period_fixed))
-            return fail(L, "period.value", "\"%s\" is not a period (\"2026-11\" or \"2026-P11\")",
-                        value);
+            return fail(L, "period.value",
+                        "\"%s\" is not a period (\"2026-11\", \"2026-P11\" or \"2026-W47\")", value);
         if (col)
             return fail(L, "period", "source \"fixed\" takes no column");
         break;

@@ -621,22 +621,25 @@ bool lk_parse_period(const char *text, lk_period_ref *out)
     int y, n;
     if (read_int(&p, 4, &y) != 4 || y < 1900)
         return false;
-    bool number = false;
+    lk_period_kind kind = LK_PERIOD_MONTH;
     if (*p == '-')
         p++;
-    else if (*p != 'P' && *p != 'p')
+    else if (*p != 'P' && *p != 'p' && *p != 'W' && *p != 'w')
         return false;
     if (*p == 'P' || *p == 'p') {
-        number = true;
+        kind = LK_PERIOD_NUMBER;
+        p++;
+    } else if (*p == 'W' || *p == 'w') {
+        kind = LK_PERIOD_WEEK;
         p++;
     }
     int nd = read_int(&p, 2, &n);
     if (nd == 0 || *p)
         return false;
-    if (number ? (n < 1 || n > 53) : (n < 1 || n > 12))
+    if (kind != LK_PERIOD_MONTH ? (n < 1 || n > 53) : (n < 1 || n > 12))
         return false;
     memset(out, 0, sizeof(*out));
-    out->kind = number ? LK_PERIOD_NUMBER : LK_PERIOD_MONTH;
+    out->kind = kind;
     out->year = y;
     out->number = n;
     return true;

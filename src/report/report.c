@@ -5,6 +5,7 @@
  */
 #include "report/report.h"
 
+#include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -358,6 +359,7 @@ void lk_report_record_set_period(lk_report_record *rec, long id, int year, int n
     rec->period_number = number;
     replace_str(&rec->period_start, start);
     replace_str(&rec->period_end, end);
+    rec->period_type = lk_period_type_of(start, end);
 }
 
 void lk_report_record_set_period_label(lk_report_record *rec, const char *label)
@@ -648,24 +650,6 @@ static int cmp_entry_order(const void *pa, const void *pb)
     return c ? c : cmp_long((long long)a->index, (long long)b->index);
 }
 
-static void period_label(const lk_period_ref *p, char *buf, size_t size)
-{
-    switch (p->kind) {
-    case LK_PERIOD_NONE:
-        buf[0] = '\0';
-        break;
-    case LK_PERIOD_MONTH:
-        snprintf(buf, size, "%04d-%02d", p->year, p->number);
-        break;
-    case LK_PERIOD_NUMBER:
-        snprintf(buf, size, "%04d-P%02d", p->year, p->number);
-        break;
-    case LK_PERIOD_DATE:
-        snprintf(buf, size, "%04d-%02d-%02d", p->year, p->month, p->day);
-        break;
-    }
-}
-
 static void record_from_entry(lk_report_record *rec, const lk_entry *e)
 {
     char label[32];
@@ -673,11 +657,13 @@ static void record_from_entry(lk_report_record *rec, const lk_entry *e)
     rec->employee_number = e->employee.employee_number;
     lk_report_record_set_employment(rec, e->employee.employment_id, e->employee.payroll_id,
                                     e->employee.income_relationship);
-    period_label(&e->period, label, sizeof(label));
+    lk_period_ref_format(&e->period, label);
     lk_report_record_set_period_label(rec, label[0] ? label : NULL);
-    if (e->period.kind == LK_PERIOD_NUMBER) {
+    if (e->period.kind == LK_PERIOD_NUMBER || e->period.kind == LK_PERIOD_WEEK) {
         rec->period_year = e->period.year;
         rec->period_number = e->period.number;
+        if (e->period.kind == LK_PERIOD_WEEK)
+            rec->period_type = LK_PERIOD_TYPE_WEEK;
     } else if (e->period.kind != LK_PERIOD_NONE) {
         rec->period_year = e->period.year;
     }

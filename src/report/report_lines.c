@@ -6,6 +6,8 @@
  */
 #include "report/report_int.h"
 
+#include "common/period_name.h"
+
 #include "common/util.h"
 
 #include <string.h>
@@ -182,8 +184,10 @@ lk_outcome lk_report_line_record(lk_report_cell *cells, const lk_report_record *
     set_text(&cells[LK_COL_EMPLOYMENT_ID], rec->employment_id);
     set_int_known(&cells[LK_COL_PAYROLL_ID], rec->payroll_id);
     if (rec->period_year && rec->period_number) {
-        strbuf_addf(&cells[LK_COL_PERIOD].text, "%04d-P%02d", rec->period_year,
-                    rec->period_number);
+        char code[LK_PERIOD_NAME_MAX];
+        strbuf_addstr(&cells[LK_COL_PERIOD].text,
+                      lk_period_code(rec->period_year, rec->period_number, rec->period_type,
+                                     code));
         cells[LK_COL_PERIOD].kind = LK_RCELL_TEXT;
     } else {
         set_text(&cells[LK_COL_PERIOD], rec->period_label);

@@ -10,6 +10,7 @@
 #include "report/report_int.h"
 
 #include "common/localefmt.h"
+#include "common/period_name.h"
 
 #include "common/util.h"
 
@@ -58,8 +59,11 @@ static void print_problem_record(FILE *out, const lk_report_record *rec)
         strbuf_addf(&sb, "%ld", rec->employee_number);
     if (rec->employee_name)
         strbuf_addf(&sb, "%s%s", sb.len ? " " : "", rec->employee_name);
-    if (rec->period_year && rec->period_number)
-        strbuf_addf(&sb, " %04d-P%02d", rec->period_year, rec->period_number);
+    if (rec->period_year && rec->period_number) {
+        char code[LK_PERIOD_NAME_MAX];
+        strbuf_addf(&sb, " %s", lk_period_code(rec->period_year, rec->period_number,
+                                               rec->period_type, code));
+    }
     else if (rec->period_label)
         strbuf_addf(&sb, " %s", rec->period_label);
     if (rec->nrows) {
