@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs the test suite against one or more build folders and prints one closing line:
 # "N passed, N failed". A build folder named build-fuzz gets a short smoke of every fuzz target;
-# any other gets every CUnit program in BUILD/tests and every tests/e2e/*.sh script.
+# any other gets every CUnit program in BUILD/tests and every tests/e2e/*.sh script; a script
+# holding the line "# sim-modes: both" runs a second time against loket-sim --strict-minimal
+# (LOKET_SIM_MODE=minimal), reported as BUILD:script[minimal].
 set -u
 passed=0 failed=0
 failures=""
@@ -32,10 +34,10 @@ run_unit() { # build test-binary
     fi
 }
 
-run_e2e() { # build script
-    name="$1:$(basename "$2" .sh)"
+run_e2e() { # build script [sim-mode]
+    name="$1:$(basename "$2" .sh)${3:+[$3]}"
     out="$log/e2e.out"
-    LOKET_BUILD="$1" timeout 900 sh "$2" >"$out" 2>&1
+    LOKET_BUILD="$1" LOKET_SIM_MODE="${3:-normal}" timeout 900 sh "$2" >"$out" 2>&1
     st=$?
     record "$name" "$st"
     if [ "$st" -ne 0 ]; then cat "$out"; echo "e2e   $name: FAILED (exit $st)"; else echo "e2e   $name: ok"; fi
@@ -61,7 +63,11 @@ for build in "$@"; do
     *fuzz*) run_fuzz_smoke "$build" ;;
     *)
         for t in "$build"/tests/test_*; do [ -x "$t" ] && run_unit "$build" "$t"; done
-        for s in tests/e2e/*.sh; do [ -f "$s" ] && [ "${s##*/}" != lib.sh ] && run_e2e "$build" "$s"; done
+        for s in tests/e2e/*.sh; do
+            [ -f "$s" ] && [ "${s##*/}" != lib.sh ] || continue
+            run_e2e "$build" "$s"
+            if grep -qx '# sim-modes: both' "$s"; then run_e2e "$build" "$s" minimal; fi
+        done
         ;;
     esac
 done

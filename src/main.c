@@ -26,6 +26,8 @@ static const struct command commands[] = {
     { "employments", cmd_employments, "list an employer's employments" },
     { "components", cmd_components, "list the payroll components of an administration and year" },
     { "periods", cmd_periods, "list the payroll periods of an administration" },
+    { "runs", cmd_runs, "the audit trail: list the runs of apply, show one" },
+    { "revert", cmd_revert, "put back what Loket held before a run" },
 };
 
 static void usage(FILE *out)

@@ -14,5 +14,7 @@ int cmd_employers(int argc, char **argv);
 int cmd_employments(int argc, char **argv);
 int cmd_components(int argc, char **argv);
 int cmd_periods(int argc, char **argv);
+int cmd_runs(int argc, char **argv);
+int cmd_revert(int argc, char **argv);
 
 #endif

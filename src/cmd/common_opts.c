@@ -59,7 +59,8 @@ void lk_common_usage(FILE *out)
 {
     fputs("Connection options (every command that talks to Loket):\n"
           "      --config FILE     configuration file (default\n"
-          "                        $XDG_CONFIG_HOME/loket-import/config.json; see\n"
+          "                        $XDG_CONFIG_HOME/loket-import/config.json, or\n"
+          "                        $CONFIGURATION_DIRECTORY/config.json under systemd; see\n"
           "                        docs/configuration.md)\n"
           "      --api-url URL     API base URL, e.g. a loket-sim's http://127.0.0.1:PORT/v2\n"
           "      --token-url URL   OAuth token URL, e.g. http://127.0.0.1:PORT/token\n"
@@ -67,7 +68,10 @@ void lk_common_usage(FILE *out)
           "      --trace FILE      log every request and response (secrets redacted; - = stderr)\n"
           "      --concurrency N   requests in flight (default 8)\n"
           "      --cacert FILE     trust this CA bundle too (TLS verification stays on)\n"
-          "      --stats           print request statistics on stderr at the end\n",
+          "      --stats           print request statistics on stderr at the end\n"
+          "The client secret is never an option: clientSecretFile in the configuration,\n"
+          "LOKET_CLIENT_SECRET_FILE, LOKET_CLIENT_SECRET, or the systemd credential\n"
+          "loket-client-secret ($CREDENTIALS_DIRECTORY).\n",
           out);
 }
 

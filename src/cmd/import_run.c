@@ -9,12 +9,16 @@
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
 #include "cmd/import_run.h"
+#include "cmd/output_paths.h"
+#include "cmd/run_trail.h"
 #include "common/error.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "engine/apply.h"
 #include "engine/journal.h"
 #include "engine/plan.h"
+#include "engine/plan_file.h"
+#include "engine/runs.h"
 #include "loket/api.h"
 #include "loket/config.h"
 #include "loket/trace.h"
@@ -34,37 +38,50 @@
 
 static const char plan_usage[] =
     "usage: loket-import plan FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
-    "                         [--report FILE]... [--quiet] [common options]\n"
+    "                         [--report FILE]... [--out PLAN.json] [--quiet] [common options]\n"
     "\n"
     "The dry run: checks every row against Loket (employer, employment active in the period,\n"
-    "open period, allowed components, record key) and shows per employment and record what\n"
-    "apply would create, change (old -> new) or leave unchanged. Writes nothing to Loket.\n";
+    "open period, allowed components, record key) and every record as apply would send it\n"
+    "(payslip text of at most 25, the mapping's min/max), and shows per employment and record\n"
+    "what apply would create, change (old -> new) or leave unchanged: dates summed per payroll\n"
+    "period, rounded once. Writes nothing to Loket.\n"
+    "--out saves the plan for review; 'apply PLAN.json' then sends exactly that plan.\n";
 
 static const char apply_usage[] =
     "usage: loket-import apply FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
     "                          [--report FILE]... [--quiet] [--journal FILE] [--resume]\n"
     "                          [--allow-partial] [--force] [--collective[=N]] [--verify]\n"
     "                          [common options]\n"
+    "       loket-import apply PLAN.json [apply options]\n"
     "\n"
     "The plan, then the upserts (PatchPayrollPeriodDataByEmploymentId). Strict: when the plan\n"
     "has any error nothing is sent. Every answer is journaled; --resume finishes an interrupted\n"
-    "run without sending again what Loket confirmed.\n";
+    "run without sending again what Loket confirmed.\n"
+    "Every apply leaves a run folder (inputs' SHA-256, mapping, plan, journal, reports) in the\n"
+    "state directory; 'loket-import runs' lists them. Without --report the reports (CSV, XLSX,\n"
+    "JSON) are written there. APPLY PLAN.json (saved by 'plan --out') sends exactly that plan,\n"
+    "and refuses (exit 2, nothing sent) when an input file, the mapping or Loket changed since.\n";
 
 static const char options_text[] =
     "\n"
     "  -m, --mapping FILE   the mapping (mappings/NAME.json)\n"
     "  -p, --period P       payroll period: 2026-11 (month), 2026-P11 (period number) or\n"
     "                       2026-W47 (week)\n"
-    "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable\n"
+    "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable;\n"
+    "                       its folder must exist (checked before anything is sent)\n"
+    "      --out PLAN.json  plan only: save the plan for 'apply PLAN.json'\n"
     "  -q, --quiet          no progress line, errors and the summary only\n"
+    "      --allow-empty    a file without data rows is not an error\n"
     "apply only:\n"
-    "      --journal FILE   where confirmed results are kept (default: next to the first\n"
-    "                       report, else FILE1.journal)\n"
-    "      --resume         continue an interrupted run from its journal\n"
+    "      --journal FILE   where confirmed results are kept (default: in the run folder)\n"
+    "      --resume         continue an interrupted run (the newest unfinished run of the\n"
+    "                       same inputs and options) from its journal\n"
     "      --allow-partial  send the employments without errors even when others have some\n"
     "      --force          send records Loket already holds unchanged\n"
-    "      --collective[=N] batch records of one employer into collective calls (default 50)\n"
-    "      --verify         read back afterwards and report every difference\n"
+    "      --collective[=N] batch records of one employer into collective calls (default 50);\n"
+    "                       a record the answer does not name is read back\n"
+    "      --verify         read back afterwards and report every difference (also a record\n"
+    "                       reported rejected that Loket holds)\n"
     "  -h, --help           this text\n";
 
 static const char exit_text[] =
@@ -75,13 +92,16 @@ static const char exit_text[] =
 
 enum {
     OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
-    OPT_VERIFY
+    OPT_VERIFY, OPT_ALLOW_EMPTY
 };
+
+enum { OPT_OUT = 512 };
 
 static const struct option options[] = {
     { "mapping", required_argument, NULL, 'm' },
     { "period", required_argument, NULL, 'p' },
     { "report", required_argument, NULL, OPT_REPORT },
+    { "out", required_argument, NULL, OPT_OUT },
     { "quiet", no_argument, NULL, 'q' },
     { "journal", required_argument, NULL, OPT_JOURNAL },
     { "resume", no_argument, NULL, OPT_RESUME },
@@ -89,6 +109,7 @@ static const struct option options[] = {
     { "force", no_argument, NULL, OPT_FORCE },
     { "collective", optional_argument, NULL, OPT_COLLECTIVE },
     { "verify", no_argument, NULL, OPT_VERIFY },
+    { "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
     { "help", no_argument, NULL, 'h' },
     LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
@@ -98,9 +119,11 @@ static const struct option options[] = {
 typedef struct import_opts {
     bool apply;
     const char *mapping, *period, *employer, *journal;
+    const char *out;            /* plan --out */
+    const char *plan_in;        /* apply PLAN.json */
     const char **reports;
     size_t nreports;
-    bool quiet, resume, allow_partial, force, verify;
+    bool quiet, resume, allow_partial, force, verify, allow_empty;
     int collective;
     lk_common_opts common;    /* --config, --api-url, --employer, --trace, --stats, ... */
 } import_opts;
@@ -111,6 +134,28 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
+}
+
+/*
+ * The run stopped before a plan was made (configuration, sign-in, a look-up failed): the report
+ * still accounts for every input row. The mapped records are listed as not sent, the row issues
+ * as they are, so "rows read = rows in records + rows with issues" holds here too.
+ */
+static void account_unplanned(lk_report *r, const lk_entry_set *set)
+{
+    if (r->nrecords || r->nissues)
+        return;
+    r->rows_read = 0;
+    r->rows_not_listed = 0;
+    lk_report_add_entry_set(r, set, NULL);
+    for (size_t i = 0; i < r->nrecords; i++) {
+        lk_report_record *rec = r->records[i];
+        if (rec->outcome != LK_OUTCOME_VALID)
+            continue;
+        lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Info", false, 0,
+                                     "not sent: the run stopped before the plan was made", NULL);
+        lk_report_record_set_result(rec, LK_OUTCOME_NOT_SENT, 0, 0);
+    }
 }
 
 static void usage(FILE *out, bool apply)
@@ -136,11 +181,19 @@ static int parse_options(int argc, char **argv, import_opts *o)
             o->reports = xrealloc(o->reports, (o->nreports + 1) * sizeof *o->reports);
             o->reports[o->nreports++] = optarg;
             break;
+        case OPT_OUT:
+            if (o->apply) {
+                lk_errorf("--out is an option of 'plan'; apply keeps its plan in the run folder");
+                return LK_EXIT_CONFIG;
+            }
+            o->out = optarg;
+            break;
         case OPT_JOURNAL: o->journal = optarg; apply_only = true; break;
         case OPT_RESUME: o->resume = true; apply_only = true; break;
         case OPT_ALLOW_PARTIAL: o->allow_partial = true; apply_only = true; break;
         case OPT_FORCE: o->force = true; apply_only = true; break;
         case OPT_VERIFY: o->verify = true; apply_only = true; break;
+        case OPT_ALLOW_EMPTY: o->allow_empty = true; break;
         case OPT_COLLECTIVE:
             apply_only = true;
             o->collective = 50;
@@ -175,6 +228,10 @@ static int parse_options(int argc, char **argv, import_opts *o)
             return LK_EXIT_CONFIG;
         }
     }
+    if (o->apply && !o->mapping && optind == argc - 1 && lk_plan_file_sniff(argv[optind])) {
+        o->plan_in = argv[optind];
+        return 0;
+    }
     if (!o->mapping || optind >= argc) {
         lk_errorf("%s needs at least one FILE and -m MAPPING", o->apply ? "apply" : "plan");
         usage(stderr, o->apply);
@@ -197,23 +254,6 @@ static void run_fingerprint(const lk_report *r, const import_opts *o, char *out)
                 o->allow_partial);
     lk_sha256_hex(sb.buf, sb.len, out);
     strbuf_free(&sb);
-}
-
-static char *journal_path(const import_opts *o, const char *first_file)
-{
-    if (o->journal)
-        return xstrdup(o->journal);
-    const char *base = o->nreports ? o->reports[0] : first_file;
-    strbuf sb;
-    strbuf_init(&sb, 256);
-    const char *slash = strrchr(base, '/');
-    const char *dot = strrchr(base, '.');
-    if (o->nreports && dot && (!slash || dot > slash))
-        strbuf_add(&sb, base, (size_t)(dot - base));
-    else
-        strbuf_addstr(&sb, base);
-    strbuf_addstr(&sb, ".journal");
-    return strbuf_detach(&sb, NULL);
 }
 
 #define JOURNAL_COMPLETE_KEY "run:complete"
@@ -256,6 +296,23 @@ static void print_error(const lk_error *e)
     lk_errorf("%s", lk_error_format(e, buf, sizeof buf));
 }
 
+/* An apply stopped by a run error (another run's journal, a journal that cannot be written,
+ * a lost connection): a record still showing the plan's created/updated was never sent, and the
+ * report must not say Loket holds it. */
+static void unsent_after_error(lk_report *r, const lk_error *e)
+{
+    char why[LK_ERROR_MSG_MAX + 16];
+    snprintf(why, sizeof why, "not sent: %s", e->message);
+    for (size_t i = 0; i < r->nrecords; i++) {
+        lk_report_record *rec = r->records[i];
+        if ((rec->outcome == LK_OUTCOME_CREATED || rec->outcome == LK_OUTCOME_UPDATED) &&
+            !rec->attempts && !rec->http_status) {
+            lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Info", false, 0, why, NULL);
+            lk_report_record_set_result(rec, LK_OUTCOME_NOT_SENT, 0, 0);
+        }
+    }
+}
+
 static bool write_reports(lk_report *r, const import_opts *o)
 {
     bool ok = true;
@@ -270,6 +327,72 @@ static bool write_reports(lk_report *r, const import_opts *o)
     return ok;
 }
 
+/* Every path the run will write, checked before it reads or sends anything. */
+static bool check_outputs(const import_opts *o)
+{
+    lk_error e;
+    lk_error_clear(&e);
+    for (size_t i = 0; i < o->nreports; i++)
+        if (lk_output_path_check("--report", o->reports[i], true, &e) != LK_OK)
+            goto bad;
+    if (o->journal && lk_output_path_check("--journal", o->journal, false, &e) != LK_OK)
+        goto bad;
+    if (o->out && lk_output_path_check("--out", o->out, false, &e) != LK_OK)
+        goto bad;
+    return true;
+bad:
+    print_error(&e);
+    lk_errorf("nothing was read or sent");
+    return false;
+}
+
+/* apply PLAN.json: the plan fixes the inputs and the options that shape the plan. */
+static int take_plan_inputs(import_opts *o, const lk_plan_file *pf)
+{
+    if (o->period || o->employer || o->force) {
+        lk_errorf("%s: --period, --employer and --force are fixed by the plan; make a new plan "
+                  "to change them", o->plan_in);
+        return LK_EXIT_CONFIG;
+    }
+    o->mapping = pf->mapping;
+    o->period = pf->period;
+    o->employer = pf->employer;
+    return 0;
+}
+
+/* apply PLAN.json: the inputs must be the plan's, byte for byte. */
+static bool plan_inputs_unchanged(const lk_plan_file *pf, const lk_report *r, lk_error *err)
+{
+    for (size_t i = 0; i < pf->nfiles && i < r->nfiles; i++)
+        if (strcmp(pf->file_sha256[i], r->files[i].sha256)) {
+            lk_error_set(err, LK_ERR_INPUT,
+                         "%s changed since the plan was made (SHA-256 %.12s..., now %s); "
+                         "nothing was sent; make a new plan",
+                         pf->files[i], pf->file_sha256[i],
+                         r->files[i].sha256[0] ? r->files[i].sha256 : "unreadable");
+            return false;
+        }
+    if (strcmp(pf->mapping_sha256, r->mapping_sha256)) {
+        lk_error_set(err, LK_ERR_INPUT,
+                     "the mapping %s changed since the plan was made; nothing was sent; make a "
+                     "new plan",
+                     pf->mapping);
+        return false;
+    }
+    return true;
+}
+
+/* apply PLAN.json refused: nothing of it is sent. */
+static void mark_not_sent(lk_plan *plan)
+{
+    for (size_t i = 0; i < plan->nitems; i++) {
+        lk_report_record *rec = plan->items[i].rec;
+        if (rec && (rec->outcome == LK_OUTCOME_CREATED || rec->outcome == LK_OUTCOME_UPDATED ||
+                    rec->outcome == LK_OUTCOME_UNCHANGED))
+            lk_report_record_set_result(rec, LK_OUTCOME_NOT_SENT, 0, 0);
+    }
+}
+
 int lk_import_command(int argc, char **argv, bool apply)
 {
     import_opts o;
@@ -281,22 +404,47 @@ int lk_import_command(int argc, char **argv, bool apply)
         free(o.reports);
         return prc < 0 ? LK_EXIT_OK : prc;
     }
+    if (!check_outputs(&o)) {
+        free(o.reports);
+        return LK_EXIT_CONFIG;
+    }
     /* A run parses and frees answers of up to ~700 KB (a listing page) and builds a report of
      * megabytes; by default glibc returns such memory to the kernel on every free and faults it
      * in again for the next page: ~15% of a 5,000-employment apply's CPU. This one-shot
      * process keeps it until it exits instead. */
     mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
-    lk_period_ref period = { 0 };
-    if (o.period && !lk_parse_period(o.period, &period)) {
-        lk_errorf("--period %s: expected 2026-11 (month), 2026-P11 (period number) or 2026-W47 (week)", o.period);
-        free(o.reports);
-        return LK_EXIT_CONFIG;
-    }
 
     int rc = LK_EXIT_OK;
     lk_error err;
     lk_error_clear(&err);
+    lk_plan_file *reviewed = NULL;
+    if (o.plan_in) {
+        if (lk_plan_file_load(o.plan_in, &reviewed, &err) != LK_OK) {
+            print_error(&err);
+            free(o.reports);
+            return LK_EXIT_INPUT;
+        }
+        if ((rc = take_plan_inputs(&o, reviewed)) != 0) {
+            lk_plan_file_free(reviewed);
+            free(o.reports);
+            return rc;
+        }
+        /* the plan's files take the place of FILE... on the command line */
+        argv = (char **)reviewed->files;
+        argc = (int)reviewed->nfiles;
+        optind = 0;
+    }
+
+    lk_period_ref period = { 0 };
+    if (o.period && !lk_parse_period(o.period, &period)) {
+        lk_errorf("--period %s: expected 2026-11 (month), 2026-P11 (period number) or 2026-W47 "
+                  "(week)", o.period);
+        lk_plan_file_free(reviewed);
+        free(o.reports);
+        return LK_EXIT_CONFIG;
+    }
+
     lk_mapping *m = NULL;
     lk_entry_set set;
     lk_entry_set_init(&set);
@@ -306,8 +454,14 @@ int lk_import_command(int argc, char **argv, bool apply)
     lk_client *client = NULL;
     lk_plan *plan = NULL;
     lk_journal *journal = NULL;
+    lk_run *run = NULL;
     char *jpath = NULL;
     bool journal_complete = false;
+    /* read now (offline) for the run folder; an error is reported where it always was, after
+     * the files */
+    lk_error cfg_err;
+    lk_error_clear(&cfg_err);
+    lk_code cfg_rc = lk_config_load(&o.common.ov, &cfg, &cfg_err);
 
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
@@ -324,8 +478,25 @@ int lk_import_command(int argc, char **argv, bool apply)
         lk_error_clear(&fe);
         lk_report_add_file(r, argv[i], &fe);
     }
-    if (lk_report_set_mapping(r, o.mapping, &err) != LK_OK ||
-        lk_mapping_load(o.mapping, &m, &err) != LK_OK) {
+    lk_error merr;
+    lk_error_clear(&merr);
+    lk_code mrc = lk_report_set_mapping(r, o.mapping, &merr);
+    /* the audit trail: the run folder exists before anything is read further or sent */
+    if (apply && cfg_rc == LK_OK) {
+        char fp[65];
+        run_fingerprint(r, &o, fp);
+        lk_trail_opts topts = { fp, o.resume, o.journal,
+                                o.plan_in, reviewed ? reviewed->sha256 : NULL,
+                                o.period, o.employer, o.allow_partial, o.force, o.verify,
+                                o.collective };
+        if (lk_trail_open(cfg, r, &topts, &run, &err) != LK_OK)
+            goto run_error;
+    }
+    if (reviewed && !plan_inputs_unchanged(reviewed, r, &err))
+        goto run_error;
+    if (mrc != LK_OK || lk_mapping_load(o.mapping, &m, &err) != LK_OK) {
+        if (mrc != LK_OK)
+            err = merr;
         print_error(&err);
         rc = lk_exit_code(err.code);
         goto out;
@@ -336,6 +507,7 @@ int lk_import_command(int argc, char **argv, bool apply)
         rc = LK_EXIT_CONFIG;
         goto out;
     }
+    lk_aggregator_set_allow_empty(agg, o.allow_empty);
     for (int i = optind; i < argc; i++)
         if (lk_aggregator_add_file(agg, argv[i], &err) != LK_OK) {
             lk_aggregator_free(agg);
@@ -345,12 +517,24 @@ int lk_import_command(int argc, char **argv, bool apply)
         }
     lk_aggregator_finish(agg);
     lk_aggregator_free(agg);
+    lk_report_add_input_warnings(r, &set);
+    r->rows_not_listed = set.rows_not_listed;
 
     /* 2. the connection */
-    if (lk_config_load(&o.common.ov, &cfg, &err) != LK_OK)
+    if (cfg_rc != LK_OK) {
+        err = cfg_err;
         goto run_error;
+    }
     lk_report_set_environment(r, strcmp(cfg->environment, "custom") ? cfg->environment
                                                                      : cfg->api_url);
+    if (reviewed && (!reviewed->api_url || strcmp(reviewed->api_url, cfg->api_url))) {
+        lk_error_clear(&err);
+        lk_error_set(&err, LK_ERR_INPUT,
+                     "%s was made against %s, this configuration talks to %s; nothing was sent",
+                     o.plan_in, reviewed->api_url ? reviewed->api_url : "an unknown API",
+                     cfg->api_url);
+        goto run_error;
+    }
     if (o.common.trace_path && lk_trace_open(o.common.trace_path, &trace, &err) != LK_OK)
         goto run_error;
     if (trace)
@@ -366,6 +550,37 @@ int lk_import_command(int argc, char **argv, bool apply)
         lk_error_set(&err, LK_ERR_INTERRUPTED, "interrupted before anything was sent");
         goto run_error;
     }
+    lk_plan_origin origin = { cfg->api_url, o.period, popts.employer };
+    if (o.out) {
+        if (lk_plan_file_write(plan, r, &origin, o.out, &err) != LK_OK) {
+            err.code = LK_ERR_CONFIG;
+            goto run_error;
+        }
+        printf("plan saved: %s (apply it with: loket-import apply %s)\n", o.out, o.out);
+    }
+    if (run && lk_trail_plan(run, plan, r, &origin, &err) != LK_OK) {
+        err.code = LK_ERR_CONFIG;
+        goto run_error;
+    }
+    if (reviewed) {
+        strbuf why;
+        strbuf_init(&why, 256);
+        size_t n = lk_plan_file_compare(reviewed, plan, &why, 20);
+        if (n) {
+            lk_errorf("Loket changed since the plan %s was made; nothing was sent (make a new "
+                      "plan and review it):\n%s",
+                      o.plan_in, why.buf);
+            lk_error_clear(&err);
+            lk_error_set(&err, LK_ERR_INPUT,
+                         "Loket changed since the plan %s was made (%zu difference%s); "
+                         "nothing was sent",
+                         o.plan_in, n, n == 1 ? "" : "s");
+            strbuf_free(&why);
+            mark_not_sent(plan);
+            goto run_error;
+        }
+        strbuf_free(&why);
+    }
 
     /* 4. apply */
     if (apply) {
@@ -374,8 +589,8 @@ int lk_import_command(int argc, char **argv, bool apply)
         if (!lk_apply_blocked(plan, &aopts)) {
             char fp[65];
             run_fingerprint(r, &o, fp);
-            jpath = journal_path(&o, argv[optind]);
-            if (!o.resume)
+            jpath = lk_trail_journal_path(run, o.journal);
+            if (!o.resume && o.journal)
                 retire_finished_journal(jpath);
             journal = lk_journal_open(jpath, fp, o.resume, &err);
             if (!journal) {
@@ -398,6 +613,10 @@ int lk_import_command(int argc, char **argv, bool apply)
 run_error:
     if (err.code == LK_OK)
         err.code = LK_ERR_INTERNAL;
+    if (!plan)
+        account_unplanned(r, &set);
+    if (apply)
+        unsent_after_error(r, &err);
     lk_report_set_error(r, &err);
     print_error(&err);
 finish:
@@ -409,6 +628,8 @@ finish:
     }
     lk_report_finish(r);
     if (!write_reports(r, &o) && !r->has_error)
+        rc = LK_EXIT_CONFIG;
+    if (run && !lk_trail_reports(run, r, o.nreports > 0) && !r->has_error)
         rc = LK_EXIT_CONFIG;
     lk_report_print_summary(r, stdout);
     if (rc == LK_EXIT_OK)
@@ -434,9 +655,17 @@ finish:
         }
     }
 out:
+    if (run) {
+        if (!jpath)
+            jpath = lk_trail_journal_path(run, o.journal);
+        if (rc != LK_EXIT_OK && !r->has_error && err.code != LK_OK)
+            lk_report_set_error(r, &err); /* a mapping error: the run folder says why too */
+        lk_trail_finish(run, r, rc, journal_complete, jpath);
+    }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     lk_journal_free(journal);
+    lk_run_free(run);
     free(jpath);
     lk_plan_free(plan);
     lk_client_free(client);
@@ -445,6 +674,7 @@ out:
     lk_report_free(r);
     lk_entry_set_free(&set);
     lk_mapping_free(m);
+    lk_plan_file_free(reviewed);
     free(o.reports);
     return rc;
 }

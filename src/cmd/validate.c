@@ -11,6 +11,7 @@
 #include "common/util.h"
 #include "mapping/aggregate.h"
 #include "mapping/mapping.h"
+#include "mapping/period_totals.h"
 #include "report/report.h"
 
 #include <cJSON.h>
@@ -21,7 +22,7 @@
 
 static const char usage_text[] =
     "usage: loket-import validate FILE... -m MAPPING [--period P] [--json] [--quiet]\n"
-    "                             [--report FILE]\n"
+    "                             [--report FILE] [--allow-empty]\n"
     "\n"
     "Reads CSV/XLSX exports through a mapping, offline (no network), and shows per file what\n"
     "was read: type, delimiter, encoding, rows, employees, component totals, ignored columns,\n"
@@ -35,6 +36,7 @@ static const char usage_text[] =
     "      --json          print one JSON document on stdout (entries, errors, skipped, files)\n"
     "  -q, --quiet         print errors only\n"
     "      --report FILE   also write the report (.csv, .xlsx or .json by extension)\n"
+    "      --allow-empty   a file without data rows is not an error\n"
     "  -h, --help          this text\n"
     "\n"
     "Exit codes:\n"
@@ -43,7 +45,7 @@ static const char usage_text[] =
     "  3  bad command line\n"
     "  4  internal error\n";
 
-enum { OPT_JSON = 256, OPT_REPORT };
+enum { OPT_JSON = 256, OPT_REPORT, OPT_ALLOW_EMPTY };
 
 static const struct option options[] = {
     { "mapping", required_argument, NULL, 'm' },
@@ -51,6 +53,7 @@ static const struct option options[] = {
     { "json", no_argument, NULL, OPT_JSON },
     { "quiet", no_argument, NULL, 'q' },
     { "report", required_argument, NULL, OPT_REPORT },
+    { "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -236,6 +239,7 @@ static cJSON *json_file(const lk_entry_set *set, size_t i)
     cJSON_AddNumberToObject(o, "rowsRead", (double)fi->rows_read);
     cJSON_AddNumberToObject(o, "rowsUsed", (double)fi->rows_used);
     cJSON_AddNumberToObject(o, "rowsSkipped", (double)fi->rows_skipped);
+    cJSON_AddNumberToObject(o, "rowsBlank", (double)fi->rows_blank);
     cJSON_AddNumberToObject(o, "rowsWithErrors", (double)fi->rows_failed);
     cJSON_AddNumberToObject(o, "employees", (double)fi->employees);
     cJSON_AddBoolToObject(o, "readToEnd", !fi->failed);
@@ -274,9 +278,12 @@ static void print_json(const char *mapping, const lk_entry_set *set, const lk_er
             cJSON_AddItemToArray(files, json_file(set, i));
         for (size_t i = 0; i < set->nentries; i++)
             cJSON_AddItemToArray(entries, json_entry(set, &set->entries[i]));
-        for (size_t i = 0; i < set->nissues; i++)
-            cJSON_AddItemToArray(set->issues[i].skipped ? skipped : errors,
-                                 json_error(&set->issues[i].error));
+        for (size_t i = 0; i < set->nissues; i++) {
+            cJSON *e = json_error(&set->issues[i].error);
+            if (set->issues[i].last_row > set->issues[i].error.row)   /* a run of blank rows */
+                cJSON_AddNumberToObject(e, "lastRow", (double)set->issues[i].last_row);
+            cJSON_AddItemToArray(set->issues[i].skipped ? skipped : errors, e);
+        }
     }
     if (fatal)
         cJSON_AddItemToArray(errors, json_error(fatal));
@@ -304,6 +311,27 @@ static void print_json(const char *mapping, const lk_entry_set *set, const lk_er
             cJSON_AddItemToArray(comps, c);
         }
         free(t);
+        /* dates: per-period sums (each record rounded once) where the mapping says the periods
+         * are calendar months; otherwise they come with the plan, which reads Loket's calendar */
+        size_t np;
+        lk_period_total *pt = lk_period_totals(set, &np);
+        if (pt) {
+            cJSON *arr = cJSON_AddArrayToObject(sum, "periodTotals");
+            for (size_t i = 0; i < np; i++) {
+                char per[16];
+                cJSON *c = cJSON_CreateObject();
+                snprintf(per, sizeof per, "%04d-%02d", pt[i].year % 10000, pt[i].month % 100);
+                cJSON_AddStringToObject(c, "period", per);
+                cJSON_AddNumberToObject(c, "component", pt[i].component);
+                cJSON_AddItemToObject(c, "total", pt[i].overflow ? cJSON_CreateNull()
+                                                                 : json_decimal(pt[i].total));
+                cJSON_AddNumberToObject(c, "records", (double)pt[i].records);
+                cJSON_AddItemToArray(arr, c);
+            }
+            free(pt);
+        }
+        if (lk_period_totals_need_plan(set))
+            cJSON_AddStringToObject(sum, "periodTotalsIn", "plan");
     }
     char *s = cJSON_Print(doc);
     if (s) {
@@ -342,8 +370,8 @@ static void print_text(const lk_entry_set *set, bool quiet)
                 printf(", encoding %s", fi->encoding);
             if (fi->decimal)
                 printf(", decimal %s", fi->decimal == ',' ? "comma" : "point");
-            printf("\n  rows: %lu read, %lu used, %lu skipped, %lu with errors%s\n", fi->rows_read,
-                   fi->rows_used, fi->rows_skipped, fi->rows_failed,
+            printf("\n  rows: %lu read, %lu used, %lu skipped, %lu blank, %lu with errors%s\n",
+                   fi->rows_read, fi->rows_used, fi->rows_skipped, fi->rows_blank, fi->rows_failed,
                    fi->failed ? " (file not read to its end)" : "");
             printf("  employees: %zu\n", fi->employees);
             if (fi->ntotals)
@@ -379,6 +407,11 @@ static void print_text(const lk_entry_set *set, bool quiet)
             printf("  ... and %lu more errors, not listed (only the first %d are)\n",
                    set->errors_not_listed, LK_MAX_LISTED_ISSUES);
     }
+    if (!quiet && set->expected_period.kind == LK_PERIOD_NUMBER) {
+        char p[16];
+        printf("note: whether every date lies in period %s is checked by plan: it needs the "
+               "administration's calendar\n", lk_period_ref_format(&set->expected_period, p));
+    }
     if (!quiet) {
         size_t n;
         total *t = entry_totals(set, &n);
@@ -390,6 +423,24 @@ static void print_text(const lk_entry_set *set, bool quiet)
                    lk_fmt_decimal(t[i].sum, 2, buf), t[i].entries, t[i].entries == 1 ? "y" : "ies",
                    t[i].nulls ? ", some sent as null" : "");
         free(t);
+        size_t np;
+        lk_period_total *pt = lk_period_totals(set, &np);
+        if (pt) {
+            printf("per period (calendar months; each record's sum rounded once, as sent):\n");
+            for (size_t i = 0; i < np; i++)
+                printf("  %04d-%02d  component %-6d %16s  (%lu record%s)\n", pt[i].year % 10000,
+                       pt[i].month % 100, pt[i].component,
+                       pt[i].overflow ? "out of range" : lk_decimal_format(pt[i].total, buf),
+                       pt[i].records, pt[i].records == 1 ? "" : "s");
+            free(pt);
+        }
+        if (lk_period_totals_need_plan(set))
+            fputs("  these are exact sums of the dates. Each date goes into its administration's "
+                  "payroll\n"
+                  "  period (month, 4 weeks or week: only Loket knows which), and \"round\" "
+                  "applies once to\n"
+                  "  each period's sum: `plan` shows the totals per period.\n",
+                  stdout);
     }
 }
 
@@ -403,6 +454,7 @@ static bool write_report(const char *path, const char *mapping, const lk_entry_s
     lk_report *r = lk_report_new("validate");
     lk_report_set_mapping(r, mapping, &err);
     lk_report_add_entry_set(r, set, &err);
+    lk_report_add_input_warnings(r, set);
     lk_report_finish(r);
     lk_error_clear(&err);
     bool ok = lk_report_write(r, path, LK_REPORT_AUTO, &err) == LK_OK;
@@ -421,7 +473,7 @@ static bool write_report(const char *path, const char *mapping, const lk_entry_s
 int cmd_validate(int argc, char **argv)
 {
     const char *mapping_path = NULL, *period_text = NULL, *report_path = NULL;
-    bool json = false, quiet = false;
+    bool json = false, quiet = false, allow_empty = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:p:qh", options, NULL)) != -1) {
@@ -431,6 +483,7 @@ int cmd_validate(int argc, char **argv)
         case 'q': quiet = true; break;
         case OPT_JSON: json = true; break;
         case OPT_REPORT: report_path = optarg; break;
+        case OPT_ALLOW_EMPTY: allow_empty = true; break;
         case 'h':
             fputs(usage_text, stdout);
             return LK_EXIT_OK;
@@ -472,6 +525,7 @@ int cmd_validate(int argc, char **argv)
         lk_mapping_free(m);
         return LK_EXIT_CONFIG;
     }
+    lk_aggregator_set_allow_empty(a, allow_empty);
     int rc = LK_EXIT_OK;
     for (int i = optind; i < argc; i++) {
         if (lk_aggregator_add_file(a, argv[i], &err) != LK_OK) {

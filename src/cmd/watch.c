@@ -19,7 +19,12 @@ static const char usage_text[] =
     "   or: loket-import watch DIR --forget SHA256|FILE-NAME\n"
     "\n"
     "Imports every file dropped in DIR/inbox/ once, with the rule of DIR/loket-watch.json that\n"
-    "matches its name, and files it in done/ or failed/ with its report in reports/.\n"
+    "matches its name, and files it in done/ or failed/ with its report in reports/; a file in\n"
+    "failed/ gets NAME.error.txt with the cause. A transient failure (no connection, Loket\n"
+    "answering 5xx/429, maintenance) keeps the file in processing/ and it is tried again after\n"
+    "\"retry_seconds\" (default 1, 5, 15, 30, then every 60 minutes) for at most\n"
+    "\"retry_max_age_seconds\" (a day). \"onFailure\"/\"onSuccess\" in the folder config run a\n"
+    "command with LOKET_WATCH_FILE, _OUTCOME, _CAUSE, _REPORT, ... in its environment.\n"
     "\n"
     "  --once                 process what is in the inbox (and resume interrupted files), exit\n"
     "  --folder-config FILE   the folder config (default DIR/loket-watch.json)\n"
@@ -31,9 +36,9 @@ static const char usage_text[] =
     "Common options passed to every import: --config F, --api-url U, --token-url U, --cacert F,\n"
     "  --concurrency N\n"
     "\n"
-    "Exit codes (--once): 0 every file done, 1 some file went to failed/, 3 the folder or its\n"
-    "config cannot be used (or its registry, see the log), 5 stopped by a signal (interrupted\n"
-    "files resume on the next run).\n";
+    "Exit codes (--once): 0 every file done (or waiting to be retried), 1 some file went to\n"
+    "failed/ (so systemd's OnFailure= fires), 3 the folder or its config cannot be used (or its\n"
+    "registry, see the log), 5 stopped by a signal (interrupted files resume on the next run).\n";
 
 enum {
     OPT_FOLDER_CONFIG = 256,

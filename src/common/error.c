@@ -28,6 +28,8 @@ const char *lk_strerror(lk_code code)
     case LK_ERR_CONFLICT: return "conflict";
     case LK_ERR_INTERRUPTED: return "interrupted";
     case LK_ERR_INTERNAL: return "internal error";
+    case LK_ERR_ENV: return "environment error";
+    case LK_ERR_UNAVAILABLE: return "Loket temporarily unavailable";
     }
     return "unknown error";
 }
@@ -51,6 +53,8 @@ int lk_exit_code(lk_code code)
     case LK_ERR_NETWORK:
     case LK_ERR_HTTP:
     case LK_ERR_PROTOCOL:
+    case LK_ERR_ENV:
+    case LK_ERR_UNAVAILABLE:
         return LK_EXIT_CONFIG;
     case LK_ERR_INTERRUPTED:
         return LK_EXIT_INTERRUPTED;
@@ -59,6 +63,11 @@ int lk_exit_code(lk_code code)
         return LK_EXIT_INTERNAL;
     }
     return LK_EXIT_INTERNAL;
+}
+
+int lk_code_transient(lk_code code)
+{
+    return code == LK_ERR_NETWORK || code == LK_ERR_UNAVAILABLE;
 }
 
 void lk_error_clear(lk_error *err)

@@ -29,7 +29,10 @@ typedef enum lk_code {
     LK_ERR_NOT_FOUND,   /* an id, employee, period or component does not exist */
     LK_ERR_CONFLICT,    /* state forbids the action (closed period, duplicate row, ...) */
     LK_ERR_INTERRUPTED, /* stopped by a signal; resumable */
-    LK_ERR_INTERNAL     /* a bug */
+    LK_ERR_INTERNAL,    /* a bug */
+    LK_ERR_ENV,         /* a file of the program's own (token store, lock, journal, report,
+                         * trace) could not be read or written: the environment, not the input */
+    LK_ERR_UNAVAILABLE  /* Loket answered 5xx or 429 to every retry: temporary, try later */
 } lk_code;
 
 /* Exit codes of every command (docs/exit-codes.md, --help). */
@@ -56,6 +59,9 @@ typedef struct lk_error {
 
 const char *lk_strerror(lk_code code);
 int lk_exit_code(lk_code code);
+/* True for failures that may go away by themselves (connection, 5xx, 429, maintenance): worth
+ * trying again later without a person. */
+int lk_code_transient(lk_code code);
 
 void lk_error_clear(lk_error *err);
 /* Sets code and message (printf-style); keeps the provenance already in err. Returns code. */

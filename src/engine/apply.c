@@ -14,6 +14,7 @@
 #include "engine/apply.h"
 
 #include "common/strbuf.h"
+#include "engine/collective.h"
 #include "common/util.h"
 #include "mapping/mapping.h"
 
@@ -47,7 +48,24 @@ typedef struct apply_ctx {
     size_t **batches;
     size_t *batch_len;
     size_t nbatches, next_batch;
+    /* collective items whose fate the answer did not name: read back after the calls */
+    bool *unknown;
+    size_t nunknown;
+    struct pending *pending;    /* per item: the call's messages that named no item */
+    long *unknown_status;
+    int *unknown_attempts;
 } apply_ctx;
+
+/* A message of a collective answer kept until the read-back tells whether it was this item's. */
+typedef struct pending_msg {
+    char *type, *description, *id;
+    long code;
+    bool has_code;
+} pending_msg;
+struct pending {
+    pending_msg *m;
+    size_t n;
+};
 
 static bool stopping(const apply_ctx *a)
 {
@@ -156,24 +174,12 @@ static void journal_append(apply_ctx *a, const char *key, const char *sha, const
 
 /* ---------------------------------------------------------------- settling one record */
 
-static void add_loket_messages(lk_report_record *rec, const lk_envelope *env, const char *only_id,
-                               long only_index, bool *any)
+static void add_loket_messages(lk_report_record *rec, const lk_envelope *env)
 {
-    if (any)
-        *any = false;
     for (size_t i = 0; env && i < env->nmessages; i++) {
         const lk_message *m = &env->messages[i];
-        if (only_id) {
-            long idx = -1;
-            if (m->nproperties && m->properties[0][0] == '[')
-                idx = strtol(m->properties[0] + 1, NULL, 10);
-            if (idx >= 0 ? idx != only_index : (!m->id || strcasecmp(m->id, only_id)))
-                continue;
-        }
         lk_report_record_add_message(rec, LK_MSG_LOKET, m->type_text, m->has_code, m->code,
                                      m->description, m->id);
-        if (any && m->type != LK_MSG_WARNING)
-            *any = true;
     }
 }
 
@@ -202,12 +208,12 @@ static void settle_response(apply_ctx *a, size_t i, const lk_api_result *r)
     lk_plan_item *it = &a->plan->items[i];
     switch (r->code) {
     case LK_OK:
-        add_loket_messages(it->rec, r->envelope, NULL, -1, NULL);
+        add_loket_messages(it->rec, r->envelope);
         settle(a, i, a->outcome_of[i], r->status, r->attempts, true);
         break;
     case LK_ERR_REJECTED:
     case LK_ERR_NOT_FOUND:
-        add_loket_messages(it->rec, r->envelope, NULL, -1, NULL);
+        add_loket_messages(it->rec, r->envelope);
         if (!r->envelope || !r->envelope->nmessages)
             lk_report_record_add_message(it->rec, LK_MSG_IMPORTER, "Error", false, 0,
                                          r->err.message, NULL);
@@ -222,7 +228,7 @@ static void settle_response(apply_ctx *a, size_t i, const lk_api_result *r)
     default:
         /* no trustworthy answer (network, 5xx after retries, 401/403, 409): not settled, so a
          * --resume sends it again */
-        add_loket_messages(it->rec, r->envelope, NULL, -1, NULL);
+        add_loket_messages(it->rec, r->envelope);
         lk_report_record_add_message(it->rec, LK_MSG_IMPORTER, "Error", false, 0, r->err.message,
                                      NULL);
         settle(a, i, LK_OUTCOME_FAILED, r->status, r->attempts, false);
@@ -256,6 +262,23 @@ typedef struct batch_req {
     size_t batch;
 } batch_req;
 
+static void keep_pending(apply_ctx *a, size_t i, const lk_message *m)
+{
+    struct pending *pd = &a->pending[i];
+    pd->m = xrealloc(pd->m, (pd->n + 1) * sizeof *pd->m);
+    pending_msg *k = &pd->m[pd->n++];
+    k->type = xstrdup(m->type_text);
+    k->description = xstrdup(m->description);
+    k->id = m->id ? xstrdup(m->id) : NULL;
+    k->code = m->code;
+    k->has_code = m->has_code;
+}
+
+/*
+ * A collective answer: each item's fate from what Loket says (collective.h). An item the
+ * answer does not name is read back once every call is answered (settle_unknown); a guess
+ * from the call's status would report records Loket holds as rejected, or the other way.
+ */
 static void on_collective(const lk_api_result *r, void *ud)
 {
     batch_req *q = ud;
@@ -263,34 +286,115 @@ static void on_collective(const lk_api_result *r, void *ud)
     size_t *items = a->batches[q->batch];
     size_t n = a->batch_len[q->batch];
     a->in_flight--;
+    if (r->code != LK_OK && r->code != LK_ERR_REJECTED) {
+        for (size_t k = 0; k < n; k++) {
+            lk_api_result one = *r;
+            one.envelope = NULL;
+            settle_response(a, items[k], &one);
+        }
+        free(q);
+        feed(a);
+        return;
+    }
+    lk_collective_answer ans;
+    lk_collective_attribute(a->plan, items, n, r->envelope, &ans);
     for (size_t k = 0; k < n; k++) {
         size_t i = items[k];
         lk_plan_item *it = &a->plan->items[i];
-        bool failed_item = false;
-        if (r->code == LK_OK || r->code == LK_ERR_REJECTED) {
-            add_loket_messages(it->rec, r->envelope, it->employment_id, (long)k, &failed_item);
-            if (r->code == LK_ERR_REJECTED && !failed_item && (!r->envelope || !r->envelope->nmessages)) {
-                lk_report_record_add_message(it->rec, LK_MSG_IMPORTER, "Error", false, 0,
-                                             r->err.message, NULL);
-                failed_item = true;
-            }
-            if (r->code == LK_ERR_REJECTED && !failed_item) {
-                /* the whole call was refused but nothing names this item: Loket took none */
-                lk_report_record_add_message(it->rec, LK_MSG_IMPORTER, "Error", false, 0,
-                                             "the collective call was rejected as a whole",
-                                             NULL);
-                failed_item = true;
-            }
-            settle(a, i, failed_item ? LK_OUTCOME_REJECTED : a->outcome_of[i], r->status,
-                   r->attempts, true);
+        for (size_t m = 0; m < ans.nmessages; m++) {
+            const lk_message *msg = &r->envelope->messages[m];
+            /* a warning that names no item concerns the call: every stored record shows it */
+            if (ans.message_item[m] == (long)k ||
+                (ans.message_item[m] < 0 && msg->type == LK_MSG_WARNING &&
+                 ans.fate[k] == LK_FATE_STORED))
+                lk_report_record_add_message(it->rec, LK_MSG_LOKET, msg->type_text,
+                                             msg->has_code, msg->code, msg->description, msg->id);
+            else if (ans.message_item[m] < 0 && ans.fate[k] == LK_FATE_UNKNOWN)
+                keep_pending(a, i, msg);
+        }
+        if (ans.fate[k] == LK_FATE_STORED) {
+            settle(a, i, a->outcome_of[i], r->status, r->attempts, true);
+        } else if (ans.fate[k] == LK_FATE_REFUSED) {
+            settle(a, i, LK_OUTCOME_REJECTED, r->status, r->attempts, true);
         } else {
-            lk_api_result one = *r;
-            one.envelope = NULL;
-            settle_response(a, i, &one);
+            a->unknown[i] = true;
+            a->nunknown++;
+            a->unknown_status[i] = r->status;
+            a->unknown_attempts[i] = r->attempts;
+            if (r->code != LK_OK && (!r->envelope || !r->envelope->nmessages)) {
+                /* the reason of a refusal without Loket's messages (e.g. a bare 400) */
+                char type[] = "Error";
+                lk_message m;
+                memset(&m, 0, sizeof m);
+                m.type_text = type;
+                m.description = (char *)r->err.message;
+                keep_pending(a, i, &m);
+            }
         }
     }
+    lk_collective_answer_clear(&ans);
     free(q);
     feed(a);
+}
+
+/* The items no answer named: what Loket holds decides, read back in one listing round. */
+static void settle_unknown(apply_ctx *a)
+{
+    lk_plan *p = a->plan;
+    lk_held *held = xcalloc(p->nitems + 1, sizeof *held);
+    lk_error rerr;
+    lk_error_clear(&rerr);
+    /* a failed read-back leaves them failed (not journaled): --resume sends them again */
+    lk_code rc = lk_plan_read_back(a->client, p, a->unknown, held, &rerr);
+    for (size_t i = 0; i < p->nitems; i++) {
+        if (!a->unknown[i])
+            continue;
+        lk_report_record *rec = p->items[i].rec;
+        struct pending *pd = &a->pending[i];
+        char msg[LK_ERROR_MSG_MAX + 200];
+        lk_held h = rc == LK_OK ? held[i] : LK_HELD_UNKNOWN;
+        if (h == LK_HELD_YES) {
+            for (size_t m = 0; m < pd->n; m++) /* the call's warnings, as on stored records */
+                if (!strcmp(pd->m[m].type, "Warning"))
+                    lk_report_record_add_message(rec, LK_MSG_LOKET, pd->m[m].type,
+                                                 pd->m[m].has_code, pd->m[m].code,
+                                                 pd->m[m].description, pd->m[m].id);
+            lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Info", false, 0,
+                                         "Loket's answer to the collective call did not name "
+                                         "this record; read back: Loket holds its values",
+                                         NULL);
+            settle(a, i, a->outcome_of[i], a->unknown_status[i], a->unknown_attempts[i], true);
+            continue;
+        }
+        for (size_t m = 0; m < pd->n; m++)
+            lk_report_record_add_message(rec, strcmp(pd->m[m].type, "Error") ? LK_MSG_LOKET
+                                                                              : LK_MSG_IMPORTER,
+                                         pd->m[m].type, pd->m[m].has_code, pd->m[m].code,
+                                         pd->m[m].description, pd->m[m].id);
+        if (h == LK_HELD_NO) {
+            lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Error", false, 0,
+                                         "Loket's answer to the collective call did not name "
+                                         "this record; read back: Loket does not hold its "
+                                         "values, so it was refused (the call's messages that "
+                                         "name no record are listed)",
+                                         NULL);
+            settle(a, i, LK_OUTCOME_REJECTED, a->unknown_status[i], a->unknown_attempts[i], true);
+            continue;
+        }
+        /* no trustworthy answer: not settled, so --resume sends it again (the upsert is
+         * idempotent) */
+        if (rc != LK_OK)
+            snprintf(msg, sizeof msg, "Loket's answer to the collective call did not name this "
+                     "record, and reading it back failed: %s", rerr.message);
+        else
+            snprintf(msg, sizeof msg, "Loket's answer to the collective call did not name this "
+                     "record, and reading it back cannot tell: Loket holds %s",
+                     h == LK_HELD_PARTLY ? "some of its values, not all"
+                                         : "no value that could be compared (supplements)");
+        lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Error", false, 0, msg, NULL);
+        settle(a, i, LK_OUTCOME_FAILED, a->unknown_status[i], a->unknown_attempts[i], false);
+    }
+    free(held);
 }
 
 static char *collective_body(apply_ctx *a, size_t b)
@@ -371,7 +475,7 @@ static void feed(apply_ctx *a)
 
 bool lk_apply_blocked(const lk_plan *p, const lk_apply_opts *o)
 {
-    return (p->errors > 0 && !o->allow_partial) || p->unread_file;
+    return (p->errors > 0 && !o->allow_partial) || p->unread_file || p->totals_file;
 }
 
 static void not_sent(lk_plan_item *it, const char *why)
@@ -397,6 +501,10 @@ lk_code lk_apply_run(lk_client *c, lk_plan *p, const lk_apply_opts *o, lk_journa
     a.queue = xcalloc(p->nitems + 1, sizeof *a.queue);
     a.sent = xcalloc(p->nitems + 1, sizeof *a.sent);
     a.outcome_of = xcalloc(p->nitems + 1, sizeof *a.outcome_of);
+    a.unknown = xcalloc(p->nitems + 1, sizeof *a.unknown);
+    a.pending = xcalloc(p->nitems + 1, sizeof *a.pending);
+    a.unknown_status = xcalloc(p->nitems + 1, sizeof *a.unknown_status);
+    a.unknown_attempts = xcalloc(p->nitems + 1, sizeof *a.unknown_attempts);
     lk_code rc = LK_OK;
 
     bool strict_block = lk_apply_blocked(p, o);
@@ -409,6 +517,14 @@ lk_code lk_apply_run(lk_client *c, lk_plan *p, const lk_apply_opts *o, lk_journa
             snprintf(why, sizeof why, "not sent: %s could not be read to its end, and its unread "
                      "rows may belong to any employment, so nothing is sent, --allow-partial or "
                      "not (fix the file and run again)", p->unread_file);
+            not_sent(it, why);
+            continue;
+        }
+        if (strict_block && p->totals_file) {
+            char why[LK_ERROR_MSG_MAX];
+            snprintf(why, sizeof why, "not sent: the totals row of %s does not match its rows, "
+                     "and which row is wrong cannot be told, so nothing is sent, --allow-partial "
+                     "or not (fix the file and run again)", p->totals_file);
             not_sent(it, why);
             continue;
         }
@@ -495,6 +611,8 @@ lk_code lk_apply_run(lk_client *c, lk_plan *p, const lk_apply_opts *o, lk_journa
             make_batches(&a, o->collective);
         feed(&a);
         rc = lk_client_run(c, err);
+        if (a.nunknown)
+            settle_unknown(&a);
         lk_progress_finish(a.progress);
         lk_progress_free(a.progress);
         if (rc != LK_OK)
@@ -530,7 +648,8 @@ lk_code lk_apply_run(lk_client *c, lk_plan *p, const lk_apply_opts *o, lk_journa
             /* what Loket confirmed (now or in the journal) and what it already held */
             check[i] = !p->items[i].error && p->items[i].key &&
                        (oc == LK_OUTCOME_UNCHANGED || oc == LK_OUTCOME_CREATED ||
-                        oc == LK_OUTCOME_UPDATED);
+                        oc == LK_OUTCOME_UPDATED ||
+                        (oc == LK_OUTCOME_REJECTED && p->items[i].rec->http_status > 0));
         }
         stats->mismatches = lk_plan_verify(c, p, check, err);
         free(check);
@@ -551,5 +670,17 @@ out:
     free(a.queue);
     free(a.sent);
     free(a.outcome_of);
+    for (size_t i = 0; i < p->nitems; i++) {
+        for (size_t m = 0; m < a.pending[i].n; m++) {
+            free(a.pending[i].m[m].type);
+            free(a.pending[i].m[m].description);
+            free(a.pending[i].m[m].id);
+        }
+        free(a.pending[i].m);
+    }
+    free(a.pending);
+    free(a.unknown);
+    free(a.unknown_status);
+    free(a.unknown_attempts);
     return rc;
 }

@@ -112,6 +112,8 @@ static lk_code load(lk_journal *j, const char *fingerprint, lk_error *err)
     size_t len = 0, good = 0;
     unsigned long lineno = 0;
     lk_code rc = lk_read_file(j->path, JOURNAL_MAX_BYTES, &data, &len, err);
+    if (rc == LK_ERR_IO)
+        err->code = rc = LK_ERR_ENV; /* the journal is ours, not the input's */
     if (rc != LK_OK)
         return rc;
     while (good < len) {
@@ -130,7 +132,7 @@ static lk_code load(lk_journal *j, const char *fingerprint, lk_error *err)
     if (lineno == 0)
         return LK_ERR_NOT_FOUND; /* not even a header: treat as a new journal */
     if (good < len && truncate(j->path, (off_t)good) != 0)
-        return lk_error_set(err, LK_ERR_IO, "cannot repair journal %s: %s", j->path,
+        return lk_error_set(err, LK_ERR_ENV, "cannot repair journal %s: %s", j->path,
                             strerror(errno));
     return LK_OK;
 }
@@ -148,6 +150,8 @@ static lk_code create(lk_journal *j, const char *fingerprint, lk_error *err)
     /* Temp file, fsync, rename, fsync of the folder: the header is durable before any entry. */
     rc = lk_write_file_atomic(j->path, sb.buf, sb.len, 0600, err);
     strbuf_free(&sb);
+    if (rc == LK_ERR_IO)
+        err->code = rc = LK_ERR_ENV;
     return rc;
 }
 
@@ -181,7 +185,7 @@ lk_journal *lk_journal_open(const char *path, const char *fingerprint, bool resu
         goto fail;
     }
     if (exists && !S_ISREG(st.st_mode)) {
-        lk_error_set(err, LK_ERR_IO, "journal %s is not a regular file", path);
+        lk_error_set(err, LK_ERR_ENV, "journal %s is not a regular file", path);
         goto fail;
     }
     if (resume && exists) {
@@ -203,7 +207,7 @@ lk_journal *lk_journal_open(const char *path, const char *fingerprint, bool resu
     }
     j->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (j->fd < 0) {
-        lk_error_set(err, LK_ERR_IO, "cannot open journal %s: %s", path, strerror(errno));
+        lk_error_set(err, LK_ERR_ENV, "cannot open journal %s: %s", path, strerror(errno));
         goto fail;
     }
     return j;
@@ -250,7 +254,7 @@ lk_code lk_journal_append(lk_journal *j, const char *key, const char *body_sha25
     rc = write_all(j->fd, sb.buf, sb.len);
     strbuf_free(&sb);
     if (rc != LK_OK)
-        return lk_error_set(err, LK_ERR_IO, "cannot write journal %s: %s", j->path,
+        return lk_error_set(err, LK_ERR_ENV, "cannot write journal %s: %s", j->path,
                             strerror(errno));
     store_entry(j, key, body_sha256, cJSON_Duplicate(result, 1));
     j->dirty = true;
@@ -262,7 +266,7 @@ lk_code lk_journal_sync(lk_journal *j, lk_error *err)
     if (!j->dirty)
         return LK_OK;
     if (fdatasync(j->fd) != 0)
-        return lk_error_set(err, LK_ERR_IO, "cannot sync journal %s: %s", j->path,
+        return lk_error_set(err, LK_ERR_ENV, "cannot sync journal %s: %s", j->path,
                             strerror(errno));
     j->dirty = false;
     return LK_OK;

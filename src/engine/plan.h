@@ -54,6 +54,9 @@ typedef struct lk_plan {
     /* A file of the run that could not be read to its end (or at all): its unread rows may
      * belong to any employment, so nothing is sent, --allow-partial or not. NULL: none. */
     char *unread_file;
+    /* A file whose own totals row disagrees with its rows: which row is wrong cannot be told, so
+     * nothing is sent either, --allow-partial or not. NULL: none. */
+    char *totals_file;
     /* the listing queries used (for verify) */
     struct lk_plan_listing *listings;
     size_t nlistings, listings_alloc;
@@ -69,8 +72,22 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
 void lk_plan_free(lk_plan *p);
 
 /* Reads back the listing and compares every sent item with Loket's values; a difference becomes
- * a message on the item's record and the outcome FAILED. Returns mismatches found (or -1 on a
- * run error, err set). only: items with sent[i] true. */
+ * a message on the item's record and the outcome FAILED. A record reported rejected is checked
+ * the other way: Loket must not hold its change. Returns mismatches found (or -1 on a run error,
+ * err set). only: items with sent[i] true. */
 long lk_plan_verify(lk_client *c, lk_plan *p, const bool *sent, lk_error *err);
+
+/* What Loket holds of an item's values, read back. */
+typedef enum lk_held {
+    LK_HELD_UNKNOWN = 0,        /* not read, or nothing to compare (supplements only) */
+    LK_HELD_YES,                /* every value as sent */
+    LK_HELD_NO,                 /* none of them */
+    LK_HELD_PARTLY              /* some */
+} lk_held;
+
+/* Reads the listings again and says, for each item with which[i], what Loket holds of it (into
+ * held[i]); the report is not touched. A run error in err. */
+lk_code lk_plan_read_back(lk_client *c, lk_plan *p, const bool *which, lk_held *held,
+                          lk_error *err);
 
 #endif

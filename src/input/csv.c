@@ -481,7 +481,6 @@ static void on_record(int term, void *data)
 {
     lk_csv *c = data;
     size_t n = c->nfields;
-    (void)term;
     c->in_record = 0;
     while (n > 0 && c->lens[n - 1] == 0)
         n--;
@@ -503,6 +502,9 @@ static void on_record(int term, void *data)
     }
     c->row.ncells = n;
     c->row.number = c->record_line;
+    c->row.last_line = c->line;
+    c->row.nfields = c->nfields;
+    c->row.unterminated = term == -1;   /* csv_fini ended it: no line break after it */
     c->row_ready = 1;
 }
 

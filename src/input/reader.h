@@ -12,6 +12,8 @@
 
 #include "common/error.h"
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 typedef enum lk_file_type {
@@ -50,6 +52,10 @@ typedef struct lk_row {
     unsigned long number;  /* Excel row number / CSV line number where the row starts (1-based) */
     size_t ncells;         /* trailing empty cells are not counted */
     const lk_cell *cells;  /* cells[i] is column i (A = 0); gaps are LK_CELL_EMPTY */
+    /* CSV only (0 / false for XLSX): */
+    unsigned long last_line; /* the line where the record ends (quoted line breaks span lines) */
+    size_t nfields;        /* fields as written, trailing empty ones included */
+    bool unterminated;     /* the file's last record, not ended by a line break */
 } lk_row;
 
 typedef enum lk_encoding {

@@ -178,9 +178,11 @@ static void result_from(lk_api_result *r, const lk_http_response *res, const cha
     lk_envelope_summary(env, summary, sizeof summary);
     if (res->status >= 200 && res->status <= 299) {
         r->code = LK_OK;
-    } else if (res->status == 400) {
-        r->code = lk_error_set(&r->err, LK_ERR_REJECTED, "%s: Loket rejected the request (400)%s%s",
-                               what, *summary ? ": " : "", summary);
+    } else if (res->status == 400 || res->status == 422) {
+        /* 422: the content refused (a schema or range rule), as final as a 400 */
+        r->code = lk_error_set(&r->err, LK_ERR_REJECTED,
+                               "%s: Loket rejected the request (%ld)%s%s", what, res->status,
+                               *summary ? ": " : "", summary);
     } else if (res->status == 401) {
         r->code = lk_error_set(&r->err, LK_ERR_AUTH, "%s: not authorised (401)%s%s", what,
                                *summary ? ": " : "", summary);
@@ -194,6 +196,11 @@ static void result_from(lk_api_result *r, const lk_http_response *res, const cha
     } else if (res->status == 409) {
         r->code = lk_error_set(&r->err, LK_ERR_CONFLICT, "%s: conflict (409)%s%s", what,
                                *summary ? ": " : "", summary);
+    } else if (res->status == 429 || (res->status >= 500 && res->status <= 599)) {
+        /* overloaded or in maintenance through every retry: a later run may well succeed */
+        r->code = lk_error_set(&r->err, LK_ERR_UNAVAILABLE,
+                               "%s: Loket is unavailable (HTTP %ld after %d attempt(s))%s%s", what,
+                               res->status, res->attempts, *summary ? ": " : "", summary);
     } else {
         r->code = lk_error_set(&r->err, LK_ERR_HTTP, "%s: HTTP %ld after %d attempt(s)%s%s",
                                what, res->status, res->attempts, *summary ? ": " : "", summary);
@@ -1460,6 +1467,27 @@ void lk_api_patch_period_data_start(lk_client *c, const char *employment_id,
     single_submit(c, SINGLE_WRITE, "PATCH", path.buf,
                   "/providers/employers/employees/employments/{employmentId}/payrollperioddata",
                   LK_RES_PERIOD_DATA, json_body, what.buf, (void *)cb, ud, NULL);
+    strbuf_free(&path);
+    strbuf_free(&what);
+}
+
+void lk_api_delete_period_data_start(lk_client *c, const char *record_id, lk_write_fn cb,
+                                     void *ud)
+{
+    strbuf path = STRBUF_INIT, what = STRBUF_INIT;
+    if (!valid_id(record_id)) {
+        lk_api_result r;
+        fail_now(&r, LK_ERR_INPUT, "\"%s\" is not a payroll period data id", nz(record_id));
+        cb(&r, ud);
+        return;
+    }
+    strbuf_addf(&path, "/providers/employers/employees/employments/payrollperioddata/%s",
+                record_id);
+    strbuf_addf(&what, "payroll period data record %s", record_id);
+    single_submit(c, SINGLE_WRITE, "DELETE", path.buf,
+                  "/providers/employers/employees/employments/payrollperioddata/"
+                  "{payrollperioddataId}",
+                  LK_RES_PERIOD_DATA, NULL, what.buf, (void *)cb, ud, NULL);
     strbuf_free(&path);
     strbuf_free(&what);
 }

@@ -306,6 +306,10 @@ char *lk_period_data_body(const lk_period_data_record *r, bool with_employment_i
  */
 void lk_api_patch_period_data_start(lk_client *c, const char *employment_id,
                                     const char *json_body, lk_write_fn cb, void *ud);
+/* DeletePayrollPeriodDataByPayrollPeriodDataId: removes one record (its id from a listing).
+ * A retry after a lost answer may see 404: the record is gone either way. */
+void lk_api_delete_period_data_start(lk_client *c, const char *record_id, lk_write_fn cb,
+                                     void *ud);
 /* PatchCollectivePayrollPeriodDataByEmployerId: json_body is an array of records each with
  * employmentId; per-item failures come back as messages whose id names the employment. */
 void lk_api_patch_collective_start(lk_client *c, const char *employer_id,

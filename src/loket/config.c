@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,14 +73,42 @@ static char *xdg_path(const char *env, const char *fallback, const char *leaf)
     return out;
 }
 
+/* A folder systemd made for the service (ConfigurationDirectory=, StateDirectory=): the first
+ * of the colon-separated list in env, plus leaf; NULL outside such a service. */
+static char *systemd_dir_path(const char *env, const char *leaf)
+{
+    const char *dirs = getenv(env);
+    size_t n;
+    char *out;
+    if (!dirs || dirs[0] != '/')
+        return NULL;
+    n = strcspn(dirs, ":");
+    out = xmalloc(n + strlen(leaf) + 2);
+    memcpy(out, dirs, n);
+    out[n] = '/';
+    strcpy(out + n + 1, leaf);
+    return out;
+}
+
 char *lk_config_default_path(void)
 {
-    return xdg_path("XDG_CONFIG_HOME", ".config", "config.json");
+    char *p = systemd_dir_path("CONFIGURATION_DIRECTORY", "config.json");
+    return p ? p : xdg_path("XDG_CONFIG_HOME", ".config", "config.json");
 }
 
 char *lk_config_default_token_store(void)
 {
-    return xdg_path("XDG_STATE_HOME", ".local/state", "tokens.json");
+    char *p = systemd_dir_path("STATE_DIRECTORY", "tokens.json");
+    return p ? p : xdg_path("XDG_STATE_HOME", ".local/state", "tokens.json");
+}
+
+char *lk_config_state_dir(void)
+{
+    char *p = lk_config_default_token_store();
+    char *slash = strrchr(p, '/');
+    if (slash && slash != p)
+        *slash = '\0';
+    return p;
 }
 
 /* ---------------------------------------------------------------- defaults */
@@ -133,7 +162,9 @@ void lk_config_free(lk_config *cfg)
         memset(cfg->client_secret, 0, strlen(cfg->client_secret));
         free(cfg->client_secret);
     }
+    free(cfg->client_secret_file);
     free(cfg->token_store);
+    free(cfg->runs_dir);
     free(cfg->employer);
     free(cfg->cacert);
     free(cfg);
@@ -354,8 +385,17 @@ lk_code lk_config_parse(const char *json, const char *origin, lk_config *cfg, lk
             rc = want_string(it, origin, k, &cfg->client_id, err);
         else if (!strcmp(k, "clientSecret"))
             rc = want_string(it, origin, k, &cfg->client_secret, err);
+        else if (!strcmp(k, "clientSecretFile")) {
+            rc = want_string(it, origin, k, &cfg->client_secret_file, err);
+            if (rc == LK_OK && cfg->client_secret_file[0] != '/')
+                rc = lk_error_set(err, LK_ERR_CONFIG,
+                                  "%s: \"clientSecretFile\" must be an absolute path, not \"%s\"",
+                                  origin, cfg->client_secret_file);
+        }
         else if (!strcmp(k, "tokenStore"))
             rc = want_string(it, origin, k, &cfg->token_store, err);
+        else if (!strcmp(k, "runsDir"))
+            rc = want_string(it, origin, k, &cfg->runs_dir, err);
         else if (!strcmp(k, "employer"))
             rc = want_string(it, origin, k, &cfg->employer, err);
         else if (!strcmp(k, "cacert"))
@@ -411,6 +451,74 @@ static void strip_trailing_slash(char *s)
         s[--n] = '\0';
 }
 
+/* ---------------------------------------------------------------- the client secret */
+
+#define SECRET_MAX_BYTES 4096
+
+/* Reads a secret from a file: one line, surrounding white space (a trailing newline) dropped.
+ * `what` says where the file's name came from, for the error. */
+static lk_code read_secret_file(lk_config *cfg, const char *path, const char *what, bool warn_mode,
+                                lk_error *err)
+{
+    char *text = NULL;
+    size_t len = 0, start = 0;
+    struct stat st;
+    lk_error rerr;
+    lk_error_clear(&rerr);
+    if (lk_read_file(path, SECRET_MAX_BYTES, &text, &len, &rerr) != LK_OK) {
+        free(text);
+        return lk_error_set(err, LK_ERR_CONFIG, "client secret (%s): %s", what, rerr.message);
+    }
+    while (len > 0 && isspace((unsigned char)text[len - 1]))
+        text[--len] = '\0';
+    while (start < len && isspace((unsigned char)text[start]))
+        start++;
+    if (start == len || memchr(text + start, '\n', len - start)) {
+        memset(text, 0, len);
+        free(text);
+        return lk_error_set(err, LK_ERR_CONFIG,
+                            "client secret (%s): %s must hold the secret on one line%s", what,
+                            path, start == len ? ", and it is empty" : "");
+    }
+    if (warn_mode && stat(path, &st) == 0 && (st.st_mode & 077))
+        lk_warn("%s holds the client secret and is readable by others (mode %04o); chmod 600 it",
+                path, (unsigned)(st.st_mode & 07777));
+    set_str(&cfg->client_secret, text + start);
+    set_str(&cfg->client_secret_file, path);
+    memset(text, 0, len);
+    free(text);
+    return LK_OK;
+}
+
+/* clientSecretFile, then the systemd credential, then LOKET_CLIENT_SECRET_FILE: later wins. */
+static lk_code load_secret_sources(lk_config *cfg, lk_error *err)
+{
+    const char *creds = getenv("CREDENTIALS_DIRECTORY");
+    const char *file = getenv("LOKET_CLIENT_SECRET_FILE");
+    if (cfg->client_secret_file) {
+        char *p = xstrdup(cfg->client_secret_file);
+        lk_code rc = read_secret_file(cfg, p, "\"clientSecretFile\"", true, err);
+        free(p);
+        if (rc != LK_OK)
+            return rc;
+    }
+    if (creds && creds[0] == '/') {
+        char *p = xmalloc(strlen(creds) + 32);
+        struct stat st;
+        lk_code rc = LK_OK;
+        sprintf(p, "%s/loket-client-secret", creds);
+        /* systemd makes the folder private to the service: no mode warning */
+        if (stat(p, &st) == 0)
+            rc = read_secret_file(cfg, p, "systemd credential loket-client-secret", false, err);
+        free(p);
+        if (rc != LK_OK)
+            return rc;
+    }
+    if (file && *file)
+        return read_secret_file(cfg, file, "LOKET_CLIENT_SECRET_FILE", true, err);
+    return LK_OK;
+}
+
 lk_code lk_config_load(const lk_config_overrides *ov, lk_config **out, lk_error *err)
 {
     static const lk_config_overrides none;
@@ -437,6 +545,8 @@ lk_code lk_config_load(const lk_config_overrides *ov, lk_config **out, lk_error 
         cfg->path = path;
         path = NULL;
     }
+    if (load_secret_sources(cfg, err) != LK_OK)
+        goto fail;
     secret = getenv("LOKET_CLIENT_SECRET");
     if (secret && *secret)
         set_str(&cfg->client_secret, secret);

@@ -6,7 +6,11 @@
  * unless --config names another. It says which Loket environment to talk to (acceptance,
  * production, or custom URLs such as loket-sim's), the OAuth client, where tokens are kept,
  * and how hard to push (concurrency, retries, timeouts). docs/configuration.md lists every key.
- * The client secret may come from LOKET_CLIENT_SECRET instead of the file; it is never printed.
+ * The client secret may come from a file instead (clientSecretFile, LOKET_CLIENT_SECRET_FILE,
+ * or the systemd credential loket-client-secret in $CREDENTIALS_DIRECTORY) or from
+ * LOKET_CLIENT_SECRET; never from the command line, and it is never printed.
+ * Under systemd, $CONFIGURATION_DIRECTORY and $STATE_DIRECTORY (ConfigurationDirectory=,
+ * StateDirectory=) give the default config file and token store.
  */
 #ifndef LK_CONFIG_H
 #define LK_CONFIG_H
@@ -37,7 +41,9 @@ typedef struct lk_config {
     char *token_url;          /* OAuth token endpoint */
     char *client_id;
     char *client_secret;      /* secret: never print; may be NULL */
+    char *client_secret_file; /* "clientSecretFile": where the secret was read from, or NULL */
     char *token_store;        /* path of the token store file */
+    char *runs_dir;           /* the audit trail's run folders; NULL = beside the token store */
     char *employer;           /* default employer (id, number or name); may be NULL */
     char *cacert;             /* private CA bundle; NULL = system store */
     int concurrency;          /* requests in flight (default 8) */
@@ -62,14 +68,20 @@ typedef struct lk_config_overrides {
     int concurrency;          /* --concurrency */
 } lk_config_overrides;
 
-/* The default config file path (XDG rules); caller frees. */
+/* The default config file path ($CONFIGURATION_DIRECTORY/config.json under systemd, else XDG
+ * rules); caller frees. */
 char *lk_config_default_path(void);
-/* The default token store path ($XDG_STATE_HOME/loket-import/tokens.json); caller frees. */
+/* The default token store path ($STATE_DIRECTORY/tokens.json under systemd, else
+ * $XDG_STATE_HOME/loket-import/tokens.json); caller frees. */
 char *lk_config_default_token_store(void);
+/* The folder of the program's own state: $STATE_DIRECTORY under systemd (StateDirectory=),
+ * else $XDG_STATE_HOME/loket-import or ~/.local/state/loket-import; caller frees. */
+char *lk_config_state_dir(void);
 
 /*
  * Loads defaults, then the file (the default path when ov->config_path is NULL; a missing
- * default file is fine), then LOKET_CLIENT_SECRET, then the overrides; validates the result
+ * default file is fine), then the secret's other sources (the credential, LOKET_CLIENT_SECRET_FILE,
+ * LOKET_CLIENT_SECRET: the last one set wins), then the overrides; validates the result
  * (URLs: https, or http to a loopback host only). On error *out is NULL and err says why,
  * naming the file and key.
  */

@@ -346,6 +346,38 @@ static lk_code parse_json(lk_envelope *env, const char *body, size_t len, lk_err
     return LK_OK;
 }
 
+/* An error answer in another shape than the envelope (a problem document: title, detail,
+ * errors; or {"message"} / {"error"}): its reason as one message, the whole body when no known
+ * field has it, so a refusal never reaches the report without Loket's words. */
+static void add_problem_message(lk_envelope *env)
+{
+    static const char *const fields[] = { "title", "detail", "message", "error",
+                                          "error_description", "errors", NULL };
+    strbuf sb = STRBUF_INIT;
+    strbuf_init(&sb, 128);
+    for (int i = 0; fields[i]; i++) {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(env->root, fields[i]);
+        if (!f || cJSON_IsNull(f))
+            continue;
+        if (sb.len)
+            strbuf_addstr(&sb, ": ");
+        if (cJSON_IsString(f) && f->valuestring) {
+            strbuf_addstr(&sb, f->valuestring);
+        } else {
+            char *t = cJSON_PrintUnformatted(f);
+            strbuf_addstr(&sb, t ? t : "");
+            free(t);
+        }
+    }
+    if (!sb.len) {
+        char *t = cJSON_PrintUnformatted(env->root);
+        strbuf_addstr(&sb, t ? t : "");
+        free(t);
+    }
+    add_text_message(env, sb.buf, sb.len);
+    strbuf_free(&sb);
+}
+
 lk_code lk_envelope_parse(const char *body, size_t len, const char *content_type, long status,
                           lk_envelope **out, lk_error *err)
 {
@@ -363,7 +395,11 @@ lk_code lk_envelope_parse(const char *body, size_t len, const char *content_type
         *out = env;
         return LK_OK;
     }
-    if (parse_json(env, body, len, err) != LK_OK) {
+    if (parse_json(env, body, len, err) == LK_OK) {
+        if (status >= 400 && cJSON_IsObject(env->root) &&
+            !cJSON_GetObjectItemCaseSensitive(env->root, "messages"))
+            add_problem_message(env);
+    } else {
         /* An error status with an unreadable body still has a story to tell: keep the text. */
         if (status >= 400) {
             cJSON_Delete(env->root);

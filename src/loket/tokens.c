@@ -63,7 +63,7 @@ lk_code lk_tokens_check_mode(const char *path, lk_error *err)
     struct stat st;
     if (stat(path, &st) != 0)
         return errno == ENOENT ? LK_OK
-                               : lk_error_set(err, LK_ERR_AUTH, "cannot inspect token store %s: %s",
+                               : lk_error_set(err, LK_ERR_ENV, "cannot inspect token store %s: %s",
                                               path, strerror(errno));
     if (!S_ISREG(st.st_mode))
         return lk_error_set(err, LK_ERR_AUTH, "token store %s is not a regular file", path);
@@ -76,6 +76,17 @@ lk_code lk_tokens_check_mode(const char *path, lk_error *err)
     return LK_OK;
 }
 
+/* An I/O failure on the store or its lock is the environment's (a read-only or full file
+ * system, a missing folder), never the input's: LK_ERR_ENV, keeping the path and errno text. */
+static lk_code as_env_error(lk_error *err, lk_code rc)
+{
+    char why[LK_ERROR_MSG_MAX];
+    if (rc != LK_ERR_IO)
+        return rc;
+    snprintf(why, sizeof why, "%s", err->message);
+    return lk_error_set(err, LK_ERR_ENV, "token store: %s", why);
+}
+
 /* mkdir -p for the folder of path, private (0700) when created. */
 static lk_code make_parent(const char *path, lk_error *err)
 {
@@ -86,16 +97,18 @@ static lk_code make_parent(const char *path, lk_error *err)
             continue;
         *p = '\0';
         if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-            lk_error_set(err, LK_ERR_IO, "cannot create folder %s: %s", dir, strerror(errno));
+            lk_error_set(err, LK_ERR_ENV, "cannot create the token store's folder %s: %s", dir,
+                         strerror(errno));
             free(copy);
-            return LK_ERR_IO;
+            return LK_ERR_ENV;
         }
         *p = '/';
     }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        lk_error_set(err, LK_ERR_IO, "cannot create folder %s: %s", dir, strerror(errno));
+        lk_error_set(err, LK_ERR_ENV, "cannot create the token store's folder %s: %s", dir,
+                     strerror(errno));
         free(copy);
-        return LK_ERR_IO;
+        return LK_ERR_ENV;
     }
     free(copy);
     return LK_OK;
@@ -114,7 +127,7 @@ static lk_code store_read(lk_tokens *t, lk_error *err)
     if (access(path, F_OK) != 0)
         return LK_OK;
     if (lk_read_file(path, STORE_MAX_BYTES, &text, NULL, err) != LK_OK)
-        return err->code;
+        return as_env_error(err, err->code);
     root = cJSON_Parse(text);
     secret_free(text);
     if (!cJSON_IsObject(root)) {
@@ -185,6 +198,7 @@ static lk_code store_write(lk_tokens *t, const char *refresh, const char *access
     cJSON_Delete(root);
     rc = lk_write_file_atomic(t->cfg->token_store, text, strlen(text), 0600, err);
     secret_free(text);
+    rc = as_env_error(err, rc);
     if (rc == LK_OK)
         t->updated_at = now;
     return rc;
@@ -200,13 +214,14 @@ static int lock_store(const lk_tokens *t, lk_error *err)
     strbuf_addf(&p, "%s.lock", t->cfg->token_store);
     fd = open(p.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        lk_error_set(err, LK_ERR_IO, "cannot open lock file %s: %s", p.buf, strerror(errno));
+        lk_error_set(err, LK_ERR_ENV, "cannot open the token store's lock file %s: %s", p.buf,
+                     strerror(errno));
         strbuf_free(&p);
         return -1;
     }
     while (flock(fd, LOCK_EX) != 0) {
         if (errno != EINTR) {
-            lk_error_set(err, LK_ERR_IO, "cannot lock %s: %s", p.buf, strerror(errno));
+            lk_error_set(err, LK_ERR_ENV, "cannot lock %s: %s", p.buf, strerror(errno));
             close(fd);
             strbuf_free(&p);
             return -1;
@@ -366,7 +381,8 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
                             a->too_large ? "answer too large"
                             : errbuf[0]  ? errbuf
                                          : curl_easy_strerror(cc));
-    return lk_error_set(err, LK_ERR_AUTH, "the token service %s answered HTTP %ld every time",
+    return lk_error_set(err, LK_ERR_UNAVAILABLE,
+                        "the token service %s is unavailable: HTTP %ld to every attempt",
                         cfg->token_url, a->status);
 }
 
@@ -391,6 +407,19 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
     root = cJSON_ParseWithLength(a.body.buf, a.body.len);
     error_code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "error"));
     error_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "error_description"));
+    if ((a.status == 400 || a.status == 401) && error_code && !strcmp(error_code, "invalid_client")) {
+        /* the client is not known or its secret is wrong: authorising again cannot help */
+        rc = lk_error_set(err, LK_ERR_AUTH,
+                          "%s refused by %s (HTTP %ld, invalid_client%s%s): check the client id "
+                          "(\"clientId\" in %s, now \"%s\") and the client secret (\"clientSecret\", "
+                          "\"clientSecretFile\", LOKET_CLIENT_SECRET or LOKET_CLIENT_SECRET_FILE, or "
+                          "the systemd credential loket-client-secret)%s",
+                          what, t->cfg->token_url, a.status, error_text ? ": " : "",
+                          error_text ? error_text : "",
+                          t->cfg->path ? t->cfg->path : "the configuration", t->cfg->client_id,
+                          t->cfg->client_secret ? "" : "; no client secret is set");
+        goto out;
+    }
     if (a.status < 200 || a.status > 299) {
         rc = lk_error_set(err, LK_ERR_AUTH,
                           "%s refused by %s (HTTP %ld%s%s%s%s): run 'loket-import auth code CODE "
@@ -420,10 +449,12 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
     /* Durably first: the old refresh token is already dead on the server's side. */
     rc = store_write(t, refresh, access, expires_at, (long long)expires_in, err);
     if (rc != LK_OK) {
+        char why[LK_ERROR_MSG_MAX];
+        snprintf(why, sizeof why, "%s", err->message);
         lk_error_set(err, rc,
                      "%s: the new refresh token could not be saved (%s); the previous one is no "
                      "longer valid: fix the problem and authorise again with 'loket-import auth'",
-                     what, err->message);
+                     what, why);
         goto out;
     }
     if (refresh != t->refresh_token)

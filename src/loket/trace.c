@@ -53,7 +53,7 @@ lk_code lk_trace_open(const char *path, lk_trace **out, lk_error *err)
             if (fd >= 0)
                 close(fd);
             free(t);
-            return lk_error_set(err, LK_ERR_IO, "cannot open trace file %s: %s", path,
+            return lk_error_set(err, LK_ERR_ENV, "cannot open trace file %s: %s", path,
                                 strerror(e));
         }
         t->own = 1;

@@ -134,6 +134,13 @@ typedef struct file_state {
            payslip_text, long_component, long_value, record_key[LK_RK_COUNT];
     size_t *component_columns;            /* wide: per mapping component */
     size_t *skip_columns;
+    size_t totals_column;                 /* of the totalsRow rule */
+    /* per value column: the sum of the values (as written, before scale) of the rows taken so
+     * far, for the totals row; overflow marks a sum past the range */
+    lk_decimal *column_sums; bool *column_sum_overflow; size_t ncolumn_sums;
+    bool seen_totals_row;
+    unsigned long prev_end;               /* last physical row of the row before; 0 = none */
+    size_t max_fields;                    /* CSV: most fields of a row so far, header included */
     value_column *values; size_t nvalues;
     str_table employees;
     /* "decimalSeparator": "auto": until a row shows a decimal separator (or a value whose
@@ -168,6 +175,7 @@ typedef struct item {
     int component;
     size_t column;
     lk_decimal value;
+    lk_decimal raw;            /* the cell's value before scale and divideBy */
     bool null;
 } item;
 
@@ -181,6 +189,9 @@ struct lk_aggregator {
     size_t last_record;                        /* record index + 1 of the last row */
     int *entry_round; size_t entry_round_alloc;
     unsigned long errors_listed, skipped_listed;
+    unsigned long last_unlisted_row;           /* of the last issue beyond the cap */
+    unsigned last_unlisted_file;               /* its file + 1 */
+    bool allow_empty;
     file_state fs;
     strbuf key;
     item *items; size_t items_alloc;           /* reused for every row */
@@ -242,7 +253,8 @@ static lk_row_issue *new_issue(lk_aggregator *a)
  * mapping could otherwise fill memory with a million identical errors. The rows are still
  * counted (file_info, *_not_listed), so nothing goes unaccounted.
  */
-static lk_row_issue *row_issue(lk_aggregator *a, bool skipped)
+static lk_row_issue *row_issue(lk_aggregator *a, bool skipped, unsigned long row,
+                               unsigned long nrows)
 {
     unsigned long *listed = skipped ? &a->skipped_listed : &a->errors_listed;
     if (*listed >= LK_MAX_LISTED_ISSUES) {
@@ -250,6 +262,12 @@ static lk_row_issue *row_issue(lk_aggregator *a, bool skipped)
             a->set->skipped_not_listed++;
         else
             a->set->errors_not_listed++;
+        if (row != a->last_unlisted_row || a->fs.file + 1 != a->last_unlisted_file) {
+            /* a row with two bad cells is one row */
+            a->set->rows_not_listed += nrows;
+            a->last_unlisted_row = row;
+            a->last_unlisted_file = a->fs.file + 1;
+        }
         return NULL;
     }
     (*listed)++;
@@ -269,7 +287,7 @@ static void row_error(lk_aggregator *a, const lk_row *row, row_ctx *ctx, size_t 
 {
     if (ctx)
         ctx->failed = true;
-    lk_row_issue *is = row_issue(a, false);
+    lk_row_issue *is = row_issue(a, false, row->number, 1);
     if (!is)
         return;
     va_list ap;
@@ -284,7 +302,7 @@ static void row_error(lk_aggregator *a, const lk_row *row, row_ctx *ctx, size_t 
 static void row_skipped(lk_aggregator *a, const lk_row *row, size_t col, const char *reason)
 {
     a->set->file_info[a->fs.file].rows_skipped++;
-    lk_row_issue *is = row_issue(a, true);
+    lk_row_issue *is = row_issue(a, true, row->number, 1);
     if (!is)
         return;
     lk_error_at(&is->error, row->file, row->sheet, row->number, col, header_of(&a->fs, col));
@@ -309,6 +327,8 @@ static void file_state_free(file_state *fs)
     free_strings(fs->numbers, fs->nnumbers);
     free(fs->component_columns);
     free(fs->skip_columns);
+    free(fs->column_sums);
+    free(fs->column_sum_overflow);
     free(fs->values);
     table_free(&fs->employees);
     memset(fs, 0, sizeof(*fs));
@@ -344,6 +364,7 @@ void lk_aggregator_file_error(lk_aggregator *a, const lk_error *err)
 {
     lk_row_issue *is = new_issue(a);
     is->error = *err;
+    is->before_data = err->row && err->row < a->m->first_data_row;
     if (is->error.code == LK_OK)
         is->error.code = LK_ERR_INPUT;
     if (a->fs.started) {
@@ -534,6 +555,9 @@ static bool resolve_all(lk_aggregator *a, const lk_row *row)
     for (size_t i = 0; i < m->nskips; i++)
         if (!resolve(a, row, &m->skips[i].column, &fs->skip_columns[i]))
             return false;
+    fs->totals_column = LK_NO_COLUMN;
+    if (m->totals_row && !resolve(a, row, &m->totals_row->column, &fs->totals_column))
+        return false;
     fs->component_columns = xcalloc(m->ncomponents + 1, sizeof(size_t));
     if (m->layout == LK_LAYOUT_WIDE)
         for (size_t i = 0; i < m->ncomponents; i++)
@@ -554,7 +578,7 @@ static bool resolve_all(lk_aggregator *a, const lk_row *row)
 /* ---------------------------------------------------------------- one row */
 
 static inline void add_item(lk_aggregator *a, row_ctx *ctx, const lk_component_spec *spec,
-                     int component, size_t col, lk_decimal v, bool null)
+                     int component, size_t col, lk_decimal v, lk_decimal raw, bool null)
 {
     if (ctx->nitems + 1 > a->items_alloc) {
         lk_grow(&a->items, sizeof(item), ctx->nitems + 1, &a->items_alloc);
@@ -566,6 +590,7 @@ static inline void add_item(lk_aggregator *a, row_ctx *ctx, const lk_component_s
     it->component = component;
     it->column = col;
     it->value = v;
+    it->raw = raw;
     it->null = null;
 }
 
@@ -598,18 +623,32 @@ static bool scale_value(const lk_component_spec *s, lk_decimal v, lk_decimal *ou
     return true;
 }
 
+/* A negative value is a correction; the mapping must say it expects them. */
+static bool sign_ok(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
+                    const lk_component_spec *spec, int component, size_t col, lk_decimal v)
+{
+    char buf[32];
+    if (v >= 0 || spec->allow_negative)
+        return true;
+    row_error(a, row, ctx, col, "%s for component %d is negative: refused unless the mapping's "
+              "component says \"allowNegative\": true (a correction must be deliberate)",
+              lk_decimal_format(v, buf), component);
+    return false;
+}
+
 static void read_value(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
                        const lk_component_spec *spec, int component, size_t col)
 {
     char msg[MSG];
-    lk_decimal v = 0;
+    lk_decimal v = 0, raw = 0;
     const lk_cell *c = cell_at(row, col);
-    if (c->type == LK_CELL_STRING && lk_parse_plain(c->text, c->len, a->fs.style.decimal, &v) &&
-        scale_value(spec, v, &v)) {
-        add_item(a, ctx, spec, component, col, v, false);   /* nearly every cell */
+    if (c->type == LK_CELL_STRING && lk_parse_plain(c->text, c->len, a->fs.style.decimal, &raw) &&
+        scale_value(spec, raw, &v)) {
+        if (sign_ok(a, row, ctx, spec, component, col, v))
+            add_item(a, ctx, spec, component, col, v, raw, false);   /* nearly every cell */
         return;
     }
-    lk_parse_result pr = lk_parse_value(c, spec->format, &a->fs.style, &v, msg, sizeof(msg));
+    lk_parse_result pr = lk_parse_value(c, spec->format, &a->fs.style, &raw, msg, sizeof(msg));
     if (pr == LK_PARSE_BAD) {
         row_error(a, row, ctx, col, "%s", msg);
         return;
@@ -617,14 +656,15 @@ static void read_value(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
     if (pr == LK_PARSE_BLANK) {
         if (spec->blank == LK_BLANK_SKIP)
             return;
-        add_item(a, ctx, spec, component, col, 0, spec->blank == LK_BLANK_NULL);
+        add_item(a, ctx, spec, component, col, 0, 0, spec->blank == LK_BLANK_NULL);
         return;
     }
-    if (!scale_value(spec, v, &v)) {
+    if (!scale_value(spec, raw, &v)) {
         row_error(a, row, ctx, col, "%s is out of range after scaling", c->text);
         return;
     }
-    add_item(a, ctx, spec, component, col, v, false);
+    if (sign_ok(a, row, ctx, spec, component, col, v))
+        add_item(a, ctx, spec, component, col, v, raw, false);
 }
 
 static const lk_component_spec *long_spec(lk_aggregator *a, const char *code, long *key)
@@ -1023,10 +1063,35 @@ static size_t new_entry(lk_aggregator *a, agg_record *rec, const row_ctx *ctx, c
     const char *h = header_of(&a->fs, it->column);
     e->column_header = h ? xstrdup(h) : NULL;
     a->entry_round[idx] = it->spec->round;
+    e->round = it->spec->round;
+    e->month_calendar = a->m->period_calendar_month && e->period.kind == LK_PERIOD_DATE;
+    e->has_min = it->spec->has_min;
+    e->has_max = it->spec->has_max;
+    e->min = it->spec->min;
+    e->max = it->spec->max;
     lk_entry_set_attach(set, idx, rec->log);
     lk_grow(&rec->slots, sizeof(record_slot), rec->nslots + 1, &rec->slots_alloc);
     rec->slots[rec->nslots++] = (record_slot){ it->component, idx };
     return idx;
+}
+
+/* The totals row's side of a committed value: its column's running sum, as written. */
+static void add_column_sum(file_state *fs, const item *it)
+{
+    if (it->column == LK_NO_COLUMN)
+        return;
+    if (it->column >= fs->ncolumn_sums) {
+        size_t n = it->column + 16;
+        fs->column_sums = xrealloc(fs->column_sums, n * sizeof(lk_decimal));
+        fs->column_sum_overflow = xrealloc(fs->column_sum_overflow, n * sizeof(bool));
+        for (size_t i = fs->ncolumn_sums; i < n; i++) {
+            fs->column_sums[i] = 0;
+            fs->column_sum_overflow[i] = false;
+        }
+        fs->ncolumn_sums = n;
+    }
+    if (!lk_decimal_add(fs->column_sums[it->column], it->raw, &fs->column_sums[it->column]))
+        fs->column_sum_overflow[it->column] = true;
 }
 
 /* Checks the items against existing entries; commits them when nothing is wrong. */
@@ -1083,6 +1148,8 @@ static void commit_row(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
         lk_decimal_add(e->value, it->value, &e->value);
         a->row_entries[i] = idx;
         add_total(a, fi, it, i);
+        if (a->m->totals_row)
+            add_column_sum(fs, it);
     }
     lk_entry_add_rows(set, a->row_entries, ctx->nitems, fs->file, fs->sheet, row->number);
     if (ctx->nitems && rec->counted_file != fs->file + 1) {
@@ -1125,12 +1192,153 @@ static const char *skip_reason(lk_aggregator *a, const lk_row *row, size_t *col,
     return NULL;
 }
 
-static void count_ignored(lk_aggregator *a, const lk_row *row)
+/* Does the row match the rule (a skipRows entry or the totalsRow) whose cell is in column c? */
+static bool rule_hits(const lk_skip_rule *r, const lk_row *row, size_t c, char *t, size_t size)
+{
+    lk_cell_trim(cell_at(row, c)->text, t, size);
+    return r->test == LK_SKIP_BLANK ? !*t : fnmatch(r->pattern, t, FNM_CASEFOLD) == 0;
+}
+
+/* The value columns of the file, with the settings their cells are read with; false past the
+ * last. */
+static bool value_column_at(const lk_aggregator *a, size_t i, size_t *col,
+                            const lk_component_spec **spec)
+{
+    const lk_mapping *m = a->m;
+    const file_state *fs = &a->fs;
+    switch (m->layout) {
+    case LK_LAYOUT_WIDE:
+        if (i >= m->ncomponents)
+            return false;
+        *col = fs->component_columns[i];
+        *spec = &m->components[i];
+        return true;
+    case LK_LAYOUT_LONG:
+        if (i > 0)
+            return false;
+        *col = fs->long_value;
+        *spec = &m->defaults;
+        return true;
+    case LK_LAYOUT_COMPONENT_ROW:
+        if (i >= fs->nvalues)
+            return false;
+        *col = fs->values[i].column;
+        *spec = &fs->values[i].spec;
+        return true;
+    }
+    return false;
+}
+
+/*
+ * The export's own totals row: each value cell in it must equal the sum of that column's values
+ * in the rows above that were taken (as written, before scale and divideBy; exact decimals). A
+ * blank cell is not compared. The row itself adds nothing. False when a cell is wrong.
+ */
+static bool check_totals_row(lk_aggregator *a, const lk_row *row)
+{
+    file_state *fs = &a->fs;
+    bool ok = true;
+    size_t col;
+    const lk_component_spec *spec;
+    for (size_t i = 0; value_column_at(a, i, &col, &spec); i++) {
+        if (col == LK_NO_COLUMN)
+            continue;
+        bool seen = false;   /* a column mapped twice is checked once */
+        size_t other;
+        const lk_component_spec *other_spec;
+        for (size_t j = 0; j < i && value_column_at(a, j, &other, &other_spec); j++)
+            seen = seen || other == col;
+        if (seen)
+            continue;
+        char msg[MSG], want[48], have[48], text[64];
+        lk_decimal total = 0;
+        const lk_cell *c = cell_at(row, col);
+        lk_parse_result pr = lk_parse_value(c, spec->format, &fs->style, &total, msg,
+                                            sizeof(msg));
+        if (pr == LK_PARSE_BLANK)
+            continue;
+        if (pr == LK_PARSE_BAD) {
+            row_error(a, row, NULL, col, "totals row: %s", msg);
+            ok = false;
+            continue;
+        }
+        lk_decimal sum = col < fs->ncolumn_sums ? fs->column_sums[col] : 0;
+        bool overflow = col < fs->ncolumn_sums && fs->column_sum_overflow[col];
+        if (!overflow && sum == total)
+            continue;
+        lk_cell_trim(c->text, text, sizeof(text));
+        if (overflow)
+            row_error(a, row, NULL, col, "totals row says \"%s\" (%s), but the sum of the "
+                      "rows above is out of range", text, lk_decimal_format(total, want));
+        else
+            row_error(a, row, NULL, col, "totals row says \"%s\" (%s), but the rows above "
+                      "add up to %s (difference %s); a row may be missing, repeated or "
+                      "mistyped (input.totalsRow)", text, lk_decimal_format(total, want),
+                      lk_decimal_format(sum, have), lk_decimal_format(total - sum, msg));
+        ok = false;
+    }
+    return ok;
+}
+
+/*
+ * Component-row layout: a value below a column whose component-row cell is not a component
+ * number ("1O" typed for "10") would be lost. The column is counted for validate's list, and
+ * the row is an error, so the employee is not sent without those hours.
+ */
+static void check_ignored(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
 {
     lk_file_info *fi = &a->set->file_info[a->fs.file];
-    for (size_t i = 0; i < fi->nignored; i++)
-        if (!cell_blank(cell_at(row, fi->ignored[i].column)))
-            fi->ignored[i].values++;
+    char t[64];
+    for (size_t i = 0; i < fi->nignored; i++) {
+        const lk_cell *c = cell_at(row, fi->ignored[i].column);
+        if (cell_blank(c))
+            continue;
+        fi->ignored[i].values++;
+        lk_cell_trim(c->text, t, sizeof(t));
+        row_error(a, row, ctx, fi->ignored[i].column, "value \"%s\" in a column whose "
+                  "component row %lu says \"%s\", which is not a component number: the value "
+                  "would be lost (correct the number, or end the value columns before it with "
+                  "componentRow.lastColumn)", t, a->m->component_row, fi->ignored[i].header);
+    }
+}
+
+/*
+ * Rows first..last held nothing (no row in the XLSX sheet; an empty line or one of only
+ * delimiters in a CSV file): counted as read and blank, and listed as one skipped issue, so
+ * every row between the header and the last row is accounted for.
+ */
+static void blank_rows(lk_aggregator *a, const lk_row *row, unsigned long first,
+                       unsigned long last)
+{
+    lk_file_info *fi = &a->set->file_info[a->fs.file];
+    unsigned long n = last - first + 1;
+    fi->rows_read += n;
+    fi->rows_blank += n;
+    a->set->rows_read += n;
+    lk_row_issue *is = row_issue(a, true, first, n);
+    if (!is)
+        return;
+    lk_error_at(&is->error, row->file, row->sheet, first, LK_NO_COLUMN, NULL);
+    snprintf(is->error.message, sizeof(is->error.message), "skipped: blank row%s",
+             n > 1 ? "s" : "");
+    is->error.code = LK_OK;
+    is->skipped = true;
+    is->last_row = n > 1 ? last : 0;
+}
+
+/* A last record without a line break after it and with fewer fields than the rows above: the
+ * file was cut off while it was written or copied (its last value may be cut too: 80 for
+ * 805,6). Nothing of it can be trusted to be complete. */
+static void cut_off(lk_aggregator *a, const lk_row *row)
+{
+    lk_file_info *fi = &a->set->file_info[a->fs.file];
+    fi->rows_read++;
+    fi->rows_failed++;
+    a->set->rows_read++;
+    file_error_at(a, row, row->number, "the file ends in the middle of this row (no line break "
+                  "after it, %zu of the %zu fields of the rows above): the file looks cut off, "
+                  "its last value may be cut too; export or copy it again", row->nfields,
+                  a->fs.max_fields);
 }
 
 void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
@@ -1145,6 +1353,11 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
         if (row->sheet)
             a->set->file_info[fs->file].sheet = xstrdup(row->sheet);
     }
+    unsigned long gap_from = fs->prev_end + 1 > m->first_data_row ? fs->prev_end + 1
+                                                                   : m->first_data_row;
+    fs->prev_end = row->last_line > row->number ? row->last_line : row->number;
+    if (row->nfields > fs->max_fields && !row->unterminated)
+        fs->max_fields = row->nfields;
     if (row->number < m->first_data_row) {
         if (row->number == m->header_row) {
             free_strings(fs->headers, fs->nheaders);
@@ -1161,6 +1374,12 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
         }
         return;
     }
+    if (row->number > gap_from)
+        blank_rows(a, row, gap_from, row->number - 1);
+    if (row->unterminated && row->nfields < fs->max_fields) {
+        cut_off(a, row);
+        return;
+    }
     if (fs->check_evidence && !check_row_evidence(a, row))
         return;
     if (!fs->resolved && !resolve_all(a, row))
@@ -1174,17 +1393,28 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
 
     char reason[256];
     size_t skip_col = LK_NO_COLUMN;
+    if (m->totals_row && rule_hits(m->totals_row, row, fs->totals_column, reason,
+                                   sizeof(reason))) {
+        fs->seen_totals_row = true;
+        if (check_totals_row(a, row)) {
+            row_skipped(a, row, fs->totals_column, "skipped: totals row, equal to the sums of "
+                        "the rows above (input.totalsRow)");
+        } else {
+            fi->rows_failed++;
+            fi->totals_differ = true;
+        }
+        return;
+    }
     if (skip_reason(a, row, &skip_col, reason, sizeof(reason))) {
         row_skipped(a, row, skip_col, reason);
         return;
     }
-    count_ignored(a, row);
-
     row_ctx ctx;
     memset(&ctx, 0, offsetof(row_ctx, employer_buf));
     size_t issues_before = a->set->nissues;
     read_identity(a, row, &ctx);
     read_values(a, row, &ctx);
+    check_ignored(a, row, &ctx);
 
     bool no_employee = ctx.employee.employee_number == 0 && !ctx.employee.employment_id;
     size_t id_col = fs->employee_number != LK_NO_COLUMN ? fs->employee_number : fs->employment_id;
@@ -1396,6 +1626,22 @@ static void set_style_separators(const lk_mapping *m, lk_number_style *style)
         style->thousands = style->decimal == ',' ? '.' : ',';
 }
 
+/* A file that gives nothing to import (only its header; a single line "x"; only skipped or
+ * blank rows) is not a success: most often it is the wrong file, or an export that failed. */
+static void empty_file(lk_aggregator *a, const lk_file_info *fi)
+{
+    lk_row_issue *is = new_issue(a);
+    lk_error_at(&is->error, a->set->files[a->fs.file], fi->sheet, 0, LK_NO_COLUMN, NULL);
+    if (fi->rows_read == 0)
+        lk_error_set(&is->error, LK_ERR_INPUT, "the file has no data rows%s; nothing to "
+                     "import (--allow-empty accepts an empty file)",
+                     a->m->header_row ? " after its header row" : "");
+    else
+        lk_error_set(&is->error, LK_ERR_INPUT, "the file has no row with values (%lu rows: "
+                     "%lu skipped, %lu blank); nothing to import (--allow-empty accepts an "
+                     "empty file)", fi->rows_read, fi->rows_skipped, fi->rows_blank);
+}
+
 lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err)
 {
     const lk_mapping *m = a->m;
@@ -1411,6 +1657,8 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
         if (ferr.code == LK_ERR_NOMEM)
             return lk_error_set(err, LK_ERR_NOMEM, "out of memory");
         lk_aggregator_file_error(a, &ferr);
+        /* not read at all (binary data, bad bytes at open): the place it names is no row */
+        a->set->issues[a->set->nissues - 1].before_data = true;
         lk_aggregator_end_file(a);
         return LK_OK;
     }
@@ -1440,8 +1688,20 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
     while (!a->fs.failed && (rc = lk_prefetch_next(pf, &row, &ferr)) == 1)
         lk_aggregator_add_row(a, row);
     lk_prefetch_stop(pf);
-    if (!a->fs.failed && rc < 0)
+    if (!a->fs.failed && rc < 0) {
+        if (ferr.row >= m->first_data_row && ferr.row > a->fs.prev_end) {
+            /* the record the reader could not read (an open quote, a cell too long) was read
+             * as far as it goes: a row with an issue, so the rows still add up */
+            fi->rows_read++;
+            fi->rows_failed++;
+            a->set->rows_read++;
+        }
         lk_aggregator_file_error(a, &ferr);
+    }
+    if (!a->fs.failed && a->fs.resolved && m->totals_row && !a->fs.seen_totals_row)
+        /* the mapping says the export ends with its totals: a file without them is cut off */
+        file_error_at(a, NULL, 0, "no totals row (input.totalsRow in mapping %s): the file "
+                      "may be cut off or not the export the mapping is for", m->path);
     if (!a->fs.failed && !a->fs.resolved && fi->rows_read == 0 &&
         (m->header_row || m->component_row)) {
         /* only header rows, or not even those: say so rather than report an empty success */
@@ -1449,6 +1709,8 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
         if (!a->fs.seen_header || (m->component_row && !a->fs.seen_component_row))
             file_error_at(a, NULL, need, "the file ends before its header row %lu", need);
     }
+    if (!a->fs.failed && !a->allow_empty && fi->rows_used == 0 && fi->rows_failed == 0)
+        empty_file(a, fi);
     lk_reader_free(r);
     lk_aggregator_end_file(a);
     return LK_OK;
@@ -1482,15 +1744,29 @@ lk_aggregator *lk_aggregator_new(const lk_mapping *m, const lk_period_ref *perio
     if (period && period->kind != LK_PERIOD_NONE) {
         a->cli_period = *period;
         a->has_cli_period = true;
+        if (m->period_source == LK_PSRC_DATE) {
+            char letter[8];
+            set->expected_period = *period;
+            free(set->period_column);
+            set->period_column = xstrdup(m->period_column.name
+                                             ? m->period_column.name
+                                             : lk_column_letter(m->period_column.letter, letter));
+        }
     }
     strbuf_init(&a->key, 128);
     return a;
 }
 
+void lk_aggregator_set_allow_empty(lk_aggregator *a, bool allow)
+{
+    a->allow_empty = allow;
+}
+
 void lk_aggregator_finish(lk_aggregator *a)
 {
+    /* an entry of a date is a part of a period's sum: the plan rounds that sum, once */
     for (size_t i = 0; i < a->set->nentries; i++)
-        if (a->entry_round[i] >= 0)
+        if (a->entry_round[i] >= 0 && a->set->entries[i].period.kind != LK_PERIOD_DATE)
             a->set->entries[i].value = lk_decimal_round(a->set->entries[i].value,
                                                         a->entry_round[i]);
 }

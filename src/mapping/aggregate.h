@@ -19,6 +19,8 @@ typedef struct lk_aggregator lk_aggregator;
 lk_aggregator *lk_aggregator_new(const lk_mapping *m, const lk_period_ref *period,
                                  lk_entry_set *set, lk_error *err);
 void lk_aggregator_free(lk_aggregator *a);
+/* --allow-empty: a file without data rows is not an error. */
+void lk_aggregator_set_allow_empty(lk_aggregator *a, bool allow);
 
 /* Reads a whole file through input/reader.h (twice when the number convention is "auto": the
  * first pass only looks for it). Problems with the file or its rows become issues in the set;
@@ -32,7 +34,8 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row);
 void lk_aggregator_file_error(lk_aggregator *a, const lk_error *err);
 void lk_aggregator_end_file(lk_aggregator *a);
 
-/* Applies each component's rounding to the summed values. Call once, after the last file. */
+/* Applies each component's rounding to the summed values (not to entries of one date: the plan
+ * rounds the sum of a payroll period's dates). Call once, after the last file. */
 void lk_aggregator_finish(lk_aggregator *a);
 
 #endif

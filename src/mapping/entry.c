@@ -38,6 +38,7 @@ void lk_entry_set_free(lk_entry_set *set)
 {
     if (!set)
         return;
+    free(set->period_column);
     for (size_t i = 0; i < set->nfiles; i++) {
         free(set->files[i]);
         if (set->file_info) {

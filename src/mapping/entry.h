@@ -112,6 +112,14 @@ typedef struct lk_entry {
     lk_decimal value;
     bool value_null;           /* send null: remove Loket's value (only when the mapping says so) */
     bool is_supplement;
+    int round;                 /* decimals the record's sum is rounded to (mapping "round"),
+                                  -1 = keep. Applied once to the sum: by the mapping stage to
+                                  an entry of a whole period, by the plan to the sum of the dates
+                                  of one payroll period (value stays exact per date) */
+    bool month_calendar;       /* a date whose payroll period the mapping says is its calendar
+                                  month ("calendar": "month") */
+    bool has_min, has_max;     /* the mapping's "min"/"max" for the record's value */
+    lk_decimal min, max;
     size_t log;                /* index into lk_entry_set.logs: the record's rows */
     unsigned slot;             /* this entry's bit in that log */
     unsigned long nrows;       /* input rows that fed it */
@@ -127,6 +135,11 @@ typedef struct lk_entry {
 typedef struct lk_row_issue {
     lk_error error;            /* code, file, sheet, row, column, header, message */
     bool skipped;              /* true: a row skipped on purpose (totals row, blank), not an error */
+    unsigned long last_row;    /* the issue covers error.row..last_row (a run of blank rows);
+                                  0 = error.row only */
+    bool before_data;          /* error.row is no data row of its own: a header row (a column
+                                  missing from it), or a place in a file that could not be read
+                                  as rows at all (binary data) */
     lk_employee_ref employee;  /* whose row it was, when known (employee_number 0 = unknown) */
 } lk_row_issue;
 
@@ -153,11 +166,13 @@ typedef struct lk_file_info {
     char encoding[24];
     char decimal;              /* the number convention used: ',' or '.' */
     char *sheet;               /* XLSX sheet read, NULL for CSV */
-    unsigned long rows_read, rows_used, rows_skipped, rows_failed;
+    /* every data row read is used, skipped, blank or failed (has an error) */
+    unsigned long rows_read, rows_used, rows_skipped, rows_blank, rows_failed;
     size_t employees;          /* distinct employees with at least one value */
     lk_component_total *totals; size_t ntotals, totals_alloc;
     lk_ignored_column *ignored; size_t nignored, ignored_alloc;
     bool failed;               /* the file could not be read to its end */
+    bool totals_differ;        /* its totals row (input.totalsRow) disagrees with its rows */
 } lk_file_info;
 
 typedef struct lk_entry_set {
@@ -171,6 +186,12 @@ typedef struct lk_entry_set {
     /* Rows with errors / skipped rows beyond LK_MAX_LISTED_ISSUES each are counted here (and in
      * file_info), not listed: a file read with the wrong mapping must not exhaust memory. */
     unsigned long errors_not_listed, skipped_not_listed;
+    unsigned long rows_not_listed;   /* input rows behind those unlisted issues (each once) */
+    /* --period with a date column: the period every date must fall in. A month is checked
+     * here; a period number needs the administration's calendar, so the plan checks it.
+     * kind LK_PERIOD_NONE: no such check. */
+    lk_period_ref expected_period;
+    char *period_column;             /* the date column as the mapping names it, or NULL */
 } lk_entry_set;
 
 #define LK_MAX_LISTED_ISSUES 10000

@@ -328,8 +328,31 @@ static bool value_settings(loader *L, const cJSON *obj, const char *path, lk_com
     if (!get_int(L, obj, "round", path, 0, 6, &round, NULL) ||
         !get_enum(L, obj, "format", path, format_words, &format) ||
         !get_enum(L, obj, "blank", path, blank_words, &blank) ||
-        !get_bool(L, obj, "isSupplement", path, &s->is_supplement))
+        !get_bool(L, obj, "isSupplement", path, &s->is_supplement) ||
+        !get_bool(L, obj, "allowNegative", path, &s->allow_negative))
         return false;
+    lk_decimal v;
+    if (!get_decimal(L, obj, "min", path, &v, &present))
+        return false;
+    if (present) {
+        s->has_min = true;
+        s->min = v;
+    }
+    if (!get_decimal(L, obj, "max", path, &v, &present))
+        return false;
+    if (present) {
+        s->has_max = true;
+        s->max = v;
+    }
+    if (s->has_min && s->has_max && s->min > s->max) {
+        join_path(p, sizeof(p), path, "min");
+        return fail(L, p, "is greater than \"max\"");
+    }
+    if (s->has_min && s->min < 0 && !s->allow_negative) {
+        join_path(p, sizeof(p), path, "min");
+        return fail(L, p, "is negative, but negative values are refused: add "
+                    "\"allowNegative\": true for corrections");
+    }
     s->round = (int)round;
     s->format = (lk_value_format)format;
     s->blank = (lk_blank_rule)blank;
@@ -339,7 +362,7 @@ static bool value_settings(loader *L, const cJSON *obj, const char *path, lk_com
 static bool load_defaults(loader *L, const cJSON *obj)
 {
     static const char *const keys[] = { "scale", "divideBy", "round", "format", "isSupplement",
-                                        "blank", NULL };
+                                        "blank", "min", "max", "allowNegative", NULL };
     if (!obj)
         return true;
     return check_keys(L, obj, "defaults", keys) &&
@@ -350,7 +373,7 @@ static bool load_components(loader *L, const cJSON *arr)
 {
     static const char *const keys[] = { "component", "name", "column", "letter", "code", "scale",
                                         "divideBy", "round", "format", "isSupplement", "blank",
-                                        NULL };
+                                        "min", "max", "allowNegative", NULL };
     lk_mapping *m = L->m;
     if (!arr)
         return true;
@@ -392,19 +415,44 @@ static bool load_components(loader *L, const cJSON *arr)
     return true;
 }
 
+/* A rule that selects rows by one cell: a skipRows entry, or the totalsRow. */
+static bool row_rule(loader *L, const cJSON *it, const char *path, lk_skip_rule *r)
+{
+    static const char *const skip_keys[] = { "column", "letter", "matches", "blank", "reason",
+                                             NULL };
+    colref_init(&r->column);
+    const char *pattern, *reason;
+    bool blank = false;
+    if (!check_keys(L, it, path, skip_keys) || !colref_fields(L, it, path, &r->column) ||
+        !get_string(L, it, "matches", path, &pattern) ||
+        !get_bool(L, it, "blank", path, &blank) ||
+        !get_string(L, it, "reason", path, &reason))
+        return false;
+    if (!lk_colref_used(&r->column))
+        return fail(L, path, "give the \"column\" or \"letter\" to test");
+    if (!pattern == !blank)
+        return fail(L, path, "give either \"matches\" (a pattern like \"Totaal*\") or "
+                    "\"blank\": true");
+    if (pattern && !*pattern)
+        return fail(L, path, "\"matches\" is empty; use \"blank\": true for empty cells");
+    r->test = pattern ? LK_SKIP_MATCHES : LK_SKIP_BLANK;
+    r->pattern = pattern ? xstrdup(pattern) : NULL;
+    r->reason = reason ? xstrdup(reason) : NULL;
+    return true;
+}
+
 static bool load_input(loader *L, const cJSON *in)
 {
     static const char *const keys[] = { "type", "delimiter", "quote", "encoding",
                                         "decimalSeparator", "thousandsSeparator", "headerRow",
-                                        "firstDataRow", "sheet", "skipRows", NULL };
+                                        "firstDataRow", "sheet", "skipRows", "totalsRow",
+                                        NULL };
     static const char *const type_words[] = { "auto", "csv", "xlsx", NULL };
     static const char *const enc_words[] = { "auto", "utf-8", "windows-1252", "latin1", "utf8",
                                              "cp1252", "iso-8859-1", NULL };
     static const lk_encoding enc_values[] = { LK_ENC_AUTO, LK_ENC_UTF8, LK_ENC_CP1252,
                                               LK_ENC_LATIN1, LK_ENC_UTF8, LK_ENC_CP1252,
                                               LK_ENC_LATIN1 };
-    static const char *const skip_keys[] = { "column", "letter", "matches", "blank", "reason",
-                                             NULL };
     lk_mapping *m = L->m;
     if (!in)
         return true;
@@ -492,26 +540,18 @@ static bool load_input(loader *L, const cJSON *in)
         for (const cJSON *it = skips->child; it; it = it->next) {
             char path[64];
             snprintf(path, sizeof(path), "input.skipRows[%zu]", m->nskips);
-            lk_skip_rule *r = &m->skips[m->nskips++];
-            colref_init(&r->column);
-            const char *pattern, *reason;
-            bool blank = false;
-            if (!check_keys(L, it, path, skip_keys) || !colref_fields(L, it, path, &r->column) ||
-                !get_string(L, it, "matches", path, &pattern) ||
-                !get_bool(L, it, "blank", path, &blank) ||
-                !get_string(L, it, "reason", path, &reason))
+            if (!row_rule(L, it, path, &m->skips[m->nskips++]))
                 return false;
-            if (!lk_colref_used(&r->column))
-                return fail(L, path, "give the \"column\" or \"letter\" to test");
-            if (!pattern == !blank)
-                return fail(L, path, "give either \"matches\" (a pattern like \"Totaal*\") or "
-                            "\"blank\": true");
-            if (pattern && !*pattern)
-                return fail(L, path, "\"matches\" is empty; use \"blank\": true for empty cells");
-            r->test = pattern ? LK_SKIP_MATCHES : LK_SKIP_BLANK;
-            r->pattern = pattern ? xstrdup(pattern) : NULL;
-            r->reason = reason ? xstrdup(reason) : NULL;
         }
+    }
+    const cJSON *totals = cJSON_GetObjectItemCaseSensitive(in, "totalsRow");
+    if (totals) {
+        if (!cJSON_IsObject(totals))
+            return fail(L, "input.totalsRow", "expected an object like a skipRows entry: "
+                        "{\"column\": \"Naam\", \"matches\": \"Totaal*\"}");
+        m->totals_row = xcalloc(1, sizeof(lk_skip_rule));
+        if (!row_rule(L, totals, "input.totalsRow", m->totals_row))
+            return false;
     }
     return true;
 }
@@ -573,8 +613,9 @@ static bool load_employer(loader *L, const cJSON *obj)
 
 static bool load_period(loader *L, const cJSON *obj)
 {
-    static const char *const keys[] = { "source", "value", "column", "letter", NULL };
+    static const char *const keys[] = { "source", "value", "column", "letter", "calendar", NULL };
     static const char *const sources[] = { "commandLine", "fixed", "column", "date", NULL };
+    static const char *const calendars[] = { "month", NULL };
     lk_mapping *m = L->m;
     if (!obj)
         return true;
@@ -588,6 +629,12 @@ static bool load_period(loader *L, const cJSON *obj)
     if (!cJSON_GetObjectItemCaseSensitive(obj, "source"))
         return fail(L, "period.source", "missing: \"commandLine\", \"fixed\", \"column\" or "
                     "\"date\"");
+    int calendar = -1;
+    if (!get_enum(L, obj, "calendar", "period", calendars, &calendar))
+        return false;
+    if (calendar >= 0 && source != LK_PSRC_DATE)
+        return fail(L, "period.calendar", "only with source \"date\"");
+    m->period_calendar_month = calendar == 0;
     m->period_source = (lk_period_source)source;
     bool col = lk_colref_used(&m->period_column);
     switch (m->period_source) {
@@ -831,6 +878,9 @@ static bool check_layout(loader *L)
             if (m->skips[i].column.name)
                 return fail(L, m->skips[i].column.path, "a column by header text needs "
                             "input.headerRow; or give the \"letter\"");
+        if (m->totals_row && m->totals_row->column.name)
+            return fail(L, m->totals_row->column.path, "a column by header text needs "
+                        "input.headerRow; or give the \"letter\"");
     }
     return true;
 }
@@ -1010,6 +1060,12 @@ void lk_mapping_free(lk_mapping *m)
         free(m->skips[i].reason);
     }
     free(m->skips);
+    if (m->totals_row) {
+        colref_free(&m->totals_row->column);
+        free(m->totals_row->pattern);
+        free(m->totals_row->reason);
+        free(m->totals_row);
+    }
     for (size_t i = 0; i < m->ncomponents; i++)
         spec_free(&m->components[i]);
     free(m->components);

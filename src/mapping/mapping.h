@@ -58,6 +58,9 @@ typedef struct lk_component_spec {
     lk_value_format format;
     bool is_supplement;
     lk_blank_rule blank;
+    bool allow_negative;     /* "allowNegative": a negative cell is a deliberate correction */
+    bool has_min, has_max;   /* "min"/"max": the range of a record's (summed, rounded) value */
+    lk_decimal min, max;
     char *path;              /* "components[2]" */
 } lk_component_spec;
 
@@ -116,6 +119,8 @@ typedef struct lk_mapping {
     unsigned long header_row;      /* 0 = none */
     unsigned long first_data_row;  /* 1-based; default header_row + 1 (component row + 1) */
     lk_skip_rule *skips; size_t nskips;
+    /* the export's own totals row, checked against the sums of the rows above; NULL = none */
+    lk_skip_rule *totals_row;
 
     lk_layout layout;
     /* wide and long: components listed; component-row layout: per-key overrides */
@@ -138,6 +143,8 @@ typedef struct lk_mapping {
     lk_period_source period_source;
     lk_period_ref period_fixed;
     lk_colref period_column;
+    bool period_calendar_month; /* "calendar": "month": the dates' payroll periods are calendar
+                                 * months (validate can sum per period offline; the plan checks) */
     /* record key and payslip text */
     lk_ref_spec record_key[LK_RK_COUNT];
     lk_colref payslip_text_column;

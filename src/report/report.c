@@ -5,6 +5,7 @@
  */
 #include "report/report.h"
 
+#include "common/hashmap.h"
 #include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -215,7 +216,23 @@ void lk_report_free(lk_report *r)
     for (size_t i = 0; i < r->noutputs; i++)
         free(r->outputs[i]);
     free(r->outputs);
+    for (size_t i = 0; i < r->nwarnings; i++)
+        free(r->warnings[i]);
+    free(r->warnings);
     free(r);
+}
+
+void lk_report_add_warning(lk_report *r, const char *fmt, ...)
+{
+    strbuf sb;
+    va_list ap;
+    strbuf_init(&sb, 128);
+    va_start(ap, fmt);
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    lk_grow(&r->warnings, sizeof(*r->warnings), r->nwarnings + 1, &r->warnings_alloc);
+    r->warnings[r->nwarnings++] = text_dup(sb.buf);
+    strbuf_free(&sb);
 }
 
 void lk_report_add_file_hash(lk_report *r, const char *path, const char *sha256)
@@ -737,7 +754,11 @@ static void attach_row_issues(lk_report *r, const lk_entry_set *set, size_t firs
         lk_report_record *rec =
             e->row ? row_owner_find(o, n, e->file, e->sheet[0] ? e->sheet : NULL, e->row) : NULL;
         if (!rec) {
-            lk_report_add_issue(r, is->skipped ? LK_OUTCOME_SKIPPED : LK_OUTCOME_REJECTED, e);
+            lk_report_issue *ri =
+                lk_report_add_issue(r, is->skipped ? LK_OUTCOME_SKIPPED : LK_OUTCOME_REJECTED, e);
+            if (is->last_row > ri->error.row)
+                ri->last_row = is->last_row;
+            ri->not_data_row = is->before_data;
             continue;
         }
         char where[LK_ERROR_MSG_MAX + 400];
@@ -767,6 +788,7 @@ lk_code lk_report_add_entry_set(lk_report *r, const lk_entry_set *set, lk_error 
         }
     }
     r->rows_read += set->rows_read;
+    r->rows_not_listed += set->rows_not_listed;
 
     size_t first_new = r->nrecords;
     size_t n = set->nentries;
@@ -809,6 +831,23 @@ lk_code lk_report_add_entry_set(lk_report *r, const lk_entry_set *set, lk_error 
     return rc;
 }
 
+void lk_report_add_input_warnings(lk_report *r, const lk_entry_set *set)
+{
+    for (size_t f = 0; f < set->nfiles && set->file_info; f++) {
+        const lk_file_info *fi = &set->file_info[f];
+        for (size_t i = 0; i < fi->nignored; i++) {
+            const lk_ignored_column *ic = &fi->ignored[i];
+            char letter[8];
+            if (!ic->header[0] && !ic->values)
+                continue;   /* an empty column under an empty cell is layout */
+            lk_report_add_warning(r, "%s: ignored column %s: header \"%s\" is not a component "
+                                  "number (%lu value%s below it)", set->files[f],
+                                  lk_column_letter(ic->column, letter), ic->header, ic->values,
+                                  ic->values == 1 ? "" : "s");
+        }
+    }
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Reading the model
  * ------------------------------------------------------------------------------------------- */
@@ -831,15 +870,24 @@ void lk_report_totals_get(const lk_report *r, lk_report_totals *t)
         t->rows_in_records += rows_count(rec->rows, rec->nrows);
         t->messages += rec->nmessages;
     }
+    /* a row with two bad cells is two issues but one row: rows are counted once */
+    lk_hashmap *seen = lk_hashmap_new(r->nissues + 1);
     for (size_t i = 0; i < r->nissues; i++) {
         const lk_report_issue *is = &r->issues[i];
         if ((unsigned)is->outcome < LK_OUTCOME_COUNT)
             t->issues[is->outcome]++;
-        if (is->error.row)
-            t->rows_in_issues += is->last_row >= is->error.row
-                                     ? is->last_row - is->error.row + 1
-                                     : 1;
+        if (!is->error.row || is->not_data_row)
+            continue;
+        char key[sizeof is->error.file + sizeof is->error.sheet + 24];
+        snprintf(key, sizeof key, "%s|%s|%lu", is->error.file, is->error.sheet, is->error.row);
+        if (lk_hashmap_get(seen, key))
+            continue;
+        lk_hashmap_put(seen, key, (void *)1);
+        t->rows_in_issues += is->last_row >= is->error.row ? is->last_row - is->error.row + 1
+                                                           : 1;
     }
+    lk_hashmap_free(seen);
+    t->rows_in_issues += r->rows_not_listed;
 }
 
 static int cmp_component_total(const void *pa, const void *pb)

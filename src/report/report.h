@@ -159,6 +159,7 @@ typedef struct lk_report_issue {
     lk_outcome outcome;     /* LK_OUTCOME_REJECTED (an error) or LK_OUTCOME_SKIPPED (on purpose) */
     lk_error error;         /* code, file, sheet, row, column, header, message */
     unsigned long last_row; /* error.row..last_row when it covers several rows; = error.row */
+    bool not_data_row;      /* error.row is a header row (a missing column): no input row */
 } lk_report_issue;
 
 typedef struct lk_report {
@@ -173,9 +174,14 @@ typedef struct lk_report {
     lk_report_request_stat *requests;
     size_t nrequests, requests_alloc;
     unsigned long rows_read;        /* data rows read over all files (from lk_entry_set) */
+    unsigned long rows_not_listed;  /* rows with issues beyond the listing cap: counted only */
     /* a run-level error that stopped the run (auth, config, connection, interrupted) */
     bool has_error;
     lk_error error;
+    /* warnings about the run as a whole that stop nothing but must be seen (a file whose rows
+     * fall into several periods) */
+    char **warnings;
+    size_t nwarnings, warnings_alloc;
     /* results */
     lk_report_record **records;     /* each allocated on its own: pointers stay valid */
     size_t nrecords, records_alloc;
@@ -206,6 +212,9 @@ void lk_report_set_environment(lk_report *r, const char *environment);
 void lk_report_finish(lk_report *r);
 /* The error that stopped the run; decides the exit code (lk_report_exit_code). */
 void lk_report_set_error(lk_report *r, const lk_error *err);
+
+/* A warning about the run (printf-style); shown on the terminal and in every report form. */
+void lk_report_add_warning(lk_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* One finished request (all its attempts): adds to the method+endpoint+status line. */
 void lk_report_count_request(lk_report *r, const char *method, const char *endpoint, int status,
@@ -278,6 +287,9 @@ lk_report_issue *lk_report_add_issue(lk_report *r, lk_outcome outcome, const lk_
  * still in exactly one place. Also adds the set's files (hashed) when the report has none yet,
  * and rows_read. err only for unreadable files (the report is still filled). */
 lk_code lk_report_add_entry_set(lk_report *r, const lk_entry_set *set, lk_error *err);
+/* What the mapping stage found that is no row's issue but must be seen, as warnings: columns the
+ * component-row layout ignored because their component number is not one ("1O"). */
+void lk_report_add_input_warnings(lk_report *r, const lk_entry_set *set);
 
 /* ---------------------------------------------------------------------------------------------
  * Reading the model
@@ -287,7 +299,7 @@ typedef struct lk_report_totals {
     unsigned long records[LK_OUTCOME_COUNT];  /* records per outcome */
     unsigned long issues[LK_OUTCOME_COUNT];   /* issues per outcome (REJECTED, SKIPPED) */
     unsigned long rows_in_records;            /* input rows behind the records */
-    unsigned long rows_in_issues;
+    unsigned long rows_in_issues;             /* rows_not_listed included */
     unsigned long messages;
 } lk_report_totals;
 

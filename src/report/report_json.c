@@ -52,6 +52,7 @@ static cJSON *error_json(const lk_error *e)
     add(o, "row", num_or_null((long long)e->row));
     add(o, "column", e->column[0] ? cJSON_CreateString(e->column) : cJSON_CreateNull());
     add(o, "header", e->header[0] ? cJSON_CreateString(e->header) : cJSON_CreateNull());
+    add(o, "transient", cJSON_CreateBool(lk_code_transient(e->code)));
     return o;
 }
 
@@ -203,6 +204,10 @@ static cJSON *run_json(const lk_report *r)
     }
     add(run, "requests", reqs);
     add(run, "error", r->has_error ? error_json(&r->error) : cJSON_CreateNull());
+    cJSON *warnings = cJSON_CreateArray();
+    for (size_t i = 0; i < r->nwarnings; i++)
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(r->warnings[i]));
+    add(run, "warnings", warnings);
     return run;
 }
 
@@ -221,6 +226,7 @@ static cJSON *totals_json(const lk_report *r)
     add(o, "issues", iss);
     add(o, "rows_in_records", cJSON_CreateNumber((double)t.rows_in_records));
     add(o, "rows_in_issues", cJSON_CreateNumber((double)t.rows_in_issues));
+    add(o, "rows_in_issues_not_listed", cJSON_CreateNumber((double)r->rows_not_listed));
     add(o, "messages", cJSON_CreateNumber((double)t.messages));
 
     size_t n;

@@ -105,18 +105,31 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
         fprintf(out, " %9lu %9lu\n", t.records[i], t.issues[i]);
     }
 
+    /* Only what Loket holds (or, in a plan, would hold) afterwards: a total that counted the
+     * rejected or unsent records would promise hours nobody is paid for. */
+    unsigned accepted = 1u << LK_OUTCOME_VALID | 1u << LK_OUTCOME_CREATED |
+                        1u << LK_OUTCOME_UPDATED | 1u << LK_OUTCOME_UNCHANGED;
+    unsigned long left_out = 0;
+    for (size_t i = 0; i < r->nrecords; i++)
+        if (!(accepted & (1u << r->records[i]->outcome)))
+            left_out++;
     size_t n;
-    lk_report_component_total *ct = lk_report_component_totals(r, 0, &n);
-    if (n) {
-        fprintf(out, "  %-22s %9s %14s\n", "component", "records", "sum new values");
-        for (size_t i = 0; i < n; i++) {
-            char name[40];
-            snprintf(name, sizeof(name), "%d %s", ct[i].key,
-                     ct[i].description ? ct[i].description : "");
-            fprintf(out, "  %-22s %9lu %14s\n", name, ct[i].count,
-                    ct[i].overflow ? "(overflow)" : lk_fmt_decimal(ct[i].sum, 2, buf));
-        }
+    lk_report_component_total *ct = lk_report_component_totals(r, accepted, &n);
+    if (n || left_out)
+        fprintf(out, "  %-22s %9s %14s\n", "component", "records", "sum accepted");
+    for (size_t i = 0; i < n; i++) {
+        char name[40];
+        snprintf(name, sizeof(name), "%d %s", ct[i].key,
+                 ct[i].description ? ct[i].description : "");
+        fprintf(out, "  %-22s %9lu %14s\n", name, ct[i].count,
+                ct[i].overflow ? "(overflow)" : lk_fmt_decimal(ct[i].sum, 2, buf));
     }
+    if (left_out)
+        fprintf(out, "  (sums of the records %s only; %lu other record%s not counted)\n",
+                !strcmp(r->command, "validate") ? "without errors"
+                : !strcmp(r->command, "plan")   ? "that would be created, updated or unchanged"
+                                                : "created, updated or unchanged",
+                left_out, left_out == 1 ? "" : "s");
     free(ct);
 
     /* the first problems, so the operator need not open a file for a single typo */
@@ -145,6 +158,8 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
     if (problems > shown)
         fprintf(out, "    ... and %zu more (see the report)\n", problems - shown);
 
+    for (size_t i = 0; i < r->nwarnings; i++)
+        fprintf(out, "  warning: %s\n", r->warnings[i]);
     if (r->has_error)
         fprintf(out, "  stopped: %s\n", lk_error_format(&r->error, buf, sizeof(buf)));
     for (size_t i = 0; i < r->noutputs; i++)

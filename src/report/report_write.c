@@ -19,7 +19,7 @@ lk_code lk_report_write_bytes(const char *path, const void *data, size_t len, lk
     const char *why = strrchr(werr.message, ':');
     why = why ? why + 2 : werr.message;
     lk_error_clear(err);
-    return lk_error_set(err, LK_ERR_IO, "cannot write the report %s: %s", path, why);
+    return lk_error_set(err, LK_ERR_ENV, "cannot write the report %s: %s", path, why);
 }
 
 static lk_report_format format_from_path(const char *path)

@@ -216,6 +216,8 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
     put_text(x, x->row++, 2, lk_exit_code_meaning(code), NULL);
     if (r->has_error)
         pair(x, "Stopped by", lk_error_format(&r->error, buf, sizeof(buf)));
+    for (size_t i = 0; i < r->nwarnings; i++)
+        pair(x, "Warning", r->warnings[i]);
     x->row++;
 
     put_text(x, x->row, 0, "Outcome", x->header);
@@ -290,7 +292,7 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
 
 static lk_code io_error(lk_error *err, const char *path, const char *why)
 {
-    return lk_error_set(err, LK_ERR_IO, "cannot write the report %s: %s", path, why);
+    return lk_error_set(err, LK_ERR_ENV, "cannot write the report %s: %s", path, why);
 }
 
 lk_code lk_report_write_xlsx(const lk_report *r, const char *path, lk_error *err)

@@ -35,12 +35,15 @@ static const char usage[] =
     "      --rate-limit N          at most N requests per second; more get 429 + Retry-After\n"
     "      --seed N                seed of every random choice (default 1)\n"
     "      --max-body BYTES        larger request bodies get 413 (default 1048576)\n"
+    "      --strict-minimal        answer as sparingly as the official document allows: collective\n"
+    "                              PATCH messages with \"properties\": [], the administration-level\n"
+    "                              listing holding only records that exist\n"
     "  -v, --verbose               one line per request on stderr\n"
     "  -h, --help                  this text\n";
 
 enum {
     OPT_PASSWORD = 256, OPT_TTL, OPT_MAXREQ, OPT_LATENCY, OPT_JITTER, OPT_FAILRATE, OPT_FAILSTATUS,
-    OPT_DROP, OPT_DROPAFTER, OPT_RATE, OPT_SEED, OPT_MAXBODY
+    OPT_DROP, OPT_DROPAFTER, OPT_RATE, OPT_SEED, OPT_MAXBODY, OPT_MINIMAL
 };
 
 static const struct option options[] = {
@@ -58,6 +61,7 @@ static const struct option options[] = {
     { "rate-limit", required_argument, NULL, OPT_RATE },
     { "seed", required_argument, NULL, OPT_SEED },
     { "max-body", required_argument, NULL, OPT_MAXBODY },
+    { "strict-minimal", no_argument, NULL, OPT_MINIMAL },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -112,6 +116,7 @@ int main(int argc, char **argv)
         case OPT_RATE: cfg.faults.rate_limit = (int)int_arg("rate-limit", optarg, 0, 1000000); break;
         case OPT_SEED: cfg.seed = (uint64_t)int_arg("seed", optarg, 0, 0x7fffffffffffffffLL); break;
         case OPT_MAXBODY: cfg.max_body = (size_t)int_arg("max-body", optarg, 1024, 1024LL * 1024 * 1024); break;
+        case OPT_MINIMAL: cfg.strict_minimal = true; break;
         default: fputs(usage, stderr); return 2;
         }
     }

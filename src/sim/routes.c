@@ -1,7 +1,8 @@
 /*
  * routes.c: the /v2 endpoints of loket-sim: route table, the checks every call passes
  * (Authorization, versioned Accept, Content-Type, body size), the response envelope, and one
- * handler per operation of ../shared/reference/loket-payroll-api.json that the importer uses.
+ * handler per operation of the official document (tests/contract/loket-payroll-api.json) that the
+ * importer uses.
  * The caller (core.c) holds the simulator's lock.
  */
 #include "sim/internal.h"
@@ -77,11 +78,12 @@ static cJSON *envelope_start(sim_ctx *c)
     return o;
 }
 
-/* {version, messages, content} with content (NULL = null). */
+/* {version, messages, content} with content (NULL = {}: the official 400 and 409 schemas have an
+ * object there, never null). */
 static void reply_content(sim_ctx *c, int status, cJSON *content)
 {
     cJSON *o = envelope_start(c);
-    cJSON_AddItemToObject(o, "content", content ? content : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "content", content ? content : cJSON_CreateObject());
     snprintf(c->resp->content_type, sizeof c->resp->content_type, "application/json;version=%s", c->version);
     sim_reply_json(c->resp, status, o);
 }
@@ -598,7 +600,8 @@ static void h_ppd_defaults(sim_ctx *c)
     cJSON_AddItemToObject(o, "shift", shift_json(e->admin, 1));
     cJSON_AddItemToObject(o, "payslipType", option_or_null(sim_admin_option(e->admin, "payslipType", 1)));
     cJSON_AddNullToObject(o, "payslipText");
-    cJSON_AddNullToObject(o, "distributionUnit");
+    /* no default distribution unit: left out, as in every record answer (the request schema does
+     * not allow null there, and the defaults must PATCH as they are once period and values are in) */
     cJSON_AddItemToObject(o, "costCenter",
                           option_or_null(e->cost_center ? sim_admin_option(e->admin, "costCenter", e->cost_center) : NULL));
     cJSON_AddNullToObject(o, "costUnit");
@@ -820,7 +823,8 @@ static void listed_page(sim_ctx *c, long *first, long *last)
 /*
  * Every employment of the administration active in the period gets a line per record with the
  * asked payslip type; one without a record gets one line with its defaults and null values (the
- * listing's schema makes value and isSupplement nullable: it is Loket's data-entry grid).
+ * listing's schema makes value and isSupplement nullable: it is Loket's data-entry grid). Under
+ * --strict-minimal only the records that exist are listed (the document allows that too).
  */
 static void h_admin_ppd(sim_ctx *c)
 {
@@ -863,7 +867,7 @@ static void h_admin_ppd(sim_ctx *c)
                 any = true;
             }
         }
-        if (!any) {
+        if (!any && !c->sim->cfg.strict_minimal) {
             sim_record empty;
             memset(&empty, 0, sizeof empty);
             empty.employment = e;
@@ -884,8 +888,16 @@ static void h_admin_ppd(sim_ctx *c)
 /*
  * Each item is checked and applied on its own; failures come back as messages whose id is the
  * item's employmentId and whose properties start with the item's index ("[3].payrollPeriod").
- * 200 when at least one item succeeded (the portal's multi-patch rule), else 400.
+ * 200 when at least one item succeeded (the portal's multi-patch rule), else 400. Under
+ * --strict-minimal every message's properties are [] (the document promises only the id).
  */
+static void strip_properties(cJSON *messages)
+{
+    cJSON *m;
+    cJSON_ArrayForEach(m, messages)
+        cJSON_ReplaceItemInObjectCaseSensitive(m, "properties", cJSON_CreateArray());
+}
+
 static void h_collective(sim_ctx *c)
 {
     sim_employer *er = get_employer(c, c->params[0]);
@@ -929,6 +941,8 @@ static void h_collective(sim_ctx *c)
         sim_input_clear(&in);
     }
     cJSON_Delete(body);
+    if (c->sim->cfg.strict_minimal)
+        strip_properties(c->messages);
     if (!ok && index > 0) {
         cJSON_Delete(done);
         reply_content(c, 400, NULL);

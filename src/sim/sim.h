@@ -25,6 +25,9 @@ typedef struct sim_config {
     bool allow_password_grant;
     size_t max_body;   /* request bodies above this get 413 */
     bool log_requests; /* one line per request on stderr */
+    bool strict_minimal; /* answer in the least generous way the official document allows:
+                          * collective PATCH messages without properties, the administration-level
+                          * listing without lines for employments that hold no record */
 } sim_config;
 
 typedef struct sim_request {

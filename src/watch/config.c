@@ -3,6 +3,9 @@
  *
  *   { "folders": { "inbox": "inbox", ... }, "settle_seconds": 5, "rescan_seconds": 60,
  *     "max_attempts": 3, "ignore": ["*.bak"], "options": ["--concurrency", "4"],
+ *     "retry_seconds": [60, 300], "retry_max_age_seconds": 86400,
+ *     "onFailure": ["/usr/local/bin/notify", "failed"], "onSuccess": [...],
+ *     "hook_timeout_seconds": 60,
  *     "rules": [ { "match": "uren-*.csv", "mapping": "mappings/uren.json", "mode": "apply",
  *                  "employer": "40101", "period": "2026-11", "allow_duplicates": false,
  *                  "case_sensitive": false, "options": ["--allow-partial"] } ] }
@@ -35,6 +38,14 @@ lk_watch_config *lk_watch_config_new(void)
     cfg->settle_seconds = 5;
     cfg->rescan_seconds = 60;
     cfg->max_attempts = 3;
+    {
+        static const double schedule[] = { 60, 300, 900, 1800, 3600 };
+        cfg->n_retry = sizeof schedule / sizeof schedule[0];
+        cfg->retry_seconds = xmalloc(sizeof schedule);
+        memcpy(cfg->retry_seconds, schedule, sizeof schedule);
+    }
+    cfg->retry_max_age_seconds = 86400;
+    cfg->hook_timeout_seconds = 60;
     return cfg;
 }
 
@@ -56,6 +67,9 @@ void lk_watch_config_free(lk_watch_config *cfg)
     free(cfg->reports);
     free_strings(cfg->ignore, cfg->n_ignore);
     free_strings(cfg->options, cfg->n_options);
+    free_strings(cfg->on_failure, cfg->n_on_failure);
+    free_strings(cfg->on_success, cfg->n_on_success);
+    free(cfg->retry_seconds);
     for (size_t i = 0; i < cfg->n_rules; i++) {
         lk_watch_rule *r = &cfg->rules[i];
         free(r->match);
@@ -171,6 +185,31 @@ fail:
     }
 }
 
+/* "retry_seconds": a non-empty array of waits, each from 1 second to a day. */
+static lk_code get_schedule(const cJSON *obj, lk_watch_config *cfg, const char *origin,
+                            lk_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "retry_seconds"), *it;
+    size_t n = 0;
+    if (!v)
+        return LK_OK;
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+        goto fail;
+    cJSON_ArrayForEach(it, v) {
+        if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 86400)
+            goto fail;
+    }
+    free(cfg->retry_seconds);
+    cfg->retry_seconds = xcalloc((size_t)cJSON_GetArraySize(v), sizeof(double));
+    cJSON_ArrayForEach(it, v)
+        cfg->retry_seconds[n++] = it->valuedouble;
+    cfg->n_retry = n;
+    return LK_OK;
+fail:
+    return bad(err, origin, "top level",
+               "\"retry_seconds\" must be a non-empty array of numbers from 1 to 86400");
+}
+
 /* Folder names are relative and stay inside DIR, so every move is a rename on one file system. */
 static lk_code check_folder_name(const char *name, const char *origin, lk_error *err)
 {
@@ -259,7 +298,9 @@ lk_code lk_watch_config_parse(lk_watch_config *cfg, const char *json, const char
                               const char *origin, lk_error *err)
 {
     static const char *const keys[] = { "folders", "settle_seconds", "rescan_seconds",
-                                        "max_attempts", "ignore", "options", "rules", NULL };
+                                        "max_attempts", "ignore", "options", "rules",
+                                        "retry_seconds", "retry_max_age_seconds", "onFailure",
+                                        "onSuccess", "hook_timeout_seconds", NULL };
     static const char *const folder_keys[] = { "inbox", "processing", "done", "failed",
                                                "reports", NULL };
     cJSON *root = cJSON_Parse(json);
@@ -312,9 +353,25 @@ lk_code lk_watch_config_parse(lk_watch_config *cfg, const char *json, const char
         (rc = get_number(root, "max_attempts", 1, 100, &attempts, origin, err)) ||
         (rc = get_strings(root, "ignore", &cfg->ignore, &cfg->n_ignore, origin, "top level", err)) ||
         (rc = get_strings(root, "options", &cfg->options, &cfg->n_options, origin, "top level",
-                          err)))
+                          err)) ||
+        (rc = get_schedule(root, cfg, origin, err)) ||
+        (rc = get_number(root, "retry_max_age_seconds", 0, 30 * 86400.0,
+                         &cfg->retry_max_age_seconds, origin, err)) ||
+        (rc = get_strings(root, "onFailure", &cfg->on_failure, &cfg->n_on_failure, origin,
+                          "top level", err)) ||
+        (rc = get_strings(root, "onSuccess", &cfg->on_success, &cfg->n_on_success, origin,
+                          "top level", err)) ||
+        (rc = get_number(root, "hook_timeout_seconds", 1, 3600, &cfg->hook_timeout_seconds,
+                         origin, err)))
         goto out;
     cfg->max_attempts = (int)attempts;
+    if ((cJSON_GetObjectItemCaseSensitive(root, "onFailure") && !cfg->n_on_failure) ||
+        (cJSON_GetObjectItemCaseSensitive(root, "onSuccess") && !cfg->n_on_success)) {
+        rc = bad(err, origin, "top level",
+                 "\"onFailure\" and \"onSuccess\" must be a command: a non-empty array of "
+                 "the program and its arguments");
+        goto out;
+    }
     rules = cJSON_GetObjectItemCaseSensitive(root, "rules");
     if (!cJSON_IsArray(rules) || cJSON_GetArraySize(rules) == 0) {
         rc = lk_error_set(err, LK_ERR_CONFIG,

@@ -56,9 +56,18 @@ typedef struct lk_watch_config {
     size_t n_options;
     lk_watch_rule *rules;
     size_t n_rules;
+    double *retry_seconds;  /* waits after the 1st, 2nd, ... transient failure; the last repeats */
+    size_t n_retry;
+    double retry_max_age_seconds; /* transient failures for longer than this: failed/ */
+    char **on_failure;      /* hook command (argv, no shell) when a file went to failed/ */
+    size_t n_on_failure;
+    char **on_success;      /* hook command when a file went to done/ */
+    size_t n_on_success;
+    double hook_timeout_seconds;
 } lk_watch_config;
 
-/* The defaults: the standard folder names, 5 s settle, 60 s rescan, 3 attempts, no rules. */
+/* The defaults: the standard folder names, 5 s settle, 60 s rescan, 3 attempts, no rules,
+ * retries after 1, 5, 15, 30 and then every 60 minutes for at most 24 hours, no hooks. */
 lk_watch_config *lk_watch_config_new(void);
 void lk_watch_config_free(lk_watch_config *cfg);
 /* Parses JSON text into cfg (on top of the defaults). Relative mapping paths are taken against
@@ -69,6 +78,24 @@ lk_code lk_watch_config_load(const char *path, lk_watch_config **out, lk_error *
 /* The first rule whose glob matches name, or NULL. */
 const lk_watch_rule *lk_watch_rule_find(const lk_watch_config *cfg, const char *name);
 const char *lk_watch_mode_name(lk_watch_mode mode);
+
+/* ---------------------------------------------------------------- transient failures */
+
+/* Seconds to wait after the n-th (1-based) transient failure of a file. */
+double lk_watch_retry_delay(const lk_watch_config *cfg, int n);
+/* 1 when a file failing transiently since first_failure (unix time) is still retried at now. */
+int lk_watch_retry_allowed(const lk_watch_config *cfg, long long first_failure, long long now);
+
+/* The first real cause of a failed import, from its JSON report and its log. */
+typedef struct lk_watch_cause {
+    char *text;       /* one line for a person, or NULL when nothing says */
+    int transient;    /* the failure may pass by itself (no connection, 5xx/429): retry later */
+} lk_watch_cause;
+
+/* report_json and log may be NULL. exit_code is the import's. */
+void lk_watch_cause_find(const char *report_json, const char *log, int exit_code,
+                         lk_watch_cause *out);
+void lk_watch_cause_free(lk_watch_cause *c);
 
 /* ---------------------------------------------------------------- settling */
 

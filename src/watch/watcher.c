@@ -51,6 +51,10 @@ typedef struct watcher {
     int left_count;      /* files left in processing/ when stopping */
     int retry;           /* a file was left in processing/ to be resumed at once */
     int errors;          /* the watcher could not do its own work (registry, moves, state) */
+    int waiting_count;   /* files waiting in processing/ to be retried after a transient failure */
+    long long next_due;  /* unix time the first waiting file is due again; 0 = none */
+    struct timespec attempt_started; /* when the running import started (reports' mtime) */
+    off_t attempt_log_start;         /* where its output begins in RUN.log (appended to) */
 } watcher;
 
 /* What one run of a file is; written to .loket-watch/runs/HASH.json while it is in
@@ -67,13 +71,16 @@ typedef struct run_state {
     int running;         /* a child was started and has not ended cleanly */
     int registered;      /* the registry holds the "started" line of this run (apply) */
     char started[24];
+    int transient;       /* transient failures so far (no connection, Loket 5xx/429) */
+    long long first_transient; /* unix time of the first; 0 = none */
+    long long next_attempt;    /* unix time the file is tried again; 0 = now */
 } run_state;
 
 /* Everything the watcher's own report (.watch.json) and log line say about one outcome. */
 typedef struct outcome {
     const char *outcome;    /* imported planned rejected input-error ... duplicate */
     const char *reason;     /* a sentence for a person */
-    const char *detail;     /* the last line of the import's output, or NULL */
+    const char *detail;     /* the first real cause the import gave, or NULL */
     int exit_code;          /* -1 = no import ran */
     const char *folder;     /* destination folder name, NULL = stays in processing/ */
     char moved_to[NAME_MAX + 1];
@@ -212,6 +219,11 @@ static lk_code state_write(const watcher *w, const run_state *st, lk_error *err)
     cJSON_AddBoolToObject(o, "running", st->running);
     cJSON_AddBoolToObject(o, "registered", st->registered);
     cJSON_AddStringToObject(o, "started", st->started);
+    if (st->transient) {
+        cJSON_AddNumberToObject(o, "transient", st->transient);
+        cJSON_AddNumberToObject(o, "first_transient", (double)st->first_transient);
+        cJSON_AddNumberToObject(o, "next_attempt", (double)st->next_attempt);
+    }
     json = cJSON_Print(o);
     cJSON_Delete(o);
     if (!json)
@@ -273,6 +285,12 @@ static int state_read(const watcher *w, const char *name, const char *hash, run_
     st->crashes = cJSON_IsNumber(v) ? v->valueint : 0;
     st->running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "running"));
     st->registered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "registered"));
+    v = cJSON_GetObjectItemCaseSensitive(o, "transient");
+    st->transient = cJSON_IsNumber(v) ? v->valueint : 0;
+    v = cJSON_GetObjectItemCaseSensitive(o, "first_transient");
+    st->first_transient = cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+    v = cJSON_GetObjectItemCaseSensitive(o, "next_attempt");
+    st->next_attempt = cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
     ok = 1;
 out:
     cJSON_Delete(o);
@@ -371,6 +389,8 @@ static void write_watch_report(watcher *w, const run_state *st, const lk_watch_r
     }
     if (st->crashes)
         cJSON_AddNumberToObject(o, "crashes", st->crashes);
+    if (st->transient)
+        cJSON_AddNumberToObject(o, "transient_failures", st->transient);
     if (st->started[0])
         cJSON_AddStringToObject(o, "started", st->started);
     cJSON_AddStringToObject(o, "finished", lk_iso8601((long long)time(NULL), finished));
@@ -425,6 +445,83 @@ static void log_outcome(watcher *w, const run_state *st, const outcome *oc)
     strbuf_free(&sb);
 }
 
+/* failed/NAME.error.txt: the cause and where to look, for the person who opens failed/. */
+static void write_error_note(watcher *w, const run_state *st, const outcome *oc)
+{
+    char name[NAME_MAX + 32], when[24];
+    strbuf sb = STRBUF_INIT;
+    int fd;
+    if (snprintf(name, sizeof name, "%s.error.txt", oc->moved_to) >= (int)sizeof name)
+        return;
+    fd = openat(w->failed_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        log_event(w, LOG_WARNING, st->name, "error-note", "outcome=error detail=\"%s: %s\"", name,
+                  strerror(errno));
+        return;
+    }
+    strbuf_init(&sb, 512);
+    strbuf_addf(&sb, "%s went to %s/ as %s (%s).\n\n", st->name, w->cfg->failed, oc->outcome,
+                lk_iso8601((long long)time(NULL), when));
+    strbuf_addf(&sb, "Cause:     %s\n", oc->detail ? oc->detail : oc->reason);
+    strbuf_addf(&sb, "Outcome:   %s\n", oc->reason);
+    if (oc->exit_code >= 0)
+        strbuf_addf(&sb, "Exit code: %d (see docs/exit-codes.md)\n", oc->exit_code);
+    strbuf_addf(&sb, "Report:    %s/%s.watch.json\n", w->cfg->reports, st->run);
+    if (report_exists(w, st->run, ".xlsx"))
+        strbuf_addf(&sb, "           %s/%s.xlsx\n", w->cfg->reports, st->run);
+    if (report_exists(w, st->run, ".log"))
+        strbuf_addf(&sb, "Log:       %s/%s.log\n", w->cfg->reports, st->run);
+    strbuf_addstr(&sb, "\nWhat to do for each outcome: docs/watch.md, \"Outcomes\".\n");
+    if (write(fd, sb.buf, sb.len) != (ssize_t)sb.len || fsync(fd) != 0)
+        log_event(w, LOG_WARNING, st->name, "error-note", "outcome=error detail=\"%s: %s\"", name,
+                  strerror(errno));
+    close(fd);
+    strbuf_free(&sb);
+}
+
+/* The folder config's onFailure / onSuccess command, told what happened (hook.c). */
+static void run_hook(watcher *w, const run_state *st, const outcome *oc, int failed)
+{
+    char *const *argv = failed ? w->cfg->on_failure : w->cfg->on_success;
+    const char *which = failed ? "onFailure" : "onSuccess";
+    char logname[RUN_STEM_MAX + 96], why[256];
+    char *file, *report;
+    lk_watch_hook_event ev;
+    int fd, status;
+    if (!argv || !argv[0])
+        return;
+    file = path_in(w, oc->folder, oc->moved_to);
+    report = report_path(w, st, ".watch.json");
+    memset(&ev, 0, sizeof ev);
+    ev.file = file;
+    ev.name = st->name;
+    ev.outcome = oc->outcome;
+    ev.cause = oc->detail;
+    ev.reason = oc->reason;
+    ev.report = report;
+    ev.run = st->run;
+    ev.dir = w->root;
+    ev.exit_code = oc->exit_code;
+    snprintf(logname, sizeof logname, "%s.hook.log", st->run);
+    fd = openat(w->reports_fd, logname, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+                0640);
+    status = lk_watch_hook_run(argv, &ev, w->cfg->hook_timeout_seconds, &w->orig_mask, fd, why,
+                               sizeof why);
+    if (fd >= 0)
+        close(fd);
+    if (status < 0)
+        log_event(w, LOG_WARNING, st->name, "hook", "hook=%s outcome=error detail=\"%s\"", which,
+                  why);
+    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        log_event(w, LOG_WARNING, st->name, "hook",
+                  "hook=%s outcome=failed exit=%d log=\"%s/%s\"", which,
+                  WIFEXITED(status) ? WEXITSTATUS(status) : -1, w->cfg->reports, logname);
+    else
+        log_event(w, LOG_INFO, st->name, "hook", "hook=%s outcome=ok", which);
+    free(file);
+    free(report);
+}
+
 /* Moves a file out of from_fd into done/ or failed/, writes the report, logs the outcome. */
 static void finish(watcher *w, int from_fd, const run_state *st, const lk_watch_rule *rule,
                    outcome *oc)
@@ -439,42 +536,51 @@ static void finish(watcher *w, int from_fd, const run_state *st, const lk_watch_
     if (to_fd == w->failed_fd)
         w->failed_count++;
     write_watch_report(w, st, rule, oc);
+    if (to_fd == w->failed_fd)
+        write_error_note(w, st, oc);
     log_outcome(w, st, oc);
+    run_hook(w, st, oc, to_fd == w->failed_fd);
 }
 
 /* ---------------------------------------------------------------- the child import */
 
-/* The last non-empty line the import printed: on failure, the error an operator needs. */
-static char *last_log_line(const watcher *w, const run_state *st)
+/* What the last attempt wrote to a file of reports/ (never through a symlink), from offset, at
+ * most max bytes; NULL when absent or older than the attempt (an earlier attempt's report). */
+static char *read_report_file(const watcher *w, const run_state *st, const char *suffix,
+                              off_t offset, size_t max)
 {
-    char name[RUN_STEM_MAX + 96], buf[4096];
-    int fd;
-    off_t end;
+    char name[RUN_STEM_MAX + 96];
+    strbuf sb;
+    char buf[65536];
+    struct stat fs;
     ssize_t r;
-    char *line, *p;
-    snprintf(name, sizeof name, "%s.log", st->run);
-    fd = openat(w->reports_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd;
+    snprintf(name, sizeof name, "%s%s", st->run, suffix);
+    fd = openat(w->reports_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return NULL;
-    end = lseek(fd, 0, SEEK_END);
-    if (end <= 0) {
+    if (fstat(fd, &fs) != 0 || fs.st_mtim.tv_sec < w->attempt_started.tv_sec ||
+        (fs.st_mtim.tv_sec == w->attempt_started.tv_sec &&
+         fs.st_mtim.tv_nsec < w->attempt_started.tv_nsec) ||
+        (offset > 0 && lseek(fd, offset, SEEK_SET) != offset)) {
         close(fd);
         return NULL;
     }
-    r = pread(fd, buf, sizeof buf - 1, end > (off_t)sizeof buf - 1 ? end - (off_t)(sizeof buf - 1) : 0);
+    strbuf_init(&sb, 4096);
+    while (sb.len < max && (r = read(fd, buf, sizeof buf)) > 0)
+        strbuf_add(&sb, buf, (size_t)r);
     close(fd);
-    if (r <= 0)
-        return NULL;
-    buf[r] = '\0';
-    while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == '\r' || buf[r - 1] == ' '))
-        buf[--r] = '\0';
-    if (!r)
-        return NULL;
-    p = strrchr(buf, '\n');
-    line = xstrdup(p ? p + 1 : buf);
-    if (strlen(line) > 300)
-        line[300] = '\0';
-    return line;
+    return strbuf_detach(&sb, NULL);
+}
+
+/* The first real cause of a failed import: from its JSON report, else its log (cause.c). */
+static void find_cause(const watcher *w, const run_state *st, int exit_code, lk_watch_cause *c)
+{
+    char *json = read_report_file(w, st, ".json", 0, 256u * 1024 * 1024);
+    char *log = read_report_file(w, st, ".log", w->attempt_log_start, 4u * 1024 * 1024);
+    lk_watch_cause_find(json, log, exit_code, c);
+    free(json);
+    free(log);
 }
 
 static void argv_push(char ***v, size_t *n, size_t *alloc, const char *s)
@@ -540,6 +646,11 @@ static int run_import(watcher *w, const run_state *st, const lk_watch_rule *rule
     }
     log_event(w, LOG_INFO, st->name, "start", "mode=%s resume=%s run=\"%s\"",
               lk_watch_mode_name(rule->mode), resume ? "yes" : "no", st->run);
+    /* a retried run appends to its log and rewrites its reports: the cause is this attempt's */
+    w->attempt_log_start = lseek(log_fd, 0, SEEK_END);
+    if (w->attempt_log_start < 0)
+        w->attempt_log_start = 0;
+    clock_gettime(CLOCK_REALTIME_COARSE, &w->attempt_started); /* the clock of file times */
     fflush(NULL);
     pid = fork();
     if (pid < 0) {
@@ -613,6 +724,42 @@ static void registry_note(watcher *w, const run_state *st, const char *status, i
         log_event(w, LOG_ERR, st->name, "registry", "outcome=error detail=\"%s\"", err.message);
 }
 
+static void note_waiting(watcher *w, long long due)
+{
+    w->waiting_count++;
+    if (!w->next_due || due < w->next_due)
+        w->next_due = due;
+}
+
+/* After a transient failure: the file stays in processing/ until its next attempt is due,
+ * unless it has been failing for longer than retry_max_age_seconds (returns 0 then). */
+static int keep_waiting(watcher *w, run_state *st, const outcome *oc, long long now)
+{
+    lk_error err;
+    strbuf sb = STRBUF_INIT;
+    char when[24];
+    double delay;
+    if (!lk_watch_retry_allowed(w->cfg, st->first_transient, now))
+        return 0;
+    delay = lk_watch_retry_delay(w->cfg, st->transient);
+    st->next_attempt = now + (long long)delay;
+    st->running = 0;
+    lk_error_clear(&err);
+    if (state_write(w, st, &err))
+        log_event(w, LOG_ERR, st->name, "state", "outcome=error detail=\"%s\"", err.message);
+    note_waiting(w, st->next_attempt);
+    strbuf_init(&sb, 256);
+    strbuf_addf(&sb, "outcome=waiting exit=%d transient_failures=%d retry_at=%s retry_in=%gs",
+                oc->exit_code, st->transient, lk_iso8601(st->next_attempt, when), delay);
+    if (oc->detail) {
+        strbuf_addstr(&sb, " detail=");
+        add_quoted(&sb, oc->detail);
+    }
+    log_event(w, LOG_NOTICE, st->name, "done", "%s", sb.buf);
+    strbuf_free(&sb);
+    return 1;
+}
+
 /* Runs (or resumes) the import of a claimed file and files the outcome. */
 static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule, int lock_fd)
 {
@@ -620,7 +767,7 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
     char jname[RUN_STEM_MAX + 96];
     struct stat sb;
     lk_error err;
-    char *detail = NULL;
+    lk_watch_cause cause = { NULL, 0 };
     int status = 0, resume;
     snprintf(jname, sizeof jname, "%s.journal", st->run);
     resume = rule->mode == LK_WATCH_APPLY &&
@@ -637,9 +784,9 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
     }
     if (WIFEXITED(status))
         oc.exit_code = WEXITSTATUS(status);
-    if (oc.exit_code != 0)
-        detail = last_log_line(w, st);
-    oc.detail = detail;
+    if (oc.exit_code != 0 && oc.exit_code != LK_EXIT_INTERRUPTED)
+        find_cause(w, st, WIFEXITED(status) ? oc.exit_code : -1, &cause);
+    oc.detail = cause.text;
     if (oc.exit_code == LK_EXIT_INTERRUPTED || (!WIFEXITED(status) && w->stopping)) {
         /* stopped in the middle: the journal lets the next start finish it */
         st->running = 0;
@@ -670,6 +817,21 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
         oc.folder = w->cfg->failed;
         if (rule->mode == LK_WATCH_APPLY)
             registry_note(w, st, "failed", -1);
+    } else if ((oc.exit_code == LK_EXIT_CONFIG || oc.exit_code == LK_EXIT_REJECTED) &&
+               cause.transient) {
+        /* no connection, or Loket answered 5xx/429 to every retry: try again later */
+        long long now = (long long)time(NULL);
+        if (!st->first_transient)
+            st->first_transient = now;
+        st->transient++;
+        if (keep_waiting(w, st, &oc, now))
+            goto out;
+        oc.outcome = "unavailable";
+        oc.reason = "Loket or the connection stayed unavailable longer than "
+                    "retry_max_age_seconds; move the file back to the inbox once it works again";
+        oc.folder = w->cfg->failed;
+        if (rule->mode == LK_WATCH_APPLY)
+            registry_note(w, st, "failed", oc.exit_code);
     } else {
         switch (oc.exit_code) {
         case LK_EXIT_OK:
@@ -716,7 +878,7 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
     if (oc.moved_to[0])
         state_remove(w, st->hash);
 out:
-    free(detail);
+    lk_watch_cause_free(&cause);
 }
 
 /* ---------------------------------------------------------------- taking files */
@@ -921,6 +1083,18 @@ static void check_signals(watcher *w)
     }
 }
 
+/* A file waiting after a transient failure whose next attempt is still ahead. A next attempt
+ * further ahead than the longest wait of the schedule means the clock was set back: due now. */
+static int retry_not_due(const watcher *w, const run_state *st)
+{
+    long long now = (long long)time(NULL);
+    double longest = 0;
+    for (size_t i = 0; i < w->cfg->n_retry; i++)
+        if (w->cfg->retry_seconds[i] > longest)
+            longest = w->cfg->retry_seconds[i];
+    return st->next_attempt > now && (double)(st->next_attempt - now) <= longest + 1;
+}
+
 /* Files left in processing/ by a crash or a stop: resume each whose lock is free. */
 static void recover_processing(watcher *w)
 {
@@ -950,6 +1124,8 @@ static void recover_processing(watcher *w)
             refuse(w, w->processing_fd, name, hash, "no-rule",
                    "the rule this file was taken with is no longer in the folder config", NULL);
             state_remove(w, hash);
+        } else if (!st.running && retry_not_due(w, &st)) {
+            note_waiting(w, st.next_attempt); /* after a transient failure: not due yet */
         } else {
             if (st.running)
                 st.crashes++; /* the watcher died while the import ran */
@@ -1160,6 +1336,8 @@ int lk_watch_run(const lk_watch_options *opts)
     while (!w.stopping) {
         double next;
         w.retry = 0;
+        w.waiting_count = 0;
+        w.next_due = 0;
         recover_processing(&w);
         if (w.stopping)
             break;
@@ -1177,11 +1355,17 @@ int lk_watch_run(const lk_watch_options *opts)
             double t = rescan_ms - (lk_monotonic_ms() - last_scan);
             if (next >= 0 && next < t)
                 t = next;
+            if (w.next_due) {
+                double due = ((double)w.next_due - (double)time(NULL)) * 1000.0;
+                if (due < t)
+                    t = due;
+            }
             wait_for_events(&w, t < 0 ? 0 : t);
         }
     }
-    log_event(&w, LOG_INFO, NULL, "exit", "failed=%d left_in_processing=%d errors=%d%s",
-              w.failed_count, w.left_count, w.errors,
+    log_event(&w, LOG_INFO, NULL, "exit",
+              "failed=%d left_in_processing=%d waiting=%d errors=%d%s", w.failed_count,
+              w.left_count, w.waiting_count, w.errors,
               w.stopping ? " detail=\"stopped by a signal\"" : "");
     if (opts->once)
         rc = w.stopping ? LK_EXIT_INTERRUPTED

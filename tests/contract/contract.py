@@ -78,11 +78,12 @@ class Api:
         self.base = base
         self.token = token
 
-    def call(self, method, path, version=V18, body=None, query=None, token=True, accept=True, raw_body=None):
+    def call(self, method, path, version=V18, body=None, query=None, token=True, accept=True, raw_body=None,
+             headers=None):
         url = path if path.startswith("http") else self.base + path
         if query:
             url += "?" + urllib.parse.urlencode(query)
-        headers = {}
+        headers = dict(headers or {})
         if accept and version:
             headers["Accept"] = "application/json;version=" + version
         if token:
@@ -202,9 +203,9 @@ def apply(body, path, new):
     return body
 
 
-def request_contract(api, name, method, path, schema, base, good_status, wrap=None):
+def request_contract(api, name, method, path, schema, base, good_status, wrap=None, op=None):
     """The unmutated body passes the schema and is accepted; each mutation fails the schema and is
-    rejected with 400."""
+    rejected with 400, whose answer (when op is given) matches the operation's 400 schema."""
     v = validator(schema)
     errs = list(v.iter_errors(base))
     check(not errs, "%s: the test's own valid body fails the schema: %s" % (name, errs[:1]))
@@ -216,13 +217,155 @@ def request_contract(api, name, method, path, schema, base, good_status, wrap=No
         if v.is_valid(bad):
             continue  # not a violation after all (e.g. an untyped property)
         n += 1
-        status, _, doc, text = api.call(method, path, body=wrap(bad) if wrap else bad)
+        status, ctype, doc, text = api.call(method, path, body=wrap(bad) if wrap else bad)
         check(status == 400, "%s: schema-invalid request (%s) answered %d: %s" % (name, what, status, text[:200]))
+        if op is not None:
+            check_response(op, "%s (%s)" % (name, what), status, ctype, doc, text)
         if status == 400 and isinstance(doc, dict):
             check(any(m.get("type") == "BrokenBusinessRule" for m in doc.get("messages", [])),
                   "%s (%s): 400 without a BrokenBusinessRule message" % (name, what))
     check(n >= 10, "%s: only %d schema violations generated" % (name, n))
     print("  %s: %d schema-invalid variants rejected" % (name, n))
+
+
+def rejected(api, ops, op_id, name, method, path, body, status_want, code=None, headers=None, token=True):
+    """One write Loket refuses: the documented status, the operation's schema for it (an object in
+    "content", never null), a message of the right kind and code."""
+    status, ctype, doc, text = api.call(method, path, body=body, headers=headers, token=token)
+    check(status == status_want, "%s: answered %d, expected %d: %s" % (name, status, status_want, text[:200]))
+    check_response(ops[op_id][2], name, status, ctype, doc, text)
+    if status_want in (400, 409) and isinstance(doc, dict):
+        check(isinstance(doc.get("content"), dict), "%s: content is %r, the document has an object" %
+              (name, doc.get("content")))
+        kind = "ConcurrencyViolation" if status_want == 409 else "BrokenBusinessRule"
+        check(any(m.get("type") == kind for m in doc.get("messages", [])), "%s: no %s message" % (name, kind))
+        if code is not None:
+            check(any(m.get("code") == code for m in doc.get("messages", [])),
+                  "%s: no message with code %d: %s" % (name, code, text[:200]))
+
+
+def error_answers(api, ops, fixture, vdb, hidden_empl, e1005, e1006):
+    """The error answers of every write endpoint against the operation's schema for that status."""
+    ppd = "/providers/employers/employees/employments/%s/payrollperioddata"
+    by_id = "/providers/employers/employees/employments/payrollperioddata/%s"
+    p11 = {"year": 2026, "periodNumber": 11}
+    comp = lambda key, value: [{"payrollComponent": {"key": key}, "value": value}]
+    # the fixture's record in a closed period (2026/10 of the monthly administration)
+    closed = next(r for r in fixture["payrollPeriodData"] if r["payrollPeriod"] == {"year": 2026, "periodNumber": 10})
+    patch = "PatchPayrollPeriodDataByEmploymentId"
+    rejected(api, ops, patch, "PATCH in a closed period", "PATCH", ppd % closed["employmentId"],
+             {"payrollPeriod": {"year": 2026, "periodNumber": 10}, "payrollComponents": comp(10, 1)}, 400, 1003)
+    rejected(api, ops, patch, "PATCH of an unknown component", "PATCH", ppd % e1005["id"],
+             {"payrollPeriod": p11, "payrollComponents": comp(999, 1)}, 400, 1004)
+    rejected(api, ops, patch, "PATCH with too many decimals", "PATCH", ppd % e1005["id"],
+             {"payrollPeriod": p11, "payrollComponents": comp(10, 1.234)}, 400, 1008)
+    rejected(api, ops, patch, "PATCH of a hidden employer's employment", "PATCH", ppd % hidden_empl["id"],
+             {"payrollPeriod": p11, "payrollComponents": comp(10, 1)}, 403)
+    rejected(api, ops, patch, "PATCH without a token", "PATCH", ppd % e1005["id"], None, 401,
+             token=False)
+    post = "PostPayrollPeriodDataByEmploymentId"
+    first = {"payrollPeriod": p11, "payslipType": {"key": 2}, "payrollComponents": comp(10, 2)}
+    status, _, _, text = api.call("POST", ppd % e1006["id"], body=first)
+    check(status == 201, "POST of a fresh key answered %d: %s" % (status, text[:200]))
+    rejected(api, ops, post, "POST onto an existing key", "POST", ppd % e1006["id"], first, 400, 1011)
+    rejected(api, ops, post, "POST in a closed period", "POST", ppd % closed["employmentId"],
+             {"payrollPeriod": {"year": 2026, "periodNumber": 10}, "shift": {"shiftNumber": 2},
+              "payrollComponents": comp(10, 1)}, 400, 1003)
+    put = "PutPayrollPeriodDataByPayrollPeriodDataId"
+    open_rec = next(r for r in fixture["payrollPeriodData"] if r["payrollPeriod"] == p11)
+    status, _, _, _ = api.call("GET", by_id % open_rec["id"])
+    check(status == 200, "GET of the record to PUT answered %d" % status)
+    rejected(api, ops, put, "PUT with a stale If-Match", "PUT", by_id % open_rec["id"],
+             {"payrollComponents": comp(10, 3)}, 409, 4009, headers={"If-Match": '"999999"'})
+    rejected(api, ops, put, "PUT in a closed period", "PUT", by_id % closed["id"],
+             {"payrollComponents": comp(10, 3)}, 400, 1003)
+    rejected(api, ops, put, "PUT with too many decimals", "PUT", by_id % open_rec["id"],
+             {"payrollComponents": comp(10, 0.001)}, 400, 1008)
+    coll = "PatchCollectivePayrollPeriodDataByEmployerId"
+    cpath = "/providers/employers/%s/payrollperioddata" % vdb["id"]
+    rejected(api, ops, coll, "collective PATCH in which every item fails", "PATCH", cpath,
+             [{"employmentId": e1005["id"], "payrollPeriod": p11, "payrollComponents": comp(999, 1)},
+              {"employmentId": closed["employmentId"], "payrollPeriod": {"year": 2026, "periodNumber": 10},
+               "payrollComponents": comp(10, 1)}], 400, 1004)
+    rejected(api, ops, coll, "collective PATCH of an unknown employment", "PATCH", cpath,
+             [{"employmentId": "00000000-0000-4000-8000-000000000000", "payrollPeriod": p11,
+               "payrollComponents": comp(10, 1)}], 400, 1016)
+    rejected(api, ops, coll, "collective PATCH with an object body", "PATCH", cpath, {"not": "an array"}, 400, 1013)
+    delete = "DeletePayrollPeriodDataByPayrollPeriodDataId"
+    rejected(api, ops, delete, "DELETE in a closed period", "DELETE", by_id % closed["id"], None, 400, 1003)
+    rejected(api, ops, delete, "DELETE without a token", "DELETE", by_id % closed["id"], None, 401,
+             token=False)
+    status, _, _, _ = api.call("GET", by_id % closed["id"])
+    check(status == 200, "the closed period's record is gone after a refused DELETE (GET answered %d)" % status)
+    print("  error answers of every write: checked")
+
+
+def defaults_round_trip(api, ops, spec_fixture, visible, hidden):
+    """Loket's guidance for a client, for every administration: GET .../defaults, fill in the period
+    and values, PATCH it as it is, and the administration-level listing shows the record."""
+    ppd = "/providers/employers/employees/employments/%s/payrollperioddata"
+    patch_schema = ops["PatchPayrollPeriodDataByEmploymentId"][2]["requestBody"]["content"][
+        "application/json;version=2018-01-01"]["schema"]
+    v = validator(patch_schema)
+    done = 0
+    for n, adm in enumerate(spec_fixture["payrollAdministrations"]):
+        employments = [e for e in spec_fixture["employments"] if e["payrollAdministration"]["id"] == adm["id"]]
+        emp = employments[-1]
+        if adm["simEmployerId"] == hidden["id"]:
+            status, *_ = api.call("GET", (ppd % emp["id"]) + "/defaults")
+            check(status == 403, "defaults of %s (employer not visible) answered %d" % (adm["name"], status))
+            continue
+        name = "defaults round trip, %s" % adm["name"]
+        status, _, periods, _ = api.call("GET", "/providers/employers/payrolladministrations/%s/payrollperiods" % adm["id"],
+                                         query={"pageSize": 1000})
+        check(status == 200, "%s: periods answered %d" % (name, status))
+        target = None
+        for p in periods.get("_embedded", []):
+            if p["year"] != 2026:
+                continue
+            status, _, meta, _ = api.call("GET", (ppd % emp["id"]) + "/metadata/year/%d/period/%d" %
+                                          (p["year"], p["periodNumber"]))
+            if status != 200:
+                continue
+            fields = {f["field"]: f["options"] for f in meta["_embedded"]}
+            period = fields["payrollPeriod"][0]
+            if not period["isClosed"] and period["employmentActive"]:
+                target, components = p, [o["key"] for o in fields["payrollComponent"]]
+                break
+        check(target is not None, "%s: no open 2026 period with employee %d active" %
+              (name, emp["employee"]["employeeNumber"]))
+        if target is None:
+            continue
+        status, ctype, doc, text = api.call("GET", (ppd % emp["id"]) + "/defaults")
+        check(status == 200, "%s: defaults answered %d: %s" % (name, status, text[:200]))
+        record = copy.deepcopy(doc["content"])
+        value = 7.25 + n  # a value nothing else in the test writes
+        key = 10 if 10 in components else components[0]
+        record["payrollPeriod"] = {"year": target["year"], "periodNumber": target["periodNumber"]}
+        record["payrollComponents"] = [{"payrollComponent": {"key": key}, "value": value}]
+        errors = list(v.iter_errors(record))
+        check(not errors, "%s: the defaults, completed, break the PATCH request schema: %s" %
+              (name, "; ".join("%s: %s" % ("/".join(map(str, e.path)), e.message[:120]) for e in errors[:3])))
+        status, ctype, doc, text = api.call("PATCH", ppd % emp["id"], body=record)
+        check(status == 200, "%s: PATCH of the completed defaults answered %d: %s" % (name, status, text[:300]))
+        listing = "/providers/employers/payrolladministrations/%s/payrollPeriods/%d/payrollperioddata" % (adm["id"], target["id"])
+        status, ctype, doc, text = api.call("GET", listing, query={
+            "payslipType": record["payslipType"]["key"], "payrollComponentId": key, "pageSize": 1000,
+            "filter": "employee.employeeNumber eq %d" % emp["employee"]["employeeNumber"]})
+        check(status == 200, "%s: listing answered %d: %s" % (name, status, text[:200]))
+        check_response(ops["GetPayrollPeriodDataByPayrollAdministrationIdAndPayrollPeriodId"][2], name + " (listing)",
+                       status, ctype, doc, text)
+        shown = [line for line in (doc or {}).get("_embedded", [])
+                 if line["employment"]["id"] == emp["id"] and
+                 (line.get("shift") or {}).get("shiftNumber") == (record.get("shift") or {}).get("shiftNumber") and
+                 ((line.get("costCenter") or {}).get("key")) == ((record.get("costCenter") or {}).get("key")) and
+                 any(c["payrollComponent"]["key"] == key and c["value"] == value for c in line["payrollComponents"])]
+        check(len(shown) == 1, "%s: the listing shows %d lines with %s = %s for employee %d in %d: %s" %
+              (name, len(shown), key, value, emp["employee"]["employeeNumber"], target["id"], text[:300]))
+        done += len(shown) == 1
+    visible_admins = [a for a in spec_fixture["payrollAdministrations"] if a["simEmployerId"] != hidden["id"]]
+    check(done == len(visible_admins), "defaults round trip: %d of %d administrations" % (done, len(visible_admins)))
+    print("  defaults -> PATCH -> listing: %d administrations" % done)
 
 
 # ----------------------------------------------------------------------- main
@@ -340,7 +483,7 @@ def main():
                   "payrollComponents": [{"payrollComponent": {"key": 10}, "value": 12.5, "isSupplement": False},
                                         {"payrollComponent": {"key": 21}, "value": None, "isSupplement": True}]}
     request_contract(api, "PatchPayrollPeriodDataByEmploymentId", "PATCH", ppd % e1005["id"], patch_schema,
-                     patch_base, 200)
+                     patch_base, 200, op=op)
     status, ctype, doc, text = api.call("PATCH", ppd % e1005["id"], body=patch_base)
     check_response(op, "PatchPayrollPeriodDataByEmploymentId", status, ctype, doc, text)
     check_envelope("PatchPayrollPeriodDataByEmploymentId", doc, False)
@@ -354,7 +497,8 @@ def main():
                  "payslipType": {"key": 2}, "distributionUnit": {"key": du}, "costCenter": {"key": 3},
                  "costUnit": {"key": 2}, "payslipText": None,
                  "payrollComponents": [{"payrollComponent": {"key": 30}, "value": 250, "isSupplement": True}]}
-    request_contract(api, "PostPayrollPeriodDataByEmploymentId", "POST", ppd % e1006["id"], post_schema, post_base, 201)
+    request_contract(api, "PostPayrollPeriodDataByEmploymentId", "POST", ppd % e1006["id"], post_schema, post_base, 201,
+                     op=op)
     status, ctype, doc, text = api.call("POST", ppd % e1006["id"], body=dict(post_base, shift={"shiftNumber": 2}))
     check(status == 201, "POST of a new key answered %d" % status)
     check_response(op, "PostPayrollPeriodDataByEmploymentId", status, ctype, doc, text)
@@ -365,7 +509,8 @@ def main():
                 "costUnit": None, "payslipText": "Correctie",
                 "payrollComponents": [{"payrollComponent": {"key": 10}, "value": 9.75, "isSupplement": False}]}
     put_path = "/providers/employers/employees/employments/payrollperioddata/%s" % put_id
-    request_contract(api, "PutPayrollPeriodDataByPayrollPeriodDataId", "PUT", put_path, put_schema, put_base, 200)
+    request_contract(api, "PutPayrollPeriodDataByPayrollPeriodDataId", "PUT", put_path, put_schema, put_base, 200,
+                     op=op)
     status, ctype, doc, text = api.call("PUT", put_path, body=put_base)
     check_response(op, "PutPayrollPeriodDataByPayrollPeriodDataId", status, ctype, doc, text)
 
@@ -374,7 +519,7 @@ def main():
     coll_item = dict(patch_base, employmentId=e1005["id"])
     coll_path = "/providers/employers/%s/payrollperioddata" % vdb["id"]
     request_contract(api, "PatchCollectivePayrollPeriodDataByEmployerId", "PATCH", coll_path, coll_schema["items"],
-                     coll_item, 200, wrap=lambda item: [item])
+                     coll_item, 200, wrap=lambda item: [item], op=op)
     status, ctype, doc, text = api.call("PATCH", coll_path, raw_body=b'{"not": "an array"}')
     check(status == 400, "collective PATCH with an object body answered %d" % status)
     check(not validator(coll_schema).is_valid({"not": "an array"}), "the collective schema takes an array")
@@ -391,6 +536,10 @@ def main():
     check_response(op, "DeletePayrollPeriodDataByPayrollPeriodDataId", status, ctype, doc, text)
     status, *_ = api.call("DELETE", put_path)
     check(status == 404, "DELETE of a deleted record answered %d" % status)
+
+    # ---- error answers of every write endpoint, and Loket's recommended round trip
+    error_answers(api, ops, fixture, vdb, hidden_empl, e1005, e1006)
+    defaults_round_trip(api, ops, fixture, employers, hidden)
 
     # ---- not served: the employment writes of the slice are outside an importer's needs
     for op_id in ("PutEmploymentByEmploymentId", "PatchTypeOfEmploymentCategoryTypeFieldsByEmploymentId"):

@@ -72,7 +72,8 @@ for c in $commands; do
     done
 done
 [ "$n" -ge 60 ] || fail "only $n options checked"
-expect "--all<TAB>" "--allow-partial" "$(comp "$IMPORT" apply x.csv --all)"
+expect "--allow-p<TAB>" "--allow-partial" "$(comp "$IMPORT" apply x.csv --allow-p)"
+expect "--all<TAB>" "$(printf '%s\n' --allow-empty --allow-partial)" "$(comp "$IMPORT" apply x.csv --all)"
 
 # mapping files after -m / --mapping / --mapping=
 json=$(printf 'inbox\nlang.JSON\nsub\nuren.json')

@@ -1,21 +1,15 @@
 #!/bin/sh
 # contract_loket.sh: runs tests/contract/contract.py: loket-sim's answers validated against the
-# official response schemas of loket-payroll-api.json, and requests the official request schemas
-# reject must be rejected. The document lives in shared/reference beside the repository.
+# official response schemas of loket-payroll-api.json (the success and the error answers of every
+# write), requests the official request schemas reject must be rejected, and Loket's recommended
+# round trip (defaults -> PATCH -> listing) for every administration of the fixture. The document
+# is committed beside the test (tests/contract/README.md says where it comes from).
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 
-spec=${LOKET_API_SPEC:-}
-if [ -z "$spec" ]; then
-    for cand in "$LK_ROOT/../shared/reference/loket-payroll-api.json" \
-        "$(git -C "$LK_ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)/../../shared/reference/loket-payroll-api.json"; do
-        [ -f "$cand" ] && { spec=$cand; break; }
-    done
-fi
-[ -n "$spec" ] && [ -f "$spec" ] || {
-    echo "FAIL: loket-payroll-api.json not found: expected shared/reference/ beside the repository ($LK_ROOT/../shared/reference/), or set LOKET_API_SPEC" >&2
-    exit 1
-}
+spec=$LK_ROOT/tests/contract/loket-payroll-api.json
+[ -f "$spec" ] || { echo "FAIL: $spec missing" >&2; exit 1; }
 # the validator: Debian's python3-jsonschema; installed here through scripts/deps.sh when missing
 py=/usr/bin/python3
 if ! "$py" -c 'import jsonschema' 2>/dev/null; then

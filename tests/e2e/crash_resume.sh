@@ -4,6 +4,7 @@
 # leaves it), the final report must account for every record, and nothing the journal had
 # confirmed may be sent again: after each kill, no later PATCH (in loket-sim's request log)
 # touches an employment whose record was already in the journal. Reproducible: CRASH_SEED.
+# sim-modes: both
 set -u
 LK_ROOT=${LK_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIG=$(mktemp -d "${TMPDIR:-/tmp}/lk-big-XXXXXX") || exit 1

@@ -11,6 +11,17 @@
 #                                       sim's state (period id, default 202611), sorted
 #   patch_count                         PATCH requests of both upsert endpoints so far
 #   sample NAME / mapping NAME          paths into samples/ and mappings/
+#   check_plan_apply APPLY.json [PLAN.json]
+#                                       plan = apply: no record that the plan let through (sent)
+#                                       was refused by Loket's rules (400/422), and with a plan
+#                                       report, no record the plan called created/updated was
+#                                       rejected in apply; li apply runs it on every JSON report
+#                                       unless LOKET_IMPORT_SKIP_PRECHECKS=1 or LI_MAY_REJECT=1
+#                                       (a test that makes Loket refuse on purpose)
+#   check_report_state APPLY.json      the report agrees with loket-sim's state: a record reported
+#                                       created/updated/unchanged holds each value as reported,
+#                                       one reported rejected does not hold its new value (li apply
+#                                       runs it on every JSON report)
 
 IMPORT_BIN=
 case "$LOKET_BUILD" in /*) IMPORT_BIN=$LOKET_BUILD/loket-import ;; *) IMPORT_BIN=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
@@ -45,6 +56,66 @@ li() {
     shift
     "$IMPORT_BIN" "$cmd" --config "$SIM_DIR/config.json" "$@" >"$SIM_DIR/li.out" 2>"$SIM_DIR/li.err"
     LI_RC=$?
+    if [ "$cmd" = apply ] && [ "${LOKET_IMPORT_SKIP_PRECHECKS:-}" != 1 ] && [ "${LI_MAY_REJECT:-}" != 1 ]; then
+        li_prev=
+        for li_arg in "$@"; do
+            case "$li_prev:$li_arg" in
+            --report:*.json) [ -s "$li_arg" ] && check_plan_apply "$li_arg" ;;
+            esac
+            case "$li_arg" in --report=*.json) [ -s "${li_arg#--report=}" ] && check_plan_apply "${li_arg#--report=}" ;; esac
+            li_prev=$li_arg
+        done
+    fi
+    if [ "$cmd" = apply ]; then
+        li_prev=
+        for li_arg in "$@"; do
+            case "$li_prev:$li_arg" in --report:*.json) [ -s "$li_arg" ] && check_report_state "$li_arg" ;; esac
+            li_prev=$li_arg
+        done
+    fi
+}
+
+# The report against Loket's state (see the header). Supplements (added to the fixed value)
+# and deletions are not compared; a record is found by employment, period and record key.
+check_report_state() {
+    sim_state >"$SIM_DIR/crs.state"
+    crs=$(jq -r --slurpfile st "$SIM_DIR/crs.state" '
+        def k(x): if x == null then null else ((x.key // x.shiftNumber // null) | tostring) end;
+        def rk(x): if x == null then null else ((x.key // null) | tostring) end;
+        def du(x): if x == null then null else ((x.code // null) | tostring) end;
+        .records[] | select(.outcome == "created" or .outcome == "updated" or .outcome == "unchanged"
+                            or .outcome == "rejected") | . as $r
+        | select($r.employment.id != null and $r.period.id != null)
+        | [$st[0].payrollPeriodData[] | select(.employmentId == $r.employment.id
+             and .payrollPeriodId == $r.period.id
+             and k(.costCenter) == rk($r.record_key.cost_center) and k(.costUnit) == rk($r.record_key.cost_unit)
+             and du(.distributionUnit) == du($r.record_key.distribution_unit)
+             and (rk($r.record_key.shift) == null or k(.shift) == rk($r.record_key.shift))
+             and (rk($r.record_key.payslip_type) == null or k(.payslipType) == rk($r.record_key.payslip_type)))] as $held
+        | $r.components[] | select((.is_supplement | not) and (.delete | not)) | . as $c
+        | ([$held[].payrollComponents[] | select(.payrollComponent.key == $c.key) | .value] | first) as $v
+        | if $r.outcome == "rejected" then
+              (if $v == $c.new_value and $c.old_value != $c.new_value then "\($r.employee.number) \($r.period.input): reported rejected, but Loket holds \($v) for component \($c.key)" else empty end)
+          elif $v != $c.new_value then
+              "\($r.employee.number) \($r.period.input): reported \($r.outcome) with \($c.new_value) for component \($c.key), Loket holds \($v)"
+          else empty end' "$1")
+    [ -z "$crs" ] || fail "the report contradicts Loket's state ($1):
+$crs"
+}
+
+# plan = apply (see the header). A record's identity: employment, period, record key.
+check_plan_apply() {
+    refused=$(jq -r '.records[] | select(.outcome == "rejected" and (.http_status == 400 or .http_status == 422))
+        | "\(.employee.number) \(.period.input // .period.id): \([.messages[] | "\(.type) \(.code // "") \(.description)"] | join("; "))"' "$1")
+    [ -z "$refused" ] || fail "plan != apply: the plan let through records that Loket refused ($1):
+$refused"
+    [ $# -ge 2 ] || return 0
+    ident='"\(.employment.id)|\(.period.id)|\(.record_key | tostring)"'
+    jq -r ".records[] | select(.outcome == \"created\" or .outcome == \"updated\") | $ident" "$2" | sort >"$SIM_DIR/cpa.plan"
+    jq -r ".records[] | select(.outcome == \"rejected\" or .outcome == \"failed\") | $ident" "$1" | sort >"$SIM_DIR/cpa.apply"
+    both=$(comm -12 "$SIM_DIR/cpa.plan" "$SIM_DIR/cpa.apply")
+    [ -z "$both" ] || fail "plan != apply: records the plan called created/updated failed in apply ($1):
+$both"
 }
 
 sim_reset() {

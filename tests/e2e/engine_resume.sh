@@ -4,6 +4,7 @@
 # kill is sent again (journal compared with the simulator's request log). Also: a journal of other
 # input is refused (exit 2), SIGTERM stops cleanly with exit 5 and --resume finishes, and
 # collective mode ends in the same state as per-employment mode.
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh"
@@ -104,6 +105,8 @@ while sleep 0.5; now=$(patch_count); [ "$now" != "$before" ]; do before=$now; do
 li apply "$SIM_DIR/other.csv" -m "$MAP" $ARGS --journal "$J" --resume --report "$OUT/other.json"
 [ "$LI_RC" = 2 ] || fail "resume with another file's journal: exit $LI_RC, expected 2"
 grep -q 'belongs to another run' "$SIM_DIR/li.err" || fail "no clear message for a foreign journal"
+[ "$(jq '[.records[] | select(.outcome == "created" or .outcome == "updated")] | length' "$OUT/other.json")" = 0 ] ||
+    fail "a refused resume reports records as created/updated: $(jq -c '[.records[] | .outcome] | group_by(.) | map({(.[0]): length}) | add' "$OUT/other.json")"
 [ "$(patch_count)" = "$before" ] || fail "resume with a foreign journal sent something"
 # and a fresh apply next to an unfinished journal is refused too
 li apply "$CSV" -m "$MAP" $ARGS --journal "$J"

@@ -6,6 +6,7 @@
 # Then with the checks left to Loket (test hook LOKET_IMPORT_SKIP_PRECHECKS=1) and
 # --allow-partial: Loket's own rejections (type, code, description) land on the right records,
 # and only the valid record is stored.
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh"

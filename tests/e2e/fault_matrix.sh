@@ -4,6 +4,7 @@
 # connections, rate-limiting to 429 bursts with Retry-After, and expiring access tokens every
 # 200 requests. The run must complete (exit 0), --verify must find every value in place, and the
 # simulator's records must hold exactly the file's values. Bounded to about 3 minutes.
+# sim-modes: both
 set -u
 LK_ROOT=${LK_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIG=$(mktemp -d "${TMPDIR:-/tmp}/lk-big-XXXXXX") || exit 1

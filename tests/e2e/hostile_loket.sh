@@ -5,6 +5,7 @@
 # sent: the simulator's request log has no writing call and its records are unchanged. Then a
 # file mixing a valid row with two invalid ones, applied with --allow-partial: exactly the valid
 # employment is written, with its value, and nothing for the others.
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; *) IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac

@@ -1,8 +1,9 @@
 #!/bin/sh
 # hostile_validate.sh: the hostile-input corpus (tests/data/hostile/cases.txt) through
 # `loket-import validate`, offline. Every file must give its documented exit code and a clear
-# error that names the file (and row and column where the case has them); never a crash (exit
-# >= 128), a hang (60 s per case) or a sanitizer report. Large and binary cases are generated
+# error that names the file (and row and column where the case has them), and a report whose
+# rows add up (read = in records + with issues); never a crash (exit >= 128), a hang (60 s per
+# case) or a sanitizer report. Large and binary cases are generated
 # first by tests/data/hostile/make-hostile.py into a scratch folder.
 set -u
 LOKET_BUILD=${LOKET_BUILD:-build}
@@ -59,6 +60,14 @@ while IFS='|' read -r kind file mapping want pattern; do
     fi
     if ! grep -q -E -e "$pattern" "$work/out"; then
         bad "$file ($mapping): output does not match /$pattern/"; sed -n 1,10p "$work/out" >&2; continue
+    fi
+    # whatever the file, its report accounts for every row it read
+    rm -f "$work/report.json"
+    timeout 60 "$B" validate "$@" --period 2026-11 -q --report "$work/report.json" >/dev/null 2>&1
+    if [ -f "$work/report.json" ] && ! jq -e '.run.rows_read == .totals.rows_in_records +
+            .totals.rows_in_issues' "$work/report.json" >/dev/null; then
+        bad "$file ($mapping): rows not accounted for: $(jq -c '[.run.rows_read,
+            .totals.rows_in_records, .totals.rows_in_issues]' "$work/report.json")"; continue
     fi
     passed=$((passed + 1))
 done <"$H/cases.txt"

@@ -4,6 +4,7 @@
 # it fed may lack rows past the point where it stopped (they say so), and its unread rows may
 # belong to any employment, so the employments of the complete file wait too (they say why).
 # validate names the file and both cells, and exits 2.
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh"

@@ -12,7 +12,9 @@
 #   stop_sim                            stops the simulator and removes $SIM_DIR
 #   fail MESSAGE                        prints "FAIL: MESSAGE" and exits 1 (stopping the sim)
 #
-# Variables: LOKET_BUILD (default build), LK_ROOT (repo root), SIM_FIXTURE (default the sample).
+# Variables: LOKET_BUILD (default build), LK_ROOT (repo root), SIM_FIXTURE (default the sample),
+# LOKET_SIM_MODE (normal, the default, or minimal: start_sim adds --strict-minimal; see
+# docs/simulator.md). A script with the line "# sim-modes: both" runs in both modes.
 
 LOKET_BUILD=${LOKET_BUILD:-build}
 LK_ROOT=${LK_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -30,6 +32,11 @@ start_sim() {
     SIM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lk-sim-XXXXXX") || { echo "FAIL: mktemp" >&2; exit 1; }
     case "$LOKET_BUILD" in /*) bin=$LOKET_BUILD/loket-sim ;; *) bin=$LK_ROOT/$LOKET_BUILD/loket-sim ;; esac
     [ -x "$bin" ] || { echo "FAIL: $bin not built" >&2; rm -rf "$SIM_DIR"; exit 1; }
+    case "${LOKET_SIM_MODE:-normal}" in
+    normal) set -- "$@" ;;
+    minimal) set -- --strict-minimal "$@" ;;
+    *) echo "FAIL: LOKET_SIM_MODE=$LOKET_SIM_MODE: expected normal or minimal" >&2; rm -rf "$SIM_DIR"; exit 1 ;;
+    esac
     "$bin" --fixture "$SIM_FIXTURE" --port 0 "$@" >"$SIM_DIR/out" 2>"$SIM_DIR/err" &
     SIM_PID=$!
     i=0

@@ -7,6 +7,7 @@
 # log) for every secret: the fixture's client secret, refresh token, authorization codes and
 # password, and every access and refresh token issued during the run (collected from the token
 # store after each command). None may appear. The token store must be 0600 in a 0700 folder.
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; *) IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac

@@ -2,6 +2,7 @@
 # template_plan.sh: Loket's own import template whose component-number row (row 5) holds a
 # number the administration does not allow: plan names the component and the column it came
 # from, sends nothing, and exits 2; validate (offline) accepts the number as a component.
+# sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh"

@@ -4,6 +4,7 @@
 # same content again is refused as a duplicate; kill -9 of the watcher and its import in the
 # middle of a slow import, then a restart: the file completes from its journal, no record is
 # written twice, and the report covers every employment.
+# sim-modes: both
 . "$(dirname "$0")/lib.sh"
 IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import
 case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; esac

@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         break;
                     p = sep + 1;
                 }
-                lk_row r = { "fuzz.csv", NULL, row, n, cells };
+                lk_row r = { "fuzz.csv", NULL, row, n, cells, 0, 0, false };
                 for (size_t i = 0; i < n; i++)
                     exercise_values(cells[i].text);
                 lk_aggregator_add_row(a, &r);

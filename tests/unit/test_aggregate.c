@@ -57,7 +57,7 @@ static void feed(fixture *f, const char *file, unsigned long number, const char 
     }
     while (n > 0 && cells[n - 1].type == LK_CELL_EMPTY)
         n--;
-    lk_row row = { file, NULL, number, n, cells };
+    lk_row row = { file, NULL, number, n, cells, 0, 0, false };
     lk_aggregator_add_row(f->a, &row);
     free(copy);
 }
@@ -293,11 +293,58 @@ static void test_scale_and_round(void)
     teardown(&f);
 }
 
+/* A negative cell is an error of its row unless the component allows negative values. */
+static void test_negative_values(void)
+{
+    fixture f;
+    setup(&f, "{\"layout\": \"wide\", \"employee\": {\"employeeNumber\": \"Nr\"},"
+              " \"components\": [{\"column\": \"Uren\", \"component\": 10},"
+              " {\"column\": \"Corr\", \"component\": 40, \"allowNegative\": true}]}", NULL);
+    begin(&f, "a.csv", ',');
+    feed(&f, "a.csv", 1, "Nr;Uren;Corr");
+    feed(&f, "a.csv", 2, "1001;-2;-3");
+    feed(&f, "a.csv", 3, "1002;5;-1,5");
+    feed(&f, "a.csv", 4, "1003;-0;0");
+    finish(&f);
+    CU_ASSERT_EQUAL(errors(&f), 1);
+    CU_ASSERT_EQUAL(issue(&f, 0)->error.row, 2);
+    CU_ASSERT_STRING_EQUAL(issue(&f, 0)->error.column, "B");
+    CU_ASSERT_PTR_NOT_NULL(strstr(issue(&f, 0)->error.message, "-2 for component 10 is negative"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(issue(&f, 0)->error.message, "\"allowNegative\": true"));
+    CU_ASSERT_PTR_NULL(find(&f, 1001, 40, 0)); /* the row is taken whole or not at all */
+    CU_ASSERT_EQUAL(find(&f, 1002, 40, 0)->value, -1500000);
+    CU_ASSERT_EQUAL(find(&f, 1002, 10, 0)->value, 5000000);
+    CU_ASSERT_EQUAL(find(&f, 1003, 10, 0)->value, 0);
+    teardown(&f);
+}
+
+/* A date's entry keeps its exact value: the plan rounds the sum of a period's dates once. */
+static void test_dates_stay_exact(void)
+{
+    fixture f;
+    setup(&f, "{\"layout\": \"wide\", \"employee\": {\"employeeNumber\": \"Nr\"},"
+              " \"period\": {\"source\": \"date\", \"column\": \"Datum\"},"
+              " \"components\": [{\"column\": \"Uren\", \"component\": 10, \"round\": 2,"
+              " \"min\": 1, \"max\": 24}]}", NULL);
+    begin(&f, "a.csv", '.');
+    feed(&f, "a.csv", 1, "Nr;Datum;Uren");
+    feed(&f, "a.csv", 2, "1001;2026-11-02;7.333333");
+    finish(&f);
+    CU_ASSERT_EQUAL(errors(&f), 0);
+    CU_ASSERT_EQUAL_FATAL(f.set.nentries, 1);
+    CU_ASSERT_EQUAL(f.set.entries[0].value, 7333333);
+    CU_ASSERT_EQUAL(f.set.entries[0].round, 2);
+    CU_ASSERT(f.set.entries[0].has_min && f.set.entries[0].has_max);
+    CU_ASSERT_EQUAL(f.set.entries[0].max, 24 * LK_DECIMAL_SCALE);
+    teardown(&f);
+}
+
 static void test_long_layout(void)
 {
     fixture f;
     setup(&f, "{\"layout\": \"long\", \"employee\": {\"employeeNumber\": \"Nr\"},"
               " \"long\": {\"componentColumn\": \"Comp\", \"valueColumn\": \"Waarde\"},"
+              " \"defaults\": {\"allowNegative\": true}," /* the -4 correction by key */
               " \"components\": [{\"code\": \"UREN\", \"component\": 10},"
               "   {\"code\": \"Reiskostenverg\", \"component\": 21, \"isSupplement\": true}]}",
           NULL);
@@ -344,10 +391,18 @@ static void test_component_row_layout(void)
     feed(&f, "t.csv", 1, "Template voor importeren variabele gegevens");
     feed(&f, "t.csv", 2, ";;Uren gewerkt;Reiskostenverg;Typo;");
     feed(&f, "t.csv", 3, "Personeelsnummer;Naam;10;21;1O;;0");
-    feed(&f, "t.csv", 4, "1001;Jansen;152;38,4;3;;");
+    feed(&f, "t.csv", 4, "1001;Jansen;152;38,4;;;");
     feed(&f, "t.csv", 5, "1002;Vries;144;;;;");
+    /* a value under "1O" would be lost: the row is an error, taken whole or not at all */
+    feed(&f, "t.csv", 6, "1003;Bakker;120;;3;;");
     finish(&f);
-    CU_ASSERT_EQUAL(errors(&f), 0);
+    CU_ASSERT_EQUAL(errors(&f), 1);
+    CU_ASSERT_EQUAL(issue(&f, 0)->error.row, 6);
+    CU_ASSERT_STRING_EQUAL(issue(&f, 0)->error.column, "E");
+    CU_ASSERT_EQUAL(issue(&f, 0)->employee.employee_number, 1003);
+    CU_ASSERT_PTR_NOT_NULL(strstr(issue(&f, 0)->error.message, "\"1O\", which is not a "
+                                                               "component number"));
+    CU_ASSERT_PTR_NULL(find(&f, 1003, 10, 0));
     CU_ASSERT_EQUAL(f.set.nentries, 3);
     const lk_entry *e = find(&f, 1001, 21, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -361,7 +416,8 @@ static void test_component_row_layout(void)
     CU_ASSERT_EQUAL(fi->ignored[0].values, 1);
     CU_ASSERT_STRING_EQUAL(fi->ignored[2].header, "0");
     CU_ASSERT_STRING_EQUAL(fi->totals[0].name, "Uren gewerkt");
-    CU_ASSERT_EQUAL(f.set.rows_read, 2);
+    CU_ASSERT_EQUAL(f.set.rows_read, 3);
+    CU_ASSERT_EQUAL(fi->rows_failed, 1);
     teardown(&f);
 
     /* a component row without any number is an error of the file */
@@ -709,6 +765,8 @@ static const lk_test tests[] = {
     { "rows are taken whole or not at all", test_rows_are_atomic },
     { "blank rules", test_blank_rules },
     { "scale and round", test_scale_and_round },
+    { "negative values need allowNegative", test_negative_values },
+    { "a date's entry stays exact", test_dates_stay_exact },
     { "long layout", test_long_layout },
     { "component-row layout", test_component_row_layout },
     { "periods and dates", test_periods_and_dates },

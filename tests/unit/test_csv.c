@@ -221,6 +221,40 @@ static void test_blank_ragged_trailing(void)
     remove_tmp(path);
 }
 
+/* Where each record ends, its fields as written, and a last record without a line break: what
+ * the mapping stage needs to count blank lines and to see a cut-off file. */
+static void test_record_extent(void)
+{
+    static const char data[] = "a;b;c\r\n\r\n1;\"x\r\ny\";3\r\n;;\r\n4;5;\r\n6;7";
+    char *path = write_tmp("x.csv", data, sizeof(data) - 1);
+    lk_error err;
+    lk_reader *r = lk_reader_open(path, NULL, &err);
+    const lk_row *row;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    static const unsigned long first[] = { 1, 3, 6, 7 }, last[] = { 1, 4, 6, 7 };
+    static const size_t fields[] = { 3, 3, 3, 2 };
+    for (size_t i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL_FATAL(lk_reader_next(r, &row, &err), 1);
+        CU_ASSERT_EQUAL(row->number, first[i]);
+        CU_ASSERT_EQUAL(row->last_line, last[i]);
+        CU_ASSERT_EQUAL(row->nfields, fields[i]);
+        CU_ASSERT_EQUAL(row->unterminated, i == 3);
+    }
+    CU_ASSERT_EQUAL(row->ncells, 2);
+    CU_ASSERT_EQUAL(lk_reader_next(r, &row, &err), 0);
+    lk_reader_free(r);
+    remove_tmp(path);
+    /* with its final line break, the last record is terminated */
+    path = write_tmp("y.csv", "a;b\n1;2\n", 8);
+    r = lk_reader_open(path, NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(lk_reader_next(r, &row, &err), 1);
+    CU_ASSERT_EQUAL(lk_reader_next(r, &row, &err), 1);
+    CU_ASSERT_FALSE(row->unterminated);
+    lk_reader_free(r);
+    remove_tmp(path);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Character sets
  */
@@ -488,6 +522,7 @@ static const lk_test tests[] = {
     { "header names in errors", test_header_names_in_errors },
     { "limits", test_limits },
     { "malformed and hostile", test_malformed },
+    { "record extent: last line, fields, final line break", test_record_extent },
     { NULL, NULL },
 };
 

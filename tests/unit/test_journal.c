@@ -133,7 +133,7 @@ static void test_refusals(void)
     CU_ASSERT_EQUAL(e.code, LK_ERR_INPUT);
     /* a folder is not a journal */
     CU_ASSERT_PTR_NULL(lk_journal_open(dir, "fp1", true, &e));
-    CU_ASSERT_EQUAL(e.code, LK_ERR_IO);
+    CU_ASSERT_EQUAL(e.code, LK_ERR_ENV);
     teardown();
 }
 

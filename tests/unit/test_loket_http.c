@@ -15,6 +15,7 @@
 #include "loket/trace.h"
 #include "support/cunit_main.h"
 
+#include <errno.h>
 #include <microhttpd.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -144,7 +145,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             status = 400; /* a rotated-away token */
         if (status != 200) {
             pthread_mutex_unlock(&s->lock);
-            return respond(c, status, "{\"error\":\"invalid_grant\"}", NULL, NULL);
+            /* 401 is how an OAuth server says the client id or secret is wrong */
+            return respond(c, status,
+                           status == 401 ? "{\"error\":\"invalid_client\"}"
+                                         : "{\"error\":\"invalid_grant\"}",
+                           NULL, NULL);
         }
         snprintf(s->issued_refresh, sizeof s->issued_refresh, "rotated-refresh-%d",
                  s->token_calls);
@@ -466,6 +471,46 @@ static void test_no_retry_4xx(void)
     fixture_close(&f);
 }
 
+/* A 422 is a refusal of the content, like a 400: settled, not retried, and Loket's reason is in
+ * the message, in the envelope's messages or in a problem document (title, detail, errors). */
+static void test_422_reason(void)
+{
+    fixture f;
+    fixture_open(&f, true);
+    {
+        step s = { 422, NULL,
+                   "{\"messages\":[{\"code\":1008,\"type\":\"BrokenBusinessRule\","
+                   "\"description\":\"payrollComponents[0].value is buiten bereik\"}]}",
+                   NULL };
+        outcome o;
+        script(f.srv, &s, 1);
+        f.srv->fallback.status = 200;
+        o = patch_once(&f);
+        CU_ASSERT_EQUAL(o.code, LK_ERR_REJECTED);
+        CU_ASSERT_EQUAL(o.status, 422);
+        CU_ASSERT_EQUAL(o.attempts, 1);
+        CU_ASSERT_EQUAL(o.nmessages, 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "buiten bereik"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "422"));
+    }
+    {
+        step s = { 422, NULL,
+                   "{\"type\":\"about:blank\",\"title\":\"Unprocessable Entity\","
+                   "\"detail\":\"payslipText: maximum length is 25\","
+                   "\"errors\":{\"payslipText\":[\"too long\"]}}",
+                   "application/problem+json" };
+        outcome o;
+        script(f.srv, &s, 1);
+        o = patch_once(&f);
+        CU_ASSERT_EQUAL(o.code, LK_ERR_REJECTED);
+        CU_ASSERT_EQUAL(o.nmessages, 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "Unprocessable Entity"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "maximum length is 25"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "too long"));
+    }
+    fixture_close(&f);
+}
+
 static void test_attempts_bounded(void)
 {
     fixture f;
@@ -474,7 +519,10 @@ static void test_attempts_bounded(void)
     script(f.srv, NULL, 0);
     f.srv->fallback.status = 500;
     o = patch_once(&f);
-    CU_ASSERT_EQUAL(o.code, LK_ERR_HTTP);
+    /* 5xx through every retry: Loket is unavailable, a later run may succeed (exit 3) */
+    CU_ASSERT_EQUAL(o.code, LK_ERR_UNAVAILABLE);
+    CU_ASSERT_TRUE(lk_code_transient(o.code));
+    CU_ASSERT_EQUAL(lk_exit_code(o.code), LK_EXIT_CONFIG);
     CU_ASSERT_EQUAL(o.status, 500);
     CU_ASSERT_EQUAL(o.attempts, 5);
     CU_ASSERT_EQUAL(f.srv->nseen, 5);
@@ -560,6 +608,47 @@ static void test_refresh_refused(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "auth"));
     CU_ASSERT_EQUAL(f.srv->nseen, 0);           /* nothing sent without a token */
     CU_ASSERT_EQUAL(f.srv->token_calls, 1);     /* 400 from the token service: no retry */
+    fixture_close(&f);
+}
+
+static void test_invalid_client(void)
+{
+    fixture f;
+    outcome o;
+    fixture_open(&f, true);
+    f.srv->token_status = 401;
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_AUTH);
+    /* authorising again cannot help when the client itself is refused */
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "invalid_client"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "check the client id"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "client secret"));
+    CU_ASSERT_PTR_NULL(strstr(o.message, "authorise again"));
+    CU_ASSERT_PTR_NULL(strstr(o.message, "client-secret-value-42"));
+    CU_ASSERT_EQUAL(f.srv->nseen, 0);
+    CU_ASSERT_EQUAL(f.srv->token_calls, 1);
+    fixture_close(&f);
+}
+
+/* The lock beside the store cannot be made (here: a folder in its place; under systemd a
+ * read-only file system): an environment error naming the path and errno, not an input error. */
+static void test_lock_unusable(void)
+{
+    fixture f;
+    outcome o;
+    char lock[600];
+    fixture_open(&f, true);
+    snprintf(lock, sizeof lock, "%s.lock", f.cfg->token_store);
+    unlink(lock);
+    CU_ASSERT_EQUAL_FATAL(mkdir(lock, 0700), 0);
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_ENV);
+    CU_ASSERT_EQUAL(lk_exit_code(o.code), LK_EXIT_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.message, lock));
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.message, strerror(EISDIR)));
+    CU_ASSERT_EQUAL(f.srv->nseen, 0);
+    CU_ASSERT_EQUAL(f.srv->token_calls, 0);
+    rmdir(lock);
     fixture_close(&f);
 }
 
@@ -782,10 +871,13 @@ int main(void)
         { "dropped connections retried (3 attempts)", test_retry_dropped },
         { "429 Retry-After honoured, 503 retried", test_retry_after },
         { "400/403/404/409 never retried", test_no_retry_4xx },
+        { "a 422 is a rejection with its reason", test_422_reason },
         { "attempts bounded: 5 x 500", test_attempts_bounded },
         { "connection refused: network error after max attempts", test_connection_refused },
         { "401: refresh once, rotated token stored; twice: fail", test_401_refresh_once },
         { "refresh token refused: clear auth error, nothing sent", test_refresh_refused },
+        { "invalid_client: says to check the client id and secret", test_invalid_client },
+        { "token lock unusable: environment error with path and errno", test_lock_unusable },
         { "refresh before expiry, not after a 401", test_refresh_before_expiry },
         { "no refresh token: says how to get one", test_no_refresh_token },
         { "8 in flight, 24 requests", test_concurrency },

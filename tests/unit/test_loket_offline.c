@@ -488,6 +488,121 @@ static void test_config_paths(void)
     free(old_home);
 }
 
+static void test_config_systemd_paths(void)
+{
+    char *p;
+    unsetenv("CONFIGURATION_DIRECTORY");
+    unsetenv("STATE_DIRECTORY");
+    setenv("XDG_CONFIG_HOME", "/x/cfg", 1);
+    setenv("XDG_STATE_HOME", "/x/state", 1);
+    /* systemd's ConfigurationDirectory= / StateDirectory= win over XDG; the first of a list */
+    setenv("CONFIGURATION_DIRECTORY", "/etc/loket-import:/etc/other", 1);
+    setenv("STATE_DIRECTORY", "/var/lib/loket-import", 1);
+    p = lk_config_default_path();
+    CU_ASSERT_STRING_EQUAL(p, "/etc/loket-import/config.json");
+    free(p);
+    p = lk_config_default_token_store();
+    CU_ASSERT_STRING_EQUAL(p, "/var/lib/loket-import/tokens.json");
+    free(p);
+    p = lk_config_state_dir();
+    CU_ASSERT_STRING_EQUAL(p, "/var/lib/loket-import");
+    free(p);
+    /* a relative value is not systemd's: ignored */
+    setenv("STATE_DIRECTORY", "state", 1);
+    p = lk_config_default_token_store();
+    CU_ASSERT_STRING_EQUAL(p, "/x/state/loket-import/tokens.json");
+    free(p);
+    p = lk_config_state_dir();
+    CU_ASSERT_STRING_EQUAL(p, "/x/state/loket-import");
+    free(p);
+    unsetenv("CONFIGURATION_DIRECTORY");
+    unsetenv("STATE_DIRECTORY");
+    unsetenv("XDG_CONFIG_HOME");
+    unsetenv("XDG_STATE_HOME");
+}
+
+static void write_text(const char *path, const char *text, mode_t mode)
+{
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+    chmod(path, mode);
+}
+
+static void test_config_secret_sources(void)
+{
+    char *dir = lk_test_tmpdir();
+    char path[512], sfile[512], creds[512], cred[600], efile[512], text[1200];
+    lk_config_overrides ov;
+    lk_config *cfg = NULL;
+    lk_error err;
+    lk_error_clear(&err);
+    unsetenv("LOKET_CLIENT_SECRET");
+    unsetenv("LOKET_CLIENT_SECRET_FILE");
+    unsetenv("CREDENTIALS_DIRECTORY");
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    snprintf(sfile, sizeof sfile, "%s/secret", dir);
+    snprintf(efile, sizeof efile, "%s/env-secret", dir);
+    snprintf(creds, sizeof creds, "%s/creds", dir);
+    snprintf(cred, sizeof cred, "%s/loket-client-secret", creds);
+    mkdir(creds, 0700);
+    snprintf(text, sizeof text,
+             "{\"environment\":\"custom\",\"apiUrl\":\"http://127.0.0.1:9/v2\","
+             "\"tokenUrl\":\"http://127.0.0.1:9/token\",\"clientId\":\"c\","
+             "\"clientSecretFile\":\"%s\",\"tokenStore\":\"%s/t.json\"}",
+             sfile, dir);
+    write_text(path, text, 0600);
+    write_text(sfile, "from-secret-file\n", 0600);
+    write_text(efile, "  from-env-file \r\n", 0600);
+    write_text(cred, "from-credential", 0400);
+    memset(&ov, 0, sizeof ov);
+    ov.config_path = path;
+
+    /* clientSecretFile: one line, the newline dropped; where it came from is kept */
+    CU_ASSERT_EQUAL_FATAL(lk_config_load(&ov, &cfg, &err), LK_OK);
+    CU_ASSERT_STRING_EQUAL(cfg->client_secret, "from-secret-file");
+    CU_ASSERT_STRING_EQUAL(cfg->client_secret_file, sfile);
+    lk_config_free(cfg);
+    /* the systemd credential (LoadCredential=loket-client-secret:...) comes next */
+    setenv("CREDENTIALS_DIRECTORY", creds, 1);
+    CU_ASSERT_EQUAL_FATAL(lk_config_load(&ov, &cfg, &err), LK_OK);
+    CU_ASSERT_STRING_EQUAL(cfg->client_secret, "from-credential");
+    lk_config_free(cfg);
+    /* then LOKET_CLIENT_SECRET_FILE, then LOKET_CLIENT_SECRET */
+    setenv("LOKET_CLIENT_SECRET_FILE", efile, 1);
+    CU_ASSERT_EQUAL_FATAL(lk_config_load(&ov, &cfg, &err), LK_OK);
+    CU_ASSERT_STRING_EQUAL(cfg->client_secret, "from-env-file");
+    lk_config_free(cfg);
+    setenv("LOKET_CLIENT_SECRET", "from-env", 1);
+    CU_ASSERT_EQUAL_FATAL(lk_config_load(&ov, &cfg, &err), LK_OK);
+    CU_ASSERT_STRING_EQUAL(cfg->client_secret, "from-env");
+    lk_config_free(cfg);
+    unsetenv("LOKET_CLIENT_SECRET");
+    unsetenv("CREDENTIALS_DIRECTORY");
+
+    /* a secret file that is missing, empty or holds two lines: config errors naming it */
+    setenv("LOKET_CLIENT_SECRET_FILE", "/nonexistent-lk/secret", 1);
+    CU_ASSERT_EQUAL(lk_config_load(&ov, &cfg, &err), LK_ERR_CONFIG);
+    CU_ASSERT_PTR_NULL(cfg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "LOKET_CLIENT_SECRET_FILE"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "/nonexistent-lk/secret"));
+    unsetenv("LOKET_CLIENT_SECRET_FILE");
+    write_text(sfile, "\n", 0600);
+    CU_ASSERT_EQUAL(lk_config_load(&ov, &cfg, &err), LK_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "empty"));
+    write_text(sfile, "line-one\nline-two\n", 0600);
+    CU_ASSERT_EQUAL(lk_config_load(&ov, &cfg, &err), LK_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "one line"));
+    CU_ASSERT_PTR_NULL(strstr(err.message, "line-one"));
+    /* a relative clientSecretFile: refused (the service's working folder is not the config's) */
+    write_text(path, "{\"clientSecretFile\":\"secret\"}", 0600);
+    CU_ASSERT_EQUAL(lk_config_load(&ov, &cfg, &err), LK_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "absolute"));
+    lk_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_url_policy(void)
 {
     lk_error err;
@@ -668,6 +783,8 @@ int main(void)
         { "config: file, environment and overrides", test_config_load },
         { "config: https or loopback http only", test_url_policy },
         { "config: XDG default paths", test_config_paths },
+        { "config: systemd's configuration and state folders", test_config_systemd_paths },
+        { "config: client secret from files and the systemd credential", test_config_secret_sources },
         { "trace: tokens and secrets redacted", test_redaction },
         { "http: Retry-After seconds and dates", test_retry_after },
         { "tokens: store mode, owner, damage", test_token_store_mode },

@@ -338,6 +338,65 @@ static void test_section_errors(void)
                  "only with layout");
 }
 
+/* "min", "max" and "allowNegative": the range a record's value must lie in, and the opt-in for
+ * negative values (corrections). */
+static void test_value_limits(void)
+{
+    lk_error err;
+    lk_mapping *m = parse("{" BASE "\"defaults\": {\"max\": 744},"
+                          " \"components\": [{\"column\": \"Uren\", \"component\": 10},"
+                          " {\"column\": \"Corr\", \"component\": 40, \"allowNegative\": true,"
+                          " \"min\": -100, \"max\": \"0\"}]}",
+                          &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT(m->components[0].has_max && !m->components[0].has_min);
+    CU_ASSERT_EQUAL(m->components[0].max, 744 * LK_DECIMAL_SCALE);
+    CU_ASSERT(!m->components[0].allow_negative);
+    CU_ASSERT(m->components[1].allow_negative);
+    CU_ASSERT(m->components[1].has_min && m->components[1].has_max);
+    CU_ASSERT_EQUAL(m->components[1].min, -100 * LK_DECIMAL_SCALE);
+    CU_ASSERT_EQUAL(m->components[1].max, 0);
+    lk_mapping_free(m);
+    expect_error("{" BASE "\"components\": [{\"column\": \"U\", \"component\": 10,"
+                 " \"alowNegative\": true}]}",
+                 "components[0].alowNegative", "did you mean \"allowNegative\"");
+    expect_error("{" BASE "\"components\": [{\"column\": \"U\", \"component\": 10, \"maxx\": 5}]}",
+                 "components[0].maxx", "did you mean \"max\"");
+    expect_error("{" BASE "\"components\": [{\"column\": \"U\", \"component\": 10,"
+                 " \"allowNegative\": \"yes\"}]}",
+                 "components[0].allowNegative", "true or false");
+    expect_error("{" BASE "\"components\": [{\"column\": \"U\", \"component\": 10, \"max\": \"veel\"}]}",
+                 "components[0].max", "expected a number");
+    expect_error("{" BASE "\"components\": [{\"column\": \"U\", \"component\": 10, \"min\": 5,"
+                 " \"max\": 4}]}",
+                 "components[0].min", "greater than \"max\"");
+    expect_error("{" BASE "\"components\": [{\"column\": \"U\", \"component\": 10, \"min\": -5}]}",
+                 "components[0].min", "allowNegative");
+    expect_error("{" BASE COMP ", \"defaults\": {\"alowNegative\": true}}",
+                 "defaults.alowNegative", "did you mean \"allowNegative\"");
+}
+
+/* "calendar": "month" on a date source: the periods are calendar months. */
+static void test_period_calendar(void)
+{
+    lk_error err;
+    lk_mapping *m = parse("{" BASE COMP ", \"period\": {\"source\": \"date\", \"column\": \"D\","
+                          " \"calendar\": \"month\"}}", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT(m->period_calendar_month);
+    lk_mapping_free(m);
+    m = parse("{" BASE COMP ", \"period\": {\"source\": \"date\", \"column\": \"D\"}}", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT(!m->period_calendar_month);
+    lk_mapping_free(m);
+    expect_error("{" BASE COMP ", \"period\": {\"source\": \"date\", \"column\": \"D\","
+                 " \"calendar\": \"week\"}}", "period.calendar", "month");
+    expect_error("{" BASE COMP ", \"period\": {\"source\": \"column\", \"column\": \"D\","
+                 " \"calendar\": \"month\"}}", "period.calendar", "only with source \"date\"");
+    expect_error("{" BASE COMP ", \"period\": {\"source\": \"date\", \"column\": \"D\","
+                 " \"calender\": \"month\"}}", "period.calender", "did you mean \"calendar\"");
+}
+
 static void test_edit_distance(void)
 {
     CU_ASSERT_EQUAL(lk_edit_distance("scale", "scale"), 0);
@@ -384,6 +443,8 @@ static const lk_test tests[] = {
     { "type errors", test_type_errors },
     { "value errors", test_value_errors },
     { "section errors", test_section_errors },
+    { "min, max and allowNegative", test_value_limits },
+    { "period calendar", test_period_calendar },
     { "edit distance", test_edit_distance },
     { "mapping files", test_load_files },
     { NULL, NULL },

@@ -347,6 +347,60 @@ static void test_admin_listing(void)
 }
 
 /*
+ * --strict-minimal: the administration-level listing holds only the records that exist. Normal
+ * mode lists all 25 active employments (most without a record); minimal mode exactly the stored
+ * records of that period and payslip type, each with its values.
+ */
+static void test_admin_listing_strict_minimal(void)
+{
+    lk_simd d;
+    cJSON *r = NULL, *line;
+    char path[512];
+    const sim_admin *a;
+    const sim_period *p = NULL;
+    int stored = 0, seen_1001 = 0;
+    CU_ASSERT_EQUAL_FATAL(lk_simd_open(&d, NULL), 0);
+    d.sim->cfg.strict_minimal = true;
+    a = &d.sim->store->admins[0];
+    for (size_t i = 0; i < d.sim->store->nrecords; i++) {
+        const sim_record *rec = d.sim->store->records[i];
+        if (rec->employment->admin == a && rec->period->id == 202611 && rec->payslip_type == 1) {
+            stored++;
+            p = rec->period;
+        }
+    }
+    CU_ASSERT_FATAL(stored > 0 && p != NULL);
+    snprintf(path, sizeof path, "/v2/providers/employers/payrolladministrations/%s/payrollPeriods/202611/"
+             "payrollperioddata?payslipType=1&payrollComponentCategory=1&pageSize=1000", a->id);
+    CU_ASSERT_EQUAL(lk_simd_call(&d, "GET", path, V18, NULL, &r), 200);
+    CU_ASSERT_EQUAL(num(r, "totalSize"), stored);
+    CU_ASSERT(stored < 25);
+    cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(r, "_embedded")) {
+        int emp = num(cJSON_GetObjectItemCaseSensitive(line, "employee"), "employeeNumber");
+        if (emp == 1001) {
+            const cJSON *comps = cJSON_GetObjectItemCaseSensitive(line, "payrollComponents");
+            seen_1001 = 1;
+            CU_ASSERT_EQUAL(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(comps, 0), "value")->valueint, 152);
+        }
+    }
+    CU_ASSERT(seen_1001);
+    cJSON_Delete(r);
+    /* a period without any record: an empty list, not a line per employment */
+    snprintf(path, sizeof path, "/v2/providers/employers/payrolladministrations/%s/payrollPeriods/202612/"
+             "payrollperioddata?payslipType=1&payrollComponentCategory=1", a->id);
+    CU_ASSERT_EQUAL(lk_simd_call(&d, "GET", path, V18, NULL, &r), 200);
+    {
+        int n = 0;
+        for (size_t i = 0; i < d.sim->store->nrecords; i++)
+            n += d.sim->store->records[i]->employment->admin == a && d.sim->store->records[i]->period->id == 202612 &&
+                 d.sim->store->records[i]->payslip_type == 1;
+        CU_ASSERT_EQUAL(num(r, "totalSize"), n);
+    }
+    cJSON_Delete(r);
+    lk_simd_close(&d);
+}
+
+/*
  * The administration-level listing builds only the lines of the asked page (others are
  * placeholders that reply_list drops): every page must hold exactly the lines of the whole list
  * at its positions, with and without a filter, and the totals must count every line.
@@ -401,9 +455,27 @@ static void test_defaults_metadata(void)
         CU_ASSERT_EQUAL(num(cJSON_GetObjectItemCaseSensitive(c, "payslipType"), "key"), 1);
         CU_ASSERT_EQUAL(num(cJSON_GetObjectItemCaseSensitive(c, "shift"), "shiftNumber"), 1);
         CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(c, "payrollPeriod")));
-        CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(c, "distributionUnit")));
+        /* no default distribution unit: left out (the request schema has no null there) */
+        CU_ASSERT_PTR_NULL(cJSON_GetObjectItemCaseSensitive(c, "distributionUnit"));
         CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(c, "costCenter")));
         CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "payrollComponents")), 0);
+    }
+    /* Loket's guidance: the defaults, with period and values filled in, PATCH as they are */
+    {
+        cJSON *rec = cJSON_DetachItemFromObjectCaseSensitive(r, "content"), *comp, *out = NULL;
+        char *body, ppd[300];
+        cJSON_ReplaceItemInObjectCaseSensitive(rec, "payrollPeriod",
+                                               cJSON_Parse("{\"year\":2026,\"periodNumber\":45}"));
+        comp = cJSON_Parse("[{\"payrollComponent\":{\"key\":10},\"value\":6.5}]");
+        cJSON_ReplaceItemInObjectCaseSensitive(rec, "payrollComponents", comp);
+        body = cJSON_PrintUnformatted(rec);
+        snprintf(ppd, sizeof ppd, "/v2/providers/employers/employees/employments/%s/payrollperioddata",
+                 lk_simd_employment(&d, 2001, 1));
+        CU_ASSERT_EQUAL(lk_simd_call(&d, "PATCH", ppd, V18, body, &out), 200);
+        CU_ASSERT_FALSE(lk_simd_has_code(out, 1012, NULL));
+        cJSON_Delete(out);
+        free(body);
+        cJSON_Delete(rec);
     }
     cJSON_Delete(r);
     snprintf(path, sizeof path, "/v2/providers/employers/employees/employments/%s/payrollperioddata/metadata/year/2026/period/45",
@@ -554,6 +626,7 @@ int main(void)
         { "minimized employments: picked per page, same items", test_minimized_listing_pages },
         { "employment ids in any case (index)", test_employment_ids_any_case },
         { "administration-level listing", test_admin_listing },
+        { "administration-level listing, --strict-minimal", test_admin_listing_strict_minimal },
         { "administration-level listing pages", test_admin_listing_pages },
         { "defaults and metadata", test_defaults_metadata },
         { "test hooks and faults", test_hooks_and_faults },

@@ -371,6 +371,95 @@ static void test_collective(void)
     lk_simd_close(&d);
 }
 
+/*
+ * --strict-minimal: the same collective PATCH answers the same outcomes, but no message names the
+ * item by its index (properties []); the id still names the employment.
+ */
+static void test_collective_strict_minimal(void)
+{
+    lk_simd d;
+    cJSON *r = NULL, *m;
+    char body[2048], path[256];
+    const char *e1, *e2;
+    int with_id = 0, nmsg = 0;
+    CU_ASSERT_EQUAL_FATAL(lk_simd_open(&d, NULL), 0);
+    d.sim->cfg.strict_minimal = true;
+    e1 = lk_simd_employment(&d, 1002, 1);
+    e2 = lk_simd_employment(&d, 1019, 1);
+    snprintf(path, sizeof path, "/v2/providers/employers/%s/payrollperioddata", d.sim->store->employers[0].id);
+    snprintf(body, sizeof body,
+             "[{\"employmentId\":\"%s\"," P11 "," C10 "},{\"employmentId\":\"%s\"," P11 "," C10 "},"
+             "{\"employmentId\":\"%s\"," P11 "}]",
+             e1, e2, lk_simd_employment(&d, 2001, 1));
+    CU_ASSERT_EQUAL(lk_simd_call(&d, "PATCH", path, V18, body, &r), 200);
+    CU_ASSERT(lk_simd_has_code(r, 1001, NULL));
+    CU_ASSERT(lk_simd_has_code(r, 1016, NULL));
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(r, "messages")) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+        const cJSON *props = cJSON_GetObjectItemCaseSensitive(m, "properties");
+        nmsg++;
+        CU_ASSERT(cJSON_IsArray(props));
+        CU_ASSERT_EQUAL(cJSON_GetArraySize(props), 0);
+        if (cJSON_IsString(id) && !strcmp(id->valuestring, e2))
+            with_id = 1;
+    }
+    CU_ASSERT(nmsg >= 2);
+    CU_ASSERT(with_id);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "_embedded")), 1);
+    cJSON_Delete(r);
+    /* every item failing: still 400, still without properties */
+    snprintf(body, sizeof body, "[{\"employmentId\":\"%s\"," P11 "," C10 "}]", e2);
+    CU_ASSERT_EQUAL(lk_simd_call(&d, "PATCH", path, V18, body, &r), 400);
+    CU_ASSERT(lk_simd_has_code(r, 1001, NULL));
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(r, "messages"))
+        CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "properties")), 0);
+    cJSON_Delete(r);
+    /* the single-employment PATCH keeps its properties: the mode is about the collective call */
+    CU_ASSERT_EQUAL(patch(&d, 1019, "{" P11 "," C10 "}", &r), 400);
+    m = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "messages"), 0);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "properties")), 1);
+    cJSON_Delete(r);
+    lk_simd_close(&d);
+}
+
+/* Error answers carry "content": {} (the official 400 and 409 schemas have an object there). */
+static void test_error_content_is_object(void)
+{
+    lk_simd d;
+    cJSON *r = NULL;
+    char path[256];
+    CU_ASSERT_EQUAL_FATAL(lk_simd_open(&d, NULL), 0);
+    CU_ASSERT_EQUAL(patch(&d, 1002, "{" P11 ",\"payrollComponents\":[{\"payrollComponent\":{\"key\":999},\"value\":1}]}",
+                          &r), 400);
+    CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, "content")));
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "content")), 0);
+    cJSON_Delete(r);
+    snprintf(path, sizeof path, "/v2/providers/employers/employees/employments/payrollperioddata/%s",
+             d.sim->store->records[1]->id);
+    {
+        sim_request req;
+        sim_response resp;
+        char auth[128];
+        memset(&req, 0, sizeof req);
+        snprintf(auth, sizeof auth, "Bearer %s", d.token);
+        req.method = "PUT";
+        req.authorization = auth;
+        req.accept = "application/json;version=" V18;
+        req.content_type = "application/json";
+        req.if_match = "\"999999\"";
+        req.body = "{" C10 "}";
+        req.body_len = strlen(req.body);
+        req.path = path;
+        sim_handle(d.sim, &req, &resp);
+        CU_ASSERT_EQUAL(resp.status, 409);
+        r = cJSON_Parse(resp.body);
+        CU_ASSERT(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, "content")));
+        cJSON_Delete(r);
+        sim_response_clear(&resp);
+    }
+    lk_simd_close(&d);
+}
+
 int main(void)
 {
     static const lk_test tests[] = {
@@ -380,6 +469,8 @@ int main(void)
         { "all failures listed, nothing stored", test_all_failures_listed_and_atomic },
         { "POST, PUT, DELETE", test_post_put_delete },
         { "collective PATCH", test_collective },
+        { "collective PATCH, --strict-minimal", test_collective_strict_minimal },
+        { "error answers: content is an object", test_error_content_is_object },
         { NULL, NULL },
     };
     return lk_test_main("sim_rules", tests);

@@ -1,0 +1,71 @@
+/*
+ * plan_file.h: a saved plan (`plan --out PLAN.json`) and the check that `apply PLAN.json` sends
+ * exactly that plan.
+ *
+ * The document names what the plan was made from (the API it was made against, the input files
+ * and the mapping with their SHA-256, --period and --employer) and holds every record: its
+ * journal key, the exact PATCH body and its SHA-256, the planned outcome, the value Loket held
+ * for every component, and the importer's notes (errors, values Loket holds that the file leaves
+ * out). apply PLAN.json reads the same inputs again, refuses when one of them changed, builds a
+ * fresh plan against Loket and sends only when it is record for record the saved one; otherwise
+ * it names what changed. The run folder keeps the plan of every apply in the same format
+ * (revert reads the old values from it).
+ *
+ * Format:
+ *   {"loketImportPlan": 1, "created": "...", "api": "https://...", "employer": null|"...",
+ *    "period": null|"2026-11", "mapping": {"path", "sha256"}, "files": [{"path", "sha256"}],
+ *    "summary": {"records", "errors", "created", "updated", "unchanged", "rejected"},
+ *    "records": [{"key", "employmentId", "employerId", "employeeNumber", "employeeName",
+ *                 "periodId", "period", "planned", "error", "blocked", "bodySha256", "body",
+ *                 "components": [{"key", "old", "new", "delete", "isSupplement"}],
+ *                 "notes": ["..."]}]}
+ */
+#ifndef LK_PLAN_FILE_H
+#define LK_PLAN_FILE_H
+
+#include "common/error.h"
+#include "common/strbuf.h"
+#include "engine/plan.h"
+#include "report/report.h"
+
+#include <cJSON.h>
+#include <stdbool.h>
+
+/* What the plan was made from, besides the report's files and mapping. */
+typedef struct lk_plan_origin {
+    const char *api_url;        /* the API base the plan was checked against */
+    const char *period;         /* --period as given, or NULL */
+    const char *employer;       /* --employer (or the configuration's default), or NULL */
+} lk_plan_origin;
+
+/* The document of plan p (its records are the report's); the caller deletes it. File and
+ * mapping paths are made absolute, so the plan can be applied from another folder. */
+cJSON *lk_plan_file_json(const lk_plan *p, const lk_report *r, const lk_plan_origin *origin);
+/* Writes it to path (atomically, mode 0600: bodies hold employees' payroll values). */
+lk_code lk_plan_file_write(const lk_plan *p, const lk_report *r, const lk_plan_origin *origin,
+                           const char *path, lk_error *err);
+
+/* A plan read back. */
+typedef struct lk_plan_file {
+    cJSON *doc;                 /* the whole document (owned) */
+    char sha256[65];            /* of the file as read: names the plan in the run record */
+    const char *api_url;        /* these point into doc */
+    const char *period, *employer;
+    const char *mapping, *mapping_sha256;
+    const char **files, **file_sha256;
+    size_t nfiles;
+} lk_plan_file;
+
+/* True when path is a JSON document that calls itself a loket-import plan. */
+bool lk_plan_file_sniff(const char *path);
+/* Reads and checks a saved plan; errors (LK_ERR_INPUT) name the file and the field. */
+lk_code lk_plan_file_load(const char *path, lk_plan_file **out, lk_error *err);
+void lk_plan_file_free(lk_plan_file *pf);
+
+/* The number of differences between the saved plan and a fresh one (p with its records); the
+ * first max_lines of them are appended to why, one line each, naming employee, period, record
+ * and component. 0: apply may send p, it is the reviewed plan. */
+size_t lk_plan_file_compare(const lk_plan_file *pf, const lk_plan *p, strbuf *why,
+                            size_t max_lines);
+
+#endif
