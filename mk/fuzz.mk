@@ -1,4 +1,5 @@
-# libFuzzer targets: tests/fuzz/fuzz_NAME.c with a seed corpus in tests/fuzz/corpus/NAME/.
+# libFuzzer targets: tests/fuzz/fuzz_NAME.c with a seed corpus in tests/fuzz/corpus/NAME/ and,
+# where there is one, a dictionary tests/fuzz/dict/NAME.dict.
 # `make fuzz` runs each for FUZZ_SECONDS; the test command runs a short smoke of each.
 FUZZ_SRCS   = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   = $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
@@ -18,4 +19,5 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/liblk.a
 fuzz: fuzz-build
 	@for f in $(FUZZ_BINS); do n=$${f#build-fuzz/fuzz_}; mkdir -p build-fuzz/corpus/$$n; \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+	  d=; [ -f tests/fuzz/dict/$$n.dict ] && d=-dict=tests/fuzz/dict/$$n.dict; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) $$d -print_final_stats=1 build-fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done

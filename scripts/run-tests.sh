@@ -51,7 +51,8 @@ run_fuzz_smoke() { # build-fuzz
         # libFuzzer writes new inputs into its first corpus folder: a scratch one, so the
         # committed seed corpus never collects generated files
         mkdir -p "$log/corpus-$n"
-        "$f" -runs=2000 -max_total_time=20 "$log/corpus-$n" "$corpus" >"$log/fuzz.out" 2>&1
+        dict=; [ -f "tests/fuzz/dict/$n.dict" ] && dict="-dict=tests/fuzz/dict/$n.dict"
+        "$f" -runs=2000 -max_total_time=20 $dict "$log/corpus-$n" "$corpus" >"$log/fuzz.out" 2>&1
         st=$?
         record "fuzz:$n" "$st"
         if [ "$st" -ne 0 ]; then tail -n 40 "$log/fuzz.out"; echo "fuzz  $n: FAILED"; else echo "fuzz  $n: ok"; fi

@@ -19,13 +19,13 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-    "usage: loket-import auth code CODE --redirect-uri URI [OPTIONS]\n"
+    "usage: loket-import auth code --redirect-uri URI [OPTIONS] < code-file\n"
     "       loket-import auth set-refresh-token [OPTIONS] < token-file\n"
     "       loket-import auth refresh [OPTIONS]\n"
     "       loket-import auth status [--json] [OPTIONS]\n"
     "\n"
-    "  code               exchange an authorization code (from Loket's authorization-code\n"
-    "                     flow) for tokens and store them in the token store\n"
+    "  code               read an authorization code (from Loket's authorization-code flow)\n"
+    "                     from standard input, exchange it for tokens and store them\n"
     "  set-refresh-token  read a refresh token from standard input and store it\n"
     "  refresh            get a new access token now (the refresh token rotates)\n"
     "  status             environment, token expiry and the user the tokens belong to\n"
@@ -55,17 +55,28 @@ static void usage(FILE *out)
           out);
 }
 
-/* One line from stdin without surrounding whitespace; NULL when empty. */
-static char *read_token_line(void)
+/* The longest line read from standard input; a longer one is refused, not cut. */
+#define SECRET_LINE_MAX 16384
+
+/* One line from stdin without surrounding whitespace; NULL when empty or too long (*too_long). */
+static char *read_token_line(bool *too_long)
 {
     strbuf sb = STRBUF_INIT;
     int c;
     size_t start = 0;
+    *too_long = false;
     strbuf_init(&sb, 128);
     while ((c = getchar()) != EOF && c != '\n') {
-        if (sb.len > 8192)
-            break;
+        if (sb.len >= SECRET_LINE_MAX) {
+            *too_long = true;
+            continue; /* read the rest of the line, keep nothing of it */
+        }
         strbuf_addch(&sb, (char)c);
+    }
+    if (*too_long) {
+        memset(sb.buf, 0, sb.len);
+        strbuf_free(&sb);
+        return NULL;
     }
     while (sb.len && (sb.buf[sb.len - 1] == '\r' || sb.buf[sb.len - 1] == ' ' ||
                       sb.buf[sb.len - 1] == '\t'))
@@ -112,7 +123,7 @@ static int auth_status(lk_session *s, bool json)
                                                        : LK_ERR_AUTH;
     if (urc == LK_ERR_AUTH && !st.has_refresh_token && !st.has_access_token)
         lk_error_set(&uerr, LK_ERR_AUTH,
-                     "no tokens yet: run 'loket-import auth code CODE --redirect-uri URI' or "
+                     "no tokens yet: run 'loket-import auth code --redirect-uri URI' or "
                      "'loket-import auth set-refresh-token'");
     /* the user look-up may have refreshed: show the state after it */
     lk_tokens_status(lk_client_tokens(s->client), &st);
@@ -172,7 +183,7 @@ int cmd_auth(int argc, char **argv)
 {
     lk_common_opts common;
     lk_session s;
-    const char *sub, *redirect = NULL, *code = NULL;
+    const char *sub, *redirect = NULL;
     bool json = false;
     lk_error err;
     int c, rc = LK_EXIT_OK;
@@ -213,12 +224,15 @@ int cmd_auth(int argc, char **argv)
         }
     }
     if (!strcmp(sub, "code")) {
-        if (optind >= argc) {
-            lk_errorf("auth code needs the authorization code: loket-import auth code CODE "
-                      "--redirect-uri URI");
+        /* the code is a credential: on the command line every local user sees it (ps) */
+        if (optind < argc && strcmp(argv[optind], "-") != 0) {
+            lk_errorf("auth code reads the authorization code from standard input, not from the "
+                      "command line (where other users can see it): echo CODE | loket-import "
+                      "auth code --redirect-uri URI");
             return LK_EXIT_CONFIG;
         }
-        code = argv[optind++];
+        if (optind < argc)
+            optind++;
         if (!redirect) {
             lk_errorf("auth code needs --redirect-uri (the one the code was issued for)");
             return LK_EXIT_CONFIG;
@@ -232,17 +246,39 @@ int cmd_auth(int argc, char **argv)
         return LK_EXIT_CONFIG;
 
     if (!strcmp(sub, "code")) {
-        if (lk_tokens_exchange_code(lk_client_tokens(s.client), code, redirect, &err) != LK_OK)
-            rc = lk_report_error(&err);
-        else
-            printf("tokens stored in %s\n", s.cfg->token_store);
+        char *code;
+        bool too_long;
+        if (isatty(STDIN_FILENO))
+            fprintf(stderr, "paste the authorization code and press Enter:\n");
+        code = read_token_line(&too_long);
+        if (!code) {
+            if (too_long)
+                lk_errorf("the authorization code on standard input is longer than %d "
+                          "characters", SECRET_LINE_MAX);
+            else
+                lk_errorf("no authorization code on standard input");
+            rc = LK_EXIT_CONFIG;
+        } else {
+            if (lk_tokens_exchange_code(lk_client_tokens(s.client), code, redirect, &err) !=
+                LK_OK)
+                rc = lk_report_error(&err);
+            else
+                printf("tokens stored in %s\n", s.cfg->token_store);
+            memset(code, 0, strlen(code));
+            free(code);
+        }
     } else if (!strcmp(sub, "set-refresh-token")) {
         char *token;
+        bool too_long;
         if (isatty(STDIN_FILENO))
             fprintf(stderr, "paste the refresh token and press Enter:\n");
-        token = read_token_line();
+        token = read_token_line(&too_long);
         if (!token) {
-            lk_errorf("no refresh token on standard input");
+            if (too_long)
+                lk_errorf("the refresh token on standard input is longer than %d characters; "
+                          "nothing was stored", SECRET_LINE_MAX);
+            else
+                lk_errorf("no refresh token on standard input");
             rc = LK_EXIT_CONFIG;
         } else {
             if (lk_tokens_set_refresh_token(lk_client_tokens(s.client), token, &err) != LK_OK)

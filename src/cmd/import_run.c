@@ -519,6 +519,12 @@ int lk_import_command(int argc, char **argv, bool apply)
     lk_aggregator_free(agg);
     lk_report_add_input_warnings(r, &set);
     r->rows_not_listed = set.rows_not_listed;
+    if (stop_requested) {
+        lk_error_set(&err, LK_ERR_INTERRUPTED, "interrupted before anything was sent");
+        print_error(&err);
+        rc = LK_EXIT_INTERRUPTED;
+        goto out;
+    }
 
     /* 2. the connection */
     if (cfg_rc != LK_OK) {
@@ -541,11 +547,16 @@ int lk_import_command(int argc, char **argv, bool apply)
         lk_trace_add_secret(trace, cfg->client_secret);
     if (lk_client_new(cfg, trace, &client, &err) != LK_OK)
         goto run_error;
+    /* a stop is seen in every phase that waits for Loket: look-ups, the token, the writes */
+    lk_http_set_interrupt_flag(lk_client_http(client), &stop_requested);
 
     /* 3. the plan */
     lk_plan_opts popts = { o.employer ? o.employer : cfg->employer, o.force };
-    if (lk_plan_build(client, &set, &popts, r, &plan, &err) != LK_OK)
+    if (lk_plan_build(client, &set, &popts, r, &plan, &err) != LK_OK) {
+        if (stop_requested) /* a look-up cut by the stop: nothing was sent */
+            lk_error_set(&err, LK_ERR_INTERRUPTED, "interrupted while planning; nothing was sent");
         goto run_error;
+    }
     if (stop_requested) {
         lk_error_set(&err, LK_ERR_INTERRUPTED, "interrupted before anything was sent");
         goto run_error;

@@ -76,12 +76,25 @@ void lk_error_clear(lk_error *err)
         memset(err, 0, sizeof(*err));
 }
 
+void lk_text_make_printable(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    for (; *p; p++) {
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+            *p = ' ';
+        else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* C1 controls (CSI) */
+            p[0] = p[1] = ' ';
+    }
+}
+
 lk_code lk_error_setv(lk_error *err, lk_code code, const char *fmt, va_list ap)
 {
     if (!err)
         return code;
     err->code = code;
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    /* messages quote cells and servers' texts: no escape sequence reaches the terminal */
+    lk_text_make_printable(err->message);
     return code;
 }
 
@@ -101,6 +114,7 @@ static void copy_field(char *dst, size_t size, const char *src)
         return;
     }
     snprintf(dst, size, "%s", src);
+    lk_text_make_printable(dst);
 }
 
 void lk_error_at(lk_error *err, const char *file, const char *sheet, unsigned long row,

@@ -72,6 +72,10 @@ lk_code lk_error_setv(lk_error *err, lk_code code, const char *fmt, va_list ap)
 /* Sets the provenance fields; any pointer may be NULL, row 0 and col (size_t)-1 mean none. */
 void lk_error_at(lk_error *err, const char *file, const char *sheet, unsigned long row,
                  size_t col, const char *header);
+/* Replaces control characters (C0 but newline and tab, DEL, C1) with spaces in place, as the
+ * report does, so that text from a file or a server cannot move the cursor, recolour or retitle
+ * a terminal. Every error message and provenance field goes through it. */
+void lk_text_make_printable(char *s);
 /* "file[sheet]:row: column D "Header": message" into buf; returns buf. */
 char *lk_error_format(const lk_error *err, char *buf, size_t size);
 

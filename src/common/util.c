@@ -3,9 +3,10 @@
  */
 #include "common/util.h"
 
+#include "common/safefile.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -105,54 +106,14 @@ lk_code lk_read_file(const char *path, size_t max, char **out, size_t *len, lk_e
 lk_code lk_write_file_atomic(const char *path, const void *data, size_t len, int mode,
                              lk_error *err)
 {
-    size_t plen = strlen(path);
-    char *tmp = xmalloc(plen + 32);
-    char *dircopy;
-    int fd, dfd;
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) {
-        lk_error_set(err, LK_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return LK_ERR_IO;
+    lk_safe_file f;
+    if (lk_safe_file_begin(&f, path, mode, err) != LK_OK)
+        return err->code;
+    if (lk_safe_file_write(&f, data, len, err) != LK_OK) {
+        lk_safe_file_abort(&f);
+        return err->code;
     }
-    /* open() honours the umask; the mode must be exact for private files. */
-    if (fchmod(fd, (mode_t)mode) != 0)
-        goto fail;
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, (const char *)data + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            goto fail;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) != 0)
-        goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0)
-        goto fail;
-    dircopy = xstrdup(path);
-    dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    free(dircopy);
-    free(tmp);
-    return LK_OK;
-fail:
-    lk_error_set(err, LK_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    free(tmp);
-    return LK_ERR_IO;
+    return lk_safe_file_commit(&f, NULL, err);
 }
 
 static void to_hex(const unsigned char *md, unsigned n, char *out)

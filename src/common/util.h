@@ -21,7 +21,8 @@ void lk_grow(void *arr, size_t elem, size_t need, size_t *alloc);
 
 /* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
 lk_code lk_read_file(const char *path, size_t max, char **out, size_t *len, lk_error *err);
-/* Writes data to path durably: temp file in the same folder with mode, fsync, rename, fsync dir. */
+/* Writes data to path durably and safely (common/safefile.h): a temporary with an unpredictable
+ * name in the same folder with mode, fsync, rename, fsync of the folder. */
 lk_code lk_write_file_atomic(const char *path, const void *data, size_t len, int mode,
                              lk_error *err);
 

@@ -4,6 +4,7 @@
 #include "engine/journal.h"
 #include "common/hashmap.h"
 #include "common/strbuf.h"
+#include "common/safefile.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -174,7 +175,7 @@ lk_journal *lk_journal_open(const char *path, const char *fingerprint, bool resu
 {
     lk_journal *j = xcalloc(1, sizeof(*j));
     struct stat st;
-    bool exists = stat(path, &st) == 0;
+    bool exists = lstat(path, &st) == 0;
     lk_code rc;
     j->path = xstrdup(path);
     j->fd = -1;
@@ -185,7 +186,8 @@ lk_journal *lk_journal_open(const char *path, const char *fingerprint, bool resu
         goto fail;
     }
     if (exists && !S_ISREG(st.st_mode)) {
-        lk_error_set(err, LK_ERR_ENV, "journal %s is not a regular file", path);
+        lk_error_set(err, LK_ERR_ENV, "journal %s is not a regular file (a symbolic link is refused)",
+                     path);
         goto fail;
     }
     if (resume && exists) {
@@ -205,11 +207,9 @@ lk_journal *lk_journal_open(const char *path, const char *fingerprint, bool resu
         if (create(j, fingerprint, err) != LK_OK)
             goto fail;
     }
-    j->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (j->fd < 0) {
-        lk_error_set(err, LK_ERR_ENV, "cannot open journal %s: %s", path, strerror(errno));
+    j->fd = lk_safe_open(path, O_WRONLY | O_APPEND, 0600, err);
+    if (j->fd < 0)
         goto fail;
-    }
     return j;
 fail:
     lk_journal_free(j);

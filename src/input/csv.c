@@ -272,6 +272,25 @@ static void convert_chunk(lk_csv *c, const unsigned char *s, size_t n)
     out[o] = '\0';
 }
 
+/* "UTF-16LE"/"UTF-16BE" when the first bytes have the shape of ASCII-range UTF-16 without a
+ * byte order mark (every other byte NUL), else NULL. */
+static const char *utf16_without_bom(const lk_csv *c)
+{
+    size_t n = c->raw_len < 256 ? c->raw_len & ~(size_t)1 : 256, even0 = 0, odd0 = 0;
+    if (n < 4)
+        return NULL;
+    for (size_t i = 0; i < n; i += 2) {
+        even0 += c->raw[i] == 0;
+        odd0 += c->raw[i + 1] == 0;
+    }
+    /* mostly ASCII text: one byte of each pair NUL, the other not */
+    if (odd0 * 10 >= n / 2 * 9 && even0 * 10 <= n / 2)
+        return "UTF-16LE";
+    if (even0 * 10 >= n / 2 * 9 && odd0 * 10 <= n / 2)
+        return "UTF-16BE";
+    return NULL;
+}
+
 /* UTF-16 to UTF-8 with iconv; a character cut by the chunk's end waits in carry. */
 static int convert_utf16(lk_csv *c, const unsigned char *s, size_t n, lk_error *err)
 {
@@ -552,6 +571,15 @@ lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err)
         start = 2;
     }
     const unsigned char *nul = memchr(c->raw, '\0', c->raw_len);
+    const char *utf16 = nul && c->encoding == LK_ENC_AUTO ? utf16_without_bom(c) : NULL;
+    if (utf16) {
+        csv_fail(c, err, LK_ERR_INPUT, 0, (size_t)-1,
+                 "looks like %s text without a byte order mark, which cannot be told apart "
+                 "from binary data for sure: save it as UTF-8, or as Excel's \"Unicode text\" "
+                 "(UTF-16 with the mark)",
+                 utf16);
+        goto fail;
+    }
     if (nul && c->encoding != LK_ENC_UTF16LE && c->encoding != LK_ENC_UTF16BE) {
         csv_fail(c, err, LK_ERR_INPUT, line_of_offset(c->fd, nul - c->raw), (size_t)-1,
                  "binary data (a NUL byte at offset %zu): not a CSV text file",

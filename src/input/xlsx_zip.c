@@ -6,8 +6,10 @@
  * inflated, counted against the same limits and against the part's own declared size.
  */
 #include "input/xlsx_zip.h"
+#include "common/hashmap.h"
 #include "common/util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <unzip.h>
@@ -48,34 +50,59 @@ static int ratio_exceeded(const lk_zip *z, unsigned long long size, unsigned lon
     return packed == 0 || size / packed > z->limits.max_ratio;
 }
 
-/* Walks the central directory once: declared sizes, ratios, encryption. */
+/* Walks the central directory once: declared sizes, ratios, encryption, and names that occur
+ * twice. Part names are case-insensitive (OPC) and minizip finds them so; with two entries of
+ * one name, readers disagree on which is the part (minizip takes the first, others the last),
+ * so a reviewer could see other numbers than the ones sent. */
 static int check_directory(lk_zip *z, lk_error *err)
 {
     unsigned long long total = 0;
     unsigned parts = 0;
-    int rc = unzGoToFirstFile(z->uf);
+    int rc = unzGoToFirstFile(z->uf), ret = 0;
+    lk_hashmap *names = lk_hashmap_new(64);
     while (rc == UNZ_OK) {
         unz_file_info64 info;
         char name[256];
-        if (unzGetCurrentFileInfo64(z->uf, &info, name, sizeof name, NULL, 0, NULL, 0) != UNZ_OK)
-            return zip_fail(z, err, LK_ERR_INPUT, "damaged zip directory: not a valid XLSX file");
-        if (++parts > MAX_PARTS)
-            return zip_fail(z, err, LK_ERR_LIMIT, "more than %u parts in the package", MAX_PARTS);
+        if (unzGetCurrentFileInfo64(z->uf, &info, name, sizeof name, NULL, 0, NULL, 0) != UNZ_OK) {
+            ret = zip_fail(z, err, LK_ERR_INPUT, "damaged zip directory: not a valid XLSX file");
+            break;
+        }
+        if (++parts > MAX_PARTS) {
+            ret = zip_fail(z, err, LK_ERR_LIMIT, "more than %u parts in the package", MAX_PARTS);
+            break;
+        }
+        char folded[256];
+        size_t i;
+        for (i = 0; name[i] && i + 1 < sizeof folded; i++)
+            folded[i] = (char)tolower((unsigned char)name[i]);
+        folded[i] = '\0';
+        if (lk_hashmap_put(names, folded, (void *)1)) {
+            ret = zip_fail(z, err, LK_ERR_INPUT,
+                           "the package holds two parts named %s: which one is the sheet "
+                           "depends on the program reading it",
+                           name);
+            break;
+        }
         total += info.uncompressed_size;
         if (info.uncompressed_size > z->limits.max_uncompressed ||
-            total > z->limits.max_uncompressed)
-            return zip_fail(z, err, LK_ERR_LIMIT,
-                            "the workbook unpacks to more than %llu bytes (possible zip bomb)",
-                            z->limits.max_uncompressed);
-        if (ratio_exceeded(z, info.uncompressed_size, info.compressed_size))
-            return zip_fail(z, err, LK_ERR_LIMIT,
-                            "part %s is compressed more than %u:1 (possible zip bomb)", name,
-                            z->limits.max_ratio);
+            total > z->limits.max_uncompressed) {
+            ret = zip_fail(z, err, LK_ERR_LIMIT,
+                           "the workbook unpacks to more than %llu bytes (possible zip bomb)",
+                           z->limits.max_uncompressed);
+            break;
+        }
+        if (ratio_exceeded(z, info.uncompressed_size, info.compressed_size)) {
+            ret = zip_fail(z, err, LK_ERR_LIMIT,
+                           "part %s is compressed more than %u:1 (possible zip bomb)", name,
+                           z->limits.max_ratio);
+            break;
+        }
         rc = unzGoToNextFile(z->uf);
     }
-    if (rc != UNZ_END_OF_LIST_OF_FILE)
-        return zip_fail(z, err, LK_ERR_INPUT, "damaged zip directory: not a valid XLSX file");
-    return 0;
+    lk_hashmap_free(names);
+    if (ret == 0 && rc != UNZ_END_OF_LIST_OF_FILE)
+        ret = zip_fail(z, err, LK_ERR_INPUT, "damaged zip directory: not a valid XLSX file");
+    return ret;
 }
 
 lk_zip *lk_zip_open(const char *path, const lk_reader_limits *limits, lk_error *err)

@@ -1,9 +1,12 @@
 /*
  * api.c: Loket look-ups and writes on top of the HTTP engine (see api.h).
  *
- * Lists go through one pager: page 1 tells how many pages there are, then every other page is
- * requested at once and the engine runs them `concurrency` at a time. Items are parsed per page
- * and joined in page order when the last page arrives, so the order is the server's.
+ * Lists go through one pager: page 1 tells how many pages there are, then the other pages are
+ * requested at most `pagesInFlight` at a time per list. Work is bounded by what the server
+ * really sends, not by what it claims: a claim of more than `maxPagesPerList` pages is refused
+ * before any further request, and an empty page before the claimed last one ends the list with
+ * an error (the claim was false or the list changed while it was read). Items are parsed per
+ * page and joined in page order when the last page arrives, so the order is the server's.
  */
 #include "loket/api.h"
 
@@ -17,8 +20,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* A server claiming more pages than this is answering nonsense (10,000 x pageSize items). */
-#define MAX_PAGES 10000
 /* Up to this many employee numbers go into a filter; more and the whole list is cheaper. */
 #define FILTER_MAX_NUMBERS 20
 
@@ -169,8 +170,12 @@ static void result_from(lk_api_result *r, const lk_http_response *res, const cha
     }
     if (lk_envelope_parse(res->body, res->body_len, res->content_type, res->status, &env,
                           &r->err) != LK_OK) {
-        r->code = lk_error_set(&r->err, LK_ERR_PROTOCOL, "%s: %s (HTTP %ld)", what,
-                               r->err.message, res->status);
+        /* formatting r->err from its own message is undefined (it printed "employers:
+         * employers: s answer..."): copy it first */
+        char why[LK_ERROR_MSG_MAX];
+        snprintf(why, sizeof why, "%s", r->err.message);
+        r->code = lk_error_set(&r->err, LK_ERR_PROTOCOL, "%s: %s (HTTP %ld)", what, why,
+                               res->status);
         return;
     }
     *env_out = env;
@@ -688,6 +693,7 @@ struct pager {
     void *ctx;                /* passed to parse; owned (char *) */
     page *pages;
     long total_pages;
+    long next_page;           /* the next page number to request */
     long outstanding;
     lk_api_result result;     /* first failure wins */
     bool failed;
@@ -778,18 +784,25 @@ static void pager_page_done(const lk_http_response *res, void *userdata)
     }
     if (r.code == LK_OK && number == 1) {
         long pages = env->has_paging ? env->total_pages : 1;
+        long max = p->c->cfg->max_pages_per_list;
         if (pages < 1)
             pages = 1;
-        if (pages > MAX_PAGES) {
-            r.code = lk_error_set(&r.err, LK_ERR_PROTOCOL, "%s: the server claims %ld pages",
-                                  p->what, pages);
+        if (pages > max) {
+            r.code = lk_error_set(&r.err, LK_ERR_PROTOCOL,
+                                  "%s: the server claims %ld pages of %d, more than the %ld "
+                                  "pages a list may have (maxPagesPerList)",
+                                  p->what, pages, p->c->cfg->page_size, max);
         } else {
             p->total_pages = pages;
             p->pages = xcalloc((size_t)pages, sizeof *p->pages);
-            for (long n = 2; n <= pages; n++)
-                pager_request(p, n);
+            p->next_page = 2;
         }
     }
+    if (r.code == LK_OK && number < p->total_pages && cJSON_GetArraySize(env->embedded) == 0)
+        r.code = lk_error_set(&r.err, LK_ERR_PROTOCOL,
+                              "%s: page %ld of the %ld pages the server claims is empty (the "
+                              "list changed while it was read, or the claim is false)",
+                              p->what, number, p->total_pages);
     if (r.code == LK_OK && number > p->total_pages) {
         r.code = lk_error_set(&r.err, LK_ERR_INTERNAL, "%s: page %ld beyond %ld", p->what,
                               number, p->total_pages);
@@ -821,6 +834,10 @@ static void pager_page_done(const lk_http_response *res, void *userdata)
     if (r.code != LK_OK)
         pager_fail(p, &r);
     lk_envelope_free(env);
+    /* keep the window full; after a failure nothing more is asked */
+    while (!p->failed && p->next_page && p->next_page <= p->total_pages &&
+           p->outstanding <= p->c->cfg->pages_in_flight)
+        pager_request(p, p->next_page++);
     if (--p->outstanding == 0)
         pager_finish(p);
 }

@@ -6,6 +6,7 @@
  */
 #include "loket/config.h"
 
+#include "common/safefile.h"
 #include "common/util.h"
 
 #include <cJSON.h>
@@ -137,12 +138,16 @@ lk_config *lk_config_new_defaults(void)
     cfg->token_store = lk_config_default_token_store();
     cfg->concurrency = 8;
     cfg->page_size = 250;
+    cfg->max_pages_per_list = 400;
+    cfg->pages_in_flight = 4;
     cfg->max_attempts = 5;
     cfg->retry_base_ms = 500;
     cfg->retry_max_ms = 30000;
     cfg->retry_after_max_s = 300;
     cfg->connect_timeout_ms = 10000;
     cfg->timeout_ms = 120000;
+    cfg->low_speed_s = 30;
+    cfg->request_deadline_ms = 300000;
     cfg->refresh_margin_s = 60;
     for (int r = 0; r < LK_RES_COUNT; r++)
         memcpy(cfg->versions[r], resources[r].version, 11);
@@ -337,10 +342,18 @@ static lk_code parse_timeouts(const cJSON *obj, const char *origin, lk_config *c
             if (want_long(it, origin, "timeouts.totalSeconds", 1, 3600, &v, err))
                 return err->code;
             cfg->timeout_ms = v * 1000;
+        } else if (!strcmp(it->string, "lowSpeedSeconds")) {
+            if (want_long(it, origin, "timeouts.lowSpeedSeconds", 1, 3600, &v, err))
+                return err->code;
+            cfg->low_speed_s = v;
+        } else if (!strcmp(it->string, "requestSeconds")) {
+            if (want_long(it, origin, "timeouts.requestSeconds", 1, 86400, &v, err))
+                return err->code;
+            cfg->request_deadline_ms = v * 1000;
         } else {
             return lk_error_set(err, LK_ERR_CONFIG,
                                 "%s: timeouts.%s is not a setting (known: connectSeconds, "
-                                "totalSeconds)",
+                                "totalSeconds, lowSpeedSeconds, requestSeconds)",
                                 origin, it->string);
         }
     }
@@ -406,6 +419,11 @@ lk_code lk_config_parse(const char *json, const char *origin, lk_config *cfg, lk
         } else if (!strcmp(k, "pageSize")) {
             rc = want_long(it, origin, k, 1, 1000, &v, err);
             cfg->page_size = (int)v;
+        } else if (!strcmp(k, "maxPagesPerList")) {
+            rc = want_long(it, origin, k, 1, 100000, &cfg->max_pages_per_list, err);
+        } else if (!strcmp(k, "pagesInFlight")) {
+            rc = want_long(it, origin, k, 1, 64, &v, err);
+            cfg->pages_in_flight = (int)v;
         } else if (!strcmp(k, "refreshMarginSeconds")) {
             rc = want_long(it, origin, k, 0, 3000, &cfg->refresh_margin_s, err);
         } else if (!strcmp(k, "retry"))
@@ -532,7 +550,9 @@ lk_code lk_config_load(const lk_config_overrides *ov, lk_config **out, lk_error 
         ov = &none;
     path = ov->config_path ? xstrdup(ov->config_path) : lk_config_default_path();
     if (stat(path, &st) == 0 || ov->config_path) {
-        if (lk_read_file(path, CONFIG_MAX_BYTES, &text, NULL, err) != LK_OK) {
+        /* whoever can change it can send the access token to a server of their choosing */
+        if (lk_read_trusted_file(path, CONFIG_MAX_BYTES, "the configuration", &text, NULL, err) !=
+            LK_OK) {
             err->code = LK_ERR_CONFIG; /* the message already names the file */
             goto fail;
         }

@@ -48,12 +48,16 @@ typedef struct lk_config {
     char *cacert;             /* private CA bundle; NULL = system store */
     int concurrency;          /* requests in flight (default 8) */
     int page_size;            /* pageSize of every list request (default 250) */
+    long max_pages_per_list;  /* a list claiming more pages is refused (default 400) */
+    int pages_in_flight;      /* page requests of one list in flight at once (default 4) */
     int max_attempts;         /* attempts per request including the first (default 5) */
     long retry_base_ms;       /* first backoff delay (default 500) */
     long retry_max_ms;        /* backoff ceiling (default 30000) */
     long retry_after_max_s;   /* longest Retry-After honoured (default 300) */
     long connect_timeout_ms;  /* default 10000 */
-    long timeout_ms;          /* whole transfer, default 120000 */
+    long timeout_ms;          /* one attempt, default 120000 */
+    long low_speed_s;         /* an attempt that carries nothing this long fails (default 30) */
+    long request_deadline_ms; /* one request with all its retries and waits (default 300000) */
     long refresh_margin_s;    /* refresh this long before the access token expires (default 60) */
     char versions[LK_RES_COUNT][11]; /* Accept version date per resource, YYYY-MM-DD */
 } lk_config;

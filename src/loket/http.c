@@ -22,6 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* After SIGINT/SIGTERM, requests in flight get this long to answer; then they are cut, so a
+ * stop takes at most about this plus one loop turn (200 ms), whatever the server does. */
+#define STOP_GRACE_MS 1000.0
 /* An answer larger than this is not one of Loket's; stop reading rather than fill memory. */
 #define RESPONSE_MAX (64u * 1024 * 1024)
 #define USER_AGENT "loket-import/0.1"
@@ -73,6 +76,7 @@ struct lk_http {
     bool aborted;
     lk_error abort_err;
     volatile sig_atomic_t *interrupt;
+    double stop_seen_ms;        /* when the interrupt flag was first seen; 0 = not yet */
     lk_http_stats stats;
 };
 
@@ -351,9 +355,23 @@ static long backoff_ms(lk_http *h, int attempts)
     return half + (half > 0 ? (long)(rng_next(h) % (uint64_t)(half + 1)) : 0);
 }
 
-/* Puts t on the waiting list for `delay` ms. */
+/* When t's deadline (timeouts.requestSeconds from its first attempt, retries included) ends. */
+static double deadline_of(const lk_http *h, const transfer *t)
+{
+    double first = t->first_start_ms > 0 ? t->first_start_ms : lk_monotonic_ms();
+    return first + (double)h->cfg->request_deadline_ms;
+}
+
+/* Puts t on the waiting list for `delay` ms, unless the retry would start past its deadline. */
 static void wait_then_retry(lk_http *h, transfer *t, long delay, const char *why)
 {
+    if (lk_monotonic_ms() + (double)delay >= deadline_of(h, t)) {
+        finish_with(h, t, LK_ERR_NETWORK,
+                    "%s %s: no usable answer within %ld s (%d attempt(s), last: %s; "
+                    "timeouts.requestSeconds)",
+                    t->method, t->url, h->cfg->request_deadline_ms / 1000, t->attempts, why);
+        return;
+    }
     t->due_ms = lk_monotonic_ms() + (double)delay;
     t->next = h->waiting;
     h->waiting = t;
@@ -574,8 +592,16 @@ static void start(lk_http *h, transfer *t)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    /* an attempt ends at timeouts.totalSeconds, or earlier when the request's deadline does;
+     * a connection that carries nothing for timeouts.lowSpeedSeconds is given up */
+    double left = deadline_of(h, t) - lk_monotonic_ms();
+    long attempt_ms = cfg->timeout_ms;
+    if (left < (double)attempt_ms)
+        attempt_ms = left > 1 ? (long)left : 1;
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, attempt_ms);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, cfg->low_speed_s);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     /* Never follow redirects: a redirect would carry the bearer token somewhere unchecked. */
@@ -634,6 +660,31 @@ void lk_http_abort(lk_http *h, lk_code code, const char *message)
 void lk_http_set_interrupt_flag(lk_http *h, volatile sig_atomic_t *flag)
 {
     h->interrupt = flag;
+    h->stop_seen_ms = 0;
+    if (h->tokens)
+        lk_tokens_set_interrupt_flag(h->tokens, flag);
+}
+
+/* The grace after a stop is over: every request still in flight ends now. Whether Loket applied
+ * a write that got no answer is not known, so it is a failure (not "not sent"): --resume asks
+ * Loket and sends it again (the upsert is idempotent). */
+static void cut_in_flight(lk_http *h)
+{
+    transfer *t;
+    while ((t = h->flying) != NULL) {
+        h->flying = t->next;
+        t->next = NULL;
+        curl_multi_remove_handle(h->multi, t->easy);
+        curl_easy_cleanup(t->easy);
+        t->easy = NULL;
+        h->in_flight--;
+        lk_trace_line(h->trace, "#%lu cut: no answer within %.0f ms of the stop", t->serial,
+                      STOP_GRACE_MS);
+        finish_with(h, t, LK_ERR_NETWORK,
+                    "%s %s: stopped while waiting for the answer; whether Loket applied it is "
+                    "not known (apply --resume checks and sends it again)",
+                    t->method, t->url);
+    }
 }
 
 static void fail_queued(lk_http *h)
@@ -677,9 +728,14 @@ lk_code lk_http_run(lk_http *h, lk_error *err)
         int timeout;
         CURLMsg *msg;
 
-        if (h->interrupt && *h->interrupt)
+        if (h->interrupt && *h->interrupt) {
+            if (h->stop_seen_ms <= 0)
+                h->stop_seen_ms = now;
             lk_http_abort(h, LK_ERR_INTERRUPTED,
-                          "interrupted: this request was not sent (in-flight ones were finished)");
+                          "interrupted: this request was not sent");
+            if (h->in_flight && now - h->stop_seen_ms >= STOP_GRACE_MS)
+                cut_in_flight(h);
+        }
         if (h->aborted)
             fail_queued(h);
         next_due = promote_due(h, now);

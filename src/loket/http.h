@@ -103,7 +103,9 @@ lk_code lk_http_run(lk_http *h, lk_error *err);
 void lk_http_abort(lk_http *h, lk_code code, const char *message);
 /*
  * A flag a signal handler sets (SIGINT, SIGTERM): lk_http_run checks it at least every 200 ms
- * and then behaves as lk_http_abort(h, LK_ERR_INTERRUPTED, ...). NULL to stop watching.
+ * and then behaves as lk_http_abort(h, LK_ERR_INTERRUPTED, ...); requests still in flight 1 s
+ * later are cut and fail with LK_ERR_NETWORK (their outcome is unknown). The token requests of
+ * the engine's lk_tokens watch the same flag. NULL to stop watching.
  */
 void lk_http_set_interrupt_flag(lk_http *h, volatile sig_atomic_t *flag);
 /* Requests queued, waiting for a retry, or in flight. */

@@ -8,6 +8,7 @@
 #include "loket/tokens.h"
 
 #include "common/strbuf.h"
+#include "common/safefile.h"
 #include "common/util.h"
 #include "loket/http.h"
 
@@ -40,6 +41,7 @@ struct lk_tokens {
     unsigned generation;
     unsigned refreshes;
     unsigned token_requests;
+    volatile sig_atomic_t *interrupt; /* SIGINT/SIGTERM: give up the token request */
 };
 
 static void secret_free(char *s)
@@ -81,7 +83,7 @@ lk_code lk_tokens_check_mode(const char *path, lk_error *err)
 static lk_code as_env_error(lk_error *err, lk_code rc)
 {
     char why[LK_ERROR_MSG_MAX];
-    if (rc != LK_ERR_IO)
+    if (rc != LK_ERR_IO && rc != LK_ERR_ENV)
         return rc;
     snprintf(why, sizeof why, "%s", err->message);
     return lk_error_set(err, LK_ERR_ENV, "token store: %s", why);
@@ -110,8 +112,10 @@ static lk_code make_parent(const char *path, lk_error *err)
         free(copy);
         return LK_ERR_ENV;
     }
+    /* Another user who can write in this folder could plant the lock or swap the store. */
+    lk_code rc = lk_dir_check_private(dir, "the token store's folder", err);
     free(copy);
-    return LK_OK;
+    return rc;
 }
 
 /* Reads the store into t; a missing file leaves t empty. */
@@ -212,10 +216,8 @@ static int lock_store(const lk_tokens *t, lk_error *err)
     if (make_parent(t->cfg->token_store, err) != LK_OK)
         return -1;
     strbuf_addf(&p, "%s.lock", t->cfg->token_store);
-    fd = open(p.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    fd = lk_safe_open(p.buf, O_RDWR | O_CREAT, 0600, err);
     if (fd < 0) {
-        lk_error_set(err, LK_ERR_ENV, "cannot open the token store's lock file %s: %s", p.buf,
-                     strerror(errno));
         strbuf_free(&p);
         return -1;
     }
@@ -314,16 +316,71 @@ static void form_add(strbuf *sb, const char *key, const char *value)
     strbuf_addurlenc(sb, value);
 }
 
-/* One POST to the token URL, retried on connection failures, 429 and 5xx. */
+/* The longest token accepted (from the token service or standard input). */
+#define TOKEN_MAX_LEN 16384
+/* A shorter expires_in is taken as this (whole seconds): see grant(). */
+#define MIN_LIFETIME_S 2.0
+
+static bool token_chars_ok(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+            return false;
+    return true;
+}
+
+static bool interrupted(const lk_tokens *t)
+{
+    return t->interrupt && *t->interrupt;
+}
+
+/* libcurl calls this at least once a second, also while nothing arrives. */
+static int on_token_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                             curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return interrupted(ud) ? 1 : 0;
+}
+
+/* Sleeps ms, in slices, so that a stop is seen within 50 ms. */
+static void sleep_unless_interrupted(const lk_tokens *t, long ms)
+{
+    while (ms > 0 && !interrupted(t)) {
+        long slice = ms > 50 ? 50 : ms;
+        usleep((useconds_t)slice * 1000);
+        ms -= slice;
+    }
+}
+
+void lk_tokens_set_interrupt_flag(lk_tokens *t, volatile sig_atomic_t *flag)
+{
+    t->interrupt = flag;
+}
+
+/* One POST to the token URL, retried on connection failures, 429 and 5xx, within the request
+ * deadline, the low-speed limit and a stop by SIGINT/SIGTERM (noticed within a second). */
 static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_error *err)
 {
     const lk_config *cfg = t->cfg;
     CURLcode cc = CURLE_OK;
     char errbuf[CURL_ERROR_SIZE];
     long delay = cfg->retry_base_ms;
+    double deadline = lk_monotonic_ms() + (double)cfg->request_deadline_ms;
     if (lk_url_check(cfg->token_url, "tokenUrl", err) != LK_OK)
         return err->code;
     for (int attempt = 1; attempt <= cfg->max_attempts; attempt++) {
+        double left = deadline - lk_monotonic_ms();
+        long attempt_ms = cfg->timeout_ms;
+        if (interrupted(t))
+            return lk_error_set(err, LK_ERR_INTERRUPTED,
+                                "interrupted while asking the token service %s", cfg->token_url);
+        if (left <= 0)
+            break;
+        if (left < (double)attempt_ms)
+            attempt_ms = left > 1 ? (long)left : 1;
         CURL *e = curl_easy_init();
         struct curl_slist *hdr = NULL;
         if (!e)
@@ -343,7 +400,12 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(e, CURLOPT_USERAGENT, "loket-import/0.1");
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, attempt_ms);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, cfg->low_speed_s);
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_token_progress);
+        curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
         curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -359,11 +421,15 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
         curl_easy_cleanup(e);
         curl_slist_free_all(hdr);
         if (cc == CURLE_OK) {
+            /* the body is traced by grant(), once its tokens are known as secrets */
             lk_trace_line(t->trace, "token < %ld", a->status);
-            lk_trace_body(t->trace, "token <", a->body.buf, a->body.len);
             if (a->status != 429 && a->status < 500)
                 return LK_OK;
         } else {
+            if (cc == CURLE_ABORTED_BY_CALLBACK)
+                return lk_error_set(err, LK_ERR_INTERRUPTED,
+                                    "interrupted while waiting for the token service %s",
+                                    cfg->token_url);
             lk_trace_line(t->trace, "token < no answer: %s",
                           errbuf[0] ? errbuf : curl_easy_strerror(cc));
             /* a certificate that does not verify will not verify on the next attempt either */
@@ -371,7 +437,7 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
                 break;
         }
         if (attempt < cfg->max_attempts) {
-            usleep((useconds_t)(delay > 0 ? delay : 0) * 1000);
+            sleep_unless_interrupted(t, delay);
             delay = delay * 2 > cfg->retry_max_ms ? cfg->retry_max_ms : delay * 2;
         }
     }
@@ -405,6 +471,15 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
     if (rc != LK_OK)
         goto out;
     root = cJSON_ParseWithLength(a.body.buf, a.body.len);
+    /* Register the tokens for scrubbing before the body is traced: the trace's redaction by
+     * key misses a key written with escapes ("access\u005ftoken"), the value never escapes. */
+    {
+        static const char *const secret_keys[] = { "access_token", "refresh_token", "id_token" };
+        for (size_t i = 0; i < sizeof secret_keys / sizeof *secret_keys; i++)
+            lk_trace_add_secret(t->trace, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                                              root, secret_keys[i])));
+    }
+    lk_trace_body(t->trace, "token <", a.body.buf, a.body.len);
     error_code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "error"));
     error_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "error_description"));
     if ((a.status == 400 || a.status == 401) && error_code && !strcmp(error_code, "invalid_client")) {
@@ -422,7 +497,7 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
     }
     if (a.status < 200 || a.status > 299) {
         rc = lk_error_set(err, LK_ERR_AUTH,
-                          "%s refused by %s (HTTP %ld%s%s%s%s): run 'loket-import auth code CODE "
+                          "%s refused by %s (HTTP %ld%s%s%s%s): run 'loket-import auth code "
                           "--redirect-uri URI' or 'auth set-refresh-token' to authorise again",
                           what, t->cfg->token_url, a.status, error_code ? ", " : "",
                           error_code ? error_code : "", error_text ? ": " : "",
@@ -437,9 +512,28 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
                           "%s: the token service's answer has no access_token", what);
         goto out;
     }
+    /* A token goes into a header line: CR/LF in it would add header lines of the server's
+     * choosing (RFC 6750 allows only visible ASCII). */
+    if (!token_chars_ok(access) || (refresh && !token_chars_ok(refresh))) {
+        rc = lk_error_set(err, LK_ERR_PROTOCOL,
+                          "%s: the token service's answer holds a token with spaces or control "
+                          "characters; it is not used",
+                          what);
+        goto out;
+    }
+    if (refresh && strlen(refresh) > TOKEN_MAX_LEN) {
+        rc = lk_error_set(err, LK_ERR_PROTOCOL,
+                          "%s: the token service's refresh token is longer than %d characters",
+                          what, TOKEN_MAX_LEN);
+        goto out;
+    }
     if (cJSON_IsNumber(exp) && isfinite(exp->valuedouble) && exp->valuedouble > 0 &&
         exp->valuedouble < 1e7)
         expires_in = exp->valuedouble;
+    /* "expires_in": 0.4 would mean a refresh before every request; a token that really dies
+     * sooner is refreshed once on its 401 */
+    if (expires_in < MIN_LIFETIME_S)
+        expires_in = MIN_LIFETIME_S;
     expires_at = (long long)time(NULL) + (long long)expires_in;
     lk_trace_add_secret(t->trace, access);
     lk_trace_add_secret(t->trace, refresh);
@@ -450,7 +544,7 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
     rc = store_write(t, refresh, access, expires_at, (long long)expires_in, err);
     if (rc != LK_OK) {
         char why[LK_ERROR_MSG_MAX];
-        snprintf(why, sizeof why, "%s", err->message);
+        snprintf(why, sizeof why, "%s", err->message); /* not formatted from itself */
         lk_error_set(err, rc,
                      "%s: the new refresh token could not be saved (%s); the previous one is no "
                      "longer valid: fix the problem and authorise again with 'loket-import auth'",
@@ -518,7 +612,7 @@ static lk_code refresh_locked(lk_tokens *t, unsigned seen_generation, bool only_
     }
     if (!t->refresh_token) {
         rc = lk_error_set(err, LK_ERR_AUTH,
-                          "no refresh token in %s: run 'loket-import auth code CODE "
+                          "no refresh token in %s: run 'loket-import auth code "
                           "--redirect-uri URI' or 'loket-import auth set-refresh-token' first",
                           t->cfg->token_store);
         goto out;
@@ -601,6 +695,10 @@ lk_code lk_tokens_set_refresh_token(lk_tokens *t, const char *refresh_token, lk_
     lk_code rc;
     if (!refresh_token || !*refresh_token)
         return lk_error_set(err, LK_ERR_CONFIG, "the refresh token is empty");
+    if (strlen(refresh_token) > TOKEN_MAX_LEN)
+        return lk_error_set(err, LK_ERR_CONFIG,
+                            "the refresh token is longer than %d characters: not a Loket token",
+                            TOKEN_MAX_LEN);
     for (const char *p = refresh_token; *p; p++)
         if ((unsigned char)*p <= ' ' || (unsigned char)*p == 0x7f)
             return lk_error_set(err, LK_ERR_CONFIG,

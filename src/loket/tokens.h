@@ -19,6 +19,7 @@
 #include "loket/config.h"
 #include "loket/trace.h"
 
+#include <signal.h>
 #include <stdbool.h>
 
 typedef struct lk_tokens lk_tokens;
@@ -42,6 +43,9 @@ typedef struct lk_token_status {
  */
 lk_code lk_tokens_open(const lk_config *cfg, lk_trace *trace, lk_tokens **out, lk_error *err);
 void lk_tokens_free(lk_tokens *t);
+/* A flag a signal handler sets: a token request then gives up within a second
+ * (LK_ERR_INTERRUPTED). NULL to stop watching. */
+void lk_tokens_set_interrupt_flag(lk_tokens *t, volatile sig_atomic_t *flag);
 
 /*
  * A usable access token: the stored one while it is valid for more than the refresh margin,

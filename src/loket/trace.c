@@ -4,6 +4,7 @@
 #include "loket/trace.h"
 
 #include "common/strbuf.h"
+#include "common/safefile.h"
 #include "common/util.h"
 
 #include <ctype.h>
@@ -47,12 +48,17 @@ lk_code lk_trace_open(const char *path, lk_trace **out, lk_error *err)
     if (!strcmp(path, "-")) {
         t->f = stderr;
     } else {
-        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        /* no symlink, ours, and 0600 even when an older run left it 0644: it holds bodies */
+        lk_error oerr;
+        lk_error_clear(&oerr);
+        int fd = lk_safe_open(path, O_WRONLY | O_CREAT | O_APPEND, 0600, &oerr);
         if (fd < 0 || !(t->f = fdopen(fd, "a"))) {
             int e = errno;
             if (fd >= 0)
                 close(fd);
             free(t);
+            if (fd < 0)
+                return lk_error_set(err, LK_ERR_ENV, "trace file: %s", oerr.message);
             return lk_error_set(err, LK_ERR_ENV, "cannot open trace file %s: %s", path,
                                 strerror(e));
         }

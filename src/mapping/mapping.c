@@ -960,11 +960,35 @@ static void line_col(const char *json, const char *at, unsigned long *line, unsi
     }
 }
 
+/* Where a string holds \u0000 (a NUL), or NULL: cJSON would end the string there silently. */
+static const char *find_escaped_nul(const char *json, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (json[i] != '\\')
+            continue;
+        if (json[i + 1] == 'u' && i + 5 < len && !memcmp(json + i + 2, "0000", 4))
+            return json + i;
+        i++; /* the escaped character, so that "\\u0000" (a backslash, then text) is not one */
+    }
+    return NULL;
+}
+
 lk_code lk_mapping_parse(const char *path, const char *json, size_t len, lk_mapping **out,
                          lk_error *err)
 {
     *out = NULL;
     const char *end = NULL;
+    const char *nul = find_escaped_nul(json, len);
+    if (nul) {
+        unsigned long line, col;
+        line_col(json, nul, &line, &col);
+        lk_error_clear(err);
+        lk_error_at(err, path, NULL, line, LK_NO_COLUMN, NULL);
+        return lk_error_set(err, LK_ERR_MAPPING,
+                            "a string holds \\u0000 (a NUL character) at character %lu, which "
+                            "would silently cut it short",
+                            col);
+    }
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!root) {
         unsigned long line, col;

@@ -135,6 +135,10 @@ bool lk_parse_machine_number(const char *text, lk_decimal *out)
     }
     if (*p)
         return false;
+    /* below a double's smallest normal number (~2.2e-308) no program writes a real value:
+     * 1e-400 is out of range like 1e308, not a quiet 0 */
+    if (n > 0 && point < -307)
+        return false;
     return decimal_from_digits(digits, n, point, negative, out);
 }
 

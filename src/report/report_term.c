@@ -78,6 +78,7 @@ static void print_problem_record(FILE *out, const lk_report_record *rec)
         strbuf_addf(&sb, "HTTP %d", rec->http_status);
     else
         strbuf_addstr(&sb, "no reason given");
+    lk_text_make_printable(sb.buf); /* names and messages come from files and from Loket */
     fprintf(out, "    %s\n", sb.buf);
     strbuf_free(&sb);
 }

@@ -4,6 +4,7 @@
  */
 #include "report/report_int.h"
 
+#include "common/safefile.h"
 #include "common/util.h"
 
 #include <string.h>
@@ -13,7 +14,8 @@ lk_code lk_report_write_bytes(const char *path, const void *data, size_t len, lk
 {
     lk_error werr;
     lk_error_clear(&werr);
-    if (lk_write_file_atomic(path, data, len, LK_REPORT_FILE_MODE, &werr) == LK_OK)
+    if (lk_write_file_atomic(path, data, len, lk_mode_under_umask(LK_REPORT_FILE_MODE), &werr) ==
+        LK_OK)
         return LK_OK;
     /* lk_write_file_atomic names its temporary file; the operator should see the report's name */
     const char *why = strrchr(werr.message, ':');

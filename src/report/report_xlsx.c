@@ -15,6 +15,7 @@
  */
 #include "report/report_int.h"
 
+#include "common/safefile.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -290,32 +291,36 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
  * The file
  * ------------------------------------------------------------------------------------------- */
 
+/* "cannot write X: Permission denied" -> "Permission denied" (the report's name is said once) */
+static const char *last_reason(const char *msg)
+{
+    const char *why = strrchr(msg, ':');
+    return why ? why + 2 : msg;
+}
+
 static lk_code io_error(lk_error *err, const char *path, const char *why)
 {
+    lk_error_clear(err);
     return lk_error_set(err, LK_ERR_ENV, "cannot write the report %s: %s", path, why);
 }
 
 lk_code lk_report_write_xlsx(const lk_report *r, const char *path, lk_error *err)
 {
     lk_error_clear(err);
-    size_t plen = strlen(path);
-    char *tmp = xmalloc(plen + 32);
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-    /* Try the folder first: libxlsxwriter only says "error creating output xlsx file". */
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, LK_REPORT_FILE_MODE);
-    if (fd < 0) {
-        lk_code rc = io_error(err, path, strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    close(fd);
+    /* libxlsxwriter takes only a file name and opens it with fopen(): it writes into a private
+     * scratch folder, never to a name another user could have prepared. */
+    lk_safe_scratch s;
+    lk_error ferr;
+    lk_error_clear(&ferr);
+    if (lk_safe_scratch_begin(&s, path, lk_mode_under_umask(LK_REPORT_FILE_MODE), &ferr) !=
+        LK_OK)
+        return io_error(err, path, last_reason(ferr.message));
 
     struct xlsx_ctx x;
     memset(&x, 0, sizeof(x));
-    x.wb = workbook_new(tmp);
+    x.wb = workbook_new(s.file_path);
     if (!x.wb) {
-        unlink(tmp);
-        free(tmp);
+        lk_safe_scratch_abort(&s);
         return io_error(err, path, "cannot start the workbook");
     }
     make_formats(&x);
@@ -325,22 +330,11 @@ lk_code lk_report_write_xlsx(const lk_report *r, const char *path, lk_error *err
     if (werr == LXW_NO_ERROR && x.status != LXW_NO_ERROR)
         werr = x.status;
     if (werr != LXW_NO_ERROR) {
-        unlink(tmp);
-        free(tmp);
+        lk_safe_scratch_abort(&s);
         return io_error(err, path, lxw_strerror(werr));
     }
-    /* libxlsxwriter closes without fsync; make the bytes durable before the rename */
-    fd = open(tmp, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fchmod(fd, LK_REPORT_FILE_MODE) != 0 || fsync(fd) != 0 ||
-        rename(tmp, path) != 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        unlink(tmp);
-        free(tmp);
-        return io_error(err, path, strerror(e));
-    }
-    close(fd);
-    free(tmp);
+    /* libxlsxwriter closes without fsync; commit makes the bytes durable before the rename */
+    if (lk_safe_scratch_commit(&s, &ferr) != LK_OK)
+        return io_error(err, path, last_reason(ferr.message));
     return LK_OK;
 }

@@ -15,6 +15,7 @@
  */
 #include "watch/watch.h"
 
+#include "common/safefile.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -210,6 +211,43 @@ fail:
                "\"retry_seconds\" must be a non-empty array of numbers from 1 to 86400");
 }
 
+/*
+ * Options the folder config may pass to an import: how to import, never where to connect or
+ * what to write. Anyone who can write the config must not be able to send the access token to
+ * another server (--api-url, --token-url, --config, --cacert) or make the watcher write files of
+ * their choosing (--trace, --report, --journal); those are the watcher's own command line.
+ */
+static lk_code check_options(char **opts, size_t n, const char *origin, const char *where,
+                             lk_error *err)
+{
+    static const char *const flags[] = { "--allow-partial", "--allow-empty", "--force", "--verify",
+                                         "--stats", "--collective", NULL };
+    for (size_t i = 0; i < n; i++) {
+        const char *o = opts[i];
+        bool ok = false;
+        for (size_t k = 0; flags[k] && !ok; k++)
+            ok = !strcmp(o, flags[k]);
+        if (!ok && !strncmp(o, "--collective=", 13))
+            ok = true;
+        if (!ok && !strncmp(o, "--concurrency=", 14))
+            ok = true;
+        if (!ok && !strcmp(o, "--concurrency") && i + 1 < n && opts[i + 1][0] != '-') {
+            ok = true;
+            i++;
+        }
+        if (!ok) {
+            char what[400];
+            snprintf(what, sizeof what,
+                     "option \"%.60s\" is not allowed in \"options\" (allowed: --allow-partial, "
+                     "--allow-empty, --force, --verify, --stats, --collective[=N], --concurrency N); the "
+                     "connection and the files written are given to 'loket-import watch' itself",
+                     o);
+            return bad(err, origin, where, what);
+        }
+    }
+    return LK_OK;
+}
+
 /* Folder names are relative and stay inside DIR, so every move is a rename on one file system. */
 static lk_code check_folder_name(const char *name, const char *origin, lk_error *err)
 {
@@ -269,7 +307,8 @@ static lk_code parse_rule(lk_watch_rule *r, const cJSON *obj, size_t index, cons
         (rc = get_string(obj, "period", &r->period, origin, where, err)) ||
         (rc = get_bool(obj, "allow_duplicates", &r->allow_duplicates, origin, where, err)) ||
         (rc = get_bool(obj, "case_sensitive", &r->case_sensitive, origin, where, err)) ||
-        (rc = get_strings(obj, "options", &r->options, &r->n_options, origin, where, err)))
+        (rc = get_strings(obj, "options", &r->options, &r->n_options, origin, where, err)) ||
+        (rc = check_options(r->options, r->n_options, origin, where, err)))
         goto out;
     rc = LK_ERR_CONFIG;
     if (!r->match) {
@@ -362,7 +401,8 @@ lk_code lk_watch_config_parse(lk_watch_config *cfg, const char *json, const char
         (rc = get_strings(root, "onSuccess", &cfg->on_success, &cfg->n_on_success, origin,
                           "top level", err)) ||
         (rc = get_number(root, "hook_timeout_seconds", 1, 3600, &cfg->hook_timeout_seconds,
-                         origin, err)))
+                         origin, err)) ||
+        (rc = check_options(cfg->options, cfg->n_options, origin, "top level", err)))
         goto out;
     cfg->max_attempts = (int)attempts;
     if ((cJSON_GetObjectItemCaseSensitive(root, "onFailure") && !cfg->n_on_failure) ||
@@ -395,8 +435,11 @@ lk_code lk_watch_config_load(const char *path, lk_watch_config **out, lk_error *
 {
     char *text = NULL, *dircopy, *base;
     lk_watch_config *cfg;
-    lk_code rc = lk_read_file(path, CONFIG_MAX_BYTES, &text, NULL, err);
-    if (rc == LK_ERR_IO) {
+    /* the config decides what is imported and how: it must be the watcher's own (or root's)
+     * and writable by nobody else */
+    lk_code rc = lk_read_trusted_file(path, CONFIG_MAX_BYTES, "the folder config", &text, NULL,
+                                      err);
+    if (rc == LK_ERR_ENV) {
         char msg[LK_ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->message);
         return lk_error_set(err, LK_ERR_CONFIG, "folder config: %s", msg);

@@ -18,6 +18,7 @@
 #include <cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -760,10 +761,37 @@ static int keep_waiting(watcher *w, run_state *st, const outcome *oc, long long 
     return 1;
 }
 
+/* True (with why) when the file in processing/ is no longer the one hashed at the claim. */
+static bool changed_since_claim(const watcher *w, const run_state *st, char *why, size_t size)
+{
+    char now_sha[65];
+    long long now_size = -1;
+    lk_error err;
+    lk_error_clear(&err);
+    int fd = openat(w->processing_fd, st->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 || lk_watch_sha256_fd(fd, now_sha, &now_size, &err)) {
+        if (fd >= 0)
+            close(fd);
+        snprintf(why, size, "the file could not be read again after the import, so whether it "
+                 "changed meanwhile is not known; check the report and upload it again");
+        return true;
+    }
+    close(fd);
+    if (now_size == st->size && !strcmp(now_sha, st->sha256))
+        return false;
+    snprintf(why, size,
+             "the file changed while it was imported (still being written?): it had %lld bytes "
+             "(SHA-256 %.12s...) when taken and has %lld (%.12s...) now; what was read may be "
+             "incomplete: check the report and upload the complete file again",
+             st->size, st->sha256, now_size, now_sha);
+    return true;
+}
+
 /* Runs (or resumes) the import of a claimed file and files the outcome. */
 static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule, int lock_fd)
 {
     outcome oc = { .exit_code = -1 };
+    char changed[400];
     char jname[RUN_STEM_MAX + 96];
     struct stat sb;
     lk_error err;
@@ -866,9 +894,18 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
             oc.folder = w->cfg->failed;
             break;
         }
+        bool is_changed = changed_since_claim(w, st, changed, sizeof changed);
+        if (is_changed) {
+            /* an upload that paused longer than settle_seconds and went on: what was imported
+             * is not the file that now exists */
+            oc.outcome = "changed";
+            oc.reason = changed;
+            oc.folder = w->cfg->failed;
+        }
         if (rule->mode == LK_WATCH_APPLY)
             registry_note(w, st,
-                          oc.exit_code == LK_EXIT_OK         ? "imported"
+                          is_changed                         ? "failed"
+                          : oc.exit_code == LK_EXIT_OK       ? "imported"
                           : oc.exit_code == LK_EXIT_REJECTED ? "partial"
                           : oc.exit_code == LK_EXIT_INPUT    ? "not-sent"
                                                              : "failed",
@@ -991,8 +1028,9 @@ static void start_claimed(watcher *w, const char *name, const char *hash, int lo
     import_claimed(w, &st, rule, lock_fd);
 }
 
-/* One settled name of the inbox: claim it by rename into processing/, then import it. */
-static void take_from_inbox(watcher *w, const char *name)
+/* One settled name of the inbox: claim it by rename into processing/, then import it. `fs` is
+ * what settled; a file that differs from it now is still being written and is left alone. */
+static void take_from_inbox(watcher *w, const char *name, const lk_watch_filestat *fs)
 {
     char hash[33];
     int lock_fd;
@@ -1005,6 +1043,12 @@ static void take_from_inbox(watcher *w, const char *name)
         /* a file of that name is still in processing/ (a crashed run): finish it first */
         lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
         return;
+    }
+    if (fstatat(w->inbox_fd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+        (long long)sb.st_size != fs->size || (unsigned long long)sb.st_ino != fs->ino ||
+        (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec != fs->mtime_ns) {
+        lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
+        return; /* changed since it settled: the next scan watches it settle again */
     }
     if (renameat2(w->inbox_fd, name, w->processing_fd, name, RENAME_NOREPLACE) != 0) {
         if (errno != ENOENT)
@@ -1188,7 +1232,7 @@ static double scan_inbox(watcher *w)
             continue;
         }
         lk_watch_settle_forget(w->settle, name);
-        take_from_inbox(w, name);
+        take_from_inbox(w, name, &fs);
     }
     lk_watch_settle_prune(w->settle);
     free_names(names, n);
@@ -1224,6 +1268,31 @@ static void wait_for_events(watcher *w, double timeout_ms)
 }
 
 /* ---------------------------------------------------------------- setup */
+
+/* A folder the watcher keeps state in or moves files through must be its own (or root's) and
+ * not writable by every user; the state and processing folders not by the group either, since
+ * whoever can write there can swap a file between its check and its import. The inbox is
+ * exempt: uploading into it is its purpose. */
+static int check_layout_dir(const watcher *w, int fd, const char *name, bool strict)
+{
+    struct stat st;
+    mode_t forbidden = strict ? (S_IWGRP | S_IWOTH) : S_IWOTH;
+    if (fstat(fd, &st) != 0) {
+        lk_errorf("%s/%s: %s", w->root, name, strerror(errno));
+        return -1;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        lk_errorf("%s/%s belongs to another user (uid %ld); the watcher moves files only "
+                  "through its own folders", w->root, name, (long)st.st_uid);
+        return -1;
+    }
+    if ((st.st_mode & forbidden) && !(st.st_mode & S_ISVTX && !strict)) {
+        lk_errorf("%s/%s can be written by other users (mode %04o); chmod %s it", w->root, name,
+                  (unsigned)(st.st_mode & 07777), strict ? "go-w" : "o-w");
+        return -1;
+    }
+    return 0;
+}
 
 static int open_layout(watcher *w)
 {
@@ -1261,10 +1330,16 @@ static int open_layout(watcher *w)
                       w->root);
             return -1;
         }
+        if (i > 0 && check_layout_dir(w, *fds[i], folders[i], i == 1) != 0)
+            return -1;
     }
     state_fd = lk_watch_open_subdir(w->root_fd, ".loket-watch", 1);
     if (state_fd < 0) {
         lk_errorf("%s/.loket-watch: %s", w->root, strerror(errno));
+        return -1;
+    }
+    if (check_layout_dir(w, state_fd, ".loket-watch", true) != 0) {
+        close(state_fd);
         return -1;
     }
     w->runs_fd = lk_watch_open_subdir(state_fd, "runs", 1);
@@ -1274,6 +1349,9 @@ static int open_layout(watcher *w)
         lk_errorf("%s/.loket-watch: %s", w->root, strerror(errno));
         return -1;
     }
+    if (check_layout_dir(w, w->runs_fd, ".loket-watch/runs", true) != 0 ||
+        check_layout_dir(w, w->journals_fd, ".loket-watch/journals", true) != 0)
+        return -1;
     strbuf_init(&sb, 0);
     strbuf_addf(&sb, "%s/.loket-watch/imported.jsonl", w->root);
     w->registry = strbuf_detach(&sb, NULL);

@@ -96,17 +96,21 @@ done
 # the authorization-code exchange: a fresh pair in the store; a code works once; a wrong
 # redirect URI is refused with the token service's reason
 CODE=$(jq -r '.auth.authorizationCodes[0]' "$SIM_FIXTURE")
-run auth code "$CODE" --redirect-uri "$(jq -r '.auth.redirectUris[0]' "$SIM_FIXTURE")" >/dev/null \
+# the code is a credential: never taken from the command line, where ps shows it
+run auth code "$CODE" --redirect-uri "$(jq -r '.auth.redirectUris[0]' "$SIM_FIXTURE")" >"$SIM_DIR/out" 2>&1 \
+    && fail "auth code took the code from the command line"
+grep -q "standard input" "$SIM_DIR/out" || fail "the refusal of a code on the command line does not say why"
+printf '%s\n' "$CODE" | run auth code --redirect-uri "$(jq -r '.auth.redirectUris[0]' "$SIM_FIXTURE")" >/dev/null \
     || fail "auth code failed"
 RT_CODE=$(jq -r .refreshToken "$STORE")
 [ "$RT_CODE" != "$RT2" ] || fail "auth code did not store new tokens"
 run auth status >/dev/null 2>&1 || fail "auth status after the code exchange failed"
-run auth code "$CODE" --redirect-uri "$(jq -r '.auth.redirectUris[0]' "$SIM_FIXTURE")" >"$SIM_DIR/out" 2>&1 \
+printf '%s\n' "$CODE" | run auth code --redirect-uri "$(jq -r '.auth.redirectUris[0]' "$SIM_FIXTURE")" >"$SIM_DIR/out" 2>&1 \
     && fail "a used authorization code was accepted"
 grep -q "invalid_grant" "$SIM_DIR/out" || fail "the refusal of a used code does not say why"
-run auth code "$(jq -r '.auth.authorizationCodes[1]' "$SIM_FIXTURE")" --redirect-uri http://127.0.0.1/other \
+jq -r '.auth.authorizationCodes[1]' "$SIM_FIXTURE" | run auth code --redirect-uri http://127.0.0.1/other \
     >"$SIM_DIR/out" 2>&1 && fail "a wrong redirect URI was accepted"
-"$LI" auth code "$CODE" --config "$CFG" >"$SIM_DIR/out" 2>&1 && fail "auth code without --redirect-uri accepted"
+printf '%s\n' "$CODE" | "$LI" auth code --config "$CFG" >"$SIM_DIR/out" 2>&1 && fail "auth code without --redirect-uri accepted"
 grep -q "redirect-uri" "$SIM_DIR/out" || fail "no hint about --redirect-uri"
 
 # the token store readable by others: refused, naming path and mode

@@ -52,8 +52,9 @@ common_import() { printf -- '--config %s --trace %s/trace-%s.log' "$cfg" "$O" "$
 code=$(jq -r '.auth.authorizationCodes[0]' "$SIM_FIXTURE")
 uri=$(jq -r '.auth.redirectUris[0]' "$SIM_FIXTURE")
 # shellcheck disable=SC2046
-run 0 auth code "$code" --redirect-uri "$uri" $(common)
-run 3 auth code "$code" --redirect-uri "$uri" $(common)      # the code is spent
+printf '%s\n' "$code" >"$SIM_DIR/code"
+run 0 auth code --redirect-uri "$uri" $(common) <"$SIM_DIR/code"
+run 3 auth code --redirect-uri "$uri" $(common) <"$SIM_DIR/code"    # the code is spent
 run 0 auth refresh $(common)
 run 0 auth status $(common)
 run 0 auth status --json $(common)

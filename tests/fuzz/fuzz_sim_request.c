@@ -3,8 +3,9 @@
  * must be answered (never a crash, leak or undefined behaviour). The first byte picks the
  * endpoint (the payroll period data writes, the collective PATCH, a list with the rest as
  * `filter` or `orderBy`, /token with the rest as the form's refresh token); the rest is the body.
- * The simulator is created once (samples/loket-fixture.json, run from the repository root) and
- * reset every 512 inputs so its records stay few.
+ * The simulator is created once and reset every 512 inputs so its records stay few. Its fixture
+ * is $LOKET_FIXTURE, else samples/loket-fixture.json of the repository the binary was built in
+ * (found from the binary's own place, build-fuzz/..), so it runs from any working folder.
  */
 #include "sim/internal.h"
 
@@ -14,8 +15,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The fixture beside the binary's build folder: BUILD/fuzz_sim_request -> BUILD/../samples/. */
+static const char *fixture_path(void)
+{
+    static char path[4096];
+    char exe[4096];
+    ssize_t n;
+    if (getenv("LOKET_FIXTURE"))
+        return getenv("LOKET_FIXTURE");
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(path, sizeof path, "%s/../samples/loket-fixture.json", exe);
+            if (access(path, R_OK) == 0)
+                return path;
+        }
+    }
+    return "samples/loket-fixture.json";
+}
 
 static sim *fuzz_sim(void)
 {
@@ -24,7 +48,7 @@ static sim *fuzz_sim(void)
         sim_config cfg;
         char err[256];
         sim_config_defaults(&cfg);
-        cfg.fixture_path = getenv("LOKET_FIXTURE") ? getenv("LOKET_FIXTURE") : "samples/loket-fixture.json";
+        cfg.fixture_path = fixture_path();
         s = sim_new(&cfg, err, sizeof err);
         if (!s) {
             fprintf(stderr, "fuzz_sim_request: %s\n", err);

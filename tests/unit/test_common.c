@@ -47,6 +47,15 @@ static void test_error_format(void)
     CU_ASSERT_EQUAL(lk_exit_code(LK_ERR_AUTH), LK_EXIT_CONFIG);
     CU_ASSERT_EQUAL(lk_exit_code(LK_ERR_REJECTED), LK_EXIT_REJECTED);
     CU_ASSERT_EQUAL(lk_exit_code(LK_ERR_INTERRUPTED), LK_EXIT_INTERRUPTED);
+    /* a token service's error text or a cell with escape sequences: printable only */
+    lk_error_clear(&e);
+    lk_error_at(&e, "u\033[2J.csv", NULL, 0, (size_t)-1, "H\x9b""1m");
+    lk_error_set(&e, LK_ERR_AUTH, "refused (%s)", "\033]0;owned\007 \xc2\x9b""31m red\r\tx\n");
+    CU_ASSERT_STRING_EQUAL(e.message, "refused ( ]0;owned    31m red \tx\n)");
+    CU_ASSERT_STRING_EQUAL(e.file, "u [2J.csv");
+    /* UTF-8 letters stay: é is C3 A9 */
+    lk_error_set(&e, LK_ERR_INPUT, "Ren\xc3\xa9""e");
+    CU_ASSERT_STRING_EQUAL(e.message, "Ren\xc3\xa9""e");
 }
 
 static void test_strbuf(void)
@@ -112,7 +121,7 @@ static void test_atomic_write_mode(void)
     CU_ASSERT_EQUAL(lk_read_file(path, 100, &back, &len, &e), LK_ERR_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "tokens.json"));
     snprintf(path, sizeof path, "%s/missing/x", dir);
-    CU_ASSERT_EQUAL(lk_write_file_atomic(path, "abc", 3, 0600, &e), LK_ERR_IO);
+    CU_ASSERT_EQUAL(lk_write_file_atomic(path, "abc", 3, 0600, &e), LK_ERR_ENV);
     rmdir(dir);
 }
 

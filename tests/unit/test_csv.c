@@ -340,6 +340,19 @@ static void test_utf16(void)
     char *be = utf16(text, "UTF-16BE", &len);
     CU_ASSERT_EQUAL(check_csv(be, len, NULL, expected, "UTF-16BE"), '\t');
     free(be);
+    /* without the byte order mark: said so, not "binary data" */
+    le = utf16(text, "UTF-16LE", &len);
+    expect_error(le + 2, len - 2, "nobom.csv", NULL, LK_ERR_INPUT,
+                 "nobom.csv: looks like UTF-16LE text without a byte order mark, which cannot be "
+                 "told apart from binary data for sure: save it as UTF-8, or as Excel's "
+                 "\"Unicode text\" (UTF-16 with the mark)");
+    free(le);
+    be = utf16(text, "UTF-16BE", &len);
+    expect_error(be + 2, len - 2, "nobom.csv", NULL, LK_ERR_INPUT,
+                 "nobom.csv: looks like UTF-16BE text without a byte order mark, which cannot be "
+                 "told apart from binary data for sure: save it as UTF-8, or as Excel's "
+                 "\"Unicode text\" (UTF-16 with the mark)");
+    free(be);
     /* an unpaired surrogate */
     expect_error("\xFF\xFE" "a\0\n\0\x00\xD8" "b\0\n\0", 12, "sur.csv", NULL, LK_ERR_INPUT,
                  "sur.csv:1: invalid UTF-16 (an unpaired surrogate) near this line");

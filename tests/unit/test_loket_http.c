@@ -66,6 +66,8 @@ typedef struct server {
     char issued_refresh[64];
     char issued_access[64];
     char last_refresh_sent[128];
+    const char *open_on_token;  /* a folder made 0777 while a token is issued (store lost) */
+    const char *token_body;     /* the token service's whole answer instead of the usual one */
 } server;
 
 typedef struct conn {
@@ -151,6 +153,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                                          : "{\"error\":\"invalid_grant\"}",
                            NULL, NULL);
         }
+        if (s->open_on_token)
+            chmod(s->open_on_token, 0777);
         snprintf(s->issued_refresh, sizeof s->issued_refresh, "rotated-refresh-%d",
                  s->token_calls);
         snprintf(s->issued_access, sizeof s->issued_access, "access-token-number-%d",
@@ -160,7 +164,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                  "\"refresh_token\":\"%s\",\"two_factor_state\":\"None\"}",
                  s->issued_access, s->token_expires_in, s->issued_refresh);
         pthread_mutex_unlock(&s->lock);
-        return respond(c, 200, body, NULL, NULL);
+        return respond(c, 200, s->token_body ? s->token_body : body, NULL, NULL);
     }
     if (s->nseen < MAX_SEEN) {
         seen *w = &s->seen[s->nseen++];
@@ -863,6 +867,122 @@ static void test_trace_redacted(void)
     fixture_close(&f);
 }
 
+/* ---------------------------------------------------------------- error messages */
+
+typedef struct list_outcome {
+    lk_code code;
+    char message[LK_ERROR_MSG_MAX];
+} list_outcome;
+
+static void on_employers_list(const lk_api_result *r, lk_employer_list *l, void *ud)
+{
+    list_outcome *o = ud;
+    o->code = r->code;
+    snprintf(o->message, sizeof o->message, "%s", r->err.message);
+    lk_employer_list_free(l);
+}
+
+/* An answer that is not JSON: the message says what, once, and why, whole. */
+static void test_error_not_json(void)
+{
+    fixture f;
+    lk_error err;
+    list_outcome o;
+    step bad = { 200, NULL, "<html>no</html>", "application/json" };
+    fixture_open(&f, true);
+    script(f.srv, &bad, 1);
+    memset(&o, 0, sizeof o);
+    lk_error_clear(&err);
+    lk_api_employers_start(f.client, on_employers_list, &o);
+    CU_ASSERT_EQUAL(lk_client_run(f.client, &err), LK_OK);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_PROTOCOL);
+    if (strcmp(o.message, "employers: the server's answer is not valid JSON (at byte 0 of 15) "
+                          "(HTTP 200)") != 0)
+        fprintf(stderr, "\ngot: %s\n", o.message);
+    CU_ASSERT_STRING_EQUAL(o.message, "employers: the server's answer is not valid JSON (at byte "
+                                      "0 of 15) (HTTP 200)");
+    fixture_close(&f);
+}
+
+/* A refresh whose new token cannot be stored: the message keeps the reason readable. */
+static void test_error_store_lost(void)
+{
+    fixture f;
+    lk_error err;
+    fixture_open(&f, true);
+    f.srv->open_on_token = f.dir; /* after the grant the store's folder is refused */
+    lk_error_clear(&err);
+    CU_ASSERT_NOT_EQUAL(lk_tokens_refresh(lk_client_tokens(f.client), &err), LK_OK);
+    const char *reason = strstr(err.message, "could not be saved (");
+    CU_ASSERT_PTR_NOT_NULL(reason);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "can be written by other users (mode 0777)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "); the previous one is no longer valid"));
+    CU_ASSERT_EQUAL(strncmp(err.message, "token refresh: the new refresh token", 36), 0);
+    if (strncmp(err.message, "token refresh: the new refresh token", 36) != 0)
+        fprintf(stderr, "\ngot: %s\n", err.message);
+    chmod(f.dir, 0700);
+    fixture_close(&f);
+}
+
+/* The token answer's keys written with escapes: the trace still holds no token. */
+static void test_trace_escaped_keys(void)
+{
+    fixture f;
+    outcome o;
+    char *text = NULL;
+    lk_error err;
+    fixture_open(&f, true);
+    f.srv->token_body = "{\"access\\u005ftoken\":\"escaped-access-token-value-77\","
+                        "\"token_type\":\"bearer\",\"expires_in\":3600,"
+                        "\"refresh\\u005Ftoken\":\"escaped-refresh-token-value-88\"}";
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    CU_ASSERT_STRING_EQUAL(f.srv->seen[f.srv->nseen - 1].auth,
+                           "Bearer escaped-access-token-value-77");
+    lk_client_free(f.client);
+    f.client = NULL;
+    lk_trace_close(f.trace);
+    f.trace = NULL;
+    lk_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(lk_read_file(f.trace_path, 1 << 22, &text, NULL, &err), LK_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "token <"));
+    CU_ASSERT_PTR_NULL(strstr(text, "escaped-access-token-value-77"));
+    CU_ASSERT_PTR_NULL(strstr(text, "escaped-refresh-token-value-88"));
+    free(text);
+    fixture_close(&f);
+}
+
+/* CR/LF in a token would become header lines of the server's choosing: refused. */
+static void test_token_with_crlf(void)
+{
+    fixture f;
+    outcome o;
+    fixture_open(&f, true);
+    f.srv->token_body = "{\"access_token\":\"abc\\r\\nX-Injected: yes\",\"token_type\":"
+                        "\"bearer\",\"expires_in\":3600,\"refresh_token\":\"r-new-token-1\"}";
+    o = patch_once(&f);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_PROTOCOL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.message, "spaces or control characters"));
+    CU_ASSERT_EQUAL(f.srv->nseen, 0); /* nothing was sent with it */
+    fixture_close(&f);
+}
+
+/* expires_in below a second: not a refresh before every request. */
+static void test_expires_in_fraction(void)
+{
+    fixture f;
+    outcome o;
+    fixture_open(&f, true);
+    f.srv->token_body = "{\"access_token\":\"short-lived-access\",\"token_type\":\"bearer\","
+                        "\"expires_in\":0.4,\"refresh_token\":\"rotated-refresh-1\"}";
+    for (int i = 0; i < 5; i++) {
+        o = patch_once(&f);
+        CU_ASSERT_EQUAL(o.code, LK_OK);
+    }
+    CU_ASSERT_EQUAL(f.srv->token_calls, 1);
+    fixture_close(&f);
+}
+
 int main(void)
 {
     static const lk_test tests[] = {
@@ -884,6 +1004,11 @@ int main(void)
         { "interrupt flag: nothing more is sent", test_interrupt_flag },
         { "TLS: unknown CA refused without retry; --cacert works", test_tls_verification },
         { "trace holds no token or secret", test_trace_redacted },
+        { "an answer that is not JSON: one clear message", test_error_not_json },
+        { "a refresh that cannot be stored: the reason kept", test_error_store_lost },
+        { "token keys written with escapes: still redacted", test_trace_escaped_keys },
+        { "CR/LF in a token: refused, nothing sent", test_token_with_crlf },
+        { "expires_in 0.4: one refresh, not one per request", test_expires_in_fraction },
         { NULL, NULL },
     };
     return lk_test_main("loket-http", tests);

@@ -441,6 +441,23 @@ static void test_config_load(void)
     lk_config_free(cfg);
     unsetenv("LOKET_CLIENT_SECRET");
 
+    /* a configuration others can change could send the token elsewhere (apiUrl): refused */
+    chmod(path, 0666);
+    cfg = NULL;
+    CU_ASSERT_EQUAL(lk_config_load(&ov, &cfg, &err), LK_ERR_CONFIG);
+    CU_ASSERT_PTR_NULL(cfg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "can be written by other users (mode 0666)"));
+    chmod(path, 0620);
+    CU_ASSERT_EQUAL(lk_config_load(&ov, &cfg, &err), LK_ERR_CONFIG);
+    if (geteuid() == 0) {
+        chmod(path, 0600);
+        CU_ASSERT_EQUAL(chown(path, 65534, 65534), 0);
+        CU_ASSERT_EQUAL(lk_config_load(&ov, &cfg, &err), LK_ERR_CONFIG);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "belongs to another user"));
+        CU_ASSERT_EQUAL(chown(path, 0, 0), 0);
+    }
+    chmod(path, 0600);
+
     /* plain http to a host that is not loopback: refused with a clear message */
     ov.api_url = "http://loket.example.com/v2";
     CU_ASSERT_EQUAL(lk_config_load(&ov, &cfg, &err), LK_ERR_CONFIG);

@@ -169,6 +169,18 @@ static void test_syntax_errors(void)
     CU_ASSERT_EQUAL(err.row, 3);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "unexpected text after"));
     expect_error("", "not valid JSON", NULL);
+    /* a NUL escape would cut the string short: "Uren\u0000 extra" read as "Uren" */
+    m = parse("{\n  \"layout\": \"wide\",\n  \"employee\": {\"column\": \"Nr\\u0000 x\"}}", &err);
+    CU_ASSERT_PTR_NULL(m);
+    CU_ASSERT_EQUAL(err.code, LK_ERR_MAPPING);
+    CU_ASSERT_EQUAL(err.row, 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "NUL character"));
+    /* an escaped backslash before u0000 is text, not a NUL */
+    m = parse("{\"layout\": \"wide\", \"employee\": {\"column\": \"a\\\\u0000\"}}", &err);
+    CU_ASSERT(m == NULL || !strstr(err.message, "NUL character"));
+    if (m == NULL)
+        CU_ASSERT_PTR_NULL(strstr(err.message, "NUL character"));
+    lk_mapping_free(m);
 }
 
 static void test_unknown_keys(void)

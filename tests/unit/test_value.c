@@ -146,6 +146,11 @@ static void test_machine_numbers(void)
     CU_ASSERT(lk_parse_machine_number("1E-30", &v) && v == 0);
     CU_ASSERT(lk_parse_machine_number("0.0000005", &v) && v == 1);
     CU_ASSERT_FALSE(lk_parse_machine_number("1e400", &v));
+    /* past a double's range downwards: out of range, not a quiet 0 */
+    CU_ASSERT_FALSE(lk_parse_machine_number("1e-400", &v));
+    CU_ASSERT_FALSE(lk_parse_machine_number("-2.5E-309", &v));
+    CU_ASSERT(lk_parse_machine_number("2.5E-300", &v) && v == 0); /* a double: rounds to 0 */
+    CU_ASSERT(lk_parse_machine_number("0E-400", &v) && v == 0);   /* zero is zero */
     CU_ASSERT_FALSE(lk_parse_machine_number("123456789012345678901234", &v));
     CU_ASSERT_FALSE(lk_parse_machine_number("abc", &v));
     CU_ASSERT_FALSE(lk_parse_machine_number("7,5", &v));

@@ -89,7 +89,8 @@ static void test_config_good(void)
         " \"ignore\": [\"*.bak\"], \"options\": [\"--concurrency\", \"2\"],"
         " \"rules\": ["
         "  {\"match\": \"uren-*.csv\", \"mapping\": \"maps/uren.json\", \"mode\": \"apply\","
-        "   \"employer\": \"40101\", \"period\": \"2026-11\", \"options\": [\"--allow-partial\"]},"
+        "   \"employer\": \"40101\", \"period\": \"2026-11\","
+        "   \"options\": [\"--allow-partial\", \"--allow-empty\"]},"
         "  {\"match\": \"*.xlsx\", \"mapping\": \"/abs/x.json\", \"mode\": \"plan\","
         "   \"allow_duplicates\": true, \"case_sensitive\": true}]}",
         &err, &rc);
@@ -108,7 +109,9 @@ static void test_config_good(void)
     CU_ASSERT_STRING_EQUAL(cfg->rules[0].employer, "40101");
     CU_ASSERT_STRING_EQUAL(cfg->rules[0].period, "2026-11");
     CU_ASSERT_FALSE(cfg->rules[0].allow_duplicates);
-    CU_ASSERT_EQUAL(cfg->rules[0].n_options, 1);
+    /* --allow-empty is how a rule takes exports that may be empty on purpose */
+    CU_ASSERT_EQUAL_FATAL(cfg->rules[0].n_options, 2);
+    CU_ASSERT_STRING_EQUAL(cfg->rules[0].options[1], "--allow-empty");
     CU_ASSERT_STRING_EQUAL(cfg->rules[1].mapping, "/abs/x.json");
     CU_ASSERT_EQUAL(cfg->rules[1].mode, LK_WATCH_PLAN);
     CU_ASSERT_TRUE(cfg->rules[1].allow_duplicates);
@@ -174,6 +177,52 @@ static void test_config_bad(void)
                         "used twice");
     expect_config_error("{\"rules\": [" RULE "], \"folders\": {\"outbox\": \"x\"}}",
                         "unknown key \"outbox\"");
+    /* the config cannot send the token elsewhere or choose files for the watcher to write */
+    static const char *const redirects[] = {
+        "\"--api-url\", \"http://127.0.0.1:9/v2\"", "\"--api-url=http://127.0.0.1:9/v2\"",
+        "\"--token-url\", \"http://127.0.0.1:9/token\"", "\"--config\", \"/tmp/x.json\"",
+        "\"--cacert\", \"/tmp/ca.pem\"", "\"--trace\", \"/tmp/t.log\"",
+        "\"--report\", \"/etc/x.csv\"", "\"--journal\", \"/tmp/j\"", "\"--resume\"",
+        "\"--concurrency\", \"--api-url=http://x\"", "\"-m\", \"other.json\"",
+    };
+    for (size_t i = 0; i < LK_ARRAY_SIZE(redirects); i++) {
+        char json[512];
+        snprintf(json, sizeof json, "{\"rules\": [" RULE "], \"options\": [%s]}", redirects[i]);
+        expect_config_error(json, "is not allowed in \"options\"");
+        snprintf(json, sizeof json,
+                 "{\"rules\": [{\"match\": \"*\", \"mapping\": \"m.json\", \"mode\": \"apply\", "
+                 "\"options\": [%s]}]}",
+                 redirects[i]);
+        expect_config_error(json, "rule 1: option");
+    }
+}
+
+/* A config that someone else can change decides what reaches Loket: refused. */
+static void test_config_trusted(void)
+{
+    char *dir = lk_test_tmpdir(), path[512], text[256];
+    lk_watch_config *cfg = NULL;
+    lk_error err;
+    snprintf(path, sizeof path, "%s/loket-watch.json", dir);
+    snprintf(text, sizeof text, "{\"rules\": [" RULE "]}");
+    lk_error_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(lk_write_file_atomic(path, text, strlen(text), 0666, &err), LK_OK);
+    CU_ASSERT_EQUAL(lk_watch_config_load(path, &cfg, &err), LK_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "can be written by other users"));
+    CU_ASSERT_EQUAL(chmod(path, 0620), 0);
+    CU_ASSERT_EQUAL(lk_watch_config_load(path, &cfg, &err), LK_ERR_CONFIG);
+    CU_ASSERT_EQUAL(chmod(path, 0644), 0);
+    CU_ASSERT_EQUAL_FATAL(lk_watch_config_load(path, &cfg, &err), LK_OK);
+    lk_watch_config_free(cfg);
+    cfg = NULL;
+    if (geteuid() == 0) {
+        /* root's watcher and a config of another user (65534, nobody) */
+        CU_ASSERT_EQUAL(chown(path, 65534, 65534), 0);
+        CU_ASSERT_EQUAL(lk_watch_config_load(path, &cfg, &err), LK_ERR_CONFIG);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "belongs to another user"));
+    }
+    lk_test_rmtree(dir);
+    free(dir);
 }
 
 static void test_config_load(void)
@@ -500,6 +549,7 @@ static const lk_test tests[] = {
     { "config: every field", test_config_good },
     { "config: errors name the problem", test_config_bad },
     { "config: load, relative mappings", test_config_load },
+    { "config: writable by others or not ours: refused", test_config_trusted },
     { "rules: first match, case", test_rule_find },
     { "settle: unchanged for the settle time", test_settle },
     { "registry: duplicates refused or allowed", test_registry },

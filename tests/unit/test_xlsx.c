@@ -613,11 +613,57 @@ static void test_malformed(void)
           LK_ERR_INPUT },
         { SHEET_HEAD "<row r=\"1\"><c r=\"A1\" t=\"q\"><v>1</v></c></row>" SHEET_TAIL, NULL,
           "bad.xlsx[S]:1: column A: unknown cell type \"q\"", LK_ERR_INPUT },
+        /* values nobody wrote: 799 hours from <v>7</v><v>99</v>, 75 from <is>7</is><v>5</v> */
+        { SHEET_HEAD "<row r=\"2\"><c r=\"B2\"><v>7</v><v>99</v></c></row>" SHEET_TAIL, NULL,
+          "bad.xlsx[S]:2: column B: cell B2 holds more than one value", LK_ERR_INPUT },
+        { SHEET_HEAD "<row r=\"3\"><c r=\"C3\" t=\"inlineStr\"><is><t>7</t></is><v>5</v></c>"
+          "</row>" SHEET_TAIL, NULL,
+          "bad.xlsx[S]:3: column C: cell C3 holds more than one value", LK_ERR_INPUT },
+        /* a repeated cell silently kept the last value; one to the left of the previous too */
+        { SHEET_HEAD "<row r=\"2\"><c r=\"B2\"><v>7</v></c><c r=\"B2\"><v>8</v></c></row>"
+          SHEET_TAIL, NULL,
+          "bad.xlsx[S]:2: column B: cell B2 appears twice in the sheet (or after a cell to its "
+          "right)", LK_ERR_INPUT },
+        { SHEET_HEAD "<row r=\"2\"><c r=\"C2\"><v>7</v></c><c r=\"A2\"><v>8</v></c></row>"
+          SHEET_TAIL, NULL,
+          "bad.xlsx[S]:2: column A: cell A2 appears twice in the sheet (or after a cell to its "
+          "right)", LK_ERR_INPUT },
+        /* a repeated row number was summed with the first */
+        { SHEET_HEAD "<row r=\"2\"><c r=\"A2\"><v>7</v></c></row><row r=\"2\"><c r=\"A2\">"
+          "<v>8</v></c></row>" SHEET_TAIL, NULL,
+          "bad.xlsx[S]:2: row 2 appears twice in the sheet (or after a row below it)",
+          LK_ERR_INPUT },
+        { SHEET_HEAD "<row r=\"5\"><c r=\"A5\"><v>7</v></c></row><row r=\"4\"><c r=\"A4\">"
+          "<v>8</v></c></row>" SHEET_TAIL, NULL,
+          "bad.xlsx[S]:4: row 4 appears twice in the sheet (or after a row below it)",
+          LK_ERR_INPUT },
     };
     for (size_t i = 0; i < LK_ARRAY_SIZE(cases); i++) {
         zip_sheet(path, cases[i].sheet, 0, cases[i].sst);
         check_error(path, NULL, cases[i].code, cases[i].expected);
     }
+
+    /* rich text (several runs in one <is>) and cells without r are still one value each */
+    zip_sheet(path, SHEET_HEAD "<row r=\"1\"><c t=\"inlineStr\"><is><r><t>7</t></r><r><t>5</t>"
+              "</r></is></c><c><v>2</v></c></row><row><c><v>3</v></c></row>" SHEET_TAIL, 0, NULL);
+    check_dump(path, NULL, "1:75|n:2\n2:n:3\n");
+
+    /* two entries of one name: minizip reads the first, other readers the last */
+    part twice[] = {
+        { "xl/workbook.xml", "<workbook xmlns:r=\"r\"><sheets><sheet name=\"S\" r:id=\"rId1\"/>"
+          "</sheets></workbook>", 0 },
+        { "xl/_rels/workbook.xml.rels", "<Relationships><Relationship Id=\"rId1\" Type=\"x/"
+          "worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>", 0 },
+        { "xl/worksheets/sheet1.xml", SHEET_HEAD "<row r=\"1\"><c r=\"A1\"><v>7</v></c></row>"
+          SHEET_TAIL, 0 },
+        { "xl/worksheets/Sheet1.xml", SHEET_HEAD "<row r=\"1\"><c r=\"A1\"><v>99</v></c></row>"
+          SHEET_TAIL, 0 },
+        { NULL, NULL, 0 },
+    };
+    zip_parts(path, twice);
+    check_error(path, NULL, LK_ERR_INPUT,
+                "bad.xlsx: the package holds two parts named xl/worksheets/Sheet1.xml: which one "
+                "is the sheet depends on the program reading it");
 
     /* nesting deep enough to grow expat's tag stack without end */
     strbuf deep;
@@ -780,6 +826,107 @@ static void test_number_formats(void)
     CU_ASSERT_EQUAL(lk_iso_to_serial("02-11-2026", &serial), -1);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Look-ups at scale: every one linear or n log n in the size of its part
+ */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SCALE_LIMIT_MS 5000.0 /* the sanitizers slow everything several times */
+#else
+#define SCALE_LIMIT_MS 1000.0
+#endif
+
+/* Opens path and reads every row; the time in ms. */
+static double time_read(const char *path, const lk_reader_opts *opts, strbuf *out)
+{
+    lk_error err;
+    double t0 = lk_monotonic_ms();
+    int rc = dump(path, opts, out, &err);
+    double took = lk_monotonic_ms() - t0;
+    if (rc != 0) {
+        char buf[700];
+        fprintf(stderr, "\nunexpected error: %s\n", lk_error_format(&err, buf, sizeof buf));
+    }
+    CU_ASSERT_EQUAL(rc, 0);
+    return took;
+}
+
+static void test_lookup_scale(void)
+{
+    char *dir = lk_test_tmpdir();
+    char *path = path_in(dir, "scale.xlsx");
+    lk_reader_opts generous = { .limits = { .max_ratio = 100000 } };
+    strbuf styles, wb, rels, out;
+    strbuf_init(&styles, 0);
+    strbuf_init(&wb, 0);
+    strbuf_init(&rels, 0);
+    strbuf_init(&out, 0);
+
+    /* a 4 MB styles part: 50,000 custom formats and 100,000 cell styles (xf x numFmt was
+     * 5 billion comparisons) */
+    strbuf_addstr(&styles, "<styleSheet><numFmts>");
+    for (int i = 0; i < 50000; i++)
+        strbuf_addf(&styles, "<numFmt numFmtId=\"%d\" formatCode=\"0.0\"/>", 200 + i);
+    strbuf_addstr(&styles, "<numFmt numFmtId=\"50199\" formatCode=\"yyyy-mm-dd\"/></numFmts>"
+                           "<cellXfs>");
+    for (int i = 0; i < 100000; i++)
+        strbuf_addf(&styles, "<xf numFmtId=\"%d\"/>", i == 99999 ? 50199 : 200 + i % 50000);
+    strbuf_addstr(&styles, "</cellXfs></styleSheet>");
+    CU_ASSERT(styles.len > 4000000);
+    part sp[] = {
+        { "xl/workbook.xml", "<workbook><sheets><sheet name=\"S\" r:id=\"rId1\" xmlns:r=\"r\"/>"
+          "</sheets></workbook>", 0 },
+        { "xl/_rels/workbook.xml.rels", "<Relationships><Relationship Id=\"rId1\" Type=\"x/"
+          "worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"x/"
+          "styles\" Target=\"styles.xml\"/></Relationships>", 0 },
+        { "xl/worksheets/sheet1.xml", SHEET_HEAD "<row r=\"1\"><c r=\"A1\" s=\"99999\"><v>46328"
+          "</v></c><c r=\"B1\" s=\"3\"><v>7.5</v></c></row>" SHEET_TAIL, 0 },
+        { "xl/styles.xml", styles.buf, styles.len },
+        { NULL, NULL, 0 },
+    };
+    zip_parts(path, sp);
+    double took = time_read(path, &generous, &out);
+    /* the last definition of 50199 (a date) wins over the first (0.0) */
+    CU_ASSERT_STRING_EQUAL(out.buf, "1:d:2026-11-02|n:7.5\n");
+    fprintf(stderr, "\n4 MB styles part (50k numFmts, 100k xfs): %.0f ms\n", took);
+    CU_ASSERT(took < SCALE_LIMIT_MS);
+
+    /* 100,000 sheets and 100,000 relationships (was a linear search per sheet); the last
+     * sheet is read */
+    strbuf_addstr(&wb, "<workbook xmlns:r=\"r\"><sheets>");
+    strbuf_addstr(&rels, "<Relationships>");
+    for (int i = 1; i <= 100000; i++) {
+        strbuf_addf(&wb, "<sheet name=\"S%d\" r:id=\"rId%d\"/>", i, i);
+        strbuf_addf(&rels, "<Relationship Id=\"rId%d\" Type=\"x/worksheet\" Target=\"worksheets"
+                           "/sheet%d.xml\"/>", 100001 - i, 100001 - i);
+    }
+    strbuf_addstr(&wb, "</sheets></workbook>");
+    strbuf_addstr(&rels, "</Relationships>");
+    part wp[] = {
+        { "xl/workbook.xml", wb.buf, wb.len },
+        { "xl/_rels/workbook.xml.rels", rels.buf, rels.len },
+        { "xl/worksheets/sheet100000.xml", SHEET_HEAD "<row r=\"3\"><c r=\"C3\"><v>42</v></c>"
+          "</row>" SHEET_TAIL, 0 },
+        { NULL, NULL, 0 },
+    };
+    zip_parts(path, wp);
+    lk_reader_opts last = generous;
+    last.sheet_name = "S100000";
+    strbuf_reset(&out);
+    took = time_read(path, &last, &out);
+    CU_ASSERT_STRING_EQUAL(out.buf, "3:||n:42\n");
+    fprintf(stderr, "100k sheets x 100k relationships: %.0f ms\n", took);
+    CU_ASSERT(took < SCALE_LIMIT_MS);
+
+    strbuf_free(&styles);
+    strbuf_free(&wb);
+    strbuf_free(&rels);
+    strbuf_free(&out);
+    free(path);
+    lk_test_rmtree(dir);
+    free(dir);
+}
+
 static const lk_test tests[] = {
     { "number formats and serials", test_number_formats },
     { "libxlsxwriter workbooks", test_xlsxwriter },
@@ -791,6 +938,7 @@ static const lk_test tests[] = {
     { "zip bomb", test_zip_bomb },
     { "cell, column and row limits", test_cell_limits },
     { "malformed packages", test_malformed },
+    { "look-ups at scale: styles, 100k sheets", test_lookup_scale },
     { NULL, NULL },
 };
 
