@@ -14,7 +14,7 @@
 #include "common/decimal.h"
 #include "common/i18n.h"
 
-#define LK_FMT_NUMBER_MAX 48
+#define LK_FMT_NUMBER_MAX 32 /* the longest: "-999.999.999.999.999,999999" */
 
 /*
  * v with thousands grouped and at least min_places decimals (0..6; more when v has them, up
