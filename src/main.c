@@ -17,26 +17,26 @@ struct command {
 };
 
 static const struct command commands[] = {
-    { "validate", cmd_validate, "check files against a mapping, offline" },
-    { "plan", cmd_plan, "dry run: check against Loket and show the changes, send nothing" },
-    { "apply", cmd_apply, "plan, then send the changes to Loket" },
-    { "watch", cmd_watch, "process files dropped in a folder" },
-    { "auth", cmd_auth, "obtain, store and show API tokens" },
-    { "employers", cmd_employers, "list the employers and payroll administrations you may see" },
-    { "employments", cmd_employments, "list an employer's employments" },
-    { "components", cmd_components, "list the payroll components of an administration and year" },
-    { "periods", cmd_periods, "list the payroll periods of an administration" },
-    { "runs", cmd_runs, "the audit trail: list the runs of apply, show one" },
-    { "revert", cmd_revert, "put back what Loket held before a run" },
+    { "validate", cmd_validate, N_("check files against a mapping, offline") },
+    { "plan", cmd_plan, N_("dry run: check against Loket and show the changes, send nothing") },
+    { "apply", cmd_apply, N_("plan, then send the changes to Loket") },
+    { "watch", cmd_watch, N_("process files dropped in a folder") },
+    { "auth", cmd_auth, N_("obtain, store and show API tokens") },
+    { "employers", cmd_employers, N_("list the employers and payroll administrations you may see") },
+    { "employments", cmd_employments, N_("list an employer's employments") },
+    { "components", cmd_components, N_("list the payroll components of an administration and year") },
+    { "periods", cmd_periods, N_("list the payroll periods of an administration") },
+    { "runs", cmd_runs, N_("the audit trail: list the runs of apply, show one") },
+    { "revert", cmd_revert, N_("put back what Loket held before a run") },
 };
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: loket-import COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
+    fprintf(out, _("usage: loket-import COMMAND [OPTIONS] [ARGS]\n\nCommands:\n"));
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
+        fprintf(out, "  %-12s %s\n", commands[i].name, _(commands[i].help));
     fprintf(out,
-            "\n'loket-import COMMAND --help' shows a command's options.\n"
+            _("\n'loket-import COMMAND --help' shows a command's options.\n"
             "\nEvery command also takes --lang nl|en: the language of screens, errors and\n"
             "reports (default: from LANGUAGE, LC_ALL, LC_MESSAGES, LANG).\n"
             "\nExit codes:\n"
@@ -45,7 +45,7 @@ static void usage(FILE *out)
             "  2  input or mapping errors: nothing was sent\n"
             "  3  configuration, authentication or connection error\n"
             "  4  internal error\n"
-            "  5  interrupted by a signal: run again with --resume to finish\n");
+            "  5  interrupted by a signal: run again with --resume to finish\n"));
 }
 
 int main(int argc, char **argv)
@@ -62,13 +62,13 @@ int main(int argc, char **argv)
         return LK_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-        printf("loket-import %s\n", LOKET_IMPORT_VERSION);
+        printf(_("loket-import %s\n"), LOKET_IMPORT_VERSION);
         return LK_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);
     }
-    lk_errorf("'%s' is not a command; see 'loket-import --help'", argv[1]);
+    lk_errorf(_("'%s' is not a command; see 'loket-import --help'"), argv[1]);
     return LK_EXIT_CONFIG;
 }
