@@ -40,6 +40,7 @@ static const char usage[] =
     "                              PATCH messages with \"properties\": [], the administration-level\n"
     "                              listing holding only records that exist\n"
     "  -v, --verbose               one line per request on stderr\n"
+    "      --lang nl|en            the language of these texts (default: from the locale)\n"
     "  -h, --help                  this text\n");
 
 enum {
