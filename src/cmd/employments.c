@@ -7,6 +7,7 @@
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
 #include "common/i18n.h"
+#include "common/localefmt.h"
 #include "common/util.h"
 #include "loket/api.h"
 
@@ -186,7 +187,7 @@ int cmd_employments(int argc, char **argv)
         lk_table *t = lk_table_new(9, headers);
         for (size_t i = 0; i < list->n; i++) {
             const lk_employment *e = &list->items[i];
-            char num[24], pid[24], irn[24], cn[24];
+            char num[24], pid[24], irn[24], cn[24], start[32], end[32];
             const char *row[9];
             if (!admin_matches(e, admin) ||
                 (active_on && !lk_employment_active(e, active_on, active_on)))
@@ -199,8 +200,8 @@ int cmd_employments(int argc, char **argv)
             row[1] = e->formatted_name ? e->formatted_name : "";
             row[2] = pid;
             row[3] = irn;
-            row[4] = e->start_date;
-            row[5] = e->end_date;
+            row[4] = lk_fmt_date(e->start_date, start);
+            row[5] = lk_fmt_date(e->end_date, end);
             row[6] = e->admin_name ? e->admin_name : "";
             row[7] = cn;
             row[8] = e->id;

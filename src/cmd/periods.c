@@ -6,6 +6,7 @@
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
 #include "common/i18n.h"
+#include "common/localefmt.h"
 #include "common/util.h"
 #include "loket/api.h"
 
@@ -125,7 +126,7 @@ int cmd_periods(int argc, char **argv)
         lk_table *t = lk_table_new(6, headers);
         for (size_t i = 0; i < list->n; i++) {
             const lk_period *p = &list->items[i];
-            char id[24], y[8], n[8];
+            char id[24], y[8], n[8], start[32], end[32];
             const char *row[6];
             if ((year && p->year != year) || (only_open && p->approved))
                 continue;
@@ -135,8 +136,8 @@ int cmd_periods(int argc, char **argv)
             row[0] = id;
             row[1] = y;
             row[2] = n;
-            row[3] = p->start_date;
-            row[4] = p->end_date;
+            row[3] = lk_fmt_date(p->start_date, start);
+            row[4] = lk_fmt_date(p->end_date, end);
             row[5] = p->approved ? _("approved (closed)") : _("open");
             lk_table_add(t, row);
             shown++;

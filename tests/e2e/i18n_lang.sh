@@ -88,4 +88,14 @@ norm='del(.. | .started?, .finished?, .durationMs?, .elapsedMs?, .description?, 
     fail "JSON outcomes differ between Dutch and English"
 jq -e '[.records[].outcome] | all(. == "created" or . == "updated" or . == "unchanged")' "$R/nl.json" >/dev/null ||
     fail "JSON outcomes are not the stable English names"
+# ---- the look-ups: dates as the language writes them, JSON as it was
+LANG=nl_NL.UTF-8 li periods --employer "Bakkerij Van den Berg B.V." --admin 40101 --year 2026
+[ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.err"; fail "periods in Dutch: exit $LI_RC"; }
+grep -q '01-11-2026 *30-11-2026' "$SIM_DIR/li.out" || { cat "$SIM_DIR/li.out"; fail "periods: dates not Dutch"; }
+grep -q 'BEGIN' "$SIM_DIR/li.out" || fail "periods: headers not Dutch"
+LANG=C.UTF-8 li periods --employer "Bakkerij Van den Berg B.V." --admin 40101 --year 2026
+grep -q '2026-11-01 *2026-11-30' "$SIM_DIR/li.out" || fail "periods: dates not ISO in English"
+LANG=nl_NL.UTF-8 li periods --employer "Bakkerij Van den Berg B.V." --admin 40101 --year 2026 --json
+jq -e '.. | objects | select(has("startDate")) | .startDate | test("^2026-")' "$SIM_DIR/li.out" >/dev/null ||
+    fail "periods --json: dates not ISO in Dutch"
 echo "i18n_lang: ok"
