@@ -516,7 +516,6 @@ int lk_import_command(int argc, char **argv, bool apply)
             rc = lk_exit_code(err.code);
             goto out;
         }
-    lk_aggregator_finish(agg);
     lk_aggregator_free(agg);
     lk_report_add_input_warnings(r, &set);
     r->rows_not_listed = set.rows_not_listed;

@@ -168,7 +168,7 @@ static total *entry_totals(const lk_entry_set *set, size_t *n)
         if (e->value_null)
             t[j].nulls++;
         else
-            lk_decimal_add(t[j].sum, e->value, &t[j].sum);
+            lk_decimal_add(t[j].sum, lk_entry_shown_value(e), &t[j].sum);
     }
     qsort(t, *n, sizeof(total), cmp_total);
     return t;
@@ -199,7 +199,7 @@ static cJSON *json_entry(const lk_entry_set *set, const lk_entry *e)
     cJSON_AddItemToObject(o, "date", is_date ? cJSON_CreateString(lk_period_ref_format(&e->period, buf))
                                              : cJSON_CreateNull());
     cJSON_AddNumberToObject(o, "component", e->component);
-    cJSON_AddItemToObject(o, "value", e->value_null ? cJSON_CreateNull() : json_decimal(e->value));
+    cJSON_AddItemToObject(o, "value", e->value_null ? cJSON_CreateNull() : json_decimal(lk_entry_shown_value(e)));
     cJSON_AddBoolToObject(o, "isSupplement", e->is_supplement);
     cJSON *rk = cJSON_AddObjectToObject(o, "recordKey");
     cJSON_AddItemToObject(rk, "costCenter", json_ref(&e->record_key.cost_center));
@@ -536,7 +536,6 @@ int cmd_validate(int argc, char **argv)
             break;
         }
     }
-    lk_aggregator_finish(a);
     lk_aggregator_free(a);
 
     if (json)

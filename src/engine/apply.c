@@ -375,9 +375,9 @@ static void settle_unknown(apply_ctx *a)
         if (h == LK_HELD_NO) {
             lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Error", false, 0,
                                          "Loket's answer to the collective call did not name "
-                                         "this record; read back: Loket does not hold its "
-                                         "values, so it was refused (the call's messages that "
-                                         "name no record are listed)",
+                                         "this record; read back: Loket holds none of the "
+                                         "values it changes, so it was refused (the call's "
+                                         "messages that name no record are listed)",
                                          NULL);
             settle(a, i, LK_OUTCOME_REJECTED, a->unknown_status[i], a->unknown_attempts[i], true);
             continue;

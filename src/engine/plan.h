@@ -81,7 +81,7 @@ long lk_plan_verify(lk_client *c, lk_plan *p, const bool *sent, lk_error *err);
 typedef enum lk_held {
     LK_HELD_UNKNOWN = 0,        /* not read, or nothing to compare (supplements only) */
     LK_HELD_YES,                /* every value as sent */
-    LK_HELD_NO,                 /* none of them */
+    LK_HELD_NO,                 /* none of them, or none of those it changes */
     LK_HELD_PARTLY              /* some */
 } lk_held;
 

@@ -46,6 +46,22 @@ static const merged *item_line(const merged_set *ms, const lk_plan_item *it)
     return NULL;
 }
 
+/* True when the line holds the component as the item sends it (nothing, for a removal). */
+static bool holds_as_sent(const merged *m, const lk_report_component *rc)
+{
+    const lk_component_value *held = NULL;
+    for (size_t q = 0; m && q < m->rec.ncomponents; q++)
+        if (m->rec.components[q].key == rc->key && m->rec.components[q].has_value)
+            held = &m->rec.components[q];
+    return rc->delete ? held == NULL : (held && held->value == rc->new_value);
+}
+
+/* True when the item changes the component (a value it had already says nothing of a send). */
+static bool changes(const lk_report_component *c)
+{
+    return c->delete ? c->has_old : !c->has_old || c->old_value != c->new_value;
+}
+
 /* Compares the item's values with the line. Returns the number of components that differ
  * (supplements are not compared: they add to the fixed value); *compared: components that
  * could be compared. With msgs, each difference becomes an error message on the record. */
@@ -60,11 +76,11 @@ static size_t differences(const merged *m, lk_report_record *rec, bool msgs, siz
         if (rc->is_supplement)
             continue; /* a supplement adds to the fixed value: the period value may differ */
         (*compared)++;
+        if (holds_as_sent(m, rc))
+            continue;
         for (size_t q = 0; m && q < m->rec.ncomponents; q++)
             if (m->rec.components[q].key == rc->key && m->rec.components[q].has_value)
                 held = &m->rec.components[q];
-        if (rc->delete ? held == NULL : (held && held->value == rc->new_value))
-            continue;
         bad++;
         if (msgs) {
             snprintf(msg, sizeof msg, _("verify: component %d should be %s, Loket holds %s"),
@@ -87,12 +103,26 @@ static bool rejected_but_held(const merged *m, const lk_plan_item *it)
         return false;
     for (size_t k = 0; k < it->rec->ncomponents; k++) {
         const lk_report_component *c = &it->rec->components[k];
-        if (c->is_supplement)
-            continue;
-        if (c->delete ? c->has_old : !c->has_old || c->old_value != c->new_value)
+        if (!c->is_supplement && changes(c))
             change = true;
     }
     return change && differences(m, it->rec, false, &compared) == 0 && compared > 0;
+}
+
+/* True when Loket holds none of the values the item changes: the record was not stored (Loket
+ * stores a record whole or not at all), whatever its unchanged values show. */
+static bool holds_no_change(const merged *m, const lk_plan_item *it)
+{
+    bool change = false;
+    for (size_t k = 0; k < it->rec->ncomponents; k++) {
+        const lk_report_component *c = &it->rec->components[k];
+        if (c->is_supplement || !changes(c))
+            continue;
+        change = true;
+        if (holds_as_sent(m, c))
+            return false;
+    }
+    return change;
 }
 
 long lk_plan_verify(lk_client *c, lk_plan *p, const bool *sent, lk_error *err)
@@ -152,7 +182,7 @@ lk_code lk_plan_read_back(lk_client *c, lk_plan *p, const bool *which, lk_held *
             held[i] = LK_HELD_UNKNOWN; /* supplements only: the period value cannot tell */
         else if (bad == 0)
             held[i] = LK_HELD_YES;
-        else if (bad == compared)
+        else if (bad == compared || holds_no_change(m, it))
             held[i] = LK_HELD_NO;
         else
             held[i] = LK_HELD_PARTLY;

@@ -56,6 +56,7 @@ struct lk_csv {
     int eof, finished;
 
     unsigned long line;          /* line of the next byte fed (1-based) */
+    unsigned long last_line;     /* the last line that holds a byte (blank lines too), 0 = none */
     int last_was_cr;             /* so that the LF of a CRLF does not count twice */
     int in_record;
     unsigned long record_line;
@@ -641,6 +642,7 @@ lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err)
         if (c->pos < c->len && c->buf[c->pos] == '\n')
             c->pos++;
         c->line = 2;
+        c->last_line = 1;
     }
     if (opts->delimiter)
         c->delimiter = opts->delimiter;
@@ -711,6 +713,8 @@ static int feed_segment(lk_csv *c, lk_error *err)
         return csv_fail(c, err, LK_ERR_NOMEM, c->record_line, (size_t)-1, _("CSV parser: %s"),
                         csv_strerror(csv_error(&c->parser)));
     unsigned char last = seg[n - 1];
+    if (!crlf_tail)
+        c->last_line = c->line;
     if (last == '\r') {
         c->line++;
         c->last_was_cr = 1;
@@ -762,6 +766,11 @@ int lk_csv_next(lk_csv *c, const lk_row **row, lk_error *err)
     c->row.cells = c->cells;
     *row = &c->row;
     return 1;
+}
+
+unsigned long lk_csv_last_line(const lk_csv *c)
+{
+    return c->last_line;
 }
 
 char lk_csv_delimiter(const lk_csv *c)

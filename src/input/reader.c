@@ -157,6 +157,11 @@ const char *lk_reader_header(const lk_reader *r, size_t col)
     return r->headers[col];
 }
 
+unsigned long lk_reader_last_line(const lk_reader *r)
+{
+    return r->csv ? lk_csv_last_line(r->csv) : lk_xlsx_last_row(r->xlsx);
+}
+
 lk_file_type lk_reader_type(const lk_reader *r)
 {
     return r->type;

@@ -96,6 +96,10 @@ lk_reader *lk_reader_open(const char *path, const lk_reader_opts *opts, lk_error
 int lk_reader_next(lk_reader *r, const lk_row **row, lk_error *err);
 /* Header text of column col (from header_row once it has been read), or NULL. */
 const char *lk_reader_header(const lk_reader *r, size_t col);
+/* The last physical line (CSV: blank lines and lines of only delimiters too) or row (XLSX: the
+ * highest row the sheet holds, blank ones too) read so far; once lk_reader_next returned 0, the
+ * file's last one, so that blank lines after the last row can be counted. 0 = none. */
+unsigned long lk_reader_last_line(const lk_reader *r);
 /* What was detected, for the validate output: "csv"/"xlsx", delimiter, encoding name. */
 lk_file_type lk_reader_type(const lk_reader *r);
 char lk_reader_delimiter(const lk_reader *r);

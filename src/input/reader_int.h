@@ -24,6 +24,7 @@ typedef struct lk_csv lk_csv;
 lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err);
 int lk_csv_next(lk_csv *c, const lk_row **row, lk_error *err);
 char lk_csv_delimiter(const lk_csv *c);
+unsigned long lk_csv_last_line(const lk_csv *c);
 const char *lk_csv_encoding(const lk_csv *c);
 void lk_csv_free(lk_csv *c);
 
@@ -31,6 +32,7 @@ typedef struct lk_xlsx lk_xlsx;
 lk_xlsx *lk_xlsx_open(const char *path, const lk_reader_opts *opts, lk_error *err);
 int lk_xlsx_next(lk_xlsx *x, const lk_row **row, lk_error *err);
 const char *const *lk_xlsx_sheets(const lk_xlsx *x);
+unsigned long lk_xlsx_last_row(const lk_xlsx *x);
 void lk_xlsx_free(lk_xlsx *x);
 
 #endif

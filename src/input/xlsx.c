@@ -67,6 +67,7 @@ typedef struct sheet_ctx {
     struct lk_xlsx *x;
     int in_sheet_data;
     unsigned long row_number;    /* of the row being read */
+    unsigned long last_row;      /* the highest row the sheet holds so far (blank ones too) */
     size_t next_col;             /* for cells without an r attribute */
     long last_col;               /* of the previous cell in this row, -1 at its start */
     int nvalues;                 /* <v> and <is> elements of the cell being read */
@@ -784,6 +785,8 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
                 return;
             }
             c->row_number = n;
+            if (n > c->last_row)
+                c->last_row = n;
             if (n > x->limits.max_rows) {
                 sheet_fail(c, (size_t)-1, LK_ERR_LIMIT, _("more than %lu rows"), x->limits.max_rows);
                 return;
@@ -1061,6 +1064,11 @@ int lk_xlsx_next(lk_xlsx *x, const lk_row **row, lk_error *err)
     x->row.cells = c->cells;
     *row = &x->row;
     return 1;
+}
+
+unsigned long lk_xlsx_last_row(const lk_xlsx *x)
+{
+    return x->sc.last_row;
 }
 
 const char *const *lk_xlsx_sheets(const lk_xlsx *x)

@@ -188,7 +188,6 @@ struct lk_aggregator {
     agg_record *records; size_t nrecords, records_alloc;
     size_t *record_table; size_t record_cap;   /* record index + 1; 0 = empty */
     size_t last_record;                        /* record index + 1 of the last row */
-    int *entry_round; size_t entry_round_alloc;
     unsigned long errors_listed, skipped_listed;
     unsigned long last_unlisted_row;           /* of the last issue beyond the cap */
     unsigned last_unlisted_file;               /* its file + 1 */
@@ -1045,7 +1044,6 @@ static size_t new_entry(lk_aggregator *a, agg_record *rec, const row_ctx *ctx, c
     lk_entry_set *set = a->set;
     size_t idx = set->nentries;
     lk_grow(&set->entries, sizeof(lk_entry), set->nentries + 1, &set->entries_alloc);
-    lk_grow(&a->entry_round, sizeof(int), set->nentries + 1, &a->entry_round_alloc);
     lk_entry *e = &set->entries[set->nentries++];
     memset(e, 0, sizeof(*e));
     copy_employee(&e->employee, &ctx->employee);
@@ -1063,7 +1061,6 @@ static size_t new_entry(lk_aggregator *a, agg_record *rec, const row_ctx *ctx, c
     e->mapping_column = it->column;
     const char *h = header_of(&a->fs, it->column);
     e->column_header = h ? xstrdup(h) : NULL;
-    a->entry_round[idx] = it->spec->round;
     e->round = it->spec->round;
     e->month_calendar = a->m->period_calendar_month && e->period.kind == LK_PERIOD_DATE;
     e->has_min = it->spec->has_min;
@@ -1304,12 +1301,12 @@ static void check_ignored(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
 }
 
 /*
- * Rows first..last held nothing (no row in the XLSX sheet; an empty line or one of only
- * delimiters in a CSV file): counted as read and blank, and listed as one skipped issue, so
- * every row between the header and the last row is accounted for.
+ * Rows first..last held nothing (no row in the XLSX sheet, or one with only empty cells; an
+ * empty line or one of only delimiters in a CSV file): counted as read and blank, and listed as
+ * one skipped issue, so every row after the header is accounted for, also after the last row.
  */
-static void blank_rows(lk_aggregator *a, const lk_row *row, unsigned long first,
-                       unsigned long last)
+static void blank_rows(lk_aggregator *a, const char *file, const char *sheet,
+                       unsigned long first, unsigned long last)
 {
     lk_file_info *fi = &a->set->file_info[a->fs.file];
     unsigned long n = last - first + 1;
@@ -1319,7 +1316,7 @@ static void blank_rows(lk_aggregator *a, const lk_row *row, unsigned long first,
     lk_row_issue *is = row_issue(a, true, first, n);
     if (!is)
         return;
-    lk_error_at(&is->error, row->file, row->sheet, first, LK_NO_COLUMN, NULL);
+    lk_error_at(&is->error, file, sheet, first, LK_NO_COLUMN, NULL);
     snprintf(is->error.message, sizeof(is->error.message), _("skipped: blank row%s"),
              n > 1 ? "s" : "");
     is->error.code = LK_OK;
@@ -1376,7 +1373,7 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
         return;
     }
     if (row->number > gap_from)
-        blank_rows(a, row, gap_from, row->number - 1);
+        blank_rows(a, row->file, row->sheet, gap_from, row->number - 1);
     if (row->unterminated && row->nfields < fs->max_fields) {
         cut_off(a, row);
         return;
@@ -1643,6 +1640,21 @@ static void empty_file(lk_aggregator *a, const lk_file_info *fi)
                      "empty file)"), fi->rows_read, fi->rows_skipped, fi->rows_blank);
 }
 
+/* The blank lines (CSV) or rows the sheet holds (XLSX) after the file's last row, up to last:
+ * physical lines too, so counted like the blank rows between rows. Only after the header (a
+ * file that ends before it has no data rows to account for). */
+static void trailing_blank_rows(lk_aggregator *a, const char *path, unsigned long last)
+{
+    const lk_mapping *m = a->m;
+    file_state *fs = &a->fs;
+    if ((m->header_row && !fs->seen_header) || (m->component_row && !fs->seen_component_row))
+        return;
+    unsigned long from = fs->prev_end + 1 > m->first_data_row ? fs->prev_end + 1
+                                                               : m->first_data_row;
+    if (last >= from)
+        blank_rows(a, path, a->set->file_info[fs->file].sheet, from, last);
+}
+
 lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err)
 {
     const lk_mapping *m = a->m;
@@ -1689,6 +1701,8 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
     while (!a->fs.failed && (rc = lk_prefetch_next(pf, &row, &ferr)) == 1)
         lk_aggregator_add_row(a, row);
     lk_prefetch_stop(pf);
+    if (!a->fs.failed && rc == 0)
+        trailing_blank_rows(a, path, lk_reader_last_line(r));
     if (!a->fs.failed && rc < 0) {
         if (ferr.row >= m->first_data_row && ferr.row > a->fs.prev_end) {
             /* the record the reader could not read (an open quote, a cell too long) was read
@@ -1763,15 +1777,6 @@ void lk_aggregator_set_allow_empty(lk_aggregator *a, bool allow)
     a->allow_empty = allow;
 }
 
-void lk_aggregator_finish(lk_aggregator *a)
-{
-    /* an entry of a date is a part of a period's sum: the plan rounds that sum, once */
-    for (size_t i = 0; i < a->set->nentries; i++)
-        if (a->entry_round[i] >= 0 && a->set->entries[i].period.kind != LK_PERIOD_DATE)
-            a->set->entries[i].value = lk_decimal_round(a->set->entries[i].value,
-                                                        a->entry_round[i]);
-}
-
 void lk_aggregator_free(lk_aggregator *a)
 {
     if (!a)
@@ -1785,7 +1790,6 @@ void lk_aggregator_free(lk_aggregator *a)
     free(a->record_table);
     free(a->items);
     free(a->row_entries);
-    free(a->entry_round);
     strbuf_free(&a->key);
     free(a);
 }

@@ -34,8 +34,5 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row);
 void lk_aggregator_file_error(lk_aggregator *a, const lk_error *err);
 void lk_aggregator_end_file(lk_aggregator *a);
 
-/* Applies each component's rounding to the summed values (not to entries of one date: the plan
- * rounds the sum of a payroll period's dates). Call once, after the last file. */
-void lk_aggregator_finish(lk_aggregator *a);
 
 #endif

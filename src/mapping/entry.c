@@ -361,3 +361,10 @@ char *lk_period_ref_format(const lk_period_ref *p, char *buf)
     }
     return buf;
 }
+
+lk_decimal lk_entry_shown_value(const lk_entry *e)
+{
+    if (e->value_null || e->round < 0 || e->period.kind == LK_PERIOD_DATE)
+        return e->value;
+    return lk_decimal_round(e->value, e->round);
+}

@@ -113,9 +113,9 @@ typedef struct lk_entry {
     bool value_null;           /* send null: remove Loket's value (only when the mapping says so) */
     bool is_supplement;
     int round;                 /* decimals the record's sum is rounded to (mapping "round"),
-                                  -1 = keep. Applied once to the sum: by the mapping stage to
-                                  an entry of a whole period, by the plan to the sum of the dates
-                                  of one payroll period (value stays exact per date) */
+                                  -1 = keep. value stays exact: the plan (and the per-month
+                                  totals) round the sum of each Loket record once, whatever
+                                  fed it (period references, dates, several of each) */
     bool month_calendar;       /* a date whose payroll period the mapping says is its calendar
                                   month ("calendar": "month") */
     bool has_min, has_max;     /* the mapping's "min"/"max" for the record's value */
@@ -195,6 +195,11 @@ typedef struct lk_entry_set {
 } lk_entry_set;
 
 #define LK_MAX_LISTED_ISSUES 10000
+
+/* An entry's value as shown on its own (validate, a report made before the plan): rounded with
+ * its "round" when it covers a whole period, exact for a date (its period's sum is rounded).
+ * Never sent: the plan rounds each Loket record's exact sum once. */
+lk_decimal lk_entry_shown_value(const lk_entry *e);
 
 void lk_entry_set_init(lk_entry_set *set);
 void lk_entry_set_free(lk_entry_set *set);

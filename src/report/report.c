@@ -819,7 +819,8 @@ lk_code lk_report_add_entry_set(lk_report *r, const lk_entry_set *set, lk_error 
             record_from_entry(rec, e);
             rec->outcome = LK_OUTCOME_VALID;
         }
-        lk_report_component *c = lk_report_record_add_value(rec, e->component, NULL, e->value,
+        lk_report_component *c = lk_report_record_add_value(rec, e->component, NULL,
+                                                            lk_entry_shown_value(e),
                                                             e->value_null, e->is_supplement);
         c->column = dup_or_null(e->column_header);
         lk_report_record_add_entry_rows(rec, set, e);

@@ -37,8 +37,9 @@ static const char usage[] =
     "      --seed N                seed of every random choice (default 1)\n"
     "      --max-body BYTES        larger request bodies get 413 (default 1048576)\n"
     "      --strict-minimal        answer as sparingly as the official document allows: collective\n"
-    "                              PATCH messages with \"properties\": [], the administration-level\n"
-    "                              listing holding only records that exist\n"
+    "                              PATCH messages with \"properties\": [], its 200 without\n"
+    "                              _embedded, the administration-level listing holding only\n"
+    "                              records that exist\n"
     "  -v, --verbose               one line per request on stderr\n"
     "      --lang nl|en            the language of these texts (default: from the locale)\n"
     "  -h, --help                  this text\n");

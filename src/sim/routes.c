@@ -889,7 +889,9 @@ static void h_admin_ppd(sim_ctx *c)
  * Each item is checked and applied on its own; failures come back as messages whose id is the
  * item's employmentId and whose properties start with the item's index ("[3].payrollPeriod").
  * 200 when at least one item succeeded (the portal's multi-patch rule), else 400. Under
- * --strict-minimal every message's properties are [] (the document promises only the id).
+ * --strict-minimal every message's properties are [] (the document promises only the id), and
+ * a 200 carries no `_embedded` (the document gives the 200 no content at all): only the
+ * messages and what a read-back finds tell the items apart.
  */
 static void strip_properties(cJSON *messages)
 {
@@ -950,7 +952,10 @@ static void h_collective(sim_ctx *c)
     }
     {
         cJSON *o = envelope_start(c);
-        cJSON_AddItemToObject(o, "_embedded", done);
+        if (c->sim->cfg.strict_minimal)
+            cJSON_Delete(done); /* the official 200 promises no content at all */
+        else
+            cJSON_AddItemToObject(o, "_embedded", done);
         snprintf(c->resp->content_type, sizeof c->resp->content_type, "application/json;version=%s", c->version);
         sim_reply_json(c->resp, 200, o);
     }

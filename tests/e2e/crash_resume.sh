@@ -12,6 +12,7 @@ BIG=$(mktemp -d "${TMPDIR:-/tmp}/lk-big-XXXXXX") || exit 1
     "$BIG/fixture.json" "$BIG/uren.csv" 300 || { rm -rf "$BIG"; echo "FAIL: make-big-fixture.py" >&2; exit 1; }
 SIM_FIXTURE=$BIG/fixture.json
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/engine_lib.sh" # check_report_state, check_plan_apply
 case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; *) IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
 start_sim --seed 3 --latency-ms 60 --jitter-ms 10
 APID=
@@ -84,4 +85,7 @@ nrec=$(jq '[.records[] | select(.employee.number >= 3001)] | length' "$SIM_DIR/a
 [ "${nrec:-0}" = 300 ] || fail "the final report has ${nrec:-no} records of the 300 employments"
 bad=$(jq '[.records[] | select(.employee.number >= 3001 and .outcome != "created" and .outcome != "updated")] | length' "$SIM_DIR/apply.json")
 [ "$bad" = 0 ] || fail "$bad records of the final report are not created/updated"
+# the final report agrees with Loket's state, and no record it sent was refused by Loket's rules
+check_report_state "$SIM_DIR/apply.json"
+check_plan_apply "$SIM_DIR/apply.json"
 echo "crash_resume: $kills kills (kill -9), resumed each time; 1200 values in place, nothing confirmed sent twice, report complete"

@@ -88,4 +88,31 @@ li plan "$SIM_DIR/week.xlsx" -m "$SIM_DIR/week-as-month.json" --report "$OUT/wee
 [ "$LI_RC" = 2 ] || fail "plan of a weekly administration under \"calendar\": \"month\": exit $LI_RC, expected 2"
 jq -r '.records[].messages[].description' "$OUT/week.json" | grep -q 'calendar months.*De Linde weekloon' ||
     fail "the plan does not say the administration's periods are not calendar months"
+# ---- one Loket record fed by two period references (2026-11 and 2026-P11 are both November in
+# the monthly administration 40101) and by rows of each: the exact sum is rounded once.
+# 6.2 + 12.4 + 6.2 km = 24.8 -> 25 (each reference rounded first: 12 + 12 = 24); 0.002 + 0.004 +
+# 0.002 h = 0.008 -> 0.01 (each reference rounded first: 0.00 + 0.00)
+cat >"$SIM_DIR/refs.json" <<'EOF'
+{
+  "name": "two period references",
+  "input": { "type": "csv", "delimiter": ";", "decimalSeparator": ",", "headerRow": 1 },
+  "layout": "wide",
+  "employee": { "employeeNumber": "Nr" },
+  "employer": { "clientNumber": 40101 },
+  "period": { "source": "column", "column": "Periode" },
+  "components": [ { "column": "Uren", "component": 10, "round": 2 },
+                  { "column": "Km", "component": 20, "round": 0 } ]
+}
+EOF
+printf 'Nr;Periode;Uren;Km\n1001;2026-11;0,002;6,2\n1001;2026-P11;0,004;12,4\n1001;2026-11;0,002;6,2\n' >"$SIM_DIR/refs.csv"
+sim_reset
+li plan "$SIM_DIR/refs.csv" -m "$SIM_DIR/refs.json" --report "$OUT/refs-plan.json"
+[ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.out" "$SIM_DIR/li.err"; fail "plan (two period references): exit $LI_RC"; }
+[ "$(planned 1001 10 "$OUT/refs-plan.json"),$(planned 1001 20 "$OUT/refs-plan.json")" = 0.01,25 ] ||
+    fail "plan (two period references): 1001 has $(planned 1001 10 "$OUT/refs-plan.json") h and $(planned 1001 20 "$OUT/refs-plan.json") km, expected 0.01 and 25 (rounded once)"
+li apply "$SIM_DIR/refs.csv" -m "$SIM_DIR/refs.json" --report "$OUT/refs.json"
+[ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.out" "$SIM_DIR/li.err"; fail "apply (two period references): exit $LI_RC"; }
+d=$(state_values 1001 | grep 'cc=1 ' | sed 's/^.* //' | grep -E '^(10|20)=' | tr '\n' ' ')
+[ "$d" = "10=0.01 20=25 " ] || fail "Loket holds for 1001 in 2026-11: $d (expected 10=0.01 20=25)"
+check_plan_apply "$OUT/refs.json" "$OUT/refs-plan.json"
 echo "engine_exact: ok"

@@ -12,6 +12,7 @@ BIG=$(mktemp -d "${TMPDIR:-/tmp}/lk-big-XXXXXX") || exit 1
     "$BIG/fixture.json" "$BIG/uren.csv" 300 || { rm -rf "$BIG"; echo "FAIL: make-big-fixture.py" >&2; exit 1; }
 SIM_FIXTURE=$BIG/fixture.json
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/engine_lib.sh" # check_report_state, check_plan_apply
 case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; *) IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
 start_sim --seed 7 --fail-rate 0.10 --fail-status 503 --drop-rate 0.05 --rate-limit 40 \
     --token-max-requests 200
@@ -39,6 +40,9 @@ secs=$(( $(date +%s) - start ))
 req=$(curl -s "$SIM_ROOT/__sim/requests")
 faults=$(printf '%s' "$req" | jq '[.recent[] | select(.status == 0 or .status >= 500 or .status == 429 or .status == 401)] | length')
 [ "$faults" -gt 0 ] || fail "no fault was met: the matrix did not apply"
+# the report agrees with Loket's state, and no record it sent was refused by Loket's rules
+check_report_state "$SIM_DIR/apply.json"
+check_plan_apply "$SIM_DIR/apply.json"
 # every value of the file, exactly, in the simulator
 want=$(awk -F';' 'NR > 1 { gsub(",", ".", $5); printf "%s 10 %s\n%s 11 %s\n%s 14 %s\n%s 20 %s\n", $1, $4, $1, $5, $1, $8, $1, $9 }' "$BIG/uren.csv" |
     awk '{ printf "%s %s %g\n", $1, $2, $3 }' | sort)

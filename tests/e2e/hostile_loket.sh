@@ -8,6 +8,7 @@
 # sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/engine_lib.sh" # check_report_state, check_plan_apply
 case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; *) IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
 H=$LK_ROOT/tests/data/hostile
 start_sim
@@ -58,5 +59,8 @@ st=$?
 got=$(sim_state | jq -c '[.payrollPeriodData[] | select(.payrollPeriodId == 202611 and (.employeeNumber == 1005 or .employeeNumber == 9999 or .employeeNumber == 1019))
     | {n: .employeeNumber, c: [.payrollComponents[] | {k: .payrollComponent.key, v: .value}]}]')
 [ "$got" = '[{"n":1005,"c":[{"k":10,"v":7.25},{"k":11,"v":1}]}]' ] || fail "records after the partial apply: $got"
+# the partial apply's report agrees with Loket's state; nothing it sent was refused by Loket
+check_report_state "$SIM_DIR/mixed.json"
+check_plan_apply "$SIM_DIR/mixed.json"
 echo "hostile_loket: 4 refused cases sent nothing; the partial apply wrote only the valid employment"
 stop_sim

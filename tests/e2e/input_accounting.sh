@@ -195,6 +195,38 @@ li apply "$SIM_DIR/mcl.csv" -m "$SIM_DIR/mcl.json" --allow-partial --report "$OU
 jq -e '[.records[] | select(.employee.number == 1001) | .outcome] == ["not_sent"]' "$OUT/mcl.json" \
     >/dev/null || bad "1001 with a bad client number in a row: $(jq -c '[.records[] | [.employee.number, .outcome]]' "$OUT/mcl.json")"
 
+# --- blank lines after the last data row are physical lines too: counted and listed (CSV with
+# empty, ;;; and space-only lines, CRLF; XLSX with blank rows the sheet holds), in validate and
+# in apply's report
+printf 'Nr;Naam;Uren;Km\r\n1001;A;8;120\r\n1002;B;8;5\r\n\r\n;;;\r\n  \r\n' >"$SIM_DIR/tail.csv"
+printf 'Nr;Naam;Uren;Km\n1001;A;8;120\n\n' >"$SIM_DIR/tail1.csv"
+printf 'Nr;Naam;Uren;Km\n1001;A;8;120\n;;;' >"$SIM_DIR/tail-unterminated.csv"
+printf 'Nr;Naam;Uren;Km\n1001;A;8;120\n1002;B;8;5\n;;;\n;;;\n' |
+    /usr/bin/python3 "$LK_ROOT/tests/e2e/write-xlsx.py" "$SIM_DIR/tail.xlsx" Uren || fail "write-xlsx.py"
+sed 's/"type": "csv", //' "$SIM_DIR/m.json" >"$SIM_DIR/mx.json"
+for t in tail.csv:m:5:2:3:4-6 tail1.csv:m:2:1:1:3-null tail-unterminated.csv:m:2:1:1:3-null \
+    tail.xlsx:mx:4:2:2:4-5; do
+    f=${t%%:*} r=${t#*:}
+    mj=${r%%:*} r=${r#*:}
+    nread=${r%%:*} r=${r#*:}
+    nused=${r%%:*} r=${r#*:}
+    nblank=${r%%:*} span=${r#*:}
+    "$IMPORT_BIN" validate "$SIM_DIR/$f" -m "$SIM_DIR/$mj.json" --json >"$SIM_DIR/vt.json" 2>"$SIM_DIR/vt.err"
+    [ $? = 0 ] || bad "validate $f: $(cat "$SIM_DIR/vt.err")"
+    jq -e --argjson r "$nread" --argjson u "$nused" --argjson b "$nblank" '.files[0] |
+           .rowsRead == $r and .rowsUsed == $u and .rowsBlank == $b and
+           .rowsRead == .rowsUsed + .rowsSkipped + .rowsBlank + .rowsWithErrors' "$SIM_DIR/vt.json" \
+        >/dev/null || bad "validate $f: trailing blank lines not counted: $(jq -c '.files[0] | [.rowsRead, .rowsUsed, .rowsBlank]' "$SIM_DIR/vt.json"), expected [$nread,$nused,$nblank]"
+    jq -e --arg s "$span" '[.skipped[] | "\(.row)-\(.lastRow)"] == [$s]' "$SIM_DIR/vt.json" >/dev/null ||
+        bad "validate $f: trailing blank lines listed as $(jq -c '[.skipped[] | [.row, .lastRow]]' "$SIM_DIR/vt.json"), expected $span"
+    sim_reset
+    li apply "$SIM_DIR/$f" -m "$SIM_DIR/$mj.json" --report "$OUT/tail-$f.json"
+    [ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.err"; bad "apply $f: exit $LI_RC"; }
+    accounted "$OUT/tail-$f.json" "apply $f"
+    jq -e --argjson r "$nread" '.run.rows_read == $r' "$OUT/tail-$f.json" >/dev/null ||
+        bad "apply $f: rows_read $(jq .run.rows_read "$OUT/tail-$f.json"), expected $nread"
+done
+
 [ "$FAILS" = 0 ] || fail "$FAILS check(s) failed"
 stop_sim
 echo "input_accounting: ok"

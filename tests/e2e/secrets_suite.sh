@@ -10,6 +10,7 @@
 # sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/engine_lib.sh" # check_report_state, check_plan_apply
 case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; *) IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
 start_sim --verbose --token-max-requests 40
 O=$SIM_DIR/out-files
@@ -74,7 +75,12 @@ if "$IMPORT" plan --help 2>&1 | grep -q -- '--period'; then
         --report "$O/plan.csv" $(common_import)
     run "0 1" apply "$S" -m "$M" --period 2026-11 --report "$O/apply.json" --report "$O/apply.xlsx" \
         --report "$O/apply.csv" --journal "$O/apply.journal" --verify $(common_import)
+    # each apply's report agrees with Loket's state, and with the plan before it
+    check_report_state "$O/apply.json"
+    check_plan_apply "$O/apply.json" "$O/plan.json"
     run "0 1" apply "$S" -m "$M" --period 2026-11 --report "$O/apply2.json" --journal "$O/apply2.journal" $(common_import)
+    check_report_state "$O/apply2.json"
+    check_plan_apply "$O/apply2.json"
 else
     echo "secrets_suite: plan/apply not in this build; checked the other commands" >&2
 fi

@@ -6,6 +6,7 @@
 # written twice, and the report covers every employment.
 # sim-modes: both
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/engine_lib.sh" # check_report_state, check_plan_apply
 IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import
 case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; esac
 if "$IMPORT" apply 2>&1 | grep -q "not available in this build"; then
@@ -70,6 +71,9 @@ after=$(records)
 r=$(ls "$W"/reports/uren-nov.csv.*Z.json)
 code=$(jq -r .exit_code "$(ls "$W"/reports/uren-nov.csv.*.watch.json)")
 [ "$(jq -r '.exit_code // empty' "$r")" = "$code" ] || fail "watch and the engine's report disagree on the exit code"
+# the watch's apply report agrees with Loket's state; nothing it sent was refused by Loket's rules
+check_report_state "$r"
+check_plan_apply "$r"
 
 # 3. the same content under another name: refused, nothing sent
 cp "$SAMPLE" "$W/inbox/uren-nov-nogmaals.csv"
@@ -119,6 +123,8 @@ changed=$(jq -n --slurpfile a "$SIM_DIR/state-before.json" --slurpfile b "$SIM_D
 r=$(ls "$W"/reports/uren-nov-v2.csv.*Z.json)
 [ "$(jq -r '.exit_code // empty' "$r")" = "$(jq -r .exit_code "$(ls "$W"/reports/uren-nov-v2.csv.*.watch.json)")" ] ||
     fail "the resumed report does not match the outcome"
+check_report_state "$r"
+check_plan_apply "$r"
 # the resumed run's report is complete: every record of the file, none left unsent, and it
 # names exactly the file that was filed in done/
 total() { jq '[.totals.records[]] | add' "$1"; }

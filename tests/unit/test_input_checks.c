@@ -36,7 +36,6 @@ static bool run(fixture *f, const char *mapping, const char *text, lk_error *err
     lk_aggregator *a = lk_aggregator_new(f->m, NULL, &f->set, err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     CU_ASSERT_EQUAL(lk_aggregator_add_file(a, f->path, err), LK_OK);
-    lk_aggregator_finish(a);
     lk_aggregator_free(a);
     return true;
 }
@@ -211,6 +210,17 @@ static void test_blank_rows(void)
     CU_ASSERT_EQUAL(f.set.issues[1].error.row, 7);
     CU_ASSERT_EQUAL(f.set.issues[1].last_row, 0);
     teardown(&f);
+    /* blank lines after the last row (CRLF, a line of spaces without a line break at the end)
+     * are physical lines too */
+    CU_ASSERT_FATAL(run(&f, PLAIN_MAPPING, "Nr;Naam;Uren;Km\r\n1001;A;8;1\r\n\r\n;;;\r\n  ", &err));
+    fi = &f.set.file_info[0];
+    CU_ASSERT_EQUAL(fi->rows_read, 4);
+    CU_ASSERT_EQUAL(fi->rows_blank, 3);
+    assert_accounted(&f);
+    CU_ASSERT_EQUAL_FATAL(f.set.nissues, 1);
+    CU_ASSERT_EQUAL(f.set.issues[0].error.row, 3);
+    CU_ASSERT_EQUAL(f.set.issues[0].last_row, 5);
+    teardown(&f);
 }
 
 /* ---------------------------------------------------------------- empty and cut-off files */
@@ -224,8 +234,13 @@ static void test_empty_files(void)
         lk_error err;
         CU_ASSERT_FATAL(run(&f, PLAIN_MAPPING, texts[i], &err));
         CU_ASSERT_EQUAL(lk_entry_set_errors(&f.set), 1);
-        CU_ASSERT(issue_with(&f, "no data rows") || issue_with(&f, "ends before its header") ||
-                  issue_with(&f, "not in header row"));
+        if (i == 3) /* the blank lines after the header are rows too: counted and named */
+            CU_ASSERT_PTR_NOT_NULL(issue_with(&f, "no row with values (2 rows: 0 skipped, 2 blank)"))
+        else
+            CU_ASSERT(issue_with(&f, "no data rows") || issue_with(&f, "ends before its header") ||
+                      issue_with(&f, "not in header row"));
+        if (i == 3)
+            assert_accounted(&f);
         teardown(&f);
     }
     /* only skipped rows: nothing to import either */
