@@ -236,12 +236,12 @@ static lk_code admin_anywhere(lk_session *s, const char *what, lk_admin_list **o
         lk_admin_list_free(*out);
         *out = NULL;
         return lk_error_set(err, LK_ERR_CONFIG,
-                            "payroll administration \"%s\" is found at %zu employers: choose "
-                            "one with --employer", what, hits);
+                            _("payroll administration \"%s\" is found at %zu employers: choose "
+                            "one with --employer"), what, hits);
     }
     return lk_error_set(err, LK_ERR_NOT_FOUND,
-                        "payroll administration \"%s\" not found at any employer this user may "
-                        "see (give its id, client number or name; see 'loket-import employers')",
+                        _("payroll administration \"%s\" not found at any employer this user may "
+                        "see (give its id, client number or name; see 'loket-import employers')"),
                         what);
 }
 

@@ -219,13 +219,13 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_ALLOW_EMPTY: o->allow_empty = true; break;
         case OPT_CSV_STYLE:
             if (!lk_csv_style_parse(optarg, &o->csv_style)) {
-                lk_errorf("--csv-style %s: expected excel-nl or rfc4180", optarg);
+                lk_errorf(_("--csv-style %s: expected excel-nl or rfc4180"), optarg);
                 return LK_EXIT_USAGE;
             }
             break;
         case OPT_JSON:
             if (o->apply) {
-                lk_errorf("--json is an option of 'plan', not of 'apply'");
+                lk_errorf(_("--json is an option of 'plan', not of 'apply'"));
                 return LK_EXIT_USAGE;
             }
             o->json = true;
@@ -233,11 +233,11 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_LINES: {
             long n = strtol(optarg, &end, 10);
             if (o->apply) {
-                lk_errorf("--lines is an option of 'plan', not of 'apply'");
+                lk_errorf(_("--lines is an option of 'plan', not of 'apply'"));
                 return LK_EXIT_USAGE;
             }
             if (!*optarg || *end || n < 0 || n > 1000000) {
-                lk_errorf("--lines %s: expected a number of lines (0 = all)", optarg);
+                lk_errorf(_("--lines %s: expected a number of lines (0 = all)"), optarg);
                 return LK_EXIT_USAGE;
             }
             o->lines = (size_t)n;
@@ -752,7 +752,7 @@ out:
             lk_report_set_error(r, &err); /* a mapping error: the run folder says why too */
         lk_trail_finish(run, r, rc, journal_complete, jpath);
         if (!o.quiet) /* -q: errors only */
-            printf("run %s: %s\n", lk_run_id(run), lk_run_path(run));
+            printf(_("run %s: %s\n"), lk_run_id(run), lk_run_path(run));
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);

@@ -492,7 +492,7 @@ int cmd_validate(int argc, char **argv)
         case OPT_REPORT: report_path = optarg; break;
         case OPT_CSV_STYLE:
             if (!lk_csv_style_parse(optarg, &csv_style)) {
-                lk_errorf("--csv-style %s: expected excel-nl or rfc4180", optarg);
+                lk_errorf(_("--csv-style %s: expected excel-nl or rfc4180"), optarg);
                 return LK_EXIT_USAGE;
             }
             break;

@@ -138,9 +138,9 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
 
     print_problems(r, out);
     for (size_t i = 0; i < r->noutputs; i++)
-        fprintf(out, "  report: %s\n", r->outputs[i]);
+        fprintf(out, _("  report: %s\n"), r->outputs[i]);
     int code = lk_report_exit_code(r);
-    fprintf(out, "  exit code %d: %s\n", code, lk_exit_code_meaning(code));
+    fprintf(out, _("  exit code %d: %s\n"), code, lk_exit_code_meaning(code));
 }
 
 void lk_report_print_problems(const lk_report *r, FILE *out)

@@ -256,7 +256,7 @@ static void print_setup(lxw_worksheet *ws)
     worksheet_set_paper(ws, 9);
     worksheet_fit_to_pages(ws, 1, 0);
     worksheet_set_margins(ws, 0.4, 0.4, 0.6, 0.6);
-    worksheet_set_footer(ws, "&L&A&RPage &P of &N");
+    worksheet_set_footer(ws, _("&L&A&RPage &P of &N"));
 }
 
 /* Each column as wide as its widest content (measured while writing), within max[col]. */
