@@ -75,7 +75,7 @@ static const char options_text[] =
     "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable;\n"
     "                       its folder must exist (checked before anything is sent)\n"
     "      --csv-style S    a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
-    "                       rfc4180 (',', decimal point; the default)\n"
+    "                       rfc4180 (',', decimal point); default: the language's\n"
     "  -q, --quiet          print errors only (on stderr): no progress, changes or summary\n"
     "      --allow-empty    a file without data rows is not an error\n");
 
@@ -382,7 +382,7 @@ static bool write_reports(lk_report *r, const import_opts *o)
 #define PLAN_LINES_NOT_A_TERMINAL 40
 static void print_changes(const lk_report *r, const import_opts *o)
 {
-    lk_plan_view_opts v = { PLAN_LINES_NOT_A_TERMINAL, false, NULL };
+    lk_plan_view_opts v = { PLAN_LINES_NOT_A_TERMINAL, lk_lang_current() == LK_LANG_NL, NULL };
     struct winsize ws;
     if (o->lines_set)
         v.max_lines = o->lines;
@@ -466,7 +466,8 @@ int lk_import_command(int argc, char **argv, bool apply)
     memset(&o, 0, sizeof o);
     lk_common_init(&o.common);
     o.apply = apply;
-    o.csv_style = lk_csv_style_for_language(NULL); /* the chosen language's, once there is one */
+    /* the chosen language's (Dutch: excel-nl); --csv-style still wins */
+    o.csv_style = lk_csv_style_for_language(lk_lang_current() == LK_LANG_NL ? "nl" : "en");
     int prc = parse_options(argc, argv, &o);
     if (prc) {
         free(o.reports);

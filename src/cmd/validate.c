@@ -39,7 +39,7 @@ static const char usage_text[] =
     "  -q, --quiet         print errors only\n"
     "      --report FILE   also write the report (.csv, .xlsx or .json by extension)\n"
     "      --csv-style S   a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
-    "                      rfc4180 (',', decimal point; the default)\n"
+    "                      rfc4180 (',', decimal point); default: the language's\n"
     "      --allow-empty   a file without data rows is not an error\n"
     "  -h, --help          this text\n"
     "\n"
@@ -480,7 +480,9 @@ int cmd_validate(int argc, char **argv)
 {
     const char *mapping_path = NULL, *period_text = NULL, *report_path = NULL;
     bool json = false, quiet = false, allow_empty = false;
-    lk_csv_style csv_style = lk_csv_style_for_language(NULL); /* the language's, once chosen */
+    /* the chosen language's (Dutch: excel-nl); --csv-style still wins */
+    lk_csv_style csv_style =
+        lk_csv_style_for_language(lk_lang_current() == LK_LANG_NL ? "nl" : "en");
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:p:qh", options, NULL)) != -1) {

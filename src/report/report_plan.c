@@ -9,6 +9,8 @@
 #include "report/report_int.h"
 
 #include "common/i18n.h"
+#include "common/localefmt.h"
+#include "common/period_name.h"
 #include "common/util.h"
 
 #include <cJSON.h>
@@ -102,27 +104,29 @@ static char record_mark(lk_outcome o)
     }
 }
 
-/* A value in the view's number style: 1.75, or 1,75 with decimal_comma. */
+/* A value in the view's number style: 1.75 as it is, or in Dutch grouped with two decimals and a
+ * decimal comma (3.926,50), as the terminal summary writes totals. buf >= LK_FMT_NUMBER_MAX. */
 static const char *value_text(lk_decimal v, bool decimal_comma, char *buf)
 {
+    if (decimal_comma)
+        return lk_fmt_decimal_in(LK_LANG_NL, v, 2, buf);
     lk_decimal_format(v, buf);
-    if (decimal_comma) {
-        char *dot = strchr(buf, '.');
-        if (dot)
-            *dot = ',';
-    }
     return buf;
 }
 
-/* "2026-P11 (2026-11-01 to 2026-11-30)", or the input's label when Loket's period is unknown. */
+/* "2026-11 (2026-11-01 to 2026-11-30)" (2026-P12 for 4 weeks, 2026-W47 for a week; the dates as
+ * the language writes them), or the input's label when Loket's period is unknown. */
 static void period_text(strbuf *sb, const lk_report_record *rec)
 {
+    char code[LK_PERIOD_NAME_MAX], from[32], to[32];
     if (rec->period_year && rec->period_number)
-        strbuf_addf(sb, "%04d-P%02d", rec->period_year, rec->period_number);
+        strbuf_addstr(sb, lk_period_code(rec->period_year, rec->period_number, rec->period_type,
+                                         code));
     else
         strbuf_addstr(sb, rec->period_label ? rec->period_label : _("(no period)"));
     if (rec->period_start && rec->period_end)
-        strbuf_addf(sb, _(" (%s to %s)"), rec->period_start, rec->period_end);
+        strbuf_addf(sb, _(" (%s to %s)"), lk_fmt_date(rec->period_start, from),
+                    lk_fmt_date(rec->period_end, to));
 }
 
 static void employer_text(strbuf *sb, const lk_report_record *rec)
