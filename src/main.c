@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 {
     lk_set_progname("loket-import");
     if (!lk_i18n_setup(&argc, argv))
-        return LK_EXIT_CONFIG;
+        return LK_EXIT_USAGE; /* a bad --lang is a wrong command line */
     if (argc < 2) {
         usage(stderr);
         return LK_EXIT_USAGE;

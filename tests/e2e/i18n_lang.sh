@@ -37,11 +37,11 @@ done
 $NL "$SIM" --help | grep -q '^gebruik: loket-sim' || fail "loket-sim --help in Dutch"
 $EN "$SIM" --help | grep -q '^usage: loket-sim' || fail "loket-sim --help in English"
 
-# ---- a bad --lang: exit 3, said in the environment's language
+# ---- a bad --lang: a usage error (exit 64), said in the environment's language
 $EN "$LI" --lang fr --help >/dev/null 2>"${TMPDIR:-/tmp}/lk-lang-err.$$"
 st=$?
 err=$(cat "${TMPDIR:-/tmp}/lk-lang-err.$$"); rm -f "${TMPDIR:-/tmp}/lk-lang-err.$$"
-[ "$st" = 3 ] || fail "--lang fr: exit $st, expected 3"
+[ "$st" = 64 ] || fail "--lang fr: exit $st, expected 64 (usage error)"
 printf '%s\n' "$err" | grep -q '"fr" is not a language' || fail "--lang fr: $err"
 $NL "$LI" validate --lang 2>&1 | grep -q 'heeft een taal nodig' || fail "--lang without a value, in Dutch"
 
