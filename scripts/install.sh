@@ -10,7 +10,8 @@
 # when it is empty, so whatever else lives in PREFIX stays. MANIFEST=no (the Debian package,
 # whose files dpkg tracks) installs without one.
 #
-# Installed: the two programs; their man pages; the bash completion; the example mappings and
+# Installed: the two programs; their man pages; the bash completion; the translations
+# (DATADIR/locale); the example mappings and
 # samples (DATADIR/loket-import/); the systemd units of docs/, with ExecStart and Documentation
 # pointing at the installed program and docs; README.md and docs/*.md (DOCDIR).
 set -eu
@@ -74,6 +75,10 @@ do_install() {
     put 0644 completion/loket-import "$COMPLETIONDIR/loket-import"
     ln -sf loket-import "$DESTDIR$COMPLETIONDIR/loket-sim"
     record l "$COMPLETIONDIR/loket-sim"
+    # the translations, where the program looks for them: BINDIR/../share/locale
+    for f in "$BUILD"/locale/*/LC_MESSAGES/loket-import.mo; do
+        if [ -f "$f" ]; then put 0644 "$f" "$DATADIR/locale/${f#"$BUILD"/locale/}"; fi
+    done
     for f in mappings/*.json; do put 0644 "$f" "$DATADIR/loket-import/$f"; done
     for f in samples/*; do
         if [ -f "$f" ]; then put 0644 "$f" "$DATADIR/loket-import/$f"; fi

@@ -91,6 +91,8 @@ done
 [ -f "$r/usr/share/loket-import/samples/loket-fixture.json" ] || die "no samples in the package"
 [ -f "$r/usr/share/doc/loket-import/watch.md" ] || die "no docs (watch.md) in the package"
 [ ! -e "$r/usr/share/loket-import/install-manifest" ] || die "the package holds make install's manifest"
+[ -f "$r/usr/share/locale/nl/LC_MESSAGES/loket-import.mo" ] || die "no Dutch catalog in the package"
+LANG=nl_NL.UTF-8 "$r/usr/bin/loket-import" --help | grep -q '^Opdrachten:' || die "the packaged loket-import does not speak Dutch"
 # ---- 4. install, reinstall (the upgrade path), purge ------------------------------------------
 # into a scratch dpkg root; the maintainer scripts run outside a chroot, with DPKG_ROOT set,
 # which deb-systemd-helper honours; the libraries are the host's, hence --force-depends

@@ -3,6 +3,7 @@
  */
 #include "cmd/commands.h"
 #include "common/error.h"
+#include "common/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,27 +17,29 @@ struct command {
 };
 
 static const struct command commands[] = {
-    { "validate", cmd_validate, "check files against a mapping, offline" },
-    { "plan", cmd_plan, "dry run: check against Loket and show the changes, send nothing" },
-    { "apply", cmd_apply, "plan, then send the changes to Loket" },
-    { "watch", cmd_watch, "process files dropped in a folder" },
-    { "auth", cmd_auth, "obtain, store and show API tokens" },
-    { "employers", cmd_employers, "list the employers and payroll administrations you may see" },
-    { "employments", cmd_employments, "list an employer's employments" },
-    { "components", cmd_components, "list the payroll components of an administration and year" },
-    { "periods", cmd_periods, "list the payroll periods of an administration" },
-    { "runs", cmd_runs, "the audit trail: list the runs of apply, show one" },
-    { "revert", cmd_revert, "put back what Loket held before a run" },
+    { "validate", cmd_validate, N_("check files against a mapping, offline") },
+    { "plan", cmd_plan, N_("dry run: check against Loket and show the changes, send nothing") },
+    { "apply", cmd_apply, N_("plan, then send the changes to Loket") },
+    { "watch", cmd_watch, N_("process files dropped in a folder") },
+    { "auth", cmd_auth, N_("obtain, store and show API tokens") },
+    { "employers", cmd_employers, N_("list the employers and payroll administrations you may see") },
+    { "employments", cmd_employments, N_("list an employer's employments") },
+    { "components", cmd_components, N_("list the payroll components of an administration and year") },
+    { "periods", cmd_periods, N_("list the payroll periods of an administration") },
+    { "runs", cmd_runs, N_("the audit trail: list the runs of apply, show one") },
+    { "revert", cmd_revert, N_("put back what Loket held before a run") },
 };
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: loket-import COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
+    fprintf(out, _("usage: loket-import COMMAND [OPTIONS] [ARGS]\n\nCommands:\n"));
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
+        fprintf(out, "  %-12s %s\n", commands[i].name, _(commands[i].help));
     fprintf(out,
-            "\n'loket-import help COMMAND' (or 'loket-import COMMAND --help') shows a command's\n"
+            _("\n'loket-import help COMMAND' (or 'loket-import COMMAND --help') shows a command's\n"
             "options; 'loket-import -V' (--version) the version.\n"
+            "\nEvery command also takes --lang nl|en: the language of screens, errors and\n"
+            "reports (default: from LANGUAGE, LC_ALL, LC_MESSAGES, LANG).\n"
             "\nExit codes:\n"
             "  0  everything done; for validate and plan: no errors\n"
             "  1  some employments were rejected or failed (see the report)\n"
@@ -44,7 +47,7 @@ static void usage(FILE *out)
             "  3  configuration, authentication or connection error\n"
             "  4  internal error\n"
             "  5  interrupted by a signal: run again with --resume to finish\n"
-            "  64 usage error: a wrong command line (see the command's --help)\n");
+            "  64 usage error: a wrong command line (see the command's --help)\n"));
 }
 
 /* 'loket-import help CMD' is 'loket-import CMD --help'. */
@@ -56,13 +59,15 @@ static int help_command(const char *name)
             return commands[i].fn(2, argv);
         }
     }
-    lk_errorf("'%s' is not a command; see 'loket-import --help'", name);
+    lk_errorf(_("'%s' is not a command; see 'loket-import --help'"), name);
     return LK_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
 {
     lk_set_progname("loket-import");
+    if (!lk_i18n_setup(&argc, argv))
+        return LK_EXIT_USAGE; /* a bad --lang is a wrong command line */
     if (argc < 2) {
         usage(stderr);
         return LK_EXIT_USAGE;
@@ -74,13 +79,13 @@ int main(int argc, char **argv)
         return LK_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") || !strcmp(argv[1], "version")) {
-        printf("loket-import %s\n", LOKET_IMPORT_VERSION);
+        printf(_("loket-import %s\n"), LOKET_IMPORT_VERSION);
         return LK_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);
     }
-    lk_errorf("'%s' is not a command; see 'loket-import --help'", argv[1]);
+    lk_errorf(_("'%s' is not a command; see 'loket-import --help'"), argv[1]);
     return LK_EXIT_USAGE;
 }

@@ -5,6 +5,7 @@
  */
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "loket/api.h"
@@ -19,7 +20,7 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-    "usage: loket-import auth code --redirect-uri URI [OPTIONS] < code-file\n"
+    N_("usage: loket-import auth code --redirect-uri URI [OPTIONS] < code-file\n"
     "       loket-import auth set-refresh-token [OPTIONS] < token-file\n"
     "       loket-import auth refresh [OPTIONS]\n"
     "       loket-import auth status [--json] [OPTIONS]\n"
@@ -37,7 +38,7 @@ static const char usage_text[] =
     "      --redirect-uri URI  the redirect URI the code was issued for (code)\n"
     "      --json              machine-readable status\n"
     "  -h, --help              this text\n"
-    "\n";
+    "\n");
 
 enum { OPT_REDIRECT = 256, OPT_JSON };
 
@@ -51,10 +52,10 @@ static const struct option options[] = {
 
 static void usage(FILE *out)
 {
-    fputs(usage_text, out);
+    fputs(_(usage_text), out);
     lk_common_usage(out);
-    fputs("\nExit codes: 0 done; 3 configuration, authentication or connection error; "
-          "4 internal error\n",
+    fputs(_("\nExit codes: 0 done; 3 configuration, authentication or connection error; "
+          "4 internal error\n"),
           out);
 }
 
@@ -103,14 +104,14 @@ static void print_when(const char *label, long long t)
     char iso[32];
     long long now = (long long)time(NULL);
     if (!t) {
-        printf("%-16s unknown\n", label);
+        printf(_("%-16s unknown\n"), label);
         return;
     }
     lk_iso8601(t, iso);
     if (t > now)
-        printf("%-16s %s (in %lld min)\n", label, iso, (t - now + 59) / 60);
+        printf(_("%-16s %s (in %lld min)\n"), label, iso, (t - now + 59) / 60);
     else
-        printf("%-16s %s (expired)\n", label, iso);
+        printf(_("%-16s %s (expired)\n"), label, iso);
 }
 
 static int auth_status(lk_session *s, bool json)
@@ -126,8 +127,8 @@ static int auth_status(lk_session *s, bool json)
                                                        : LK_ERR_AUTH;
     if (urc == LK_ERR_AUTH && !st.has_refresh_token && !st.has_access_token)
         lk_error_set(&uerr, LK_ERR_AUTH,
-                     "no tokens yet: run 'loket-import auth code --redirect-uri URI' or "
-                     "'loket-import auth set-refresh-token'");
+                     _("no tokens yet: run 'loket-import auth code --redirect-uri URI' or "
+                     "'loket-import auth set-refresh-token'"));
     /* the user look-up may have refreshed: show the state after it */
     lk_tokens_status(lk_client_tokens(s->client), &st);
     if (json) {
@@ -166,7 +167,7 @@ static int auth_status(lk_session *s, bool json)
         if (st.has_access_token)
             print_when("access token", st.access_expires_at);
         else
-            printf("%-16s none\n", "access token");
+            printf(_("%-16s none\n"), "access token");
         if (user)
             printf("%-16s %s%s%s%s%s%s%s%s\n", "user", user->first_name ? user->first_name : "",
                    user->prefix ? " " : "", user->prefix ? user->prefix : "",
@@ -201,7 +202,7 @@ int cmd_auth(int argc, char **argv)
         return lk_auth_sim(argc - 1, argv + 1);
     if (strcmp(sub, "code") && strcmp(sub, "set-refresh-token") && strcmp(sub, "refresh") &&
         strcmp(sub, "status")) {
-        lk_errorf("'auth %s' is not an auth command; see 'loket-import auth --help'", sub);
+        lk_errorf(_("'auth %s' is not an auth command; see 'loket-import auth --help'"), sub);
         return LK_EXIT_USAGE;
     }
     argc--;
@@ -231,20 +232,20 @@ int cmd_auth(int argc, char **argv)
     if (!strcmp(sub, "code")) {
         /* the code is a credential: on the command line every local user sees it (ps) */
         if (optind < argc && strcmp(argv[optind], "-") != 0) {
-            lk_errorf("auth code reads the authorization code from standard input, not from the "
+            lk_errorf(_("auth code reads the authorization code from standard input, not from the "
                       "command line (where other users can see it): echo CODE | loket-import "
-                      "auth code --redirect-uri URI");
+                      "auth code --redirect-uri URI"));
             return LK_EXIT_USAGE;
         }
         if (optind < argc)
             optind++;
         if (!redirect) {
-            lk_errorf("auth code needs --redirect-uri (the one the code was issued for)");
+            lk_errorf(_("auth code needs --redirect-uri (the one the code was issued for)"));
             return LK_EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        lk_errorf("unexpected argument \"%s\"; see 'loket-import auth --help'", argv[optind]);
+        lk_errorf(_("unexpected argument \"%s\"; see 'loket-import auth --help'"), argv[optind]);
         return LK_EXIT_USAGE;
     }
     if (lk_session_open(&common, true, &s) != LK_OK)
@@ -254,21 +255,21 @@ int cmd_auth(int argc, char **argv)
         char *code;
         bool too_long;
         if (isatty(STDIN_FILENO))
-            fprintf(stderr, "paste the authorization code and press Enter:\n");
+            fprintf(stderr, _("paste the authorization code and press Enter:\n"));
         code = read_token_line(&too_long);
         if (!code) {
             if (too_long)
-                lk_errorf("the authorization code on standard input is longer than %d "
-                          "characters", SECRET_LINE_MAX);
+                lk_errorf(_("the authorization code on standard input is longer than %d "
+                          "characters"), SECRET_LINE_MAX);
             else
-                lk_errorf("no authorization code on standard input");
+                lk_errorf(_("no authorization code on standard input"));
             rc = LK_EXIT_CONFIG;
         } else {
             if (lk_tokens_exchange_code(lk_client_tokens(s.client), code, redirect, &err) !=
                 LK_OK)
                 rc = lk_report_error(&err);
             else
-                printf("tokens stored in %s\n", s.cfg->token_store);
+                printf(_("tokens stored in %s\n"), s.cfg->token_store);
             memset(code, 0, strlen(code));
             free(code);
         }
@@ -276,20 +277,20 @@ int cmd_auth(int argc, char **argv)
         char *token;
         bool too_long;
         if (isatty(STDIN_FILENO))
-            fprintf(stderr, "paste the refresh token and press Enter:\n");
+            fprintf(stderr, _("paste the refresh token and press Enter:\n"));
         token = read_token_line(&too_long);
         if (!token) {
             if (too_long)
-                lk_errorf("the refresh token on standard input is longer than %d characters; "
-                          "nothing was stored", SECRET_LINE_MAX);
+                lk_errorf(_("the refresh token on standard input is longer than %d characters; "
+                          "nothing was stored"), SECRET_LINE_MAX);
             else
-                lk_errorf("no refresh token on standard input");
+                lk_errorf(_("no refresh token on standard input"));
             rc = LK_EXIT_CONFIG;
         } else {
             if (lk_tokens_set_refresh_token(lk_client_tokens(s.client), token, &err) != LK_OK)
                 rc = lk_report_error(&err);
             else
-                printf("refresh token stored in %s\n", s.cfg->token_store);
+                printf(_("refresh token stored in %s\n"), s.cfg->token_store);
             memset(token, 0, strlen(token));
             free(token);
         }
@@ -299,7 +300,7 @@ int cmd_auth(int argc, char **argv)
             rc = lk_report_error(&err);
         } else {
             lk_tokens_status(lk_client_tokens(s.client), &st);
-            printf("new tokens stored in %s\n", s.cfg->token_store);
+            printf(_("new tokens stored in %s\n"), s.cfg->token_store);
             print_when("access token", st.access_expires_at);
         }
     } else {

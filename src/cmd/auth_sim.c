@@ -8,6 +8,7 @@
  * It only ever talks plain HTTP to a loopback address, and refuses to touch a configuration that
  * points at anything but a simulator on this machine: production settings stay as they are.
  */
+#include "common/i18n.h"
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
 #include "common/strbuf.h"
@@ -62,8 +63,8 @@ static bool sim_root(const char *url, char *root, size_t n, lk_error *err)
     }
     if (!p || len == 0 || len >= sizeof host) {
         lk_error_set(err, LK_ERR_CONFIG,
-                     "%s: not a loket-sim URL (expected http://127.0.0.1:PORT/v2, the first line "
-                     "loket-sim prints)", url);
+                     _("%s: not a loket-sim URL (expected http://127.0.0.1:PORT/v2, the first line "
+                     "loket-sim prints)"), url);
         return false;
     }
     memcpy(host, p, len);
@@ -76,13 +77,13 @@ static bool sim_root(const char *url, char *root, size_t n, lk_error *err)
     }
     if (!lk_host_is_loopback(bare) || p[len] != ':') {
         lk_error_set(err, LK_ERR_CONFIG,
-                     "%s: auth sim talks only to a simulator on this machine (http to a "
-                     "loopback address with its port)", url);
+                     _("%s: auth sim talks only to a simulator on this machine (http to a "
+                     "loopback address with its port)"), url);
         return false;
     }
     size_t rootlen = (size_t)(p - url) + len + 1 + strspn(p + len + 1, "0123456789");
     if (rootlen >= n || rootlen == (size_t)(p - url) + len + 1) {
-        lk_error_set(err, LK_ERR_CONFIG, "%s: no port in the URL", url);
+        lk_error_set(err, LK_ERR_CONFIG, _("%s: no port in the URL"), url);
         return false;
     }
     memcpy(root, url, rootlen);
@@ -131,13 +132,13 @@ static cJSON *fetch_credentials(const char *root, lk_error *err)
     if (lk_http_run(h, err) != LK_OK)
         goto done;
     if (f.code != LK_OK) {
-        lk_error_set(err, LK_ERR_CONFIG, "no loket-sim answers at %s: %s", root, f.err.message);
+        lk_error_set(err, LK_ERR_CONFIG, _("no loket-sim answers at %s: %s"), root, f.err.message);
         goto done;
     }
     out = f.status == 200 ? cJSON_Parse(f.body) : NULL;
     if (!out || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(out, "clientId")))
         lk_error_set(err, LK_ERR_CONFIG,
-                     "%s answers, but not as loket-sim does (HTTP %ld at /__sim/credentials)",
+                     _("%s answers, but not as loket-sim does (HTTP %ld at /__sim/credentials)"),
                      root, f.status);
 done:
     if (out && err->code != LK_OK) {
@@ -180,7 +181,7 @@ static cJSON *load_existing(const char *path, lk_error *err)
     free(text);
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
-        lk_error_set(err, LK_ERR_CONFIG, "%s is not a JSON object: left as it is", path);
+        lk_error_set(err, LK_ERR_CONFIG, _("%s is not a JSON object: left as it is"), path);
         return NULL;
     }
     const char *env = str_of(o, "environment");
@@ -191,8 +192,8 @@ static cJSON *load_existing(const char *path, lk_error *err)
     if ((env && strcmp(env, "custom")) || (!env && cJSON_GetArraySize(o) > 0) ||
         (api && !sim_root(api, root, sizeof root, &ignored))) {
         lk_error_set(err, LK_ERR_CONFIG,
-                     "%s points at %s, not at a simulator on this machine: left as it is "
-                     "(give another file with --config)",
+                     _("%s points at %s, not at a simulator on this machine: left as it is "
+                     "(give another file with --config)"),
                      path, api ? api : env ? env : "the acceptance environment");
         cJSON_Delete(o); /* after the message: env and api are its strings */
         return NULL;
@@ -222,13 +223,13 @@ static bool forget_old_sim_tokens(const char *store, lk_error *err)
     bool ok = !url || sim_root(url, root, sizeof root, &rerr);
     if (!ok)
         lk_error_set(err, LK_ERR_CONFIG,
-                     "token store %s holds tokens of %s: left as it is (set \"tokenStore\" to "
-                     "another file for the simulator)", store, url);
+                     _("token store %s holds tokens of %s: left as it is (set \"tokenStore\" to "
+                     "another file for the simulator)"), store, url);
     cJSON_Delete(o); /* after the message: url is its string */
     if (!ok)
         return false;
     if (unlink(store) != 0) {
-        lk_error_set(err, LK_ERR_CONFIG, "cannot remove the old simulator's tokens %s: %s", store,
+        lk_error_set(err, LK_ERR_CONFIG, _("cannot remove the old simulator's tokens %s: %s"), store,
                      strerror(errno));
         return false;
     }
@@ -269,8 +270,8 @@ int lk_auth_sim(int argc, char **argv)
         }
     }
     if (optind != argc - 1) {
-        lk_errorf("auth sim needs the simulator's URL: loket-import auth sim "
-                  "http://127.0.0.1:PORT/v2");
+        lk_errorf(_("auth sim needs the simulator's URL: loket-import auth sim "
+                  "http://127.0.0.1:PORT/v2"));
         return LK_EXIT_USAGE;
     }
     const char *url = argv[optind];
@@ -292,7 +293,7 @@ int lk_auth_sim(int argc, char **argv)
     const char *redirect = str_of(creds, "redirectUri");
     if (!code || !redirect || !str_of(creds, "clientSecret")) {
         lk_error_set(&err, LK_ERR_CONFIG,
-                     "the simulator at %s has no unused authorization code left: restart it",
+                     _("the simulator at %s has no unused authorization code left: restart it"),
                      root);
         rc = lk_report_error(&err);
         goto out;
@@ -339,8 +340,8 @@ int lk_auth_sim(int argc, char **argv)
     if (lk_tokens_exchange_code(lk_client_tokens(sess.client), code, redirect, &err) != LK_OK)
         rc = lk_report_error(&err);
     else
-        printf("%s now points at the loket-sim at %s; tokens stored in %s\n"
-               "try: loket-import employers%s%s\n",
+        printf(_("%s now points at the loket-sim at %s; tokens stored in %s\n"
+               "try: loket-import employers%s%s\n"),
                path, url, sess.cfg->token_store, config ? " --config " : "", config ? config : "");
     lk_session_close(&sess, &common);
 out:

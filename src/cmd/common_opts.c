@@ -4,6 +4,7 @@
  */
 #include "cmd/common_opts.h"
 
+#include "common/i18n.h"
 #include "common/util.h"
 
 #include <ctype.h>
@@ -45,7 +46,7 @@ int lk_common_opt(lk_common_opts *o, int opt, const char *arg)
     case LK_OPT_CONCURRENCY:
         n = strtol(arg, &end, 10);
         if (*arg == '\0' || *end != '\0' || n < 1 || n > 256) {
-            lk_errorf("--concurrency must be a number from 1 to 256, not \"%s\"", arg);
+            lk_errorf(_("--concurrency must be a number from 1 to 256, not \"%s\""), arg);
             return -1;
         }
         o->ov.concurrency = (int)n;
@@ -57,7 +58,7 @@ int lk_common_opt(lk_common_opts *o, int opt, const char *arg)
 
 void lk_common_usage(FILE *out)
 {
-    fputs("Connection options (every command that talks to Loket):\n"
+    fputs(_("Connection options (every command that talks to Loket):\n"
           "      --config FILE     configuration file (default\n"
           "                        $XDG_CONFIG_HOME/loket-import/config.json, or\n"
           "                        $CONFIGURATION_DIRECTORY/config.json under systemd; see\n"
@@ -71,7 +72,7 @@ void lk_common_usage(FILE *out)
           "      --stats           print request statistics on stderr at the end\n"
           "The client secret is never an option: clientSecretFile in the configuration,\n"
           "LOKET_CLIENT_SECRET_FILE, LOKET_CLIENT_SECRET, or the systemd credential\n"
-          "loket-client-secret ($CREDENTIALS_DIRECTORY).\n",
+          "loket-client-secret ($CREDENTIALS_DIRECTORY).\n"),
           out);
 }
 
@@ -168,9 +169,9 @@ lk_code lk_resolve_employer(lk_session *s, const char *what, char **id, char **n
             e = employer_by_client_number(s, list, what);
         if (!e) {
             lk_error_set(err, LK_ERR_NOT_FOUND,
-                         "employer \"%s\" is neither one of the %zu employers this user may "
+                         _("employer \"%s\" is neither one of the %zu employers this user may "
                          "see nor the client number of one of their payroll administrations "
-                         "(see 'loket-import employers')",
+                         "(see 'loket-import employers')"),
                          what, list->n);
             lk_employer_list_free(list);
             return LK_ERR_NOT_FOUND;
@@ -179,8 +180,8 @@ lk_code lk_resolve_employer(lk_session *s, const char *what, char **id, char **n
         e = &list->items[0];
     } else {
         lk_error_set(err, LK_ERR_CONFIG,
-                     "this user sees %zu employers: name one with --employer (id, number or "
-                     "name) or \"employer\" in the configuration",
+                     _("this user sees %zu employers: name one with --employer (id, number or "
+                     "name) or \"employer\" in the configuration"),
                      list->n);
         lk_employer_list_free(list);
         return LK_ERR_CONFIG;
@@ -235,12 +236,12 @@ static lk_code admin_anywhere(lk_session *s, const char *what, lk_admin_list **o
         lk_admin_list_free(*out);
         *out = NULL;
         return lk_error_set(err, LK_ERR_CONFIG,
-                            "payroll administration \"%s\" is found at %zu employers: choose "
-                            "one with --employer", what, hits);
+                            _("payroll administration \"%s\" is found at %zu employers: choose "
+                            "one with --employer"), what, hits);
     }
     return lk_error_set(err, LK_ERR_NOT_FOUND,
-                        "payroll administration \"%s\" not found at any employer this user may "
-                        "see (give its id, client number or name; see 'loket-import employers')",
+                        _("payroll administration \"%s\" not found at any employer this user may "
+                        "see (give its id, client number or name; see 'loket-import employers')"),
                         what);
 }
 
@@ -292,13 +293,13 @@ lk_code lk_resolve_admin(lk_session *s, const char *employer_id, const char *wha
     if (found == (size_t)-1) {
         if (what)
             lk_error_set(err, LK_ERR_NOT_FOUND,
-                         "payroll administration \"%s\" not found among the employer's %zu "
-                         "(give its id, client number or name; see 'loket-import employers')",
+                         _("payroll administration \"%s\" not found among the employer's %zu "
+                         "(give its id, client number or name; see 'loket-import employers')"),
                          what, list->n);
         else
             lk_error_set(err, LK_ERR_CONFIG,
-                         "the employer has %zu payroll administrations: choose one with --admin "
-                         "(id, client number or name)",
+                         _("the employer has %zu payroll administrations: choose one with --admin "
+                         "(id, client number or name)"),
                          list->n);
         lk_admin_list_free(list);
         return err->code;
@@ -342,7 +343,12 @@ lk_table *lk_table_new(size_t ncols, const char *const *headers)
 {
     lk_table *t = xcalloc(1, sizeof *t);
     t->ncols = ncols;
-    lk_table_add(t, headers);
+    /* the headers are N_() texts, translated here */
+    const char **translated = xcalloc(ncols, sizeof *translated);
+    for (size_t i = 0; i < ncols; i++)
+        translated[i] = _(headers[i]);
+    lk_table_add(t, translated);
+    free(translated);
     return t;
 }
 
@@ -401,7 +407,7 @@ int lk_parse_year(const char *arg, int *year)
     char *end;
     long y = strtol(arg, &end, 10);
     if (!*arg || *end || y < 1900 || y > 9999) {
-        lk_errorf("--year takes a year like 2026, not \"%s\"", arg);
+        lk_errorf(_("--year takes a year like 2026, not \"%s\""), arg);
         return -1;
     }
     *year = (int)y;

@@ -5,6 +5,7 @@
  */
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
+#include "common/i18n.h"
 #include "common/util.h"
 #include "loket/api.h"
 
@@ -16,7 +17,7 @@
 #include <time.h>
 
 static const char usage_text[] =
-    "usage: loket-import components --admin A [--year YYYY] [--employer X] [--json] [OPTIONS]\n"
+    N_("usage: loket-import components --admin A [--year YYYY] [--employer X] [--json] [OPTIONS]\n"
     "\n"
     "Lists the payroll components of a payroll administration in a year: key, description,\n"
     "category, payment or deduction, and whether isSupplement is allowed.\n"
@@ -27,7 +28,7 @@ static const char usage_text[] =
     "      --json       one JSON document on stdout\n"
     "  -q, --quiet      print errors only (nothing on stdout: the exit code says it)\n"
     "  -h, --help       this text\n"
-    "\n";
+    "\n");
 
 enum { OPT_JSON = 256 };
 
@@ -78,16 +79,16 @@ int cmd_components(int argc, char **argv)
             json = true;
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            fputs(_(usage_text), stdout);
             lk_common_usage(stdout);
             return LK_EXIT_OK;
         default:
-            fputs(usage_text, stderr);
+            fputs(_(usage_text), stderr);
             return LK_EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        lk_errorf("unexpected argument \"%s\"", argv[optind]);
+        lk_errorf(_("unexpected argument \"%s\""), argv[optind]);
         return LK_EXIT_USAGE;
     }
     if (lk_session_open(&common, true, &s) != LK_OK)
@@ -122,10 +123,10 @@ int cmd_components(int argc, char **argv)
         free(text);
         cJSON_Delete(root);
     } else {
-        static const char *const headers[] = { "KEY", "DESCRIPTION", "CATEGORY",
-                                               "PAYMENT/DEDUCTION", "SUPPLEMENT" };
+        static const char *const headers[] = { N_("KEY"), N_("DESCRIPTION"), N_("CATEGORY"),
+                                               N_("PAYMENT/DEDUCTION"), N_("SUPPLEMENT") };
         lk_table *t = lk_table_new(5, headers);
-        printf("%s%s%d: %zu component(s)\n", admin->items[0].name,
+        printf(_("%s%s%d: %zu component(s)\n"), admin->items[0].name,
                admin->items[0].name[0] ? ", " : "", year, list->n);
         for (size_t i = 0; i < list->n; i++) {
             const lk_component *p = &list->items[i];
@@ -136,7 +137,7 @@ int cmd_components(int argc, char **argv)
             row[1] = p->description;
             row[2] = p->category ? p->category : "";
             row[3] = p->deduction_or_payment ? p->deduction_or_payment : "";
-            row[4] = p->can_be_supplemented ? "yes" : "no";
+            row[4] = p->can_be_supplemented ? _("yes") : _("no");
             lk_table_add(t, row);
         }
         lk_table_print(t, stdout);

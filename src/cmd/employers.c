@@ -6,6 +6,7 @@
  */
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
+#include "common/i18n.h"
 #include "common/util.h"
 #include "loket/api.h"
 
@@ -16,7 +17,7 @@
 #include <string.h>
 
 static const char usage_text[] =
-    "usage: loket-import employers [--employer X] [--json] [OPTIONS]\n"
+    N_("usage: loket-import employers [--employer X] [--json] [OPTIONS]\n"
     "\n"
     "Lists the employers this user may see and their payroll administrations: employer id and\n"
     "number, administration id, client number, name and period type (month, 4 weeks, week).\n"
@@ -27,7 +28,7 @@ static const char usage_text[] =
     "      --json     one JSON document on stdout\n"
     "  -q, --quiet    print errors only (nothing on stdout: the exit code says it)\n"
     "  -h, --help     this text\n"
-    "\n";
+    "\n");
 
 enum { OPT_JSON = 256 };
 
@@ -93,8 +94,9 @@ static void print_json(const lk_employer_list *emps, const employer_admins *ea, 
 static void print_table(const lk_employer_list *emps, const employer_admins *ea, size_t n,
                         size_t max_admins)
 {
-    static const char *const headers[] = { "EMPLOYER", "NUMBER", "ADMINISTRATION", "CLIENT NR",
-                                           "PERIOD", "ADMINISTRATION ID", "EMPLOYER ID" };
+    static const char *const headers[] = { N_("EMPLOYER"), N_("NUMBER"), N_("ADMINISTRATION"),
+                                           N_("CLIENT NR"), N_("PERIOD"), N_("ADMINISTRATION ID"),
+                                           N_("EMPLOYER ID") };
     lk_table *t = lk_table_new(7, headers);
     for (size_t i = 0; i < n; i++) {
         const lk_employer *e = &emps->items[i];
@@ -191,16 +193,16 @@ int cmd_employers(int argc, char **argv)
         } else if (c == 'q') {
             quiet = true;
         } else if (c == 'h') {
-            fputs(usage_text, stdout);
+            fputs(_(usage_text), stdout);
             lk_common_usage(stdout);
             return LK_EXIT_OK;
         } else {
-            fputs(usage_text, stderr);
+            fputs(_(usage_text), stderr);
             return LK_EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        lk_errorf("unexpected argument \"%s\"", argv[optind]);
+        lk_errorf(_("unexpected argument \"%s\""), argv[optind]);
         return LK_EXIT_USAGE;
     }
     if (lk_session_open(&common, true, &s) != LK_OK)

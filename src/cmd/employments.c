@@ -6,6 +6,8 @@
  */
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
+#include "common/i18n.h"
+#include "common/localefmt.h"
 #include "common/util.h"
 #include "loket/api.h"
 
@@ -18,7 +20,7 @@
 #include <strings.h>
 
 static const char usage_text[] =
-    "usage: loket-import employments [--employer X] [--admin A] [--number N[,N...]]...\n"
+    N_("usage: loket-import employments [--employer X] [--admin A] [--number N[,N...]]...\n"
     "                                [--active-on YYYY-MM-DD] [--json] [OPTIONS]\n"
     "\n"
     "Lists the employer's employments: employee number, name, payroll id, income relationship\n"
@@ -30,7 +32,7 @@ static const char usage_text[] =
     "      --json           one JSON document on stdout\n"
     "  -q, --quiet          print errors only (nothing on stdout: the exit code says it)\n"
     "  -h, --help           this text\n"
-    "\n";
+    "\n");
 
 enum { OPT_JSON = 256, OPT_ACTIVE };
 
@@ -104,7 +106,7 @@ int cmd_employments(int argc, char **argv)
         switch (c) {
         case 'n':
             if (!parse_numbers(optarg, &numbers, &nnumbers, &alloc)) {
-                lk_errorf("--number takes employee numbers like 1001 or 1001,1002, not \"%s\"",
+                lk_errorf(_("--number takes employee numbers like 1001 or 1001,1002, not \"%s\""),
                           optarg);
                 free(numbers);
                 return LK_EXIT_USAGE;
@@ -115,7 +117,7 @@ int cmd_employments(int argc, char **argv)
             break;
         case OPT_ACTIVE:
             if (!is_date(optarg)) {
-                lk_errorf("--active-on takes a date like 2026-11-01, not \"%s\"", optarg);
+                lk_errorf(_("--active-on takes a date like 2026-11-01, not \"%s\""), optarg);
                 free(numbers);
                 return LK_EXIT_USAGE;
             }
@@ -128,18 +130,18 @@ int cmd_employments(int argc, char **argv)
             json = true;
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            fputs(_(usage_text), stdout);
             lk_common_usage(stdout);
             free(numbers);
             return LK_EXIT_OK;
         default:
-            fputs(usage_text, stderr);
+            fputs(_(usage_text), stderr);
             free(numbers);
             return LK_EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        lk_errorf("unexpected argument \"%s\"", argv[optind]);
+        lk_errorf(_("unexpected argument \"%s\""), argv[optind]);
         free(numbers);
         return LK_EXIT_USAGE;
     }
@@ -192,13 +194,14 @@ int cmd_employments(int argc, char **argv)
         free(text);
         cJSON_Delete(root);
     } else {
-        static const char *const headers[] = { "NUMBER", "NAME", "PAYROLL ID", "IRN", "START",
-                                               "END", "ADMINISTRATION", "CLIENT NR",
-                                               "EMPLOYMENT ID" };
+        static const char *const headers[] = { N_("NUMBER"), N_("NAME"), N_("PAYROLL ID"),
+                                               N_("IRN"), N_("START"), N_("END"),
+                                               N_("ADMINISTRATION"), N_("CLIENT NR"),
+                                               N_("EMPLOYMENT ID") };
         lk_table *t = lk_table_new(9, headers);
         for (size_t i = 0; i < list->n; i++) {
             const lk_employment *e = &list->items[i];
-            char num[24], pid[24], irn[24], cn[24];
+            char num[24], pid[24], irn[24], cn[24], start[32], end[32];
             const char *row[9];
             if (!admin_matches(e, admin) ||
                 (active_on && !lk_employment_active(e, active_on, active_on)))
@@ -211,15 +214,15 @@ int cmd_employments(int argc, char **argv)
             row[1] = e->formatted_name ? e->formatted_name : "";
             row[2] = pid;
             row[3] = irn;
-            row[4] = e->start_date;
-            row[5] = e->end_date;
+            row[4] = lk_fmt_date(e->start_date, start);
+            row[5] = lk_fmt_date(e->end_date, end);
             row[6] = e->admin_name ? e->admin_name : "";
             row[7] = cn;
             row[8] = e->id;
             lk_table_add(t, row);
             shown++;
         }
-        printf("%s: %zu employment(s)\n", employer_name, shown);
+        printf(_("%s: %zu employment(s)\n"), employer_name, shown);
         lk_table_print(t, stdout);
         lk_table_free(t);
     }
@@ -228,7 +231,7 @@ int cmd_employments(int argc, char **argv)
         for (size_t j = 0; j < list->n && !seen; j++)
             seen = list->items[j].employee_number == numbers[i];
         if (!seen)
-            lk_warn("employee number %ld has no employment at %s", numbers[i], employer_name);
+            lk_warn(_("employee number %ld has no employment at %s"), numbers[i], employer_name);
     }
 out:
     lk_employment_list_free(list);

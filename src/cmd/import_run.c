@@ -12,6 +12,7 @@
 #include "cmd/output_paths.h"
 #include "cmd/run_trail.h"
 #include "common/error.h"
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "engine/apply.h"
@@ -38,7 +39,7 @@
 #include <unistd.h>
 
 static const char plan_usage[] =
-    "usage: loket-import plan FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
+    N_("usage: loket-import plan FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
     "                         [--report FILE]... [--out PLAN.json] [--lines N] [--json]\n"
     "                         [--quiet] [common options]\n"
     "\n"
@@ -49,10 +50,10 @@ static const char plan_usage[] =
     "period, rounded once. Writes nothing to Loket.\n"
     "--out saves the plan for review; 'apply PLAN.json' then sends exactly that plan.\n"
     "The changes are listed per employer and period, per employment each value old -> new,\n"
-    "with totals; a long plan shows its first screenful and names the report with the rest.\n";
+    "with totals; a long plan shows its first screenful and names the report with the rest.\n");
 
 static const char apply_usage[] =
-    "usage: loket-import apply FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
+    N_("usage: loket-import apply FILE... -m MAPPING [--period P] [--employer ID|CLIENTNR]\n"
     "                          [--report FILE]... [--quiet] [--journal FILE] [--resume]\n"
     "                          [--allow-partial] [--force] [--collective[=N]] [--verify]\n"
     "                          [common options]\n"
@@ -64,27 +65,28 @@ static const char apply_usage[] =
     "Every apply leaves a run folder (inputs' SHA-256, mapping, plan, journal, reports) in the\n"
     "state directory; 'loket-import runs' lists them. Without --report the reports (CSV, XLSX,\n"
     "JSON) are written there. APPLY PLAN.json (saved by 'plan --out') sends exactly that plan,\n"
-    "and refuses (exit 2, nothing sent) when an input file, the mapping or Loket changed since.\n";
+    "and refuses (exit 2, nothing sent) when an input file, the mapping or Loket changed since.\n");
 
 static const char options_text[] =
-    "\n"
+    N_("\n"
     "  -m, --mapping FILE   the mapping (mappings/NAME.json)\n"
-    "  -p, --period P       payroll period: 2026-11 (month) or 2026-P11 (period number)\n"
+    "  -p, --period P       payroll period: 2026-11 (month), 2026-P11 (period number) or\n"
+    "                       2026-W47 (week)\n"
     "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable;\n"
     "                       its folder must exist (checked before anything is sent)\n"
     "      --csv-style S    a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
-    "                       rfc4180 (',', decimal point; the default)\n"
+    "                       rfc4180 (',', decimal point); default: the language's\n"
     "  -q, --quiet          print errors only (on stderr): no progress, changes or summary\n"
-    "      --allow-empty    a file without data rows is not an error\n";
+    "      --allow-empty    a file without data rows is not an error\n");
 
 static const char plan_options_text[] =
-    "      --out PLAN.json  save the plan for 'apply PLAN.json'\n"
+    N_("      --out PLAN.json  save the plan for 'apply PLAN.json'\n"
     "      --lines N        show at most N lines of changes (default: a screenful; 0 = all)\n"
     "      --json           print the changes as JSON on stdout instead (for machines)\n"
-    "  -h, --help           this text\n";
+    "  -h, --help           this text\n");
 
 static const char apply_options_text[] =
-    "apply only:\n"
+    N_("apply only:\n"
     "      --journal FILE   where confirmed results are kept (default: in the run folder)\n"
     "      --resume         continue an interrupted run (the newest unfinished run of the\n"
     "                       same inputs and options) from its journal\n"
@@ -94,14 +96,14 @@ static const char apply_options_text[] =
     "                       a record the answer does not name is read back\n"
     "      --verify         read back afterwards and report every difference (also a record\n"
     "                       reported rejected that Loket holds)\n"
-    "  -h, --help           this text\n";
+    "  -h, --help           this text\n");
 
 static const char exit_text[] =
-    "\n"
+    N_("\n"
     "Exit codes: 0 done (plan: no errors); 1 some records rejected or failed; 2 input or\n"
     "mapping errors, nothing sent; 3 configuration, authentication or connection error;\n"
     "4 internal error; 5 interrupted (apply --resume finishes the run); 64 usage error (a\n"
-    "wrong command line: nothing was read or sent)\n";
+    "wrong command line: nothing was read or sent)\n");
 
 enum {
     OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
@@ -180,11 +182,11 @@ static void account_unplanned(lk_report *r, const lk_entry_set *set)
 
 static void usage(FILE *out, bool apply)
 {
-    fputs(apply ? apply_usage : plan_usage, out);
-    fputs(options_text, out);
-    fputs(apply ? apply_options_text : plan_options_text, out);
+    fputs(apply ? _(apply_usage) : _(plan_usage), out);
+    fputs(_(options_text), out);
+    fputs(apply ? _(apply_options_text) : _(plan_options_text), out);
     lk_common_usage(out);
-    fputs(exit_text, out);
+    fputs(_(exit_text), out);
 }
 
 static int parse_options(int argc, char **argv, import_opts *o)
@@ -204,7 +206,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
             break;
         case OPT_OUT:
             if (o->apply) {
-                lk_errorf("--out is an option of 'plan'; apply keeps its plan in the run folder");
+                lk_errorf(_("--out is an option of 'plan'; apply keeps its plan in the run folder"));
                 return LK_EXIT_USAGE;
             }
             o->out = optarg;
@@ -217,13 +219,13 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_ALLOW_EMPTY: o->allow_empty = true; break;
         case OPT_CSV_STYLE:
             if (!lk_csv_style_parse(optarg, &o->csv_style)) {
-                lk_errorf("--csv-style %s: expected excel-nl or rfc4180", optarg);
+                lk_errorf(_("--csv-style %s: expected excel-nl or rfc4180"), optarg);
                 return LK_EXIT_USAGE;
             }
             break;
         case OPT_JSON:
             if (o->apply) {
-                lk_errorf("--json is an option of 'plan', not of 'apply'");
+                lk_errorf(_("--json is an option of 'plan', not of 'apply'"));
                 return LK_EXIT_USAGE;
             }
             o->json = true;
@@ -231,11 +233,11 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_LINES: {
             long n = strtol(optarg, &end, 10);
             if (o->apply) {
-                lk_errorf("--lines is an option of 'plan', not of 'apply'");
+                lk_errorf(_("--lines is an option of 'plan', not of 'apply'"));
                 return LK_EXIT_USAGE;
             }
             if (!*optarg || *end || n < 0 || n > 1000000) {
-                lk_errorf("--lines %s: expected a number of lines (0 = all)", optarg);
+                lk_errorf(_("--lines %s: expected a number of lines (0 = all)"), optarg);
                 return LK_EXIT_USAGE;
             }
             o->lines = (size_t)n;
@@ -248,7 +250,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
             if (optarg) {
                 long n = strtol(optarg, &end, 10);
                 if (*end || n < 1 || n > 1000) {
-                    lk_errorf("--collective=%s: expected a number of records from 1 to 1000",
+                    lk_errorf(_("--collective=%s: expected a number of records from 1 to 1000"),
                               optarg);
                     return LK_EXIT_USAGE;
                 }
@@ -272,7 +274,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
         }
         }
         if (apply_only && !o->apply) {
-            lk_errorf("%s is an option of 'apply', not of 'plan'", argv[optind - 1]);
+            lk_errorf(_("%s is an option of 'apply', not of 'plan'"), argv[optind - 1]);
             return LK_EXIT_USAGE;
         }
     }
@@ -281,7 +283,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
         return 0;
     }
     if (!o->mapping || optind >= argc) {
-        lk_errorf("%s needs at least one FILE and -m MAPPING", o->apply ? "apply" : "plan");
+        lk_errorf(_("%s needs at least one FILE and -m MAPPING"), o->apply ? "apply" : "plan");
         usage(stderr, o->apply);
         return LK_EXIT_USAGE;
     }
@@ -322,7 +324,7 @@ static void retire_finished_journal(const char *path)
         strbuf_init(&done, 256);
         strbuf_addf(&done, "%s.done", path);
         if (rename(path, done.buf) != 0)
-            lk_warn("cannot move the finished journal %s aside: %s", path, strerror(errno));
+            lk_warn(_("cannot move the finished journal %s aside: %s"), path, strerror(errno));
         strbuf_free(&done);
     }
     free(text);
@@ -350,7 +352,7 @@ static void print_error(const lk_error *e)
 static void unsent_after_error(lk_report *r, const lk_error *e)
 {
     char why[LK_ERROR_MSG_MAX + 16];
-    snprintf(why, sizeof why, "not sent: %s", e->message);
+    snprintf(why, sizeof why, _("not sent: %s"), e->message);
     for (size_t i = 0; i < r->nrecords; i++) {
         lk_report_record *rec = r->records[i];
         if ((rec->outcome == LK_OUTCOME_CREATED || rec->outcome == LK_OUTCOME_UPDATED) &&
@@ -380,7 +382,7 @@ static bool write_reports(lk_report *r, const import_opts *o)
 #define PLAN_LINES_NOT_A_TERMINAL 40
 static void print_changes(const lk_report *r, const import_opts *o)
 {
-    lk_plan_view_opts v = { PLAN_LINES_NOT_A_TERMINAL, false, NULL };
+    lk_plan_view_opts v = { PLAN_LINES_NOT_A_TERMINAL, lk_lang_current() == LK_LANG_NL, NULL };
     struct winsize ws;
     if (o->lines_set)
         v.max_lines = o->lines;
@@ -407,7 +409,7 @@ static bool check_outputs(const import_opts *o)
     return true;
 bad:
     print_error(&e);
-    lk_errorf("nothing was read or sent");
+    lk_errorf(_("nothing was read or sent"));
     return false;
 }
 
@@ -415,8 +417,8 @@ bad:
 static int take_plan_inputs(import_opts *o, const lk_plan_file *pf)
 {
     if (o->period || o->employer || o->force) {
-        lk_errorf("%s: --period, --employer and --force are fixed by the plan; make a new plan "
-                  "to change them", o->plan_in);
+        lk_errorf(_("%s: --period, --employer and --force are fixed by the plan; make a new plan "
+                  "to change them"), o->plan_in);
         return LK_EXIT_CONFIG;
     }
     o->mapping = pf->mapping;
@@ -431,16 +433,16 @@ static bool plan_inputs_unchanged(const lk_plan_file *pf, const lk_report *r, lk
     for (size_t i = 0; i < pf->nfiles && i < r->nfiles; i++)
         if (strcmp(pf->file_sha256[i], r->files[i].sha256)) {
             lk_error_set(err, LK_ERR_INPUT,
-                         "%s changed since the plan was made (SHA-256 %.12s..., now %s); "
-                         "nothing was sent; make a new plan",
+                         _("%s changed since the plan was made (SHA-256 %.12s..., now %s); "
+                         "nothing was sent; make a new plan"),
                          pf->files[i], pf->file_sha256[i],
                          r->files[i].sha256[0] ? r->files[i].sha256 : "unreadable");
             return false;
         }
     if (strcmp(pf->mapping_sha256, r->mapping_sha256)) {
         lk_error_set(err, LK_ERR_INPUT,
-                     "the mapping %s changed since the plan was made; nothing was sent; make a "
-                     "new plan",
+                     _("the mapping %s changed since the plan was made; nothing was sent; make a "
+                     "new plan"),
                      pf->mapping);
         return false;
     }
@@ -464,7 +466,8 @@ int lk_import_command(int argc, char **argv, bool apply)
     memset(&o, 0, sizeof o);
     lk_common_init(&o.common);
     o.apply = apply;
-    o.csv_style = lk_csv_style_for_language(NULL); /* the chosen language's, once there is one */
+    /* the chosen language's (Dutch: excel-nl); --csv-style still wins */
+    o.csv_style = lk_csv_style_for_language(lk_lang_current() == LK_LANG_NL ? "nl" : "en");
     int prc = parse_options(argc, argv, &o);
     if (prc) {
         free(o.reports);
@@ -504,7 +507,8 @@ int lk_import_command(int argc, char **argv, bool apply)
 
     lk_period_ref period = { 0 };
     if (o.period && !lk_parse_period(o.period, &period)) {
-        lk_errorf("--period %s: expected 2026-11 or 2026-P11", o.period);
+        lk_errorf(_("--period %s: expected 2026-11 (month), 2026-P11 (period number) or 2026-W47 "
+                  "(week)"), o.period);
         lk_plan_file_free(reviewed);
         free(o.reports);
         return LK_EXIT_USAGE;
@@ -584,7 +588,7 @@ int lk_import_command(int argc, char **argv, bool apply)
     lk_report_add_input_warnings(r, &set);
     r->rows_not_listed = set.rows_not_listed;
     if (stop_requested) {
-        lk_error_set(&err, LK_ERR_INTERRUPTED, "interrupted before anything was sent");
+        lk_error_set(&err, LK_ERR_INTERRUPTED, _("interrupted before anything was sent"));
         print_error(&err);
         rc = LK_EXIT_INTERRUPTED;
         goto out;
@@ -600,7 +604,7 @@ int lk_import_command(int argc, char **argv, bool apply)
     if (reviewed && (!reviewed->api_url || strcmp(reviewed->api_url, cfg->api_url))) {
         lk_error_clear(&err);
         lk_error_set(&err, LK_ERR_INPUT,
-                     "%s was made against %s, this configuration talks to %s; nothing was sent",
+                     _("%s was made against %s, this configuration talks to %s; nothing was sent"),
                      o.plan_in, reviewed->api_url ? reviewed->api_url : "an unknown API",
                      cfg->api_url);
         goto run_error;
@@ -618,11 +622,11 @@ int lk_import_command(int argc, char **argv, bool apply)
     lk_plan_opts popts = { o.employer ? o.employer : cfg->employer, o.force };
     if (lk_plan_build(client, &set, &popts, r, &plan, &err) != LK_OK) {
         if (stop_requested) /* a look-up cut by the stop: nothing was sent */
-            lk_error_set(&err, LK_ERR_INTERRUPTED, "interrupted while planning; nothing was sent");
+            lk_error_set(&err, LK_ERR_INTERRUPTED, _("interrupted while planning; nothing was sent"));
         goto run_error;
     }
     if (stop_requested) {
-        lk_error_set(&err, LK_ERR_INTERRUPTED, "interrupted before anything was sent");
+        lk_error_set(&err, LK_ERR_INTERRUPTED, _("interrupted before anything was sent"));
         goto run_error;
     }
     lk_plan_origin origin = { cfg->api_url, o.period, popts.employer };
@@ -631,7 +635,7 @@ int lk_import_command(int argc, char **argv, bool apply)
             err.code = LK_ERR_CONFIG;
             goto run_error;
         }
-        printf("plan saved: %s (apply it with: loket-import apply %s)\n", o.out, o.out);
+        printf(_("plan saved: %s (apply it with: loket-import apply %s)\n"), o.out, o.out);
     }
     if (run && lk_trail_plan(run, plan, r, &origin, &err) != LK_OK) {
         err.code = LK_ERR_CONFIG;
@@ -642,13 +646,13 @@ int lk_import_command(int argc, char **argv, bool apply)
         strbuf_init(&why, 256);
         size_t n = lk_plan_file_compare(reviewed, plan, &why, 20);
         if (n) {
-            lk_errorf("Loket changed since the plan %s was made; nothing was sent (make a new "
-                      "plan and review it):\n%s",
+            lk_errorf(_("Loket changed since the plan %s was made; nothing was sent (make a new "
+                      "plan and review it):\n%s"),
                       o.plan_in, why.buf);
             lk_error_clear(&err);
             lk_error_set(&err, LK_ERR_INPUT,
-                         "Loket changed since the plan %s was made (%zu difference%s); "
-                         "nothing was sent",
+                         _("Loket changed since the plan %s was made (%zu difference%s); "
+                         "nothing was sent"),
                          o.plan_in, n, n == 1 ? "" : "s");
             strbuf_free(&why);
             mark_not_sent(plan);
@@ -738,7 +742,7 @@ finish:
         lk_journal_free(journal);
         journal = NULL;
         if (!journal_complete && !o.quiet) {
-            fprintf(stderr, "journal: %s (apply --resume continues from it)\n", jpath);
+            fprintf(stderr, _("journal: %s (apply --resume continues from it)\n"), jpath);
         }
     }
 out:
@@ -749,7 +753,7 @@ out:
             lk_report_set_error(r, &err); /* a mapping error: the run folder says why too */
         lk_trail_finish(run, r, rc, journal_complete, jpath);
         if (!o.quiet) /* -q: errors only */
-            printf("run %s: %s\n", lk_run_id(run), lk_run_path(run));
+            printf(_("run %s: %s\n"), lk_run_id(run), lk_run_path(run));
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);

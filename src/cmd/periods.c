@@ -5,6 +5,8 @@
  */
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
+#include "common/i18n.h"
+#include "common/localefmt.h"
 #include "common/util.h"
 #include "loket/api.h"
 
@@ -15,7 +17,7 @@
 #include <string.h>
 
 static const char usage_text[] =
-    "usage: loket-import periods --admin A [--year YYYY] [--open] [--employer X] [--json]\n"
+    N_("usage: loket-import periods --admin A [--year YYYY] [--open] [--employer X] [--json]\n"
     "                            [OPTIONS]\n"
     "\n"
     "Lists the payroll periods of a payroll administration: id, year, period number, start and\n"
@@ -28,7 +30,7 @@ static const char usage_text[] =
     "      --json       one JSON document on stdout\n"
     "  -q, --quiet      print errors only (nothing on stdout: the exit code says it)\n"
     "  -h, --help       this text\n"
-    "\n";
+    "\n");
 
 enum { OPT_JSON = 256, OPT_OPEN };
 
@@ -80,16 +82,16 @@ int cmd_periods(int argc, char **argv)
             json = true;
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            fputs(_(usage_text), stdout);
             lk_common_usage(stdout);
             return LK_EXIT_OK;
         default:
-            fputs(usage_text, stderr);
+            fputs(_(usage_text), stderr);
             return LK_EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        lk_errorf("unexpected argument \"%s\"", argv[optind]);
+        lk_errorf(_("unexpected argument \"%s\""), argv[optind]);
         return LK_EXIT_USAGE;
     }
     if (lk_session_open(&common, true, &s) != LK_OK)
@@ -126,12 +128,12 @@ int cmd_periods(int argc, char **argv)
         free(text);
         cJSON_Delete(root);
     } else {
-        static const char *const headers[] = { "ID", "YEAR", "PERIOD", "START", "END",
-                                               "STATUS" };
+        static const char *const headers[] = { N_("ID"), N_("YEAR"), N_("PERIOD"), N_("START"),
+                                               N_("END"), N_("STATUS") };
         lk_table *t = lk_table_new(6, headers);
         for (size_t i = 0; i < list->n; i++) {
             const lk_period *p = &list->items[i];
-            char id[24], y[8], n[8];
+            char id[24], y[8], n[8], start[32], end[32];
             const char *row[6];
             if ((year && p->year != year) || (only_open && p->approved))
                 continue;
@@ -141,13 +143,13 @@ int cmd_periods(int argc, char **argv)
             row[0] = id;
             row[1] = y;
             row[2] = n;
-            row[3] = p->start_date;
-            row[4] = p->end_date;
-            row[5] = p->approved ? "approved (closed)" : "open";
+            row[3] = lk_fmt_date(p->start_date, start);
+            row[4] = lk_fmt_date(p->end_date, end);
+            row[5] = p->approved ? _("approved (closed)") : _("open");
             lk_table_add(t, row);
             shown++;
         }
-        printf("%s%s%zu period(s)\n", admin->items[0].name, admin->items[0].name[0] ? ": " : "",
+        printf(_("%s%s%zu period(s)\n"), admin->items[0].name, admin->items[0].name[0] ? ": " : "",
                shown);
         lk_table_print(t, stdout);
         lk_table_free(t);

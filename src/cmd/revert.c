@@ -7,6 +7,7 @@
  */
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "engine/journal.h"
@@ -22,7 +23,7 @@
 #include <time.h>
 
 static const char usage_text[] =
-    "usage: loket-import revert RUN [--dry-run] [--force] [--resume] [--quiet] [OPTIONS]\n"
+    N_("usage: loket-import revert RUN [--dry-run] [--force] [--resume] [--quiet] [OPTIONS]\n"
     "\n"
     "Puts back what Loket held before apply run RUN (see 'loket-import runs') for every record\n"
     "that run created or changed: a record it created is deleted, a changed one gets its old\n"
@@ -36,12 +37,12 @@ static const char usage_text[] =
     "      --resume   continue an interrupted revert of RUN\n"
     "  -q, --quiet    only the summary and errors\n"
     "  -h, --help     this text\n"
-    "\n";
+    "\n");
 
 static const char exit_text[] =
-    "\nExit codes: 0 restored (or nothing to restore); 1 some records refused, rejected or failed;\n"
+    N_("\nExit codes: 0 restored (or nothing to restore); 1 some records refused, rejected or failed;\n"
     "2 no such run, or it cannot be reverted; 3 configuration, authentication or connection\n"
-    "error; 5 interrupted (revert --resume finishes it); 64 usage error (a wrong command line)\n";
+    "error; 5 interrupted (revert --resume finishes it); 64 usage error (a wrong command line)\n");
 
 enum { OPT_FORCE = 256, OPT_RESUME };
 
@@ -88,7 +89,7 @@ static void print_item(const lk_revert_item *it, bool after)
         what = it->from_journal ? "done (earlier)" : lk_revert_outcome_name(it->outcome);
     else if (it->from_journal)
         what = "done (earlier)";
-    printf("  employee %ld %s %s, %s: %s: %s%s%s\n", it->employee_number,
+    printf(_("  employee %ld %s %s, %s: %s: %s%s%s\n"), it->employee_number,
            it->employee_name ? it->employee_name : "", it->period,
            strchr(it->key, '/') ? strchr(it->key, '/') + 1 : it->key, what, it->detail ? it->detail : "",
            it->message ? "; Loket: " : "", it->message ? it->message : "");
@@ -183,17 +184,17 @@ int cmd_revert(int argc, char **argv)
         case OPT_FORCE: force = true; break;
         case OPT_RESUME: resume = true; break;
         case 'h':
-            fputs(usage_text, stdout);
+            fputs(_(usage_text), stdout);
             lk_common_usage(stdout);
-            fputs(exit_text, stdout);
+            fputs(_(exit_text), stdout);
             return LK_EXIT_OK;
         default:
-            fputs(usage_text, stderr);
+            fputs(_(usage_text), stderr);
             return LK_EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {
-        lk_errorf("revert needs one RUN (its id, as 'loket-import runs' lists it)");
+        lk_errorf(_("revert needs one RUN (its id, as 'loket-import runs' lists it)"));
         return LK_EXIT_USAGE;
     }
     const char *target_id = argv[optind];
@@ -218,24 +219,24 @@ int cmd_revert(int argc, char **argv)
     }
     const cJSON *info = lk_run_info(target);
     if (!str(info, "command") || strcmp(str(info, "command"), "apply")) {
-        lk_errorf("run %s is not an apply; only an apply can be reverted", target_id);
+        lk_errorf(_("run %s is not an apply; only an apply can be reverted"), target_id);
         rc = LK_EXIT_INPUT;
         goto out;
     }
     if (lk_run_lock(target, &err) != LK_OK) {
-        lk_errorf("run %s is still running; revert it once it ended", target_id);
+        lk_errorf(_("run %s is still running; revert it once it ended"), target_id);
         rc = LK_EXIT_CONFIG;
         goto out;
     }
     if (str(info, "api") && strcmp(str(info, "api"), cfg->api_url)) {
-        lk_errorf("run %s wrote to %s; this configuration talks to %s", target_id,
+        lk_errorf(_("run %s wrote to %s; this configuration talks to %s"), target_id,
                   str(info, "api"), cfg->api_url);
         rc = LK_EXIT_INPUT;
         goto out;
     }
     plan_text = read_run_file(target, "plan.json", &plan_len);
     if (!plan_text) {
-        lk_errorf("run %s has no plan.json: it sent nothing, there is nothing to revert",
+        lk_errorf(_("run %s has no plan.json: it sent nothing, there is nothing to revert"),
                   target_id);
         rc = LK_EXIT_INPUT;
         goto out;
@@ -254,7 +255,7 @@ int cmd_revert(int argc, char **argv)
         goto out;
     }
     if (rv->n == 0) {
-        printf("run %s wrote no record to Loket: nothing to revert\n", target_id);
+        printf(_("run %s wrote no record to Loket: nothing to revert\n"), target_id);
         goto out;
     }
 
@@ -278,13 +279,13 @@ int cmd_revert(int argc, char **argv)
     size_t count[4] = { 0 };
     for (size_t i = 0; i < rv->n; i++)
         count[rv->items[i].action]++;
-    printf("revert of run %s: %zu record%s the run wrote\n", target_id, rv->n,
+    printf(_("revert of run %s: %zu record%s the run wrote\n"), target_id, rv->n,
            rv->n == 1 ? "" : "s");
     if (!quiet || dry_run)
         for (size_t i = 0; i < rv->n; i++)
             print_item(&rv->items[i], false);
-    printf("plan: %zu to restore, %zu to delete, %zu as before, %zu refused (changed in Loket "
-           "after the run)\n",
+    printf(_("plan: %zu to restore, %zu to delete, %zu as before, %zu refused (changed in Loket "
+           "after the run)\n"),
            count[LK_REVERT_RESTORE], count[LK_REVERT_DELETE], count[LK_REVERT_NOTHING],
            count[LK_REVERT_REFUSED]);
     if (dry_run) {
@@ -292,7 +293,7 @@ int cmd_revert(int argc, char **argv)
         goto restore_signals;
     }
     if (stop_requested) {
-        lk_errorf("interrupted before anything was sent");
+        lk_errorf(_("interrupted before anything was sent"));
         rc = LK_EXIT_INTERRUPTED;
         goto restore_signals;
     }
@@ -341,7 +342,7 @@ finish:;
             if (rv->items[i].action == LK_REVERT_RESTORE ||
                 rv->items[i].action == LK_REVERT_DELETE)
                 print_item(&rv->items[i], true);
-    printf("reverted: %zu done, %zu rejected, %zu not done, %zu refused\n", done, bad, left,
+    printf(_("reverted: %zu done, %zu rejected, %zu not done, %zu refused\n"), done, bad, left,
            count[LK_REVERT_REFUSED]);
     if (run) {
         cJSON *ri = lk_run_info(run);
@@ -368,12 +369,12 @@ finish:;
         lk_error_clear(&we);
         if (!text || lk_run_write(run, "revert.json", text, strlen(text), &we) != LK_OK ||
             lk_run_save_info(run, &we) != LK_OK) {
-            lk_errorf("run %s: %s", lk_run_id(run), we.message);
+            lk_errorf(_("run %s: %s"), lk_run_id(run), we.message);
             if (rc == LK_EXIT_OK)
                 rc = LK_EXIT_CONFIG;
         }
         free(text);
-        printf("run %s: %s\n", lk_run_id(run), lk_run_path(run));
+        printf(_("run %s: %s\n"), lk_run_id(run), lk_run_path(run));
     }
 restore_signals:
     sigaction(SIGINT, &old_int, NULL);

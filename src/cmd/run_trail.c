@@ -4,6 +4,7 @@
 #include "cmd/run_trail.h"
 
 #include "common/hashmap.h"
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -197,7 +198,7 @@ lk_code lk_trail_plan(lk_run *run, const lk_plan *p, const lk_report *r,
     char *text = cJSON_Print(doc);
     cJSON_Delete(doc);
     if (!text)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     lk_code rc = lk_run_write(run, "plan.json", text, strlen(text), err);
     free(text);
     if (rc == LK_OK) {
@@ -275,7 +276,7 @@ void lk_trail_finish(lk_run *run, const lk_report *r, int exit_code, bool journa
                                            strlen(lk_run_path(run)));
     bool journal_exists = journal_path && stat(journal_path, &st) == 0;
     if (outside && journal_exists && lk_run_copy_in(run, "journal", journal_path, &e) != LK_OK)
-        lk_warn("run %s: cannot keep a copy of the journal: %s", lk_run_id(run), e.message);
+        lk_warn(_("run %s: cannot keep a copy of the journal: %s"), lk_run_id(run), e.message);
     now_text(when);
     set_str(info, "finished", when);
     set_str(info, "status", journal_complete  ? "finished"
@@ -299,5 +300,5 @@ void lk_trail_finish(lk_run *run, const lk_report *r, int exit_code, bool journa
     set_item(info, "periods", unique_strings(r, false));
     lk_error_clear(&e);
     if (lk_run_save_info(run, &e) != LK_OK)
-        lk_errorf("run %s: %s", lk_run_id(run), e.message);
+        lk_errorf(_("run %s: %s"), lk_run_id(run), e.message);
 }

@@ -6,6 +6,7 @@
  */
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "engine/runs.h"
@@ -18,7 +19,7 @@
 #include <string.h>
 
 static const char usage_text[] =
-    "usage: loket-import runs [--json] [--config FILE]\n"
+    N_("usage: loket-import runs [--json] [--config FILE]\n"
     "       loket-import runs show ID [--json] [--config FILE]\n"
     "\n"
     "The audit trail: every apply (by hand or from watch) leaves a run folder in the state\n"
@@ -36,7 +37,7 @@ static const char usage_text[] =
     "sent (refused before sending: plan errors, a changed input, a stale plan), running (in\n"
     "progress), interrupted (stopped without finishing, e.g. killed: apply --resume continues it).\n"
     "Exit codes: 0 listed; 2 no such run; 3 configuration error or unreadable runs folder;\n"
-    "64 usage error (a wrong command line).\n";
+    "64 usage error (a wrong command line).\n");
 
 enum { OPT_JSON = 256 };
 
@@ -90,7 +91,7 @@ static void add_counts(strbuf *sb, const cJSON *counts)
         first = false;
     }
     if (first)
-        strbuf_addstr(sb, "no records");
+        strbuf_addstr(sb, _("no records"));
 }
 
 static void print_list(const cJSON *runs)
@@ -108,7 +109,7 @@ static void print_list(const cJSON *runs)
         strbuf_init(&periods, 32);
         strbuf_init(&counts, 64);
         if (str(run, "reverts"))
-            strbuf_addf(&files, "revert of %s", str(run, "reverts"));
+            strbuf_addf(&files, _("revert of %s"), str(run, "reverts"));
         add_names(&files, cJSON_GetObjectItemCaseSensitive(run, "files"), "path", true);
         add_names(&employers, cJSON_GetObjectItemCaseSensitive(run, "employers"), NULL, false);
         add_names(&periods, cJSON_GetObjectItemCaseSensitive(run, "periods"), NULL, false);
@@ -223,7 +224,7 @@ static void print_json(const cJSON *doc)
 {
     char *text = cJSON_Print(doc);
     if (!text)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     printf("%s\n", text);
     free(text);
 }
@@ -248,17 +249,17 @@ int cmd_runs(int argc, char **argv)
             json = true;
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            fputs(_(usage_text), stdout);
             return LK_EXIT_OK;
         default:
-            fputs(usage_text, stderr);
+            fputs(_(usage_text), stderr);
             return LK_EXIT_USAGE;
         }
     }
     const char *id = NULL;
     if (optind < argc) {
         if (strcmp(argv[optind], "show") || optind + 2 != argc) {
-            lk_errorf("expected 'runs' or 'runs show ID'; see 'loket-import runs --help'");
+            lk_errorf(_("expected 'runs' or 'runs show ID'; see 'loket-import runs --help'"));
             return LK_EXIT_USAGE;
         }
         id = argv[optind + 1];
@@ -277,7 +278,7 @@ int cmd_runs(int argc, char **argv)
         if (json)
             print_json(runs);
         else if (cJSON_GetArraySize(runs) == 0)
-            printf("no runs yet in %s\n", dir);
+            printf(_("no runs yet in %s\n"), dir);
         else
             print_list(runs);
         goto out;
@@ -289,7 +290,7 @@ int cmd_runs(int argc, char **argv)
             found = run;
     }
     if (!found) {
-        lk_errorf("no run %s in %s; 'loket-import runs' lists them", id, dir);
+        lk_errorf(_("no run %s in %s; 'loket-import runs' lists them"), id, dir);
         rc = LK_EXIT_INPUT;
         goto out;
     }

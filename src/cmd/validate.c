@@ -7,6 +7,8 @@
 #include "cmd/commands.h"
 #include "common/decimal.h"
 #include "common/error.h"
+#include "common/i18n.h"
+#include "common/localefmt.h"
 #include "common/util.h"
 #include "mapping/aggregate.h"
 #include "mapping/mapping.h"
@@ -20,7 +22,7 @@
 #include <string.h>
 
 static const char usage_text[] =
-    "usage: loket-import validate FILE... -m MAPPING [--period P] [--json] [--quiet]\n"
+    N_("usage: loket-import validate FILE... -m MAPPING [--period P] [--json] [--quiet]\n"
     "                             [--report FILE] [--csv-style excel-nl|rfc4180]\n"
     "                             [--allow-empty]\n"
     "\n"
@@ -30,13 +32,14 @@ static const char usage_text[] =
     "\n"
     "  -m, --mapping FILE  the mapping (mappings/NAME.json; see docs/mappings.md)\n"
     "  -p, --period P      payroll period for mappings that take it from the command line:\n"
-    "                      2026-11 (the month) or 2026-P11 (period number); with a date column,\n"
+    "                      2026-11 (the month), 2026-P11 (period number) or 2026-W47 (week);\n"
+    "                      with a date column,\n"
     "                      2026-11 also checks every date lies in that month\n"
     "      --json          print one JSON document on stdout (entries, errors, skipped, files)\n"
     "  -q, --quiet         print errors only\n"
     "      --report FILE   also write the report (.csv, .xlsx or .json by extension)\n"
     "      --csv-style S   a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
-    "                      rfc4180 (',', decimal point; the default)\n"
+    "                      rfc4180 (',', decimal point); default: the language's\n"
     "      --allow-empty   a file without data rows is not an error\n"
     "  -h, --help          this text\n"
     "\n"
@@ -45,7 +48,7 @@ static const char usage_text[] =
     "  2  input or mapping errors (listed)\n"
     "  3  a report could not be written\n"
     "  64 usage error: a wrong command line (unknown option, bad --period, ...)\n"
-    "  4  internal error\n";
+    "  4  internal error\n");
 
 enum { OPT_JSON = 256, OPT_REPORT, OPT_CSV_STYLE, OPT_ALLOW_EMPTY };
 
@@ -355,7 +358,7 @@ static void print_error_line(FILE *out, const lk_error *e)
 
 static void print_text(const lk_entry_set *set, bool quiet)
 {
-    char buf[32], letter[8];
+    char buf[LK_FMT_NUMBER_MAX], letter[8];
     size_t nerrors = lk_entry_set_errors(set);
     if (!quiet) {
         for (size_t i = 0; i < set->nfiles; i++) {
@@ -364,85 +367,85 @@ static void print_text(const lk_entry_set *set, bool quiet)
             if (fi->type[0])
                 printf(" %s", fi->type);
             if (fi->sheet)
-                printf(", sheet \"%s\"", fi->sheet);
+                printf(_(", sheet \"%s\""), fi->sheet);
             if (fi->delimiter == '\t')
-                printf(", delimiter tab");
+                printf(_(", delimiter tab"));
             else if (fi->delimiter)
-                printf(", delimiter '%c'", fi->delimiter);
+                printf(_(", delimiter '%c'"), fi->delimiter);
             if (fi->encoding[0])
-                printf(", encoding %s", fi->encoding);
+                printf(_(", encoding %s"), fi->encoding);
             if (fi->decimal)
-                printf(", decimal %s", fi->decimal == ',' ? "comma" : "point");
-            printf("\n  rows: %lu read, %lu used, %lu skipped, %lu blank, %lu with errors%s\n",
+                printf(_(", decimal %s"), fi->decimal == ',' ? _("comma") : _("point"));
+            printf(_("\n  rows: %lu read, %lu used, %lu skipped, %lu blank, %lu with errors%s\n"),
                    fi->rows_read, fi->rows_used, fi->rows_skipped, fi->rows_blank, fi->rows_failed,
-                   fi->failed ? " (file not read to its end)" : "");
-            printf("  employees: %zu\n", fi->employees);
+                   fi->failed ? _(" (file not read to its end)") : "");
+            printf(_("  employees: %zu\n"), fi->employees);
             if (fi->ntotals)
-                printf("  %-10s %16s %8s  %s\n", "component", "total", "values", "name");
+                printf("  %-10s %16s %8s  %s\n", _("component"), _("total"), _("values"), _("name"));
             for (size_t j = 0; j < fi->ntotals; j++)
                 printf("  %-10d %16s %8lu  %s\n", fi->totals[j].component,
-                       lk_decimal_format(fi->totals[j].total, buf), fi->totals[j].values,
+                       lk_fmt_decimal(fi->totals[j].total, 2, buf), fi->totals[j].values,
                        fi->totals[j].name ? fi->totals[j].name : "");
             for (size_t j = 0; j < fi->nignored; j++)
                 if (show_ignored(&fi->ignored[j]))
-                    printf("  ignored column %s: header \"%s\" is not a component number (%lu "
-                       "value%s below it)\n", lk_column_letter(fi->ignored[j].column, letter),
+                    printf(_("  ignored column %s: header \"%s\" is not a component number (%lu "
+                       "value%s below it)\n"), lk_column_letter(fi->ignored[j].column, letter),
                        fi->ignored[j].header, fi->ignored[j].values,
                        fi->ignored[j].values == 1 ? "" : "s");
         }
         size_t skipped = set->nissues - (nerrors - set->errors_not_listed) +
                          set->skipped_not_listed;
         if (skipped) {
-            printf("skipped rows (%zu):\n", skipped);
+            printf(_("skipped rows (%zu):\n"), skipped);
             for (size_t i = 0; i < set->nissues; i++)
                 if (set->issues[i].skipped)
                     print_error_line(stdout, &set->issues[i].error);
             if (set->skipped_not_listed)
-                printf("  ... and %lu more skipped rows, not listed\n", set->skipped_not_listed);
+                printf(_("  ... and %lu more skipped rows, not listed\n"), set->skipped_not_listed);
         }
     }
     if (nerrors) {
-        printf("errors (%zu):\n", nerrors);
+        printf(_("errors (%zu):\n"), nerrors);
         for (size_t i = 0; i < set->nissues; i++)
             if (!set->issues[i].skipped)
                 print_error_line(stdout, &set->issues[i].error);
         if (set->errors_not_listed)
-            printf("  ... and %lu more errors, not listed (only the first %d are)\n",
+            printf(_("  ... and %lu more errors, not listed (only the first %d are)\n"),
                    set->errors_not_listed, LK_MAX_LISTED_ISSUES);
     }
     if (!quiet && set->expected_period.kind == LK_PERIOD_NUMBER) {
         char p[16];
-        printf("note: whether every date lies in period %s is checked by plan: it needs the "
-               "administration's calendar\n", lk_period_ref_format(&set->expected_period, p));
+        printf(_("note: whether every date lies in period %s is checked by plan: it needs the "
+               "administration's calendar\n"), lk_period_ref_format(&set->expected_period, p));
     }
     if (!quiet) {
         size_t n;
         total *t = entry_totals(set, &n);
-        printf("total: %lu rows, %zu employees (%zu employments), %zu entries, %zu errors\n",
+        printf(_("total: %lu rows, %zu employees (%zu employments), %zu entries, %zu errors\n"),
                set->rows_read, count_employees(set, false), count_employees(set, true),
                set->nentries, nerrors);
         for (size_t i = 0; i < n; i++)
-            printf("  component %-6d %16s  (%lu entr%s%s)\n", t[i].component,
-                   lk_decimal_format(t[i].sum, buf), t[i].entries, t[i].entries == 1 ? "y" : "ies",
+            printf(_("  component %-6d %16s  (%lu entr%s%s)\n"), t[i].component,
+                   lk_fmt_decimal(t[i].sum, 2, buf), t[i].entries, t[i].entries == 1 ? "y" : "ies",
                    t[i].nulls ? ", some sent as null" : "");
         free(t);
         size_t np;
         lk_period_total *pt = lk_period_totals(set, &np);
         if (pt) {
-            printf("per period (calendar months; each record's sum rounded once, as sent):\n");
+            printf(_("per period (calendar months; each record's sum rounded once, as sent):\n"));
             for (size_t i = 0; i < np; i++)
-                printf("  %04d-%02d  component %-6d %16s  (%lu record%s)\n", pt[i].year % 10000,
+                printf(_("  %04d-%02d  component %-6d %16s  (%lu record%s)\n"), pt[i].year % 10000,
                        pt[i].month % 100, pt[i].component,
-                       pt[i].overflow ? "out of range" : lk_decimal_format(pt[i].total, buf),
+                       pt[i].overflow ? _("out of range") : lk_fmt_decimal(pt[i].total, 0, buf),
                        pt[i].records, pt[i].records == 1 ? "" : "s");
             free(pt);
         }
         if (lk_period_totals_need_plan(set))
-            fputs("  these are exact sums of the dates. Each date goes into its administration's "
+            fputs(_("  these are exact sums of the dates. Each date goes into its administration's "
                   "payroll\n"
                   "  period (month, 4 weeks or week: only Loket knows which), and \"round\" "
                   "applies once to\n"
-                  "  each period's sum: `plan` shows the totals per period.\n",
+                  "  each period's sum: `plan` shows the totals per period.\n"),
                   stdout);
     }
 }
@@ -465,7 +468,7 @@ static bool write_report(const char *path, const char *mapping, const lk_entry_s
         char buf[LK_ERROR_MSG_MAX + 400];
         lk_errorf("%s", lk_error_format(&err, buf, sizeof(buf)));
     } else if (!quiet) {
-        fprintf(stderr, "report written to %s\n", path);
+        fprintf(stderr, _("report written to %s\n"), path);
     }
     lk_report_free(r);
     return ok;
@@ -477,7 +480,9 @@ int cmd_validate(int argc, char **argv)
 {
     const char *mapping_path = NULL, *period_text = NULL, *report_path = NULL;
     bool json = false, quiet = false, allow_empty = false;
-    lk_csv_style csv_style = lk_csv_style_for_language(NULL); /* the language's, once chosen */
+    /* the chosen language's (Dutch: excel-nl); --csv-style still wins */
+    lk_csv_style csv_style =
+        lk_csv_style_for_language(lk_lang_current() == LK_LANG_NL ? "nl" : "en");
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:p:qh", options, NULL)) != -1) {
@@ -489,27 +494,27 @@ int cmd_validate(int argc, char **argv)
         case OPT_REPORT: report_path = optarg; break;
         case OPT_CSV_STYLE:
             if (!lk_csv_style_parse(optarg, &csv_style)) {
-                lk_errorf("--csv-style %s: expected excel-nl or rfc4180", optarg);
+                lk_errorf(_("--csv-style %s: expected excel-nl or rfc4180"), optarg);
                 return LK_EXIT_USAGE;
             }
             break;
         case OPT_ALLOW_EMPTY: allow_empty = true; break;
         case 'h':
-            fputs(usage_text, stdout);
+            fputs(_(usage_text), stdout);
             return LK_EXIT_OK;
         default:
-            fputs(usage_text, stderr);
+            fputs(_(usage_text), stderr);
             return LK_EXIT_USAGE;
         }
     }
     if (!mapping_path || optind >= argc) {
-        lk_errorf("validate needs at least one FILE and -m MAPPING");
-        fputs(usage_text, stderr);
+        lk_errorf(_("validate needs at least one FILE and -m MAPPING"));
+        fputs(_(usage_text), stderr);
         return LK_EXIT_USAGE;
     }
     lk_period_ref period = { 0 };
     if (period_text && !lk_parse_period(period_text, &period)) {
-        lk_errorf("--period %s: expected 2026-11 or 2026-P11", period_text);
+        lk_errorf(_("--period %s: expected 2026-11 (month), 2026-P11 (period number) or 2026-W47 (week)"), period_text);
         return LK_EXIT_USAGE;
     }
 

@@ -4,6 +4,7 @@
  */
 #include "cmd/commands.h"
 #include "common/error.h"
+#include "common/i18n.h"
 #include "common/util.h"
 #include "watch/watch.h"
 
@@ -14,7 +15,7 @@
 #include <sys/stat.h>
 
 static const char usage_text[] =
-    "usage: loket-import watch DIR [--once] [--folder-config FILE] [--settle SECONDS]\n"
+    N_("usage: loket-import watch DIR [--once] [--folder-config FILE] [--settle SECONDS]\n"
     "                          [--rescan SECONDS] [--log-priority] [common options]\n"
     "   or: loket-import watch DIR --forget SHA256|FILE-NAME\n"
     "\n"
@@ -38,7 +39,7 @@ static const char usage_text[] =
     "\n"
     "Exit codes (--once): 0 every file done (or waiting to be retried), 1 some file went to\n"
     "failed/ (so systemd's OnFailure= fires), 3 the folder or its config cannot be used (or its\n"
-    "registry, see the log), 5 stopped by a signal (interrupted files resume on the next run).\n";
+    "registry, see the log), 5 stopped by a signal (interrupted files resume on the next run).\n");
 
 enum {
     OPT_FOLDER_CONFIG = 256,
@@ -82,7 +83,7 @@ static int parse_seconds(const char *s, const char *opt, double *out)
     char *end;
     double v = strtod(s, &end);
     if (end == s || *end || v < 0 || v > 86400) {
-        lk_errorf("%s: \"%s\" is not a number of seconds (0 to 86400)", opt, s);
+        lk_errorf(_("%s: \"%s\" is not a number of seconds (0 to 86400)"), opt, s);
         return -1;
     }
     *out = v;
@@ -133,7 +134,7 @@ int cmd_watch(int argc, char **argv)
             break;
         }
         case 'h':
-            fputs(usage_text, stdout);
+            fputs(_(usage_text), stdout);
             rc = LK_EXIT_OK;
             goto out;
         default:
@@ -141,7 +142,7 @@ int cmd_watch(int argc, char **argv)
         }
     }
     if (optind != argc - 1) {
-        lk_errorf("watch takes exactly one folder");
+        lk_errorf(_("watch takes exactly one folder"));
         goto usage_error;
     }
     opts.dir = argv[optind];
@@ -177,7 +178,7 @@ int cmd_watch(int argc, char **argv)
     rc = lk_watch_run(&opts);
     goto out;
 usage_error:
-    fputs(usage_text, stderr);
+    fputs(_(usage_text), stderr);
     rc = LK_EXIT_USAGE;
 out:
     for (size_t i = 0; i < n_pass; i++)

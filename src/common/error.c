@@ -2,6 +2,7 @@
  * error.c: lk_error, the result codes, the exit-code table and the one message style.
  */
 #include "common/error.h"
+#include "common/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,25 +14,25 @@ const char *lk_strerror(lk_code code)
 {
     switch (code) {
     case LK_OK: return "ok";
-    case LK_ERR_NOMEM: return "out of memory";
-    case LK_ERR_IO: return "input/output error";
-    case LK_ERR_INPUT: return "invalid input";
-    case LK_ERR_LIMIT: return "input exceeds a safety limit";
-    case LK_ERR_MAPPING: return "invalid mapping";
-    case LK_ERR_CONFIG: return "invalid configuration";
-    case LK_ERR_AUTH: return "authentication failed";
-    case LK_ERR_NETWORK: return "network error";
-    case LK_ERR_HTTP: return "unexpected HTTP status";
-    case LK_ERR_PROTOCOL: return "unexpected answer from the server";
-    case LK_ERR_REJECTED: return "rejected by Loket";
-    case LK_ERR_NOT_FOUND: return "not found";
-    case LK_ERR_CONFLICT: return "conflict";
-    case LK_ERR_INTERRUPTED: return "interrupted";
-    case LK_ERR_INTERNAL: return "internal error";
+    case LK_ERR_NOMEM: return _("out of memory");
+    case LK_ERR_IO: return _("input/output error");
+    case LK_ERR_INPUT: return _("invalid input");
+    case LK_ERR_LIMIT: return _("input exceeds a safety limit");
+    case LK_ERR_MAPPING: return _("invalid mapping");
+    case LK_ERR_CONFIG: return _("invalid configuration");
+    case LK_ERR_AUTH: return _("authentication failed");
+    case LK_ERR_NETWORK: return _("network error");
+    case LK_ERR_HTTP: return _("unexpected HTTP status");
+    case LK_ERR_PROTOCOL: return _("unexpected answer from the server");
+    case LK_ERR_REJECTED: return _("rejected by Loket");
+    case LK_ERR_NOT_FOUND: return _("not found");
+    case LK_ERR_CONFLICT: return _("conflict");
+    case LK_ERR_INTERRUPTED: return _("interrupted");
+    case LK_ERR_INTERNAL: return _("internal error");
     case LK_ERR_ENV: return "environment error";
     case LK_ERR_UNAVAILABLE: return "Loket temporarily unavailable";
     }
-    return "unknown error";
+    return _("unknown error");
 }
 
 int lk_exit_code(lk_code code)
@@ -168,10 +169,10 @@ char *lk_error_format(const lk_error *err, char *buf, size_t size)
             APPEND(":%lu", err->row);
         APPEND(": ");
     } else if (err->row) {
-        APPEND("row %lu: ", err->row);
+        APPEND(_("row %lu: "), err->row);
     }
     if (err->column[0]) {
-        APPEND("column %s", err->column);
+        APPEND(_("column %s"), err->column);
         if (err->header[0])
             APPEND(" \"%s\"", err->header);
         APPEND(": ");

@@ -5,6 +5,7 @@
  */
 #include "common/safefile.h"
 
+#include "common/i18n.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -24,7 +25,7 @@ static int open_parent(const char *path, char **base, lk_error *err)
     char *dir;
     int fd;
     if (slash && slash[1] == '\0') {
-        lk_error_set(err, LK_ERR_ENV, "cannot write %s: it names a folder", path);
+        lk_error_set(err, LK_ERR_ENV, _("cannot write %s: it names a folder"), path);
         return -1;
     }
     if (!slash) {
@@ -36,7 +37,7 @@ static int open_parent(const char *path, char **base, lk_error *err)
     }
     fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
-        lk_error_set(err, LK_ERR_ENV, "cannot write %s: cannot open its folder %s: %s", path, dir,
+        lk_error_set(err, LK_ERR_ENV, _("cannot write %s: cannot open its folder %s: %s"), path, dir,
                      strerror(errno));
         free(*base);
         *base = NULL;
@@ -86,7 +87,7 @@ lk_code lk_safe_file_begin(lk_safe_file *f, const char *path, int mode, lk_error
         f->tmp_name = NULL;
     }
     if (f->fd < 0) {
-        lk_error_set(err, LK_ERR_ENV, "cannot create a temporary file for %s: %s", path,
+        lk_error_set(err, LK_ERR_ENV, _("cannot create a temporary file for %s: %s"), path,
                      strerror(errno));
         free(f->tmp_name);
         f->tmp_name = NULL; /* nothing of ours to remove */
@@ -95,7 +96,7 @@ lk_code lk_safe_file_begin(lk_safe_file *f, const char *path, int mode, lk_error
     }
     /* open() honours the umask; the mode must be exact for private files */
     if (fchmod(f->fd, (mode_t)mode) != 0) {
-        lk_error_set(err, LK_ERR_ENV, "cannot write %s: %s", path, strerror(errno));
+        lk_error_set(err, LK_ERR_ENV, _("cannot write %s: %s"), path, strerror(errno));
         lk_safe_file_abort(f);
         return LK_ERR_ENV;
     }
@@ -109,7 +110,7 @@ lk_code lk_safe_file_write(lk_safe_file *f, const void *data, size_t len, lk_err
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            return lk_error_set(err, LK_ERR_ENV, "cannot write %s: %s", f->path, strerror(errno));
+            return lk_error_set(err, LK_ERR_ENV, _("cannot write %s: %s"), f->path, strerror(errno));
         }
         off += (size_t)w;
     }
@@ -132,7 +133,7 @@ static void release(lk_safe_file *f)
 lk_code lk_safe_file_commit(lk_safe_file *f, int *keep_fd, lk_error *err)
 {
     if (fsync(f->fd) != 0 || renameat(f->dir_fd, f->tmp_name, f->dir_fd, f->base) != 0) {
-        lk_error_set(err, LK_ERR_ENV, "cannot write %s: %s", f->path, strerror(errno));
+        lk_error_set(err, LK_ERR_ENV, _("cannot write %s: %s"), f->path, strerror(errno));
         lk_safe_file_abort(f);
         return LK_ERR_ENV;
     }
@@ -144,7 +145,7 @@ lk_code lk_safe_file_commit(lk_safe_file *f, int *keep_fd, lk_error *err)
         f->fd = -1;
     } else if (close(f->fd) != 0) {
         f->fd = -1;
-        lk_error_set(err, LK_ERR_ENV, "cannot write %s: %s", f->path, strerror(errno));
+        lk_error_set(err, LK_ERR_ENV, _("cannot write %s: %s"), f->path, strerror(errno));
         release(f);
         return LK_ERR_ENV;
     }
@@ -206,7 +207,7 @@ lk_code lk_safe_scratch_begin(lk_safe_scratch *s, const char *path, int mode, lk
         s->scratch_fd = openat(s->dir_fd, s->scratch_name,
                                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (s->scratch_fd < 0) {
-        lk_error_set(err, LK_ERR_ENV, "cannot create a temporary folder for %s: %s", path,
+        lk_error_set(err, LK_ERR_ENV, _("cannot create a temporary folder for %s: %s"), path,
                      strerror(errno));
         lk_safe_scratch_abort(s);
         return LK_ERR_ENV;
@@ -227,7 +228,7 @@ lk_code lk_safe_scratch_commit(lk_safe_scratch *s, lk_error *err)
         e = errno;
         if (fd >= 0)
             close(fd);
-        lk_error_set(err, LK_ERR_ENV, "cannot write %s: %s", s->path, strerror(e));
+        lk_error_set(err, LK_ERR_ENV, _("cannot write %s: %s"), s->path, strerror(e));
         lk_safe_scratch_abort(s);
         return LK_ERR_ENV;
     }
@@ -268,26 +269,26 @@ int lk_safe_open(const char *path, int flags, int mode, lk_error *err)
         int open_errno = errno; /* the lstat below sets errno too (ENOENT for a file to create) */
         /* O_CREAT on another user's link in a sticky folder fails with EACCES, not ELOOP */
         if (open_errno == ELOOP || (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)))
-            lk_error_set(err, LK_ERR_ENV, "refusing to open %s: it is a symbolic link", path);
+            lk_error_set(err, LK_ERR_ENV, _("refusing to open %s: it is a symbolic link"), path);
         else
-            lk_error_set(err, LK_ERR_ENV, "cannot open %s: %s", path, strerror(open_errno));
+            lk_error_set(err, LK_ERR_ENV, _("cannot open %s: %s"), path, strerror(open_errno));
         return -1;
     }
     /* O_NONBLOCK only so that a planted FIFO cannot hang the open; regular files ignore it */
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        lk_error_set(err, LK_ERR_ENV, "refusing to open %s: it is not a regular file", path);
+        lk_error_set(err, LK_ERR_ENV, _("refusing to open %s: it is not a regular file"), path);
         close(fd);
         return -1;
     }
     if (st.st_uid != geteuid()) {
-        lk_error_set(err, LK_ERR_ENV, "refusing to open %s: it belongs to another user (uid %ld)",
+        lk_error_set(err, LK_ERR_ENV, _("refusing to open %s: it belongs to another user (uid %ld)"),
                      path, (long)st.st_uid);
         close(fd);
         return -1;
     }
     if (mode >= 0 && (st.st_mode & 07777) != (mode_t)mode && fchmod(fd, (mode_t)mode) != 0) {
-        lk_error_set(err, LK_ERR_ENV, "cannot set the mode of %s: %s", path, strerror(errno));
+        lk_error_set(err, LK_ERR_ENV, _("cannot set the mode of %s: %s"), path, strerror(errno));
         close(fd);
         return -1;
     }
@@ -308,23 +309,23 @@ lk_code lk_dir_check_private(const char *dir, const char *what, lk_error *err)
     struct stat st;
     char *copy;
     if (lstat(dir, &st) != 0)
-        return lk_error_set(err, LK_ERR_ENV, "cannot check %s %s: %s", what, dir, strerror(errno));
+        return lk_error_set(err, LK_ERR_ENV, _("cannot check %s %s: %s"), what, dir, strerror(errno));
     if (!S_ISDIR(st.st_mode))
-        return lk_error_set(err, LK_ERR_ENV, "%s %s is not a folder (a symbolic link is refused)",
+        return lk_error_set(err, LK_ERR_ENV, _("%s %s is not a folder (a symbolic link is refused)"),
                             what, dir);
     if (!owner_ok(st.st_uid))
         return lk_error_set(err, LK_ERR_ENV,
-                            "%s %s belongs to another user (uid %ld); it must be yours", what, dir,
+                            _("%s %s belongs to another user (uid %ld); it must be yours"), what, dir,
                             (long)st.st_uid);
     if (st.st_mode & (S_IWGRP | S_IWOTH))
         return lk_error_set(err, LK_ERR_ENV,
-                            "%s %s can be written by other users (mode %04o); make it private "
-                            "(chmod 700)",
+                            _("%s %s can be written by other users (mode %04o); make it private "
+                            "(chmod 700)"),
                             what, dir, (unsigned)(st.st_mode & 07777));
     /* The folders above: someone who can rename one of them can swap the whole tree. */
     copy = realpath(dir, NULL);
     if (!copy)
-        return lk_error_set(err, LK_ERR_ENV, "cannot check %s %s: %s", what, dir, strerror(errno));
+        return lk_error_set(err, LK_ERR_ENV, _("cannot check %s %s: %s"), what, dir, strerror(errno));
     for (char *slash = strrchr(copy, '/'); slash; slash = strrchr(copy, '/')) {
         if (slash == copy)
             slash[1] = '\0';
@@ -335,8 +336,8 @@ lk_code lk_dir_check_private(const char *dir, const char *what, lk_error *err)
         if (!owner_ok(st.st_uid) ||
             ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
             lk_error_set(err, LK_ERR_ENV,
-                         "%s %s lies in %s, which other users can change (owner uid %ld, mode "
-                         "%04o)",
+                         _("%s %s lies in %s, which other users can change (owner uid %ld, mode "
+                         "%04o)"),
                          what, dir, copy, (long)st.st_uid, (unsigned)(st.st_mode & 07777));
             free(copy);
             return LK_ERR_ENV;
@@ -352,16 +353,16 @@ lk_code lk_file_check_trusted(int fd, const char *path, const char *what, lk_err
 {
     struct stat st;
     if (fstat(fd, &st) != 0)
-        return lk_error_set(err, LK_ERR_ENV, "cannot check %s %s: %s", what, path, strerror(errno));
+        return lk_error_set(err, LK_ERR_ENV, _("cannot check %s %s: %s"), what, path, strerror(errno));
     if (!S_ISREG(st.st_mode))
-        return lk_error_set(err, LK_ERR_ENV, "%s %s is not a regular file", what, path);
+        return lk_error_set(err, LK_ERR_ENV, _("%s %s is not a regular file"), what, path);
     if (!owner_ok(st.st_uid))
         return lk_error_set(err, LK_ERR_ENV,
-                            "%s %s belongs to another user (uid %ld); it must be yours or root's",
+                            _("%s %s belongs to another user (uid %ld); it must be yours or root's"),
                             what, path, (long)st.st_uid);
     if (st.st_mode & (S_IWGRP | S_IWOTH))
         return lk_error_set(err, LK_ERR_ENV,
-                            "%s %s can be written by other users (mode %04o); chmod go-w it", what,
+                            _("%s %s can be written by other users (mode %04o); chmod go-w it"), what,
                             path, (unsigned)(st.st_mode & 07777));
     return LK_OK;
 }
@@ -374,7 +375,7 @@ lk_code lk_read_trusted_file(const char *path, size_t max, const char *what, cha
     char *buf;
     lk_code rc;
     if (fd < 0)
-        return lk_error_set(err, LK_ERR_ENV, "cannot open %s: %s", path, strerror(errno));
+        return lk_error_set(err, LK_ERR_ENV, _("cannot open %s: %s"), path, strerror(errno));
     rc = lk_file_check_trusted(fd, path, what, err);
     if (rc != LK_OK) {
         close(fd);
@@ -389,14 +390,14 @@ lk_code lk_read_trusted_file(const char *path, size_t max, const char *what, cha
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            rc = lk_error_set(err, LK_ERR_ENV, "cannot read %s: %s", path, strerror(errno));
+            rc = lk_error_set(err, LK_ERR_ENV, _("cannot read %s: %s"), path, strerror(errno));
             break;
         }
         if (r == 0)
             break;
         n += (size_t)r;
         if (n > max) {
-            rc = lk_error_set(err, LK_ERR_LIMIT, "%s is larger than %zu bytes", path, max);
+            rc = lk_error_set(err, LK_ERR_LIMIT, _("%s is larger than %zu bytes"), path, max);
             break;
         }
     }

@@ -2,6 +2,7 @@
  * strbuf.c: growable byte buffers. Allocation failure is fatal (lk_die): every caller would
  * otherwise have to carry a path that cannot be tested honestly.
  */
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -50,7 +51,7 @@ void strbuf_grow(strbuf *sb, size_t extra)
         strbuf_init(sb, 0);
     need = sb->len + extra + 1;
     if (need < sb->len)
-        lk_die("strbuf: size overflow");
+        lk_die(_("strbuf: size overflow"));
     if (need <= sb->alloc)
         return;
     size_t nalloc = sb->alloc ? sb->alloc : 64;
@@ -93,7 +94,7 @@ void strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap)
     n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, cp);
     va_end(cp);
     if (n < 0)
-        lk_die("strbuf: bad format");
+        lk_die(_("strbuf: bad format"));
     if ((size_t)n >= sb->alloc - sb->len) {
         strbuf_grow(sb, (size_t)n);
         n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);

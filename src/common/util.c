@@ -3,6 +3,7 @@
  */
 #include "common/util.h"
 
+#include "common/i18n.h"
 #include "common/safefile.h"
 
 #include <errno.h>
@@ -18,7 +19,7 @@ void *xmalloc(size_t size)
 {
     void *p = malloc(size ? size : 1);
     if (!p)
-        lk_die("out of memory (%zu bytes)", size);
+        lk_die(_("out of memory (%zu bytes)"), size);
     return p;
 }
 
@@ -26,7 +27,7 @@ void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
-        lk_die("out of memory (%zu x %zu bytes)", n, size);
+        lk_die(_("out of memory (%zu x %zu bytes)"), n, size);
     return p;
 }
 
@@ -34,7 +35,7 @@ void *xrealloc(void *p, size_t size)
 {
     void *q = realloc(p, size ? size : 1);
     if (!q)
-        lk_die("out of memory (%zu bytes)", size);
+        lk_die(_("out of memory (%zu bytes)"), size);
     return q;
 }
 
@@ -59,7 +60,7 @@ void lk_grow(void *arr, size_t elem, size_t need, size_t *alloc)
     size_t n = *alloc ? *alloc : 8;
     while (n < need) {
         if (n > ((size_t)-1) / 2 / elem)
-            lk_die("array size overflow");
+            lk_die(_("array size overflow"));
         n *= 2;
     }
     *p = xrealloc(*p, n * elem);
@@ -72,7 +73,7 @@ lk_code lk_read_file(const char *path, size_t max, char **out, size_t *len, lk_e
     char *buf = NULL;
     size_t n = 0, alloc = 0;
     if (!f)
-        return lk_error_set(err, LK_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+        return lk_error_set(err, LK_ERR_IO, _("cannot open %s: %s"), path, strerror(errno));
     for (;;) {
         if (n + 65536 + 1 > alloc) {
             alloc = alloc ? alloc * 2 : 65536 * 2;
@@ -83,7 +84,7 @@ lk_code lk_read_file(const char *path, size_t max, char **out, size_t *len, lk_e
         if (n > max) {
             fclose(f);
             free(buf);
-            return lk_error_set(err, LK_ERR_LIMIT, "%s is larger than %zu bytes", path, max);
+            return lk_error_set(err, LK_ERR_LIMIT, _("%s is larger than %zu bytes"), path, max);
         }
         if (r == 0)
             break;
@@ -91,7 +92,7 @@ lk_code lk_read_file(const char *path, size_t max, char **out, size_t *len, lk_e
     if (ferror(f)) {
         fclose(f);
         free(buf);
-        return lk_error_set(err, LK_ERR_IO, "cannot read %s", path);
+        return lk_error_set(err, LK_ERR_IO, _("cannot read %s"), path);
     }
     fclose(f);
     if (!buf)
@@ -135,17 +136,17 @@ lk_code lk_sha256_file(const char *path, char *out, lk_error *err)
     FILE *f = fopen(path, "rb");
     EVP_MD_CTX *ctx;
     if (!f)
-        return lk_error_set(err, LK_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+        return lk_error_set(err, LK_ERR_IO, _("cannot open %s: %s"), path, strerror(errno));
     ctx = EVP_MD_CTX_new();
     if (!ctx)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     while ((r = fread(buf, 1, sizeof(buf), f)) > 0)
         EVP_DigestUpdate(ctx, buf, r);
     if (ferror(f)) {
         EVP_MD_CTX_free(ctx);
         fclose(f);
-        return lk_error_set(err, LK_ERR_IO, "cannot read %s", path);
+        return lk_error_set(err, LK_ERR_IO, _("cannot read %s"), path);
     }
     fclose(f);
     EVP_DigestFinal_ex(ctx, md, &mdlen);

@@ -13,6 +13,7 @@
  */
 #include "engine/apply.h"
 
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "engine/collective.h"
 #include "common/util.h"
@@ -404,11 +405,11 @@ static void settle_unknown(apply_ctx *a)
         /* no trustworthy answer: not settled, so --resume sends it again (the upsert is
          * idempotent) */
         if (rc != LK_OK)
-            snprintf(msg, sizeof msg, "Loket's answer to the collective call did not name this "
-                     "record, and reading it back failed: %s", rerr.message);
+            snprintf(msg, sizeof msg, _("Loket's answer to the collective call did not name this "
+                     "record, and reading it back failed: %s"), rerr.message);
         else
-            snprintf(msg, sizeof msg, "Loket's answer to the collective call did not name this "
-                     "record, and reading it back cannot tell: Loket holds %s",
+            snprintf(msg, sizeof msg, _("Loket's answer to the collective call did not name this "
+                     "record, and reading it back cannot tell: Loket holds %s"),
                      h == LK_HELD_PARTLY ? "some of its values, not all"
                                          : "no value that could be compared (supplements)");
         lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Error", false, 0, msg, NULL);
@@ -534,17 +535,17 @@ lk_code lk_apply_run(lk_client *c, lk_plan *p, const lk_apply_opts *o, lk_journa
             continue;
         if (strict_block && p->unread_file) {
             char why[LK_ERROR_MSG_MAX];
-            snprintf(why, sizeof why, "not sent: %s could not be read to its end, and its unread "
+            snprintf(why, sizeof why, _("not sent: %s could not be read to its end, and its unread "
                      "rows may belong to any employment, so nothing is sent, --allow-partial or "
-                     "not (fix the file and run again)", p->unread_file);
+                     "not (fix the file and run again)"), p->unread_file);
             not_sent(it, why);
             continue;
         }
         if (strict_block && p->totals_file) {
             char why[LK_ERROR_MSG_MAX];
-            snprintf(why, sizeof why, "not sent: the totals row of %s does not match its rows, "
+            snprintf(why, sizeof why, _("not sent: the totals row of %s does not match its rows, "
                      "and which row is wrong cannot be told, so nothing is sent, --allow-partial "
-                     "or not (fix the file and run again)", p->totals_file);
+                     "or not (fix the file and run again)"), p->totals_file);
             not_sent(it, why);
             continue;
         }
@@ -603,7 +604,7 @@ lk_code lk_apply_run(lk_client *c, lk_plan *p, const lk_apply_opts *o, lk_journa
 
     if (a.nqueue) {
         if (!j) {
-            rc = lk_error_set(err, LK_ERR_INTERNAL, "apply without a journal");
+            rc = lk_error_set(err, LK_ERR_INTERNAL, _("apply without a journal"));
             goto out;
         }
         /* intents first, durable, so a resume knows what may have reached Loket */
@@ -680,8 +681,8 @@ lk_code lk_apply_run(lk_client *c, lk_plan *p, const lk_apply_opts *o, lk_journa
     }
     if (stats->interrupted)
         rc = lk_error_set(err, LK_ERR_INTERRUPTED,
-                          "interrupted: requests in flight finished and were journaled; run "
-                          "apply --resume to send the rest");
+                          _("interrupted: requests in flight finished and were journaled; run "
+                          "apply --resume to send the rest"));
 out:
     for (size_t b = 0; b < a.nbatches; b++)
         free(a.batches[b]);

@@ -1,6 +1,7 @@
 /*
  * journal.c: durable, append-only JSON-lines journal of confirmed results (see journal.h).
  */
+#include "common/i18n.h"
 #include "engine/journal.h"
 #include "common/hashmap.h"
 #include "common/strbuf.h"
@@ -72,11 +73,11 @@ static lk_code check_header(lk_journal *j, cJSON *o, const char *fingerprint, lk
     cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "loketImportJournal");
     cJSON *fp = cJSON_GetObjectItemCaseSensitive(o, "fingerprint");
     if (!cJSON_IsNumber(v) || v->valuedouble != JOURNAL_VERSION || !cJSON_IsString(fp))
-        return lk_error_set(err, LK_ERR_INPUT, "%s is not a loket-import journal", j->path);
+        return lk_error_set(err, LK_ERR_INPUT, _("%s is not a loket-import journal"), j->path);
     if (strcmp(fp->valuestring, fingerprint) != 0)
         return lk_error_set(err, LK_ERR_CONFLICT,
-                            "journal %s belongs to another run (other input files, mapping or "
-                            "options); refusing to resume from it",
+                            _("journal %s belongs to another run (other input files, mapping or "
+                            "options); refusing to resume from it"),
                             j->path);
     return LK_OK;
 }
@@ -87,7 +88,7 @@ static lk_code parse_line(lk_journal *j, const char *line, unsigned long lineno,
     cJSON *o = cJSON_Parse(line);
     lk_code rc = LK_OK;
     if (!cJSON_IsObject(o)) {
-        rc = lk_error_set(err, LK_ERR_INPUT, "journal %s line %lu is damaged", j->path, lineno);
+        rc = lk_error_set(err, LK_ERR_INPUT, _("journal %s line %lu is damaged"), j->path, lineno);
     } else if (lineno == 1) {
         rc = check_header(j, o, fingerprint, err);
     } else {
@@ -96,7 +97,7 @@ static lk_code parse_line(lk_journal *j, const char *line, unsigned long lineno,
         cJSON *result = cJSON_GetObjectItemCaseSensitive(o, "result");
         if (!cJSON_IsString(key) || !cJSON_IsString(sha) || !cJSON_IsObject(result))
             rc = lk_error_set(err, LK_ERR_INPUT,
-                              "journal %s line %lu lacks key, bodySha256 or result", j->path,
+                              _("journal %s line %lu lacks key, bodySha256 or result"), j->path,
                               lineno);
         else
             store_entry(j, key->valuestring, sha->valuestring,
@@ -133,7 +134,7 @@ static lk_code load(lk_journal *j, const char *fingerprint, lk_error *err)
     if (lineno == 0)
         return LK_ERR_NOT_FOUND; /* not even a header: treat as a new journal */
     if (good < len && truncate(j->path, (off_t)good) != 0)
-        return lk_error_set(err, LK_ERR_ENV, "cannot repair journal %s: %s", j->path,
+        return lk_error_set(err, LK_ERR_ENV, _("cannot repair journal %s: %s"), j->path,
                             strerror(errno));
     return LK_OK;
 }
@@ -182,11 +183,11 @@ lk_journal *lk_journal_open(const char *path, const char *fingerprint, bool resu
     j->by_key = lk_hashmap_new(256);
 
     if (!fingerprint[0] || strpbrk(fingerprint, "\"\\\n")) {
-        lk_error_set(err, LK_ERR_INTERNAL, "bad journal fingerprint");
+        lk_error_set(err, LK_ERR_INTERNAL, _("bad journal fingerprint"));
         goto fail;
     }
     if (exists && !S_ISREG(st.st_mode)) {
-        lk_error_set(err, LK_ERR_ENV, "journal %s is not a regular file (a symbolic link is refused)",
+        lk_error_set(err, LK_ERR_ENV, _("journal %s is not a regular file (a symbolic link is refused)"),
                      path);
         goto fail;
     }
@@ -199,8 +200,8 @@ lk_journal *lk_journal_open(const char *path, const char *fingerprint, bool resu
     } else {
         if (exists && holds_results(path)) {
             lk_error_set(err, LK_ERR_CONFLICT,
-                         "journal %s already holds results of a run; use --resume to finish that "
-                         "run, or move the journal away to start over",
+                         _("journal %s already holds results of a run; use --resume to finish that "
+                         "run, or move the journal away to start over"),
                          path);
             goto fail;
         }
@@ -237,7 +238,7 @@ lk_code lk_journal_append(lk_journal *j, const char *key, const char *body_sha25
     char *text;
     lk_code rc;
     if (!line)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     cJSON_AddStringToObject(line, "key", key);
     cJSON_AddStringToObject(line, "bodySha256", body_sha256);
     /* a reference: printed as the result itself, not copied, and not freed with the line */
@@ -245,7 +246,7 @@ lk_code lk_journal_append(lk_journal *j, const char *key, const char *body_sha25
     text = cJSON_PrintUnformatted(line);
     cJSON_Delete(line);
     if (!text)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     /* One write() per line, so a crash tears at most the last line. */
     strbuf_init(&sb, strlen(text) + 2);
     strbuf_addstr(&sb, text);
@@ -254,7 +255,7 @@ lk_code lk_journal_append(lk_journal *j, const char *key, const char *body_sha25
     rc = write_all(j->fd, sb.buf, sb.len);
     strbuf_free(&sb);
     if (rc != LK_OK)
-        return lk_error_set(err, LK_ERR_ENV, "cannot write journal %s: %s", j->path,
+        return lk_error_set(err, LK_ERR_ENV, _("cannot write journal %s: %s"), j->path,
                             strerror(errno));
     store_entry(j, key, body_sha256, cJSON_Duplicate(result, 1));
     j->dirty = true;
@@ -266,7 +267,7 @@ lk_code lk_journal_sync(lk_journal *j, lk_error *err)
     if (!j->dirty)
         return LK_OK;
     if (fdatasync(j->fd) != 0)
-        return lk_error_set(err, LK_ERR_ENV, "cannot sync journal %s: %s", j->path,
+        return lk_error_set(err, LK_ERR_ENV, _("cannot sync journal %s: %s"), j->path,
                             strerror(errno));
     j->dirty = false;
     return LK_OK;

@@ -4,6 +4,7 @@
 #include "engine/json_text.h"
 
 #include "common/error.h"
+#include "common/i18n.h"
 
 #include <cJSON.h>
 #include <limits.h>
@@ -45,7 +46,7 @@ void lk_json_text_long(strbuf *sb, long v)
     cJSON *n = cJSON_CreateNumber((double)v);
     char *text = n ? cJSON_PrintUnformatted(n) : NULL;
     if (!text)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     strbuf_addstr(sb, text);
     free(text);
     cJSON_Delete(n);

@@ -5,6 +5,7 @@
 #include "engine/plan_file.h"
 
 #include "common/hashmap.h"
+#include "common/i18n.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -137,7 +138,7 @@ lk_code lk_plan_file_write(const lk_plan *p, const lk_report *r, const lk_plan_o
     char *text = cJSON_Print(doc);
     cJSON_Delete(doc);
     if (!text)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     size_t len = strlen(text);
     text[len] = '\n'; /* replaces the NUL: the length is kept apart */
     lk_code rc = lk_write_file_atomic(path, text, len + 1, 0600, err);
@@ -215,7 +216,7 @@ lk_code lk_plan_file_load(const char *path, lk_plan_file **out, lk_error *err)
         pf->file_sha256[i] = str_field(f, "sha256");
         if (!pf->files[i] || !pf->file_sha256[i]) {
             lk_plan_file_free(pf);
-            return lk_error_set(err, LK_ERR_INPUT, "%s: files[%zu] lacks its path or sha256",
+            return lk_error_set(err, LK_ERR_INPUT, _("%s: files[%zu] lacks its path or sha256"),
                                 path, i);
         }
         i++;
@@ -294,18 +295,18 @@ static void compare_components(compare_ctx *x, const cJSON *saved, const cJSON *
         }
         long k = cJSON_IsNumber(key) ? (long)key->valuedouble : 0;
         if (!match) {
-            differ(x, fresh, "component %ld is not in the plan", k);
+            differ(x, fresh, _("component %ld is not in the plan"), k);
             continue;
         }
         const cJSON *o1 = cJSON_GetObjectItemCaseSensitive(match, "old");
         const cJSON *o2 = cJSON_GetObjectItemCaseSensitive(fc, "old");
         if (!same_json(o1, o2))
-            differ(x, fresh, "component %ld: Loket held %s when the plan was made, now %s", k,
+            differ(x, fresh, _("component %ld: Loket held %s when the plan was made, now %s"), k,
                    text_or(o1, "no value"), text_or(o2, "no value"));
         const cJSON *n1 = cJSON_GetObjectItemCaseSensitive(match, "new");
         const cJSON *n2 = cJSON_GetObjectItemCaseSensitive(fc, "new");
         if (!same_json(n1, n2))
-            differ(x, fresh, "component %ld: the plan sends %s, the input now gives %s", k,
+            differ(x, fresh, _("component %ld: the plan sends %s, the input now gives %s"), k,
                    text_or(n1, "null"), text_or(n2, "null"));
     }
     cJSON_ArrayForEach(sc, cJSON_GetObjectItemCaseSensitive(saved, "components")) {
@@ -317,7 +318,7 @@ static void compare_components(compare_ctx *x, const cJSON *saved, const cJSON *
                      k2->valuedouble == key->valuedouble;
         }
         if (!found)
-            differ(x, saved, "component %ld of the plan is no longer in it",
+            differ(x, saved, _("component %ld of the plan is no longer in it"),
                    cJSON_IsNumber(key) ? (long)key->valuedouble : 0L);
     }
 }
@@ -327,7 +328,7 @@ static void compare_record(compare_ctx *x, const cJSON *saved, const cJSON *fres
     size_t before = x->differences;
     const char *p1 = str_field(saved, "planned"), *p2 = str_field(fresh, "planned");
     if (!p1 || !p2 || strcmp(p1, p2))
-        differ(x, fresh, "the plan would have %s it, now it would be %s",
+        differ(x, fresh, _("the plan would have %s it, now it would be %s"),
                p1 ? p1 : "?", p2 ? p2 : "?");
     compare_components(x, saved, fresh);
     const cJSON *e1 = cJSON_GetObjectItemCaseSensitive(saved, "error");
@@ -348,20 +349,20 @@ static void compare_record(compare_ctx *x, const cJSON *saved, const cJSON *fres
             const cJSON *m;
             cJSON_ArrayForEach(m, n1) seen |= cJSON_Compare(m, n, true);
             if (!seen)
-                differ(x, fresh, "new: %s", text_or(n, ""));
+                differ(x, fresh, _("new: %s"), text_or(n, ""));
         }
         cJSON_ArrayForEach(n, n1) {
             bool seen = false;
             const cJSON *m;
             cJSON_ArrayForEach(m, n2) seen |= cJSON_Compare(m, n, true);
             if (!seen)
-                differ(x, saved, "no longer: %s", text_or(n, ""));
+                differ(x, saved, _("no longer: %s"), text_or(n, ""));
         }
     }
     /* the body decides what is sent: any difference not named above still refuses */
     const char *s1 = str_field(saved, "bodySha256"), *s2 = str_field(fresh, "bodySha256");
     if (x->differences == before && ((s1 == NULL) != (s2 == NULL) || (s1 && strcmp(s1, s2))))
-        differ(x, fresh, "the request body differs from the plan's");
+        differ(x, fresh, _("the request body differs from the plan's"));
 }
 
 size_t lk_plan_file_compare(const lk_plan_file *pf, const lk_plan *p, strbuf *why,
@@ -395,17 +396,17 @@ size_t lk_plan_file_compare(const lk_plan_file *pf, const lk_plan *p, strbuf *wh
         if (saved)
             compare_record(&x, saved, fresh);
         else
-            differ(&x, fresh, "a record the plan does not hold (%s)",
+            differ(&x, fresh, _("a record the plan does not hold (%s)"),
                    lk_outcome_name(p->items[i].planned));
         cJSON_Delete(fresh);
     }
     cJSON_ArrayForEach(rec, recs) {
         const char *key = str_field(rec, "key");
         if (key ? !lk_hashmap_get(matched, key) : false)
-            differ(&x, rec, "a record of the plan is no longer in it");
+            differ(&x, rec, _("a record of the plan is no longer in it"));
     }
     for (; next_keyless < nkeyless; next_keyless++)
-        differ(&x, keyless[next_keyless], "a record of the plan is no longer in it");
+        differ(&x, keyless[next_keyless], _("a record of the plan is no longer in it"));
     if (x.differences > max_lines)
         strbuf_addf(why, "... and %zu more\n", x.differences - max_lines);
     free(keyless);

@@ -7,6 +7,8 @@
 #include "engine/plan_stages.h"
 
 #include "common/hashmap.h"
+#include "common/i18n.h"
+#include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "engine/resolve.h"
@@ -110,8 +112,8 @@ lk_code plan_resolve_employers(plan_ctx *x, lk_error *err)
         if (!fixed) {
             if (!parse_long(o->employer, &fixed_cn)) {
                 return lk_error_set(err, LK_ERR_NOT_FOUND,
-                                    "employer \"%s\" is not among the %zu employers this user "
-                                    "may see",
+                                    _("employer \"%s\" is not among the %zu employers this user "
+                                    "may see"),
                                     o->employer, x->employers->n);
             }
             need_client_numbers = true;
@@ -140,8 +142,8 @@ lk_code plan_resolve_employers(plan_ctx *x, lk_error *err)
         x->run_client_number = cn;
         if (!x->run_employer)
             return lk_error_set(err, LK_ERR_NOT_FOUND,
-                                "employer \"%s\" is neither an employer nor the client number of "
-                                "a payroll administration this user may see",
+                                _("employer \"%s\" is neither an employer nor the client number of "
+                                "a payroll administration this user may see"),
                                 o->employer);
     } else if (x->nemps == 1) {
         x->run_employer = &x->emps[0];
@@ -227,7 +229,7 @@ lk_code plan_build_units(plan_ctx *x, lk_error *err)
         long cn;
         if (u->ref->employer) {
             if (!parse_long(u->ref->employer, &cn)) {
-                plan_unit_fail(u, LK_ERR_INPUT, "employer \"%s\" is not a client number",
+                plan_unit_fail(u, LK_ERR_INPUT, _("employer \"%s\" is not a client number"),
                                u->ref->employer);
                 continue;
             }
@@ -240,15 +242,15 @@ lk_code plan_build_units(plan_ctx *x, lk_error *err)
                         strbuf_addf(&sb, "%s%s (%s)", sb.len ? ", " : "", x->emps[j].name,
                                     x->emps[j].admins_err.message);
                 plan_unit_fail(u, LK_ERR_NOT_FOUND,
-                               "no payroll administration with client number %ld among the employers "
-                               "this user may see%s%s",
+                               _("no payroll administration with client number %ld among the employers "
+                               "this user may see%s%s"),
                                cn, sb.len ? "; could not read: " : "", sb.len ? sb.buf : "");
                 strbuf_free(&sb);
                 continue;
             }
             if (x->run_employer && x->run_employer != u->employer && x->opts->employer) {
                 plan_unit_fail(u, LK_ERR_INPUT,
-                               "client number %ld belongs to %s, not to --employer %s", cn,
+                               _("client number %ld belongs to %s, not to --employer %s"), cn,
                                u->employer->name, x->opts->employer);
                 continue;
             }
@@ -257,15 +259,15 @@ lk_code plan_build_units(plan_ctx *x, lk_error *err)
             u->admin_client = x->run_client_number;
         } else {
             return lk_error_set(err, LK_ERR_CONFIG,
-                                "this user sees %zu employers and the input names none: give "
+                                _("this user sees %zu employers and the input names none: give "
                                 "--employer (id, number, name or client number) or set "
-                                "\"employer\" in the configuration",
+                                "\"employer\" in the configuration"),
                                 x->nemps);
         }
         if (u->period_ref.kind == LK_PERIOD_NONE) {
             plan_unit_fail(u, LK_ERR_INPUT,
-                           "no payroll period: give --period (2026-11 or 2026-P11) or map a period or "
-                           "date column");
+                           _("no payroll period: give --period (2026-11 or 2026-P11) or map a period or "
+                           "date column"));
             continue;
         }
         if (u->ref->employment_id)
@@ -273,7 +275,7 @@ lk_code plan_build_units(plan_ctx *x, lk_error *err)
         else if (u->ref->employee_number > 0)
             add_number(u->employer, u->ref->employee_number);
         else
-            plan_unit_fail(u, LK_ERR_INPUT, "no employee number");
+            plan_unit_fail(u, LK_ERR_INPUT, _("no employee number"));
     }
     return LK_OK;
 }
@@ -472,7 +474,7 @@ lk_code plan_fetch_periods(plan_ctx *x, lk_error *err)
         if (u->failed)
             continue;
         if (u->employer->employments_failed) {
-            plan_unit_fail(u, u->employer->employments_err.code, "employments of %s: %s",
+            plan_unit_fail(u, u->employer->employments_err.code, _("employments of %s: %s"),
                            u->employer->name, u->employer->employments_err.message);
             continue;
         }
@@ -515,15 +517,15 @@ void plan_resolve_units(plan_ctx *x)
         size_t n = unit_candidates(x, u, cands, MAX_CANDIDATES);
         if (n == 0) {
             if (u->ref->employment_id)
-                plan_unit_fail(u, LK_ERR_NOT_FOUND, "employment %s is not an employment of %s",
+                plan_unit_fail(u, LK_ERR_NOT_FOUND, _("employment %s is not an employment of %s"),
                                u->ref->employment_id, u->employer->name);
             else if (u->admin_client)
                 plan_unit_fail(u, LK_ERR_NOT_FOUND,
-                               "employee %ld is not an employee of %s in the administration with "
-                               "client number %ld",
+                               _("employee %ld is not an employee of %s in the administration with "
+                               "client number %ld"),
                                u->ref->employee_number, u->employer->name, u->admin_client);
             else
-                plan_unit_fail(u, LK_ERR_NOT_FOUND, "employee %ld is not an employee of %s",
+                plan_unit_fail(u, LK_ERR_NOT_FOUND, _("employee %ld is not an employee of %s"),
                                u->ref->employee_number, u->employer->name);
             continue;
         }
@@ -536,7 +538,7 @@ void plan_resolve_units(plan_ctx *x)
             if (!a) {
                 cc[j].period_error = "the employment has no payroll administration";
             } else if (a->periods_failed) {
-                plan_unit_fail(u, a->periods_err.code, "payroll periods of %s: %s", a->name,
+                plan_unit_fail(u, a->periods_err.code, _("payroll periods of %s: %s"), a->name,
                                a->periods_err.message);
             } else {
                 cc[j].period = lk_period_pick(a->periods, &u->period_ref, a->name, a->period_type,
@@ -566,9 +568,12 @@ void plan_resolve_units(plan_ctx *x)
         u->period = cc[pick].period;
         if (u->period->approved && !x->skip_checks) {
             plan_unit_fail(u, LK_ERR_CONFLICT,
-                           "period %04d-P%02d (%s..%s) of %s is closed: its payroll run is approved",
-                           u->period->year, u->period->period_number, u->period->start_date,
-                           u->period->end_date, u->admin->name);
+                           _("period %s (%s..%s) of %s is closed: its payroll run is approved"),
+                           lk_period_code(u->period->year, u->period->period_number,
+                                          lk_period_type_of(u->period->start_date,
+                                                            u->period->end_date),
+                                          (char[LK_PERIOD_NAME_MAX]){ 0 }),
+                           u->period->start_date, u->period->end_date, u->admin->name);
             continue;
         }
         if (u->period->year != u->period_ref.year)
@@ -629,7 +634,7 @@ lk_code plan_fetch_period_metadata(plan_ctx *x, lk_error *err)
     for (size_t i = 0; i < x->nunits; i++) {
         unit *u = &x->units[i];
         if (!u->failed && u->pmd && u->pmd->failed)
-            plan_unit_fail(u, u->pmd->err.code, "period metadata of %s: %s", u->admin->name,
+            plan_unit_fail(u, u->pmd->err.code, _("period metadata of %s: %s"), u->admin->name,
                            u->pmd->err.message);
     }
     return LK_OK;

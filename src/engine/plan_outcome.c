@@ -6,6 +6,8 @@
 #include "engine/plan_stages.h"
 
 #include "common/hashmap.h"
+#include "common/i18n.h"
+#include "common/localefmt.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "engine/resolve.h"
@@ -113,7 +115,7 @@ static lk_plan_item *new_item(lk_plan *p)
 static void note_held(plan_ctx *x, lk_report_record *rec, const bucket *b,
                       const lk_period_data_record *existing)
 {
-    char buf[32], kbuf[24], msg[256];
+    char buf[LK_FMT_NUMBER_MAX], kbuf[24], msg[256];
     for (size_t i = 0; existing && i < existing->ncomponents; i++) {
         const lk_component_value *cv = &existing->components[i];
         bool in_file = false;
@@ -125,9 +127,9 @@ static void note_held(plan_ctx *x, lk_report_record *rec, const bucket *b,
         if (in_file || !lk_hashmap_get(x->components_used, kbuf))
             continue;
         snprintf(msg, sizeof msg,
-                 "Loket holds %s for component %ld%s%s%s; the file has no value for it, so it "
-                 "stays (send 0 or null to change it)",
-                 lk_decimal_format(cv->value, buf), cv->key, cv->description ? " (" : "",
+                 _("Loket holds %s for component %ld%s%s%s; the file has no value for it, so it "
+                 "stays (send 0 or null to change it)"),
+                 lk_fmt_decimal(cv->value, 0, buf), cv->key, cv->description ? " (" : "",
                  cv->description ? cv->description : "", cv->description ? ")" : "");
         lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Info", false, 0, msg, NULL);
     }

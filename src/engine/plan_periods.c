@@ -7,6 +7,7 @@
  */
 #include "engine/plan_stages.h"
 
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -55,8 +56,8 @@ static void check_expected(plan_ctx *x)
             strbuf sb;
             strbuf_init(&sb, 128);
             row_text(&sb, x->set, &e->first);
-            period_error(b, "%s: column \"%s\": date %04d-%02d-%02d lies in period %04d-P%02d "
-                         "(%s..%s) of %s, not in %04d-P%02d given with --period", sb.buf,
+            period_error(b, _("%s: column \"%s\": date %04d-%02d-%02d lies in period %04d-P%02d "
+                         "(%s..%s) of %s, not in %04d-P%02d given with --period"), sb.buf,
                          x->set->period_column ? x->set->period_column : "",
                          e->period.year, e->period.month, e->period.day, u->period->year,
                          u->period->period_number, u->period->start_date, u->period->end_date,
@@ -119,8 +120,8 @@ static void warn_admin(plan_ctx *x, size_t file, const period_count *pc, size_t 
         strbuf_addch(&sb, ')');
         first = false;
     }
-    lk_report_add_warning(x->report, "%s: the rows fall into %zu payroll periods%s%s: %s; check "
-                          "that the dates are meant for those periods", set->files[file], count,
+    lk_report_add_warning(x->report, _("%s: the rows fall into %zu payroll periods%s%s: %s; check "
+                          "that the dates are meant for those periods"), set->files[file], count,
                           admin && admin->name ? " of " : "",
                           admin && admin->name ? admin->name : "", sb.buf);
     strbuf_free(&sb);

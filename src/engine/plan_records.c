@@ -5,6 +5,8 @@
 #include "engine/plan_stages.h"
 
 #include "common/hashmap.h"
+#include "common/i18n.h"
+#include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "engine/resolve.h"
@@ -110,7 +112,7 @@ static bucket *plan_bucket_for(plan_ctx *x, size_t entry_index)
             const lk_metadata_field *fld = lk_metadata_field_get(u->pmd->md, plan_rk_fields[f]);
             strbuf_addf(&sb, "%s ", rk_words[f]);
             ref_text(&sb, r);
-            strbuf_addf(&sb, " is not known in %s", u->admin->name);
+            strbuf_addf(&sb, _(" is not known in %s"), u->admin->name);
             if (fld && fld->n) {
                 strbuf_addstr(&sb, " (known: ");
                 for (size_t i = 0; i < fld->n && i < 12; i++) {
@@ -198,8 +200,8 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
         strbuf w;
         strbuf_init(&w, 64);
         entry_where(&w, x->set, e);
-        bucket_error(b, "%s could not be read to its end: component %d may lack rows, so "
-                     "nothing of this record is sent%s%s", x->set->files[e->incomplete_file],
+        bucket_error(b, _("%s could not be read to its end: component %d may lack rows, so "
+                     "nothing of this record is sent%s%s"), x->set->files[e->incomplete_file],
                      e->component, w.len ? "; input " : "", w.buf);
         strbuf_free(&w);
     }
@@ -209,8 +211,8 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
         strbuf w;
         strbuf_init(&w, 64);
         entry_where(&w, x->set, e);
-        bucket_error(b, "the mapping says the dates' payroll periods are calendar months "
-                     "(\"calendar\": \"month\"), but %s's period %04d-P%02d runs %s..%s%s%s",
+        bucket_error(b, _("the mapping says the dates' payroll periods are calendar months "
+                     "(\"calendar\": \"month\"), but %s's period %04d-P%02d runs %s..%s%s%s"),
                      u->admin->name, u->period->year, u->period->period_number,
                      u->period->start_date, u->period->end_date, w.len ? "; input " : "", w.buf);
         strbuf_free(&w);
@@ -228,17 +230,21 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
             strbuf_init(&w, 64);
             entry_where(&w, x->set, e);
             bucket_error(b,
-                         "component %d%s%s%s is not allowed in %s for period %04d-P%02d%s%s",
+                         _("component %d%s%s%s is not allowed in %s for period %s%s%s"),
                          e->component, comp ? " (" : "", comp ? comp->description : "",
-                         comp ? ")" : "", u->admin->name, u->period->year,
-                         u->period->period_number, w.len ? "; input " : "", w.buf);
+                         comp ? ")" : "", u->admin->name,
+                         lk_period_code(u->period->year, u->period->period_number,
+                                        lk_period_type_of(u->period->start_date,
+                                                          u->period->end_date),
+                                        (char[LK_PERIOD_NAME_MAX]){ 0 }),
+                         w.len ? _("; input ") : "", w.buf);
             strbuf_free(&w);
         } else if (e->is_supplement && comp && !comp->can_be_supplemented) {
             strbuf w;
             strbuf_init(&w, 64);
             entry_where(&w, x->set, e);
             bucket_error(b,
-                         "component %d (%s) cannot be a supplement (isSupplement) in %s%s%s",
+                         _("component %d (%s) cannot be a supplement (isSupplement) in %s%s%s"),
                          e->component, comp->description, u->admin->name,
                          w.len ? "; input " : "", w.buf);
             strbuf_free(&w);
@@ -268,7 +274,7 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
     }
     /* the same component again: dates of one period summed into it */
     if (bv->value_null != e->value_null) {
-        bucket_error(b, "component %d is both removed (null) and given a value in period %s",
+        bucket_error(b, _("component %d is both removed (null) and given a value in period %s"),
                      e->component, u->label);
         return;
     }
@@ -303,20 +309,20 @@ static void check_record(plan_ctx *x, bucket *b)
     if (b->payslip_text && !x->skip_checks) {
         size_t chars = utf8_length(b->payslip_text), bytes = strlen(b->payslip_text);
         if (chars > LK_PAYSLIP_TEXT_MAX)
-            bucket_error(b, "payslip text \"%s\" is %zu characters; Loket takes at most %d "
-                         "(payslipText, maxLength in the request schema)",
+            bucket_error(b, _("payslip text \"%s\" is %zu characters; Loket takes at most %d "
+                         "(payslipText, maxLength in the request schema)"),
                          b->payslip_text, chars, LK_PAYSLIP_TEXT_MAX);
         else if (bytes > LK_PAYSLIP_TEXT_MAX)
-            bucket_error(b, "payslip text \"%s\" is %zu characters but %zu bytes; a strict "
+            bucket_error(b, _("payslip text \"%s\" is %zu characters but %zu bytes; a strict "
                          "server counts the bytes against the maximum of %d (payslipText): "
-                         "shorten it or drop an accented letter",
+                         "shorten it or drop an accented letter"),
                          b->payslip_text, chars, bytes, LK_PAYSLIP_TEXT_MAX);
     }
     if (!u->failed && u->period && !x->skip_checks &&
         (u->period->year < 2000 || u->period->year > 9999 || u->period->period_number < 1 ||
          u->period->period_number > 53))
-        bucket_error(b, "period %d-P%d of %s is outside the request schema's range (year "
-                     "2000..9999, period number 1..53)",
+        bucket_error(b, _("period %d-P%d of %s is outside the request schema's range (year "
+                     "2000..9999, period number 1..53)"),
                      u->period->year, u->period->period_number, u->admin->name);
     for (size_t j = 0; j < b->nvals; j++) {
         const struct bval *bv = &b->vals[j];
@@ -332,7 +338,7 @@ static void check_record(plan_ctx *x, bucket *b)
                      u->period->period_number % 100);
         else
             snprintf(per, sizeof per, "%s", u->label);
-        bucket_error(b, "component %d%s%s%s: %s is %s the mapping's %s %s in period %s%s%s",
+        bucket_error(b, _("component %d%s%s%s: %s is %s the mapping's %s %s in period %s%s%s"),
                      bv->key, bv->comp ? " (" : "", bv->comp ? bv->comp->description : "",
                      bv->comp ? ")" : "", lk_decimal_format(bv->value, v),
                      low ? "below" : "above", low ? "\"min\"" : "\"max\"",

@@ -5,6 +5,8 @@
  */
 #include "engine/plan_stages.h"
 
+#include "common/i18n.h"
+#include "common/localefmt.h"
 #include "common/util.h"
 
 #include <stdio.h>
@@ -65,7 +67,7 @@ static bool changes(const lk_report_component *c)
  * could be compared. With msgs, each difference becomes an error message on the record. */
 static size_t differences(const merged *m, lk_report_record *rec, bool msgs, size_t *compared)
 {
-    char msg[300], a[32], b[32];
+    char msg[300], a[LK_FMT_NUMBER_MAX], b[LK_FMT_NUMBER_MAX];
     size_t bad = 0;
     *compared = 0;
     for (size_t k = 0; k < rec->ncomponents; k++) {
@@ -81,9 +83,9 @@ static size_t differences(const merged *m, lk_report_record *rec, bool msgs, siz
                 held = &m->rec.components[q];
         bad++;
         if (msgs) {
-            snprintf(msg, sizeof msg, "verify: component %d should be %s, Loket holds %s",
-                     rc->key, rc->delete ? "empty" : lk_decimal_format(rc->new_value, a),
-                     held ? lk_decimal_format(held->value, b) : "nothing");
+            snprintf(msg, sizeof msg, _("verify: component %d should be %s, Loket holds %s"),
+                     rc->key, rc->delete ? _("empty") : lk_fmt_decimal(rc->new_value, 0, a),
+                     held ? lk_fmt_decimal(held->value, 0, b) : _("nothing"));
             lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Error", false, 0, msg, NULL);
         }
     }

@@ -4,6 +4,8 @@
  */
 #include "engine/resolve.h"
 
+#include "common/i18n.h"
+#include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -50,14 +52,30 @@ const lk_period *lk_period_pick(const lk_period_list *periods, const lk_period_r
         }
         if (year_known) {
             lk_error_set(err, LK_ERR_INPUT,
-                         "period %s is a month, but %s pays per %s: name the period by number "
-                         "(%04d-PNN) or map a date column",
+                         _("period %s is a month, but %s pays per %s: name the period by number "
+                         "(%04d-PNN) or map a date column"),
                          label, admin, period_type && *period_type ? period_type : "other period",
                          ref->year);
             return NULL;
         }
         break;
     }
+    case LK_PERIOD_WEEK:
+        /* a week number means the weekly calendar: never period 47 of some other kind */
+        for (size_t i = 0; i < n; i++) {
+            const lk_period *p = &periods->items[i];
+            lk_period_type type = lk_period_type_of(p->start_date, p->end_date);
+            if (p->year == ref->year && type != LK_PERIOD_TYPE_UNKNOWN &&
+                type != LK_PERIOD_TYPE_WEEK) {
+                lk_error_set(err, LK_ERR_INPUT,
+                             _("period %s is a week, but %s pays per %s: name the period by "
+                             "month (%04d-MM) or number (%04d-PNN)"),
+                             label, admin, lk_period_type_name(type), ref->year,
+                             ref->year);
+                return NULL;
+            }
+        }
+        /* fall through */
     case LK_PERIOD_NUMBER:
         for (size_t i = 0; i < n; i++)
             if (periods->items[i].year == ref->year &&
@@ -74,11 +92,11 @@ const lk_period *lk_period_pick(const lk_period_list *periods, const lk_period_r
         break;
     default:
         lk_error_set(err, LK_ERR_INPUT,
-                     "no payroll period: give --period (2026-11 or 2026-P11) or map a period "
-                     "or date column");
+                     _("no payroll period: give --period (2026-11, 2026-P11 or 2026-W47) or map a "
+                       "period or date column"));
         return NULL;
     }
-    lk_error_set(err, LK_ERR_NOT_FOUND, "%s has no payroll period %s", admin, label);
+    lk_error_set(err, LK_ERR_NOT_FOUND, _("%s has no payroll period %s"), admin, label);
     return NULL;
 }
 
@@ -99,7 +117,7 @@ int lk_employment_choose(const lk_employment_candidate *cands, size_t n, long nu
     int pick = -1;
     const char *label = period_label && *period_label ? period_label : "the period";
     if (n == 0) {
-        lk_error_set(err, LK_ERR_NOT_FOUND, "employee %ld is not an employee of this employer",
+        lk_error_set(err, LK_ERR_NOT_FOUND, _("employee %ld is not an employee of this employer"),
                      number);
         return -1;
     }
@@ -129,19 +147,19 @@ int lk_employment_choose(const lk_employment_candidate *cands, size_t n, long nu
             if (!c->period)
                 strbuf_addf(&sb, "%s", c->period_error ? c->period_error : "no such period");
             else if (e->end_date[0] && strcmp(e->end_date, c->period->start_date) < 0)
-                strbuf_addf(&sb, "employment %ld left on %s", e->payroll_id, e->end_date);
+                strbuf_addf(&sb, _("employment %ld left on %s"), e->payroll_id, e->end_date);
             else
-                strbuf_addf(&sb, "employment %ld starts on %s", e->payroll_id, e->start_date);
+                strbuf_addf(&sb, _("employment %ld starts on %s"), e->payroll_id, e->start_date);
         }
         const lk_period *p = NULL;
         for (size_t i = 0; i < n && !p; i++)
             p = cands[i].period;
         if (p)
             lk_error_set(err, LK_ERR_NOT_FOUND,
-                         "employee %ld has no employment active in period %s (%s..%s): %s",
+                         _("employee %ld has no employment active in period %s (%s..%s): %s"),
                          number, label, p->start_date, p->end_date, sb.buf);
         else
-            lk_error_set(err, LK_ERR_NOT_FOUND, "employee %ld: %s", number, sb.buf);
+            lk_error_set(err, LK_ERR_NOT_FOUND, _("employee %ld: %s"), number, sb.buf);
     } else if (matching == 0) {
         for (size_t i = 0; i < n; i++) {
             if (!cands[i].period)
@@ -150,8 +168,8 @@ int lk_employment_choose(const lk_employment_candidate *cands, size_t n, long nu
             describe_employment(&sb, cands[i].employment);
         }
         lk_error_set(err, LK_ERR_NOT_FOUND,
-                     "employee %ld has no employment with payrollId %ld%s%.0ld active in period "
-                     "%s; candidates: %s",
+                     _("employee %ld has no employment with payrollId %ld%s%.0ld active in period "
+                     "%s; candidates: %s"),
                      number, payroll_id, income_relationship ? " / incomeRelationshipNumber " : "",
                      income_relationship, label, sb.buf);
     } else {
@@ -164,8 +182,8 @@ int lk_employment_choose(const lk_employment_candidate *cands, size_t n, long nu
             describe_employment(&sb, c->employment);
         }
         lk_error_set(err, LK_ERR_INPUT,
-                     "employee %ld has %zu employments active in period %s; map a payrollId or "
-                     "incomeRelationshipNumber column to choose: %s",
+                     _("employee %ld has %zu employments active in period %s; map a payrollId or "
+                     "incomeRelationshipNumber column to choose: %s"),
                      number, matching, label, sb.buf);
     }
     strbuf_free(&sb);

@@ -4,6 +4,7 @@
 #include "engine/revert.h"
 
 #include "common/hashmap.h"
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "engine/resolve.h"
@@ -90,7 +91,7 @@ lk_code lk_revert_load(const char *plan_text, size_t plan_len, const char *journ
     if (!cJSON_IsObject(plan) || !cJSON_GetObjectItemCaseSensitive(plan, "loketImportPlan") ||
         !cJSON_IsArray(recs)) {
         cJSON_Delete(plan);
-        return lk_error_set(err, LK_ERR_INPUT, "the run's plan.json is not a loket-import plan");
+        return lk_error_set(err, LK_ERR_INPUT, _("the run's plan.json is not a loket-import plan"));
     }
     lk_revert *rv = xcalloc(1, sizeof *rv);
     rv->plan = plan;
@@ -233,7 +234,7 @@ static char *restore_body(const lk_revert_item *it)
     char *text = cJSON_PrintUnformatted(b);
     cJSON_Delete(b);
     if (!text)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     return text;
 }
 
@@ -257,7 +258,7 @@ static void decide(lk_revert_item *it, const lk_period_data_record *now, bool fo
             as_before = false;
         if (!same_value(new_, v)) {
             as_run = false;
-            strbuf_addf(&since, "%scomponent %ld: the run sent %s, Loket now holds %s",
+            strbuf_addf(&since, _("%scomponent %ld: the run sent %s, Loket now holds %s"),
                         since.len ? "; " : "", key,
                         cJSON_IsString(new_) ? new_->valuestring : "null", now_text);
         }
@@ -268,13 +269,13 @@ static void decide(lk_revert_item *it, const lk_period_data_record *now, bool fo
     for (size_t i = 0; it->created && now && i < now->ncomponents; i++)
         if (now->components[i].has_value && !in_plan(it->components, now->components[i].key)) {
             as_run = as_before = false;
-            strbuf_addf(&since, "%scomponent %ld was added after the run (%s)",
+            strbuf_addf(&since, _("%scomponent %ld was added after the run (%s)"),
                         since.len ? "; " : "", now->components[i].key,
                         lk_decimal_format(now->components[i].value, buf));
         }
     if (!now && !it->created) {
         as_run = as_before = false;
-        strbuf_addstr(&since, "the record is no longer in Loket");
+        strbuf_addstr(&since, _("the record is no longer in Loket"));
     }
     if (as_before) {
         it->action = LK_REVERT_NOTHING;
@@ -294,13 +295,13 @@ static void decide(lk_revert_item *it, const lk_period_data_record *now, bool fo
         if (it->forced) {
             strbuf full;
             strbuf_init(&full, 128);
-            strbuf_addf(&full, "%s (--force; changed after the run: %s)", it->detail, since.buf);
+            strbuf_addf(&full, _("%s (--force; changed after the run: %s)"), it->detail, since.buf);
             free(it->detail);
             it->detail = strbuf_detach(&full, NULL);
         }
     } else {
         it->action = LK_REVERT_REFUSED;
-        strbuf_addstr(&since, "; --force restores it anyway");
+        strbuf_addstr(&since, _("; --force restores it anyway"));
         it->detail = strbuf_detach(&since, NULL);
     }
     free(it->record_id);
@@ -478,7 +479,7 @@ lk_code lk_revert_apply(lk_client *c, lk_revert *rv, lk_journal *j,
                  rv->items[i].action == LK_REVERT_DELETE) &&
                 rv->items[i].outcome == LK_REVERT_PLANNED)
                 rv->items[i].outcome = LK_REVERT_NOT_SENT;
-        return lk_error_set(err, LK_ERR_INTERRUPTED, "interrupted; revert --resume finishes it");
+        return lk_error_set(err, LK_ERR_INTERRUPTED, _("interrupted; revert --resume finishes it"));
     }
     return rc;
 }

@@ -6,6 +6,7 @@
  */
 #include "engine/runs.h"
 
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -62,7 +63,7 @@ static int open_runs_dir(const char *path, bool create, lk_error *err)
                 continue;
             *p = '\0';
             if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
-                lk_error_set(err, LK_ERR_CONFIG, "cannot make the runs folder %s: %s", copy,
+                lk_error_set(err, LK_ERR_CONFIG, _("cannot make the runs folder %s: %s"), copy,
                              strerror(errno));
                 free(copy);
                 return -1;
@@ -71,7 +72,7 @@ static int open_runs_dir(const char *path, bool create, lk_error *err)
         }
         free(copy);
         if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-            lk_error_set(err, LK_ERR_CONFIG, "cannot make the runs folder %s: %s", path,
+            lk_error_set(err, LK_ERR_CONFIG, _("cannot make the runs folder %s: %s"), path,
                          strerror(errno));
             return -1;
         }
@@ -79,7 +80,7 @@ static int open_runs_dir(const char *path, bool create, lk_error *err)
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         lk_error_set(err, errno == ENOENT ? LK_ERR_NOT_FOUND : LK_ERR_CONFIG,
-                     "cannot open the runs folder %s: %s%s", path, strerror(errno),
+                     _("cannot open the runs folder %s: %s%s"), path, strerror(errno),
                      errno == ELOOP || errno == ENOTDIR ? " (it must be a real folder, not a "
                                                           "symbolic link)"
                                                         : "");
@@ -168,7 +169,7 @@ lk_code lk_run_write(lk_run *run, const char *name, const void *data, size_t len
             break;
     }
     if (fd < 0)
-        return lk_error_set(err, LK_ERR_IO, "cannot write %s/%s: %s", run->path, name,
+        return lk_error_set(err, LK_ERR_IO, _("cannot write %s/%s: %s"), run->path, name,
                             strerror(errno));
     const char *p = data;
     size_t left = len;
@@ -187,7 +188,7 @@ lk_code lk_run_write(lk_run *run, const char *name, const void *data, size_t len
         if (left > 0)
             close(fd);
         unlinkat(run->fd, tmp, 0);
-        return lk_error_set(err, LK_ERR_IO, "cannot write %s/%s: %s", run->path, name,
+        return lk_error_set(err, LK_ERR_IO, _("cannot write %s/%s: %s"), run->path, name,
                             strerror(e));
     }
     fsync(run->fd);
@@ -230,7 +231,7 @@ lk_code lk_run_save_info(lk_run *run, lk_error *err)
 {
     char *text = cJSON_Print(lk_run_info(run));
     if (!text)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     strbuf sb;
     strbuf_init(&sb, strlen(text) + 2);
     strbuf_addstr(&sb, text);
@@ -255,7 +256,7 @@ lk_code lk_run_lock(lk_run *run, lk_error *err)
 {
     if (flock(run->fd, LOCK_EX | LOCK_NB) == 0)
         return LK_OK;
-    return lk_error_set(err, LK_ERR_CONFLICT, "run %s is in use by another loket-import (%s)",
+    return lk_error_set(err, LK_ERR_CONFLICT, _("run %s is in use by another loket-import (%s)"),
                         run->id, strerror(errno));
 }
 
@@ -308,7 +309,7 @@ lk_code lk_run_create(const char *runs_dir, lk_run **out, lk_error *err)
     }
     int e = errno;
     close(dfd);
-    return lk_error_set(err, LK_ERR_CONFIG, "cannot make a run folder in %s: %s", runs_dir,
+    return lk_error_set(err, LK_ERR_CONFIG, _("cannot make a run folder in %s: %s"), runs_dir,
                         strerror(e));
 }
 
@@ -316,11 +317,11 @@ lk_code lk_run_open(const char *runs_dir, const char *id, lk_run **out, lk_error
 {
     *out = NULL;
     if (!plain_name(id))
-        return lk_error_set(err, LK_ERR_NOT_FOUND, "'%s' is not the id of a run", id);
+        return lk_error_set(err, LK_ERR_NOT_FOUND, _("'%s' is not the id of a run"), id);
     int dfd = open_runs_dir(runs_dir, false, err);
     if (dfd < 0)
         return err->code == LK_ERR_NOT_FOUND
-                   ? lk_error_set(err, LK_ERR_NOT_FOUND, "no run %s: %s holds no runs", id,
+                   ? lk_error_set(err, LK_ERR_NOT_FOUND, _("no run %s: %s holds no runs"), id,
                                   runs_dir)
                    : err->code;
     int fd = openat(dfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -328,12 +329,12 @@ lk_code lk_run_open(const char *runs_dir, const char *id, lk_run **out, lk_error
     close(dfd);
     if (fd < 0)
         return lk_error_set(err, e == ENOENT ? LK_ERR_NOT_FOUND : LK_ERR_IO,
-                            "no run %s in %s: %s", id, runs_dir, strerror(e));
+                            _("no run %s in %s: %s"), id, runs_dir, strerror(e));
     lk_run *run = run_new(runs_dir, id, fd);
     run->info = read_info(fd);
     if (!run->info) {
         lk_run_free(run);
-        return lk_error_set(err, LK_ERR_IO, "%s/%s/%s cannot be read", runs_dir, id, RUN_INFO);
+        return lk_error_set(err, LK_ERR_IO, _("%s/%s/%s cannot be read"), runs_dir, id, RUN_INFO);
     }
     *out = run;
     return LK_OK;
@@ -409,7 +410,7 @@ lk_code lk_run_find_unfinished(const char *runs_dir, const char *fingerprint,
     }
     close(dfd);
     lk_code rc = found ? lk_run_open(runs_dir, found, out, err)
-                       : lk_error_set(err, LK_ERR_NOT_FOUND, "no unfinished run of these inputs");
+                       : lk_error_set(err, LK_ERR_NOT_FOUND, _("no unfinished run of these inputs"));
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);

@@ -14,6 +14,7 @@
  *
  * Memory: one read chunk, one record and libcsv's field buffer, whatever the file's length.
  */
+#include "common/i18n.h"
 #include "input/reader_int.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -205,7 +206,7 @@ static int file_is_utf8(lk_csv *c, off_t start, off_t *bad_at, lk_error *err)
             if (errno == EINTR)
                 continue;
             free(buf);
-            return csv_fail(c, err, LK_ERR_IO, 0, (size_t)-1, "cannot read: %s", strerror(errno));
+            return csv_fail(c, err, LK_ERR_IO, 0, (size_t)-1, _("cannot read: %s"), strerror(errno));
         }
         size_t have = carry + (size_t)n;
         int bad;
@@ -233,7 +234,7 @@ static int build_table(lk_csv *c, const char *charset, lk_error *err)
     iconv_t cd = iconv_open("UTF-8", charset);
     if (cd == (iconv_t)-1)
         return csv_fail(c, err, LK_ERR_INTERNAL, 0, (size_t)-1,
-                        "iconv cannot convert from %s: %s", charset, strerror(errno));
+                        _("iconv cannot convert from %s: %s"), charset, strerror(errno));
     for (int b = 0; b < 256; b++) {
         char in = (char)b, *inp = &in;
         char *outp = (char *)c->to_utf8[b];
@@ -308,7 +309,7 @@ static int convert_utf16(lk_csv *c, const unsigned char *s, size_t n, lk_error *
     if (iconv(c->utf16, &inp, &inleft, &outp, &outleft) == (size_t)-1 && errno != EINVAL) {
         /* EINVAL: a cut-off character at the end, completed by the next chunk */
         rc = csv_fail(c, err, LK_ERR_INPUT, c->line, (size_t)-1,
-                      "invalid UTF-16 (an unpaired surrogate) near this line");
+                      _("invalid UTF-16 (an unpaired surrogate) near this line"));
     }
     c->converted.len = (size_t)(outp - c->converted.buf);
     c->converted.buf[c->converted.len] = '\0';
@@ -316,7 +317,7 @@ static int convert_utf16(lk_csv *c, const unsigned char *s, size_t n, lk_error *
     memcpy(c->carry, inp, c->ncarry);
     if (rc == 0 && n == 0 && inleft)
         rc = csv_fail(c, err, LK_ERR_INPUT, 0, (size_t)-1,
-                      "the file ends in the middle of a UTF-16 character");
+                      _("the file ends in the middle of a UTF-16 character"));
     free(in);
     return rc;
 }
@@ -353,7 +354,7 @@ static int set_chunk(lk_csv *c, size_t start, lk_error *err)
     const unsigned char *nul = memchr(c->buf, '\0', c->len);
     if (nul)
         return csv_fail(c, err, LK_ERR_INPUT, line_in_chunk(c, (size_t)(nul - c->buf)),
-                        (size_t)-1, "binary data (a NUL character): not a CSV text file");
+                        (size_t)-1, _("binary data (a NUL character): not a CSV text file"));
     return 0;
 }
 
@@ -361,7 +362,7 @@ static int load_chunk(lk_csv *c, lk_error *err)
 {
     ssize_t n = read_full(c->fd, c->raw, LK_READ_CHUNK);
     if (n < 0)
-        return csv_fail(c, err, LK_ERR_IO, c->line, (size_t)-1, "cannot read: %s",
+        return csv_fail(c, err, LK_ERR_IO, c->line, (size_t)-1, _("cannot read: %s"),
                         strerror(errno));
     c->raw_len = (size_t)n;
     if (n == 0)
@@ -550,12 +551,12 @@ lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err)
 
     c->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (c->fd < 0) {
-        csv_fail(c, err, LK_ERR_IO, 0, (size_t)-1, "cannot open: %s", strerror(errno));
+        csv_fail(c, err, LK_ERR_IO, 0, (size_t)-1, _("cannot open: %s"), strerror(errno));
         goto fail;
     }
     ssize_t n = read_full(c->fd, c->raw, LK_READ_CHUNK);
     if (n < 0) {
-        csv_fail(c, err, LK_ERR_IO, 0, (size_t)-1, "cannot read: %s", strerror(errno));
+        csv_fail(c, err, LK_ERR_IO, 0, (size_t)-1, _("cannot read: %s"), strerror(errno));
         goto fail;
     }
     c->raw_len = (size_t)n;
@@ -576,15 +577,15 @@ lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err)
     const char *utf16 = nul && c->encoding == LK_ENC_AUTO ? utf16_without_bom(c) : NULL;
     if (utf16) {
         csv_fail(c, err, LK_ERR_INPUT, 0, (size_t)-1,
-                 "looks like %s text without a byte order mark, which cannot be told apart "
+                 _("looks like %s text without a byte order mark, which cannot be told apart "
                  "from binary data for sure: save it as UTF-8, or as Excel's \"Unicode text\" "
-                 "(UTF-16 with the mark)",
+                 "(UTF-16 with the mark)"),
                  utf16);
         goto fail;
     }
     if (nul && c->encoding != LK_ENC_UTF16LE && c->encoding != LK_ENC_UTF16BE) {
         csv_fail(c, err, LK_ERR_INPUT, line_of_offset(c->fd, nul - c->raw), (size_t)-1,
-                 "binary data (a NUL byte at offset %zu): not a CSV text file",
+                 _("binary data (a NUL byte at offset %zu): not a CSV text file"),
                  (size_t)(nul - c->raw));
         goto fail;
     }
@@ -601,7 +602,7 @@ lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err)
             goto fail;
         if (!ok && c->encoding == LK_ENC_UTF8) {
             csv_fail(c, err, LK_ERR_INPUT, line_of_offset(c->fd, bad_at), (size_t)-1,
-                     "invalid UTF-8 (byte offset %lld)%s", (long long)bad_at,
+                     _("invalid UTF-8 (byte offset %lld)%s"), (long long)bad_at,
                      bom ? " although the file starts with a UTF-8 byte order mark" : "");
             goto fail;
         }
@@ -619,7 +620,7 @@ lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err)
         c->encoding_name = c->encoding == LK_ENC_UTF16LE ? "UTF-16LE" : "UTF-16BE";
         c->utf16 = iconv_open("UTF-8", c->encoding_name);
         if (c->utf16 == (iconv_t)-1) {
-            csv_fail(c, err, LK_ERR_INTERNAL, 0, (size_t)-1, "iconv cannot convert from %s",
+            csv_fail(c, err, LK_ERR_INTERNAL, 0, (size_t)-1, _("iconv cannot convert from %s"),
                      c->encoding_name);
             goto fail;
         }
@@ -651,12 +652,12 @@ lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err)
                                        c->raw_len < LK_READ_CHUNK);
     if (c->delimiter == c->quote || c->delimiter == '\r' || c->delimiter == '\n') {
         csv_fail(c, err, LK_ERR_CONFIG, 0, (size_t)-1,
-                 "the delimiter cannot be the quote character or a line break");
+                 _("the delimiter cannot be the quote character or a line break"));
         goto fail;
     }
 
     if (csv_init(&c->parser, 0) != 0) {
-        csv_fail(c, err, LK_ERR_NOMEM, 0, (size_t)-1, "cannot start the CSV parser");
+        csv_fail(c, err, LK_ERR_NOMEM, 0, (size_t)-1, _("cannot start the CSV parser"));
         goto fail;
     }
     c->parser_live = 1;
@@ -675,13 +676,13 @@ static int check_record_limits(lk_csv *c, lk_error *err)
 {
     if (c->overflow_col != (size_t)-1)
         return csv_fail(c, err, LK_ERR_LIMIT, c->record_line, c->overflow_col,
-                        "more than %zu columns", c->limits.max_columns);
+                        _("more than %zu columns"), c->limits.max_columns);
     if (c->long_col != (size_t)-1)
         return csv_fail(c, err, LK_ERR_LIMIT, c->record_line, c->long_col,
-                        "cell longer than %zu bytes", c->limits.max_cell);
+                        _("cell longer than %zu bytes"), c->limits.max_cell);
     if (c->parser.entry_pos > c->limits.max_cell)
         return csv_fail(c, err, LK_ERR_LIMIT, c->record_line, c->nfields,
-                        "cell longer than %zu bytes", c->limits.max_cell);
+                        _("cell longer than %zu bytes"), c->limits.max_cell);
     return 0;
 }
 
@@ -710,7 +711,7 @@ static int feed_segment(lk_csv *c, lk_error *err)
         }
     }
     if (csv_parse(&c->parser, seg, n, on_field, on_record, c) != n)
-        return csv_fail(c, err, LK_ERR_NOMEM, c->record_line, (size_t)-1, "CSV parser: %s",
+        return csv_fail(c, err, LK_ERR_NOMEM, c->record_line, (size_t)-1, _("CSV parser: %s"),
                         csv_strerror(csv_error(&c->parser)));
     unsigned char last = seg[n - 1];
     if (!crlf_tail)
@@ -752,14 +753,14 @@ int lk_csv_next(lk_csv *c, const lk_row **row, lk_error *err)
         if ((c->parser.pstate == 2 && c->parser.quoted) ||
             csv_fini(&c->parser, on_field, on_record, c) != 0)
             return csv_fail(c, err, LK_ERR_INPUT, c->record_line, (size_t)-1,
-                            "a quoted field is not closed before the end of the file");
+                            _("a quoted field is not closed before the end of the file"));
         if (check_record_limits(c, err) < 0)
             return -1;
         if (!c->row_ready)
             return 0;
     }
     if (++c->rows_delivered > c->limits.max_rows)
-        return csv_fail(c, err, LK_ERR_LIMIT, c->row.number, (size_t)-1, "more than %lu rows",
+        return csv_fail(c, err, LK_ERR_LIMIT, c->row.number, (size_t)-1, _("more than %lu rows"),
                         c->limits.max_rows);
     for (size_t i = 0; i < c->row.ncells; i++)
         c->cells[i].text = c->text.buf + c->offs[i];

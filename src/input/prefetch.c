@@ -8,6 +8,7 @@
  */
 #include "input/prefetch.h"
 
+#include "common/i18n.h"
 #include "common/util.h"
 
 #include <pthread.h>
@@ -155,7 +156,7 @@ lk_prefetch *lk_prefetch_start(lk_reader *r, lk_error *err)
         pthread_cond_destroy(&p->emptied);
         pthread_mutex_destroy(&p->mu);
         free(p);
-        lk_error_set(err, LK_ERR_INTERNAL, "cannot start the reading thread");
+        lk_error_set(err, LK_ERR_INTERNAL, _("cannot start the reading thread"));
         return NULL;
     }
     return p;

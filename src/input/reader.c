@@ -3,6 +3,7 @@
  * content, applies default limits, remembers the header row's texts and names the column's
  * header in errors that the format readers raise.
  */
+#include "common/i18n.h"
 #include "input/reader_int.h"
 #include "common/util.h"
 
@@ -54,7 +55,7 @@ static lk_file_type sniff_type(const char *path, lk_error *err)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         lk_error_at(err, path, NULL, 0, (size_t)-1, NULL);
-        lk_error_set(err, LK_ERR_IO, "cannot open: %s", strerror(errno));
+        lk_error_set(err, LK_ERR_IO, _("cannot open: %s"), strerror(errno));
         return LK_FILE_AUTO;
     }
     ssize_t n = read(fd, magic, sizeof magic);
@@ -65,13 +66,13 @@ static lk_file_type sniff_type(const char *path, lk_error *err)
         return LK_FILE_XLSX; /* an empty zip: xlsx.c says what is missing */
     if (n == 8 && memcmp(magic, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) {
         lk_error_at(err, path, NULL, 0, (size_t)-1, NULL);
-        lk_error_set(err, LK_ERR_INPUT, "an old Excel .xls file or a password-protected "
-                     "workbook: save it as .xlsx (without password) or as CSV");
+        lk_error_set(err, LK_ERR_INPUT, _("an old Excel .xls file or a password-protected "
+                     "workbook: save it as .xlsx (without password) or as CSV"));
         return LK_FILE_AUTO;
     }
     if (has_suffix(path, ".xlsx") || has_suffix(path, ".xlsm")) {
         lk_error_at(err, path, NULL, 0, (size_t)-1, NULL);
-        lk_error_set(err, LK_ERR_INPUT, "not an XLSX workbook (no zip signature)");
+        lk_error_set(err, LK_ERR_INPUT, _("not an XLSX workbook (no zip signature)"));
         return LK_FILE_AUTO;
     }
     return LK_FILE_CSV;

@@ -10,6 +10,7 @@
  * Names are matched by their local part, so "x:row" (some producers prefix SpreadsheetML) and
  * "row" are the same element, whatever the namespace URI (transitional or strict).
  */
+#include "common/i18n.h"
 #include "input/reader_int.h"
 #include "input/xlsx_styles.h"
 #include "input/xlsx_xml.h"
@@ -402,7 +403,7 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
     } else if (strcmp(local, "si") == 0) {
         c->in_si = 0;
         if (x->nsst >= MAX_SHARED_STRINGS) {
-            lk_xml_fail(&c->xml, LK_ERR_LIMIT, "more than %u shared strings", MAX_SHARED_STRINGS);
+            lk_xml_fail(&c->xml, LK_ERR_LIMIT, _("more than %u shared strings"), MAX_SHARED_STRINGS);
             return;
         }
         size_t len = decode_ooxml_escapes(c->cur.buf, c->cur.len);
@@ -563,7 +564,7 @@ static void finish_cell(sheet_ctx *c)
     size_t vlen = c->value.len;
 
     if (c->value_too_long) {
-        sheet_fail(c, col, LK_ERR_LIMIT, "cell longer than %zu bytes", x->limits.max_cell);
+        sheet_fail(c, col, LK_ERR_LIMIT, _("cell longer than %zu bytes"), x->limits.max_cell);
         return;
     }
     if (kind == KIND_SHARED) {
@@ -573,12 +574,12 @@ static void finish_cell(sheet_ctx *c)
         if (vlen == 0)
             return; /* no value: an empty cell */
         if (errno || *end || end == v || idx >= x->nsst) {
-            sheet_fail(c, col, LK_ERR_INPUT, "shared string index \"%.40s\" out of range (the "
-                       "workbook has %zu)", v, x->nsst);
+            sheet_fail(c, col, LK_ERR_INPUT, _("shared string index \"%.40s\" out of range (the "
+                       "workbook has %zu)"), v, x->nsst);
             return;
         }
         if (x->sst_len[idx] == NO_OFFSET) {
-            sheet_fail(c, col, LK_ERR_LIMIT, "cell longer than %zu bytes", x->limits.max_cell);
+            sheet_fail(c, col, LK_ERR_LIMIT, _("cell longer than %zu bytes"), x->limits.max_cell);
             return;
         }
         if (x->sst_len[idx] == 0)
@@ -592,7 +593,7 @@ static void finish_cell(sheet_ctx *c)
     if (kind == KIND_INLINE || kind == KIND_FORMULA_STRING) {
         vlen = decode_ooxml_escapes(v, vlen);
         if (vlen > x->limits.max_cell) {
-            sheet_fail(c, col, LK_ERR_LIMIT, "cell longer than %zu bytes", x->limits.max_cell);
+            sheet_fail(c, col, LK_ERR_LIMIT, _("cell longer than %zu bytes"), x->limits.max_cell);
             return;
         }
         if (vlen == 0)
@@ -607,7 +608,7 @@ static void finish_cell(sheet_ctx *c)
     if (kind == KIND_BOOL) {
         int truth = strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
         if (!truth && strcmp(v, "0") != 0 && strcmp(v, "false") != 0) {
-            sheet_fail(c, col, LK_ERR_INPUT, "\"%.40s\" is not a boolean value", v);
+            sheet_fail(c, col, LK_ERR_INPUT, _("\"%.40s\" is not a boolean value"), v);
             return;
         }
         lk_cell *cell = cell_slot(c, col);
@@ -629,7 +630,7 @@ static void finish_cell(sheet_ctx *c)
         memset(&probe, 0, sizeof probe);
         if (lk_iso_to_serial(v, &serial) < 0 ||
             lk_serial_to_date(serial, &probe, text, sizeof text) < 0) {
-            sheet_fail(c, col, LK_ERR_INPUT, "\"%.40s\" is not an ISO 8601 date", v);
+            sheet_fail(c, col, LK_ERR_INPUT, _("\"%.40s\" is not an ISO 8601 date"), v);
             return;
         }
         lk_cell *cell = cell_slot(c, col);
@@ -640,7 +641,7 @@ static void finish_cell(sheet_ctx *c)
         return;
     }
     if (kind != KIND_NUMBER) {
-        sheet_fail(c, col, LK_ERR_INPUT, "unknown cell type \"%s\"", c->type);
+        sheet_fail(c, col, LK_ERR_INPUT, _("unknown cell type \"%s\""), c->type);
         return;
     }
     /* a number: v is its shortest round-trip text, kept as the cell's text */
@@ -658,7 +659,7 @@ static void finish_cell(sheet_ctx *c)
     else
         end = v + vlen;
     if (vlen == 0 || *end || !isfinite(number)) {
-        sheet_fail(c, col, LK_ERR_INPUT, "\"%.40s\" is not a number", v);
+        sheet_fail(c, col, LK_ERR_INPUT, _("\"%.40s\" is not a number"), v);
         return;
     }
     lk_cell *cell = cell_slot(c, col);
@@ -711,12 +712,12 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
             }
             long col = ref ? parse_column(ref) : (long)c->next_col;
             if (col < 0) {
-                sheet_fail(c, (size_t)-1, LK_ERR_INPUT, "bad cell reference \"%.20s\"", ref);
+                sheet_fail(c, (size_t)-1, LK_ERR_INPUT, _("bad cell reference \"%.20s\""), ref);
                 return;
             }
             c->col = (size_t)col;
             if (c->col >= x->limits.max_columns) {
-                sheet_fail(c, c->col, LK_ERR_LIMIT, "more than %zu columns", x->limits.max_columns);
+                sheet_fail(c, c->col, LK_ERR_LIMIT, _("more than %zu columns"), x->limits.max_columns);
                 return;
             }
             /* Excel writes the cells of a row once each, left to right; a second B2 would
@@ -724,7 +725,7 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
             if (col <= c->last_col) {
                 char letters[8];
                 sheet_fail(c, c->col, LK_ERR_INPUT,
-                           "cell %s%lu appears twice in the sheet (or after a cell to its right)",
+                           _("cell %s%lu appears twice in the sheet (or after a cell to its right)"),
                            lk_column_letter(c->col, letters), c->row_number);
                 return;
             }
@@ -771,7 +772,7 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
                 errno = 0;
                 n = strtoul(r, &end, 10);
                 if (errno || *end || end == r || n == 0) {
-                    sheet_fail(c, (size_t)-1, LK_ERR_INPUT, "bad row number \"%.20s\"", r);
+                    sheet_fail(c, (size_t)-1, LK_ERR_INPUT, _("bad row number \"%.20s\""), r);
                     return;
                 }
             }
@@ -780,14 +781,14 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
             if (n <= c->row_number) {
                 c->row_number = n;
                 sheet_fail(c, (size_t)-1, LK_ERR_INPUT,
-                           "row %lu appears twice in the sheet (or after a row below it)", n);
+                           _("row %lu appears twice in the sheet (or after a row below it)"), n);
                 return;
             }
             c->row_number = n;
             if (n > c->last_row)
                 c->last_row = n;
             if (n > x->limits.max_rows) {
-                sheet_fail(c, (size_t)-1, LK_ERR_LIMIT, "more than %lu rows", x->limits.max_rows);
+                sheet_fail(c, (size_t)-1, LK_ERR_LIMIT, _("more than %lu rows"), x->limits.max_rows);
                 return;
             }
             c->next_col = 0;
@@ -807,7 +808,7 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 second_value: {
         /* <v>7</v><v>99</v> would read as 799, <is>7</is><v>5</v> as 75 */
         char letters[8];
-        sheet_fail(c, c->col, LK_ERR_INPUT, "cell %s%lu holds more than one value",
+        sheet_fail(c, c->col, LK_ERR_INPUT, _("cell %s%lu holds more than one value"),
                    lk_column_letter(c->col, letters), c->row_number);
     }
 }
@@ -879,7 +880,7 @@ static int choose_sheet(lk_xlsx *x, const lk_reader_opts *opts, lk_error *err)
 {
     size_t pick = 0;
     if (x->nsheets == 0)
-        return xlsx_fail(x, err, LK_ERR_INPUT, "the workbook has no sheets");
+        return xlsx_fail(x, err, LK_ERR_INPUT, _("the workbook has no sheets"));
     if (opts->sheet_name && *opts->sheet_name) {
         strbuf names;
         for (pick = 0; pick < x->nsheets; pick++)
@@ -890,22 +891,22 @@ static int choose_sheet(lk_xlsx *x, const lk_reader_opts *opts, lk_error *err)
         strbuf_init(&names, 0);
         for (size_t i = 0; i < x->nsheets; i++)
             strbuf_addf(&names, "%s\"%s\"", i ? ", " : "", x->sheet_names[i]);
-        xlsx_fail(x, err, LK_ERR_INPUT, "no sheet named \"%s\" (the sheets are %s)",
+        xlsx_fail(x, err, LK_ERR_INPUT, _("no sheet named \"%s\" (the sheets are %s)"),
                   opts->sheet_name, names.buf);
         strbuf_free(&names);
         return -1;
     }
     if (opts->sheet_index > 0) {
         if ((size_t)opts->sheet_index > x->nsheets)
-            return xlsx_fail(x, err, LK_ERR_INPUT, "no sheet number %d (the workbook has %zu)",
+            return xlsx_fail(x, err, LK_ERR_INPUT, _("no sheet number %d (the workbook has %zu)"),
                              opts->sheet_index, x->nsheets);
         pick = (size_t)opts->sheet_index - 1;
     }
 found:
     x->sheet = x->sheet_names[pick];
     if (!x->sheet_targets[pick])
-        return xlsx_fail(x, err, LK_ERR_INPUT, "not a worksheet with cells (a chart sheet, or "
-                         "a sheet the workbook's relationships do not name)");
+        return xlsx_fail(x, err, LK_ERR_INPUT, _("not a worksheet with cells (a chart sheet, or "
+                         "a sheet the workbook's relationships do not name)"));
     return (int)pick;
 }
 
@@ -924,7 +925,7 @@ static int load_workbook(lk_xlsx *x, const lk_reader_opts *opts, lk_error *err)
     const char *office = rels_find_type(&root, "/officeDocument");
     workbook = xstrdup(office ? office : "xl/workbook.xml");
     if (!lk_zip_has(x->zip, workbook)) {
-        xlsx_fail(x, err, LK_ERR_INPUT, "not an XLSX workbook: no %s in the package", workbook);
+        xlsx_fail(x, err, LK_ERR_INPUT, _("not an XLSX workbook: no %s in the package"), workbook);
         goto out_root;
     }
 
@@ -947,7 +948,7 @@ static int load_workbook(lk_xlsx *x, const lk_reader_opts *opts, lk_error *err)
     if (pick < 0)
         goto out;
     if (!lk_zip_has(x->zip, x->sheet_targets[pick])) {
-        xlsx_fail(x, err, LK_ERR_INPUT, "the workbook has no part %s", x->sheet_targets[pick]);
+        xlsx_fail(x, err, LK_ERR_INPUT, _("the workbook has no part %s"), x->sheet_targets[pick]);
         goto out;
     }
 

@@ -4,6 +4,7 @@
  * SpreadsheetML never needs a DTD: any DOCTYPE or entity declaration is refused outright, and
  * expat's own billion-laughs protection stays on as a second wall.
  */
+#include "common/i18n.h"
 #include "input/xlsx_xml.h"
 #include "input/reader_int.h"
 
@@ -14,8 +15,8 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
                                const XML_Char *pubid, int has_internal_subset)
 {
     (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
-    lk_xml_fail(ud, LK_ERR_LIMIT, "a DOCTYPE declaration, which workbooks never have "
-                "(possible entity expansion attack)");
+    lk_xml_fail(ud, LK_ERR_LIMIT, _("a DOCTYPE declaration, which workbooks never have "
+                "(possible entity expansion attack)"));
 }
 
 static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param,
@@ -25,14 +26,14 @@ static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param,
 {
     (void)name, (void)is_param, (void)value, (void)value_length, (void)base, (void)sysid;
     (void)pubid, (void)notation;
-    lk_xml_fail(ud, LK_ERR_LIMIT, "an entity declaration (possible entity expansion attack)");
+    lk_xml_fail(ud, LK_ERR_LIMIT, _("an entity declaration (possible entity expansion attack)"));
 }
 
 int lk_xml_enter(lk_xml_ctx *ctx)
 {
     ctx->since_event = 0;
     if (++ctx->depth > LK_XML_MAX_DEPTH) {
-        lk_xml_fail(ctx, LK_ERR_LIMIT, "XML nested more than %d levels deep", LK_XML_MAX_DEPTH);
+        lk_xml_fail(ctx, LK_ERR_LIMIT, _("XML nested more than %d levels deep"), LK_XML_MAX_DEPTH);
         return -1;
     }
     return 0;
@@ -50,7 +51,7 @@ int lk_xml_fed(lk_xml_ctx *ctx, size_t n, const char *part, lk_error *err)
     ctx->since_event += n;
     if (ctx->since_event <= LK_XML_MAX_TOKEN)
         return 0;
-    lk_error_set(err, LK_ERR_LIMIT, "an XML token longer than %u bytes in %s", LK_XML_MAX_TOKEN,
+    lk_error_set(err, LK_ERR_LIMIT, _("an XML token longer than %u bytes in %s"), LK_XML_MAX_TOKEN,
                  part);
     return -1;
 }
@@ -65,7 +66,7 @@ int lk_xml_init(lk_xml_ctx *ctx, lk_error *err)
      * of the sheet's parse time. */
     ctx->parser = XML_ParserCreate(NULL);
     if (!ctx->parser)
-        return lk_error_set(err, LK_ERR_NOMEM, "cannot create an XML parser"), -1;
+        return lk_error_set(err, LK_ERR_NOMEM, _("cannot create an XML parser")), -1;
     XML_SetUserData(ctx->parser, ctx);
     XML_SetStartDoctypeDeclHandler(ctx->parser, on_doctype);
     XML_SetEntityDeclHandler(ctx->parser, on_entity);
@@ -105,7 +106,7 @@ void lk_xml_error(lk_xml_ctx *ctx, const char *part, lk_error *err)
     }
     enum XML_Error e = XML_GetErrorCode(ctx->parser);
     lk_error_set(err, e == XML_ERROR_NO_MEMORY ? LK_ERR_NOMEM : LK_ERR_INPUT,
-                 "malformed XML in %s (line %lu, column %lu): %s", part,
+                 _("malformed XML in %s (line %lu, column %lu): %s"), part,
                  (unsigned long)XML_GetCurrentLineNumber(ctx->parser),
                  (unsigned long)XML_GetCurrentColumnNumber(ctx->parser), XML_ErrorString(e));
 }

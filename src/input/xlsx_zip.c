@@ -5,6 +5,7 @@
  * total, and each large part's compression ratio); while reading, from the bytes actually
  * inflated, counted against the same limits and against the part's own declared size.
  */
+#include "common/i18n.h"
 #include "input/xlsx_zip.h"
 #include "common/hashmap.h"
 #include "common/util.h"
@@ -64,11 +65,11 @@ static int check_directory(lk_zip *z, lk_error *err)
         unz_file_info64 info;
         char name[256];
         if (unzGetCurrentFileInfo64(z->uf, &info, name, sizeof name, NULL, 0, NULL, 0) != UNZ_OK) {
-            ret = zip_fail(z, err, LK_ERR_INPUT, "damaged zip directory: not a valid XLSX file");
+            ret = zip_fail(z, err, LK_ERR_INPUT, _("damaged zip directory: not a valid XLSX file"));
             break;
         }
         if (++parts > MAX_PARTS) {
-            ret = zip_fail(z, err, LK_ERR_LIMIT, "more than %u parts in the package", MAX_PARTS);
+            ret = zip_fail(z, err, LK_ERR_LIMIT, _("more than %u parts in the package"), MAX_PARTS);
             break;
         }
         char folded[256];
@@ -78,8 +79,8 @@ static int check_directory(lk_zip *z, lk_error *err)
         folded[i] = '\0';
         if (lk_hashmap_put(names, folded, (void *)1)) {
             ret = zip_fail(z, err, LK_ERR_INPUT,
-                           "the package holds two parts named %s: which one is the sheet "
-                           "depends on the program reading it",
+                           _("the package holds two parts named %s: which one is the sheet "
+                           "depends on the program reading it"),
                            name);
             break;
         }
@@ -87,13 +88,13 @@ static int check_directory(lk_zip *z, lk_error *err)
         if (info.uncompressed_size > z->limits.max_uncompressed ||
             total > z->limits.max_uncompressed) {
             ret = zip_fail(z, err, LK_ERR_LIMIT,
-                           "the workbook unpacks to more than %llu bytes (possible zip bomb)",
+                           _("the workbook unpacks to more than %llu bytes (possible zip bomb)"),
                            z->limits.max_uncompressed);
             break;
         }
         if (ratio_exceeded(z, info.uncompressed_size, info.compressed_size)) {
             ret = zip_fail(z, err, LK_ERR_LIMIT,
-                           "part %s is compressed more than %u:1 (possible zip bomb)", name,
+                           _("part %s is compressed more than %u:1 (possible zip bomb)"), name,
                            z->limits.max_ratio);
             break;
         }
@@ -101,7 +102,7 @@ static int check_directory(lk_zip *z, lk_error *err)
     }
     lk_hashmap_free(names);
     if (ret == 0 && rc != UNZ_END_OF_LIST_OF_FILE)
-        ret = zip_fail(z, err, LK_ERR_INPUT, "damaged zip directory: not a valid XLSX file");
+        ret = zip_fail(z, err, LK_ERR_INPUT, _("damaged zip directory: not a valid XLSX file"));
     return ret;
 }
 
@@ -113,7 +114,7 @@ lk_zip *lk_zip_open(const char *path, const lk_reader_limits *limits, lk_error *
     z->uf = unzOpen64(path);
     if (!z->uf) {
         zip_fail(z, err, LK_ERR_INPUT,
-                 "not a valid XLSX file (the zip archive is truncated or damaged)");
+                 _("not a valid XLSX file (the zip archive is truncated or damaged)"));
         lk_zip_free(z);
         return NULL;
     }
@@ -146,18 +147,18 @@ int lk_zip_part_open(lk_zip *z, const char *name, lk_error *err)
     unz_file_info64 info;
     lk_zip_part_close(z);
     if (unzLocateFile(z->uf, name, 2) != UNZ_OK)
-        return zip_fail(z, err, LK_ERR_INPUT, "the workbook has no part %s", name);
+        return zip_fail(z, err, LK_ERR_INPUT, _("the workbook has no part %s"), name);
     if (unzGetCurrentFileInfo64(z->uf, &info, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK)
-        return zip_fail(z, err, LK_ERR_INPUT, "damaged zip entry %s", name);
+        return zip_fail(z, err, LK_ERR_INPUT, _("damaged zip entry %s"), name);
     if (info.flag & 1)
-        return zip_fail(z, err, LK_ERR_INPUT, "part %s is encrypted: save the workbook without "
-                        "a password", name);
+        return zip_fail(z, err, LK_ERR_INPUT, _("part %s is encrypted: save the workbook without "
+                        "a password"), name);
     if (info.compression_method != 0 && info.compression_method != 8)
-        return zip_fail(z, err, LK_ERR_INPUT, "part %s uses zip compression method %lu, which "
-                        "only deflate (8) and stored (0) workbooks avoid", name,
+        return zip_fail(z, err, LK_ERR_INPUT, _("part %s uses zip compression method %lu, which "
+                        "only deflate (8) and stored (0) workbooks avoid"), name,
                         (unsigned long)info.compression_method);
     if (unzOpenCurrentFile(z->uf) != UNZ_OK)
-        return zip_fail(z, err, LK_ERR_INPUT, "cannot read part %s: damaged zip entry", name);
+        return zip_fail(z, err, LK_ERR_INPUT, _("cannot read part %s: damaged zip entry"), name);
     z->part_open = 1;
     snprintf(z->part, sizeof z->part, "%s", name);
     z->part_declared = info.uncompressed_size;
@@ -174,33 +175,33 @@ ssize_t lk_zip_part_read(lk_zip *z, void *buf, size_t len, lk_error *err)
         len = 1u << 30;
     int n = unzReadCurrentFile(z->uf, buf, (unsigned)len);
     if (n < 0)
-        return zip_fail(z, err, LK_ERR_INPUT, "cannot read part %s: damaged or truncated data "
-                        "(zip error %d)", z->part, n);
+        return zip_fail(z, err, LK_ERR_INPUT, _("cannot read part %s: damaged or truncated data "
+                        "(zip error %d)"), z->part, n);
     if (n == 0) {
         /* the end: minizip checks the CRC only when the whole part was read */
         int rc = unzCloseCurrentFile(z->uf);
         z->part_open = 0;
         if (rc == UNZ_CRCERROR)
-            return zip_fail(z, err, LK_ERR_INPUT, "part %s is damaged (CRC mismatch)", z->part);
+            return zip_fail(z, err, LK_ERR_INPUT, _("part %s is damaged (CRC mismatch)"), z->part);
         if (rc != UNZ_OK)
-            return zip_fail(z, err, LK_ERR_INPUT, "cannot read part %s (zip error %d)", z->part,
+            return zip_fail(z, err, LK_ERR_INPUT, _("cannot read part %s (zip error %d)"), z->part,
                             rc);
         if (z->part_read != z->part_declared)
-            return zip_fail(z, err, LK_ERR_INPUT, "part %s is shorter than its zip header "
-                            "says", z->part);
+            return zip_fail(z, err, LK_ERR_INPUT, _("part %s is shorter than its zip header "
+                            "says"), z->part);
         return 0;
     }
     z->part_read += (unsigned)n;
     z->inflated += (unsigned)n;
     if (z->part_read > z->part_declared)
-        return zip_fail(z, err, LK_ERR_LIMIT, "part %s inflates to more than its declared %llu "
-                        "bytes (possible zip bomb)", z->part, z->part_declared);
+        return zip_fail(z, err, LK_ERR_LIMIT, _("part %s inflates to more than its declared %llu "
+                        "bytes (possible zip bomb)"), z->part, z->part_declared);
     if (z->inflated > z->limits.max_uncompressed)
-        return zip_fail(z, err, LK_ERR_LIMIT, "the workbook unpacks to more than %llu bytes "
-                        "(possible zip bomb)", z->limits.max_uncompressed);
+        return zip_fail(z, err, LK_ERR_LIMIT, _("the workbook unpacks to more than %llu bytes "
+                        "(possible zip bomb)"), z->limits.max_uncompressed);
     if (ratio_exceeded(z, z->part_read, z->part_compressed))
-        return zip_fail(z, err, LK_ERR_LIMIT, "part %s is compressed more than %u:1 (possible "
-                        "zip bomb)", z->part, z->limits.max_ratio);
+        return zip_fail(z, err, LK_ERR_LIMIT, _("part %s is compressed more than %u:1 (possible "
+                        "zip bomb)"), z->part, z->limits.max_ratio);
     return n;
 }
 

@@ -10,6 +10,7 @@
  */
 #include "loket/api.h"
 
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -174,7 +175,7 @@ static void result_from(lk_api_result *r, const lk_http_response *res, const cha
          * employers: s answer..."): copy it first */
         char why[LK_ERROR_MSG_MAX];
         snprintf(why, sizeof why, "%s", r->err.message);
-        r->code = lk_error_set(&r->err, LK_ERR_PROTOCOL, "%s: %s (HTTP %ld)", what, why,
+        r->code = lk_error_set(&r->err, LK_ERR_PROTOCOL, _("%s: %s (HTTP %ld)"), what, why,
                                res->status);
         return;
     }
@@ -186,28 +187,28 @@ static void result_from(lk_api_result *r, const lk_http_response *res, const cha
     } else if (res->status == 400 || res->status == 422) {
         /* 422: the content refused (a schema or range rule), as final as a 400 */
         r->code = lk_error_set(&r->err, LK_ERR_REJECTED,
-                               "%s: Loket rejected the request (%ld)%s%s", what, res->status,
+                               _("%s: Loket rejected the request (%ld)%s%s"), what, res->status,
                                *summary ? ": " : "", summary);
     } else if (res->status == 401) {
-        r->code = lk_error_set(&r->err, LK_ERR_AUTH, "%s: not authorised (401)%s%s", what,
+        r->code = lk_error_set(&r->err, LK_ERR_AUTH, _("%s: not authorised (401)%s%s"), what,
                                *summary ? ": " : "", summary);
     } else if (res->status == 403) {
         r->code = lk_error_set(&r->err, LK_ERR_AUTH,
-                               "%s: this user or client may not do this (403)%s%s", what,
+                               _("%s: this user or client may not do this (403)%s%s"), what,
                                *summary ? ": " : "", summary);
     } else if (res->status == 404) {
-        r->code = lk_error_set(&r->err, LK_ERR_NOT_FOUND, "%s: not found (404)%s%s", what,
+        r->code = lk_error_set(&r->err, LK_ERR_NOT_FOUND, _("%s: not found (404)%s%s"), what,
                                *summary ? ": " : "", summary);
     } else if (res->status == 409) {
-        r->code = lk_error_set(&r->err, LK_ERR_CONFLICT, "%s: conflict (409)%s%s", what,
+        r->code = lk_error_set(&r->err, LK_ERR_CONFLICT, _("%s: conflict (409)%s%s"), what,
                                *summary ? ": " : "", summary);
     } else if (res->status == 429 || (res->status >= 500 && res->status <= 599)) {
         /* overloaded or in maintenance through every retry: a later run may well succeed */
         r->code = lk_error_set(&r->err, LK_ERR_UNAVAILABLE,
-                               "%s: Loket is unavailable (HTTP %ld after %d attempt(s))%s%s", what,
+                               _("%s: Loket is unavailable (HTTP %ld after %d attempt(s))%s%s"), what,
                                res->status, res->attempts, *summary ? ": " : "", summary);
     } else {
-        r->code = lk_error_set(&r->err, LK_ERR_HTTP, "%s: HTTP %ld after %d attempt(s)%s%s",
+        r->code = lk_error_set(&r->err, LK_ERR_HTTP, _("%s: HTTP %ld after %d attempt(s)%s%s"),
                                what, res->status, res->attempts, *summary ? ": " : "", summary);
     }
 }
@@ -222,7 +223,7 @@ static lk_code parse_employer(const cJSON *it, void *elem, const void *ctx, lk_e
     lk_employer *e = elem;
     e->id = lk_json_strdup(it, "id");
     if (!e->id)
-        return lk_error_set(err, LK_ERR_PROTOCOL, "an employer without an id");
+        return lk_error_set(err, LK_ERR_PROTOCOL, _("an employer without an id"));
     e->company_name = lk_json_strdup(it, "companyName");
     if (!e->company_name)
         e->company_name = xstrdup("");
@@ -243,7 +244,7 @@ static lk_code parse_admin(const cJSON *it, void *elem, const void *ctx, lk_erro
     const cJSON *pt = member(it, "payrollPeriodType");
     a->id = lk_json_strdup(it, "id");
     if (!a->id)
-        return lk_error_set(err, LK_ERR_PROTOCOL, "a payroll administration without an id");
+        return lk_error_set(err, LK_ERR_PROTOCOL, _("a payroll administration without an id"));
     a->employer_id = ctx ? xstrdup(ctx) : NULL;
     a->name = lk_json_strdup(it, "name");
     if (!a->name)
@@ -274,9 +275,9 @@ static lk_code parse_employment(const cJSON *it, void *elem, const void *ctx, lk
     const cJSON *adm = member(it, "payrollAdministration");
     e->id = lk_json_strdup(it, "id");
     if (!e->id)
-        return lk_error_set(err, LK_ERR_PROTOCOL, "an employment without an id");
+        return lk_error_set(err, LK_ERR_PROTOCOL, _("an employment without an id"));
     if (!lk_json_long(emp, "employeeNumber", &e->employee_number))
-        return lk_error_set(err, LK_ERR_PROTOCOL, "employment %s has no employee.employeeNumber",
+        return lk_error_set(err, LK_ERR_PROTOCOL, _("employment %s has no employee.employeeNumber"),
                             e->id);
     e->employee_id = lk_json_strdup(emp, "id");
     e->formatted_name = lk_json_strdup(emp, "formattedName");
@@ -308,7 +309,7 @@ static lk_code parse_period(const cJSON *it, void *elem, const void *ctx, lk_err
     bool has_id = lk_json_long(it, "id", &p->id);
     bool has_yn = lk_json_long(it, "year", &y) && lk_json_long(it, "periodNumber", &n);
     if (!has_id && !has_yn)
-        return lk_error_set(err, LK_ERR_PROTOCOL, "a payroll period without id, year or number");
+        return lk_error_set(err, LK_ERR_PROTOCOL, _("a payroll period without id, year or number"));
     if (!has_yn) {
         y = p->id / 100;
         n = p->id % 100;
@@ -316,7 +317,7 @@ static lk_code parse_period(const cJSON *it, void *elem, const void *ctx, lk_err
     if (!has_id)
         p->id = y * 100 + n;
     if (y < 1900 || y > 9999 || n < 1 || n > 99)
-        return lk_error_set(err, LK_ERR_PROTOCOL, "payroll period %ld has year %ld, number %ld",
+        return lk_error_set(err, LK_ERR_PROTOCOL, _("payroll period %ld has year %ld, number %ld"),
                             p->id, y, n);
     p->year = (int)y;
     p->period_number = (int)n;
@@ -344,7 +345,7 @@ static lk_code parse_component(const cJSON *it, void *elem, const void *ctx, lk_
     lk_component *c = elem;
     const cJSON *cat = member(it, "category"), *dop = member(it, "deductionOrPayment");
     if (!lk_json_long(it, "key", &c->key))
-        return lk_error_set(err, LK_ERR_PROTOCOL, "a payroll component without a key");
+        return lk_error_set(err, LK_ERR_PROTOCOL, _("a payroll component without a key"));
     c->description = lk_json_strdup(it, "description");
     if (!c->description)
         c->description = xstrdup("");
@@ -367,7 +368,7 @@ static lk_code parse_component_set(const cJSON *it, void *elem, const void *ctx,
     (void)ctx;
     s->id = scalar_dup(member(it, "id"));
     if (!s->id)
-        return lk_error_set(err, LK_ERR_PROTOCOL, "a payroll component set without an id");
+        return lk_error_set(err, LK_ERR_PROTOCOL, _("a payroll component set without an id"));
     s->description = lk_json_strdup(it, "description");
     s->is_default = lk_json_bool(it, "isDefaultForPayrollPeriodData", false);
     size_t n = cJSON_IsArray(list) ? (size_t)cJSON_GetArraySize(list) : 0;
@@ -447,7 +448,7 @@ lk_code lk_period_data_record_parse(const cJSON *obj, lk_period_data_record *r, 
     size_t n, i = 0;
     memset(r, 0, sizeof *r);
     if (!cJSON_IsObject(obj))
-        return lk_error_set(err, LK_ERR_PROTOCOL, "a payroll period data record is not an object");
+        return lk_error_set(err, LK_ERR_PROTOCOL, _("a payroll period data record is not an object"));
     r->id = scalar_dup(member(obj, "id"));
     employment = member(obj, "employment");
     r->employment_id = lk_json_strdup(employment, "id");
@@ -472,7 +473,7 @@ lk_code lk_period_data_record_parse(const cJSON *obj, lk_period_data_record *r, 
         return LK_OK;
     if (!cJSON_IsArray(comps)) {
         lk_period_data_record_clear(r);
-        return lk_error_set(err, LK_ERR_PROTOCOL, "\"payrollComponents\" is not a list");
+        return lk_error_set(err, LK_ERR_PROTOCOL, _("\"payrollComponents\" is not a list"));
     }
     n = (size_t)cJSON_GetArraySize(comps);
     r->components = n ? xcalloc(n, sizeof *r->components) : NULL;
@@ -486,7 +487,7 @@ lk_code lk_period_data_record_parse(const cJSON *obj, lk_period_data_record *r, 
         if (!lk_json_long(pc, "key", &v->key)) {
             lk_period_data_record_clear(r);
             return lk_error_set(err, LK_ERR_PROTOCOL,
-                                "a payroll component value without payrollComponent.key");
+                                _("a payroll component value without payrollComponent.key"));
         }
         v->description = lk_json_strdup(pc, "description");
         i++;
@@ -496,14 +497,14 @@ lk_code lk_period_data_record_parse(const cJSON *obj, lk_period_data_record *r, 
                 long key = v->key;
                 lk_period_data_record_clear(r);
                 return lk_error_set(err, LK_ERR_PROTOCOL,
-                                    "payroll component %ld has a value out of range", key);
+                                    _("payroll component %ld has a value out of range"), key);
             }
             v->has_value = true;
         } else if (val && !cJSON_IsNull(val)) {
             long key = v->key;
             lk_period_data_record_clear(r);
             return lk_error_set(err, LK_ERR_PROTOCOL,
-                                "payroll component %ld has a value that is not a number", key);
+                                _("payroll component %ld has a value that is not a number"), key);
         }
         if (cJSON_IsBool(sup)) {
             v->has_supplement = true;
@@ -603,7 +604,7 @@ lk_code lk_metadata_parse(const lk_envelope *env, lk_metadata **out, lk_error *e
     if (!m->n) {
         lk_metadata_free(m);
         return lk_error_set(err, LK_ERR_PROTOCOL,
-                            "the metadata answer lists no fields with options");
+                            _("the metadata answer lists no fields with options"));
     }
     *out = m;
     return LK_OK;
@@ -779,8 +780,8 @@ static void pager_page_done(const lk_http_response *res, void *userdata)
     if (res->latency_ms > p->latency_ms)
         p->latency_ms = res->latency_ms;
     if (r.code == LK_OK && !env->embedded) {
-        r.code = lk_error_set(&r.err, LK_ERR_PROTOCOL, "%s: page %ld of the answer has no "
-                              "\"_embedded\" list", p->what, number);
+        r.code = lk_error_set(&r.err, LK_ERR_PROTOCOL, _("%s: page %ld of the answer has no "
+                              "\"_embedded\" list"), p->what, number);
     }
     if (r.code == LK_OK && number == 1) {
         long pages = env->has_paging ? env->total_pages : 1;
@@ -789,8 +790,8 @@ static void pager_page_done(const lk_http_response *res, void *userdata)
             pages = 1;
         if (pages > max) {
             r.code = lk_error_set(&r.err, LK_ERR_PROTOCOL,
-                                  "%s: the server claims %ld pages of %d, more than the %ld "
-                                  "pages a list may have (maxPagesPerList)",
+                                  _("%s: the server claims %ld pages of %d, more than the %ld "
+                                  "pages a list may have (maxPagesPerList)"),
                                   p->what, pages, p->c->cfg->page_size, max);
         } else {
             p->total_pages = pages;
@@ -800,11 +801,11 @@ static void pager_page_done(const lk_http_response *res, void *userdata)
     }
     if (r.code == LK_OK && number < p->total_pages && cJSON_GetArraySize(env->embedded) == 0)
         r.code = lk_error_set(&r.err, LK_ERR_PROTOCOL,
-                              "%s: page %ld of the %ld pages the server claims is empty (the "
-                              "list changed while it was read, or the claim is false)",
+                              _("%s: page %ld of the %ld pages the server claims is empty (the "
+                              "list changed while it was read, or the claim is false)"),
                               p->what, number, p->total_pages);
     if (r.code == LK_OK && number > p->total_pages) {
-        r.code = lk_error_set(&r.err, LK_ERR_INTERNAL, "%s: page %ld beyond %ld", p->what,
+        r.code = lk_error_set(&r.err, LK_ERR_INTERNAL, _("%s: page %ld beyond %ld"), p->what,
                               number, p->total_pages);
     }
     if (r.code == LK_OK) {
@@ -823,7 +824,7 @@ static void pager_page_done(const lk_http_response *res, void *userdata)
             if (p->parse(it, elem, p->ctx, &perr) != LK_OK) {
                 p->free_item(elem);
                 memset(elem, 0, p->elem_size);
-                r.code = lk_error_set(&r.err, perr.code, "%s: page %ld, item %zu: %s", p->what,
+                r.code = lk_error_set(&r.err, perr.code, _("%s: page %ld, item %zu: %s"), p->what,
                                       number, idx, perr.message);
                 break;
             }
@@ -939,12 +940,12 @@ void lk_api_admins_start(lk_client *c, const char *employer_id, lk_admins_fn cb,
                          LK_RES_ADMINISTRATIONS, sizeof(lk_admin), parse_admin, free_admin,
                          admins_done, (void *)cb, ud);
     if (!valid_id(employer_id)) {
-        pager_reject(p, LK_ERR_INPUT, "\"%s\" is not an employer id", nz(employer_id));
+        pager_reject(p, LK_ERR_INPUT, _("\"%s\" is not an employer id"), nz(employer_id));
         return;
     }
     p->ctx = xstrdup(employer_id);
     strbuf_addf(&path, "/providers/employers/%s/payrolladministrations", employer_id);
-    strbuf_addf(&what, "payroll administrations of employer %s", employer_id);
+    strbuf_addf(&what, _("payroll administrations of employer %s"), employer_id);
     pager_start(p, path.buf, NULL, what.buf);
     strbuf_free(&path);
     strbuf_free(&what);
@@ -991,7 +992,7 @@ void lk_api_employments_start(lk_client *c, const char *employer_id,
                          LK_RES_EMPLOYMENTS, sizeof(lk_employment), parse_employment,
                          free_employment, employments_done, (void *)cb, ud);
     if (!valid_id(employer_id)) {
-        pager_reject(p, LK_ERR_INPUT, "\"%s\" is not an employer id", nz(employer_id));
+        pager_reject(p, LK_ERR_INPUT, _("\"%s\" is not an employer id"), nz(employer_id));
         return;
     }
     if (n && employee_numbers) {
@@ -1009,7 +1010,7 @@ void lk_api_employments_start(lk_client *c, const char *employer_id,
         strbuf_addurlenc(&extra, filter.buf);
     }
     strbuf_addf(&path, "/providers/employers/%s/employees/employments/minimized", employer_id);
-    strbuf_addf(&what, "employments of employer %s", employer_id);
+    strbuf_addf(&what, _("employments of employer %s"), employer_id);
     pager_start(p, path.buf, extra.buf, what.buf);
     strbuf_free(&path);
     strbuf_free(&what);
@@ -1026,12 +1027,12 @@ void lk_api_periods_start(lk_client *c, const char *admin_id, lk_periods_fn cb, 
                          LK_RES_PERIODS, sizeof(lk_period), parse_period, free_nothing,
                          periods_done, (void *)cb, ud);
     if (!valid_id(admin_id)) {
-        pager_reject(p, LK_ERR_INPUT, "\"%s\" is not a payroll administration id", nz(admin_id));
+        pager_reject(p, LK_ERR_INPUT, _("\"%s\" is not a payroll administration id"), nz(admin_id));
         return;
     }
     strbuf_addf(&path, "/providers/employers/payrolladministrations/%s/payrollperiods",
                 admin_id);
-    strbuf_addf(&what, "payroll periods of administration %s", admin_id);
+    strbuf_addf(&what, _("payroll periods of administration %s"), admin_id);
     pager_start(p, path.buf, NULL, what.buf);
     strbuf_free(&path);
     strbuf_free(&what);
@@ -1047,16 +1048,16 @@ void lk_api_components_start(lk_client *c, const char *admin_id, int year, lk_co
                          LK_RES_COMPONENTS, sizeof(lk_component), parse_component,
                          free_component, components_done, (void *)cb, ud);
     if (!valid_id(admin_id)) {
-        pager_reject(p, LK_ERR_INPUT, "\"%s\" is not a payroll administration id", nz(admin_id));
+        pager_reject(p, LK_ERR_INPUT, _("\"%s\" is not a payroll administration id"), nz(admin_id));
         return;
     }
     if (year < 1900 || year > 9999) {
-        pager_reject(p, LK_ERR_INPUT, "%d is not a year", year);
+        pager_reject(p, LK_ERR_INPUT, _("%d is not a year"), year);
         return;
     }
     strbuf_addf(&path, "/providers/employers/payrolladministrations/%s/payrollcomponents/year/%d",
                 admin_id, year);
-    strbuf_addf(&what, "payroll components of administration %s in %d", admin_id, year);
+    strbuf_addf(&what, _("payroll components of administration %s in %d"), admin_id, year);
     pager_start(p, path.buf, NULL, what.buf);
     strbuf_free(&path);
     strbuf_free(&what);
@@ -1072,12 +1073,12 @@ void lk_api_component_sets_start(lk_client *c, const char *admin_id, lk_componen
                          LK_RES_COMPONENTS, sizeof(lk_component_set), parse_component_set,
                          free_component_set, component_sets_done, (void *)cb, ud);
     if (!valid_id(admin_id)) {
-        pager_reject(p, LK_ERR_INPUT, "\"%s\" is not a payroll administration id", nz(admin_id));
+        pager_reject(p, LK_ERR_INPUT, _("\"%s\" is not a payroll administration id"), nz(admin_id));
         return;
     }
     strbuf_addf(&path, "/providers/employers/payrolladministrations/%s/availablepayrollcomponentsets",
                 admin_id);
-    strbuf_addf(&what, "payroll component sets of administration %s", admin_id);
+    strbuf_addf(&what, _("payroll component sets of administration %s"), admin_id);
     pager_start(p, path.buf, NULL, what.buf);
     strbuf_free(&path);
     strbuf_free(&what);
@@ -1093,7 +1094,7 @@ void lk_api_period_data_start(lk_client *c, const lk_period_data_query *q, lk_pe
                          LK_RES_PERIOD_DATA, sizeof(lk_period_data_record), parse_record_item,
                          free_record_item, period_data_done, (void *)cb, ud);
     if (!valid_id(q->admin_id)) {
-        pager_reject(p, LK_ERR_INPUT, "\"%s\" is not a payroll administration id", nz(q->admin_id));
+        pager_reject(p, LK_ERR_INPUT, _("\"%s\" is not a payroll administration id"), nz(q->admin_id));
         return;
     }
     strbuf_addf(&extra, "&payslipType=%ld", q->payslip_type);
@@ -1113,7 +1114,7 @@ void lk_api_period_data_start(lk_client *c, const lk_period_data_query *q, lk_pe
                 "/providers/employers/payrolladministrations/%s/payrollPeriods/%ld/"
                 "payrollperioddata",
                 q->admin_id, q->period_id);
-    strbuf_addf(&what, "payroll period data of administration %s, period %ld", q->admin_id,
+    strbuf_addf(&what, _("payroll period data of administration %s, period %ld"), q->admin_id,
                 q->period_id);
     pager_start(p, path.buf, extra.buf, what.buf);
     strbuf_free(&path);
@@ -1131,7 +1132,7 @@ void lk_api_employment_period_data_start(lk_client *c, const char *employment_id
                          LK_RES_PERIOD_DATA, sizeof(lk_period_data_record), parse_record_item,
                          free_record_item, period_data_done, (void *)cb, ud);
     if (!valid_id(employment_id)) {
-        pager_reject(p, LK_ERR_INPUT, "\"%s\" is not an employment id", nz(employment_id));
+        pager_reject(p, LK_ERR_INPUT, _("\"%s\" is not an employment id"), nz(employment_id));
         return;
     }
     if (filter && *filter) {
@@ -1140,7 +1141,7 @@ void lk_api_employment_period_data_start(lk_client *c, const char *employment_id
     }
     strbuf_addf(&path, "/providers/employers/employees/employments/%s/payrollperioddata",
                 employment_id);
-    strbuf_addf(&what, "payroll period data of employment %s", employment_id);
+    strbuf_addf(&what, _("payroll period data of employment %s"), employment_id);
     pager_start(p, path.buf, extra.buf, what.buf);
     strbuf_free(&path);
     strbuf_free(&what);
@@ -1190,7 +1191,7 @@ static void single_done(const lk_http_response *res, void *userdata)
     case SINGLE_USER: {
         lk_user *user = NULL;
         if (r.code == LK_OK && !cJSON_IsObject(env->content))
-            r.code = lk_error_set(&r.err, LK_ERR_PROTOCOL, "%s: the answer has no \"content\"",
+            r.code = lk_error_set(&r.err, LK_ERR_PROTOCOL, _("%s: the answer has no \"content\""),
                                   s->what);
         if (r.code == LK_OK)
             user_parse(env, &user);
@@ -1282,13 +1283,13 @@ void lk_api_defaults_start(lk_client *c, const char *employment_id, lk_record_fn
     strbuf path = STRBUF_INIT, what = STRBUF_INIT;
     if (!valid_id(employment_id)) {
         lk_api_result r;
-        fail_now(&r, LK_ERR_INPUT, "\"%s\" is not an employment id", nz(employment_id));
+        fail_now(&r, LK_ERR_INPUT, _("\"%s\" is not an employment id"), nz(employment_id));
         cb(&r, NULL, ud);
         return;
     }
     strbuf_addf(&path, "/providers/employers/employees/employments/%s/payrollperioddata/defaults",
                 employment_id);
-    strbuf_addf(&what, "defaults of employment %s", employment_id);
+    strbuf_addf(&what, _("defaults of employment %s"), employment_id);
     single_submit(c, SINGLE_DEFAULTS, "GET", path.buf,
                   "/providers/employers/employees/employments/{employmentId}/payrollperioddata/"
                   "defaults",
@@ -1362,14 +1363,14 @@ void lk_api_metadata_start(lk_client *c, const char *admin_id, const char *emplo
     strbuf path = STRBUF_INIT, key = STRBUF_INIT, what = STRBUF_INIT;
     if (!valid_id(employment_id) || !admin_id) {
         lk_api_result r;
-        fail_now(&r, LK_ERR_INPUT, "\"%s\" is not an employment id", nz(employment_id));
+        fail_now(&r, LK_ERR_INPUT, _("\"%s\" is not an employment id"), nz(employment_id));
         cb(&r, NULL, ud);
         return;
     }
     strbuf_addf(&key, "%s", admin_id);
     strbuf_addf(&path, "/providers/employers/employees/employments/%s/payrollperioddata/metadata",
                 employment_id);
-    strbuf_addf(&what, "payroll period data metadata (administration %s)", admin_id);
+    strbuf_addf(&what, _("payroll period data metadata (administration %s)"), admin_id);
     metadata_get(c, key.buf, path.buf,
                  "/providers/employers/employees/employments/{employmentId}/payrollperioddata/"
                  "metadata",
@@ -1386,7 +1387,7 @@ void lk_api_period_metadata_start(lk_client *c, const char *admin_id,
     strbuf path = STRBUF_INIT, key = STRBUF_INIT, what = STRBUF_INIT;
     if (!valid_id(employment_id) || !admin_id) {
         lk_api_result r;
-        fail_now(&r, LK_ERR_INPUT, "\"%s\" is not an employment id", nz(employment_id));
+        fail_now(&r, LK_ERR_INPUT, _("\"%s\" is not an employment id"), nz(employment_id));
         cb(&r, NULL, ud);
         return;
     }
@@ -1395,7 +1396,7 @@ void lk_api_period_metadata_start(lk_client *c, const char *admin_id,
                 "/providers/employers/employees/employments/%s/payrollperioddata/metadata/year/%d/"
                 "period/%d",
                 employment_id, year, period_number);
-    strbuf_addf(&what, "payroll period metadata of %d period %d (administration %s)", year,
+    strbuf_addf(&what, _("payroll period metadata of %d period %d (administration %s)"), year,
                 period_number, admin_id);
     metadata_get(c, key.buf, path.buf,
                  "/providers/employers/employees/employments/{employmentId}/payrollperioddata/"
@@ -1471,14 +1472,14 @@ void lk_api_patch_period_data_start(lk_client *c, const char *employment_id,
     strbuf path = STRBUF_INIT, what = STRBUF_INIT;
     if (!valid_id(employment_id) || !json_body) {
         lk_api_result r;
-        fail_now(&r, LK_ERR_INPUT, "\"%s\" is not an employment id (or the body is missing)",
+        fail_now(&r, LK_ERR_INPUT, _("\"%s\" is not an employment id (or the body is missing)"),
                  nz(employment_id));
         cb(&r, ud);
         return;
     }
     strbuf_addf(&path, "/providers/employers/employees/employments/%s/payrollperioddata",
                 employment_id);
-    strbuf_addf(&what, "payroll period data of employment %s", employment_id);
+    strbuf_addf(&what, _("payroll period data of employment %s"), employment_id);
     /* PATCH is an upsert keyed by period + record key: the same body sent twice leaves the
      * same state, which is why the engine may retry it after a dropped connection. */
     single_submit(c, SINGLE_WRITE, "PATCH", path.buf,
@@ -1494,13 +1495,13 @@ void lk_api_delete_period_data_start(lk_client *c, const char *record_id, lk_wri
     strbuf path = STRBUF_INIT, what = STRBUF_INIT;
     if (!valid_id(record_id)) {
         lk_api_result r;
-        fail_now(&r, LK_ERR_INPUT, "\"%s\" is not a payroll period data id", nz(record_id));
+        fail_now(&r, LK_ERR_INPUT, _("\"%s\" is not a payroll period data id"), nz(record_id));
         cb(&r, ud);
         return;
     }
     strbuf_addf(&path, "/providers/employers/employees/employments/payrollperioddata/%s",
                 record_id);
-    strbuf_addf(&what, "payroll period data record %s", record_id);
+    strbuf_addf(&what, _("payroll period data record %s"), record_id);
     single_submit(c, SINGLE_WRITE, "DELETE", path.buf,
                   "/providers/employers/employees/employments/payrollperioddata/"
                   "{payrollperioddataId}",
@@ -1515,13 +1516,13 @@ void lk_api_patch_collective_start(lk_client *c, const char *employer_id,
     strbuf path = STRBUF_INIT, what = STRBUF_INIT;
     if (!valid_id(employer_id) || !json_body) {
         lk_api_result r;
-        fail_now(&r, LK_ERR_INPUT, "\"%s\" is not an employer id (or the body is missing)",
+        fail_now(&r, LK_ERR_INPUT, _("\"%s\" is not an employer id (or the body is missing)"),
                  nz(employer_id));
         cb(&r, ud);
         return;
     }
     strbuf_addf(&path, "/providers/employers/%s/payrollperioddata", employer_id);
-    strbuf_addf(&what, "collective payroll period data of employer %s", employer_id);
+    strbuf_addf(&what, _("collective payroll period data of employer %s"), employer_id);
     single_submit(c, SINGLE_WRITE, "PATCH", path.buf,
                   "/providers/employers/{employerId}/payrollperioddata", LK_RES_PERIOD_DATA,
                   json_body, what.buf, (void *)cb, ud, NULL);
@@ -1598,7 +1599,7 @@ static lk_code sync_finish(lk_client *c, sync_slot *s, void **out, lk_error *err
     memset(&s, 0, sizeof s);                                                                   \
     s.code = LK_ERR_INTERNAL;                                                                  \
     lk_error_clear(&s.err);                                                                    \
-    lk_error_set(&s.err, LK_ERR_INTERNAL, "the request did not complete")
+    lk_error_set(&s.err, LK_ERR_INTERNAL, _("the request did not complete"))
 
 lk_code lk_api_user(lk_client *c, lk_user **out, lk_error *err)
 {

@@ -6,6 +6,7 @@
  */
 #include "loket/config.h"
 
+#include "common/i18n.h"
 #include "common/safefile.h"
 #include "common/util.h"
 
@@ -207,24 +208,24 @@ lk_code lk_url_check(const char *url, const char *what, lk_error *err)
     char *scheme = NULL, *host = NULL;
     lk_code rc = LK_OK;
     if (!url || !*url)
-        return lk_error_set(err, LK_ERR_CONFIG, "%s is not set", what);
+        return lk_error_set(err, LK_ERR_CONFIG, _("%s is not set"), what);
     u = curl_url();
     if (!u)
-        return lk_error_set(err, LK_ERR_NOMEM, "out of memory");
+        return lk_error_set(err, LK_ERR_NOMEM, _("out of memory"));
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        rc = lk_error_set(err, LK_ERR_CONFIG, "%s \"%s\" is not a valid URL", what, url);
+        rc = lk_error_set(err, LK_ERR_CONFIG, _("%s \"%s\" is not a valid URL"), what, url);
     } else if (!strcasecmp(scheme, "https")) {
         rc = LK_OK;
     } else if (!strcasecmp(scheme, "http")) {
         if (!lk_host_is_loopback(host))
             rc = lk_error_set(err, LK_ERR_CONFIG,
-                              "%s \"%s\" uses plain http to %s: only https is allowed, except "
-                              "to a loopback simulator (127.0.0.1, ::1, localhost)",
+                              _("%s \"%s\" uses plain http to %s: only https is allowed, except "
+                              "to a loopback simulator (127.0.0.1, ::1, localhost)"),
                               what, url, host);
     } else {
-        rc = lk_error_set(err, LK_ERR_CONFIG, "%s \"%s\": scheme %s is not supported (use https)",
+        rc = lk_error_set(err, LK_ERR_CONFIG, _("%s \"%s\": scheme %s is not supported (use https)"),
                           what, url, scheme);
     }
     curl_free(scheme);
@@ -243,7 +244,7 @@ static lk_code want_string(const cJSON *item, const char *origin, const char *ke
         return LK_OK;
     }
     if (!cJSON_IsString(item) || !item->valuestring)
-        return lk_error_set(err, LK_ERR_CONFIG, "%s: \"%s\" must be a string", origin, key);
+        return lk_error_set(err, LK_ERR_CONFIG, _("%s: \"%s\" must be a string"), origin, key);
     set_str(dst, item->valuestring);
     return LK_OK;
 }
@@ -253,10 +254,10 @@ static lk_code want_long(const cJSON *item, const char *origin, const char *key,
 {
     double d;
     if (!cJSON_IsNumber(item))
-        return lk_error_set(err, LK_ERR_CONFIG, "%s: \"%s\" must be a number", origin, key);
+        return lk_error_set(err, LK_ERR_CONFIG, _("%s: \"%s\" must be a number"), origin, key);
     d = item->valuedouble;
     if (d != (double)(long)d || d < (double)min || d > (double)max)
-        return lk_error_set(err, LK_ERR_CONFIG, "%s: \"%s\" must be a whole number from %ld to %ld",
+        return lk_error_set(err, LK_ERR_CONFIG, _("%s: \"%s\" must be a whole number from %ld to %ld"),
                             origin, key, min, max);
     *dst = (long)d;
     return LK_OK;
@@ -274,7 +275,7 @@ static lk_code parse_versions(const cJSON *obj, const char *origin, lk_config *c
 {
     const cJSON *it;
     if (!cJSON_IsObject(obj))
-        return lk_error_set(err, LK_ERR_CONFIG, "%s: \"versions\" must be an object", origin);
+        return lk_error_set(err, LK_ERR_CONFIG, _("%s: \"versions\" must be an object"), origin);
     cJSON_ArrayForEach(it, obj) {
         int r;
         for (r = 0; r < LK_RES_COUNT; r++)
@@ -282,13 +283,13 @@ static lk_code parse_versions(const cJSON *obj, const char *origin, lk_config *c
                 break;
         if (r == LK_RES_COUNT)
             return lk_error_set(err, LK_ERR_CONFIG,
-                                "%s: versions.%s is not a resource (known: user, employers, "
+                                _("%s: versions.%s is not a resource (known: user, employers, "
                                 "payrollAdministrations, employments, payrollPeriods, "
-                                "payrollComponents, payrollPeriodData)",
+                                "payrollComponents, payrollPeriodData)"),
                                 origin, it->string);
         if (!cJSON_IsString(it) || !is_version_date(it->valuestring))
             return lk_error_set(err, LK_ERR_CONFIG,
-                                "%s: versions.%s must be a date like \"2018-01-01\"", origin,
+                                _("%s: versions.%s must be a date like \"2018-01-01\""), origin,
                                 it->string);
         memcpy(cfg->versions[r], it->valuestring, 11);
     }
@@ -300,7 +301,7 @@ static lk_code parse_retry(const cJSON *obj, const char *origin, lk_config *cfg,
     const cJSON *it;
     long v;
     if (!cJSON_IsObject(obj))
-        return lk_error_set(err, LK_ERR_CONFIG, "%s: \"retry\" must be an object", origin);
+        return lk_error_set(err, LK_ERR_CONFIG, _("%s: \"retry\" must be an object"), origin);
     cJSON_ArrayForEach(it, obj) {
         const char *k = it->string;
         if (!strcmp(k, "maxAttempts")) {
@@ -319,8 +320,8 @@ static lk_code parse_retry(const cJSON *obj, const char *origin, lk_config *cfg,
                 return err->code;
         } else {
             return lk_error_set(err, LK_ERR_CONFIG,
-                                "%s: retry.%s is not a setting (known: maxAttempts, baseDelayMs, "
-                                "maxDelayMs, maxRetryAfterSeconds)",
+                                _("%s: retry.%s is not a setting (known: maxAttempts, baseDelayMs, "
+                                "maxDelayMs, maxRetryAfterSeconds)"),
                                 origin, k);
         }
     }
@@ -332,7 +333,7 @@ static lk_code parse_timeouts(const cJSON *obj, const char *origin, lk_config *c
     const cJSON *it;
     long v;
     if (!cJSON_IsObject(obj))
-        return lk_error_set(err, LK_ERR_CONFIG, "%s: \"timeouts\" must be an object", origin);
+        return lk_error_set(err, LK_ERR_CONFIG, _("%s: \"timeouts\" must be an object"), origin);
     cJSON_ArrayForEach(it, obj) {
         if (!strcmp(it->string, "connectSeconds")) {
             if (want_long(it, origin, "timeouts.connectSeconds", 1, 600, &v, err))
@@ -352,8 +353,8 @@ static lk_code parse_timeouts(const cJSON *obj, const char *origin, lk_config *c
             cfg->request_deadline_ms = v * 1000;
         } else {
             return lk_error_set(err, LK_ERR_CONFIG,
-                                "%s: timeouts.%s is not a setting (known: connectSeconds, "
-                                "totalSeconds, lowSpeedSeconds, requestSeconds)",
+                                _("%s: timeouts.%s is not a setting (known: connectSeconds, "
+                                "totalSeconds, lowSpeedSeconds, requestSeconds)"),
                                 origin, it->string);
         }
     }
@@ -369,7 +370,7 @@ lk_code lk_config_parse(const char *json, const char *origin, lk_config *cfg, lk
     long v;
     if (!root || !cJSON_IsObject(root)) {
         cJSON_Delete(root);
-        return lk_error_set(err, LK_ERR_CONFIG, "%s: not a JSON object", origin);
+        return lk_error_set(err, LK_ERR_CONFIG, _("%s: not a JSON object"), origin);
     }
     /* The environment first: it sets both URLs, which apiUrl/tokenUrl may then replace. */
     it = cJSON_GetObjectItemCaseSensitive(root, "environment");
@@ -379,8 +380,8 @@ lk_code lk_config_parse(const char *json, const char *origin, lk_config *cfg, lk
              strcmp(it->valuestring, "custom"))) {
             cJSON_Delete(root);
             return lk_error_set(err, LK_ERR_CONFIG,
-                                "%s: \"environment\" must be \"acceptance\", \"production\" or "
-                                "\"custom\"",
+                                _("%s: \"environment\" must be \"acceptance\", \"production\" or "
+                                "\"custom\""),
                                 origin);
         }
         env_name = it->valuestring;
@@ -402,7 +403,7 @@ lk_code lk_config_parse(const char *json, const char *origin, lk_config *cfg, lk
             rc = want_string(it, origin, k, &cfg->client_secret_file, err);
             if (rc == LK_OK && cfg->client_secret_file[0] != '/')
                 rc = lk_error_set(err, LK_ERR_CONFIG,
-                                  "%s: \"clientSecretFile\" must be an absolute path, not \"%s\"",
+                                  _("%s: \"clientSecretFile\" must be an absolute path, not \"%s\""),
                                   origin, cfg->client_secret_file);
         }
         else if (!strcmp(k, "tokenStore"))
@@ -433,8 +434,8 @@ lk_code lk_config_parse(const char *json, const char *origin, lk_config *cfg, lk
         else if (!strcmp(k, "versions"))
             rc = parse_versions(it, origin, cfg, err);
         else
-            rc = lk_error_set(err, LK_ERR_CONFIG, "%s: \"%s\" is not a setting (see "
-                              "docs/configuration.md)", origin, k);
+            rc = lk_error_set(err, LK_ERR_CONFIG, _("%s: \"%s\" is not a setting (see "
+                              "docs/configuration.md)"), origin, k);
         if (rc != LK_OK)
             break;
     }
@@ -442,7 +443,7 @@ lk_code lk_config_parse(const char *json, const char *origin, lk_config *cfg, lk
         (!cJSON_GetObjectItemCaseSensitive(root, "apiUrl") ||
          !cJSON_GetObjectItemCaseSensitive(root, "tokenUrl")))
         rc = lk_error_set(err, LK_ERR_CONFIG,
-                          "%s: environment \"custom\" needs both \"apiUrl\" and \"tokenUrl\"",
+                          _("%s: environment \"custom\" needs both \"apiUrl\" and \"tokenUrl\""),
                           origin);
     cJSON_Delete(root);
     return rc;
@@ -455,9 +456,9 @@ lk_code lk_config_validate(const lk_config *cfg, lk_error *err)
     if (lk_url_check(cfg->token_url, "tokenUrl", err) != LK_OK)
         return err->code;
     if (!cfg->token_store || !*cfg->token_store)
-        return lk_error_set(err, LK_ERR_CONFIG, "tokenStore is not set");
+        return lk_error_set(err, LK_ERR_CONFIG, _("tokenStore is not set"));
     if (cfg->concurrency < 1 || cfg->concurrency > 256)
-        return lk_error_set(err, LK_ERR_CONFIG, "concurrency must be from 1 to 256, not %d",
+        return lk_error_set(err, LK_ERR_CONFIG, _("concurrency must be from 1 to 256, not %d"),
                             cfg->concurrency);
     return LK_OK;
 }
@@ -485,7 +486,7 @@ static lk_code read_secret_file(lk_config *cfg, const char *path, const char *wh
     lk_error_clear(&rerr);
     if (lk_read_file(path, SECRET_MAX_BYTES, &text, &len, &rerr) != LK_OK) {
         free(text);
-        return lk_error_set(err, LK_ERR_CONFIG, "client secret (%s): %s", what, rerr.message);
+        return lk_error_set(err, LK_ERR_CONFIG, _("client secret (%s): %s"), what, rerr.message);
     }
     while (len > 0 && isspace((unsigned char)text[len - 1]))
         text[--len] = '\0';
@@ -495,11 +496,11 @@ static lk_code read_secret_file(lk_config *cfg, const char *path, const char *wh
         memset(text, 0, len);
         free(text);
         return lk_error_set(err, LK_ERR_CONFIG,
-                            "client secret (%s): %s must hold the secret on one line%s", what,
+                            _("client secret (%s): %s must hold the secret on one line%s"), what,
                             path, start == len ? ", and it is empty" : "");
     }
     if (warn_mode && stat(path, &st) == 0 && (st.st_mode & 077))
-        lk_warn("%s holds the client secret and is readable by others (mode %04o); chmod 600 it",
+        lk_warn(_("%s holds the client secret and is readable by others (mode %04o); chmod 600 it"),
                 path, (unsigned)(st.st_mode & 07777));
     set_str(&cfg->client_secret, text + start);
     set_str(&cfg->client_secret_file, path);
@@ -559,8 +560,8 @@ lk_code lk_config_load(const lk_config_overrides *ov, lk_config **out, lk_error 
         if (lk_config_parse(text, path, cfg, err) != LK_OK)
             goto fail;
         if (cfg->client_secret && (st.st_mode & 077))
-            lk_warn("%s holds the client secret and is readable by others (mode %04o); "
-                    "chmod 600 it or use LOKET_CLIENT_SECRET",
+            lk_warn(_("%s holds the client secret and is readable by others (mode %04o); "
+                    "chmod 600 it or use LOKET_CLIENT_SECRET"),
                     path, (unsigned)(st.st_mode & 07777));
         cfg->path = path;
         path = NULL;

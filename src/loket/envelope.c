@@ -3,6 +3,7 @@
  */
 #include "loket/envelope.h"
 
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -291,11 +292,11 @@ static lk_code parse_json(lk_envelope *env, const char *body, size_t len, lk_err
     if (!env->root) {
         size_t at = end && end >= body ? (size_t)(end - body) : 0;
         return lk_error_set(err, LK_ERR_PROTOCOL,
-                            "the server's answer is not valid JSON (at byte %zu of %zu)", at, len);
+                            _("the server's answer is not valid JSON (at byte %zu of %zu)"), at, len);
     }
     if (end && !blank(end, len - (size_t)(end - body)))
         return lk_error_set(err, LK_ERR_PROTOCOL,
-                            "the server's answer has data after its JSON (at byte %zu of %zu)",
+                            _("the server's answer has data after its JSON (at byte %zu of %zu)"),
                             (size_t)(end - body), len);
     if (cJSON_IsArray(env->root)) {
         /* not Loket's envelope, but metadata answers are undocumented: let the caller look */
@@ -304,7 +305,7 @@ static lk_code parse_json(lk_envelope *env, const char *body, size_t len, lk_err
     }
     if (!cJSON_IsObject(env->root))
         return lk_error_set(err, LK_ERR_PROTOCOL,
-                            "the server's answer is JSON but neither an object nor a list");
+                            _("the server's answer is JSON but neither an object nor a list"));
 
     version = cJSON_GetObjectItemCaseSensitive(env->root, "version");
     if (cJSON_IsObject(version)) {
@@ -316,7 +317,7 @@ static lk_code parse_json(lk_envelope *env, const char *body, size_t len, lk_err
         const cJSON *m;
         size_t i = 0, cap;
         if (!cJSON_IsArray(messages))
-            return lk_error_set(err, LK_ERR_PROTOCOL, "the answer's \"messages\" is not a list");
+            return lk_error_set(err, LK_ERR_PROTOCOL, _("the answer's \"messages\" is not a list"));
         cap = (size_t)cJSON_GetArraySize(messages);
         env->messages = cap ? xcalloc(cap, sizeof *env->messages) : NULL;
         cJSON_ArrayForEach(m, messages) {
@@ -332,7 +333,7 @@ static lk_code parse_json(lk_envelope *env, const char *body, size_t len, lk_err
     embedded = cJSON_GetObjectItemCaseSensitive(env->root, "_embedded");
     if (embedded && !cJSON_IsNull(embedded)) {
         if (!cJSON_IsArray(embedded))
-            return lk_error_set(err, LK_ERR_PROTOCOL, "the answer's \"_embedded\" is not a list");
+            return lk_error_set(err, LK_ERR_PROTOCOL, _("the answer's \"_embedded\" is not a list"));
         env->embedded = embedded;
     }
     paging += lk_json_long(env->root, "totalSize", &n) ? (env->total_size = n, 1) : 0;
@@ -342,7 +343,7 @@ static lk_code parse_json(lk_envelope *env, const char *body, size_t len, lk_err
     env->has_paging = paging == 4;
     if (env->has_paging && (env->total_size < 0 || env->page_size < 0 || env->total_pages < 0 ||
                             env->current_page < 0))
-        return lk_error_set(err, LK_ERR_PROTOCOL, "the answer's paging numbers are negative");
+        return lk_error_set(err, LK_ERR_PROTOCOL, _("the answer's paging numbers are negative"));
     return LK_OK;
 }
 

@@ -8,6 +8,7 @@
  */
 #include "loket/http.h"
 
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -186,7 +187,7 @@ lk_code lk_http_new(const lk_config *cfg, lk_tokens *tokens, lk_trace *trace, lk
     if (lk_url_check(cfg->api_url, "apiUrl", err) != LK_OK)
         return err->code;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return lk_error_set(err, LK_ERR_INTERNAL, "libcurl could not be initialised");
+        return lk_error_set(err, LK_ERR_INTERNAL, _("libcurl could not be initialised"));
     h = xcalloc(1, sizeof *h);
     h->cfg = cfg;
     h->tokens = tokens;
@@ -194,7 +195,7 @@ lk_code lk_http_new(const lk_config *cfg, lk_tokens *tokens, lk_trace *trace, lk
     h->multi = curl_multi_init();
     if (!h->multi) {
         free(h);
-        return lk_error_set(err, LK_ERR_NOMEM, "libcurl could not create a multi handle");
+        return lk_error_set(err, LK_ERR_NOMEM, _("libcurl could not create a multi handle"));
     }
     /* HTTP/2 where the server offers it: many requests share one connection. */
     curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
@@ -367,8 +368,8 @@ static void wait_then_retry(lk_http *h, transfer *t, long delay, const char *why
 {
     if (lk_monotonic_ms() + (double)delay >= deadline_of(h, t)) {
         finish_with(h, t, LK_ERR_NETWORK,
-                    "%s %s: no usable answer within %ld s (%d attempt(s), last: %s; "
-                    "timeouts.requestSeconds)",
+                    _("%s %s: no usable answer within %ld s (%d attempt(s), last: %s; "
+                    "timeouts.requestSeconds)"),
                     t->method, t->url, h->cfg->request_deadline_ms / 1000, t->attempts, why);
         return;
     }
@@ -430,11 +431,11 @@ static void on_done(lk_http *h, transfer *t, CURLcode cc)
          * Sending it again is safe: the upsert is idempotent for the same body (same record
          * key, same values), so a second application leaves Loket in the same state. */
         if (lk_http_transient((int)cc) && !t->too_large && can_retry) {
-            snprintf(why, sizeof why, "connection failed (%s)", msg);
+            snprintf(why, sizeof why, _("connection failed (%s)"), msg);
             wait_then_retry(h, t, backoff_ms(h, t->attempts), why);
             return;
         }
-        finish_with(h, t, LK_ERR_NETWORK, "%s %s: no answer after %d attempt(s): %s", t->method,
+        finish_with(h, t, LK_ERR_NETWORK, _("%s %s: no answer after %d attempt(s): %s"), t->method,
                     t->url, t->attempts, msg);
         return;
     }
@@ -449,8 +450,8 @@ static void on_done(lk_http *h, transfer *t, CURLcode cc)
         lk_error_clear(&e);
         if (t->auth_retried) {
             finish_with(h, t, LK_ERR_AUTH,
-                        "%s %s: Loket refused the access token again after a refresh (401); "
-                        "check the client's rights or run 'loket-import auth code' again",
+                        _("%s %s: Loket refused the access token again after a refresh (401); "
+                        "check the client's rights or run 'loket-import auth code' again"),
                         t->method, t->url);
             return;
         }
@@ -557,7 +558,7 @@ static void start(lk_http *h, transfer *t)
     }
     e = curl_easy_init();
     if (!e) {
-        finish_with(h, t, LK_ERR_NOMEM, "libcurl could not create a handle");
+        finish_with(h, t, LK_ERR_NOMEM, _("libcurl could not create a handle"));
         return;
     }
     t->easy = e;
@@ -636,7 +637,7 @@ static void start(lk_http *h, transfer *t)
     if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
         curl_easy_cleanup(e);
         t->easy = NULL;
-        finish_with(h, t, LK_ERR_INTERNAL, "libcurl refused a transfer");
+        finish_with(h, t, LK_ERR_INTERNAL, _("libcurl refused a transfer"));
         return;
     }
     t->next = h->flying;
@@ -681,8 +682,8 @@ static void cut_in_flight(lk_http *h)
         lk_trace_line(h->trace, "#%lu cut: no answer within %.0f ms of the stop", t->serial,
                       STOP_GRACE_MS);
         finish_with(h, t, LK_ERR_NETWORK,
-                    "%s %s: stopped while waiting for the answer; whether Loket applied it is "
-                    "not known (apply --resume checks and sends it again)",
+                    _("%s %s: stopped while waiting for the answer; whether Loket applied it is "
+                    "not known (apply --resume checks and sends it again)"),
                     t->method, t->url);
     }
 }
@@ -744,7 +745,7 @@ lk_code lk_http_run(lk_http *h, lk_error *err)
             start(h, pop_ready(h));
 
         if (curl_multi_perform(h->multi, &running) != CURLM_OK)
-            return lk_error_set(err, LK_ERR_INTERNAL, "libcurl's multi interface failed");
+            return lk_error_set(err, LK_ERR_INTERNAL, _("libcurl's multi interface failed"));
         while ((msg = curl_multi_info_read(h->multi, &msgs)) != NULL) {
             transfer *t = NULL;
             if (msg->msg != CURLMSG_DONE)
@@ -781,7 +782,7 @@ lk_code lk_http_run(lk_http *h, lk_error *err)
         }
         if (timeout > 0 || h->in_flight) {
             if (curl_multi_poll(h->multi, NULL, 0, timeout, &numfds) != CURLM_OK)
-                return lk_error_set(err, LK_ERR_INTERNAL, "libcurl's multi poll failed");
+                return lk_error_set(err, LK_ERR_INTERNAL, _("libcurl's multi poll failed"));
         }
     }
     return LK_OK;
@@ -840,8 +841,8 @@ void lk_http_stats_print(const lk_http_stats *s, FILE *out)
                 g[j].lat[(size_t)ceil(0.95 * (double)n) - 1], g[j].lat[n - 1]);
         free(g[j].lat);
     }
-    fprintf(out, "requests %zu, attempts %zu, retries %zu, token refreshes after 401 %zu, "
-                 "most in flight %zu\n",
+    fprintf(out, _("requests %zu, attempts %zu, retries %zu, token refreshes after 401 %zu, "
+                 "most in flight %zu\n"),
             s->n, s->attempts, s->retries, s->token_refreshes_after_401, s->max_in_flight);
     free(g);
 }

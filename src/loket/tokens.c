@@ -7,6 +7,7 @@
  */
 #include "loket/tokens.h"
 
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/safefile.h"
 #include "common/util.h"
@@ -65,15 +66,15 @@ lk_code lk_tokens_check_mode(const char *path, lk_error *err)
     struct stat st;
     if (stat(path, &st) != 0)
         return errno == ENOENT ? LK_OK
-                               : lk_error_set(err, LK_ERR_ENV, "cannot inspect token store %s: %s",
+                               : lk_error_set(err, LK_ERR_ENV, _("cannot inspect token store %s: %s"),
                                               path, strerror(errno));
     if (!S_ISREG(st.st_mode))
-        return lk_error_set(err, LK_ERR_AUTH, "token store %s is not a regular file", path);
+        return lk_error_set(err, LK_ERR_AUTH, _("token store %s is not a regular file"), path);
     if (st.st_mode & 077)
         return lk_error_set(err, LK_ERR_AUTH,
-                            "token store %s has mode %04o: others may read the tokens; it must be "
+                            _("token store %s has mode %04o: others may read the tokens; it must be "
                             "private to its owner (chmod 600 %s), and the tokens in it should be "
-                            "considered exposed",
+                            "considered exposed"),
                             path, (unsigned)(st.st_mode & 07777), path);
     return LK_OK;
 }
@@ -86,7 +87,7 @@ static lk_code as_env_error(lk_error *err, lk_code rc)
     if (rc != LK_ERR_IO && rc != LK_ERR_ENV)
         return rc;
     snprintf(why, sizeof why, "%s", err->message);
-    return lk_error_set(err, LK_ERR_ENV, "token store: %s", why);
+    return lk_error_set(err, LK_ERR_ENV, _("token store: %s"), why);
 }
 
 /* mkdir -p for the folder of path, private (0700) when created. */
@@ -99,7 +100,7 @@ static lk_code make_parent(const char *path, lk_error *err)
             continue;
         *p = '\0';
         if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-            lk_error_set(err, LK_ERR_ENV, "cannot create the token store's folder %s: %s", dir,
+            lk_error_set(err, LK_ERR_ENV, _("cannot create the token store's folder %s: %s"), dir,
                          strerror(errno));
             free(copy);
             return LK_ERR_ENV;
@@ -107,7 +108,7 @@ static lk_code make_parent(const char *path, lk_error *err)
         *p = '/';
     }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        lk_error_set(err, LK_ERR_ENV, "cannot create the token store's folder %s: %s", dir,
+        lk_error_set(err, LK_ERR_ENV, _("cannot create the token store's folder %s: %s"), dir,
                      strerror(errno));
         free(copy);
         return LK_ERR_ENV;
@@ -137,15 +138,15 @@ static lk_code store_read(lk_tokens *t, lk_error *err)
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
         return lk_error_set(err, LK_ERR_AUTH,
-                            "token store %s is damaged (not a JSON object); run 'loket-import auth "
-                            "set-refresh-token' or 'auth code' to start it again",
+                            _("token store %s is damaged (not a JSON object); run 'loket-import auth "
+                            "set-refresh-token' or 'auth code' to start it again"),
                             path);
     }
     s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "tokenUrl"));
     if (s && t->cfg->token_url && strcmp(s, t->cfg->token_url)) {
         lk_error_set(err, LK_ERR_AUTH,
-                     "token store %s holds tokens of %s, not of %s; set \"tokenStore\" to another "
-                     "file for this environment",
+                     _("token store %s holds tokens of %s, not of %s; set \"tokenStore\" to another "
+                     "file for this environment"),
                      path, s, t->cfg->token_url);
         cJSON_Delete(root);
         return LK_ERR_AUTH;
@@ -153,7 +154,7 @@ static lk_code store_read(lk_tokens *t, lk_error *err)
     s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "clientId"));
     if (s && t->cfg->client_id && strcmp(s, t->cfg->client_id)) {
         lk_error_set(err, LK_ERR_AUTH,
-                     "token store %s holds tokens of client \"%s\", not \"%s\"", path, s,
+                     _("token store %s holds tokens of client \"%s\", not \"%s\""), path, s,
                      t->cfg->client_id);
         cJSON_Delete(root);
         return LK_ERR_AUTH;
@@ -223,7 +224,7 @@ static int lock_store(const lk_tokens *t, lk_error *err)
     }
     while (flock(fd, LOCK_EX) != 0) {
         if (errno != EINTR) {
-            lk_error_set(err, LK_ERR_ENV, "cannot lock %s: %s", p.buf, strerror(errno));
+            lk_error_set(err, LK_ERR_ENV, _("cannot lock %s: %s"), p.buf, strerror(errno));
             close(fd);
             strbuf_free(&p);
             return -1;
@@ -376,7 +377,7 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
         long attempt_ms = cfg->timeout_ms;
         if (interrupted(t))
             return lk_error_set(err, LK_ERR_INTERRUPTED,
-                                "interrupted while asking the token service %s", cfg->token_url);
+                                _("interrupted while asking the token service %s"), cfg->token_url);
         if (left <= 0)
             break;
         if (left < (double)attempt_ms)
@@ -384,7 +385,7 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
         CURL *e = curl_easy_init();
         struct curl_slist *hdr = NULL;
         if (!e)
-            return lk_error_set(err, LK_ERR_NOMEM, "libcurl could not create a handle");
+            return lk_error_set(err, LK_ERR_NOMEM, _("libcurl could not create a handle"));
         strbuf_reset(&a->body);
         a->status = 0;
         a->too_large = false;
@@ -428,7 +429,7 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
         } else {
             if (cc == CURLE_ABORTED_BY_CALLBACK)
                 return lk_error_set(err, LK_ERR_INTERRUPTED,
-                                    "interrupted while waiting for the token service %s",
+                                    _("interrupted while waiting for the token service %s"),
                                     cfg->token_url);
             lk_trace_line(t->trace, "token < no answer: %s",
                           errbuf[0] ? errbuf : curl_easy_strerror(cc));
@@ -442,13 +443,13 @@ static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_er
         }
     }
     if (cc != CURLE_OK || a->too_large)
-        return lk_error_set(err, LK_ERR_NETWORK, "the token service %s did not answer: %s",
+        return lk_error_set(err, LK_ERR_NETWORK, _("the token service %s did not answer: %s"),
                             cfg->token_url,
                             a->too_large ? "answer too large"
                             : errbuf[0]  ? errbuf
                                          : curl_easy_strerror(cc));
     return lk_error_set(err, LK_ERR_UNAVAILABLE,
-                        "the token service %s is unavailable: HTTP %ld to every attempt",
+                        _("the token service %s is unavailable: HTTP %ld to every attempt"),
                         cfg->token_url, a->status);
 }
 
@@ -485,10 +486,10 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
     if ((a.status == 400 || a.status == 401) && error_code && !strcmp(error_code, "invalid_client")) {
         /* the client is not known or its secret is wrong: authorising again cannot help */
         rc = lk_error_set(err, LK_ERR_AUTH,
-                          "%s refused by %s (HTTP %ld, invalid_client%s%s): check the client id "
+                          _("%s refused by %s (HTTP %ld, invalid_client%s%s): check the client id "
                           "(\"clientId\" in %s, now \"%s\") and the client secret (\"clientSecret\", "
                           "\"clientSecretFile\", LOKET_CLIENT_SECRET or LOKET_CLIENT_SECRET_FILE, or "
-                          "the systemd credential loket-client-secret)%s",
+                          "the systemd credential loket-client-secret)%s"),
                           what, t->cfg->token_url, a.status, error_text ? ": " : "",
                           error_text ? error_text : "",
                           t->cfg->path ? t->cfg->path : "the configuration", t->cfg->client_id,
@@ -497,8 +498,8 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
     }
     if (a.status < 200 || a.status > 299) {
         rc = lk_error_set(err, LK_ERR_AUTH,
-                          "%s refused by %s (HTTP %ld%s%s%s%s): run 'loket-import auth code "
-                          "--redirect-uri URI' or 'auth set-refresh-token' to authorise again",
+                          _("%s refused by %s (HTTP %ld%s%s%s%s): run 'loket-import auth code "
+                          "--redirect-uri URI' or 'auth set-refresh-token' to authorise again"),
                           what, t->cfg->token_url, a.status, error_code ? ", " : "",
                           error_code ? error_code : "", error_text ? ": " : "",
                           error_text ? error_text : "");
@@ -509,21 +510,21 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
     exp = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
     if (!access || !*access) {
         rc = lk_error_set(err, LK_ERR_PROTOCOL,
-                          "%s: the token service's answer has no access_token", what);
+                          _("%s: the token service's answer has no access_token"), what);
         goto out;
     }
     /* A token goes into a header line: CR/LF in it would add header lines of the server's
      * choosing (RFC 6750 allows only visible ASCII). */
     if (!token_chars_ok(access) || (refresh && !token_chars_ok(refresh))) {
         rc = lk_error_set(err, LK_ERR_PROTOCOL,
-                          "%s: the token service's answer holds a token with spaces or control "
-                          "characters; it is not used",
+                          _("%s: the token service's answer holds a token with spaces or control "
+                          "characters; it is not used"),
                           what);
         goto out;
     }
     if (refresh && strlen(refresh) > TOKEN_MAX_LEN) {
         rc = lk_error_set(err, LK_ERR_PROTOCOL,
-                          "%s: the token service's refresh token is longer than %d characters",
+                          _("%s: the token service's refresh token is longer than %d characters"),
                           what, TOKEN_MAX_LEN);
         goto out;
     }
@@ -546,8 +547,8 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
         char why[LK_ERROR_MSG_MAX];
         snprintf(why, sizeof why, "%s", err->message); /* not formatted from itself */
         lk_error_set(err, rc,
-                     "%s: the new refresh token could not be saved (%s); the previous one is no "
-                     "longer valid: fix the problem and authorise again with 'loket-import auth'",
+                     _("%s: the new refresh token could not be saved (%s); the previous one is no "
+                     "longer valid: fix the problem and authorise again with 'loket-import auth'"),
                      what, why);
         goto out;
     }
@@ -570,7 +571,7 @@ static lk_code need_client(const lk_tokens *t, lk_error *err)
 {
     if (!t->cfg->client_id || !*t->cfg->client_id)
         return lk_error_set(err, LK_ERR_CONFIG,
-                            "clientId is not set in the configuration (%s)",
+                            _("clientId is not set in the configuration (%s)"),
                             t->cfg->path ? t->cfg->path : "no configuration file found");
     return LK_OK;
 }
@@ -612,8 +613,8 @@ static lk_code refresh_locked(lk_tokens *t, unsigned seen_generation, bool only_
     }
     if (!t->refresh_token) {
         rc = lk_error_set(err, LK_ERR_AUTH,
-                          "no refresh token in %s: run 'loket-import auth code "
-                          "--redirect-uri URI' or 'loket-import auth set-refresh-token' first",
+                          _("no refresh token in %s: run 'loket-import auth code "
+                          "--redirect-uri URI' or 'loket-import auth set-refresh-token' first"),
                           t->cfg->token_store);
         goto out;
     }
@@ -669,7 +670,7 @@ lk_code lk_tokens_exchange_code(lk_tokens *t, const char *code, const char *redi
     if (need_client(t, err) != LK_OK)
         return err->code;
     if (!code || !*code)
-        return lk_error_set(err, LK_ERR_CONFIG, "the authorization code is empty");
+        return lk_error_set(err, LK_ERR_CONFIG, _("the authorization code is empty"));
     lock = lock_store(t, err);
     if (lock < 0)
         return err->code;
@@ -694,15 +695,15 @@ lk_code lk_tokens_set_refresh_token(lk_tokens *t, const char *refresh_token, lk_
     int lock;
     lk_code rc;
     if (!refresh_token || !*refresh_token)
-        return lk_error_set(err, LK_ERR_CONFIG, "the refresh token is empty");
+        return lk_error_set(err, LK_ERR_CONFIG, _("the refresh token is empty"));
     if (strlen(refresh_token) > TOKEN_MAX_LEN)
         return lk_error_set(err, LK_ERR_CONFIG,
-                            "the refresh token is longer than %d characters: not a Loket token",
+                            _("the refresh token is longer than %d characters: not a Loket token"),
                             TOKEN_MAX_LEN);
     for (const char *p = refresh_token; *p; p++)
         if ((unsigned char)*p <= ' ' || (unsigned char)*p == 0x7f)
             return lk_error_set(err, LK_ERR_CONFIG,
-                                "the refresh token contains spaces or control characters");
+                                _("the refresh token contains spaces or control characters"));
     lk_trace_add_secret(t->trace, refresh_token);
     lock = lock_store(t, err);
     if (lock < 0)

@@ -3,6 +3,7 @@
  */
 #include "loket/trace.h"
 
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/safefile.h"
 #include "common/util.h"
@@ -58,8 +59,8 @@ lk_code lk_trace_open(const char *path, lk_trace **out, lk_error *err)
                 close(fd);
             free(t);
             if (fd < 0)
-                return lk_error_set(err, LK_ERR_ENV, "trace file: %s", oerr.message);
-            return lk_error_set(err, LK_ERR_ENV, "cannot open trace file %s: %s", path,
+                return lk_error_set(err, LK_ERR_ENV, _("trace file: %s"), oerr.message);
+            return lk_error_set(err, LK_ERR_ENV, _("cannot open trace file %s: %s"), path,
                                 strerror(e));
         }
         t->own = 1;
@@ -266,7 +267,7 @@ void lk_trace_body(lk_trace *t, const char *prefix, const char *body, size_t len
     for (line = strtok_r(clean, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
         fprintf(t->f, "%s %s\n", prefix, line);
     if (len > TRACE_BODY_MAX)
-        fprintf(t->f, "%s ... (%zu bytes in all)\n", prefix, len);
+        fprintf(t->f, "%s ... (%zu bytes in all)\n" /* not translated: the trace */, prefix, len);
     fflush(t->f);
     free(clean);
 }

@@ -11,6 +11,7 @@
  */
 #include "mapping/aggregate.h"
 
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "input/prefetch.h"
@@ -453,8 +454,8 @@ static bool resolve(lk_aggregator *a, const lk_row *row, const lk_colref *c, siz
         if (found != LK_NO_COLUMN) {
             char l1[8], l2[8];
             file_error_at(a, row, a->m->header_row,
-                          "header row %lu has \"%s\" twice (columns %s and %s); mapping %s, %s: "
-                          "give the \"letter\" instead", a->m->header_row, c->name,
+                          _("header row %lu has \"%s\" twice (columns %s and %s); mapping %s, %s: "
+                          "give the \"letter\" instead"), a->m->header_row, c->name,
                           lk_column_letter(found, l1), lk_column_letter(i, l2), a->m->path,
                           c->path);
             return false;
@@ -467,8 +468,8 @@ static bool resolve(lk_aggregator *a, const lk_row *row, const lk_colref *c, siz
             if (*fs->headers[i])
                 strbuf_addf(&sb, "%s\"%s\"", sb.len ? ", " : "", fs->headers[i]);
         file_error_at(a, row, a->m->header_row,
-                      "column \"%s\" (mapping %s, %s) is not in header row %lu; its headers "
-                      "are: %s", c->name, a->m->path, c->path, a->m->header_row,
+                      _("column \"%s\" (mapping %s, %s) is not in header row %lu; its headers "
+                      "are: %s"), c->name, a->m->path, c->path, a->m->header_row,
                       sb.len ? sb.buf : "(none)");
         strbuf_free(&sb);
         return false;
@@ -529,13 +530,13 @@ static bool resolve_all(lk_aggregator *a, const lk_row *row)
     const lk_mapping *m = a->m;
     file_state *fs = &a->fs;
     if (m->header_row && !fs->seen_header) {
-        file_error_at(a, row, m->header_row, "header row %lu is missing or empty (mapping %s, "
-                      "input.headerRow)", m->header_row, m->path);
+        file_error_at(a, row, m->header_row, _("header row %lu is missing or empty (mapping %s, "
+                      "input.headerRow)"), m->header_row, m->path);
         return false;
     }
     if (m->component_row && !fs->seen_component_row) {
-        file_error_at(a, row, m->component_row, "the component row %lu is missing or empty "
-                      "(mapping %s, componentRow.row)", m->component_row, m->path);
+        file_error_at(a, row, m->component_row, _("the component row %lu is missing or empty "
+                      "(mapping %s, componentRow.row)"), m->component_row, m->path);
         return false;
     }
     if (!resolve(a, row, &m->employee_number, &fs->employee_number) ||
@@ -566,8 +567,8 @@ static bool resolve_all(lk_aggregator *a, const lk_row *row)
     if (m->layout == LK_LAYOUT_COMPONENT_ROW) {
         resolve_value_columns(a);
         if (fs->nvalues == 0) {
-            file_error_at(a, row, m->component_row, "row %lu holds no component numbers "
-                          "(mapping %s, componentRow.row)", m->component_row, m->path);
+            file_error_at(a, row, m->component_row, _("row %lu holds no component numbers "
+                          "(mapping %s, componentRow.row)"), m->component_row, m->path);
             return false;
         }
     }
@@ -630,8 +631,8 @@ static bool sign_ok(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
     char buf[32];
     if (v >= 0 || spec->allow_negative)
         return true;
-    row_error(a, row, ctx, col, "%s for component %d is negative: refused unless the mapping's "
-              "component says \"allowNegative\": true (a correction must be deliberate)",
+    row_error(a, row, ctx, col, _("%s for component %d is negative: refused unless the mapping's "
+              "component says \"allowNegative\": true (a correction must be deliberate)"),
               lk_decimal_format(v, buf), component);
     return false;
 }
@@ -660,7 +661,7 @@ static void read_value(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
         return;
     }
     if (!scale_value(spec, raw, &v)) {
-        row_error(a, row, ctx, col, "%s is out of range after scaling", c->text);
+        row_error(a, row, ctx, col, _("%s is out of range after scaling"), c->text);
         return;
     }
     if (sign_ok(a, row, ctx, spec, component, col, v))
@@ -709,15 +710,15 @@ static void read_values(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
         lk_cell_trim(cc->text, code, sizeof(code));
         if (!*code) {
             if (!cell_blank(cell_at(row, fs->long_value)))
-                row_error(a, row, ctx, fs->long_component, "no component, but a value in "
-                          "column %s", header_of(fs, fs->long_value) ? header_of(fs, fs->long_value) : "");
+                row_error(a, row, ctx, fs->long_component, _("no component, but a value in "
+                          "column %s"), header_of(fs, fs->long_value) ? header_of(fs, fs->long_value) : "");
             return;
         }
         long key = 0;
         const lk_component_spec *spec = long_spec(a, code, &key);
         if (!spec) {
-            row_error(a, row, ctx, fs->long_component, "\"%.60s\" is not a component this "
-                      "mapping knows (add it to \"components\" with its \"code\")", code);
+            row_error(a, row, ctx, fs->long_component, _("\"%.60s\" is not a component this "
+                      "mapping knows (add it to \"components\" with its \"code\")"), code);
             return;
         }
         read_value(a, row, ctx, spec, (int)key, fs->long_value);
@@ -805,18 +806,18 @@ static void read_identity(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
         if (ok)
             ctx->employee.employment_id = strcpy(ctx->employment_id_buf, t);
         else
-            row_error(a, row, ctx, fs->employment_id, "\"%.60s\" is not an employment id "
-                      "(a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6)", t);
+            row_error(a, row, ctx, fs->employment_id, _("\"%.60s\" is not an employment id "
+                      "(a UUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6)"), t);
     }
     if (m->employer_fixed) {
         ctx->employee.employer = m->employer_fixed;
     } else if (fs->employer != LK_NO_COLUMN) {
         long cn;
         if (!text_of(row, fs->employer, t, sizeof(t)))
-            row_error(a, row, ctx, fs->employer, "client number missing");
+            row_error(a, row, ctx, fs->employer, _("client number missing"));
         else if (lk_parse_whole(cell_at(row, fs->employer), 999999999999L, &cn, msg,
                                 sizeof(msg)) != LK_PARSE_OK)
-            row_error(a, row, ctx, fs->employer, "client number: %s", msg);
+            row_error(a, row, ctx, fs->employer, _("client number: %s"), msg);
         else {
             snprintf(ctx->employer_buf, sizeof(ctx->employer_buf), "%ld", cn);
             ctx->employee.employer = ctx->employer_buf;
@@ -834,10 +835,10 @@ static void read_identity(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
     case LK_PSRC_COLUMN: {
         const lk_cell *c = cell_at(row, fs->period);
         if (!text_of(row, fs->period, t, sizeof(t)))
-            row_error(a, row, ctx, fs->period, "period missing");
+            row_error(a, row, ctx, fs->period, _("period missing"));
         else if (!lk_parse_period(c->text, &ctx->period))
-            row_error(a, row, ctx, fs->period, "\"%.60s\" is not a period (\"2026-11\" or "
-                      "\"2026-P11\")", t);
+            row_error(a, row, ctx, fs->period, _("\"%.60s\" is not a period (\"2026-11\", "
+                      "\"2026-P11\" or \"2026-W47\")"), t);
         break;
     }
     case LK_PSRC_DATE: {
@@ -845,12 +846,12 @@ static void read_identity(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
         lk_parse_result pr = lk_parse_date(cell_at(row, fs->period), &y, &mo, &d, msg,
                                            sizeof(msg));
         if (pr == LK_PARSE_BLANK)
-            row_error(a, row, ctx, fs->period, "date missing");
+            row_error(a, row, ctx, fs->period, _("date missing"));
         else if (pr == LK_PARSE_BAD)
             row_error(a, row, ctx, fs->period, "%s", msg);
         else if (a->has_cli_period && !period_matches(&a->cli_period, y, mo))
-            row_error(a, row, ctx, fs->period, "date %04d-%02d-%02d is outside the period "
-                      "%04d-%02d given with --period", y, mo, d, a->cli_period.year,
+            row_error(a, row, ctx, fs->period, _("date %04d-%02d-%02d is outside the period "
+                      "%04d-%02d given with --period"), y, mo, d, a->cli_period.year,
                       a->cli_period.number);
         else {
             ctx->period.kind = LK_PERIOD_DATE;
@@ -1032,7 +1033,7 @@ static void describe_row(const lk_aggregator *a, const lk_row_pos *s, char *buf,
 {
     const lk_entry_set *set = a->set;
     if (s->file == a->fs.file && s->sheet == a->fs.sheet)
-        snprintf(buf, size, "row %lu", s->row);
+        snprintf(buf, size, _("row %lu"), s->row);
     else if (s->sheet)
         snprintf(buf, size, "%s[%s] row %lu", set->files[s->file], set->sheets[s->sheet], s->row);
     else
@@ -1114,20 +1115,20 @@ static void commit_row(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
             e->payslip_text || ctx->payslip_text)
             describe_row(a, &e->last, where, sizeof(where));
         if (!same_row && a->m->aggregate == LK_AGG_REJECT)
-            row_error(a, row, ctx, it->column, "repeats %s (employee %ld, component %d); the "
-                      "mapping says \"aggregate\": \"reject\"", where,
+            row_error(a, row, ctx, it->column, _("repeats %s (employee %ld, component %d); the "
+                      "mapping says \"aggregate\": \"reject\""), where,
                       ctx->employee.employee_number, it->component);
         else if (e->value_null != it->null)
-            row_error(a, row, ctx, it->column, "component %d: one cell is blank (send null, "
-                      "remove) and %s gives a value; both cannot hold", it->component, where);
+            row_error(a, row, ctx, it->column, _("component %d: one cell is blank (send null, "
+                      "remove) and %s gives a value; both cannot hold"), it->component, where);
         else if ((e->payslip_text || ctx->payslip_text) &&
                  (!e->payslip_text || !ctx->payslip_text ||
                   strcmp(e->payslip_text, ctx->payslip_text)))
-            row_error(a, row, ctx, fs->payslip_text, "payslip text \"%.60s\" differs from "
-                      "\"%.60s\" in %s for the same record", ctx->payslip_text ? ctx->payslip_text : "",
+            row_error(a, row, ctx, fs->payslip_text, _("payslip text \"%.60s\" differs from "
+                      "\"%.60s\" in %s for the same record"), ctx->payslip_text ? ctx->payslip_text : "",
                       e->payslip_text ? e->payslip_text : "", where);
         else if (!lk_decimal_add(e->value, it->value, &sum))
-            row_error(a, row, ctx, it->column, "the sum of component %d is out of range",
+            row_error(a, row, ctx, it->column, _("the sum of component %d is out of range"),
                       it->component);
     }
     if (ctx->failed)
@@ -1179,11 +1180,11 @@ static const char *skip_reason(lk_aggregator *a, const lk_row *row, size_t *col,
             continue;
         *col = c;
         if (r->reason)
-            snprintf(buf, size, "skipped: %s", r->reason);
+            snprintf(buf, size, _("skipped: %s"), r->reason);
         else if (r->test == LK_SKIP_BLANK)
-            snprintf(buf, size, "skipped: column is blank (input.skipRows[%zu])", i);
+            snprintf(buf, size, _("skipped: column is blank (input.skipRows[%zu])"), i);
         else
-            snprintf(buf, size, "skipped: \"%.60s\" matches \"%.60s\" (input.skipRows[%zu])", t,
+            snprintf(buf, size, _("skipped: \"%.60s\" matches \"%.60s\" (input.skipRows[%zu])"), t,
                      r->pattern, i);
         return buf;
     }
@@ -1256,7 +1257,7 @@ static bool check_totals_row(lk_aggregator *a, const lk_row *row)
         if (pr == LK_PARSE_BLANK)
             continue;
         if (pr == LK_PARSE_BAD) {
-            row_error(a, row, NULL, col, "totals row: %s", msg);
+            row_error(a, row, NULL, col, _("totals row: %s"), msg);
             ok = false;
             continue;
         }
@@ -1266,12 +1267,12 @@ static bool check_totals_row(lk_aggregator *a, const lk_row *row)
             continue;
         lk_cell_trim(c->text, text, sizeof(text));
         if (overflow)
-            row_error(a, row, NULL, col, "totals row says \"%s\" (%s), but the sum of the "
-                      "rows above is out of range", text, lk_decimal_format(total, want));
+            row_error(a, row, NULL, col, _("totals row says \"%s\" (%s), but the sum of the "
+                      "rows above is out of range"), text, lk_decimal_format(total, want));
         else
-            row_error(a, row, NULL, col, "totals row says \"%s\" (%s), but the rows above "
+            row_error(a, row, NULL, col, _("totals row says \"%s\" (%s), but the rows above "
                       "add up to %s (difference %s); a row may be missing, repeated or "
-                      "mistyped (input.totalsRow)", text, lk_decimal_format(total, want),
+                      "mistyped (input.totalsRow)"), text, lk_decimal_format(total, want),
                       lk_decimal_format(sum, have), lk_decimal_format(total - sum, msg));
         ok = false;
     }
@@ -1293,10 +1294,10 @@ static void check_ignored(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
             continue;
         fi->ignored[i].values++;
         lk_cell_trim(c->text, t, sizeof(t));
-        row_error(a, row, ctx, fi->ignored[i].column, "value \"%s\" in a column whose "
+        row_error(a, row, ctx, fi->ignored[i].column, _("value \"%s\" in a column whose "
                   "component row %lu says \"%s\", which is not a component number: the value "
                   "would be lost (correct the number, or end the value columns before it with "
-                  "componentRow.lastColumn)", t, a->m->component_row, fi->ignored[i].header);
+                  "componentRow.lastColumn)"), t, a->m->component_row, fi->ignored[i].header);
     }
 }
 
@@ -1317,7 +1318,7 @@ static void blank_rows(lk_aggregator *a, const char *file, const char *sheet,
     if (!is)
         return;
     lk_error_at(&is->error, file, sheet, first, LK_NO_COLUMN, NULL);
-    snprintf(is->error.message, sizeof(is->error.message), "skipped: blank row%s",
+    snprintf(is->error.message, sizeof(is->error.message), _("skipped: blank row%s"),
              n > 1 ? "s" : "");
     is->error.code = LK_OK;
     is->skipped = true;
@@ -1333,9 +1334,9 @@ static void cut_off(lk_aggregator *a, const lk_row *row)
     fi->rows_read++;
     fi->rows_failed++;
     a->set->rows_read++;
-    file_error_at(a, row, row->number, "the file ends in the middle of this row (no line break "
+    file_error_at(a, row, row->number, _("the file ends in the middle of this row (no line break "
                   "after it, %zu of the %zu fields of the rows above): the file looks cut off, "
-                  "its last value may be cut too; export or copy it again", row->nfields,
+                  "its last value may be cut too; export or copy it again"), row->nfields,
                   a->fs.max_fields);
 }
 
@@ -1422,11 +1423,11 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
     size_t id_col = fs->employee_number != LK_NO_COLUMN ? fs->employee_number : fs->employment_id;
     if (!ctx.failed && no_employee) {
         if (ctx.nitems == 0)
-            row_skipped(a, row, LK_NO_COLUMN, "skipped: no employee and no values");
+            row_skipped(a, row, LK_NO_COLUMN, _("skipped: no employee and no values"));
         else
-            row_error(a, row, &ctx, id_col, "employee number missing, but the row has values");
+            row_error(a, row, &ctx, id_col, _("employee number missing, but the row has values"));
     } else if (!ctx.failed && ctx.nitems == 0) {
-        row_skipped(a, row, LK_NO_COLUMN, "skipped: no values in the mapped columns");
+        row_skipped(a, row, LK_NO_COLUMN, _("skipped: no values in the mapped columns"));
     } else if (!ctx.failed) {
         commit_row(a, row, &ctx);
     }
@@ -1451,9 +1452,9 @@ static void ambiguous_error(const char *path, const evidence *first, lk_error *e
     char c0[8], c1[8];
     lk_error_clear(err);
     lk_error_at(err, path, NULL, first[1].row, first[1].col, NULL);
-    lk_error_set(err, LK_ERR_INPUT, "cannot tell the decimal separator: \"%s\" (row %lu, "
+    lk_error_set(err, LK_ERR_INPUT, _("cannot tell the decimal separator: \"%s\" (row %lu, "
                  "column %s) has a decimal comma, \"%s\" (row %lu, column %s) a decimal "
-                 "point; set input.decimalSeparator in the mapping", first[1].text,
+                 "point; set input.decimalSeparator in the mapping"), first[1].text,
                  first[1].row, lk_column_letter(first[1].col, c1), first[0].text,
                  first[0].row, lk_column_letter(first[0].col, c0));
 }
@@ -1572,7 +1573,7 @@ static bool decide_style(lk_aggregator *a, const lk_row *row)
             return true;
         if (!look_ahead(a, row, first, &e)) {
             if (e.code == LK_ERR_NOMEM)
-                lk_die("out of memory");
+                lk_die(_("out of memory"));
             lk_aggregator_file_error(a, &e);
             return false;
         }
@@ -1635,13 +1636,13 @@ static void empty_file(lk_aggregator *a, const lk_file_info *fi)
     lk_row_issue *is = new_issue(a);
     lk_error_at(&is->error, a->set->files[a->fs.file], fi->sheet, 0, LK_NO_COLUMN, NULL);
     if (fi->rows_read == 0)
-        lk_error_set(&is->error, LK_ERR_INPUT, "the file has no data rows%s; nothing to "
-                     "import (--allow-empty accepts an empty file)",
+        lk_error_set(&is->error, LK_ERR_INPUT, _("the file has no data rows%s; nothing to "
+                     "import (--allow-empty accepts an empty file)"),
                      a->m->header_row ? " after its header row" : "");
     else
-        lk_error_set(&is->error, LK_ERR_INPUT, "the file has no row with values (%lu rows: "
+        lk_error_set(&is->error, LK_ERR_INPUT, _("the file has no row with values (%lu rows: "
                      "%lu skipped, %lu blank); nothing to import (--allow-empty accepts an "
-                     "empty file)", fi->rows_read, fi->rows_skipped, fi->rows_blank);
+                     "empty file)"), fi->rows_read, fi->rows_skipped, fi->rows_blank);
 }
 
 /* The blank lines (CSV) or rows the sheet holds (XLSX) after the file's last row, up to last:
@@ -1672,7 +1673,7 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
     lk_reader *r = lk_reader_open(path, &opts, &ferr);
     if (!r) {
         if (ferr.code == LK_ERR_NOMEM)
-            return lk_error_set(err, LK_ERR_NOMEM, "out of memory");
+            return lk_error_set(err, LK_ERR_NOMEM, _("out of memory"));
         lk_aggregator_file_error(a, &ferr);
         /* not read at all (binary data, bad bytes at open): the place it names is no row */
         a->set->issues[a->set->nissues - 1].before_data = true;
@@ -1719,14 +1720,14 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
     }
     if (!a->fs.failed && a->fs.resolved && m->totals_row && !a->fs.seen_totals_row)
         /* the mapping says the export ends with its totals: a file without them is cut off */
-        file_error_at(a, NULL, 0, "no totals row (input.totalsRow in mapping %s): the file "
-                      "may be cut off or not the export the mapping is for", m->path);
+        file_error_at(a, NULL, 0, _("no totals row (input.totalsRow in mapping %s): the file "
+                      "may be cut off or not the export the mapping is for"), m->path);
     if (!a->fs.failed && !a->fs.resolved && fi->rows_read == 0 &&
         (m->header_row || m->component_row)) {
         /* only header rows, or not even those: say so rather than report an empty success */
         unsigned long need = m->header_row > m->component_row ? m->header_row : m->component_row;
         if (!a->fs.seen_header || (m->component_row && !a->fs.seen_component_row))
-            file_error_at(a, NULL, need, "the file ends before its header row %lu", need);
+            file_error_at(a, NULL, need, _("the file ends before its header row %lu"), need);
     }
     if (!a->fs.failed && !a->allow_empty && fi->rows_used == 0 && fi->rows_failed == 0)
         empty_file(a, fi);
@@ -1744,15 +1745,15 @@ lk_aggregator *lk_aggregator_new(const lk_mapping *m, const lk_period_ref *perio
         char p1[16], p2[16];
         if (m->period_source == LK_PSRC_COLUMN) {
             lk_error_clear(err);
-            lk_error_set(err, LK_ERR_CONFIG, "mapping %s reads the period from a column "
-                         "(period.source \"column\"); --period cannot override it", m->path);
+            lk_error_set(err, LK_ERR_CONFIG, _("mapping %s reads the period from a column "
+                         "(period.source \"column\"); --period cannot override it"), m->path);
             return NULL;
         }
         if (m->period_source == LK_PSRC_FIXED &&
             memcmp(&m->period_fixed, period, sizeof(*period)) != 0) {
             lk_error_clear(err);
-            lk_error_set(err, LK_ERR_CONFIG, "mapping %s fixes the period to %s; --period %s "
-                         "contradicts it", m->path, lk_period_ref_format(&m->period_fixed, p1),
+            lk_error_set(err, LK_ERR_CONFIG, _("mapping %s fixes the period to %s; --period %s "
+                         "contradicts it"), m->path, lk_period_ref_format(&m->period_fixed, p1),
                          lk_period_ref_format(period, p2));
             return NULL;
         }

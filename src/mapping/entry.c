@@ -350,6 +350,9 @@ char *lk_period_ref_format(const lk_period_ref *p, char *buf)
     case LK_PERIOD_NUMBER:
         snprintf(buf, 16, "%04d-P%02d", p->year, p->number);
         break;
+    case LK_PERIOD_WEEK:
+        snprintf(buf, 16, "%04d-W%02d", p->year, p->number);
+        break;
     case LK_PERIOD_DATE:
         snprintf(buf, 16, "%04d-%02d-%02d", p->year, p->month, p->day);
         break;

@@ -65,13 +65,14 @@ typedef enum lk_period_kind {
     LK_PERIOD_NONE = 0,     /* from the command line (--period) or the run */
     LK_PERIOD_MONTH,        /* "2026-11": the administration's period containing that month */
     LK_PERIOD_NUMBER,       /* "2026-P05": period number 5 of the administration's year */
+    LK_PERIOD_WEEK,         /* "2026-W47": week 47 of an administration that pays per week */
     LK_PERIOD_DATE          /* a date, bucketed into each administration's own calendar */
 } lk_period_kind;
 
 typedef struct lk_period_ref {
     lk_period_kind kind;
     int year;
-    int number;             /* MONTH: 1..12, NUMBER: 1..53 */
+    int number;             /* MONTH: 1..12, NUMBER and WEEK: 1..53 */
     int month, day;         /* DATE (year above) */
 } lk_period_ref;
 

@@ -8,6 +8,7 @@
  */
 #include "mapping/mapping.h"
 
+#include "common/i18n.h"
 #include "common/util.h"
 
 #include <cJSON.h>
@@ -106,7 +107,7 @@ static bool check_keys(loader *L, const cJSON *obj, const char *path, const char
 {
     char p[256];
     if (!cJSON_IsObject(obj))
-        return fail(L, path, "expected an object");
+        return fail(L, path, _("expected an object"));
     for (const cJSON *it = obj->child; it; it = it->next) {
         const char *k = it->string ? it->string : "";
         bool ok = !strcmp(k, "$comment");
@@ -117,15 +118,15 @@ static bool check_keys(loader *L, const cJSON *obj, const char *path, const char
             for (const cJSON *o = obj->child; o != it; o = o->next)
                 if (o->string && !strcmp(o->string, k)) {
                     join_path(p, sizeof(p), path, k);
-                    return fail(L, p, "key given twice");
+                    return fail(L, p, _("key given twice"));
                 }
             continue;
         }
         join_path(p, sizeof(p), path, k);
         const char *s = suggest(k, allowed);
         if (s)
-            return fail(L, p, "unknown key; did you mean \"%s\"?", s);
-        return fail(L, p, "unknown key");
+            return fail(L, p, _("unknown key; did you mean \"%s\"?"), s);
+        return fail(L, p, _("unknown key"));
     }
     return true;
 }
@@ -142,7 +143,7 @@ static bool get_string(loader *L, const cJSON *obj, const char *key, const char 
     char p[256];
     join_path(p, sizeof(p), path, key);
     if (!cJSON_IsString(it) || !it->valuestring)
-        return fail(L, p, "expected a string");
+        return fail(L, p, _("expected a string"));
     *out = it->valuestring;
     return true;
 }
@@ -158,10 +159,10 @@ static bool get_int(loader *L, const cJSON *obj, const char *key, const char *pa
     char p[256];
     join_path(p, sizeof(p), path, key);
     if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble))
-        return fail(L, p, "expected a whole number");
+        return fail(L, p, _("expected a whole number"));
     /* range first: casting 1e40 to long is undefined */
     if (it->valuedouble < (double)min || it->valuedouble > (double)max)
-        return fail(L, p, "must be from %ld to %ld", min, max);
+        return fail(L, p, _("must be from %ld to %ld"), min, max);
     long v = (long)it->valuedouble;
     *out = v;
     return true;
@@ -175,7 +176,7 @@ static bool get_bool(loader *L, const cJSON *obj, const char *key, const char *p
     char p[256];
     join_path(p, sizeof(p), path, key);
     if (!cJSON_IsBool(it))
-        return fail(L, p, "expected true or false");
+        return fail(L, p, _("expected true or false"));
     *out = cJSON_IsTrue(it);
     return true;
 }
@@ -194,7 +195,7 @@ static bool get_decimal(loader *L, const cJSON *obj, const char *key, const char
         return true;
     if (cJSON_IsNumber(it) && lk_decimal_from_double(it->valuedouble, out))
         return true;
-    return fail(L, p, "expected a number");
+    return fail(L, p, _("expected a number"));
 }
 
 /* One of the words; returns its index in *out. */
@@ -219,8 +220,8 @@ static bool get_enum(loader *L, const cJSON *obj, const char *key, const char *p
     }
     const char *sg = suggest(s, words);
     if (sg)
-        return fail(L, p, "\"%s\" is not one of %s; did you mean \"%s\"?", s, list, sg);
-    return fail(L, p, "\"%s\" is not one of %s", s, list);
+        return fail(L, p, _("\"%s\" is not one of %s; did you mean \"%s\"?"), s, list, sg);
+    return fail(L, p, _("\"%s\" is not one of %s"), s, list);
 }
 
 /* ---------------------------------------------------------------- columns */
@@ -261,18 +262,18 @@ static bool colref_fields(loader *L, const cJSON *obj, const char *path, lk_colr
     if (!get_string(L, obj, "column", path, &name) || !get_string(L, obj, "letter", path, &letter))
         return false;
     if (name && letter)
-        return fail(L, path, "give \"column\" (header text) or \"letter\", not both");
+        return fail(L, path, _("give \"column\" (header text) or \"letter\", not both"));
     if (name) {
         if (!*name) {
             join_path(p, sizeof(p), path, "column");
-            return fail(L, p, "empty header text");
+            return fail(L, p, _("empty header text"));
         }
         c->name = xstrdup(name);
     }
     if (letter) {
         join_path(p, sizeof(p), path, "letter");
         if (!parse_letter(letter, &c->letter))
-            return fail(L, p, "\"%s\" is not a column letter (A to XFD)", letter);
+            return fail(L, p, _("\"%s\" is not a column letter (A to XFD)"), letter);
     }
     if (name || letter)
         c->path = xstrdup(path);
@@ -287,17 +288,17 @@ static bool colref_value(loader *L, const cJSON *it, const char *path, lk_colref
         return true;
     if (cJSON_IsString(it) && it->valuestring) {
         if (!*it->valuestring)
-            return fail(L, path, "empty header text");
+            return fail(L, path, _("empty header text"));
         c->name = xstrdup(it->valuestring);
         c->path = xstrdup(path);
         return true;
     }
     if (!cJSON_IsObject(it))
-        return fail(L, path, "expected a header text or {\"column\": ...} or {\"letter\": ...}");
+        return fail(L, path, _("expected a header text or {\"column\": ...} or {\"letter\": ...}"));
     if (!check_keys(L, it, path, keys) || !colref_fields(L, it, path, c))
         return false;
     if (!lk_colref_used(c))
-        return fail(L, path, "give \"column\" or \"letter\"");
+        return fail(L, path, _("give \"column\" or \"letter\""));
     return true;
 }
 
@@ -317,13 +318,13 @@ static bool value_settings(loader *L, const cJSON *obj, const char *path, lk_com
         return false;
     if (present && s->scale == 0) {
         join_path(p, sizeof(p), path, "scale");
-        return fail(L, p, "must not be 0");
+        return fail(L, p, _("must not be 0"));
     }
     if (!get_decimal(L, obj, "divideBy", path, &s->divide_by, &present))
         return false;
     if (present && s->divide_by <= 0) {
         join_path(p, sizeof(p), path, "divideBy");
-        return fail(L, p, "must be greater than 0");
+        return fail(L, p, _("must be greater than 0"));
     }
     if (!get_int(L, obj, "round", path, 0, 6, &round, NULL) ||
         !get_enum(L, obj, "format", path, format_words, &format) ||
@@ -346,12 +347,12 @@ static bool value_settings(loader *L, const cJSON *obj, const char *path, lk_com
     }
     if (s->has_min && s->has_max && s->min > s->max) {
         join_path(p, sizeof(p), path, "min");
-        return fail(L, p, "is greater than \"max\"");
+        return fail(L, p, _("is greater than \"max\""));
     }
     if (s->has_min && s->min < 0 && !s->allow_negative) {
         join_path(p, sizeof(p), path, "min");
-        return fail(L, p, "is negative, but negative values are refused: add "
-                    "\"allowNegative\": true for corrections");
+        return fail(L, p, _("is negative, but negative values are refused: add "
+                    "\"allowNegative\": true for corrections"));
     }
     s->round = (int)round;
     s->format = (lk_value_format)format;
@@ -378,7 +379,7 @@ static bool load_components(loader *L, const cJSON *arr)
     if (!arr)
         return true;
     if (!cJSON_IsArray(arr))
-        return fail(L, "components", "expected an array");
+        return fail(L, "components", _("expected an array"));
     size_t n = (size_t)cJSON_GetArraySize(arr);
     m->components = xcalloc(n ? n : 1, sizeof(lk_component_spec));
     for (const cJSON *it = arr->child; it; it = it->next) {
@@ -400,14 +401,14 @@ static bool load_components(loader *L, const cJSON *arr)
             !colref_fields(L, it, path, &s->column) || !value_settings(L, it, path, s))
             return false;
         if (!has_key)
-            return fail(L, path, "\"component\" (the payroll component key) is missing");
+            return fail(L, path, _("\"component\" (the payroll component key) is missing"));
         s->component = (int)key;
         s->name = name ? xstrdup(name) : NULL;
         if (code) {
             if (!*code) {
                 char p[96];
                 join_path(p, sizeof(p), path, "code");
-                return fail(L, p, "empty code");
+                return fail(L, p, _("empty code"));
             }
             s->code = xstrdup(code);
         }
@@ -429,12 +430,12 @@ static bool row_rule(loader *L, const cJSON *it, const char *path, lk_skip_rule 
         !get_string(L, it, "reason", path, &reason))
         return false;
     if (!lk_colref_used(&r->column))
-        return fail(L, path, "give the \"column\" or \"letter\" to test");
+        return fail(L, path, _("give the \"column\" or \"letter\" to test"));
     if (!pattern == !blank)
-        return fail(L, path, "give either \"matches\" (a pattern like \"Totaal*\") or "
-                    "\"blank\": true");
+        return fail(L, path, _("give either \"matches\" (a pattern like \"Totaal*\") or "
+                    "\"blank\": true"));
     if (pattern && !*pattern)
-        return fail(L, path, "\"matches\" is empty; use \"blank\": true for empty cells");
+        return fail(L, path, _("\"matches\" is empty; use \"blank\": true for empty cells"));
     r->test = pattern ? LK_SKIP_MATCHES : LK_SKIP_BLANK;
     r->pattern = pattern ? xstrdup(pattern) : NULL;
     r->reason = reason ? xstrdup(reason) : NULL;
@@ -475,21 +476,21 @@ static bool load_input(loader *L, const cJSON *in)
                  *s != '\r')
             m->reader.delimiter = *s;
         else
-            return fail(L, "input.delimiter", "\"%s\" is not a delimiter (\"auto\", \";\", \",\", "
-                        "\"tab\", \"|\")", s);
+            return fail(L, "input.delimiter", _("\"%s\" is not a delimiter (\"auto\", \";\", \",\", "
+                        "\"tab\", \"|\")"), s);
     }
     if (!get_string(L, in, "quote", "input", &s))
         return false;
     if (s) {
         if (strlen(s) != 1 || isalnum((unsigned char)*s) || *s == m->reader.delimiter)
-            return fail(L, "input.quote", "\"%s\" is not a quote character", s);
+            return fail(L, "input.quote", _("\"%s\" is not a quote character"), s);
         m->reader.quote = *s;
     }
     if (!get_string(L, in, "decimalSeparator", "input", &s))
         return false;
     if (s && strcasecmp(s, "auto")) {
         if (strcmp(s, ",") && strcmp(s, "."))
-            return fail(L, "input.decimalSeparator", "\"%s\" is not one of \"auto\", \",\", \".\"",
+            return fail(L, "input.decimalSeparator", _("\"%s\" is not one of \"auto\", \",\", \".\""),
                         s);
         m->decimal_sep = *s;
     }
@@ -502,9 +503,9 @@ static bool load_input(loader *L, const cJSON *in)
             m->thousands_sep = *s;
         else
             return fail(L, "input.thousandsSeparator",
-                        "\"%s\" is not one of \"auto\", \"none\", \".\", \",\", \" \"", s);
+                        _("\"%s\" is not one of \"auto\", \"none\", \".\", \",\", \" \""), s);
         if (m->thousands_sep == m->decimal_sep)
-            return fail(L, "input.thousandsSeparator", "must differ from decimalSeparator");
+            return fail(L, "input.thousandsSeparator", _("must differ from decimalSeparator"));
     }
     long v = 0;
     bool present;
@@ -527,14 +528,14 @@ static bool load_input(loader *L, const cJSON *in)
                    sheet->valuedouble == (double)(int)sheet->valuedouble) {
             m->reader.sheet_index = (int)sheet->valuedouble;
         } else {
-            return fail(L, "input.sheet", "expected a sheet name or a sheet number (1 = first)");
+            return fail(L, "input.sheet", _("expected a sheet name or a sheet number (1 = first)"));
         }
     }
 
     const cJSON *skips = cJSON_GetObjectItemCaseSensitive(in, "skipRows");
     if (skips) {
         if (!cJSON_IsArray(skips))
-            return fail(L, "input.skipRows", "expected an array");
+            return fail(L, "input.skipRows", _("expected an array"));
         size_t n = (size_t)cJSON_GetArraySize(skips);
         m->skips = xcalloc(n ? n : 1, sizeof(lk_skip_rule));
         for (const cJSON *it = skips->child; it; it = it->next) {
@@ -547,8 +548,8 @@ static bool load_input(loader *L, const cJSON *in)
     const cJSON *totals = cJSON_GetObjectItemCaseSensitive(in, "totalsRow");
     if (totals) {
         if (!cJSON_IsObject(totals))
-            return fail(L, "input.totalsRow", "expected an object like a skipRows entry: "
-                        "{\"column\": \"Naam\", \"matches\": \"Totaal*\"}");
+            return fail(L, "input.totalsRow", _("expected an object like a skipRows entry: "
+                        "{\"column\": \"Naam\", \"matches\": \"Totaal*\"}"));
         m->totals_row = xcalloc(1, sizeof(lk_skip_rule));
         if (!row_rule(L, totals, "input.totalsRow", m->totals_row))
             return false;
@@ -562,8 +563,8 @@ static bool load_employee(loader *L, const cJSON *obj)
                                         "incomeRelationshipNumber", "employmentId", NULL };
     lk_mapping *m = L->m;
     if (!obj)
-        return fail(L, "employee", "missing: say which column holds the employee number "
-                    "(\"employee\": {\"employeeNumber\": \"Personeelsnummer\"})");
+        return fail(L, "employee", _("missing: say which column holds the employee number "
+                    "(\"employee\": {\"employeeNumber\": \"Personeelsnummer\"})"));
     if (!check_keys(L, obj, "employee", keys) ||
         !colref_value(L, cJSON_GetObjectItemCaseSensitive(obj, "employeeNumber"),
                       "employee.employeeNumber", &m->employee_number) ||
@@ -575,11 +576,11 @@ static bool load_employee(loader *L, const cJSON *obj)
                       "employee.employmentId", &m->employment_id))
         return false;
     if (!lk_colref_used(&m->employee_number) && !lk_colref_used(&m->employment_id))
-        return fail(L, "employee", "give \"employeeNumber\" or \"employmentId\"");
+        return fail(L, "employee", _("give \"employeeNumber\" or \"employmentId\""));
     if (!lk_colref_used(&m->employee_number) &&
         (lk_colref_used(&m->payroll_id) || lk_colref_used(&m->income_relationship)))
-        return fail(L, "employee", "\"payrollId\" and \"incomeRelationshipNumber\" narrow down "
-                    "an employee number; give \"employeeNumber\" too");
+        return fail(L, "employee", _("\"payrollId\" and \"incomeRelationshipNumber\" narrow down "
+                    "an employee number; give \"employeeNumber\" too"));
     return true;
 }
 
@@ -601,13 +602,13 @@ static bool load_employer(loader *L, const cJSON *obj)
             snprintf(buf, sizeof(buf), "%lld", (long long)cn->valuedouble);
             m->employer_fixed = xstrdup(buf);
         } else
-            return fail(L, "employer.clientNumber", "expected a client number such as 40101");
+            return fail(L, "employer.clientNumber", _("expected a client number such as 40101"));
     }
     if (!colref_fields(L, obj, "employer", &m->employer_column))
         return false;
     if (!!m->employer_fixed == lk_colref_used(&m->employer_column))
-        return fail(L, "employer", "give either \"clientNumber\" or the \"column\"/\"letter\" "
-                    "holding it");
+        return fail(L, "employer", _("give either \"clientNumber\" or the \"column\"/\"letter\" "
+                    "holding it"));
     return true;
 }
 
@@ -627,37 +628,37 @@ static bool load_period(loader *L, const cJSON *obj)
         !colref_fields(L, obj, "period", &m->period_column))
         return false;
     if (!cJSON_GetObjectItemCaseSensitive(obj, "source"))
-        return fail(L, "period.source", "missing: \"commandLine\", \"fixed\", \"column\" or "
-                    "\"date\"");
+        return fail(L, "period.source", _("missing: \"commandLine\", \"fixed\", \"column\" or "
+                    "\"date\""));
     int calendar = -1;
     if (!get_enum(L, obj, "calendar", "period", calendars, &calendar))
         return false;
     if (calendar >= 0 && source != LK_PSRC_DATE)
-        return fail(L, "period.calendar", "only with source \"date\"");
+        return fail(L, "period.calendar", _("only with source \"date\""));
     m->period_calendar_month = calendar == 0;
     m->period_source = (lk_period_source)source;
     bool col = lk_colref_used(&m->period_column);
     switch (m->period_source) {
     case LK_PSRC_COMMAND_LINE:
         if (value || col)
-            return fail(L, "period", "source \"commandLine\" takes no \"value\" or column");
+            return fail(L, "period", _("source \"commandLine\" takes no \"value\" or column"));
         break;
     case LK_PSRC_FIXED:
         if (!value)
-            return fail(L, "period.value", "missing: e.g. \"2026-11\" or \"2026-P11\"");
+            return fail(L, "period.value", _("missing: e.g. \"2026-11\" or \"2026-P11\""));
         if (!lk_parse_period(value, &m->period_fixed))
-            return fail(L, "period.value", "\"%s\" is not a period (\"2026-11\" or \"2026-P11\")",
-                        value);
+            return fail(L, "period.value",
+                        _("\"%s\" is not a period (\"2026-11\", \"2026-P11\" or \"2026-W47\")"), value);
         if (col)
-            return fail(L, "period", "source \"fixed\" takes no column");
+            return fail(L, "period", _("source \"fixed\" takes no column"));
         break;
     case LK_PSRC_COLUMN:
     case LK_PSRC_DATE:
         if (!col)
-            return fail(L, "period", "source \"%s\" needs the \"column\" or \"letter\"",
+            return fail(L, "period", _("source \"%s\" needs the \"column\" or \"letter\""),
                         sources[source]);
         if (value)
-            return fail(L, "period.value", "only with source \"fixed\"");
+            return fail(L, "period.value", _("only with source \"fixed\""));
         break;
     }
     return true;
@@ -700,9 +701,9 @@ static bool load_record_key(loader *L, const cJSON *obj)
             return false;
         int given = lk_colref_used(&r->column) + has_key + (code != NULL);
         if (given != 1)
-            return fail(L, path, "give exactly one of \"column\"/\"letter\", \"key\" or \"code\"");
+            return fail(L, path, _("give exactly one of \"column\"/\"letter\", \"key\" or \"code\""));
         if (cJSON_GetObjectItemCaseSensitive(f, "by") && !lk_colref_used(&r->column))
-            return fail(L, path, "\"by\" only applies to a column");
+            return fail(L, path, _("\"by\" only applies to a column"));
         if (lk_colref_used(&r->column)) {
             r->source = LK_SRC_COLUMN;
             r->by = by == 1 ? LK_REF_KEY : LK_REF_CODE;
@@ -712,7 +713,7 @@ static bool load_record_key(loader *L, const cJSON *obj)
             r->key = (int)key;
         } else {
             if (!*code)
-                return fail(L, path, "empty code");
+                return fail(L, path, _("empty code"));
             r->source = LK_SRC_CONSTANT;
             r->by = LK_REF_CODE;
             r->code = xstrdup(code);
@@ -733,7 +734,7 @@ static bool load_payslip_text(loader *L, const cJSON *obj)
         !get_string(L, obj, "value", "payslipText", &value))
         return false;
     if (!!value == lk_colref_used(&m->payslip_text_column))
-        return fail(L, "payslipText", "give either \"value\" or the \"column\"/\"letter\"");
+        return fail(L, "payslipText", _("give either \"value\" or the \"column\"/\"letter\""));
     if (value)
         m->payslip_text_fixed = xstrdup(value);
     return true;
@@ -744,8 +745,8 @@ static bool load_long(loader *L, const cJSON *obj)
     static const char *const keys[] = { "componentColumn", "valueColumn", "acceptKeys", NULL };
     lk_mapping *m = L->m;
     if (!obj)
-        return fail(L, "long", "missing: layout \"long\" needs \"long\": {\"componentColumn\": "
-                    "..., \"valueColumn\": ...}");
+        return fail(L, "long", _("missing: layout \"long\" needs \"long\": {\"componentColumn\": "
+                    "..., \"valueColumn\": ...}"));
     if (!check_keys(L, obj, "long", keys) ||
         !colref_value(L, cJSON_GetObjectItemCaseSensitive(obj, "componentColumn"),
                       "long.componentColumn", &m->long_component) ||
@@ -754,9 +755,9 @@ static bool load_long(loader *L, const cJSON *obj)
         !get_bool(L, obj, "acceptKeys", "long", &m->long_accept_keys))
         return false;
     if (!lk_colref_used(&m->long_component))
-        return fail(L, "long.componentColumn", "missing");
+        return fail(L, "long.componentColumn", _("missing"));
     if (!lk_colref_used(&m->long_value))
-        return fail(L, "long.valueColumn", "missing");
+        return fail(L, "long.valueColumn", _("missing"));
     return true;
 }
 
@@ -765,8 +766,8 @@ static bool load_component_row(loader *L, const cJSON *obj)
     static const char *const keys[] = { "row", "nameRow", "firstColumn", "lastColumn", NULL };
     lk_mapping *m = L->m;
     if (!obj)
-        return fail(L, "componentRow", "missing: layout \"componentRow\" needs "
-                    "\"componentRow\": {\"row\": 5}");
+        return fail(L, "componentRow", _("missing: layout \"componentRow\" needs "
+                    "\"componentRow\": {\"row\": 5}"));
     long row = 0, name_row = 0;
     bool has_row;
     const char *first, *last;
@@ -777,15 +778,15 @@ static bool load_component_row(loader *L, const cJSON *obj)
         !get_string(L, obj, "lastColumn", "componentRow", &last))
         return false;
     if (!has_row)
-        return fail(L, "componentRow.row", "missing: the row holding the component numbers");
+        return fail(L, "componentRow.row", _("missing: the row holding the component numbers"));
     m->component_row = (unsigned long)row;
     m->component_name_row = (unsigned long)name_row;
     if (first && !parse_letter(first, &m->first_value_column))
-        return fail(L, "componentRow.firstColumn", "\"%s\" is not a column letter", first);
+        return fail(L, "componentRow.firstColumn", _("\"%s\" is not a column letter"), first);
     if (last && !parse_letter(last, &m->last_value_column))
-        return fail(L, "componentRow.lastColumn", "\"%s\" is not a column letter", last);
+        return fail(L, "componentRow.lastColumn", _("\"%s\" is not a column letter"), last);
     if (first && last && m->last_value_column < m->first_value_column)
-        return fail(L, "componentRow.lastColumn", "comes before firstColumn");
+        return fail(L, "componentRow.lastColumn", _("comes before firstColumn"));
     return true;
 }
 
@@ -806,38 +807,38 @@ static bool check_layout(loader *L)
         switch (m->layout) {
         case LK_LAYOUT_WIDE:
             if (!lk_colref_used(&s->column))
-                return fail(L, s->path, "give the \"column\" (header text) or \"letter\" holding "
-                            "component %d", s->component);
+                return fail(L, s->path, _("give the \"column\" (header text) or \"letter\" holding "
+                            "component %d"), s->component);
             if (s->code)
-                return fail(L, s->path, "\"code\" is for the long layout");
+                return fail(L, s->path, _("\"code\" is for the long layout"));
             for (size_t j = 0; j < i; j++)
                 if (same_column(&s->column, &m->components[j].column))
-                    return fail(L, s->path, "the same column as %s", m->components[j].path);
+                    return fail(L, s->path, _("the same column as %s"), m->components[j].path);
             break;
         case LK_LAYOUT_LONG:
             if (lk_colref_used(&s->column))
-                return fail(L, s->path, "in the long layout components are selected by \"code\" "
-                            "or key, not by column");
+                return fail(L, s->path, _("in the long layout components are selected by \"code\" "
+                            "or key, not by column"));
             for (size_t j = 0; j < i; j++) {
                 const lk_component_spec *o = &m->components[j];
                 bool clash = s->code && o->code ? !strcasecmp(s->code, o->code)
                                                 : !s->code && !o->code && s->component == o->component;
                 if (clash)
-                    return fail(L, s->path, "selects the same cells as %s", o->path);
+                    return fail(L, s->path, _("selects the same cells as %s"), o->path);
             }
             break;
         case LK_LAYOUT_COMPONENT_ROW:
             if (lk_colref_used(&s->column) || s->code)
-                return fail(L, s->path, "in the componentRow layout the file names the columns; "
-                            "list a component here only to change its settings");
+                return fail(L, s->path, _("in the componentRow layout the file names the columns; "
+                            "list a component here only to change its settings"));
             for (size_t j = 0; j < i; j++)
                 if (m->components[j].component == s->component)
-                    return fail(L, s->path, "component %d is listed twice", s->component);
+                    return fail(L, s->path, _("component %d is listed twice"), s->component);
             break;
         }
     }
     if (m->layout == LK_LAYOUT_WIDE && m->ncomponents == 0)
-        return fail(L, "components", "the wide layout needs at least one component column");
+        return fail(L, "components", _("the wide layout needs at least one component column"));
 
     /* header rows and the first data row */
     unsigned long last_header = m->header_row;
@@ -848,7 +849,7 @@ static bool check_layout(loader *L)
     if (!m->first_data_row)
         m->first_data_row = last_header + 1;
     else if (m->first_data_row <= last_header)
-        return fail(L, "input.firstDataRow", "must come after the header rows (row %lu)",
+        return fail(L, "input.firstDataRow", _("must come after the header rows (row %lu)"),
                     last_header);
 
     /* a column by header text needs a header row */
@@ -868,19 +869,19 @@ static bool check_layout(loader *L)
     if (!m->header_row) {
         for (size_t i = 0; i < nrefs; i++)
             if (refs[i]->name)
-                return fail(L, refs[i]->path, "a column by header text (\"%s\") needs "
-                            "input.headerRow; or give the \"letter\"", refs[i]->name);
+                return fail(L, refs[i]->path, _("a column by header text (\"%s\") needs "
+                            "input.headerRow; or give the \"letter\""), refs[i]->name);
         for (size_t i = 0; i < m->ncomponents; i++)
             if (m->components[i].column.name)
-                return fail(L, m->components[i].path, "a column by header text needs "
-                            "input.headerRow; or give the \"letter\"");
+                return fail(L, m->components[i].path, _("a column by header text needs "
+                            "input.headerRow; or give the \"letter\""));
         for (size_t i = 0; i < m->nskips; i++)
             if (m->skips[i].column.name)
-                return fail(L, m->skips[i].column.path, "a column by header text needs "
-                            "input.headerRow; or give the \"letter\"");
+                return fail(L, m->skips[i].column.path, _("a column by header text needs "
+                            "input.headerRow; or give the \"letter\""));
         if (m->totals_row && m->totals_row->column.name)
-            return fail(L, m->totals_row->column.path, "a column by header text needs "
-                        "input.headerRow; or give the \"letter\"");
+            return fail(L, m->totals_row->column.path, _("a column by header text needs "
+                        "input.headerRow; or give the \"letter\""));
     }
     return true;
 }
@@ -908,7 +909,7 @@ static bool load_root(loader *L, const cJSON *root)
     m->layout = (lk_layout)layout;
     m->aggregate = (lk_aggregate_rule)agg;
     if (!cJSON_GetObjectItemCaseSensitive(root, "layout"))
-        return fail(L, "layout", "missing: \"wide\", \"long\" or \"componentRow\"");
+        return fail(L, "layout", _("missing: \"wide\", \"long\" or \"componentRow\""));
 
     m->header_row = 1;
     if (!load_input(L, cJSON_GetObjectItemCaseSensitive(root, "input")))
@@ -929,7 +930,7 @@ static bool load_root(loader *L, const cJSON *root)
         if (!load_long(L, lng))
             return false;
     } else if (lng) {
-        return fail(L, "long", "only with layout \"long\"");
+        return fail(L, "long", _("only with layout \"long\""));
     }
     if (m->layout == LK_LAYOUT_COMPONENT_ROW) {
         if (!load_component_row(L, crow))
@@ -938,7 +939,7 @@ static bool load_root(loader *L, const cJSON *root)
         if (!header_given)
             m->header_row = m->component_row;
     } else if (crow) {
-        return fail(L, "componentRow", "only with layout \"componentRow\"");
+        return fail(L, "componentRow", _("only with layout \"componentRow\""));
     }
     m->reader.header_row = m->header_row;
     return check_layout(L);
@@ -985,8 +986,8 @@ lk_code lk_mapping_parse(const char *path, const char *json, size_t len, lk_mapp
         lk_error_clear(err);
         lk_error_at(err, path, NULL, line, LK_NO_COLUMN, NULL);
         return lk_error_set(err, LK_ERR_MAPPING,
-                            "a string holds \\u0000 (a NUL character) at character %lu, which "
-                            "would silently cut it short",
+                            _("a string holds \\u0000 (a NUL character) at character %lu, which "
+                            "would silently cut it short"),
                             col);
     }
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
@@ -998,7 +999,7 @@ lk_code lk_mapping_parse(const char *path, const char *json, size_t len, lk_mapp
         line_col(json, at, &line, &col);
         lk_error_clear(err);
         lk_error_at(err, path, NULL, line, LK_NO_COLUMN, NULL);
-        return lk_error_set(err, LK_ERR_MAPPING, "not valid JSON (line %lu, character %lu)",
+        return lk_error_set(err, LK_ERR_MAPPING, _("not valid JSON (line %lu, character %lu)"),
                             line, col);
     }
     /* cJSON stops after the first value; text after it is a mistake, not a comment */
@@ -1012,8 +1013,8 @@ lk_code lk_mapping_parse(const char *path, const char *json, size_t len, lk_mapp
         cJSON_Delete(root);
         lk_error_clear(err);
         lk_error_at(err, path, NULL, line, LK_NO_COLUMN, NULL);
-        return lk_error_set(err, LK_ERR_MAPPING, "unexpected text after the mapping's JSON object "
-                            "(line %lu, character %lu)", line, col);
+        return lk_error_set(err, LK_ERR_MAPPING, _("unexpected text after the mapping's JSON object "
+                            "(line %lu, character %lu)"), line, col);
     }
     lk_mapping *m = xcalloc(1, sizeof(*m));
     m->path = xstrdup(path);
@@ -1037,7 +1038,7 @@ lk_code lk_mapping_parse(const char *path, const char *json, size_t len, lk_mapp
     colref_init(&m->defaults.column);
     loader L = { path, err, m };
     bool ok = cJSON_IsObject(root) ? load_root(&L, root)
-                                   : fail(&L, "", "the mapping must be a JSON object");
+                                   : fail(&L, "", _("the mapping must be a JSON object"));
     cJSON_Delete(root);
     if (!ok) {
         lk_mapping_free(m);

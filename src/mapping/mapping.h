@@ -201,7 +201,7 @@ bool lk_parse_machine_number(const char *text, lk_decimal *out);
  * cells and serial numbers (1900 system). */
 lk_parse_result lk_parse_date(const lk_cell *cell, int *year, int *month, int *day,
                               char *msg, size_t msgsize);
-/* "2026-11" (month) or "2026-P11" (period number). */
+/* "2026-11" (month), "2026-P11" (period number) or "2026-W47" (week number). */
 bool lk_parse_period(const char *text, lk_period_ref *out);
 /* Employee number, payroll id...: a positive whole number ("1001", XLSX 1001). */
 lk_parse_result lk_parse_whole(const lk_cell *cell, long max, long *out, char *msg,

@@ -8,6 +8,7 @@
  * digits are accumulated into the fixed-point value and rounded half away from zero at the 7th
  * decimal. XLSX number cells are taken exactly from their stored text ("7.5", "1E-3").
  */
+#include "common/i18n.h"
 #include "mapping/mapping.h"
 
 #include <ctype.h>
@@ -252,13 +253,13 @@ lk_parse_result lk_parse_number_text(const char *text, lk_value_format format,
     if (!*t)
         return LK_PARSE_BLANK;
     if (strlen(t) >= sizeof(t) - 1) {
-        snprintf(msg, msgsize, "\"%.40s...\" is too long to be a number", t);
+        snprintf(msg, msgsize, _("\"%.40s...\" is too long to be a number"), t);
         return LK_PARSE_BAD;
     }
     if (format == LK_FORMAT_DURATION && strchr(t, ':')) {
         if (parse_duration(t, out))
             return LK_PARSE_OK;
-        snprintf(msg, msgsize, "\"%.60s\" is not a duration (hours:minutes, e.g. 7:30)", t);
+        snprintf(msg, msgsize, _("\"%.60s\" is not a duration (hours:minutes, e.g. 7:30)"), t);
         return LK_PARSE_BAD;
     }
     size_t len = strlen(t);
@@ -274,19 +275,19 @@ lk_parse_result lk_parse_number_text(const char *text, lk_value_format format,
     lk_decimal ignored;
     if (parse_styled(t, &other, &ignored))
         snprintf(msg, msgsize,
-                 "\"%.60s\" is not a number in this file's convention (decimal %s); "
-                 "set input.decimalSeparator if the file uses the other one",
-                 t, style->decimal == ',' ? "comma" : "point");
+                 _("\"%.60s\" is not a number in this file's convention (decimal %s); "
+                 "set input.decimalSeparator if the file uses the other one"),
+                 t, style->decimal == ',' ? _("comma") : _("point"));
     else if (format != LK_FORMAT_PERCENT && len > 1 && t[len - 1] == '%' && percent_number(t, style))
-        snprintf(msg, msgsize, "\"%.60s\" is a percentage, the mapping expects a number", t);
+        snprintf(msg, msgsize, _("\"%.60s\" is a percentage, the mapping expects a number"), t);
     else if (format != LK_FORMAT_DURATION && parse_duration(t, &ignored))
         snprintf(msg, msgsize,
                  "\"%.60s\" looks like a duration; set \"format\": \"duration\" for this component",
                  t);
     else if (t[0] == '(')
-        snprintf(msg, msgsize, "\"%.60s\" is not a number (write negative values as -3,25)", t);
+        snprintf(msg, msgsize, _("\"%.60s\" is not a number (write negative values as -3,25)"), t);
     else
-        snprintf(msg, msgsize, "\"%.60s\" is not a number", t);
+        snprintf(msg, msgsize, _("\"%.60s\" is not a number"), t);
     return LK_PARSE_BAD;
 }
 
@@ -351,7 +352,7 @@ lk_parse_result lk_parse_value(const lk_cell *cell, lk_value_format format,
         } else if (lk_decimal_from_double(cell->number, out)) {
             return LK_PARSE_OK;
         }
-        snprintf(msg, msgsize, "number %.40s is out of range", cell->text ? cell->text : "");
+        snprintf(msg, msgsize, _("number %.40s is out of range"), cell->text ? cell->text : "");
         return LK_PARSE_BAD;
     case LK_CELL_DATE:
         if (format == LK_FORMAT_DURATION && isfinite(cell->number) && cell->number >= 0 &&
@@ -361,15 +362,15 @@ lk_parse_result lk_parse_value(const lk_cell *cell, lk_value_format format,
             *out = (secs * LK_DECIMAL_SCALE * 2 + 3600) / (2 * 3600);
             return LK_PARSE_OK;
         }
-        snprintf(msg, msgsize, "holds a date (%04d-%02d-%02d), not a number", cell->year,
+        snprintf(msg, msgsize, _("holds a date (%04d-%02d-%02d), not a number"), cell->year,
                  cell->month, cell->day);
         return LK_PARSE_BAD;
     case LK_CELL_BOOL:
-        snprintf(msg, msgsize, "holds %s, not a number", cell->text ? cell->text : "a boolean");
+        snprintf(msg, msgsize, _("holds %s, not a number"), cell->text ? cell->text : "a boolean");
         return LK_PARSE_BAD;
     case LK_CELL_ERROR:
     default:
-        snprintf(msg, msgsize, "holds the spreadsheet error %.40s", cell->text ? cell->text : "");
+        snprintf(msg, msgsize, _("holds the spreadsheet error %.40s"), cell->text ? cell->text : "");
         return LK_PARSE_BAD;
     }
 }
@@ -468,13 +469,13 @@ lk_parse_result lk_parse_whole(const lk_cell *cell, long max, long *out, char *m
             *out = (long)(d / LK_DECIMAL_SCALE);
             return LK_PARSE_OK;
         }
-        snprintf(msg, msgsize, "%.40s is not a whole number from 1 to %ld", cell->text, max);
+        snprintf(msg, msgsize, _("%.40s is not a whole number from 1 to %ld"), cell->text, max);
         return LK_PARSE_BAD;
     }
     case LK_CELL_STRING:
         break;
     default:
-        snprintf(msg, msgsize, "\"%.40s\" is not a whole number", cell->text ? cell->text : "");
+        snprintf(msg, msgsize, _("\"%.40s\" is not a whole number"), cell->text ? cell->text : "");
         return LK_PARSE_BAD;
     }
     lk_cell_trim(cell->text, t, sizeof(t));
@@ -488,7 +489,7 @@ lk_parse_result lk_parse_whole(const lk_cell *cell, long max, long *out, char *m
         v = v * 10 + (*p - '0');
     }
     if (*p || p == t || v < 1 || v > max) {
-        snprintf(msg, msgsize, "\"%.60s\" is not a whole number from 1 to %ld", t, max);
+        snprintf(msg, msgsize, _("\"%.60s\" is not a whole number from 1 to %ld"), t, max);
         return LK_PARSE_BAD;
     }
     *out = v;
@@ -564,7 +565,7 @@ lk_parse_result lk_parse_date(const lk_cell *cell, int *year, int *month, int *d
             *day = cell->day;
             return LK_PARSE_OK;
         }
-        snprintf(msg, msgsize, "date cell %.40s is outside the years 1900-9999", cell->text);
+        snprintf(msg, msgsize, _("date cell %.40s is outside the years 1900-9999"), cell->text);
         return LK_PARSE_BAD;
     }
     if (cell->type == LK_CELL_NUMBER) {
@@ -574,11 +575,11 @@ lk_parse_result lk_parse_date(const lk_cell *cell, int *year, int *month, int *d
             civil_from_days((long long)floor(s) - 25569, year, month, day);
             return LK_PARSE_OK;
         }
-        snprintf(msg, msgsize, "%.40s is not a date serial number", cell->text);
+        snprintf(msg, msgsize, _("%.40s is not a date serial number"), cell->text);
         return LK_PARSE_BAD;
     }
     if (cell->type != LK_CELL_STRING) {
-        snprintf(msg, msgsize, "\"%.40s\" is not a date", cell->text ? cell->text : "");
+        snprintf(msg, msgsize, _("\"%.40s\" is not a date"), cell->text ? cell->text : "");
         return LK_PARSE_BAD;
     }
     lk_cell_trim(cell->text, t, sizeof(t));
@@ -604,11 +605,11 @@ lk_parse_result lk_parse_date(const lk_cell *cell, int *year, int *month, int *d
     }
     if (!ok || !time_tail_ok(p)) {
         snprintf(msg, msgsize,
-                 "\"%.60s\" is not a date (expected e.g. 28-11-2026 or 2026-11-28)", t);
+                 _("\"%.60s\" is not a date (expected e.g. 28-11-2026 or 2026-11-28)"), t);
         return LK_PARSE_BAD;
     }
     if (!valid_date(y, m, d)) {
-        snprintf(msg, msgsize, "\"%.60s\" is not a valid date", t);
+        snprintf(msg, msgsize, _("\"%.60s\" is not a valid date"), t);
         return LK_PARSE_BAD;
     }
     *year = y;
@@ -625,22 +626,25 @@ bool lk_parse_period(const char *text, lk_period_ref *out)
     int y, n;
     if (read_int(&p, 4, &y) != 4 || y < 1900)
         return false;
-    bool number = false;
+    lk_period_kind kind = LK_PERIOD_MONTH;
     if (*p == '-')
         p++;
-    else if (*p != 'P' && *p != 'p')
+    else if (*p != 'P' && *p != 'p' && *p != 'W' && *p != 'w')
         return false;
     if (*p == 'P' || *p == 'p') {
-        number = true;
+        kind = LK_PERIOD_NUMBER;
+        p++;
+    } else if (*p == 'W' || *p == 'w') {
+        kind = LK_PERIOD_WEEK;
         p++;
     }
     int nd = read_int(&p, 2, &n);
     if (nd == 0 || *p)
         return false;
-    if (number ? (n < 1 || n > 53) : (n < 1 || n > 12))
+    if (kind != LK_PERIOD_MONTH ? (n < 1 || n > 53) : (n < 1 || n > 12))
         return false;
     memset(out, 0, sizeof(*out));
-    out->kind = number ? LK_PERIOD_NUMBER : LK_PERIOD_MONTH;
+    out->kind = kind;
     out->year = y;
     out->number = n;
     return true;

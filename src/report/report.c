@@ -6,6 +6,8 @@
 #include "report/report.h"
 
 #include "common/hashmap.h"
+#include "common/i18n.h"
+#include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -19,14 +21,14 @@
 static const struct {
     const char *name, *label;
 } outcome_names[LK_OUTCOME_COUNT] = {
-    [LK_OUTCOME_VALID] = {"valid", "valid"},
-    [LK_OUTCOME_CREATED] = {"created", "created"},
-    [LK_OUTCOME_UPDATED] = {"updated", "updated"},
-    [LK_OUTCOME_UNCHANGED] = {"unchanged", "unchanged"},
-    [LK_OUTCOME_REJECTED] = {"rejected", "rejected"},
-    [LK_OUTCOME_SKIPPED] = {"skipped", "skipped"},
-    [LK_OUTCOME_FAILED] = {"failed", "failed"},
-    [LK_OUTCOME_NOT_SENT] = {"not_sent", "not sent"},
+    [LK_OUTCOME_VALID] = {"valid", N_("valid")},
+    [LK_OUTCOME_CREATED] = {"created", N_("created")},
+    [LK_OUTCOME_UPDATED] = {"updated", N_("updated")},
+    [LK_OUTCOME_UNCHANGED] = {"unchanged", N_("unchanged")},
+    [LK_OUTCOME_REJECTED] = {"rejected", N_("rejected")},
+    [LK_OUTCOME_SKIPPED] = {"skipped", N_("skipped")},
+    [LK_OUTCOME_FAILED] = {"failed", N_("failed")},
+    [LK_OUTCOME_NOT_SENT] = {"not_sent", N_("not sent")},
 };
 
 const char *lk_outcome_name(lk_outcome o)
@@ -36,7 +38,7 @@ const char *lk_outcome_name(lk_outcome o)
 
 const char *lk_outcome_label(lk_outcome o)
 {
-    return (unsigned)o < LK_OUTCOME_COUNT ? outcome_names[o].label : "unknown";
+    return (unsigned)o < LK_OUTCOME_COUNT ? _(outcome_names[o].label) : _("unknown");
 }
 
 bool lk_outcome_parse(const char *s, lk_outcome *out)
@@ -375,6 +377,7 @@ void lk_report_record_set_period(lk_report_record *rec, long id, int year, int n
     rec->period_number = number;
     replace_str(&rec->period_start, start);
     replace_str(&rec->period_end, end);
+    rec->period_type = lk_period_type_of(start, end);
 }
 
 void lk_report_record_set_period_label(lk_report_record *rec, const char *label)
@@ -688,24 +691,6 @@ static int cmp_entry_order(const void *pa, const void *pb)
     return c ? c : cmp_long((long long)a->index, (long long)b->index);
 }
 
-static void period_label(const lk_period_ref *p, char *buf, size_t size)
-{
-    switch (p->kind) {
-    case LK_PERIOD_NONE:
-        buf[0] = '\0';
-        break;
-    case LK_PERIOD_MONTH:
-        snprintf(buf, size, "%04d-%02d", p->year, p->number);
-        break;
-    case LK_PERIOD_NUMBER:
-        snprintf(buf, size, "%04d-P%02d", p->year, p->number);
-        break;
-    case LK_PERIOD_DATE:
-        snprintf(buf, size, "%04d-%02d-%02d", p->year, p->month, p->day);
-        break;
-    }
-}
-
 static void record_from_entry(lk_report_record *rec, const lk_entry *e)
 {
     char label[32];
@@ -713,11 +698,13 @@ static void record_from_entry(lk_report_record *rec, const lk_entry *e)
     rec->employee_number = e->employee.employee_number;
     lk_report_record_set_employment(rec, e->employee.employment_id, e->employee.payroll_id,
                                     e->employee.income_relationship);
-    period_label(&e->period, label, sizeof(label));
+    lk_period_ref_format(&e->period, label);
     lk_report_record_set_period_label(rec, label[0] ? label : NULL);
-    if (e->period.kind == LK_PERIOD_NUMBER) {
+    if (e->period.kind == LK_PERIOD_NUMBER || e->period.kind == LK_PERIOD_WEEK) {
         rec->period_year = e->period.year;
         rec->period_number = e->period.number;
+        if (e->period.kind == LK_PERIOD_WEEK)
+            rec->period_type = LK_PERIOD_TYPE_WEEK;
     } else if (e->period.kind != LK_PERIOD_NONE) {
         rec->period_year = e->period.year;
     }
@@ -879,8 +866,8 @@ void lk_report_add_input_warnings(lk_report *r, const lk_entry_set *set)
             char letter[8];
             if (!ic->header[0] && !ic->values)
                 continue;   /* an empty column under an empty cell is layout */
-            lk_report_add_warning(r, "%s: ignored column %s: header \"%s\" is not a component "
-                                  "number (%lu value%s below it)", set->files[f],
+            lk_report_add_warning(r, _("%s: ignored column %s: header \"%s\" is not a component "
+                                  "number (%lu value%s below it)"), set->files[f],
                                   lk_column_letter(ic->column, letter), ic->header, ic->values,
                                   ic->values == 1 ? "" : "s");
         }
@@ -995,13 +982,13 @@ int lk_report_exit_code(const lk_report *r)
 const char *lk_exit_code_meaning(int code)
 {
     switch (code) {
-    case LK_EXIT_OK: return "all done";
-    case LK_EXIT_REJECTED: return "some employments rejected or failed: see the report";
-    case LK_EXIT_INPUT: return "input or mapping errors: nothing was sent";
-    case LK_EXIT_CONFIG: return "configuration, authentication or connection error";
-    case LK_EXIT_INTERNAL: return "internal error";
-    case LK_EXIT_INTERRUPTED: return "interrupted: run again with --resume to finish";
-    case LK_EXIT_USAGE: return "usage error: the command line is wrong (see --help)";
+    case LK_EXIT_OK: return _("all done");
+    case LK_EXIT_REJECTED: return _("some employments rejected or failed: see the report");
+    case LK_EXIT_INPUT: return _("input or mapping errors: nothing was sent");
+    case LK_EXIT_CONFIG: return _("configuration, authentication or connection error");
+    case LK_EXIT_INTERNAL: return _("internal error");
+    case LK_EXIT_INTERRUPTED: return _("interrupted: run again with --resume to finish");
+    case LK_EXIT_USAGE: return _("usage error: the command line is wrong (see --help)");
     }
-    return "unknown exit code";
+    return _("unknown exit code");
 }

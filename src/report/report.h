@@ -133,6 +133,7 @@ typedef struct lk_report_record {
     long period_id;                 /* Loket's id, e.g. 202611; 0 = not resolved */
     int period_year, period_number; /* 0 = not known */
     char *period_start, *period_end;/* "2026-11-01"; NULL = not known */
+    int period_type;                /* lk_period_type of the dates: names it 2026-11, 2026-W47 ... */
     char *period_label;             /* as the input said it: "2026-11", "2026-P05", a date */
     /* which record */
     lk_report_record_key record_key;

@@ -15,6 +15,7 @@
  */
 #include "report/report_int.h"
 
+#include "common/i18n.h"
 #include "common/util.h"
 
 #include <csv.h>
@@ -93,18 +94,18 @@ static char *render_csv(const lk_report *r, char delimiter, size_t *len)
     size_t size = 0;
     FILE *out = open_memstream(&data, &size);
     if (!out)
-        lk_die("out of memory (CSV report)");
+        lk_die(_("out of memory (CSV report)"));
     struct csv_ctx ctx = {out, delimiter};
     fputs("\xEF\xBB\xBF", out);
     for (int i = 0; i < LK_NCOLS; i++) {
         if (i)
             fputc(delimiter, out);
-        csv_fwrite(out, lk_report_columns[i].header, strlen(lk_report_columns[i].header));
+        csv_fwrite(out, _(lk_report_columns[i].header), strlen(_(lk_report_columns[i].header)));
     }
     fputs("\r\n", out);
     lk_report_each_line(r, write_line, &ctx);
     if (fclose(out) != 0)
-        lk_die("out of memory (CSV report)");
+        lk_die(_("out of memory (CSV report)"));
     *len = size;
     return data;
 }
@@ -114,7 +115,7 @@ lk_code lk_report_write_csv(const lk_report *r, const char *path, char delimiter
     if (delimiter != ',' && delimiter != ';' && delimiter != '\t') {
         lk_error_clear(err);
         return lk_error_set(err, LK_ERR_CONFIG,
-                            "%s: CSV report delimiter must be ',' or ';' (got '%c')", path,
+                            _("%s: CSV report delimiter must be ',' or ';' (got '%c')"), path,
                             delimiter);
     }
     size_t len;

@@ -6,6 +6,7 @@
  */
 #include "report/report_int.h"
 
+#include "common/i18n.h"
 #include "common/util.h"
 
 #include <cJSON.h>
@@ -277,7 +278,7 @@ char *lk_report_json_string(const lk_report *r)
     char *text = cJSON_Print(doc);
     cJSON_Delete(doc);
     if (!text)
-        lk_die("out of memory (JSON report)");
+        lk_die(_("out of memory (JSON report)"));
     /* cJSON's allocator is malloc; hand the caller a string it can free() */
     return text;
 }

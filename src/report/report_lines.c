@@ -6,41 +6,44 @@
  */
 #include "report/report_int.h"
 
+#include "common/i18n.h"
+#include "common/period_name.h"
+
 #include "common/util.h"
 
 #include <string.h>
 #include <strings.h>
 
 const lk_report_column lk_report_columns[LK_NCOLS] = {
-    [LK_COL_OUTCOME] = {"outcome", 11},
-    [LK_COL_EMPLOYER] = {"employer", 28},
-    [LK_COL_ADMINISTRATION] = {"administration", 24},
-    [LK_COL_CLIENT_NUMBER] = {"client_number", 12},
-    [LK_COL_EMPLOYEE_NUMBER] = {"employee_number", 14},
-    [LK_COL_EMPLOYEE_NAME] = {"employee_name", 26},
-    [LK_COL_EMPLOYMENT_ID] = {"employment_id", 38},
-    [LK_COL_PAYROLL_ID] = {"payroll_id", 10},
-    [LK_COL_PERIOD] = {"period", 10},
-    [LK_COL_PERIOD_ID] = {"period_id", 10},
-    [LK_COL_PERIOD_START] = {"period_start", 12},
-    [LK_COL_PERIOD_END] = {"period_end", 12},
-    [LK_COL_COST_CENTER] = {"cost_center", 14},
-    [LK_COL_COST_UNIT] = {"cost_unit", 12},
-    [LK_COL_DISTRIBUTION_UNIT] = {"distribution_unit", 16},
-    [LK_COL_SHIFT] = {"shift", 10},
-    [LK_COL_PAYSLIP_TYPE] = {"payslip_type", 16},
-    [LK_COL_PAYSLIP_TEXT] = {"payslip_text", 20},
-    [LK_COL_COMPONENT_KEY] = {"component_key", 13},
-    [LK_COL_COMPONENT] = {"component", 16},
-    [LK_COL_OLD_VALUE] = {"old_value", 11},
-    [LK_COL_NEW_VALUE] = {"new_value", 11},
-    [LK_COL_DELETE] = {"delete", 8},
-    [LK_COL_SUPPLEMENT] = {"is_supplement", 12},
-    [LK_COL_HTTP_STATUS] = {"http_status", 11},
-    [LK_COL_ATTEMPTS] = {"attempts", 9},
-    [LK_COL_MESSAGES] = {"messages", 60},
-    [LK_COL_INPUT_ROWS] = {"input_rows", 24},
-    [LK_COL_INPUT_COLUMN] = {"input_column", 16},
+    [LK_COL_OUTCOME] = {N_("outcome"), 11},
+    [LK_COL_EMPLOYER] = {N_("employer"), 28},
+    [LK_COL_ADMINISTRATION] = {N_("administration"), 24},
+    [LK_COL_CLIENT_NUMBER] = {N_("client_number"), 12},
+    [LK_COL_EMPLOYEE_NUMBER] = {N_("employee_number"), 14},
+    [LK_COL_EMPLOYEE_NAME] = {N_("employee_name"), 26},
+    [LK_COL_EMPLOYMENT_ID] = {N_("employment_id"), 38},
+    [LK_COL_PAYROLL_ID] = {N_("payroll_id"), 10},
+    [LK_COL_PERIOD] = {N_("period"), 10},
+    [LK_COL_PERIOD_ID] = {N_("period_id"), 10},
+    [LK_COL_PERIOD_START] = {N_("period_start"), 12},
+    [LK_COL_PERIOD_END] = {N_("period_end"), 12},
+    [LK_COL_COST_CENTER] = {N_("cost_center"), 14},
+    [LK_COL_COST_UNIT] = {N_("cost_unit"), 12},
+    [LK_COL_DISTRIBUTION_UNIT] = {N_("distribution_unit"), 16},
+    [LK_COL_SHIFT] = {N_("shift"), 10},
+    [LK_COL_PAYSLIP_TYPE] = {N_("payslip_type"), 16},
+    [LK_COL_PAYSLIP_TEXT] = {N_("payslip_text"), 20},
+    [LK_COL_COMPONENT_KEY] = {N_("component_key"), 13},
+    [LK_COL_COMPONENT] = {N_("component"), 16},
+    [LK_COL_OLD_VALUE] = {N_("old_value"), 11},
+    [LK_COL_NEW_VALUE] = {N_("new_value"), 11},
+    [LK_COL_DELETE] = {N_("delete"), 8},
+    [LK_COL_SUPPLEMENT] = {N_("is_supplement"), 12},
+    [LK_COL_HTTP_STATUS] = {N_("http_status"), 11},
+    [LK_COL_ATTEMPTS] = {N_("attempts"), 9},
+    [LK_COL_MESSAGES] = {N_("messages"), 60},
+    [LK_COL_INPUT_ROWS] = {N_("input_rows"), 24},
+    [LK_COL_INPUT_COLUMN] = {N_("input_column"), 16},
 };
 
 void lk_report_line_init(lk_report_cell *cells)
@@ -210,8 +213,10 @@ lk_outcome lk_report_line_record(lk_report_cell *cells, const lk_report_record *
     set_text(&cells[LK_COL_EMPLOYMENT_ID], rec->employment_id);
     set_int_known(&cells[LK_COL_PAYROLL_ID], rec->payroll_id);
     if (rec->period_year && rec->period_number) {
-        strbuf_addf(&cells[LK_COL_PERIOD].text, "%04d-P%02d", rec->period_year,
-                    rec->period_number);
+        char code[LK_PERIOD_NAME_MAX];
+        strbuf_addstr(&cells[LK_COL_PERIOD].text,
+                      lk_period_code(rec->period_year, rec->period_number, rec->period_type,
+                                     code));
         cells[LK_COL_PERIOD].kind = LK_RCELL_TEXT;
     } else {
         set_text(&cells[LK_COL_PERIOD], rec->period_label);
@@ -233,9 +238,9 @@ lk_outcome lk_report_line_record(lk_report_cell *cells, const lk_report_record *
         if (!comp->delete)
             set_decimal(&cells[LK_COL_NEW_VALUE], comp->new_value);
         if (comp->delete)
-            set_text(&cells[LK_COL_DELETE], "yes");
+            set_text(&cells[LK_COL_DELETE], _("yes"));
         if (comp->is_supplement)
-            set_text(&cells[LK_COL_SUPPLEMENT], "yes");
+            set_text(&cells[LK_COL_SUPPLEMENT], _("yes"));
         set_text(&cells[LK_COL_INPUT_COLUMN], comp->column);
     }
     if (rec->http_status)

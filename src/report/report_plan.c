@@ -8,6 +8,9 @@
  */
 #include "report/report_int.h"
 
+#include "common/i18n.h"
+#include "common/localefmt.h"
+#include "common/period_name.h"
 #include "common/util.h"
 
 #include <cJSON.h>
@@ -101,36 +104,38 @@ static char record_mark(lk_outcome o)
     }
 }
 
-/* A value in the view's number style: 1.75, or 1,75 with decimal_comma. */
+/* A value in the view's number style: 1.75 as it is, or in Dutch grouped with two decimals and a
+ * decimal comma (3.926,50), as the terminal summary writes totals. buf >= LK_FMT_NUMBER_MAX. */
 static const char *value_text(lk_decimal v, bool decimal_comma, char *buf)
 {
+    if (decimal_comma)
+        return lk_fmt_decimal_in(LK_LANG_NL, v, 2, buf);
     lk_decimal_format(v, buf);
-    if (decimal_comma) {
-        char *dot = strchr(buf, '.');
-        if (dot)
-            *dot = ',';
-    }
     return buf;
 }
 
-/* "2026-P11 (2026-11-01 to 2026-11-30)", or the input's label when Loket's period is unknown. */
+/* "2026-11 (2026-11-01 to 2026-11-30)" (2026-P12 for 4 weeks, 2026-W47 for a week; the dates as
+ * the language writes them), or the input's label when Loket's period is unknown. */
 static void period_text(strbuf *sb, const lk_report_record *rec)
 {
+    char code[LK_PERIOD_NAME_MAX], from[32], to[32];
     if (rec->period_year && rec->period_number)
-        strbuf_addf(sb, "%04d-P%02d", rec->period_year, rec->period_number);
+        strbuf_addstr(sb, lk_period_code(rec->period_year, rec->period_number, rec->period_type,
+                                         code));
     else
-        strbuf_addstr(sb, rec->period_label ? rec->period_label : "(no period)");
+        strbuf_addstr(sb, rec->period_label ? rec->period_label : _("(no period)"));
     if (rec->period_start && rec->period_end)
-        strbuf_addf(sb, " (%s to %s)", rec->period_start, rec->period_end);
+        strbuf_addf(sb, _(" (%s to %s)"), lk_fmt_date(rec->period_start, from),
+                    lk_fmt_date(rec->period_end, to));
 }
 
 static void employer_text(strbuf *sb, const lk_report_record *rec)
 {
     const char *name = rec->employer_name ? rec->employer_name
-                       : rec->employer_ref ? rec->employer_ref : "(employer not found)";
+                       : rec->employer_ref ? rec->employer_ref : _("(employer not found)");
     strbuf_addstr(sb, name);
     if (rec->client_number)
-        strbuf_addf(sb, " (client %ld)", rec->client_number);
+        strbuf_addf(sb, _(" (client %ld)"), rec->client_number);
     if (rec->administration_name)
         strbuf_addf(sb, ", %s", rec->administration_name);
 }
@@ -138,17 +143,17 @@ static void employer_text(strbuf *sb, const lk_report_record *rec)
 static void record_key_text(strbuf *sb, const lk_report_record *rec)
 {
     const struct { const char *name; const lk_report_ref *ref; } keys[] = {
-        { "cost center", &rec->record_key.cost_center },
-        { "cost unit", &rec->record_key.cost_unit },
-        { "distribution unit", &rec->record_key.distribution_unit },
-        { "shift", &rec->record_key.shift },
-        { "payslip type", &rec->record_key.payslip_type },
+        { N_("cost center"), &rec->record_key.cost_center },
+        { N_("cost unit"), &rec->record_key.cost_unit },
+        { N_("distribution unit"), &rec->record_key.distribution_unit },
+        { N_("shift"), &rec->record_key.shift },
+        { N_("payslip type"), &rec->record_key.payslip_type },
     };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         const lk_report_ref *ref = keys[i].ref;
         if (!ref->set)
             continue;
-        strbuf_addf(sb, ", %s %s", keys[i].name,
+        strbuf_addf(sb, ", %s %s", _(keys[i].name),
                     ref->code ? ref->code : ref->description ? ref->description : "");
         if (!ref->code && !ref->description && ref->key)
             strbuf_addf(sb, "%d", ref->key);
@@ -257,16 +262,16 @@ static void print_component(screen *s, const lk_report_component *c, bool comma)
         break;
     case CHANGE_REMOVE:
         if (c->has_old)
-            strbuf_addf(&sb, " %s -> (removed)", value_text(c->old_value, comma, a));
+            strbuf_addf(&sb, _(" %s -> (removed)"), value_text(c->old_value, comma, a));
         else
-            strbuf_addstr(&sb, " (removed)");
+            strbuf_addstr(&sb, _(" (removed)"));
         break;
     case CHANGE_NONE:
-        strbuf_addf(&sb, " %s (unchanged)", value_text(c->new_value, comma, a));
+        strbuf_addf(&sb, _(" %s (unchanged)"), value_text(c->new_value, comma, a));
         break;
     }
     if (c->is_supplement)
-        strbuf_addstr(&sb, " (supplement)");
+        strbuf_addstr(&sb, _(" (supplement)"));
     screen_line(s, sb.buf);
     strbuf_free(&sb);
 }
@@ -278,12 +283,12 @@ static void print_record(screen *s, const lk_report_record *rec, bool comma)
     strbuf_addf(&sb, "  %c ", record_mark(rec->outcome));
     if (rec->employee_number)
         strbuf_addf(&sb, "%ld ", rec->employee_number);
-    strbuf_addstr(&sb, rec->employee_name ? rec->employee_name : "(employee not found)");
+    strbuf_addstr(&sb, rec->employee_name ? rec->employee_name : _("(employee not found)"));
     if (rec->payroll_id)
-        strbuf_addf(&sb, ", payroll id %ld", rec->payroll_id);
+        strbuf_addf(&sb, _(", payroll id %ld"), rec->payroll_id);
     record_key_text(&sb, rec);
     if (rec->payslip_text)
-        strbuf_addf(&sb, ", payslip text \"%s\"", rec->payslip_text);
+        strbuf_addf(&sb, _(", payslip text \"%s\""), rec->payslip_text);
     strbuf_addf(&sb, ": %s", lk_outcome_label(rec->outcome));
     if (!sent_outcome(rec->outcome) && rec->nmessages) {
         strbuf_addstr(&sb, ": ");
@@ -302,8 +307,9 @@ static void print_record(screen *s, const lk_report_record *rec, bool comma)
     }
     if (same) {
         char line[80];
-        snprintf(line, sizeof line, "        and %zu value%s Loket already holds", same,
-                 same == 1 ? "" : "s");
+        snprintf(line, sizeof line,
+                 ngettext("        and %zu value Loket already holds",
+                          "        and %zu values Loket already holds", same), same);
         screen_line(s, line);
     }
 }
@@ -312,14 +318,14 @@ static void print_totals(screen *s, const group_totals *t, const char *what, boo
 {
     strbuf sb;
     strbuf_init(&sb, 160);
-    strbuf_addf(&sb, "  %s: %lu to create, %lu to change, %lu unchanged", what,
+    strbuf_addf(&sb, _("  %s: %lu to create, %lu to change, %lu unchanged"), _(what),
                 t->outcomes[LK_OUTCOME_CREATED], t->outcomes[LK_OUTCOME_UPDATED],
                 t->outcomes[LK_OUTCOME_UNCHANGED]);
     if (t->outcomes[LK_OUTCOME_REJECTED])
-        strbuf_addf(&sb, ", %lu rejected", t->outcomes[LK_OUTCOME_REJECTED]);
+        strbuf_addf(&sb, _(", %lu rejected"), t->outcomes[LK_OUTCOME_REJECTED]);
     if (t->outcomes[LK_OUTCOME_SKIPPED])
-        strbuf_addf(&sb, ", %lu skipped", t->outcomes[LK_OUTCOME_SKIPPED]);
-    strbuf_addf(&sb, "; values: %lu new, %lu changed, %lu removed", t->values[CHANGE_CREATE],
+        strbuf_addf(&sb, _(", %lu skipped"), t->outcomes[LK_OUTCOME_SKIPPED]);
+    strbuf_addf(&sb, _("; values: %lu new, %lu changed, %lu removed"), t->values[CHANGE_CREATE],
                 t->values[CHANGE_UPDATE], t->values[CHANGE_REMOVE]);
     screen_line(s, sb.buf);
     for (size_t i = 0; i < t->ncomp; i++) {
@@ -330,7 +336,7 @@ static void print_totals(screen *s, const group_totals *t, const char *what, boo
         while (sb.len < 40)
             strbuf_addch(&sb, ' ');
         if (t->comp[i].overflow)
-            strbuf_addstr(&sb, " (overflow)");
+            strbuf_addstr(&sb, _(" (overflow)"));
         else
             strbuf_addf(&sb, " %s -> %s", value_text(t->comp[i].old_sum, comma, a),
                         value_text(t->comp[i].new_sum, comma, b));
@@ -354,7 +360,7 @@ size_t lk_report_print_changes(const lk_report *r, const lk_plan_view_opts *o, F
         strbuf sb;
         strbuf_init(&sb, 128);
         employer_text(&sb, sorted[i].rec);
-        strbuf_addstr(&sb, ", period ");
+        strbuf_addstr(&sb, _(", period "));
         period_text(&sb, sorted[i].rec);
         if (groups++)
             screen_line(&s, "");
@@ -371,27 +377,30 @@ size_t lk_report_print_changes(const lk_report *r, const lk_plan_view_opts *o, F
         }
         if (t.outcomes[LK_OUTCOME_UNCHANGED]) {
             char line[80];
-            snprintf(line, sizeof line, "  = %lu employment record%s unchanged (not shown)",
-                     t.outcomes[LK_OUTCOME_UNCHANGED],
-                     t.outcomes[LK_OUTCOME_UNCHANGED] == 1 ? "" : "s");
+            snprintf(line, sizeof line,
+                     ngettext("  = %lu employment record unchanged (not shown)",
+                              "  = %lu employment records unchanged (not shown)",
+                              t.outcomes[LK_OUTCOME_UNCHANGED]),
+                     t.outcomes[LK_OUTCOME_UNCHANGED]);
             screen_line(&s, line);
         }
-        print_totals(&s, &t, "totals", comma);
+        print_totals(&s, &t, N_("totals"), comma);
         totals_free(&t);
         i = end;
     }
     if (groups > 1) {
         screen_line(&s, "");
-        print_totals(&s, &all, "plan totals", comma);
+        print_totals(&s, &all, N_("plan totals"), comma);
     }
     totals_free(&all);
     free(sorted);
     if (s.hidden) {
-        fprintf(out, "  ... %zu more line%s not shown: ", s.hidden, s.hidden == 1 ? "" : "s");
+        fprintf(out, ngettext("  ... %zu more line not shown: ", "  ... %zu more lines not shown: ",
+                              s.hidden), s.hidden);
         if (o && o->rest_in)
-            fprintf(out, "the whole plan is in %s (or use --lines 0)\n", o->rest_in);
+            fprintf(out, _("the whole plan is in %s (or use --lines 0)\n"), o->rest_in);
         else
-            fputs("use --lines 0 to see all, or --report FILE\n", out);
+            fputs(_("use --lines 0 to see all, or --report FILE\n"), out);
     }
     return s.hidden;
 }

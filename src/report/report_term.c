@@ -9,6 +9,10 @@
  */
 #include "report/report_int.h"
 
+#include "common/i18n.h"
+#include "common/localefmt.h"
+#include "common/period_name.h"
+
 #include "common/util.h"
 
 #include <stdlib.h>
@@ -58,8 +62,11 @@ static void print_problem_record(FILE *out, const lk_report_record *rec)
         strbuf_addf(&sb, "%ld", rec->employee_number);
     if (rec->employee_name)
         strbuf_addf(&sb, "%s%s", sb.len ? " " : "", rec->employee_name);
-    if (rec->period_year && rec->period_number)
-        strbuf_addf(&sb, " %04d-P%02d", rec->period_year, rec->period_number);
+    if (rec->period_year && rec->period_number) {
+        char code[LK_PERIOD_NAME_MAX];
+        strbuf_addf(&sb, " %s", lk_period_code(rec->period_year, rec->period_number,
+                                               rec->period_type, code));
+    }
     else if (rec->period_label)
         strbuf_addf(&sb, " %s", rec->period_label);
     if (rec->nrows) {
@@ -73,7 +80,7 @@ static void print_problem_record(FILE *out, const lk_report_record *rec)
     else if (rec->http_status)
         strbuf_addf(&sb, "HTTP %d", rec->http_status);
     else
-        strbuf_addstr(&sb, "no reason given");
+        strbuf_addstr(&sb, _("no reason given"));
     lk_text_make_printable(sb.buf); /* names and messages come from files and from Loket */
     fprintf(out, "    %s\n", sb.buf);
     strbuf_free(&sb);
@@ -86,14 +93,14 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
     char buf[700];
     lk_report_totals_get(r, &t);
 
-    fprintf(out, "%s: %zu record%s from %zu file%s, %lu input rows (%lu in records, %lu with "
-                 "issues)\n",
+    fprintf(out, _("%s: %zu record%s from %zu file%s, %lu input rows (%lu in records, %lu with "
+                 "issues)\n"),
             r->command, r->nrecords, r->nrecords == 1 ? "" : "s", r->nfiles,
             r->nfiles == 1 ? "" : "s", r->rows_read, t.rows_in_records, t.rows_in_issues);
     if (!strcmp(r->command, "plan"))
-        fputs("  (a plan: nothing was sent; outcomes say what apply would do)\n", out);
+        fputs(_("  (a plan: nothing was sent; outcomes say what apply would do)\n"), out);
 
-    fprintf(out, "  %-12s %9s %9s\n", "outcome", "records", "issues");
+    fprintf(out, "  %-12s %9s %9s\n", _("outcome"), _("records"), _("issues"));
     for (int i = 0; i < LK_OUTCOME_COUNT; i++) {
         if (!t.records[i] && !t.issues[i])
             continue;
@@ -113,16 +120,16 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
     size_t n;
     lk_report_component_total *ct = lk_report_component_totals(r, accepted, &n);
     if (n || left_out)
-        fprintf(out, "  %-22s %9s %14s\n", "component", "records", "sum accepted");
+        fprintf(out, "  %-22s %9s %14s\n", _("component"), _("records"), _("sum accepted"));
     for (size_t i = 0; i < n; i++) {
         char name[40];
         snprintf(name, sizeof(name), "%d %s", ct[i].key,
                  ct[i].description ? ct[i].description : "");
         fprintf(out, "  %-22s %9lu %14s\n", name, ct[i].count,
-                ct[i].overflow ? "(overflow)" : lk_decimal_format(ct[i].sum, buf));
+                ct[i].overflow ? _("(overflow)") : lk_fmt_decimal(ct[i].sum, 2, buf));
     }
     if (left_out)
-        fprintf(out, "  (sums of the records %s only; %lu other record%s not counted)\n",
+        fprintf(out, _("  (sums of the records %s only; %lu other record%s not counted)\n"),
                 !strcmp(r->command, "validate") ? "without errors"
                 : !strcmp(r->command, "plan")   ? "that would be created, updated or unchanged"
                                                 : "created, updated or unchanged",
@@ -131,9 +138,9 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
 
     print_problems(r, out);
     for (size_t i = 0; i < r->noutputs; i++)
-        fprintf(out, "  report: %s\n", r->outputs[i]);
+        fprintf(out, _("  report: %s\n"), r->outputs[i]);
     int code = lk_report_exit_code(r);
-    fprintf(out, "  exit code %d: %s\n", code, lk_exit_code_meaning(code));
+    fprintf(out, _("  exit code %d: %s\n"), code, lk_exit_code_meaning(code));
 }
 
 void lk_report_print_problems(const lk_report *r, FILE *out)
@@ -152,7 +159,7 @@ static void print_problems(const lk_report *r, FILE *out)
         if (rec->outcome != LK_OUTCOME_REJECTED && rec->outcome != LK_OUTCOME_FAILED)
             continue;
         if (problems++ == 0)
-            fputs("  problems:\n", out);
+            fputs(_("  problems:\n"), out);
         if (shown < PROBLEMS_SHOWN) {
             print_problem_record(out, rec);
             shown++;
@@ -162,19 +169,19 @@ static void print_problems(const lk_report *r, FILE *out)
         if (r->issues[i].outcome != LK_OUTCOME_REJECTED)
             continue;
         if (problems++ == 0)
-            fputs("  problems:\n", out);
+            fputs(_("  problems:\n"), out);
         if (shown < PROBLEMS_SHOWN) {
             fprintf(out, "    %s\n", lk_error_format(&r->issues[i].error, buf, sizeof(buf)));
             shown++;
         }
     }
     if (problems > shown)
-        fprintf(out, "    ... and %zu more (see the report)\n", problems - shown);
+        fprintf(out, _("    ... and %zu more (see the report)\n"), problems - shown);
 
     for (size_t i = 0; i < r->nwarnings; i++)
-        fprintf(out, "  warning: %s\n", r->warnings[i]);
+        fprintf(out, _("  warning: %s\n"), r->warnings[i]);
     if (r->has_error)
-        fprintf(out, "  stopped: %s\n", lk_error_format(&r->error, buf, sizeof(buf)));
+        fprintf(out, _("  stopped: %s\n"), lk_error_format(&r->error, buf, sizeof(buf)));
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -221,11 +228,11 @@ static void progress_draw(lk_progress *p)
     double elapsed = (lk_monotonic_ms() - p->started_ms) / 1000.0;
     fprintf(p->out, "\r[%s] %lu/%lu", bar, p->done, p->total);
     if (p->failed)
-        fprintf(p->out, ", %s%lu failed%s", p->color ? "\033[31m" : "", p->failed,
+        fprintf(p->out, _(", %s%lu failed%s"), p->color ? "\033[31m" : "", p->failed,
                 p->color ? "\033[0m" : "");
     if (done > 0 && done < p->total && elapsed > 1.0) {
         double left = elapsed / (double)done * (double)(p->total - done);
-        fprintf(p->out, ", about %.0fs left", left);
+        fprintf(p->out, _(", about %.0fs left"), left);
     }
     fputs("\033[K", p->out);
     fflush(p->out);

@@ -4,6 +4,7 @@
  */
 #include "report/report_int.h"
 
+#include "common/i18n.h"
 #include "common/safefile.h"
 #include "common/util.h"
 
@@ -21,7 +22,7 @@ lk_code lk_report_write_bytes(const char *path, const void *data, size_t len, lk
     const char *why = strrchr(werr.message, ':');
     why = why ? why + 2 : werr.message;
     lk_error_clear(err);
-    return lk_error_set(err, LK_ERR_ENV, "cannot write the report %s: %s", path, why);
+    return lk_error_set(err, LK_ERR_ENV, _("cannot write the report %s: %s"), path, why);
 }
 
 static lk_report_format format_from_path(const char *path)
@@ -87,7 +88,7 @@ lk_code lk_report_write_as(lk_report *r, const char *path, lk_report_format form
     default:
         lk_error_clear(err);
         return lk_error_set(err, LK_ERR_CONFIG,
-                            "%s: unknown report format (use a .csv, .xlsx or .json name)", path);
+                            _("%s: unknown report format (use a .csv, .xlsx or .json name)"), path);
     }
     if (rc == LK_OK) {
         lk_grow(&r->outputs, sizeof(*r->outputs), r->noutputs + 1, &r->outputs_alloc);

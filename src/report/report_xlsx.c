@@ -22,6 +22,7 @@
  */
 #include "report/report_int.h"
 
+#include "common/i18n.h"
 #include "common/safefile.h"
 #include "common/util.h"
 
@@ -255,7 +256,7 @@ static void print_setup(lxw_worksheet *ws)
     worksheet_set_paper(ws, 9);
     worksheet_fit_to_pages(ws, 1, 0);
     worksheet_set_margins(ws, 0.4, 0.4, 0.6, 0.6);
-    worksheet_set_footer(ws, "&L&A&RPage &P of &N");
+    worksheet_set_footer(ws, _("&L&A&RPage &P of &N"));
 }
 
 /* Each column as wide as its widest content (measured while writing), within max[col]. */
@@ -319,7 +320,7 @@ static int detail_line(void *vctx, const lk_report_cell *cells, lk_outcome outco
 
 static void write_details(struct xlsx_ctx *x, const lk_report *r)
 {
-    x->ws = workbook_add_worksheet(x->wb, "Details");
+    x->ws = workbook_add_worksheet(x->wb, _("Details"));
     x->row = 0;
     memset(x->width, 0, sizeof x->width);
     x->track = true;
@@ -332,7 +333,7 @@ static void write_details(struct xlsx_ctx *x, const lk_report *r)
                  : i == LK_COL_INPUT_ROWS ? WIDTH_ROWS_MAX : WIDTH_MAX;
     }
     for (int i = 0; i < LK_NCOLS; i++)
-        put_text(x, 0, (lxw_col_t)i, lk_report_columns[i].header, x->header);
+        put_text(x, 0, (lxw_col_t)i, _(lk_report_columns[i].header), x->header);
     x->track = false;
     set_widths(x, LK_NCOLS, max);
     lxw_row_col_options hidden = {.hidden = 1};
@@ -370,46 +371,46 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
     char buf[600];
     lk_report_totals t;
     lk_report_totals_get(r, &t);
-    x->ws = workbook_add_worksheet(x->wb, "Summary");
+    x->ws = workbook_add_worksheet(x->wb, _("Summary"));
     memset(x->width, 0, sizeof x->width);
     x->row = 0;
-    put_text(x, x->row, 0, "loket-import report", x->title);
+    put_text(x, x->row, 0, _("loket-import report"), x->title);
     x->row += 2;
     x->track = true;
 
-    pair(x, "Command", r->command);
-    pair(x, "Environment", r->environment);
-    pair(x, "Started (UTC)", lk_report_time_text(r->started, buf));
-    pair(x, "Finished (UTC)", lk_report_time_text(r->finished, buf));
-    pair(x, "Mapping", r->mapping_path);
+    pair(x, _("Command"), r->command);
+    pair(x, _("Environment"), r->environment);
+    pair(x, _("Started (UTC)"), lk_report_time_text(r->started, buf));
+    pair(x, _("Finished (UTC)"), lk_report_time_text(r->finished, buf));
+    pair(x, _("Mapping"), r->mapping_path);
     if (r->mapping_sha256[0])
-        pair(x, "Mapping SHA-256", r->mapping_sha256);
+        pair(x, _("Mapping SHA-256"), r->mapping_sha256);
     for (size_t i = 0; i < r->nfiles; i++) {
-        put_text(x, x->row, 0, "Input file", x->bold);
+        put_text(x, x->row, 0, _("Input file"), x->bold);
         put_text(x, x->row, 1, r->files[i].path, NULL);
-        put_text(x, x->row, 2, r->files[i].sha256[0] ? r->files[i].sha256 : "(not readable)",
+        put_text(x, x->row, 2, r->files[i].sha256[0] ? r->files[i].sha256 : _("(not readable)"),
                  NULL);
         x->row++;
     }
-    put_text(x, x->row, 0, "Input rows read", x->bold);
+    put_text(x, x->row, 0, _("Input rows read"), x->bold);
     put_number(x, x->row++, 1, (double)r->rows_read, NULL);
-    put_text(x, x->row, 0, "Input rows in records", x->bold);
+    put_text(x, x->row, 0, _("Input rows in records"), x->bold);
     put_number(x, x->row++, 1, (double)t.rows_in_records, NULL);
-    put_text(x, x->row, 0, "Input rows with issues", x->bold);
+    put_text(x, x->row, 0, _("Input rows with issues"), x->bold);
     put_number(x, x->row++, 1, (double)t.rows_in_issues, NULL);
     int code = lk_report_exit_code(r);
-    put_text(x, x->row, 0, "Exit code", x->bold);
+    put_text(x, x->row, 0, _("Exit code"), x->bold);
     put_number(x, x->row, 1, code, NULL);
     put_text(x, x->row++, 2, lk_exit_code_meaning(code), NULL);
     if (r->has_error)
-        pair(x, "Stopped by", lk_error_format(&r->error, buf, sizeof(buf)));
+        pair(x, _("Stopped by"), lk_error_format(&r->error, buf, sizeof(buf)));
     for (size_t i = 0; i < r->nwarnings; i++)
         pair(x, "Warning", r->warnings[i]);
     x->row++;
 
-    put_text(x, x->row, 0, "Outcome", x->header);
-    put_text(x, x->row, 1, "Records (employment x period x record key)", x->header);
-    put_text(x, x->row, 2, "Input issues", x->header);
+    put_text(x, x->row, 0, _("Outcome"), x->header);
+    put_text(x, x->row, 1, _("Records (employment x period x record key)"), x->header);
+    put_text(x, x->row, 2, _("Input issues"), x->header);
     x->row++;
     for (int i = 0; i < LK_OUTCOME_COUNT; i++) {
         if (!t.records[i] && !t.issues[i])
@@ -419,7 +420,7 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
         put_number(x, x->row, 2, (double)t.issues[i], NULL);
         x->row++;
     }
-    put_text(x, x->row, 0, "total", x->bold);
+    put_text(x, x->row, 0, _("total"), x->bold);
     put_number(x, x->row, 1, (double)r->nrecords, x->bold);
     put_number(x, x->row, 2, (double)r->nissues, x->bold);
     x->row += 2;
@@ -430,10 +431,10 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
     size_t n, na;
     lk_report_component_total *all = lk_report_component_totals(r, 0, &n);
     lk_report_component_total *ok = lk_report_component_totals(r, accepted, &na);
-    const char *heads[] = {"Component key", "Component", "Records", "Sum of new values",
-                           "Records accepted", "Sum accepted"};
+    const char *heads[] = {N_("Component key"), N_("Component"), N_("Records"),
+                           N_("Sum of new values"), N_("Records accepted"), N_("Sum accepted")};
     for (int i = 0; i < 6; i++)
-        put_text(x, x->row, (lxw_col_t)i, heads[i], x->header);
+        put_text(x, x->row, (lxw_col_t)i, _(heads[i]), x->header);
     x->row++;
     for (size_t i = 0; i < n; i++) {
         put_number(x, x->row, 0, all[i].key, NULL);
@@ -455,10 +456,10 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
     x->row++;
 
     if (r->nrequests) {
-        const char *rh[] = {"Method", "Endpoint", "HTTP status", "Requests", "Attempts",
-                            "Average ms"};
+        const char *rh[] = {N_("Method"), N_("Endpoint"), N_("HTTP status"), N_("Requests"),
+                            N_("Attempts"), N_("Average ms")};
         for (int i = 0; i < 6; i++)
-            put_text(x, x->row, (lxw_col_t)i, rh[i], x->header);
+            put_text(x, x->row, (lxw_col_t)i, _(rh[i]), x->header);
         x->row++;
         for (size_t i = 0; i < r->nrequests; i++) {
             const lk_report_request_stat *s = &r->requests[i];
@@ -493,7 +494,7 @@ static const char *last_reason(const char *msg)
 static lk_code io_error(lk_error *err, const char *path, const char *why)
 {
     lk_error_clear(err);
-    return lk_error_set(err, LK_ERR_ENV, "cannot write the report %s: %s", path, why);
+    return lk_error_set(err, LK_ERR_ENV, _("cannot write the report %s: %s"), path, why);
 }
 
 lk_code lk_report_write_xlsx(const lk_report *r, const char *path, lk_error *err)

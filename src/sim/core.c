@@ -116,7 +116,7 @@ static void log_request(sim *s, const sim_request *req, const char *tmpl, int st
     s->log_next = (s->log_next + 1) % SIM_LOG_KEEP;
     s->log_total++;
     if (s->cfg.log_requests)
-        fprintf(stderr, "loket-sim: %s %s -> %d\n", req->method, req->path, status);
+        fprintf(stderr, "loket-sim: %s %s -> %d\n" /* not translated: a log line */, req->method, req->path, status);
 }
 
 static cJSON *requests_json(sim *s)

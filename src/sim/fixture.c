@@ -6,6 +6,7 @@
 #include "sim/store.h"
 
 #include "common/hashmap.h"
+#include "common/i18n.h"
 #include "common/util.h"
 
 #include <stdarg.h>
@@ -56,7 +57,7 @@ static bool load_periods(sim_admin *a, char *err, size_t errlen)
     cJSON *list = cJSON_GetObjectItemCaseSensitive(a->json, "simPayrollPeriods"), *p;
     size_t i = 0;
     if (!cJSON_IsArray(list))
-        return fail(err, errlen, "administration %s: simPayrollPeriods missing", a->id);
+        return fail(err, errlen, _("administration %s: simPayrollPeriods missing"), a->id);
     a->nperiods = (size_t)cJSON_GetArraySize(list);
     a->periods = xcalloc(a->nperiods ? a->nperiods : 1, sizeof *a->periods);
     cJSON_ArrayForEach(p, list) {
@@ -66,7 +67,7 @@ static bool load_periods(sim_admin *a, char *err, size_t errlen)
         if (!int_at(p, "id", &sp->id) || !int_at(p, "year", &sp->year) ||
             !int_at(p, "periodNumber", &sp->number) || !copy_date(p, "startDate", sp->start, false) ||
             !copy_date(p, "endDate", sp->end, false))
-            return fail(err, errlen, "administration %s: period %zu incomplete", a->id, i);
+            return fail(err, errlen, _("administration %s: period %zu incomplete"), a->id, i);
         cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(p, "payrollRuns")) {
             const cJSON *status = cJSON_GetObjectItemCaseSensitive(run, "payrollRunStatus");
             int key;
@@ -89,12 +90,12 @@ static bool load_admins(sim_store *st, char *err, size_t errlen)
         a->json = o;
         a->id = str_at(o, "id");
         if (!a->id || !employer || !(a->employer = sim_store_employer(st, employer)))
-            return fail(err, errlen, "payroll administration %zu: id or simEmployerId invalid", i);
+            return fail(err, errlen, _("payroll administration %zu: id or simEmployerId invalid"), i);
         a->components_by_year = cJSON_GetObjectItemCaseSensitive(o, "simPayrollComponents");
         a->component_sets = cJSON_GetObjectItemCaseSensitive(o, "simPayrollComponentSets");
         a->metadata = cJSON_GetObjectItemCaseSensitive(o, "simMetadata");
         if (!cJSON_IsObject(a->components_by_year) || !cJSON_IsObject(a->metadata))
-            return fail(err, errlen, "administration %s: simPayrollComponents/simMetadata missing", a->id);
+            return fail(err, errlen, _("administration %s: simPayrollComponents/simMetadata missing"), a->id);
         if (!load_periods(a, err, errlen))
             return false;
     }
@@ -115,11 +116,11 @@ static bool load_components(sim_store *st, char *err, size_t errlen)
         c->can_supplement = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "canBeSupplemented"));
         if (!int_at(o, "key", &c->key) || !int_at(o, "simDecimals", &c->decimals) || !min || !max ||
             !int_at(cJSON_GetObjectItemCaseSensitive(o, "category"), "key", &c->category))
-            return fail(err, errlen, "payroll component %zu incomplete", i);
+            return fail(err, errlen, _("payroll component %zu incomplete"), i);
         dmin = strtod(min, NULL);
         dmax = strtod(max, NULL);
         if (!lk_decimal_from_double(dmin, &c->min) || !lk_decimal_from_double(dmax, &c->max))
-            return fail(err, errlen, "payroll component %d: bad range", c->key);
+            return fail(err, errlen, _("payroll component %d: bad range"), c->key);
     }
     return true;
 }
@@ -140,7 +141,7 @@ static bool load_employments(sim_store *st, char *err, size_t errlen)
             !(e->admin = sim_store_admin(st, admin)) ||
             !int_at(cJSON_GetObjectItemCaseSensitive(o, "employee"), "employeeNumber", &e->employee_number) ||
             !copy_date(o, "startDate", e->start, false) || !copy_date(o, "endDate", e->end, true))
-            return fail(err, errlen, "employment %zu incomplete or with unknown references", i);
+            return fail(err, errlen, _("employment %zu incomplete or with unknown references"), i);
         if (!int_at(o, "simCostCenter", &e->cost_center))
             e->cost_center = 0;
     }
@@ -173,7 +174,7 @@ static bool load_records(sim_store *st, char *err, size_t errlen)
         if (!id || strlen(id) != SIM_UUID_LEN || !emp || !(key.employment = sim_store_employment(st, emp)) ||
             !int_at(pp, "year", &year) || !int_at(pp, "periodNumber", &number) ||
             !(key.period = sim_admin_period(key.employment->admin, year, number)))
-            return fail(err, errlen, "payrollPeriodData record %s: bad employment or period", id ? id : "?");
+            return fail(err, errlen, _("payrollPeriodData record %s: bad employment or period"), id ? id : "?");
         int_at(cJSON_GetObjectItemCaseSensitive(o, "shift"), "shiftNumber", &key.shift);
         int_at(cJSON_GetObjectItemCaseSensitive(o, "payslipType"), "key", &key.payslip_type);
         int_at(cJSON_GetObjectItemCaseSensitive(o, "costCenter"), "key", &key.cost_center);
@@ -190,7 +191,7 @@ static bool load_records(sim_store *st, char *err, size_t errlen)
             lk_decimal value;
             if (!int_at(cJSON_GetObjectItemCaseSensitive(v, "payrollComponent"), "key", &ckey) ||
                 !sim_json_to_decimal(cJSON_GetObjectItemCaseSensitive(v, "value"), &value))
-                return fail(err, errlen, "payrollPeriodData record %s: bad component", id);
+                return fail(err, errlen, _("payrollPeriodData record %s: bad component"), id);
             sim_record_set(r, ckey, value,
                            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "isSupplement")), false);
         }
@@ -205,13 +206,13 @@ sim_store *sim_store_new(const char *fixture_text, char *err, size_t errlen)
     size_t i = 0;
     st->fixture = cJSON_Parse(fixture_text);
     if (!cJSON_IsObject(st->fixture)) {
-        fail(err, errlen, "fixture is not a JSON object");
+        fail(err, errlen, _("fixture is not a JSON object"));
         goto bad;
     }
     st->user = cJSON_GetObjectItemCaseSensitive(st->fixture, "user");
     st->auth = cJSON_GetObjectItemCaseSensitive(st->fixture, "auth");
     if (!cJSON_IsObject(st->user) || !cJSON_IsObject(st->auth)) {
-        fail(err, errlen, "fixture: \"user\" and \"auth\" objects required");
+        fail(err, errlen, _("fixture: \"user\" and \"auth\" objects required"));
         goto bad;
     }
     st->nemployers = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st->fixture, "employers"));
@@ -222,7 +223,7 @@ sim_store *sim_store_new(const char *fixture_text, char *err, size_t errlen)
         e->id = str_at(o, "id");
         e->visible = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "simVisible"));
         if (!e->id) {
-            fail(err, errlen, "employer %zu has no id", i);
+            fail(err, errlen, _("employer %zu has no id"), i);
             goto bad;
         }
     }

@@ -9,6 +9,7 @@
 #include "sim/sim.h"
 
 #include "common/error.h"
+#include "common/i18n.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -19,7 +20,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: loket-sim --fixture FILE [--port N] [options]\n"
+    N_("usage: loket-sim --fixture FILE [--port N] [options]\n"
     "\n"
     "  -f, --fixture FILE          the simulated world (samples/loket-fixture.json)\n"
     "  -p, --port N                TCP port on 127.0.0.1; 0 picks a free one (default 0)\n"
@@ -40,7 +41,8 @@ static const char usage[] =
     "                              _embedded, the administration-level listing holding only\n"
     "                              records that exist\n"
     "  -v, --verbose               one line per request on stderr\n"
-    "  -h, --help                  this text\n";
+    "      --lang nl|en            the language of these texts (default: from the locale)\n"
+    "  -h, --help                  this text\n");
 
 enum {
     OPT_PASSWORD = 256, OPT_TTL, OPT_MAXREQ, OPT_LATENCY, OPT_JITTER, OPT_FAILRATE, OPT_FAILSTATUS,
@@ -75,7 +77,7 @@ static long long int_arg(const char *name, const char *s, long long min, long lo
     errno = 0;
     v = strtoll(s, &end, 10);
     if (errno || end == s || *end || v < min || v > max)
-        lk_die("--%s: expected a whole number from %lld to %lld, got \"%s\"", name, min, max, s);
+        lk_die(_("--%s: expected a whole number from %lld to %lld, got \"%s\""), name, min, max, s);
     return v;
 }
 
@@ -84,7 +86,7 @@ static double rate_arg(const char *name, const char *s)
     char *end;
     double v = strtod(s, &end);
     if (end == s || *end || !(v >= 0 && v <= 1))
-        lk_die("--%s: expected a fraction from 0 to 1, got \"%s\"", name, s);
+        lk_die(_("--%s: expected a fraction from 0 to 1, got \"%s\""), name, s);
     return v;
 }
 
@@ -97,6 +99,9 @@ int main(int argc, char **argv)
     int port = 0, opt, sig;
     sigset_t set;
 
+    if (!lk_i18n_setup(&argc, argv))
+        return 2;
+
     lk_set_progname("loket-sim");
     sim_config_defaults(&cfg);
     while ((opt = getopt_long(argc, argv, "f:p:vh", options, NULL)) != -1) {
@@ -104,7 +109,7 @@ int main(int argc, char **argv)
         case 'f': cfg.fixture_path = optarg; break;
         case 'p': port = (int)int_arg("port", optarg, 0, 65535); break;
         case 'v': cfg.log_requests = true; break;
-        case 'h': fputs(usage, stdout); return 0;
+        case 'h': fputs(_(usage), stdout); return 0;
         case OPT_PASSWORD: cfg.allow_password_grant = true; break;
         case OPT_TTL: cfg.faults.token_ttl = (int)int_arg("token-ttl", optarg, 1, 100000000); break;
         case OPT_MAXREQ: cfg.faults.token_max_requests = (long)int_arg("token-max-requests", optarg, 0, 1000000000); break;
@@ -118,11 +123,11 @@ int main(int argc, char **argv)
         case OPT_SEED: cfg.seed = (uint64_t)int_arg("seed", optarg, 0, 0x7fffffffffffffffLL); break;
         case OPT_MAXBODY: cfg.max_body = (size_t)int_arg("max-body", optarg, 1024, 1024LL * 1024 * 1024); break;
         case OPT_MINIMAL: cfg.strict_minimal = true; break;
-        default: fputs(usage, stderr); return 2;
+        default: fputs(_(usage), stderr); return 2;
         }
     }
     if (optind < argc || !cfg.fixture_path) {
-        fputs(usage, stderr);
+        fputs(_(usage), stderr);
         return 2;
     }
     /* Block the stop signals before any thread starts, so only sigwait() below sees them. */

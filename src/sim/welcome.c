@@ -4,6 +4,7 @@
  * its redirect URI, an authorization code not used yet, the initial refresh token, and a ready
  * configuration for loket-import. These are the fixture's test values: Loket knows none of them.
  */
+#include "common/i18n.h"
 #include "sim/internal.h"
 
 #include <stdio.h>
@@ -61,7 +62,7 @@ void sim_print_welcome(const sim *s, const char *base_url, FILE *out)
         *v2 = '\0';
     snprintf(token_url, sizeof token_url, "%s/token", root);
     fprintf(out,
-            "\n"
+            _("\n"
             "loket-sim is running. Test credentials of this fixture (Loket knows none of them):\n"
             "  client id           %s\n"
             "  client secret       %s\n"
@@ -74,7 +75,7 @@ void sim_print_welcome(const sim *s, const char *base_url, FILE *out)
             "run it again after a restart: the port and the tokens change):\n"
             "  loket-import auth sim %s\n"
             "\n"
-            "or save this configuration as sim-config.json and store the refresh token:\n",
+            "or save this configuration as sim-config.json and store the refresh token:\n"),
             or(id, "(none)"), or(secret, "(none)"),
             or(fixture_first(auth, "redirectUris"), "(none)"),
             s->auth->ncodes ? s->auth->codes[0] : "(none left)", root, or(refresh, "(none)"),
@@ -87,7 +88,7 @@ void sim_print_welcome(const sim *s, const char *base_url, FILE *out)
     add_or_null(cfg, "clientSecret", secret);
     char *text = cJSON_Print(cfg);
     fprintf(out, "%s\n", text);
-    fprintf(out, "  echo %s | loket-import auth set-refresh-token --config sim-config.json\n\n",
+    fprintf(out, _("  echo %s | loket-import auth set-refresh-token --config sim-config.json\n\n"),
             or(refresh, "TOKEN"));
     cJSON_free(text);
     cJSON_Delete(cfg);

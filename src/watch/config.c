@@ -15,6 +15,7 @@
  */
 #include "watch/watch.h"
 
+#include "common/i18n.h"
 #include "common/safefile.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -109,7 +110,7 @@ static lk_code check_keys(const cJSON *obj, const char *const *allowed, const ch
     const cJSON *it;
     cJSON_ArrayForEach(it, obj) {
         if (!key_allowed(it->string, allowed))
-            return lk_error_set(err, LK_ERR_CONFIG, "%s: %s: unknown key \"%s\"", origin, where,
+            return lk_error_set(err, LK_ERR_CONFIG, _("%s: %s: unknown key \"%s\""), origin, where,
                                 it->string);
     }
     return LK_OK;
@@ -124,7 +125,7 @@ static lk_code get_string(const cJSON *obj, const char *key, char **out, const c
         return LK_OK;
     if (!cJSON_IsString(v) || !v->valuestring[0]) {
         char what[96];
-        snprintf(what, sizeof what, "\"%s\" must be a non-empty string", key);
+        snprintf(what, sizeof what, _("\"%s\" must be a non-empty string"), key);
         return bad(err, origin, where, what);
     }
     free(*out);
@@ -140,7 +141,7 @@ static lk_code get_bool(const cJSON *obj, const char *key, int *out, const char 
         return LK_OK;
     if (!cJSON_IsBool(v)) {
         char what[96];
-        snprintf(what, sizeof what, "\"%s\" must be true or false", key);
+        snprintf(what, sizeof what, _("\"%s\" must be true or false"), key);
         return bad(err, origin, where, what);
     }
     *out = cJSON_IsTrue(v);
@@ -154,7 +155,7 @@ static lk_code get_number(const cJSON *obj, const char *key, double min, double 
     if (!v)
         return LK_OK;
     if (!cJSON_IsNumber(v) || v->valuedouble < min || v->valuedouble > max)
-        return lk_error_set(err, LK_ERR_CONFIG, "%s: \"%s\" must be a number from %g to %g",
+        return lk_error_set(err, LK_ERR_CONFIG, _("%s: \"%s\" must be a number from %g to %g"),
                             origin, key, min, max);
     *out = v->valuedouble;
     return LK_OK;
@@ -181,7 +182,7 @@ static lk_code get_strings(const cJSON *obj, const char *key, char ***out, size_
 fail:
     {
         char what[96];
-        snprintf(what, sizeof what, "\"%s\" must be an array of non-empty strings", key);
+        snprintf(what, sizeof what, _("\"%s\" must be an array of non-empty strings"), key);
         return bad(err, origin, where, what);
     }
 }
@@ -272,7 +273,7 @@ static lk_code check_folder_name(const char *name, const char *origin, lk_error 
     return LK_OK;
 fail:
     return lk_error_set(err, LK_ERR_CONFIG,
-                        "%s: folder \"%s\" must be a relative path inside the watched folder",
+                        _("%s: folder \"%s\" must be a relative path inside the watched folder"),
                         origin, name);
 }
 
@@ -348,11 +349,11 @@ lk_code lk_watch_config_parse(lk_watch_config *cfg, const char *json, const char
     lk_code rc = LK_OK;
     char **names[5];
     if (!root) {
-        return lk_error_set(err, LK_ERR_CONFIG, "%s: not valid JSON (near \"%.20s\")", origin,
+        return lk_error_set(err, LK_ERR_CONFIG, _("%s: not valid JSON (near \"%.20s\")"), origin,
                             cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "");
     }
     if (!cJSON_IsObject(root)) {
-        rc = lk_error_set(err, LK_ERR_CONFIG, "%s: must be a JSON object", origin);
+        rc = lk_error_set(err, LK_ERR_CONFIG, _("%s: must be a JSON object"), origin);
         goto out;
     }
     if ((rc = check_keys(root, keys, origin, "top level", err)))
@@ -381,7 +382,7 @@ lk_code lk_watch_config_parse(lk_watch_config *cfg, const char *json, const char
             goto out;
         for (int j = 0; j < i; j++) {
             if (!strcmp(*names[i], *names[j])) {
-                rc = lk_error_set(err, LK_ERR_CONFIG, "%s: folders: \"%s\" is used twice",
+                rc = lk_error_set(err, LK_ERR_CONFIG, _("%s: folders: \"%s\" is used twice"),
                                   origin, *names[i]);
                 goto out;
             }
@@ -415,8 +416,8 @@ lk_code lk_watch_config_parse(lk_watch_config *cfg, const char *json, const char
     rules = cJSON_GetObjectItemCaseSensitive(root, "rules");
     if (!cJSON_IsArray(rules) || cJSON_GetArraySize(rules) == 0) {
         rc = lk_error_set(err, LK_ERR_CONFIG,
-                          "%s: \"rules\" must be a non-empty array: without a rule no file can "
-                          "be imported", origin);
+                          _("%s: \"rules\" must be a non-empty array: without a rule no file can "
+                          "be imported"), origin);
         goto out;
     }
     cfg->rules = xcalloc((size_t)cJSON_GetArraySize(rules), sizeof(lk_watch_rule));
@@ -442,7 +443,7 @@ lk_code lk_watch_config_load(const char *path, lk_watch_config **out, lk_error *
     if (rc == LK_ERR_ENV) {
         char msg[LK_ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->message);
-        return lk_error_set(err, LK_ERR_CONFIG, "folder config: %s", msg);
+        return lk_error_set(err, LK_ERR_CONFIG, _("folder config: %s"), msg);
     }
     if (rc)
         return rc;

@@ -7,6 +7,7 @@
  */
 #include "watch/watch_internal.h"
 
+#include "common/i18n.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -133,7 +134,7 @@ lk_code lk_watch_sha256_fd(int fd, char out[65], long long *size, lk_error *err)
     long long total = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (!ctx)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     for (;;) {
         ssize_t r = read(fd, buf, sizeof buf);
@@ -141,7 +142,7 @@ lk_code lk_watch_sha256_fd(int fd, char out[65], long long *size, lk_error *err)
             continue;
         if (r < 0) {
             EVP_MD_CTX_free(ctx);
-            return lk_error_set(err, LK_ERR_IO, "cannot read the file: %s", strerror(errno));
+            return lk_error_set(err, LK_ERR_IO, _("cannot read the file: %s"), strerror(errno));
         }
         if (r == 0)
             break;

@@ -10,6 +10,7 @@
  */
 #include "watch/watch_internal.h"
 
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -123,7 +124,7 @@ int lk_watch_hook_run(char *const *argv, const lk_watch_hook_event *ev, double t
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
-            snprintf(why, why_size, "still running after %gs: killed", timeout_s);
+            snprintf(why, why_size, _("still running after %gs: killed"), timeout_s);
             return -1;
         }
         struct timespec ts = { 0, 20 * 1000 * 1000 };

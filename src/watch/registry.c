@@ -9,6 +9,7 @@
  */
 #include "watch/watch.h"
 
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -45,11 +46,11 @@ static lk_code open_locked(const char *path, int *fd_out, lk_error *err)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0640);
     if (fd < 0)
-        return lk_error_set(err, LK_ERR_IO, "cannot open the registry %s: %s", path,
+        return lk_error_set(err, LK_ERR_IO, _("cannot open the registry %s: %s"), path,
                             strerror(errno));
     while (flock(fd, LOCK_EX) != 0) {
         if (errno != EINTR) {
-            lk_error_set(err, LK_ERR_IO, "cannot lock the registry %s: %s", path,
+            lk_error_set(err, LK_ERR_IO, _("cannot lock the registry %s: %s"), path,
                          strerror(errno));
             close(fd);
             return LK_ERR_IO;
@@ -68,12 +69,12 @@ static lk_code read_all(int fd, const char *path, strbuf *sb, lk_error *err)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
-            return lk_error_set(err, LK_ERR_IO, "cannot read the registry %s: %s", path,
+            return lk_error_set(err, LK_ERR_IO, _("cannot read the registry %s: %s"), path,
                                 strerror(errno));
         if (r == 0)
             return LK_OK;
         if (sb->len + (size_t)r > REGISTRY_MAX_BYTES)
-            return lk_error_set(err, LK_ERR_LIMIT, "the registry %s is too large", path);
+            return lk_error_set(err, LK_ERR_LIMIT, _("the registry %s is too large"), path);
         strbuf_add(sb, buf, (size_t)r);
         off += r;
     }
@@ -135,7 +136,7 @@ static lk_code append_locked(int fd, const char *path, const strbuf *existing,
     json = cJSON_PrintUnformatted(obj);
     cJSON_Delete(obj);
     if (!json)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     strbuf_init(&line, 0);
     /* a line torn by a crash is closed off so this record stays parseable */
     if (existing && existing->len && existing->buf[existing->len - 1] != '\n')
@@ -148,14 +149,14 @@ static lk_code append_locked(int fd, const char *path, const strbuf *existing,
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0) {
-            rc = lk_error_set(err, LK_ERR_IO, "cannot write the registry %s: %s", path,
+            rc = lk_error_set(err, LK_ERR_IO, _("cannot write the registry %s: %s"), path,
                               strerror(errno));
             break;
         }
         off += (size_t)w;
     }
     if (!rc && fsync(fd) != 0)
-        rc = lk_error_set(err, LK_ERR_IO, "cannot sync the registry %s: %s", path,
+        rc = lk_error_set(err, LK_ERR_IO, _("cannot sync the registry %s: %s"), path,
                           strerror(errno));
     strbuf_free(&line);
     return rc;

@@ -12,6 +12,7 @@
  */
 #include "watch/watch_internal.h"
 
+#include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -228,7 +229,7 @@ static lk_code state_write(const watcher *w, const run_state *st, lk_error *err)
     json = cJSON_Print(o);
     cJSON_Delete(o);
     if (!json)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     strbuf_init(&sb, 0);
     strbuf_addf(&sb, "%s/.loket-watch/runs/%s.json", w->root, st->hash);
     path = strbuf_detach(&sb, NULL);
@@ -398,7 +399,7 @@ static void write_watch_report(watcher *w, const run_state *st, const lk_watch_r
     json = cJSON_Print(o);
     cJSON_Delete(o);
     if (!json)
-        lk_die("out of memory");
+        lk_die(_("out of memory"));
     path = report_path(w, st, ".watch.json");
     lk_error_clear(&err);
     if (lk_write_file_atomic(path, json, strlen(json), 0640, &err))
@@ -1283,12 +1284,12 @@ static int check_layout_dir(const watcher *w, int fd, const char *name, bool str
         return -1;
     }
     if (st.st_uid != geteuid() && st.st_uid != 0) {
-        lk_errorf("%s/%s belongs to another user (uid %ld); the watcher moves files only "
-                  "through its own folders", w->root, name, (long)st.st_uid);
+        lk_errorf(_("%s/%s belongs to another user (uid %ld); the watcher moves files only "
+                  "through its own folders"), w->root, name, (long)st.st_uid);
         return -1;
     }
     if ((st.st_mode & forbidden) && !(st.st_mode & S_ISVTX && !strict)) {
-        lk_errorf("%s/%s can be written by other users (mode %04o); chmod %s it", w->root, name,
+        lk_errorf(_("%s/%s can be written by other users (mode %04o); chmod %s it"), w->root, name,
                   (unsigned)(st.st_mode & 07777), strict ? "go-w" : "o-w");
         return -1;
     }
@@ -1321,13 +1322,13 @@ static int open_layout(watcher *w)
     for (int i = 0; i < 5; i++) {
         *fds[i] = lk_watch_open_subdir(w->root_fd, folders[i], 1);
         if (*fds[i] < 0) {
-            lk_errorf("%s/%s: %s (a folder of the layout must be a real folder, not a "
-                      "symbolic link)", w->root, folders[i], strerror(errno));
+            lk_errorf(_("%s/%s: %s (a folder of the layout must be a real folder, not a "
+                      "symbolic link)"), w->root, folders[i], strerror(errno));
             return -1;
         }
         /* every move is a rename(): it is atomic only within one file system */
         if (fstat(*fds[i], &st) != 0 || st.st_dev != root_st.st_dev) {
-            lk_errorf("%s/%s: must be on the same file system as %s", w->root, folders[i],
+            lk_errorf(_("%s/%s: must be on the same file system as %s"), w->root, folders[i],
                       w->root);
             return -1;
         }
@@ -1336,7 +1337,7 @@ static int open_layout(watcher *w)
     }
     state_fd = lk_watch_open_subdir(w->root_fd, ".loket-watch", 1);
     if (state_fd < 0) {
-        lk_errorf("%s/.loket-watch: %s", w->root, strerror(errno));
+        lk_errorf(_("%s/.loket-watch: %s"), w->root, strerror(errno));
         return -1;
     }
     if (check_layout_dir(w, state_fd, ".loket-watch", true) != 0) {
@@ -1347,7 +1348,7 @@ static int open_layout(watcher *w)
     w->journals_fd = lk_watch_open_subdir(state_fd, "journals", 1);
     close(state_fd);
     if (w->runs_fd < 0 || w->journals_fd < 0) {
-        lk_errorf("%s/.loket-watch: %s", w->root, strerror(errno));
+        lk_errorf(_("%s/.loket-watch: %s"), w->root, strerror(errno));
         return -1;
     }
     if (check_layout_dir(w, w->runs_fd, ".loket-watch/runs", true) != 0 ||
@@ -1490,7 +1491,7 @@ int lk_watch_forget(const char *dir, const char *sha_or_name)
         lk_errorf("%s", err.message);
         rc = LK_EXIT_CONFIG;
     } else if (!found) {
-        lk_errorf("%s: not in the registry of %s", sha_or_name, root);
+        lk_errorf(_("%s: not in the registry of %s"), sha_or_name, root);
         rc = LK_EXIT_INPUT;
     } else {
         lk_watch_record_init(&rec, latest.sha256, latest.name, latest.run, "forgotten", -1);
@@ -1498,7 +1499,7 @@ int lk_watch_forget(const char *dir, const char *sha_or_name)
             lk_errorf("%s", err.message);
             rc = LK_EXIT_CONFIG;
         } else {
-            printf("%s (%s, last %s at %s) may be imported again\n", latest.sha256,
+            printf(_("%s (%s, last %s at %s) may be imported again\n"), latest.sha256,
                    latest.name, latest.status, latest.time);
         }
     }

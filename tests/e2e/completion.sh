@@ -89,7 +89,7 @@ expect "--config <TAB>" "$json" "$(comp "$IMPORT" employers --config "")"
 y=$(date +%Y)
 expect "--period <TAB>" "$(printf '%s-\n%s-\n%s-' $((y - 1)) "$y" $((y + 1)))" "$(comp "$IMPORT" plan x.csv --period "")"
 got=$(comp "$IMPORT" plan x.csv -p 2026-)
-expect "--period 2026-<TAB>: 12 months and 2026-P" 13 "$(printf '%s\n' "$got" | wc -l)"
+expect "--period 2026-<TAB>: 12 months, 2026-P and 2026-W" 14 "$(printf '%s\n' "$got" | wc -l)"
 includes "--period 2026-<TAB>" 2026-11 "$got"
 includes "--period 2026-<TAB>" 2026-P "$got"
 expect "--period 2026-1<TAB>" "$(printf '2026-10\n2026-11\n2026-12')" "$(comp "$IMPORT" validate x.csv --period 2026-1)"
@@ -97,6 +97,9 @@ got=$(comp "$IMPORT" apply x.csv --period 2026-P)
 expect "--period 2026-P<TAB>: periods 1 to 53" 53 "$(printf '%s\n' "$got" | wc -l)"
 includes "--period 2026-P<TAB>" 2026-P12 "$got"
 includes "--period 2026-P<TAB>" 2026-P53 "$got"
+got=$(comp "$IMPORT" plan x.csv --period 2026-W)
+expect "--period 2026-W<TAB>: weeks 1 to 53" 53 "$(printf '%s\n' "$got" | wc -l)"
+includes "--period 2026-W<TAB>" 2026-W47 "$got"
 expect "--period 2026-p1<TAB>" "$(printf '2026-P10\n2026-P11\n2026-P12\n2026-P13\n2026-P14\n2026-P15\n2026-P16\n2026-P17\n2026-P18\n2026-P19')" \
     "$(comp "$IMPORT" apply x.csv --period 2026-p1 | tr -d ' ')"
 expect "--period=2026-P5<TAB>" "$(printf '2026-P50\n2026-P51\n2026-P52\n2026-P53')" "$(comp "$IMPORT" plan x.csv --period = 2026-P5)"

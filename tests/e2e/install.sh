@@ -26,6 +26,11 @@ for f in bin/loket-import bin/loket-sim; do
     [ -f "$p/$f" ] && [ "$(stat -c %a "$p/$f")" = 755 ] || fail "$f not installed 0755"
 done
 "$p/bin/loket-import" --version | grep -q '^loket-import ' || fail "the installed loket-import does not run"
+# the Dutch catalog, found by the installed program in PREFIX/share/locale
+mo=$p/share/locale/nl/LC_MESSAGES/loket-import.mo
+[ -f "$mo" ] && [ "$(stat -c %a "$mo")" = 644 ] || fail "the Dutch catalog is not installed 0644"
+LANG=nl_NL.UTF-8 "$p/bin/loket-import" --help | grep -q '^Opdrachten:' ||
+    fail "the installed loket-import does not speak Dutch"
 for f in share/man/man1/loket-import.1 share/man/man1/loket-sim.1 share/man/man5/loket-import-mapping.5 \
          share/bash-completion/completions/loket-import share/doc/loket-import/README.md; do
     [ -f "$p/$f" ] && [ "$(stat -c %a "$p/$f")" = 644 ] || fail "$f not installed 0644"

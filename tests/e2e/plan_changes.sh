@@ -36,7 +36,7 @@ O=$SIM_DIR/li.out
 li plan "$SIM_DIR/p.csv" -m "$SIM_DIR/p.json" --lines 0
 [ "$LI_RC" = 2 ] || { cat "$O" "$SIM_DIR/li.err"; fail "plan with an unknown employee: exit $LI_RC, expected 2"; }
 want() { grep -qE "$1" "$O" || { cat "$O"; fail "plan output lacks /$1/"; }; }
-want '^Bakkerij Van den Berg B.V. \(client 40101\).*, period 2026-P11 \(2026-11-01 to 2026-11-30\)$'
+want '^Bakkerij Van den Berg B.V. \(client 40101\).*, period 2026-11 \(2026-11-01 to 2026-11-30\)$'
 want '^  ~ 1001 Jansen, J\..*: updated$'
 want '^      ~ 10 Uren gewerkt +152 -> 166$'
 want '^      - 20 Reiskm +385.25 -> \(removed\)$'
@@ -49,7 +49,7 @@ want '^Bakkerij Van den Berg B.V., period 2026-11$'
 want '^  totals: 0 to create, 0 to change, 0 unchanged, 1 rejected; values: 0 new, 0 changed, 0 removed$'
 want '^      10 Uren gewerkt +152 -> 328$'
 want '^      20 Reiskm +385.25 -> 240$'
-want '\(client 40201\).*, period 2026-P47'
+want '\(client 40201\).*, period 2026-W47 \(2026-11-16 to 2026-11-22\)$'
 want '^  plan totals: 2 to create, 1 to change'
 # the employer groups in order, 1001 before 1003 within its group
 first=$(grep -n '^  [~+!] 1001' "$O" | cut -d: -f1)

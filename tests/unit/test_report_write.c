@@ -358,7 +358,8 @@ static void check_csv(const lk_report *r, const char *path, char delimiter)
     CU_ASSERT_STRING_EQUAL(at(&g, row, find_col(&g, "employer")), "Bakkerij Van den Berg B.V.");
     CU_ASSERT_STRING_EQUAL(at(&g, row, find_col(&g, "client_number")), "40101");
     CU_ASSERT_STRING_EQUAL(at(&g, row, find_col(&g, "cost_center")), "PROD Productie");
-    CU_ASSERT_STRING_EQUAL(at(&g, row, find_col(&g, "period")), "2026-P11");
+    /* a monthly period is named by its month */
+    CU_ASSERT_STRING_EQUAL(at(&g, row, find_col(&g, "period")), "2026-11");
 
     row = find_row(&g, "employee_number", "1007", "31");
     CU_ASSERT_FATAL(row > 0);
@@ -882,7 +883,7 @@ static void test_plan_changes_view(void)
     char *t = changes_text(r, NULL, &hidden);
     CU_ASSERT_EQUAL(hidden, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "Bakkerij Van den Berg B.V. (client 40101), Van den Berg "
-                                     "maandloon, period 2026-P11 (2026-11-01 to 2026-11-30)\n"));
+                                     "maandloon, period 2026-11 (2026-11-01 to 2026-11-30)\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "  ~ 1001 Jansen, Eline, payroll id 1, cost center PROD, "
                                      "payslip type Normaal: updated\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "      ~ 10 Uren gewerkt                  140 -> 151.5\n"));
@@ -913,7 +914,8 @@ static void test_plan_changes_view(void)
     free(t);
     o.max_lines = 0;
     t = changes_text(r, &o, &hidden);
-    CU_ASSERT_PTR_NOT_NULL(strstr(t, "140 -> 151,5\n"));
+    /* Dutch: two decimals and a decimal comma, as the summary writes totals */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "140,00 -> 151,50\n"));
     CU_ASSERT_PTR_NULL(strstr(t, "151.5"));
     free(t);
 

@@ -86,6 +86,78 @@ static void test_period_month_of_four_weekly_is_an_error(void)
     lk_period_list_free(l);
 }
 
+/* The date `days` days after December 0th of 2025 (1 = 2025-12-01), into buf (11 bytes). */
+static void date_after(int days, char *buf)
+{
+    static const int mdays[] = { 31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31 };
+    int y = 2025, m = 12, mi = 0;
+    while (days > mdays[mi]) {
+        days -= mdays[mi++];
+        m = m == 12 ? 1 : m + 1;
+        if (m == 1)
+            y++;
+    }
+    lk_date_text(y, m, days, buf);
+}
+
+/* 53 weekly periods of 2026, Monday 2025-12-29 to Sunday, like a weekly administration. */
+static lk_period_list *weekly(void)
+{
+    lk_period_list *l = xcalloc(1, sizeof *l);
+    l->items = xcalloc(53, sizeof *l->items);
+    l->n = 53;
+    for (int i = 0; i < 53; i++) {
+        lk_period *p = &l->items[i];
+        p->id = 202600 + i + 1;
+        p->year = 2026;
+        p->period_number = i + 1;
+        date_after(29 + 7 * i, p->start_date);
+        date_after(29 + 7 * i + 6, p->end_date);
+    }
+    return l;
+}
+
+static void test_period_week(void)
+{
+    lk_period_list *l = weekly();
+    lk_period_ref ref = { LK_PERIOD_WEEK, 2026, 47, 0, 0 };
+    lk_error err;
+    lk_error_clear(&err);
+    const lk_period *p = lk_period_pick(l, &ref, "weekloon", "Week", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(p->id, 202647);
+    CU_ASSERT_STRING_EQUAL(p->start_date, "2026-11-16");
+    CU_ASSERT_STRING_EQUAL(p->end_date, "2026-11-22");
+    ref.number = 53;
+    p = lk_period_pick(l, &ref, "weekloon", "Week", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(p->period_number, 53);
+    ref.year = 2027;
+    CU_ASSERT_PTR_NULL(lk_period_pick(l, &ref, "weekloon", "Week", &err));
+    CU_ASSERT_EQUAL(err.code, LK_ERR_NOT_FOUND);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "2027-W53"));
+    lk_period_list_free(l);
+}
+
+static void test_period_week_of_monthly_is_an_error(void)
+{
+    lk_period_list *l = monthly(2026);
+    lk_period_ref ref = { LK_PERIOD_WEEK, 2026, 11, 0, 0 };
+    lk_error err;
+    lk_error_clear(&err);
+    /* week 11 is not period 11 (November) of a monthly administration */
+    CU_ASSERT_PTR_NULL(lk_period_pick(l, &ref, "maandloon", "Maand", &err));
+    CU_ASSERT_EQUAL(err.code, LK_ERR_INPUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "2026-W11 is a week"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "maandloon pays per month"));
+    /* a period number names it whatever the calendar */
+    ref.kind = LK_PERIOD_NUMBER;
+    const lk_period *p = lk_period_pick(l, &ref, "maandloon", "Maand", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(p->id, 202611);
+    lk_period_list_free(l);
+}
+
 static void test_period_number_and_date(void)
 {
     lk_period_list *l = four_weekly();
@@ -300,6 +372,8 @@ static const lk_test tests[] = {
     { "period: month of a monthly administration", test_period_month },
     { "period: a month for a 4-weekly administration", test_period_month_of_four_weekly_is_an_error },
     { "period: number and date bucketing", test_period_number_and_date },
+    { "period: week number of a weekly administration", test_period_week },
+    { "period: a week for a monthly administration", test_period_week_of_monthly_is_an_error },
     { "employment: active one, left, starting, concurrent", test_employment_choice },
     { "record key: by key, code, description", test_record_key_fields },
     { "record key: canonical text", test_record_key_text },

@@ -248,6 +248,16 @@ static void test_periods(void)
     CU_ASSERT(lk_parse_period("2026-p5", &p) && p.kind == LK_PERIOD_NUMBER && p.number == 5);
     CU_ASSERT(lk_parse_period("2026P53", &p) && p.kind == LK_PERIOD_NUMBER && p.number == 53);
     CU_ASSERT(lk_parse_period(" 2026-1 ", &p) && p.kind == LK_PERIOD_MONTH && p.number == 1);
+    /* weeks by their number, as a weekly administration names its periods */
+    CU_ASSERT(lk_parse_period("2026-W47", &p) && p.kind == LK_PERIOD_WEEK && p.year == 2026 &&
+              p.number == 47);
+    CU_ASSERT(lk_parse_period("2026w3", &p) && p.kind == LK_PERIOD_WEEK && p.number == 3);
+    CU_ASSERT(lk_parse_period("2026-W53", &p) && p.kind == LK_PERIOD_WEEK && p.number == 53);
+    char code[16];
+    CU_ASSERT_STRING_EQUAL(lk_period_ref_format(&p, code), "2026-W53");
+    CU_ASSERT_FALSE(lk_parse_period("2026-W54", &p));
+    CU_ASSERT_FALSE(lk_parse_period("2026-W0", &p));
+    CU_ASSERT_FALSE(lk_parse_period("2026-WP1", &p));
     CU_ASSERT_FALSE(lk_parse_period("2026-13", &p));
     CU_ASSERT_FALSE(lk_parse_period("2026-P54", &p));
     CU_ASSERT_FALSE(lk_parse_period("2026-0", &p));

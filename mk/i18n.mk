@@ -1,0 +1,23 @@
+# Translations: po/LANG.po compiled by msgfmt into BUILD/locale/LANG/LC_MESSAGES/loket-import.mo,
+# where the programs find them from the build tree (src/common/i18n.c); `make install` copies
+# them to DATADIR/locale. `make pot` writes the template of every translatable text
+# (BUILD/po/loket-import.pot), which tests/e2e/i18n_catalog.sh compares with po/nl.po.
+PO_FILES  = $(wildcard po/*.po)
+MO_FILES  = $(PO_FILES:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/loket-import.mo)
+POT       = $(BUILD)/po/loket-import.pot
+XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
+                 --keyword=ngettext:1,2 --add-comments=TRANSLATORS: --add-location=file --package-name=loket-import \
+                 --msgid-bugs-address=maintainers@users.noreply.r-seed-08b1dc82.example
+
+.PHONY: pot
+
+all bins install: $(MO_FILES)
+
+$(BUILD)/locale/%/LC_MESSAGES/loket-import.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check --output-file=$@ $<
+
+pot: $(POT)
+$(POT): $(LIB_SRCS) $(CMD_SRCS) $(SIM_SRCS) src/sim/main.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	xgettext $(XGETTEXT_FLAGS) --output=$@ $(sort $^)
