@@ -8,6 +8,7 @@
 #include "engine/plan_stages.h"
 
 #include "common/hashmap.h"
+#include "common/i18n.h"
 #include "common/util.h"
 
 #include <stdio.h>
@@ -54,7 +55,7 @@ static void merge_into(bucket *dst, bucket *src)
         if (dv->value_null != sv->value_null) {
             char msg[160];
             snprintf(msg, sizeof msg,
-                     "component %d is both removed (null) and given a value in period %s",
+                     _("component %d is both removed (null) and given a value in period %s"),
                      sv->key, dst->u->label);
             add_error(dst, xstrdup(msg));
             dst->input_error = true;
