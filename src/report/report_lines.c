@@ -143,6 +143,22 @@ static int message_rank(const lk_report_message *m)
     return 0;
 }
 
+/* A message's kind as the reader's language names it; a kind we do not know is shown as Loket
+ * sent it. The JSON report keeps Loket's own word. */
+static const char *message_type_label(const char *type)
+{
+    /* the msgids are Loket's own words, which English screens keep */
+    static const char *const known[] = {
+        N_("Error"),       N_("BrokenBusinessRule"), N_("Warning"),
+        N_("Info"),        N_("Information"),        N_("Informational"),
+        N_("Exception"),   N_("ConcurrencyViolation"), N_("NotFound"),
+    };
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (!strcasecmp(type, known[i]))
+            return _(known[i]);
+    return type;
+}
+
 void lk_report_messages_text(strbuf *sb, const lk_report_record *rec)
 {
     size_t shown = 0;
@@ -154,7 +170,7 @@ void lk_report_messages_text(strbuf *sb, const lk_report_record *rec)
         if (shown++)
             strbuf_addstr(sb, " | ");
         if (m->type && *m->type)
-            strbuf_addstr(sb, m->type);
+            strbuf_addstr(sb, message_type_label(m->type));
         if (m->has_code)
             strbuf_addf(sb, " %ld", m->code);
         if ((m->type && *m->type) || m->has_code)

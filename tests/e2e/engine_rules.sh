@@ -5,7 +5,8 @@
 # administration): each error names the employee, period, component or code, and nothing is sent.
 # Then with the checks left to Loket (test hook LOKET_IMPORT_SKIP_PRECHECKS=1) and
 # --allow-partial: Loket's own rejections (type, code, description) land on the right records,
-# and only the valid record is stored.
+# and only the valid record is stored; in Dutch the screen and the spreadsheet name Loket's
+# message types in Dutch.
 # sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -106,6 +107,22 @@ has "$R" 1004 "BrokenBusinessRule 1008"
 [ "$(state_values 1001 | grep -c '10=160')" = 1 ] || fail "1001's value not stored"
 [ -z "$(state_values 1004)" ] || fail "1004's rejected value was stored"
 [ -z "$(state_values 2002 202647)" ] || fail "2002's rejected record was stored"
+
+# ---- in Dutch, the terminal and the spreadsheet report name Loket's message types in Dutch;
+# the JSON report keeps Loket's own word for machines
+sim_reset
+LOKET_IMPORT_SKIP_PRECHECKS=1
+export LOKET_IMPORT_SKIP_PRECHECKS
+li apply "$SIM_DIR/rules2.csv" -m "$SIM_DIR/rules.json" --allow-partial --lang nl \
+    --report "$OUT/loket-nl.csv" --report "$OUT/loket-nl.json"
+unset LOKET_IMPORT_SKIP_PRECHECKS
+[ "$LI_RC" = 1 ] || { cat "$SIM_DIR/li.out" "$SIM_DIR/li.err"; fail "Dutch apply left to Loket: exit $LI_RC, expected 1"; }
+for f in "$SIM_DIR/li.out" "$OUT/loket-nl.csv"; do
+    grep -q 'Bedrijfsregel geschonden 1001: ' "$f" ||
+        { cat "$f"; fail "$(basename "$f"): Loket's BrokenBusinessRule 1001 not named in Dutch"; }
+    grep -q 'BrokenBusinessRule' "$f" && fail "$(basename "$f"): Loket's English type word on a Dutch screen"
+done
+has "$OUT/loket-nl.json" 1019 "BrokenBusinessRule 1001"
 
 # ---- the same rejections in collective mode are attributed per item
 sim_reset
