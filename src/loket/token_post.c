@@ -95,10 +95,10 @@ static void end(lk_token_post *p, lk_code rc)
 
 static void fail_no_answer(lk_token_post *p)
 {
-    const char *why = p->too_large ? "answer too large"
+    const char *why = p->too_large ? _("answer too large")
                       : p->errbuf[0] ? p->errbuf
                       : p->last_cc != CURLE_OK ? curl_easy_strerror(p->last_cc)
-                                               : "no time left within timeouts.requestSeconds";
+                                               : _("no time left within timeouts.requestSeconds");
     end(p, lk_error_set(&p->err, LK_ERR_NETWORK, _("the token service %s did not answer: %s"),
                         p->cfg->token_url, why));
 }
@@ -239,7 +239,7 @@ lk_code lk_token_post_result(const lk_token_post *p, long *status, const strbuf 
     *status = p->status;
     *body = &p->body;
     if (!p->over)
-        return lk_error_set(err, LK_ERR_INTERNAL, "token call asked for its result too early");
+        return lk_error_set(err, LK_ERR_INTERNAL, _("token call asked for its result too early"));
     if (p->rc != LK_OK) {
         *err = p->err;
         return p->rc;
