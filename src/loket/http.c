@@ -23,9 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* After SIGINT/SIGTERM, requests in flight get this long to answer; then they are cut, so a
- * stop takes at most about this plus one loop turn (200 ms), whatever the server does. */
-#define STOP_GRACE_MS 1000.0
 /* An answer larger than this is not one of Loket's; stop reading rather than fill memory. */
 #define RESPONSE_MAX (64u * 1024 * 1024)
 #define USER_AGENT "loket-import/0.1"
@@ -64,6 +61,7 @@ typedef struct transfer {
 struct lk_http {
     const lk_config *cfg;
     lk_tokens *tokens;
+    lk_token_job *token_job;    /* a refresh running beside the transfers; NULL when none */
     lk_trace *trace;
     CURLM *multi;
     transfer *ready_head, *ready_tail;
@@ -232,6 +230,7 @@ void lk_http_free(lk_http *h)
         curl_easy_cleanup(t->easy);
         transfer_free(t);
     }
+    lk_tokens_job_free(h->token_job, h->multi, NULL);
     curl_multi_cleanup(h->multi);
     for (size_t i = 0; i < h->stats.n; i++)
         free(h->stats.records[i].endpoint);
@@ -446,8 +445,6 @@ static void on_done(lk_http *h, transfer *t, CURLcode cc)
     lk_trace_body(h->trace, "<", t->response.buf, t->response.len);
 
     if (t->status == 401 && h->tokens) {
-        lk_error e;
-        lk_error_clear(&e);
         if (t->auth_retried) {
             finish_with(h, t, LK_ERR_AUTH,
                         _("%s %s: Loket refused the access token again after a refresh (401); "
@@ -457,13 +454,10 @@ static void on_done(lk_http *h, transfer *t, CURLcode cc)
         }
         t->auth_retried = true;
         h->stats.token_refreshes_after_401++;
-        if (lk_tokens_refresh_after_401(h->tokens, t->token_generation, &e) != LK_OK) {
-            lk_http_abort(h, e.code, e.message);
-            finish(h, t, e.code, &e);
-            return;
-        }
-        /* The 401 says nothing about the server's health: retry at once with the new token,
-         * even when the attempts for faults are used up (it is one extra, bounded attempt). */
+        /* The next start waits for a refresh (unless a newer token came meanwhile). The 401
+         * says nothing about the server's health: retry at once with the new token, even when
+         * the attempts for faults are used up (it is one extra, bounded attempt). */
+        lk_tokens_after_401(h->tokens, t->token_generation);
         queue_ready(h, t, true);
         return;
     }
@@ -546,16 +540,8 @@ static void start(lk_http *h, transfer *t)
     const lk_config *cfg = h->cfg;
     CURL *e;
     reset_attempt(t);
-    if (h->tokens) {
-        lk_error err;
-        lk_error_clear(&err);
-        if (lk_tokens_access(h->tokens, &token, &t->token_generation, &err) != LK_OK) {
-            /* no token now means no token for anyone: stop the run cleanly */
-            lk_http_abort(h, err.code, err.message);
-            finish(h, t, err.code, &err);
-            return;
-        }
-    }
+    if (h->tokens)
+        token = lk_tokens_current(h->tokens, &t->token_generation);
     e = curl_easy_init();
     if (!e) {
         finish_with(h, t, LK_ERR_NOMEM, _("libcurl could not create a handle"));
@@ -680,7 +666,7 @@ static void cut_in_flight(lk_http *h)
         t->easy = NULL;
         h->in_flight--;
         lk_trace_line(h->trace, "#%lu cut: no answer within %.0f ms of the stop", t->serial,
-                      STOP_GRACE_MS);
+                      LK_STOP_GRACE_MS);
         finish_with(h, t, LK_ERR_NETWORK,
                     _("%s %s: stopped while waiting for the answer; whether Loket applied it is "
                     "not known (apply --resume checks and sends it again)"),
@@ -720,12 +706,38 @@ static double promote_due(lk_http *h, double now)
     return next;
 }
 
+/* Ends the token job; a failed refresh means no token for anyone: the run stops cleanly. */
+static void token_job_end(lk_http *h)
+{
+    lk_error e;
+    lk_error_clear(&e);
+    if (lk_tokens_job_free(h->token_job, h->multi, &e) != LK_OK)
+        lk_http_abort(h, e.code, e.message);
+    h->token_job = NULL;
+}
+
+/*
+ * True when transfers may start: no tokens in use, or a fresh access token. Otherwise a
+ * refresh job is started (or advanced) beside the transfers in flight; *wait_ms is when it
+ * wants to be looked at again.
+ */
+static bool token_ready(lk_http *h, long *wait_ms)
+{
+    if (!h->tokens)
+        return true;
+    if (!h->token_job && !lk_tokens_fresh(h->tokens))
+        h->token_job = lk_tokens_job_refresh(h->tokens);
+    if (h->token_job && lk_tokens_job_step(h->token_job, h->multi, wait_ms))
+        token_job_end(h);
+    return !h->token_job && !h->aborted && lk_tokens_fresh(h->tokens);
+}
+
 lk_code lk_http_run(lk_http *h, lk_error *err)
 {
-    while (h->ready_n || h->waiting_n || h->in_flight) {
+    while (h->ready_n || h->waiting_n || h->in_flight || h->token_job) {
         double now = lk_monotonic_ms(), next_due;
         int running = 0, numfds, msgs;
-        long curl_timeout = -1;
+        long curl_timeout = -1, token_wait = -1;
         int timeout;
         CURLMsg *msg;
 
@@ -734,15 +746,26 @@ lk_code lk_http_run(lk_http *h, lk_error *err)
                 h->stop_seen_ms = now;
             lk_http_abort(h, LK_ERR_INTERRUPTED,
                           "interrupted: this request was not sent");
-            if (h->in_flight && now - h->stop_seen_ms >= STOP_GRACE_MS)
+            if (now - h->stop_seen_ms >= LK_STOP_GRACE_MS) {
                 cut_in_flight(h);
+                if (h->token_job)
+                    token_job_end(h);
+            }
         }
+        /* Once the run stops, a refresh that has not sent its request yet is not started; one
+         * in flight gets the grace: its answer may hold the only valid refresh token. */
+        if (h->aborted && h->token_job && !lk_tokens_job_flying(h->token_job))
+            token_job_end(h);
         if (h->aborted)
             fail_queued(h);
         next_due = promote_due(h, now);
+        if (h->token_job && lk_tokens_job_step(h->token_job, h->multi, &token_wait))
+            token_job_end(h);
         while (h->in_flight < (size_t)h->cfg->concurrency && h->ready_head &&
-               now >= h->hold_until_ms && !h->aborted)
+               now >= h->hold_until_ms && !h->aborted && token_ready(h, &token_wait))
             start(h, pop_ready(h));
+        if (h->aborted)
+            fail_queued(h);
 
         if (curl_multi_perform(h->multi, &running) != CURLM_OK)
             return lk_error_set(err, LK_ERR_INTERNAL, _("libcurl's multi interface failed"));
@@ -750,16 +773,20 @@ lk_code lk_http_run(lk_http *h, lk_error *err)
             transfer *t = NULL;
             if (msg->msg != CURLMSG_DONE)
                 continue;
+            if (lk_tokens_job_take(h->token_job, h->multi, msg->easy_handle, msg->data.result)) {
+                token_wait = 0; /* its answer is read on the next turn, without a wait */
+                continue;
+            }
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
             on_done(h, t, msg->data.result);
         }
-        if (!h->ready_n && !h->waiting_n && !h->in_flight)
+        if (!h->ready_n && !h->waiting_n && !h->in_flight && !h->token_job)
             break;
 
         /* How long to sleep: until curl wants us, a retry is due, or a hold ends. */
         now = lk_monotonic_ms();
         timeout = 1000;
-        if (h->ready_head && h->in_flight < (size_t)h->cfg->concurrency) {
+        if (h->ready_head && h->in_flight < (size_t)h->cfg->concurrency && !h->token_job) {
             if (now >= h->hold_until_ms)
                 timeout = 0;
             else if (h->hold_until_ms - now < timeout)
@@ -767,20 +794,22 @@ lk_code lk_http_run(lk_http *h, lk_error *err)
         }
         if (h->waiting_n) {
             next_due = promote_due(h, now);
-            if (h->ready_head && now >= h->hold_until_ms &&
+            if (h->ready_head && now >= h->hold_until_ms && !h->token_job &&
                 h->in_flight < (size_t)h->cfg->concurrency)
                 timeout = 0;
             else if (next_due >= 0 && next_due < timeout)
                 timeout = (int)ceil(next_due);
         }
+        if (h->token_job && token_wait >= 0 && token_wait < timeout)
+            timeout = (int)token_wait;
         if (h->interrupt && timeout > 200)
             timeout = 200;
-        if (h->in_flight) {
+        if (h->in_flight || h->token_job) {
             curl_multi_timeout(h->multi, &curl_timeout);
             if (curl_timeout >= 0 && curl_timeout < timeout)
                 timeout = (int)curl_timeout;
         }
-        if (timeout > 0 || h->in_flight) {
+        if (timeout > 0 || h->in_flight || h->token_job) {
             if (curl_multi_poll(h->multi, NULL, 0, timeout, &numfds) != CURLM_OK)
                 return lk_error_set(err, LK_ERR_INTERNAL, _("libcurl's multi poll failed"));
         }

@@ -32,6 +32,10 @@
 
 typedef struct lk_http lk_http;
 
+/* After SIGINT/SIGTERM, requests in flight (token requests included) get this long to answer;
+ * then they are cut, so a stop takes at most about this plus one loop turn (200 ms). */
+#define LK_STOP_GRACE_MS 1000.0
+
 typedef struct lk_http_request {
     const char *method;     /* "GET", "PATCH", "POST", "PUT", "DELETE" */
     const char *path;       /* below cfg->api_url, starting with '/', query included */

@@ -12,6 +12,7 @@
 #include "common/safefile.h"
 #include "common/util.h"
 #include "loket/http.h"
+#include "loket/token_post.h"
 
 #include <cJSON.h>
 #include <curl/curl.h>
@@ -29,7 +30,6 @@
 #include <unistd.h>
 
 #define STORE_MAX_BYTES (64 * 1024)
-#define TOKEN_ANSWER_MAX (64 * 1024)
 
 struct lk_tokens {
     const lk_config *cfg;
@@ -287,26 +287,7 @@ void lk_tokens_invalidate_access(lk_tokens *t)
 {
     t->expires_at = 1;
 }
-
 /* ---------------------------------------------------------------- token requests */
-
-typedef struct token_answer {
-    long status;
-    strbuf body;
-    bool too_large;
-} token_answer;
-
-static size_t on_token_body(char *data, size_t size, size_t nmemb, void *userp)
-{
-    token_answer *a = userp;
-    size_t n = size * nmemb;
-    if (a->body.len + n > TOKEN_ANSWER_MAX) {
-        a->too_large = true;
-        return 0;
-    }
-    strbuf_add(&a->body, data, n);
-    return n;
-}
 
 static void form_add(strbuf *sb, const char *key, const char *value)
 {
@@ -319,8 +300,10 @@ static void form_add(strbuf *sb, const char *key, const char *value)
 
 /* The longest token accepted (from the token service or standard input). */
 #define TOKEN_MAX_LEN 16384
-/* A shorter expires_in is taken as this (whole seconds): see grant(). */
+/* A shorter expires_in is taken as this (whole seconds): see grant_answer(). */
 #define MIN_LIFETIME_S 2.0
+/* While another process holds the store's lock, look again this often. */
+#define LOCK_POLL_MS 20
 
 static bool token_chars_ok(const char *s)
 {
@@ -335,143 +318,25 @@ static bool interrupted(const lk_tokens *t)
     return t->interrupt && *t->interrupt;
 }
 
-/* libcurl calls this at least once a second, also while nothing arrives. */
-static int on_token_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                             curl_off_t ulnow)
-{
-    (void)dltotal;
-    (void)dlnow;
-    (void)ultotal;
-    (void)ulnow;
-    return interrupted(ud) ? 1 : 0;
-}
-
-/* Sleeps ms, in slices, so that a stop is seen within 50 ms. */
-static void sleep_unless_interrupted(const lk_tokens *t, long ms)
-{
-    while (ms > 0 && !interrupted(t)) {
-        long slice = ms > 50 ? 50 : ms;
-        usleep((useconds_t)slice * 1000);
-        ms -= slice;
-    }
-}
-
 void lk_tokens_set_interrupt_flag(lk_tokens *t, volatile sig_atomic_t *flag)
 {
     t->interrupt = flag;
 }
 
-/* One POST to the token URL, retried on connection failures, 429 and 5xx, within the request
- * deadline, the low-speed limit and a stop by SIGINT/SIGTERM (noticed within a second). */
-static lk_code token_post(lk_tokens *t, const char *form, token_answer *a, lk_error *err)
-{
-    const lk_config *cfg = t->cfg;
-    CURLcode cc = CURLE_OK;
-    char errbuf[CURL_ERROR_SIZE];
-    long delay = cfg->retry_base_ms;
-    double deadline = lk_monotonic_ms() + (double)cfg->request_deadline_ms;
-    if (lk_url_check(cfg->token_url, "tokenUrl", err) != LK_OK)
-        return err->code;
-    for (int attempt = 1; attempt <= cfg->max_attempts; attempt++) {
-        double left = deadline - lk_monotonic_ms();
-        long attempt_ms = cfg->timeout_ms;
-        if (interrupted(t))
-            return lk_error_set(err, LK_ERR_INTERRUPTED,
-                                _("interrupted while asking the token service %s"), cfg->token_url);
-        if (left <= 0)
-            break;
-        if (left < (double)attempt_ms)
-            attempt_ms = left > 1 ? (long)left : 1;
-        CURL *e = curl_easy_init();
-        struct curl_slist *hdr = NULL;
-        if (!e)
-            return lk_error_set(err, LK_ERR_NOMEM, _("libcurl could not create a handle"));
-        strbuf_reset(&a->body);
-        a->status = 0;
-        a->too_large = false;
-        errbuf[0] = '\0';
-        hdr = curl_slist_append(hdr, "Accept: application/json");
-        hdr = curl_slist_append(hdr, "Content-Type: application/x-www-form-urlencoded");
-        curl_easy_setopt(e, CURLOPT_URL, cfg->token_url);
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, form);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_token_body);
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, a);
-        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(e, CURLOPT_USERAGENT, "loket-import/0.1");
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, attempt_ms);
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, cfg->low_speed_s);
-        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_token_progress);
-        curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
-        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-        if (cfg->cacert)
-            curl_easy_setopt(e, CURLOPT_CAINFO, cfg->cacert);
-        t->token_requests++;
-        lk_trace_line(t->trace, "token > POST %s (attempt %d)", cfg->token_url, attempt);
-        lk_trace_body(t->trace, "token >", form, strlen(form));
-        cc = curl_easy_perform(e);
-        if (cc == CURLE_OK)
-            curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &a->status);
-        curl_easy_cleanup(e);
-        curl_slist_free_all(hdr);
-        if (cc == CURLE_OK) {
-            /* the body is traced by grant(), once its tokens are known as secrets */
-            lk_trace_line(t->trace, "token < %ld", a->status);
-            if (a->status != 429 && a->status < 500)
-                return LK_OK;
-        } else {
-            if (cc == CURLE_ABORTED_BY_CALLBACK)
-                return lk_error_set(err, LK_ERR_INTERRUPTED,
-                                    _("interrupted while waiting for the token service %s"),
-                                    cfg->token_url);
-            lk_trace_line(t->trace, "token < no answer: %s",
-                          errbuf[0] ? errbuf : curl_easy_strerror(cc));
-            /* a certificate that does not verify will not verify on the next attempt either */
-            if (a->too_large || !lk_http_transient((int)cc))
-                break;
-        }
-        if (attempt < cfg->max_attempts) {
-            sleep_unless_interrupted(t, delay);
-            delay = delay * 2 > cfg->retry_max_ms ? cfg->retry_max_ms : delay * 2;
-        }
-    }
-    if (cc != CURLE_OK || a->too_large)
-        return lk_error_set(err, LK_ERR_NETWORK, _("the token service %s did not answer: %s"),
-                            cfg->token_url,
-                            a->too_large ? "answer too large"
-                            : errbuf[0]  ? errbuf
-                                         : curl_easy_strerror(cc));
-    return lk_error_set(err, LK_ERR_UNAVAILABLE,
-                        _("the token service %s is unavailable: HTTP %ld to every attempt"),
-                        cfg->token_url, a->status);
-}
-
 /*
- * Sends a grant, stores the answer durably, and only then adopts it. `what` names the grant in
- * errors ("refresh", "authorization code exchange").
+ * Reads a grant's answer, stores it durably, and only then adopts it. `what` names the grant
+ * in errors ("token refresh", "authorization code exchange").
  */
-static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error *err)
+static lk_code grant_answer(lk_tokens *t, const char *what, long status, const strbuf *body,
+                            lk_error *err)
 {
-    token_answer a;
     cJSON *root = NULL;
     const char *access, *refresh, *error_code, *error_text;
     const cJSON *exp;
     long long expires_at;
     double expires_in = 3600;
     lk_code rc;
-    memset(&a, 0, sizeof a);
-    strbuf_init(&a.body, 512);
-    rc = token_post(t, form, &a, err);
-    if (rc != LK_OK)
-        goto out;
-    root = cJSON_ParseWithLength(a.body.buf, a.body.len);
+    root = cJSON_ParseWithLength(body->buf, body->len);
     /* Register the tokens for scrubbing before the body is traced: the trace's redaction by
      * key misses a key written with escapes ("access\u005ftoken"), the value never escapes. */
     {
@@ -480,27 +345,27 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
             lk_trace_add_secret(t->trace, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
                                               root, secret_keys[i])));
     }
-    lk_trace_body(t->trace, "token <", a.body.buf, a.body.len);
+    lk_trace_body(t->trace, "token <", body->buf, body->len);
     error_code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "error"));
     error_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "error_description"));
-    if ((a.status == 400 || a.status == 401) && error_code && !strcmp(error_code, "invalid_client")) {
+    if ((status == 400 || status == 401) && error_code && !strcmp(error_code, "invalid_client")) {
         /* the client is not known or its secret is wrong: authorising again cannot help */
         rc = lk_error_set(err, LK_ERR_AUTH,
                           _("%s refused by %s (HTTP %ld, invalid_client%s%s): check the client id "
                           "(\"clientId\" in %s, now \"%s\") and the client secret (\"clientSecret\", "
                           "\"clientSecretFile\", LOKET_CLIENT_SECRET or LOKET_CLIENT_SECRET_FILE, or "
                           "the systemd credential loket-client-secret)%s"),
-                          what, t->cfg->token_url, a.status, error_text ? ": " : "",
+                          what, t->cfg->token_url, status, error_text ? ": " : "",
                           error_text ? error_text : "",
                           t->cfg->path ? t->cfg->path : "the configuration", t->cfg->client_id,
                           t->cfg->client_secret ? "" : "; no client secret is set");
         goto out;
     }
-    if (a.status < 200 || a.status > 299) {
+    if (status < 200 || status > 299) {
         rc = lk_error_set(err, LK_ERR_AUTH,
                           _("%s refused by %s (HTTP %ld%s%s%s%s): run 'loket-import auth code "
                           "--redirect-uri URI' or 'auth set-refresh-token' to authorise again"),
-                          what, t->cfg->token_url, a.status, error_code ? ", " : "",
+                          what, t->cfg->token_url, status, error_code ? ", " : "",
                           error_code ? error_code : "", error_text ? ": " : "",
                           error_text ? error_text : "");
         goto out;
@@ -562,8 +427,6 @@ static lk_code grant(lk_tokens *t, const char *form, const char *what, lk_error 
     rc = LK_OK;
 out:
     cJSON_Delete(root);
-    memset(a.body.buf, 0, a.body.len);
-    strbuf_free(&a.body);
     return rc;
 }
 
@@ -586,79 +449,230 @@ static long long margin(const lk_tokens *t)
     return m;
 }
 
-static lk_code refresh_locked(lk_tokens *t, unsigned seen_generation, bool only_if_stale,
-                              lk_error *err)
+bool lk_tokens_fresh(const lk_tokens *t)
 {
-    strbuf form = STRBUF_INIT;
-    int lock;
+    return t->access_token && t->expires_at > (long long)time(NULL) + margin(t);
+}
+
+const char *lk_tokens_current(const lk_tokens *t, unsigned *generation)
+{
+    if (generation)
+        *generation = t->generation;
+    return t->access_token;
+}
+
+void lk_tokens_after_401(lk_tokens *t, unsigned generation)
+{
+    /* a token newer than the refused one is tried first: someone refreshed meanwhile */
+    if (generation == t->generation || !t->access_token)
+        lk_tokens_invalidate_access(t);
+}
+
+/* ---------------------------------------------------------------- token jobs */
+
+typedef enum job_state { JOB_LOCK, JOB_POST, JOB_OVER } job_state;
+
+struct lk_token_job {
+    lk_tokens *t;
+    job_state state;
+    const char *what;           /* for errors: "token refresh", "authorization code exchange" */
+    bool refresh;               /* the refresh_token grant (form made under the lock) */
+    bool only_if_stale;         /* done without a request when another process refreshed */
+    unsigned seen_generation;
+    char *form;                 /* the code exchange's form, made by the caller */
+    int lock;                   /* the store's lock file; held from JOB_POST on */
+    lk_token_post *post;
     lk_code rc;
+    lk_error err;
+};
+
+static bool job_end(lk_token_job *j, lk_code rc)
+{
+    j->state = JOB_OVER;
+    j->rc = rc;
+    return true;
+}
+
+static lk_token_job *job_new(lk_tokens *t, const char *what, bool refresh, bool only_if_stale,
+                             const char *form)
+{
+    lk_token_job *j = xcalloc(1, sizeof *j);
+    strbuf p = STRBUF_INIT;
+    j->t = t;
+    j->what = what;
+    j->refresh = refresh;
+    j->only_if_stale = only_if_stale;
+    j->seen_generation = t->generation;
+    j->form = form ? xstrdup(form) : NULL;
+    j->lock = -1;
+    lk_error_clear(&j->err);
+    if (need_client(t, &j->err) != LK_OK || make_parent(t->cfg->token_store, &j->err) != LK_OK) {
+        job_end(j, j->err.code);
+        return j;
+    }
+    strbuf_addf(&p, "%s.lock", t->cfg->token_store);
+    j->lock = lk_safe_open(p.buf, O_RDWR | O_CREAT, 0600, &j->err);
+    strbuf_free(&p);
+    if (j->lock < 0)
+        job_end(j, j->err.code);
+    return j;
+}
+
+lk_token_job *lk_tokens_job_refresh(lk_tokens *t)
+{
+    return job_new(t, "token refresh", true, true, NULL);
+}
+
+/* The lock is ours: decide from the store on disk whether a request is still needed. */
+static bool job_begin(lk_token_job *j)
+{
+    lk_tokens *t = j->t;
+    strbuf form = STRBUF_INIT;
     char *before;
-    if (need_client(t, err) != LK_OK)
-        return err->code;
-    lock = lock_store(t, err);
-    if (lock < 0)
-        return err->code;
+    lk_code rc;
+    j->state = JOB_POST;
+    if (!j->refresh) {
+        j->post = lk_token_post_new(t->cfg, t->trace, j->form);
+        return false;
+    }
     /* Another process (or an earlier refresh of ours) may have rotated the tokens meanwhile:
      * the store on disk is the truth, and refreshing with a stale token would fail. */
     before = t->refresh_token ? xstrdup(t->refresh_token) : NULL;
-    rc = store_read(t, err);
-    if (rc != LK_OK)
-        goto out;
-    if (before && t->refresh_token && strcmp(before, t->refresh_token))
+    rc = store_read(t, &j->err);
+    if (rc == LK_OK && before && t->refresh_token && strcmp(before, t->refresh_token))
         t->generation++;
-    if (only_if_stale && t->generation != seen_generation && t->access_token &&
-        t->expires_at > (long long)time(NULL) + margin(t)) {
-        rc = LK_OK;
-        goto out;
-    }
-    if (!t->refresh_token) {
-        rc = lk_error_set(err, LK_ERR_AUTH,
-                          _("no refresh token in %s: run 'loket-import auth code "
-                          "--redirect-uri URI' or 'loket-import auth set-refresh-token' first"),
-                          t->cfg->token_store);
-        goto out;
-    }
+    secret_free(before);
+    if (rc != LK_OK)
+        return job_end(j, rc);
+    if (j->only_if_stale && t->generation != j->seen_generation && lk_tokens_fresh(t))
+        return job_end(j, LK_OK);
+    if (!t->refresh_token)
+        return job_end(j, lk_error_set(&j->err, LK_ERR_AUTH,
+                                       _("no refresh token in %s: run 'loket-import auth code "
+                                       "--redirect-uri URI' or 'loket-import auth "
+                                       "set-refresh-token' first"),
+                                       t->cfg->token_store));
     strbuf_init(&form, 256);
     form_add(&form, "grant_type", "refresh_token");
     form_add(&form, "refresh_token", t->refresh_token);
     form_add(&form, "client_id", t->cfg->client_id);
     if (t->cfg->client_secret)
         form_add(&form, "client_secret", t->cfg->client_secret);
-    rc = grant(t, form.buf, "token refresh", err);
+    j->post = lk_token_post_new(t->cfg, t->trace, form.buf);
     memset(form.buf, 0, form.len);
     strbuf_free(&form);
-out:
-    secret_free(before);
-    unlock_store(lock);
+    return false;
+}
+
+bool lk_tokens_job_step(lk_token_job *j, CURLM *multi, long *wait_ms)
+{
+    long status;
+    const strbuf *body;
+    *wait_ms = -1;
+    if (j->state == JOB_LOCK) {
+        if (flock(j->lock, LOCK_EX | LOCK_NB) != 0) {
+            if (errno == EWOULDBLOCK || errno == EINTR) {
+                /* another process is refreshing: its tokens will be on disk when it is done */
+                *wait_ms = LOCK_POLL_MS;
+                return false;
+            }
+            return job_end(j, lk_error_set(&j->err, LK_ERR_ENV, _("cannot lock %s.lock: %s"),
+                                           j->t->cfg->token_store, strerror(errno)));
+        }
+        if (job_begin(j))
+            return true;
+    }
+    if (j->state != JOB_POST)
+        return true;
+    if (!lk_token_post_step(j->post, multi, wait_ms))
+        return false;
+    if (lk_token_post_result(j->post, &status, &body, &j->err) != LK_OK)
+        return job_end(j, j->err.code);
+    return job_end(j, grant_answer(j->t, j->what, status, body, &j->err));
+}
+
+bool lk_tokens_job_take(lk_token_job *j, CURLM *multi, CURL *easy, CURLcode cc)
+{
+    return j && j->state == JOB_POST && lk_token_post_take(j->post, multi, easy, cc);
+}
+
+bool lk_tokens_job_flying(const lk_token_job *j)
+{
+    return j && j->state == JOB_POST && lk_token_post_flying(j->post);
+}
+
+lk_code lk_tokens_job_free(lk_token_job *j, CURLM *multi, lk_error *err)
+{
+    lk_code rc;
+    if (!j)
+        return LK_OK;
+    if (j->state != JOB_OVER)
+        job_end(j, lk_error_set(&j->err, LK_ERR_INTERRUPTED,
+                                _("interrupted while asking the token service %s"),
+                                j->t->cfg->token_url));
+    rc = j->rc;
+    if (rc != LK_OK && err)
+        *err = j->err;
+    j->t->token_requests += (unsigned)lk_token_post_attempts(j->post);
+    lk_token_post_free(j->post, multi);
+    unlock_store(j->lock);
+    if (j->form) {
+        memset(j->form, 0, strlen(j->form));
+        free(j->form);
+    }
+    free(j);
     return rc;
 }
 
-lk_code lk_tokens_access(lk_tokens *t, const char **token, unsigned *generation, lk_error *err)
+/*
+ * Runs a job on a multi handle of its own: the `auth` commands, which have no engine. A stop
+ * gives a request in flight the engine's grace to answer, so that a refresh token the server
+ * has already rotated is not lost.
+ */
+static lk_code run_job(lk_tokens *t, lk_token_job *j, lk_error *err)
 {
-    long long now = (long long)time(NULL);
-    if (!t->access_token || t->expires_at <= now + margin(t)) {
-        lk_code rc = refresh_locked(t, t->generation, true, err);
-        if (rc != LK_OK)
-            return rc;
+    CURLM *multi = curl_multi_init();
+    double stop_seen = 0;
+    lk_code rc;
+    if (!multi) {
+        lk_tokens_job_free(j, NULL, NULL);
+        return lk_error_set(err, LK_ERR_NOMEM, _("libcurl could not create a handle"));
     }
-    *token = t->access_token;
-    if (generation)
-        *generation = t->generation;
-    return LK_OK;
-}
-
-lk_code lk_tokens_refresh_after_401(lk_tokens *t, unsigned generation, lk_error *err)
-{
-    if (generation != t->generation && t->access_token)
-        return LK_OK; /* someone refreshed since that request was sent */
-    lk_tokens_invalidate_access(t);
-    /* true: if another process rotated the tokens meanwhile, use its fresh access token */
-    return refresh_locked(t, generation, true, err);
+    for (;;) {
+        long wait, curl_wait = -1;
+        int running, n, timeout = 200;
+        CURLMsg *msg;
+        bool took = false;
+        if (lk_tokens_job_step(j, multi, &wait))
+            break;
+        if (interrupted(t)) {
+            double now = lk_monotonic_ms();
+            if (stop_seen <= 0)
+                stop_seen = now;
+            if (!lk_tokens_job_flying(j) || now - stop_seen >= LK_STOP_GRACE_MS)
+                break;
+        }
+        curl_multi_perform(multi, &running);
+        while ((msg = curl_multi_info_read(multi, &n)) != NULL)
+            if (msg->msg == CURLMSG_DONE)
+                took |= lk_tokens_job_take(j, multi, msg->easy_handle, msg->data.result);
+        if (took)
+            continue;
+        if (wait >= 0 && wait < timeout)
+            timeout = (int)wait;
+        curl_multi_timeout(multi, &curl_wait);
+        if (curl_wait >= 0 && curl_wait < timeout)
+            timeout = (int)curl_wait;
+        curl_multi_poll(multi, NULL, 0, timeout, &n);
+    }
+    rc = lk_tokens_job_free(j, multi, err);
+    curl_multi_cleanup(multi);
+    return rc;
 }
 
 lk_code lk_tokens_refresh(lk_tokens *t, lk_error *err)
 {
-    return refresh_locked(t, t->generation, false, err);
+    return run_job(t, job_new(t, "token refresh", true, false, NULL), err);
 }
 
 lk_code lk_tokens_exchange_code(lk_tokens *t, const char *code, const char *redirect_uri,
@@ -666,14 +680,10 @@ lk_code lk_tokens_exchange_code(lk_tokens *t, const char *code, const char *redi
 {
     strbuf form = STRBUF_INIT;
     lk_code rc;
-    int lock;
     if (need_client(t, err) != LK_OK)
         return err->code;
     if (!code || !*code)
         return lk_error_set(err, LK_ERR_CONFIG, _("the authorization code is empty"));
-    lock = lock_store(t, err);
-    if (lock < 0)
-        return err->code;
     lk_trace_add_secret(t->trace, code);
     strbuf_init(&form, 256);
     form_add(&form, "grant_type", "authorization_code");
@@ -683,10 +693,9 @@ lk_code lk_tokens_exchange_code(lk_tokens *t, const char *code, const char *redi
     form_add(&form, "client_id", t->cfg->client_id);
     if (t->cfg->client_secret)
         form_add(&form, "client_secret", t->cfg->client_secret);
-    rc = grant(t, form.buf, "authorization code exchange", err);
+    rc = run_job(t, job_new(t, "authorization code exchange", false, false, form.buf), err);
     memset(form.buf, 0, form.len);
     strbuf_free(&form);
-    unlock_store(lock);
     return rc;
 }
 

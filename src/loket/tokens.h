@@ -9,8 +9,10 @@
  * a store holding only a dead token. A lock file serialises refreshes between processes that
  * share a store (a resident `watch` and a person running `plan`).
  *
- * Token requests are made synchronously with their own curl handle; the HTTP engine calls in
- * here between transfers (before expiry, and once after a 401).
+ * A token request is a job (lk_token_job) that runs on a curl multi handle without blocking:
+ * the HTTP engine runs it on its own, beside the transfers in flight, when the access token is
+ * about to expire or was refused with 401; the `auth` commands run it on a private one. Waiting
+ * for another process's lock is non-blocking too, so a stop is seen within a loop turn.
  */
 #ifndef LK_TOKENS_H
 #define LK_TOKENS_H
@@ -19,6 +21,7 @@
 #include "loket/config.h"
 #include "loket/trace.h"
 
+#include <curl/curl.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -43,18 +46,37 @@ typedef struct lk_token_status {
  */
 lk_code lk_tokens_open(const lk_config *cfg, lk_trace *trace, lk_tokens **out, lk_error *err);
 void lk_tokens_free(lk_tokens *t);
-/* A flag a signal handler sets: a token request then gives up within a second
- * (LK_ERR_INTERRUPTED). NULL to stop watching. */
+/* A flag a signal handler sets: lk_tokens_refresh and lk_tokens_exchange_code then give up
+ * (LK_ERR_INTERRUPTED), a request in flight after LK_STOP_GRACE_MS. NULL to stop watching. */
 void lk_tokens_set_interrupt_flag(lk_tokens *t, volatile sig_atomic_t *flag);
 
+/* True while the access token is valid for longer than the refresh margin. */
+bool lk_tokens_fresh(const lk_tokens *t);
+/* The access token (NULL when none) and its generation, which changes with every new token. */
+const char *lk_tokens_current(const lk_tokens *t, unsigned *generation);
+/* A request sent with token `generation` got 401: unless a newer token has come meanwhile, the
+ * current one is no longer fresh, so the next request waits for a refresh. */
+void lk_tokens_after_401(lk_tokens *t, unsigned generation);
+
 /*
- * A usable access token: the stored one while it is valid for more than the refresh margin,
- * else a fresh one from the refresh_token grant. *generation changes with every new token;
- * the HTTP engine hands it back to lk_tokens_refresh_after_401().
+ * A token job: takes the store's lock (without blocking), re-reads the store (another process
+ * may have refreshed: then its token is used and nothing is asked), sends the grant on the
+ * caller's multi handle, stores the answer durably and adopts it.
  */
-lk_code lk_tokens_access(lk_tokens *t, const char **token, unsigned *generation, lk_error *err);
-/* A request made with token `generation` got 401: refresh unless that already happened. */
-lk_code lk_tokens_refresh_after_401(lk_tokens *t, unsigned generation, lk_error *err);
+typedef struct lk_token_job lk_token_job;
+/* A refresh with the refresh_token grant, skipped when another process refreshed already. */
+lk_token_job *lk_tokens_job_refresh(lk_tokens *t);
+/* Advances the job; true when it is over (then lk_tokens_job_free tells how). Otherwise
+ * *wait_ms is the longest the caller may wait before the next step (-1: only the multi handle's
+ * events matter). */
+bool lk_tokens_job_step(lk_token_job *j, CURLM *multi, long *wait_ms);
+/* If `easy` (reported done by the multi handle) is the job's, takes it and returns true. */
+bool lk_tokens_job_take(lk_token_job *j, CURLM *multi, CURL *easy, CURLcode cc);
+/* True while the job's request is on the multi handle: cutting it may lose a rotated token. */
+bool lk_tokens_job_flying(const lk_token_job *j);
+/* Frees the job and returns its outcome; a job not over yet is cut (LK_ERR_INTERRUPTED). */
+lk_code lk_tokens_job_free(lk_token_job *j, CURLM *multi, lk_error *err);
+
 /* Refreshes now, whatever the expiry says ('auth refresh'). */
 lk_code lk_tokens_refresh(lk_tokens *t, lk_error *err);
 /* Exchanges an authorization code (authorization_code grant) and stores the tokens. */

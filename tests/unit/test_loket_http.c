@@ -16,6 +16,7 @@
 #include "support/cunit_main.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -25,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---------------------------------------------------------------- the scripted server */
@@ -68,6 +71,11 @@ typedef struct server {
     char last_refresh_sent[128];
     const char *open_on_token;  /* a folder made 0777 while a token is issued (store lost) */
     const char *token_body;     /* the token service's whole answer instead of the usual one */
+    int token_latency_ms;       /* the token service takes this long to answer */
+    const char *slow_part;      /* API requests whose path holds this wait slow_ms */
+    int slow_ms;
+    const char *unauth_part;    /* the first API request whose path holds this gets 401 */
+    bool unauth_done;
 } server;
 
 typedef struct conn {
@@ -135,6 +143,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     if (s->latency_ms)
         usleep((useconds_t)s->latency_ms * 1000);
+    if (!strcmp(url, "/token") && s->token_latency_ms)
+        usleep((useconds_t)s->token_latency_ms * 1000);
+    if (s->slow_part && strstr(url, s->slow_part))
+        usleep((useconds_t)s->slow_ms * 1000);
     pthread_mutex_lock(&s->lock);
     if (!strcmp(url, "/token")) {
         char body[512], sent[128];
@@ -176,6 +188,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         snprintf(w->body, sizeof w->body, "%s", cn->body.buf);
     }
     st = s->next < s->nsteps ? s->steps[s->next++] : s->fallback;
+    if (s->unauth_part && strstr(url, s->unauth_part) && !s->unauth_done) {
+        s->unauth_done = true;
+        st.status = 401;
+        st.body = "{\"message\":\"token expired\"}";
+    }
     /* a step of 401 only when the token is the current one would be too clever: the test
      * scripts exactly what the server says */
     pthread_mutex_unlock(&s->lock);
@@ -983,6 +1000,199 @@ static void test_expires_in_fraction(void)
     fixture_close(&f);
 }
 
+/* ---------------------------------------------------------------- token calls on the engine */
+
+typedef struct timed {
+    double start_ms;
+    double done_ms;         /* since start_ms */
+    long status;
+    lk_code code;
+    int calls;
+} timed;
+
+static void on_timed(const lk_http_response *res, void *ud)
+{
+    timed *t = ud;
+    t->done_ms = lk_monotonic_ms() - t->start_ms;
+    t->status = res->status;
+    t->code = res->code;
+    t->calls++;
+}
+
+static void submit_get(fixture *f, const char *path, timed *t)
+{
+    lk_http_request req;
+    memset(&req, 0, sizeof req);
+    req.method = "GET";
+    req.path = path;
+    req.resource = LK_RES_EMPLOYERS;
+    lk_http_submit(lk_client_http(f->client), &req, on_timed, t);
+}
+
+/* One request's 401 makes a refresh that takes 1.5 s; an answer that arrives meanwhile for
+ * another request is handed over when it arrives, not when the token service is done. */
+static void test_refresh_beside_transfers(void)
+{
+    fixture f;
+    timed slow, unauth;
+    lk_error err;
+    double t0;
+    fixture_open(&f, true);
+    CU_ASSERT_EQUAL(patch_once(&f).code, LK_OK); /* the first access token, quickly */
+    f.srv->token_latency_ms = 1500;
+    f.srv->slow_part = "/slow";
+    f.srv->slow_ms = 400;
+    f.srv->unauth_part = "/unauth";
+    memset(&slow, 0, sizeof slow);
+    memset(&unauth, 0, sizeof unauth);
+    lk_error_clear(&err);
+    t0 = lk_monotonic_ms();
+    slow.start_ms = unauth.start_ms = t0;
+    submit_get(&f, "/slow", &slow);
+    submit_get(&f, "/unauth", &unauth);
+    CU_ASSERT_EQUAL(lk_http_run(lk_client_http(f.client), &err), LK_OK);
+    CU_ASSERT_EQUAL(slow.calls, 1);
+    CU_ASSERT_EQUAL(slow.status, 200);
+    CU_ASSERT_EQUAL(unauth.calls, 1);
+    CU_ASSERT_EQUAL(unauth.status, 200); /* sent again with the new token */
+    CU_ASSERT_EQUAL(f.srv->token_calls, 2);
+    printf("[slow answer after %.0f ms, refreshed request after %.0f ms] ", slow.done_ms,
+           unauth.done_ms);
+    CU_ASSERT(slow.done_ms >= 390 && slow.done_ms < 1000);
+    CU_ASSERT(unauth.done_ms >= 1500);
+    fixture_close(&f);
+}
+
+typedef struct holder {
+    char path[600];
+    int fd;
+    int release_after_ms;
+    const char *write_store;    /* when set, the store is rewritten with this before release */
+    char store[600];
+    volatile sig_atomic_t *flag; /* when set, raised after raise_after_ms */
+    int raise_after_ms;
+} holder;
+
+/* Another process holding the store's lock: it may write the store, then lets go. */
+static void *hold_lock(void *ud)
+{
+    holder *h = ud;
+    int waited = 0;
+    while (waited < h->release_after_ms) {
+        if (h->flag && waited >= h->raise_after_ms)
+            *h->flag = 1;
+        usleep(10 * 1000);
+        waited += 10;
+    }
+    if (h->write_store) {
+        FILE *fp = fopen(h->store, "w");
+        fputs(h->write_store, fp);
+        fclose(fp);
+    }
+    flock(h->fd, LOCK_UN);
+    return NULL;
+}
+
+static void lock_like_another_process(fixture *f, holder *h)
+{
+    snprintf(h->store, sizeof h->store, "%s", f->cfg->token_store);
+    snprintf(h->path, sizeof h->path, "%s.lock", f->cfg->token_store);
+    h->fd = open(h->path, O_RDWR | O_CREAT, 0600);
+    CU_ASSERT_FATAL(h->fd >= 0);
+    CU_ASSERT_FATAL(flock(h->fd, LOCK_EX) == 0);
+}
+
+/* SIGTERM while another process holds the token store's lock (its refresh hangs): the run
+ * stops within the loop turn, it does not wait for the lock. */
+static void test_stop_while_lock_held(void)
+{
+    fixture f;
+    holder h;
+    pthread_t th;
+    outcome o;
+    volatile sig_atomic_t flag = 0;
+    double t0, took;
+    fixture_open(&f, true);
+    memset(&h, 0, sizeof h);
+    lock_like_another_process(&f, &h);
+    h.release_after_ms = 3000;
+    h.flag = &flag;
+    h.raise_after_ms = 300;
+    lk_http_set_interrupt_flag(lk_client_http(f.client), &flag);
+    pthread_create(&th, NULL, hold_lock, &h);
+    t0 = lk_monotonic_ms();
+    o = patch_once(&f);
+    took = lk_monotonic_ms() - t0;
+    pthread_join(th, NULL);
+    close(h.fd);
+    printf("[stopped after %.0f ms] ", took);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_INTERRUPTED);
+    CU_ASSERT(took < 800);
+    CU_ASSERT_EQUAL(f.srv->token_calls, 0);
+    CU_ASSERT_EQUAL(f.srv->nseen, 0);
+    fixture_close(&f);
+}
+
+/* The other process's refresh ends with a fresh token in the store: it is used as it is, no
+ * second refresh (which would spend the rotated refresh token of the other process). */
+static void test_other_process_token_used(void)
+{
+    fixture f;
+    holder h;
+    pthread_t th;
+    outcome o;
+    char store[1024];
+    fixture_open(&f, true);
+    memset(&h, 0, sizeof h);
+    lock_like_another_process(&f, &h);
+    snprintf(store, sizeof store,
+             "{\"tokenUrl\":\"%s\",\"clientId\":\"loket-import-test\",\"refreshToken\":"
+             "\"other-refresh\",\"accessToken\":\"other-access\",\"accessTokenExpiresAt\":%lld,"
+             "\"updatedAt\":%lld}",
+             f.cfg->token_url, (long long)time(NULL) + 3600, (long long)time(NULL));
+    h.write_store = store;
+    h.release_after_ms = 300;
+    pthread_create(&th, NULL, hold_lock, &h);
+    o = patch_once(&f);
+    pthread_join(th, NULL);
+    close(h.fd);
+    CU_ASSERT_EQUAL(o.code, LK_OK);
+    CU_ASSERT_EQUAL(f.srv->token_calls, 0);
+    CU_ASSERT_EQUAL(f.srv->nseen, 1);
+    CU_ASSERT_STRING_EQUAL(f.srv->seen[0].auth, "Bearer other-access");
+    fixture_close(&f);
+}
+
+/* SIGTERM while the token service hangs: the refresh in flight gets the stop grace (its answer
+ * may carry the only valid refresh token), then it is cut. */
+static void test_stop_during_token_call(void)
+{
+    fixture f;
+    holder h;
+    pthread_t th;
+    outcome o;
+    volatile sig_atomic_t flag = 0;
+    double t0, took;
+    fixture_open(&f, true);
+    f.srv->token_latency_ms = 4000;
+    memset(&h, 0, sizeof h);
+    h.fd = -1;
+    h.release_after_ms = 400;
+    h.flag = &flag;
+    h.raise_after_ms = 300;
+    lk_http_set_interrupt_flag(lk_client_http(f.client), &flag);
+    pthread_create(&th, NULL, hold_lock, &h);
+    t0 = lk_monotonic_ms();
+    o = patch_once(&f);
+    took = lk_monotonic_ms() - t0;
+    pthread_join(th, NULL);
+    printf("[stopped after %.0f ms] ", took);
+    CU_ASSERT_EQUAL(o.code, LK_ERR_INTERRUPTED);
+    CU_ASSERT(took >= 1200 && took < 2000);
+    CU_ASSERT_EQUAL(f.srv->nseen, 0);
+    fixture_close(&f);
+}
+
 int main(void)
 {
     static const lk_test tests[] = {
@@ -1009,6 +1219,10 @@ int main(void)
         { "token keys written with escapes: still redacted", test_trace_escaped_keys },
         { "CR/LF in a token: refused, nothing sent", test_token_with_crlf },
         { "expires_in 0.4: one refresh, not one per request", test_expires_in_fraction },
+        { "a slow refresh does not hold up other answers", test_refresh_beside_transfers },
+        { "stop while another process holds the token lock", test_stop_while_lock_held },
+        { "another process's fresh token is used, not refreshed", test_other_process_token_used },
+        { "stop while the token service hangs: grace, then cut", test_stop_during_token_call },
         { NULL, NULL },
     };
     return lk_test_main("loket-http", tests);
