@@ -569,10 +569,7 @@ void plan_resolve_units(plan_ctx *x)
         if (u->period->approved && !x->skip_checks) {
             plan_unit_fail(u, LK_ERR_CONFLICT,
                            _("period %s (%s..%s) of %s is closed: its payroll run is approved"),
-                           lk_period_code(u->period->year, u->period->period_number,
-                                          lk_period_type_of(u->period->start_date,
-                                                            u->period->end_date),
-                                          (char[LK_PERIOD_NAME_MAX]){ 0 }),
+                           plan_period_code(u->period, (char[LK_PERIOD_NAME_MAX]){ 0 }),
                            u->period->start_date, u->period->end_date, u->admin->name);
             continue;
         }
@@ -640,3 +637,13 @@ lk_code plan_fetch_period_metadata(plan_ctx *x, lk_error *err)
     return LK_OK;
 }
 
+
+const char *plan_period_code(const lk_period *p, char *buf)
+{
+    return plan_period_code_like(p, p->year, p->period_number, buf);
+}
+
+const char *plan_period_code_like(const lk_period *like, int year, int number, char *buf)
+{
+    return lk_period_code(year, number, lk_period_type_of(like->start_date, like->end_date), buf);
+}

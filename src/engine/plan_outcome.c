@@ -90,10 +90,8 @@ static void fill_who(plan_ctx *x, lk_report_record *rec, const bucket *b)
                                     u->period->start_date, u->period->end_date);
     if (u->period_ref.kind == LK_PERIOD_DATE && u->period) {
         /* the record sums every date of the period: name the period, not one date */
-        char label[24];
-        snprintf(label, sizeof label, "%04d-P%02d", u->period->year % 10000,
-                 u->period->period_number % 100);
-        lk_report_record_set_period_label(rec, label);
+        char label[LK_PERIOD_NAME_MAX];
+        lk_report_record_set_period_label(rec, plan_period_code(u->period, label));
     } else {
         lk_report_record_set_period_label(rec, u->label);
     }

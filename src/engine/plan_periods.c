@@ -38,11 +38,12 @@ static void row_text(strbuf *sb, const lk_entry_set *set, const lk_row_pos *p)
     strbuf_addf(sb, ":%lu", p->row);
 }
 
-/* --period 2026-P13 with a date column: a date in another period is an error of its record. */
+/* --period 2026-P13 or 2026-W47 with a date column: a date in another period is an error of
+ * its record (a week's number is its period's number in a weekly administration). */
 static void check_expected(plan_ctx *x)
 {
     const lk_period_ref *want = &x->set->expected_period;
-    if (want->kind != LK_PERIOD_NUMBER)
+    if (want->kind != LK_PERIOD_NUMBER && want->kind != LK_PERIOD_WEEK)
         return;   /* a month is checked per row by the mapping stage */
     for (size_t i = 0; i < x->nbuckets; i++) {
         bucket *b = &x->buckets[i];
@@ -56,13 +57,15 @@ static void check_expected(plan_ctx *x)
             strbuf sb;
             strbuf_init(&sb, 128);
             row_text(&sb, x->set, &e->first);
-            period_error(b, _("%s: column \"%s\": date %04d-%02d-%02d lies in period %04d-P%02d "
-                         "(%s..%s) of %s, not in %04d-P%02d given with --period"), sb.buf,
+            period_error(b, _("%s: column \"%s\": date %04d-%02d-%02d lies in period %s "
+                         "(%s..%s) of %s, not in %s given with --period"), sb.buf,
                          x->set->period_column ? x->set->period_column : "",
-                         e->period.year, e->period.month, e->period.day, u->period->year,
-                         u->period->period_number, u->period->start_date, u->period->end_date,
-                         u->admin && u->admin->name ? u->admin->name : "the administration",
-                         want->year, want->number);
+                         e->period.year, e->period.month, e->period.day,
+                         plan_period_code(u->period, (char[LK_PERIOD_NAME_MAX]){ 0 }),
+                         u->period->start_date, u->period->end_date,
+                         u->admin && u->admin->name ? u->admin->name : _("the administration"),
+                         plan_period_code_like(u->period, want->year, want->number,
+                                               (char[LK_PERIOD_NAME_MAX]){ 0 }));
             strbuf_free(&sb);
             break;   /* one message per record: its first date outside */
         }
@@ -72,8 +75,8 @@ static void check_expected(plan_ctx *x)
 /* The periods (id) a file's records fall into per administration, with a count each. */
 typedef struct period_count {
     const admin_info *admin;
+    const lk_period *period;
     long id;
-    int year, number;
     size_t records;
     const lk_entry *example;    /* an entry of this period from the file */
 } period_count;
@@ -87,8 +90,7 @@ static void count_period(period_count **pc, size_t *n, size_t *alloc, const unit
             return;
         }
     lk_grow(pc, sizeof **pc, *n + 1, alloc);
-    (*pc)[(*n)++] = (period_count){ u->admin, u->period->id, u->period->year,
-                                    u->period->period_number, 1, e };
+    (*pc)[(*n)++] = (period_count){ u->admin, u->period, u->period->id, 1, e };
 }
 
 /* The warning for one administration of a file, when its records lie in several periods. */
@@ -111,10 +113,11 @@ static void warn_admin(plan_ctx *x, size_t file, const period_count *pc, size_t 
     for (size_t i = 0; i < n; i++) {
         if (pc[i].admin != admin)
             continue;
-        strbuf_addf(&sb, "%s%04d-P%02d (%zu record%s", first ? "" : ", ", pc[i].year,
-                    pc[i].number, pc[i].records, pc[i].records == 1 ? "" : "s");
+        strbuf_addf(&sb, ngettext("%s%s (%zu record", "%s%s (%zu records", pc[i].records),
+                    first ? "" : ", ", plan_period_code(pc[i].period, (char[LK_PERIOD_NAME_MAX]){ 0 }),
+                    pc[i].records);
         if (i != most) {
-            strbuf_addstr(&sb, ", e.g. ");
+            strbuf_addstr(&sb, _(", e.g. "));
             row_text(&sb, set, &pc[i].example->first);
         }
         strbuf_addch(&sb, ')');
@@ -122,7 +125,7 @@ static void warn_admin(plan_ctx *x, size_t file, const period_count *pc, size_t 
     }
     lk_report_add_warning(x->report, _("%s: the rows fall into %zu payroll periods%s%s: %s; check "
                           "that the dates are meant for those periods"), set->files[file], count,
-                          admin && admin->name ? " of " : "",
+                          admin && admin->name ? _(" of ") : "",
                           admin && admin->name ? admin->name : "", sb.buf);
     strbuf_free(&sb);
 }

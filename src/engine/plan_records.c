@@ -6,6 +6,7 @@
 
 #include "common/hashmap.h"
 #include "common/i18n.h"
+#include "common/localefmt.h"
 #include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -74,11 +75,12 @@ static void entry_where(strbuf *sb, const lk_entry_set *set, const lk_entry *e)
     }
     if (e->mapping_column != (size_t)-1) {
         char letter[8];
-        strbuf_addf(sb, "%scolumn %s", sb->len ? " " : "", lk_column_letter(e->mapping_column, letter));
+        strbuf_addf(sb, _("%scolumn %s"), sb->len ? " " : "",
+                    lk_column_letter(e->mapping_column, letter));
         if (e->column_header)
             strbuf_addf(sb, " \"%s\"", e->column_header);
     } else if (e->column_header) {
-        strbuf_addf(sb, "%scolumn \"%s\"", sb->len ? " " : "", e->column_header);
+        strbuf_addf(sb, _("%scolumn \"%s\""), sb->len ? " " : "", e->column_header);
     }
 }
 
@@ -202,7 +204,7 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
         entry_where(&w, x->set, e);
         bucket_error(b, _("%s could not be read to its end: component %d may lack rows, so "
                      "nothing of this record is sent%s%s"), x->set->files[e->incomplete_file],
-                     e->component, w.len ? "; input " : "", w.buf);
+                     e->component, w.len ? _("; input ") : "", w.buf);
         strbuf_free(&w);
     }
 
@@ -212,9 +214,9 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
         strbuf_init(&w, 64);
         entry_where(&w, x->set, e);
         bucket_error(b, _("the mapping says the dates' payroll periods are calendar months "
-                     "(\"calendar\": \"month\"), but %s's period %04d-P%02d runs %s..%s%s%s"),
-                     u->admin->name, u->period->year, u->period->period_number,
-                     u->period->start_date, u->period->end_date, w.len ? "; input " : "", w.buf);
+                     "(\"calendar\": \"month\"), but %s's period %s runs %s..%s%s%s"),
+                     u->admin->name, plan_period_code(u->period, (char[LK_PERIOD_NAME_MAX]){ 0 }),
+                     u->period->start_date, u->period->end_date, w.len ? _("; input ") : "", w.buf);
         strbuf_free(&w);
     }
     if (!u->failed) {
@@ -233,10 +235,7 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
                          _("component %d%s%s%s is not allowed in %s for period %s%s%s"),
                          e->component, comp ? " (" : "", comp ? comp->description : "",
                          comp ? ")" : "", u->admin->name,
-                         lk_period_code(u->period->year, u->period->period_number,
-                                        lk_period_type_of(u->period->start_date,
-                                                          u->period->end_date),
-                                        (char[LK_PERIOD_NAME_MAX]){ 0 }),
+                         plan_period_code(u->period, (char[LK_PERIOD_NAME_MAX]){ 0 }),
                          w.len ? _("; input ") : "", w.buf);
             strbuf_free(&w);
         } else if (e->is_supplement && comp && !comp->can_be_supplemented) {
@@ -246,7 +245,7 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
             bucket_error(b,
                          _("component %d (%s) cannot be a supplement (isSupplement) in %s%s%s"),
                          e->component, comp->description, u->admin->name,
-                         w.len ? "; input " : "", w.buf);
+                         w.len ? _("; input ") : "", w.buf);
             strbuf_free(&w);
         }
     }
@@ -304,7 +303,7 @@ static size_t utf8_length(const char *s)
  */
 static void check_record(plan_ctx *x, bucket *b)
 {
-    char v[32], lim[32];
+    char v[LK_FMT_NUMBER_MAX], lim[LK_FMT_NUMBER_MAX];
     unit *u = b->u;
     if (b->payslip_text && !x->skip_checks) {
         size_t chars = utf8_length(b->payslip_text), bytes = strlen(b->payslip_text);
@@ -332,18 +331,23 @@ static void check_record(plan_ctx *x, bucket *b)
         strbuf w;
         strbuf_init(&w, 64);
         entry_where(&w, x->set, bv->first);
-        char per[24];
+        char per[LK_PERIOD_NAME_MAX];
         if (!u->failed && u->period)
-            snprintf(per, sizeof per, "%04d-P%02d", u->period->year % 10000,
-                     u->period->period_number % 100);
+            plan_period_code(u->period, per);
         else
             snprintf(per, sizeof per, "%s", u->label);
-        bucket_error(b, _("component %d%s%s%s: %s is %s the mapping's %s %s in period %s%s%s"),
-                     bv->key, bv->comp ? " (" : "", bv->comp ? bv->comp->description : "",
-                     bv->comp ? ")" : "", lk_decimal_format(bv->value, v),
-                     low ? "below" : "above", low ? "\"min\"" : "\"max\"",
-                     lk_decimal_format(low ? bv->min : bv->max, lim), per,
-                     w.len ? "; input " : "", w.buf);
+        if (low)
+            bucket_error(b, _("component %d%s%s%s: %s is below the mapping's \"min\" %s in period "
+                         "%s%s%s"),
+                         bv->key, bv->comp ? " (" : "", bv->comp ? bv->comp->description : "",
+                         bv->comp ? ")" : "", lk_fmt_decimal(bv->value, 0, v),
+                         lk_fmt_decimal(bv->min, 0, lim), per, w.len ? _("; input ") : "", w.buf);
+        else
+            bucket_error(b, _("component %d%s%s%s: %s is above the mapping's \"max\" %s in period "
+                         "%s%s%s"),
+                         bv->key, bv->comp ? " (" : "", bv->comp ? bv->comp->description : "",
+                         bv->comp ? ")" : "", lk_fmt_decimal(bv->value, 0, v),
+                         lk_fmt_decimal(bv->max, 0, lim), per, w.len ? _("; input ") : "", w.buf);
         strbuf_free(&w);
     }
 }

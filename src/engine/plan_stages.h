@@ -14,6 +14,7 @@
 #define LK_PLAN_STAGES_H
 
 #include "common/hashmap.h"
+#include "common/period_name.h"
 #include "engine/plan.h"
 #include "mapping/mapping.h"
 
@@ -239,6 +240,11 @@ char *plan_unit_text(const lk_employee_ref *ref, const lk_period_ref *p);
 void plan_unit_fail(unit *u, lk_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const lk_component *plan_component_find(const admin_info *a, int year, long key);
+/* The period as the administration names it: "2026-11", "2026-P12" or "2026-W47" (by its
+ * dates); buf holds LK_PERIOD_NAME_MAX. */
+const char *plan_period_code(const lk_period *p, char *buf);
+/* Period `number` of `year` named the way period `like` (of the same administration) is. */
+const char *plan_period_code_like(const lk_period *like, int year, int number, char *buf);
 
 /* ================================================================ plan_records.c */
 

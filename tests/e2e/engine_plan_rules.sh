@@ -49,7 +49,7 @@ li plan "$SIM_DIR/rules.csv" -m "$SIM_DIR/rules.json" --report "$OUT/plan.json"
 [ "$LI_RC" = 2 ] || { cat "$SIM_DIR/li.out" "$SIM_DIR/li.err"; fail "plan with rule violations: exit $LI_RC, expected 2"; }
 P=$OUT/plan.json
 [ "$(outcome "$P" 1001)" = rejected ] || fail "plan: 1000 hours should be an error, got $(outcome "$P" 1001)"
-has "$P" 1001 "1000 is above the mapping's \"max\" 744"
+has "$P" 1001 "1,000 is above the mapping's \"max\" 744"
 [ "$(outcome "$P" 1002)" = rejected ] || fail "plan: a 26-character payslip text should be an error, got $(outcome "$P" 1002)"
 has "$P" 1002 "is 26 characters; Loket takes at most 25"
 case "$(outcome "$P" 1003)" in created | updated) ;; *) fail "plan: 1003 (25 characters) should pass, got $(outcome "$P" 1003)" ;; esac

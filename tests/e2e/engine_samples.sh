@@ -102,7 +102,7 @@ sim_state | jq -r '.payrollPeriodData[] | select(.employeeNumber >= 2001 and .em
 diff "$SIM_DIR/daily-expected" "$SIM_DIR/daily-state" >"$SIM_DIR/daily-diff" ||
     fail "daily: Loket's state differs from the per-week sums of the file:
 $(head -20 "$SIM_DIR/daily-diff")"
-[ "$(jq '[.records[] | select(.period.input == "2026-P45")] | length' "$OUT/daily-plan.json")" -gt 0 ] ||
+[ "$(jq '[.records[] | select(.period.input == "2026-W45")] | length' "$OUT/daily-plan.json")" -gt 0 ] ||
     fail "daily: records are not labelled with their week period"
 
 # ---- a file with mistakes: strict sends nothing; --allow-partial sends the employments without
