@@ -19,6 +19,8 @@
 #define RATIO_FLOOR (1u << 20)
 /* A workbook has a few dozen parts; far more is a hostile or broken archive. */
 #define MAX_PARTS 100000u
+/* The longest part name accepted; a real workbook's are a few dozen bytes. */
+#define PART_NAME_MAX 1024
 
 struct lk_zip {
     const char *path;            /* borrowed */
@@ -63,16 +65,27 @@ static int check_directory(lk_zip *z, lk_error *err)
     lk_hashmap *names = lk_hashmap_new(64);
     while (rc == UNZ_OK) {
         unz_file_info64 info;
-        char name[256];
-        if (unzGetCurrentFileInfo64(z->uf, &info, name, sizeof name, NULL, 0, NULL, 0) != UNZ_OK) {
+        char name[PART_NAME_MAX + 1];
+        /* minizip leaves a name that fills the buffer without its NUL: ask for one byte less,
+         * terminate it ourselves, and refuse a name that did not fit */
+        if (unzGetCurrentFileInfo64(z->uf, &info, name, sizeof name - 1, NULL, 0, NULL, 0) !=
+            UNZ_OK) {
             ret = zip_fail(z, err, LK_ERR_INPUT, _("damaged zip directory: not a valid XLSX file"));
+            break;
+        }
+        name[info.size_filename < sizeof name ? info.size_filename : sizeof name - 1] = '\0';
+        if (info.size_filename > PART_NAME_MAX) {
+            ret = zip_fail(z, err, LK_ERR_INPUT,
+                           _("the package holds a part name of %lu bytes (longer than %d): not "
+                           "a valid XLSX file"),
+                           (unsigned long)info.size_filename, PART_NAME_MAX);
             break;
         }
         if (++parts > MAX_PARTS) {
             ret = zip_fail(z, err, LK_ERR_LIMIT, _("more than %u parts in the package"), MAX_PARTS);
             break;
         }
-        char folded[256];
+        char folded[PART_NAME_MAX + 1];
         size_t i;
         for (i = 0; name[i] && i + 1 < sizeof folded; i++)
             folded[i] = (char)tolower((unsigned char)name[i]);

@@ -498,6 +498,33 @@ static void test_zip_bomb(void)
     lk_reader_opts small = { .limits = { .max_uncompressed = 1u << 20, .max_ratio = 100000 } };
     check_error(path, &small, LK_ERR_LIMIT,
                 "bomb.xlsx: the workbook unpacks to more than 1048576 bytes (possible zip bomb)");
+    /* a part name that fills minizip's name buffer (a crash found by fuzz_xlsx): the error
+     * names the part as far as it goes, and a name longer than any workbook's is refused */
+    {
+        char name[1100];
+        memset(name, 'n', sizeof name);
+        name[sizeof name - 1] = '\0';
+        memcpy(name, "xl/", 3);
+        static const size_t lengths[] = { 300, 1025 };
+        for (size_t k = 0; k < 2; k++) {
+            size_t n = lengths[k];
+            name[n] = '\0';
+            zipFile zf = zipOpen64(path, APPEND_STATUS_CREATE);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(zf);
+            zip_add(zf, name, sheet.buf, sheet.len);
+            CU_ASSERT_FATAL(zipClose(zf, NULL) == ZIP_OK);
+            char want[1300];
+            if (n == 300)
+                snprintf(want, sizeof want, "bomb.xlsx: part %s is compressed more than 200:1 "
+                         "(possible zip bomb)", name);
+            else
+                snprintf(want, sizeof want, "bomb.xlsx: the package holds a part name of 1025 "
+                         "bytes (longer than 1024): not a valid XLSX file");
+            check_error(path, NULL, n == 300 ? LK_ERR_LIMIT : LK_ERR_INPUT, want);
+            name[n] = 'n';
+        }
+        zip_sheet(path, sheet.buf, sheet.len, NULL);
+    }
     /* with generous limits the same file reads */
     lk_reader_opts generous = { .limits = { .max_ratio = 100000 } };
     check_dump(path, &generous, "1:n:1\n");
