@@ -413,7 +413,8 @@ static void print_text(const lk_entry_set *set, bool quiet)
             printf(_("  ... and %lu more errors, not listed (only the first %d are)\n"),
                    set->errors_not_listed, LK_MAX_LISTED_ISSUES);
     }
-    if (!quiet && set->expected_period.kind == LK_PERIOD_NUMBER) {
+    if (!quiet && (set->expected_period.kind == LK_PERIOD_NUMBER ||
+                   set->expected_period.kind == LK_PERIOD_WEEK)) {
         char p[16];
         printf(_("note: whether every date lies in period %s is checked by plan: it needs the "
                "administration's calendar\n"), lk_period_ref_format(&set->expected_period, p));

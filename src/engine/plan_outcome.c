@@ -424,8 +424,8 @@ void plan_block_employments(plan_ctx *x)
             it->blocked = true;
         if (it->blocked && !it->error)
             lk_report_record_add_message(it->rec, LK_MSG_IMPORTER, "Info", false, 0,
-                                         "another row or record of this employment has an "
-                                         "error: nothing of this employment is sent",
+                                         _("another row or record of this employment has an "
+                                         "error: nothing of this employment is sent"),
                                          NULL);
     }
     lk_hashmap_free(bad);

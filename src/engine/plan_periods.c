@@ -52,11 +52,27 @@ static void check_expected(plan_ctx *x)
             const unit *u = &x->units[x->entry_unit[e - x->set->entries]];
             if (e->period.kind != LK_PERIOD_DATE || !u->period || !e->nrows)
                 continue;
-            if (u->period->year == want->year && u->period->period_number == want->number)
+            lk_period_type kind = lk_period_type_of(u->period->start_date, u->period->end_date);
+            bool week_elsewhere = want->kind == LK_PERIOD_WEEK &&
+                                  kind != LK_PERIOD_TYPE_WEEK && kind != LK_PERIOD_TYPE_UNKNOWN;
+            if (!week_elsewhere && u->period->year == want->year &&
+                u->period->period_number == want->number)
                 continue;
             strbuf sb;
             strbuf_init(&sb, 128);
             row_text(&sb, x->set, &e->first);
+            if (week_elsewhere) {
+                /* a week number never means period 47 of a month or 4-week calendar */
+                char wk[LK_PERIOD_NAME_MAX];
+                period_error(b, _("%s: --period %s is a week, but %s pays per %s: name the "
+                             "period by month (%04d-MM) or number (%04d-PNN)"), sb.buf,
+                             lk_period_code(want->year, want->number, LK_PERIOD_TYPE_WEEK, wk),
+                             u->admin && u->admin->name ? u->admin->name
+                                                        : _("the administration"),
+                             lk_period_type_name(kind), want->year, want->year);
+                strbuf_free(&sb);
+                break;
+            }
             period_error(b, _("%s: column \"%s\": date %04d-%02d-%02d lies in period %s "
                          "(%s..%s) of %s, not in %s given with --period"), sb.buf,
                          x->set->period_column ? x->set->period_column : "",

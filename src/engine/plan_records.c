@@ -150,7 +150,7 @@ static bucket *plan_bucket_for(plan_ctx *x, size_t entry_index)
             strbuf w;
             strbuf_init(&w, 64);
             entry_where(&w, x->set, e);
-            bucket_error(b, "%s%s%s", errs[f], w.len ? " at " : "", w.buf);
+            bucket_error(b, "%s%s%s", errs[f], w.len ? _(" at ") : "", w.buf);
             strbuf_free(&w);
             free(errs[f]);
         }

@@ -2,7 +2,8 @@
 # period_messages.sh: the plan's messages name periods the way the administration does, in
 # English and in Dutch: weeks as 2026-W47 and months as 2026-11 (not 2026-P47 / 2026-P11) in
 # the several-periods warning, in the --period mismatch error (also for --period 2026-W48), in
-# the "calendar": "month" error and in the min/max error; a date-bucketed record's JSON period
+# the "calendar": "month" error and in the min/max error; a week number for a monthly
+# administration is an error also with a date column; a date-bucketed record's JSON period
 # label is the period's name. Weekly administration 40201 (De Linde weekloon: W47 is
 # 2026-11-16..22, W48 11-23..29), monthly 40101 (Van den Berg maandloon).
 # sim-modes: both
@@ -68,6 +69,21 @@ li plan "$SIM_DIR/months.csv" -m "$SIM_DIR/month.json" --period 2026-P11 --lang 
 all_out
 [ "$LI_RC" = 2 ] || bad "plan --period 2026-P11 with a December row: exit $LI_RC, expected 2"
 says "$SIM_DIR/all.out" 'kolom "Datum": datum 2026-12-01 valt in periode 2026-12 (2026-12-01..2026-12-31) van Van den Berg maandloon, niet in 2026-11 die met --period is opgegeven'
+
+# a week number for the monthly administration, with a date column: an error, not November
+li plan "$SIM_DIR/months.csv" -m "$SIM_DIR/month.json" --period 2026-W48 --report "$OUT/w-month.json"
+[ "$LI_RC" = 2 ] || bad "plan --period 2026-W48 for a monthly administration: exit $LI_RC, expected 2"
+jq -r '.records[].messages[].description' "$OUT/w-month.json" >"$SIM_DIR/w-month.msgs"
+says "$SIM_DIR/w-month.msgs" "--period 2026-W48 is a week, but Van den Berg maandloon pays per month"
+never "$SIM_DIR/w-month.msgs" "2026-48"
+# ... also when the week's number is the month's: week 11 is not November
+li plan "$SIM_DIR/months.csv" -m "$SIM_DIR/month.json" --period 2026-W11 --report "$OUT/w11.json"
+[ "$(jq -r '[.records[] | select(.employee.number == 1001) | .outcome] | join(" ")' "$OUT/w11.json")" = rejected ] ||
+    bad "--period 2026-W11 planned 1001's November dates: $(jq -c '[.records[] | [.employee.number, .outcome]]' "$OUT/w11.json")"
+# validate cannot know the calendar: it says plan checks the week
+"$IMPORT_BIN" validate "$SIM_DIR/weeks.csv" -m "$SIM_DIR/week.json" --period 2026-W48 \
+    >"$SIM_DIR/v.out" 2>&1 || bad "validate --period 2026-W48: exit $?"
+says "$SIM_DIR/v.out" "whether every date lies in period 2026-W48 is checked by plan"
 
 # ---- "calendar": "month" for a weekly administration
 mapping_for 40201 ', "calendar": "month"' "" >"$SIM_DIR/cal.json"
