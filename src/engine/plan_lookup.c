@@ -637,7 +637,6 @@ lk_code plan_fetch_period_metadata(plan_ctx *x, lk_error *err)
     return LK_OK;
 }
 
-
 const char *plan_period_code(const lk_period *p, char *buf)
 {
     return plan_period_code_like(p, p->year, p->period_number, buf);

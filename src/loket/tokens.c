@@ -209,8 +209,8 @@ static lk_code store_write(lk_tokens *t, const char *refresh, const char *access
     return rc;
 }
 
-/* An exclusive lock beside the store, held while a refresh reads, asks and writes. */
-static int lock_store(const lk_tokens *t, lk_error *err)
+/* The lock file beside the store (made with its folder when missing), not yet locked. */
+static int open_lock(const lk_tokens *t, lk_error *err)
 {
     strbuf p = STRBUF_INIT;
     int fd;
@@ -218,19 +218,29 @@ static int lock_store(const lk_tokens *t, lk_error *err)
         return -1;
     strbuf_addf(&p, "%s.lock", t->cfg->token_store);
     fd = lk_safe_open(p.buf, O_RDWR | O_CREAT, 0600, err);
-    if (fd < 0) {
-        strbuf_free(&p);
+    strbuf_free(&p);
+    return fd;
+}
+
+static lk_code lock_failed(const lk_tokens *t, int errnum, lk_error *err)
+{
+    return lk_error_set(err, LK_ERR_ENV, _("cannot lock %s.lock: %s"), t->cfg->token_store,
+                        strerror(errnum));
+}
+
+/* An exclusive lock beside the store, held while a refresh reads, asks and writes. */
+static int lock_store(const lk_tokens *t, lk_error *err)
+{
+    int fd = open_lock(t, err);
+    if (fd < 0)
         return -1;
-    }
     while (flock(fd, LOCK_EX) != 0) {
         if (errno != EINTR) {
-            lk_error_set(err, LK_ERR_ENV, _("cannot lock %s: %s"), p.buf, strerror(errno));
+            lock_failed(t, errno, err);
             close(fd);
-            strbuf_free(&p);
             return -1;
         }
     }
-    strbuf_free(&p);
     return fd;
 }
 
@@ -497,7 +507,6 @@ static lk_token_job *job_new(lk_tokens *t, const char *what, bool refresh, bool 
                              const char *form)
 {
     lk_token_job *j = xcalloc(1, sizeof *j);
-    strbuf p = STRBUF_INIT;
     j->t = t;
     j->what = what;
     j->refresh = refresh;
@@ -506,14 +515,7 @@ static lk_token_job *job_new(lk_tokens *t, const char *what, bool refresh, bool 
     j->form = form ? xstrdup(form) : NULL;
     j->lock = -1;
     lk_error_clear(&j->err);
-    if (need_client(t, &j->err) != LK_OK || make_parent(t->cfg->token_store, &j->err) != LK_OK) {
-        job_end(j, j->err.code);
-        return j;
-    }
-    strbuf_addf(&p, "%s.lock", t->cfg->token_store);
-    j->lock = lk_safe_open(p.buf, O_RDWR | O_CREAT, 0600, &j->err);
-    strbuf_free(&p);
-    if (j->lock < 0)
+    if (need_client(t, &j->err) != LK_OK || (j->lock = open_lock(t, &j->err)) < 0)
         job_end(j, j->err.code);
     return j;
 }
@@ -576,8 +578,7 @@ bool lk_tokens_job_step(lk_token_job *j, CURLM *multi, long *wait_ms)
                 *wait_ms = LOCK_POLL_MS;
                 return false;
             }
-            return job_end(j, lk_error_set(&j->err, LK_ERR_ENV, _("cannot lock %s.lock: %s"),
-                                           j->t->cfg->token_store, strerror(errno)));
+            return job_end(j, lock_failed(j->t, errno, &j->err));
         }
         if (job_begin(j))
             return true;
