@@ -1,7 +1,9 @@
-# Translations: po/LANG.po compiled by msgfmt into BUILD/locale/LANG/LC_MESSAGES/loket-import.mo,
+# Translations: po/LANG.po plus the fragments po/LANG.d/*.po (one per area of the program, so
+# that work on different areas never edits the same catalog file) are joined by msgcat into
+# BUILD/po/LANG.po and compiled by msgfmt into BUILD/locale/LANG/LC_MESSAGES/loket-import.mo,
 # where the programs find them from the build tree (src/common/i18n.c); `make install` copies
 # them to DATADIR/locale. `make pot` writes the template of every translatable text
-# (BUILD/po/loket-import.pot), which tests/e2e/i18n_catalog.sh compares with po/nl.po.
+# (BUILD/po/loket-import.pot), which tests/e2e/i18n_catalog.sh compares with the joined catalog.
 PO_FILES  = $(wildcard po/*.po)
 MO_FILES  = $(PO_FILES:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/loket-import.mo)
 POT       = $(BUILD)/po/loket-import.pot
@@ -13,7 +15,11 @@ XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
 
 all bins install: $(MO_FILES)
 
-$(BUILD)/locale/%/LC_MESSAGES/loket-import.mo: po/%.po
+$(BUILD)/po/%.po: po/%.po $(wildcard po/*.d/*.po)
+	@mkdir -p $(dir $@)
+	sh scripts/po-join.sh $* $@
+
+$(BUILD)/locale/%/LC_MESSAGES/loket-import.mo: $(BUILD)/po/%.po
 	@mkdir -p $(dir $@)
 	msgfmt --check --output-file=$@ $<
 

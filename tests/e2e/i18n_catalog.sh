@@ -1,7 +1,8 @@
 #!/bin/sh
 # i18n_catalog.sh: the Dutch catalog is complete. xgettext collects every translatable text of
-# src/ into a template; every one of them must be in po/nl.po, translated and not fuzzy, and
-# po/nl.po must compile with msgfmt --check (the format conversions of each translation match
+# src/ into a template; every one of them must be in the catalog (po/nl.po joined with its
+# fragments po/nl.d/*.po by scripts/po-join.sh, as the build does), translated and not fuzzy,
+# and the catalog must compile with msgfmt --check (the format conversions of each translation match
 # its English text). A catalog with a text left out is shown to fail the same check.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -30,17 +31,18 @@ complete() { # po pot
 pot "$T/loket-import.pot"
 n=$(grep -c '^msgid ' "$T/loket-import.pot")
 [ "$n" -gt 1 ] || fail "the template holds no texts"
-if ! complete po/nl.po "$T/loket-import.pot"; then
+sh scripts/po-join.sh nl "$T/nl.po" || fail "po/nl.po and po/nl.d/*.po do not join"
+if ! complete "$T/nl.po" "$T/loket-import.pot"; then
     cat "$T/msgcmp.err" >&2
-    fail "po/nl.po lacks translations: run 'make pot', merge with msgmerge, translate"
+    fail "the Dutch catalog lacks translations: run 'make pot', translate the missing texts in po/nl.d/AREA.po"
 fi
 
 # the check can fail: the catalog without its last entry, and with one entry made fuzzy
 awk 'BEGIN { RS = ""; ORS = "\n\n" } { e[NR] = $0 } END { for (i = 1; i < NR; i++) print e[i] }' \
-    po/nl.po >"$T/short.po"
+    "$T/nl.po" >"$T/short.po"
 complete "$T/short.po" "$T/loket-import.pot" >/dev/null 2>&1 && fail "a catalog missing a text passed"
 awk 'BEGIN { RS = ""; ORS = "\n\n" }
      !done && NR > 1 && $0 !~ /#,/ { sub(/msgid "/, "#, fuzzy\nmsgid \""); done = 1 } { print }' \
-    po/nl.po >"$T/fuzzy.po"
+    "$T/nl.po" >"$T/fuzzy.po"
 complete "$T/fuzzy.po" "$T/loket-import.pot" >/dev/null 2>&1 && fail "a catalog with a fuzzy text passed"
 echo "i18n_catalog: ok ($((n - 1)) texts translated)"
