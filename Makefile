@@ -26,6 +26,9 @@ CMD_OBJS  = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 TESTLIB_OBJS = $(TESTLIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
+# sanitizer builds (not the fuzz build) link a hook that leaves a file in $LK_SAN_DIR on a report
+SAN_OBJS  = $(if $(SAN),$(if $(findstring fuzzer,$(SAN)),,$(BUILD)/obj/tests/sanitizer/report_marker.o))
+
 LIBLK     = $(BUILD)/liblk.a
 LIBSIM    = $(BUILD)/libsim.a
 IMPORT    = $(BUILD)/loket-import
@@ -52,13 +55,13 @@ $(LIBSIM): $(SIM_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(IMPORT): $(CMD_OBJS) $(LIBLK)
-	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $(CMD_OBJS) $(LIBLK) $(XLDLIBS)
+$(IMPORT): $(CMD_OBJS) $(LIBLK) $(SAN_OBJS)
+	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $(CMD_OBJS) $(SAN_OBJS) $(LIBLK) $(XLDLIBS)
 
-$(SIM): $(BUILD)/obj/src/sim/main.o $(LIBSIM) $(LIBLK)
+$(SIM): $(BUILD)/obj/src/sim/main.o $(SAN_OBJS) $(LIBSIM) $(LIBLK)
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $^ $(XLDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTLIB_OBJS) $(LIBSIM) $(LIBLK)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SAN_OBJS) $(TESTLIB_OBJS) $(LIBSIM) $(LIBLK)
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $^ $(XLDLIBS) $(TEST_LIBS)
 
