@@ -7,6 +7,7 @@
  * belong to the multi handle, so they are reused across requests and attempts.
  */
 #include "loket/http.h"
+#include "loket/neterror.h"
 #include "loket/pacer.h"
 
 #include "common/i18n.h"
@@ -445,8 +446,8 @@ static void on_done(lk_http *h, transfer *t, CURLcode cc)
             wait_then_retry(h, t, backoff_ms(h, t->attempts), why);
             return;
         }
-        finish_with(h, t, LK_ERR_NETWORK, _("%s %s: no answer after %d attempt(s): %s"), t->method,
-                    t->url, t->attempts, msg);
+        finish_with(h, t, LK_ERR_NETWORK, "%s",
+                    lk_net_failure_text(t->method, t->url, t->attempts, (int)cc, msg));
         return;
     }
 
