@@ -1776,8 +1776,17 @@ static int open_layout(watcher *w)
         lk_errorf("%s: %s", w->root, strerror(errno));
         return -1;
     }
+    /* whoever may write DIR itself can rename done/, failed/, reports/ and the registry */
+    if ((root_st.st_mode & (S_IWGRP | S_IWOTH)) && !(root_st.st_mode & S_ISVTX)) {
+        lk_errorf(_("%s can be written by other users (mode %04o): they could rename its "
+                  "folders and the registry; chmod g-w,o-w it (uploads go into inbox/, which "
+                  "stays writable for the group)"),
+                  w->root, (unsigned)(root_st.st_mode & 07777));
+        return -1;
+    }
     for (int i = 0; i < 5; i++) {
-        *fds[i] = lk_watch_open_subdir(w->root_fd, folders[i], 1);
+        /* inbox/ is where the group uploads; nothing else is theirs to change */
+        *fds[i] = lk_watch_open_subdir_mode(w->root_fd, folders[i], 1, i == 0 ? 0770 : 0750);
         if (*fds[i] < 0) {
             lk_errorf(_("%s/%s: %s (a folder of the layout must be a real folder, not a "
                       "symbolic link)"), w->root, folders[i], strerror(errno));
