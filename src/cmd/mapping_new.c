@@ -203,8 +203,8 @@ static void print_shape(const lk_suggestion *g)
     if (g->name_row)
         printf(_("  component names in row %lu\n"), g->name_row);
     if (s->blank_lines)
-        printf(ngettext("  %lu blank line (validate lists it, it is not an error)\n",
-                        "  %lu blank lines (validate lists them, they are not an error)\n",
+        printf(ngettext("  %lu blank line in the file (not an error)\n",
+                        "  %lu blank lines in the file (not an error)\n",
                         s->blank_lines), s->blank_lines);
     char letter[8];
     if (g->has_totals && g->totals_checked)

@@ -192,10 +192,8 @@ void lk_detect_header(lk_suggestion *g)
         size_t texts = count_kind(r, LK_KIND_TEXT, 0), ne = nonempty(r);
         if (texts < 2 || texts * 10 < ne * 6 || ne * 2 < width)
             continue;
-        bool values_below = false;
-        for (size_t j = i + 1; j < s->nrows && j <= i + 5; j++)
-            values_below |= holds_values(&s->rows[j]);
-        if (!values_below)
+        /* the header is right above the values: a title of texts is followed by more texts */
+        if (!holds_values(&s->rows[i + 1]))
             continue;
         g->header_index = i;
         g->header_row = r->number;
@@ -234,48 +232,69 @@ void lk_detect_totals(lk_suggestion *g, const lk_synonyms *syn)
     for (size_t i = start; i < s->nrows; i++)
         if (emp != LK_NO_COLUMN && lk_row_kind(&s->rows[i], emp) == LK_KIND_WHOLE)
             last_emp = i;
-    size_t ntail = 0;
-    for (size_t pass = 0; pass < 2; pass++) {
-        for (size_t i = start; i < s->nrows; i++) {
-            const lk_sample_row *r = &s->rows[i];
-            if (emp != LK_NO_COLUMN && lk_row_kind(r, emp) == LK_KIND_WHOLE)
-                continue;
-            for (size_t c = 0; c < r->ncells; c++) {
-                char word[48];
-                if (lk_row_kind(r, c) != LK_KIND_TEXT || !totals_word(r->cells[c].text, syn,
-                                                                       word, sizeof word))
-                    continue;
-                bool tail = i > last_emp;
-                if (pass == 0) {
-                    ntail += tail;
-                    break;
-                }
-                if (tail && ntail == 1) {
-                    g->has_totals = true;
-                    g->totals_col = c;
-                    g->totals_row = r->number;
-                    snprintf(g->totals_pattern, sizeof g->totals_pattern, "%s*", word);
-                    g->row_use[i] = LK_ROW_TOTALS;
-                    break;
-                }
-                g->row_use[i] = LK_ROW_SKIP;
-                size_t k = 0;
-                char pat[64];
-                snprintf(pat, sizeof pat, "%s*", word);
-                while (k < g->nskips && (g->skips[k].col != c || strcasecmp(g->skips[k].pattern,
-                                                                             pat)))
-                    k++;
-                if (k == g->nskips) {
-                    g->skips = xrealloc(g->skips, (g->nskips + 1) * sizeof(lk_skip_guess));
-                    memset(&g->skips[k], 0, sizeof g->skips[k]);
-                    g->skips[k].col = c;
-                    snprintf(g->skips[k].pattern, sizeof g->skips[k].pattern, "%s", pat);
-                    g->skips[k].first_row = r->number;
-                    g->nskips++;
-                }
-                g->skips[k].rows++;
+    /* rows after the last employee that start with a totals word: the last of them is the
+     * grand total unless another says the same ("Subtotaal 40301" then "Totaal") */
+    size_t ntail = 0, last_tail = (size_t)-1;
+    char last_word[48] = "";
+    bool repeated = false;
+    for (size_t i = last_emp + 1; i < s->nrows; i++) {
+        const lk_sample_row *r = &s->rows[i];
+        for (size_t c = 0; c < r->ncells; c++) {
+            char word[48];
+            if (lk_row_kind(r, c) == LK_KIND_TEXT &&
+                totals_word(r->cells[c].text, syn, word, sizeof word)) {
+                repeated |= ntail && !strcasecmp(word, last_word);
+                snprintf(last_word, sizeof last_word, "%s", word);
+                last_tail = i;
+                ntail++;
                 break;
             }
+        }
+    }
+    for (size_t i = last_emp + 1; i < last_tail && last_tail != (size_t)-1; i++) {
+        const lk_sample_row *r = &s->rows[i];
+        for (size_t c = 0; c < r->ncells; c++) {
+            char word[48];
+            if (lk_row_kind(r, c) == LK_KIND_TEXT &&
+                totals_word(r->cells[c].text, syn, word, sizeof word) &&
+                !strcasecmp(word, last_word))
+                repeated = true;
+        }
+    }
+    for (size_t i = start; i < s->nrows; i++) {
+        const lk_sample_row *r = &s->rows[i];
+        if (emp != LK_NO_COLUMN && lk_row_kind(r, emp) == LK_KIND_WHOLE)
+            continue;
+        for (size_t c = 0; c < r->ncells; c++) {
+            char word[48];
+            if (lk_row_kind(r, c) != LK_KIND_TEXT || !totals_word(r->cells[c].text, syn,
+                                                                   word, sizeof word))
+                continue;
+            if (i == last_tail && !repeated) {
+                g->has_totals = true;
+                g->totals_col = c;
+                g->totals_row = r->number;
+                snprintf(g->totals_pattern, sizeof g->totals_pattern, "%s*", word);
+                g->row_use[i] = LK_ROW_TOTALS;
+                break;
+            }
+            g->row_use[i] = LK_ROW_SKIP;
+            size_t k = 0;
+            char pat[64];
+            snprintf(pat, sizeof pat, "%s*", word);
+            while (k < g->nskips && (g->skips[k].col != c || strcasecmp(g->skips[k].pattern,
+                                                                         pat)))
+                k++;
+            if (k == g->nskips) {
+                g->skips = xrealloc(g->skips, (g->nskips + 1) * sizeof(lk_skip_guess));
+                memset(&g->skips[k], 0, sizeof g->skips[k]);
+                g->skips[k].col = c;
+                snprintf(g->skips[k].pattern, sizeof g->skips[k].pattern, "%s", pat);
+                g->skips[k].first_row = r->number;
+                g->nskips++;
+            }
+            g->skips[k].rows++;
+            break;
         }
     }
 }

@@ -132,6 +132,10 @@ static void role_by_header(lk_col_guess *c, const lk_synonyms *syn, const lk_lea
         set_role(c, LK_ROLE_NAME, 95, why);
     } else if (r != LK_ROLE_UNKNOWN && values_fit(r, &c->st)) {
         set_role(c, r, 95, why);
+    } else if (r != LK_ROLE_UNKNOWN && r != LK_ROLE_LONG_CODE &&
+               c->st.texts * 10 >= c->st.nonempty * 9 && c->st.nonempty) {
+        /* "Medewerker" over names: the names of the employees, not their numbers */
+        set_role(c, LK_ROLE_NAME, 92, "values-text");
     } else if (r != LK_ROLE_UNKNOWN && r != LK_ROLE_LONG_CODE) {
         /* the header says one thing, the values another: a person decides */
         set_role(c, r, 50, "header-values");

@@ -64,6 +64,19 @@ static int words_in_common(const char *a, const char *b)
     return all ? (int)(both * 100 / all) : 0;
 }
 
+/* One word of the name is a synonym of the group ("km" of "Reiskosten km"): never sure. */
+static bool word_synonym(const lk_synonyms *syn, const char *norm, long group)
+{
+    char copy[256], *save;
+    if (group < 0)
+        return false;
+    snprintf(copy, sizeof copy, "%s", norm);
+    for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        if (strlen(w) > 1 && lk_synonym_group(syn, w) == group)
+            return true;
+    return false;
+}
+
 static bool whole_text(const char *t, long *v)
 {
     char *end;
@@ -143,6 +156,8 @@ static void match(lk_comp_guess *cg, const lk_synonyms *syn, const lk_learned *l
             size_t len = strlen(dn);
             if (len > 5 && lk_edit_distance(norm, dn) <= 2 && score < 85)
                 score = 85;
+            if (score < 60 && word_synonym(syn, norm, lk_synonym_group(syn, dn)))
+                score = 60;
             if (score >= 30)
                 consider(cg, catalog->items[i].key, score, LK_WHY_LIKE, NULL);
         }
