@@ -91,4 +91,31 @@ echo '{"key": 10}' >"$W/bad-components.json"
 grep -q "bad-components.json" "$W/log" || fail "the bad component list is not named"
 [ ! -e "$W/x.json" ] || fail "a mapping was written after an error"
 "$LI" help mapping | grep -q -- "--learn-from" || fail "help mapping does not show the options"
+# the synonym list is read beside the program only: installed, it is found in share/; a copy of
+# the program elsewhere finds none (and says so) rather than reading one from the environment
+case "$LOKET_BUILD" in /*) b=$LOKET_BUILD ;; *) b=$LK_ROOT/$LOKET_BUILD ;; esac
+(cd "$LK_ROOT" && PREFIX="$W/p" BUILD="$b" MANIFEST=no sh scripts/install.sh install) >/dev/null 2>&1 ||
+    fail "make install failed"
+"$W/p/bin/loket-import" mapping new "$DATA/exports/17-unicode-tekst.txt" $COMMON -y -o "$W/inst.json" \
+    >"$W/log" 2>&1 || { cat "$W/log" >&2; fail "the installed program does not find its synonym list"; }
+mkdir "$W/alone" && cp "$LI" "$W/alone/loket-import"
+"$W/alone/loket-import" mapping new "$DATA/exports/17-unicode-tekst.txt" $COMMON -y -o "$W/alone.json" \
+    >"$W/log" 2>&1
+[ $? -eq 3 ] || fail "without its synonym list the program did not stop with exit 3"
+grep -q "synonyms-nl.json" "$W/log" || fail "the missing synonym list is not named"
+
+# bash completion: the subcommand, its options and the export files
+if command -v bash >/dev/null; then
+    mkdir "$W/comp" && touch "$W/comp/uren.csv" "$W/comp/comp.json" "$W/comp/notes.md" && mkdir "$W/comp/maps"
+    comp() {
+        (cd "$W/comp" && bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
+            _loket_import; printf "%s\n" "${COMPREPLY[@]}"' comp "$LK_ROOT/completion/loket-import" "$@")
+    }
+    comp "$LI" mapping "" | grep -qx new || fail "completion: 'mapping' does not offer 'new'"
+    comp "$LI" mapping new --lea | grep -qx -- --learn-from || fail "completion: --learn-from not offered"
+    comp "$LI" mapping new "" | grep -qx uren.csv || fail "completion: the export is not offered"
+    comp "$LI" mapping new "" | grep -q notes.md && fail "completion: a .md file is offered as an export"
+    comp "$LI" mapping new --components "" | grep -qx comp.json || fail "completion: --components does not offer .json"
+    comp "$LI" mapping new --learn-from "" | grep -qx maps || fail "completion: --learn-from does not offer folders"
+fi
 echo "PASS"
