@@ -139,6 +139,8 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
         if ((rc = plan_fetch_period_metadata(&x, err)) != LK_OK)
             goto fail;
     }
+    if (set->nentries && (rc = plan_stop_if_transient(&x, err)) != LK_OK)
+        goto fail;
     /* records from entries (plan_records.c) */
     plan_build_records(&x);
     plan_check_periods(&x);   /* plan_periods.c */
