@@ -64,6 +64,8 @@ typedef struct lk_watch_config {
     char **on_success;      /* hook command when a file went to done/ */
     size_t n_on_success;
     double hook_timeout_seconds;
+    double probe_seconds;   /* while files wait: ask Loket this often whether it answers again
+                               (one cheap request), so they are tried soon after; 0 = never */
 } lk_watch_config;
 
 /* The defaults: the standard folder names, 5 s settle, 60 s rescan, 3 attempts, no rules,

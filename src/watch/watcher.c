@@ -63,6 +63,8 @@ typedef struct watcher {
     int waiting_count;   /* files waiting in processing/ to be retried after a transient failure */
     int held_count;      /* files waiting in processing/ for an earlier file of the same records */
     long long next_due;  /* unix time the first waiting file is due again; 0 = none */
+    double last_probe;   /* monotonic ms of the last probe of Loket; 0 = none yet */
+    int probe_failing;   /* the last probe found Loket still unavailable */
     struct timespec attempt_started; /* when the running import started (reports' mtime) */
     off_t attempt_log_start;         /* where its output begins in RUN.log (appended to) */
 } watcher;
@@ -1736,6 +1738,120 @@ static double scan_inbox(watcher *w)
     return next;
 }
 
+/* ---------------------------------------------------------------- probing while files wait */
+
+#define PROBE_TIMEOUT_MS 30000
+
+/* One cheap question to Loket ('loket-import auth status': GET /user, and a token refresh
+ * when due) with the import's connection options. 1 when Loket answers again. */
+static int probe_loket(watcher *w)
+{
+    char *argv[4 + 2 * 8];
+    size_t argc = 0;
+    const char *importer = w->opts->importer ? w->opts->importer : "/proc/self/exe";
+    double started = lk_monotonic_ms();
+    pid_t parent = getpid(), pid;
+    int status = 0;
+    argv[argc++] = "loket-import";
+    argv[argc++] = "auth";
+    argv[argc++] = "status";
+    for (size_t i = 0; i < w->opts->n_pass_args && argc + 2 < sizeof argv / sizeof *argv; i++)
+        argv[argc++] = w->opts->pass_args[i];
+    argv[argc] = NULL;
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0)
+        return 0;
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(LK_EXIT_INTERRUPTED);
+        if (devnull >= 0) {
+            dup2(devnull, 0);
+            dup2(devnull, 1);
+            dup2(devnull, 2);
+        }
+        signal(SIGPIPE, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &w->orig_mask, NULL);
+        execv(importer, argv);
+        _exit(LK_EXIT_INTERNAL);
+    }
+    for (;;) {
+        pid_t done = waitpid(pid, &status, WNOHANG);
+        if (done == pid)
+            break;
+        if (done < 0 && errno != EINTR)
+            return 0;
+        check_signals(w);
+        if (w->stopping || lk_monotonic_ms() - started > PROBE_TIMEOUT_MS) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return 0;
+        }
+        poll(NULL, 0, 100);
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* While files wait for their next try after an outage: probe Loket every probe_seconds, and
+ * once it answers, make every waiting file due now (the schedule bounds only what is sent
+ * while Loket is down). Returns 1 when files were made due. */
+static int probe_while_waiting(watcher *w)
+{
+    size_t n;
+    char **names;
+    int made_due = 0;
+    long long now = (long long)time(NULL);
+    /* a probe is worth it only before the next try would come anyway */
+    if (!w->waiting_count || w->cfg->probe_seconds <= 0 ||
+        (double)(w->next_due - now) <= w->cfg->probe_seconds ||
+        (w->last_probe && lk_monotonic_ms() - w->last_probe < w->cfg->probe_seconds * 1000.0))
+        return 0;
+    w->last_probe = lk_monotonic_ms();
+    if (!probe_loket(w)) {
+        if (!w->probe_failing && !w->stopping)
+            log_event(w, LOG_INFO, NULL, "probe",
+                      "outcome=unavailable detail=\"Loket does not answer yet; asking again every "
+                      "%gs\"", w->cfg->probe_seconds);
+        w->probe_failing = 1;
+        return 0;
+    }
+    w->probe_failing = 0;
+    names = list_folder(w->processing_fd, &n);
+    for (size_t i = 0; i < n; i++) {
+        run_state st;
+        char hash[33];
+        int lock_fd;
+        if (names[i][0] == '.' || lk_watch_name_unsafe(names[i]))
+            continue;
+        lk_watch_name_hash(names[i], hash);
+        lock_fd = lk_watch_lock_name(w->runs_fd, hash);
+        if (lock_fd < 0)
+            continue;
+        if (state_read(w, names[i], hash, &st) && st.transient && !st.running &&
+            st.next_attempt > now) {
+            lk_error err;
+            st.next_attempt = now;
+            lk_error_clear(&err);
+            if (state_write(w, &st, &err))
+                log_event(w, LOG_ERR, st.name, "state", "outcome=error detail=\"%s\"",
+                          err.message);
+            else
+                made_due++;
+        }
+        lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
+    }
+    free_names(names, n);
+    if (made_due)
+        log_event(w, LOG_NOTICE, NULL, "probe",
+                  "outcome=ok due=%d detail=\"Loket answers again: the waiting files are tried "
+                  "now\"", made_due);
+    return made_due > 0;
+}
+
 /* ---------------------------------------------------------------- waiting */
 
 /* Waits for an inotify event, a signal, or the timeout (ms, <0 = forever). */
@@ -1929,7 +2045,7 @@ int lk_watch_run(const lk_watch_options *opts)
         last_scan = lk_monotonic_ms();
         if (w.stopping)
             break;
-        if (w.retry)
+        if (w.retry || probe_while_waiting(&w))
             continue;
         if (opts->once) {
             if (next < 0)
@@ -1943,6 +2059,12 @@ int lk_watch_run(const lk_watch_options *opts)
                 double due = ((double)w.next_due - (double)time(NULL)) * 1000.0;
                 if (due < t)
                     t = due;
+                if (w.cfg->probe_seconds > 0) {
+                    double probe = w.cfg->probe_seconds * 1000.0 -
+                                   (lk_monotonic_ms() - w.last_probe);
+                    if (probe < t)
+                        t = probe;
+                }
             }
             wait_for_events(&w, t < 0 ? 0 : t);
         }
