@@ -92,6 +92,7 @@ int lk_watch_retry_allowed(const lk_watch_config *cfg, long long first_failure, 
 typedef struct lk_watch_cause {
     char *text;       /* one line for a person, or NULL when nothing says */
     int transient;    /* the failure may pass by itself (no connection, 5xx/429): retry later */
+    int login_refused; /* exit 3, the token service said invalid_grant or invalid_client */
 } lk_watch_cause;
 
 /* report_json and log may be NULL. exit_code is the import's. */

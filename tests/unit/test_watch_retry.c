@@ -261,7 +261,37 @@ static void test_hook_run(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "killed"));
 }
 
+static void test_cause_login_refused(void)
+{
+    lk_watch_cause c;
+    const char *json =
+        "{\"run\": {\"error\": {\"message\": \"token refresh refused by https://x/token "
+        "(HTTP 400, invalid_grant: expired): run 'loket-import auth code' to authorise "
+        "again\", \"transient\": false}}}";
+    lk_watch_cause_find(json, NULL, 3, &c);
+    CU_ASSERT_TRUE(c.login_refused);
+    CU_ASSERT_FALSE(c.transient);
+    lk_watch_cause_free(&c);
+    /* from the log when there is no report */
+    lk_watch_cause_find(NULL, "loket-import: error: token refresh refused (HTTP 401, "
+                        "invalid_client)\n", 3, &c);
+    CU_ASSERT_TRUE(c.login_refused);
+    lk_watch_cause_free(&c);
+    /* an unreachable token service is an outage, not a refused login */
+    json = "{\"run\": {\"error\": {\"message\": \"the token service x is unavailable: "
+           "HTTP 503 to every attempt\", \"transient\": true}}}";
+    lk_watch_cause_find(json, NULL, 3, &c);
+    CU_ASSERT_FALSE(c.login_refused);
+    lk_watch_cause_free(&c);
+    /* a file that merely mentions the words is no login problem */
+    lk_watch_cause_find(NULL, "loket-import: error: x.csv:2: column A: \"invalid_grant\"\n", 2,
+                        &c);
+    CU_ASSERT_FALSE(c.login_refused);
+    lk_watch_cause_free(&c);
+}
+
 static const lk_test tests[] = {
+    { "cause: a refused login (invalid_grant, invalid_client)", test_cause_login_refused },
     { "cause: the run's error and whether it is transient", test_cause_run_error },
     { "cause: the first input issue", test_cause_input_issue },
     { "cause: records of an outage are transient, a refusal is not", test_cause_records },
