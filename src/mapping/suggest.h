@@ -260,6 +260,9 @@ void lk_suggestion_free(lk_suggestion *g);
 
 /* The whole numbers of a column's data rows (employee numbers to look up); caller frees. */
 long *lk_suggest_column_numbers(const lk_suggestion *g, size_t col, size_t *n);
+/* The distinct texts (trimmed, at most max) of a column's data rows; caller frees each and the
+ * array. */
+char **lk_suggest_column_texts(const lk_suggestion *g, size_t col, size_t max, size_t *n);
 /* Is row i of the sample a data row (after the header, not a totals or skipped row)? */
 bool lk_suggest_is_data_row(const lk_suggestion *g, size_t i);
 
