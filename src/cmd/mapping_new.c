@@ -248,9 +248,17 @@ static void print_columns(const lk_suggestion *g, const lk_catalog *catalog)
                 if (cg->key)
                     snprintf(dec, sizeof dec, _("component %ld %s"), cg->key,
                              component_desc(catalog, cg->key));
+                else if (cg->empty_unknown)
+                    snprintf(dec, sizeof dec, "%s", _("not read"));
                 else
                     snprintf(dec, sizeof dec, "%s", _("? (no component found)"));
                 const lk_candidate *best = cg->ncand ? &cg->cand[0] : NULL;
+                if (cg->empty_unknown) {
+                    printf("  %-4s %-24.24s %-36.36s %4d%%  %s\n", lk_column_letter(c, letter),
+                           col->header, dec, cg->confidence,
+                           _("empty, and its header names no component"));
+                    continue;
+                }
                 printf("  %-4s %-24.24s %-36.36s %4d%%  %s%s\n", lk_column_letter(c, letter),
                        col->header, dec, cg->confidence, cg->answered ? _("chosen by you")
                        : best ? candidate_reason(best, catalog, why, sizeof why) : "",

@@ -179,6 +179,7 @@ typedef struct lk_comp_guess {
     bool minutes;              /* minutes of an hours component: divide_by 60 */
     lk_value_format format;
     int divide_by;             /* 1, or 60 for minutes of an hours component */
+    bool empty_unknown;        /* no values, and the header names no component: not read */
     size_t negatives;          /* values below zero: allowed only when a person says so */
     bool allow_negative;
     bool open;                 /* an open question */
