@@ -108,6 +108,8 @@ static const char *role_reason(const lk_col_guess *c, char *buf, size_t size)
         snprintf(buf, size, _("as in %s"), r + 8);
     else if (sscanf(r, "loket:%lu/%lu", &a, &b) == 2)
         snprintf(buf, size, _("%lu of %lu values are employee numbers in Loket"), a, b);
+    else if (sscanf(r, "loket-codes:%lu/%lu", &a, &b) == 2)
+        snprintf(buf, size, _("%lu of %lu values are codes of the administration in Loket"), a, b);
     else if (!strcmp(r, "header"))
         snprintf(buf, size, "%s", _("its header (synonym list)"));
     else if (!strcmp(r, "header-values"))
@@ -246,9 +248,17 @@ static void print_columns(const lk_suggestion *g, const lk_catalog *catalog)
                 if (cg->key)
                     snprintf(dec, sizeof dec, _("component %ld %s"), cg->key,
                              component_desc(catalog, cg->key));
+                else if (cg->empty_unknown)
+                    snprintf(dec, sizeof dec, "%s", _("not read"));
                 else
                     snprintf(dec, sizeof dec, "%s", _("? (no component found)"));
                 const lk_candidate *best = cg->ncand ? &cg->cand[0] : NULL;
+                if (cg->empty_unknown) {
+                    printf("  %-4s %-24.24s %-36.36s %4d%%  %s\n", lk_column_letter(c, letter),
+                           col->header, dec, cg->confidence,
+                           _("empty, and its header names no component"));
+                    continue;
+                }
                 printf("  %-4s %-24.24s %-36.36s %4d%%  %s%s\n", lk_column_letter(c, letter),
                        col->header, dec, cg->confidence, cg->answered ? _("chosen by you")
                        : best ? candidate_reason(best, catalog, why, sizeof why) : "",
@@ -449,12 +459,67 @@ static bool ask(job *j, lk_suggestion *g, const lk_catalog *catalog)
 
 /* ---------------------------------------------------------------- Loket */
 
+/*
+ * Online: cost centre and cost unit columns hold codes of the administration, and a column of a
+ * few texts whose header says nothing ("Afdeling") may be one.
+ */
+static void check_codes(lk_session *s, lk_suggestion *g, const char *admin_id,
+                        const char *employment_id)
+{
+    const lk_metadata *meta = NULL;
+    lk_error err;
+    lk_error_clear(&err);
+    bool wanted = false;
+    for (size_t c = 0; c < g->ncols; c++)
+        wanted |= g->cols[c].role == LK_ROLE_COST_CENTER || g->cols[c].role == LK_ROLE_COST_UNIT ||
+                  (g->cols[c].role == LK_ROLE_NAME && !strcmp(g->cols[c].reason, "values-text"));
+    if (!wanted)
+        return;
+    if (lk_api_metadata(s->client, admin_id, employment_id, &meta, &err) != LK_OK) {
+        char buf[LK_ERROR_MSG_MAX + 400];
+        lk_warn(_("cost centres and cost units are not checked: %s"),
+                lk_error_format(&err, buf, sizeof buf));
+        return;
+    }
+    for (size_t c = 0; c < g->ncols; c++) {
+        lk_col_guess *col = &g->cols[c];
+        bool named = col->role == LK_ROLE_COST_CENTER || col->role == LK_ROLE_COST_UNIT;
+        if (!named && !(col->role == LK_ROLE_NAME && !strcmp(col->reason, "values-text")))
+            continue;
+        size_t n, found[2] = { 0, 0 };
+        char **texts = lk_suggest_column_texts(g, c, 200, &n);
+        static const char *const fields[2] = { "costCenter", "costUnit" };
+        for (size_t i = 0; i < n; i++) {
+            for (int f = 0; f < 2; f++)
+                found[f] += lk_metadata_option(meta, fields[f], texts[i]) != NULL;
+            free(texts[i]);
+        }
+        free(texts);
+        if (named) {
+            size_t k = found[col->role == LK_ROLE_COST_UNIT];
+            snprintf(col->reason, sizeof col->reason, "loket-codes:%zu/%zu", k, n);
+            col->confidence = k == n ? 98 : 50;
+            continue;
+        }
+        for (int f = 0; f < 2 && n; f++) {
+            lk_col_role r = f ? LK_ROLE_COST_UNIT : LK_ROLE_COST_CENTER;
+            if (found[f] != n || g->col_role[r] != LK_NO_COLUMN)
+                continue;
+            col->role = r;
+            col->confidence = LK_SURE;
+            snprintf(col->reason, sizeof col->reason, "loket-codes:%zu/%zu", n, n);
+            g->col_role[r] = c;
+            break;
+        }
+    }
+}
+
 /* Online: the employer's administration, its components, and the employee numbers. */
 static int ask_loket(job *j, lk_suggestion *g, lk_catalog **catalog)
 {
     lk_session s;
     lk_error err;
-    char *employer_id = NULL, *employer_name = NULL;
+    char *employer_id = NULL, *employer_name = NULL, *employment_id = NULL;
     lk_admin_list *admin = NULL;
     int rc = LK_EXIT_OK;
     lk_error_clear(&err);
@@ -498,10 +563,13 @@ static int ask_loket(job *j, lk_suggestion *g, lk_catalog **catalog)
         size_t found = 0;
         for (size_t i = 0; i < n; i++) {
             bool hit = false;
-            for (size_t e = 0; emps && e < emps->n && !hit; e++)
+            for (size_t e = 0; emps && e < emps->n && !hit; e++) {
                 hit = emps->items[e].employee_number == numbers[i] &&
                       (!emps->items[e].admin_client_number ||
                        emps->items[e].admin_client_number == admin->items[0].client_number);
+                if (hit && !employment_id)
+                    employment_id = xstrdup(emps->items[e].id);
+            }
             found += hit;
         }
         lk_col_guess *c = &g->cols[col];
@@ -510,7 +578,10 @@ static int ask_loket(job *j, lk_suggestion *g, lk_catalog **catalog)
         lk_employment_list_free(emps);
         free(numbers);
     }
+    if (employment_id)
+        check_codes(&s, g, admin->items[0].id, employment_id);
 out:
+    free(employment_id);
     lk_admin_list_free(admin);
     free(employer_id);
     free(employer_name);

@@ -58,6 +58,22 @@ printf 'Personeelsnr;Uren gewerkt\n3001;160\n3002;152\n' >"$SIM_DIR/ander.csv"
 new "$SIM_DIR/ander.csv" --employer 40101 --yes -o "$SIM_DIR/ander.json" >"$SIM_DIR/log" 2>&1
 [ $? -eq 2 ] || fail "employees of another employer were accepted"
 
+# cost centres: a column of Loket's codes under a header that does not say so is one; a
+# Kostenplaats column with a code the administration lacks is a question
+printf 'Personeelsnr;Afdeling;Uren gewerkt\n1001;PROD;80\n1001;VERK;72\n1004;ADM;160\n' >"$SIM_DIR/afd.csv"
+new "$SIM_DIR/afd.csv" --employer 40101 --yes --period 2026-11 -o "$SIM_DIR/afd.json" >"$SIM_DIR/log" 2>&1 ||
+    { cat "$SIM_DIR/log" >&2; fail "a column of cost centre codes was not recognised"; }
+jq -e '.recordKey.costCenter.column == "Afdeling"' "$SIM_DIR/afd.json" >/dev/null ||
+    fail "Afdeling was not written as the cost centre"
+grep -q "3 of 3 values are codes of the administration in Loket" "$SIM_DIR/log" ||
+    fail "the cost centre check is not shown"
+printf 'Personeelsnr;Kostenplaats;Uren gewerkt\n1001;PROD;80\n1004;MAGAZIJN;160\n' >"$SIM_DIR/kpl.csv"
+new "$SIM_DIR/kpl.csv" --employer 40101 --yes -o "$SIM_DIR/kpl.json" >"$SIM_DIR/log" 2>&1
+rc=$?
+[ $rc -eq 2 ] || { cat "$SIM_DIR/log" >&2; fail "an unknown cost centre code: exit $rc, expected 2"; }
+grep -q "1 of 2 values are codes" "$SIM_DIR/log" || fail "the unknown cost centre is not shown"
+[ ! -e "$SIM_DIR/kpl.json" ] || fail "a mapping was written with an unknown cost centre"
+
 # an employer Loket does not know
 new "$f" --employer 99999 --yes -o "$SIM_DIR/x.json" >"$SIM_DIR/log" 2>&1
 rc=$?
