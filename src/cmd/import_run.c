@@ -288,7 +288,10 @@ static int parse_options(int argc, char **argv, import_opts *o)
             return LK_EXIT_USAGE;
         }
     }
-    if (o->apply && !o->mapping && optind == argc - 1 && lk_plan_file_sniff(argv[optind])) {
+    /* apply PLAN.json: a .json without -m is read as a plan, so a plan that cannot be read
+     * (too deep, not a plan, a device) is named as such rather than as a missing mapping */
+    if (o->apply && !o->mapping && optind == argc - 1 &&
+        (lk_plan_file_sniff(argv[optind]) || lk_plan_file_named(argv[optind]))) {
         o->plan_in = argv[optind];
         return 0;
     }

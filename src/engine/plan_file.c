@@ -215,6 +215,12 @@ lk_code lk_plan_file_verify(lk_plan_file *pf, const char *path, const lk_seal_ke
 
 /* ---------------------------------------------------------------- reading */
 
+bool lk_plan_file_named(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && !strcmp(dot, ".json");
+}
+
 bool lk_plan_file_sniff(const char *path)
 {
     char *text = NULL;
@@ -250,7 +256,9 @@ lk_code lk_plan_file_load(const char *path, lk_plan_file **out, lk_error *err)
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(pf->doc, "files");
     const cJSON *recs = cJSON_GetObjectItemCaseSensitive(pf->doc, "records");
     const char *bad = NULL;
-    if (!cJSON_IsObject(pf->doc) || !cJSON_IsNumber(v))
+    if (!pf->doc)
+        bad = _("it is not a valid plan (not JSON, or nested deeper than a plan is)");
+    else if (!cJSON_IsObject(pf->doc) || !cJSON_IsNumber(v))
         bad = "it is not a loket-import plan (no \"loketImportPlan\")";
     else if (v->valuedouble != PLAN_FILE_VERSION)
         bad = "it is a plan of another loket-import version";

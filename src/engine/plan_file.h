@@ -68,6 +68,8 @@ typedef struct lk_plan_file {
     bool sealed;                /* its seal was checked with this installation's key */
 } lk_plan_file;
 
+/* True when path's name ends in .json (apply takes it for a plan when no mapping is given). */
+bool lk_plan_file_named(const char *path);
 /* True when path is a JSON document that calls itself a loket-import plan. */
 bool lk_plan_file_sniff(const char *path);
 /* Reads and checks a saved plan; errors (LK_ERR_INPUT) name the file and the field. */
