@@ -45,9 +45,9 @@ static const char plan_usage[] =
     "\n"
     "The dry run: checks every row against Loket (employer, employment active in the period,\n"
     "open period, allowed components, record key) and every record as apply would send it\n"
-    "(payslip text of at most 25, the mapping's min/max), and shows per employment and record\n"
-    "what apply would create, change (old -> new) or leave unchanged: dates summed per payroll\n"
-    "period, rounded once. Writes nothing to Loket.\n"
+    "(payslip text of at most 25 characters, the mapping's min/max), and shows per employment\n"
+    "and record what apply would create, change (old -> new) or leave unchanged: dates summed\n"
+    "per payroll period, then rounded. Writes nothing to Loket.\n"
     "--out saves the plan for review; 'apply PLAN.json' then sends exactly that plan.\n"
     "The changes are listed per employer and period, per employment each value old -> new,\n"
     "with totals; a long plan shows its first screenful and names the report with the rest.\n");
@@ -64,51 +64,44 @@ static const char apply_usage[] =
     "run without sending again what Loket confirmed.\n"
     "Every apply leaves a run folder (inputs' SHA-256, mapping, plan, journal, reports) in the\n"
     "state directory; 'loket-import runs' lists them. Without --report the reports (CSV, XLSX,\n"
-    "JSON) are written there. APPLY PLAN.json (saved by 'plan --out') sends exactly that plan,\n"
+    "JSON) are written there. 'apply PLAN.json' (saved by 'plan --out') sends exactly that plan,\n"
     "and refuses (exit 2, nothing sent) when an input file, the mapping or Loket changed since.\n");
 
 static const char options_text[] =
     N_("\n"
-    "  -m, --mapping FILE   the mapping (mappings/NAME.json)\n"
-    "  -p, --period P       payroll period: 2026-11 (month), 2026-P11 (period number) or\n"
-    "                       2026-W47 (week)\n"
-    "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable;\n"
-    "                       its folder must exist (checked before anything is sent)\n"
-    "      --csv-style S    a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
-    "                       rfc4180 (',', decimal point); default: the language's\n"
-    "  -q, --quiet          print errors only (on stderr): no progress, changes or summary\n"
-    "      --allow-empty    a file without data rows is not an error\n");
+    "  -m, --mapping FILE     the mapping (mappings/NAME.json; see docs/mappings.md)\n"
+    "  -p, --period P         payroll period: 2026-11 (month), 2026-P11 (period number) or\n"
+    "                         2026-W47 (week)\n"
+    "      --report FILE      write the report (.csv, .xlsx, .json by extension); repeatable;\n"
+    "                         its folder must exist (checked before anything is sent)\n"
+    "      --csv-style S      a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
+    "                         rfc4180 (',', decimal point); default: the language's\n"
+    "  -q, --quiet            print errors only (on stderr): no progress, changes or summary\n"
+    "      --allow-empty      a file without data rows is not an error\n");
 
 static const char plan_options_text[] =
-    N_("      --out PLAN.json  save the plan for 'apply PLAN.json'\n"
-    "      --lines N        show at most N lines of changes (default: a screenful; 0 = all)\n"
-    "      --json           print the changes as JSON on stdout instead (for machines)\n"
-    "  -h, --help           this text\n");
+    N_("      --out PLAN.json    save the plan for 'apply PLAN.json'\n"
+    "      --lines N          show at most N lines of changes (default: a screenful; 0 = all)\n"
+    "      --json             print the changes as JSON on stdout instead (for machines)\n"
+    "  -h, --help             this text\n");
 
 static const char apply_options_text[] =
-    N_("apply only:\n"
-    "      --journal FILE   where confirmed results are kept (default: in the run folder)\n"
-    "      --resume         continue an interrupted run (the newest unfinished run of the\n"
-    "                       same inputs and options) from its journal\n"
-    "      --allow-partial  send the employments without errors even when others have some\n"
-    "      --force          send records Loket already holds unchanged\n"
-    "      --collective[=N] batch records of one employer into collective calls (default 50);\n"
-    "                       a record the answer does not name is read back\n"
-    "      --verify         read back afterwards and report every difference (also a record\n"
-    "                       reported rejected that Loket holds)\n"
-    "  -h, --help           this text\n");
+    N_("Options of apply only:\n"
+    "      --journal FILE     where the confirmed results are kept (default: in the run folder)\n"
+    "      --resume           continue an interrupted run (the newest unfinished run of the\n"
+    "                         same inputs and options) from its journal\n"
+    "      --allow-partial    send the employments without errors even when others have some\n"
+    "      --force            send records Loket already holds unchanged\n"
+    "      --collective[=N]   batch records of one employer into collective calls (default\n"
+    "                         50); a record the answer does not name is read back\n"
+    "      --verify           read back afterwards and report every difference (also a record\n"
+    "                         reported rejected that Loket holds)\n"
+    "  -h, --help             this text\n");
 
 static const char trust_text[] =
-    N_("apply PLAN.json only:\n"
-    "      --trust-plan     apply a plan made by another installation (or without a seal);\n"
-    "                       it is still compared with a fresh plan, field by field\n");
-
-static const char exit_text[] =
-    N_("\n"
-    "Exit codes: 0 done (plan: no errors); 1 some records rejected or failed; 2 input or\n"
-    "mapping errors, nothing sent; 3 configuration, authentication or connection error;\n"
-    "4 internal error; 5 interrupted (apply --resume finishes the run); 64 usage error (a\n"
-    "wrong command line: nothing was read or sent)\n");
+    N_("Options of apply PLAN.json only:\n"
+    "      --trust-plan       apply a plan made by another installation (or without a seal);\n"
+    "                         it is still compared with a fresh plan, field by field\n");
 
 enum {
     OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
@@ -182,7 +175,8 @@ static void account_unplanned(lk_report *r, const lk_entry_set *set)
         if (rec->outcome != LK_OUTCOME_VALID)
             continue;
         lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Info", false, 0,
-                                     "not sent: the run stopped before the plan was made", NULL);
+                                     _("not sent: the run stopped before the plan was made"),
+                                     NULL);
         lk_report_record_set_result(rec, LK_OUTCOME_NOT_SENT, 0, 0);
     }
 }
@@ -195,7 +189,8 @@ static void usage(FILE *out, bool apply)
     if (apply)
         fputs(_(trust_text), out);
     lk_common_usage(out);
-    fputs(_(exit_text), out);
+    LK_USAGE_EXIT_CODES(out, LK_EXIT_OK, LK_EXIT_REJECTED, LK_EXIT_INPUT, LK_EXIT_CONFIG,
+                        LK_EXIT_INTERNAL, LK_EXIT_INTERRUPTED, LK_EXIT_USAGE);
 }
 
 static int parse_options(int argc, char **argv, import_opts *o)
@@ -520,8 +515,7 @@ int lk_import_command(int argc, char **argv, bool apply)
 
     lk_period_ref period = { 0 };
     if (o.period && !lk_parse_period(o.period, &period)) {
-        lk_errorf(_("--period %s: expected 2026-11 (month), 2026-P11 (period number) or 2026-W47 "
-                  "(week)"), o.period);
+        lk_period_usage_error(o.period);
         lk_plan_file_free(reviewed);
         free(o.reports);
         return LK_EXIT_USAGE;

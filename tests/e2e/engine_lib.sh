@@ -3,7 +3,8 @@
 #   start_import_sim [loket-sim flags]  start_sim, then a private config ($SIM_DIR/config.json) and
 #                                       token store holding the fixture's refresh token
 #   li CMD ARGS...                      runs loket-import CMD with --config; exit code in $LI_RC,
-#                                       stdout in $SIM_DIR/li.out, stderr in $SIM_DIR/li.err
+#                                       stdout in $SIM_DIR/li.out, stderr in $SIM_DIR/li.err; a
+#                                       sanitizer report (exit 86) fails the script
 #   sim_reset                           back to the fixture (and a fresh refresh token)
 #   sim_requests                        GET /__sim/requests (JSON)
 #   sim_count METHOD TEMPLATE           how many requests of that method + endpoint template
@@ -56,6 +57,7 @@ li() {
     shift
     "$IMPORT_BIN" "$cmd" --config "$SIM_DIR/config.json" "$@" >"$SIM_DIR/li.out" 2>"$SIM_DIR/li.err"
     LI_RC=$?
+    li_sanitizer "$cmd"
     if [ "$cmd" = apply ] && [ "${LOKET_IMPORT_SKIP_PRECHECKS:-}" != 1 ] && [ "${LI_MAY_REJECT:-}" != 1 ]; then
         li_prev=
         for li_arg in "$@"; do
@@ -72,6 +74,15 @@ li() {
             case "$li_prev:$li_arg" in --report:*.json) [ -s "$li_arg" ] && check_report_state "$li_arg" ;; esac
             li_prev=$li_arg
         done
+    fi
+}
+
+# A sanitizer build's report (exit 86, see lib.sh) fails the script, whatever exit code the caller
+# would accept.
+li_sanitizer() {
+    if [ "$LI_RC" = 86 ] || grep -q 'Sanitizer\|runtime error:' "$SIM_DIR/li.err" 2>/dev/null; then
+        cat "$SIM_DIR/li.err" >&2
+        fail "loket-import $1 reported a sanitizer error (exit $LI_RC)"
     fi
 }
 

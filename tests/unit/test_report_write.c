@@ -884,7 +884,7 @@ static void test_plan_changes_view(void)
     CU_ASSERT_EQUAL(hidden, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "Bakkerij Van den Berg B.V. (client 40101), Van den Berg "
                                      "maandloon, period 2026-11 (2026-11-01 to 2026-11-30)\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(t, "  ~ 1001 Jansen, Eline, payroll id 1, cost center PROD, "
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "  ~ 1001 Jansen, Eline, employment 1, cost center PROD, "
                                      "payslip type Normaal: updated\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "      ~ 10 Uren gewerkt                  140 -> 151.5\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "      + 11 Overuren 125%                 8\n"));
