@@ -91,6 +91,7 @@ int lk_open_regular(const char *path, lk_error *err)
         int e = errno;
         if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) { /* a socket cannot be opened */
             lk_error_set(err, LK_ERR_IO, _("cannot open %s: %s"), path, strerror(e));
+            errno = e; /* for callers that word the message themselves */
             return -1;
         }
     }

@@ -57,7 +57,10 @@ static lk_file_type sniff_type(const char *path, lk_error *err)
     int fd = lk_open_regular(path, &oe); /* a device or FIFO is refused by name */
     if (fd < 0) {
         lk_error_at(err, path, NULL, 0, (size_t)-1, NULL);
-        lk_error_set(err, oe.code, "%s", oe.message);
+        if (oe.code == LK_ERR_IO)
+            lk_error_set(err, LK_ERR_IO, _("cannot open: %s"), strerror(errno));
+        else
+            lk_error_set(err, oe.code, "%s", oe.message);
         return LK_FILE_AUTO;
     }
     ssize_t n = read(fd, magic, sizeof magic);
