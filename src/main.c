@@ -29,6 +29,7 @@ static const struct command commands[] = {
     { "periods", cmd_periods, N_("list the payroll periods of an administration") },
     { "runs", cmd_runs, N_("the audit trail: list the runs of apply, show one") },
     { "revert", cmd_revert, N_("put back what Loket held before a run of apply") },
+    { "mapping", cmd_mapping, N_("mapping new FILE: write a checked mapping for a new export") },
 };
 
 static void usage(FILE *out)

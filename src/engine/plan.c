@@ -120,8 +120,10 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
     x.bucket_by_key = lk_hashmap_new(set->nentries + 1);
     x.defaults = lk_hashmap_new(16);
     x.components_used = lk_hashmap_new(16);
+#ifdef LK_TEST_HOOKS /* only in the tests' BUILD/tests/loket-import-hooks (Makefile) */
     const char *skip = getenv("LOKET_IMPORT_SKIP_PRECHECKS");
     x.skip_checks = skip && !strcmp(skip, "1");
+#endif
     *out = NULL;
     r->rows_read = set->rows_read;
 
@@ -139,6 +141,8 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
         if ((rc = plan_fetch_period_metadata(&x, err)) != LK_OK)
             goto fail;
     }
+    if (set->nentries && (rc = plan_stop_if_transient(&x, err)) != LK_OK)
+        goto fail;
     /* records from entries (plan_records.c) */
     plan_build_records(&x);
     plan_check_periods(&x);   /* plan_periods.c */

@@ -189,6 +189,16 @@ char *plan_unit_text(const lk_employee_ref *ref, const lk_period_ref *p)
     return strbuf_detach(&sb, NULL);
 }
 
+lk_code plan_stop_if_transient(plan_ctx *x, lk_error *err)
+{
+    for (size_t i = 0; i < x->nunits; i++)
+        if (x->units[i].failed && lk_code_transient(x->units[i].err.code)) {
+            *err = x->units[i].err;
+            return err->code;
+        }
+    return LK_OK;
+}
+
 void plan_unit_fail(unit *u, lk_code code, const char *fmt, ...)
 {
     va_list ap;
@@ -238,12 +248,17 @@ lk_code plan_build_units(plan_ctx *x, lk_error *err)
             u->employer = employer_by_client_number(x, cn, &u->admin_client);
             if (!u->employer) {
                 strbuf sb;
+                lk_code why = LK_ERR_NOT_FOUND;
                 strbuf_init(&sb, 64);
                 for (size_t j = 0; j < x->nemps; j++)
-                    if (x->emps[j].admins_failed)
+                    if (x->emps[j].admins_failed) {
                         strbuf_addf(&sb, "%s%s (%s)", sb.len ? ", " : "", x->emps[j].name,
                                     x->emps[j].admins_err.message);
-                plan_unit_fail(u, LK_ERR_NOT_FOUND,
+                        /* unanswered, not absent: the employer may be among those */
+                        if (lk_code_transient(x->emps[j].admins_err.code))
+                            why = x->emps[j].admins_err.code;
+                    }
+                plan_unit_fail(u, why,
                                _("no payroll administration with client number %ld among the employers "
                                "this user may see%s%s"),
                                cn, sb.len ? "; could not read: " : "", sb.len ? sb.buf : "");

@@ -4,7 +4,10 @@
 #                                       token store holding the fixture's refresh token
 #   li CMD ARGS...                      runs loket-import CMD with --config; exit code in $LI_RC,
 #                                       stdout in $SIM_DIR/li.out, stderr in $SIM_DIR/li.err; a
-#                                       sanitizer report (exit 86) fails the script
+#                                       sanitizer report (exit 86) fails the script; with
+#                                       LOKET_IMPORT_SKIP_PRECHECKS=1 it runs the test build
+#                                       BUILD/tests/loket-import-hooks, the only one that has
+#                                       that hook
 #   sim_reset                           back to the fixture (and a fresh refresh token)
 #   sim_requests                        GET /__sim/requests (JSON)
 #   sim_count METHOD TEMPLATE           how many requests of that method + endpoint template
@@ -26,6 +29,8 @@
 
 IMPORT_BIN=
 case "$LOKET_BUILD" in /*) IMPORT_BIN=$LOKET_BUILD/loket-import ;; *) IMPORT_BIN=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
+# the test hook LOKET_IMPORT_SKIP_PRECHECKS=1 exists only in this build of loket-import (Makefile)
+HOOKS_BIN=${IMPORT_BIN%/loket-import}/tests/loket-import-hooks
 PPD_ONE='/providers/employers/employees/employments/{employmentId}/payrollperioddata'
 PPD_COLL='/providers/employers/{employerId}/payrollperioddata'
 
@@ -55,7 +60,12 @@ EOF
 li() {
     cmd=$1
     shift
-    "$IMPORT_BIN" "$cmd" --config "$SIM_DIR/config.json" "$@" >"$SIM_DIR/li.out" 2>"$SIM_DIR/li.err"
+    li_bin=$IMPORT_BIN
+    if [ "${LOKET_IMPORT_SKIP_PRECHECKS:-}" = 1 ]; then
+        li_bin=$HOOKS_BIN
+        [ -x "$li_bin" ] || fail "$li_bin not built"
+    fi
+    "$li_bin" "$cmd" --config "$SIM_DIR/config.json" "$@" >"$SIM_DIR/li.out" 2>"$SIM_DIR/li.err"
     LI_RC=$?
     li_sanitizer "$cmd"
     if [ "$cmd" = apply ] && [ "${LOKET_IMPORT_SKIP_PRECHECKS:-}" != 1 ] && [ "${LI_MAY_REJECT:-}" != 1 ]; then
