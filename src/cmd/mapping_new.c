@@ -80,6 +80,23 @@ typedef struct job {
 
 /* ---------------------------------------------------------------- words for people */
 
+/*
+ * Text from outside (headers, codes, sheet names, Loket's component names) as shown on the
+ * terminal: control characters and line breaks become spaces. Up to four at once per call site.
+ */
+static const char *shown(const char *text)
+{
+    static char bufs[4][256];
+    static unsigned next;
+    char *b = bufs[next++ % 4];
+    snprintf(b, sizeof bufs[0], "%s", text ? text : "");
+    lk_text_make_printable(b);
+    for (char *p = b; *p; p++)
+        if (*p == '\n' || *p == '\t')
+            *p = ' ';
+    return b;
+}
+
 static const char *role_name(lk_col_role r)
 {
     switch (r) {
@@ -147,7 +164,7 @@ static const char *candidate_reason(const lk_candidate *c, const lk_catalog *cat
                                     size_t size)
 {
     const lk_catalog_item *it = lk_catalog_find(catalog, c->key);
-    const char *d = it ? it->description : "";
+    const char *d = shown(it ? it->description : "");
     switch (c->why) {
     case LK_WHY_NUMBER: snprintf(buf, size, "%s", _("the component's number")); break;
     case LK_WHY_NUMBER_UNCHECKED:
@@ -164,7 +181,7 @@ static const char *candidate_reason(const lk_candidate *c, const lk_catalog *cat
 static const char *component_desc(const lk_catalog *catalog, long key)
 {
     const lk_catalog_item *it = lk_catalog_find(catalog, key);
-    return it ? it->description : "";
+    return shown(it ? it->description : "");
 }
 
 /* ---------------------------------------------------------------- showing the decisions */
@@ -174,7 +191,7 @@ static void print_shape(const lk_suggestion *g)
     const lk_sample *s = g->sample;
     printf("%s: %s", s->path, s->type == LK_FILE_XLSX ? "xlsx" : "csv");
     if (s->sheet)
-        printf(_(", sheet \"%s\""), s->sheet);
+        printf(_(", sheet \"%s\""), shown(s->sheet));
     if (s->type == LK_FILE_CSV) {
         if (s->delimiter == '\t')
             printf(_(", delimiter tab"));
@@ -213,23 +230,23 @@ static void print_shape(const lk_suggestion *g)
     char letter[8];
     if (g->has_totals && g->totals_checked)
         printf(_("  totals row %lu (\"%s\" in column %s): adds up, so validate checks it "
-                 "(input.totalsRow)\n"), g->totals_row, g->totals_pattern,
+                 "(input.totalsRow)\n"), g->totals_row, shown(g->totals_pattern),
                lk_column_letter(g->totals_col, letter));
     else if (g->has_totals)
         printf(_("  totals row %lu (\"%s\" in column %s): column %s says %s but the rows add up "
                  "to %s, so it is skipped, not checked (input.skipRows)\n"), g->totals_row,
-               g->totals_pattern, lk_column_letter(g->totals_col, letter),
-               g->cols[g->totals_bad_col].header, g->totals_said, g->totals_sum);
+               shown(g->totals_pattern), lk_column_letter(g->totals_col, letter),
+               shown(g->cols[g->totals_bad_col].header), shown(g->totals_said), g->totals_sum);
     for (size_t i = 0; i < g->nskips; i++)
         printf(ngettext("  %zu row like \"%s\" in column %s, from row %lu: skipped (subtotals)\n",
                         "  %zu rows like \"%s\" in column %s, from row %lu: skipped (subtotals)\n",
-                        g->skips[i].rows), g->skips[i].rows, g->skips[i].pattern,
+                        g->skips[i].rows), g->skips[i].rows, shown(g->skips[i].pattern),
                lk_column_letter(g->skips[i].col, letter), g->skips[i].first_row);
     if (s->truncated)
         printf(_("  only the first %d rows were looked at\n"), LK_SAMPLE_MAX_ROWS);
     for (size_t i = 0; i < s->nother_sheets; i++)
         printf(_("  sheet \"%s\" holds rows too; it is not read (--sheet chooses)\n"),
-               s->other_sheets[i]);
+               shown(s->other_sheets[i]));
 }
 
 static void print_columns(const lk_suggestion *g, const lk_catalog *catalog)
@@ -257,12 +274,12 @@ static void print_columns(const lk_suggestion *g, const lk_catalog *catalog)
                 const lk_candidate *best = cg->ncand ? &cg->cand[0] : NULL;
                 if (cg->empty_unknown) {
                     printf("  %-4s %-24.24s %-36.36s %4d%%  %s\n", lk_column_letter(c, letter),
-                           col->header, dec, cg->confidence,
+                           shown(col->header), dec, cg->confidence,
                            _("empty, and its header names no component"));
                     continue;
                 }
                 printf("  %-4s %-24.24s %-36.36s %4d%%  %s%s\n", lk_column_letter(c, letter),
-                       col->header, dec, cg->confidence, cg->answered ? _("chosen by you")
+                       shown(col->header), dec, cg->confidence, cg->answered ? _("chosen by you")
                        : best ? candidate_reason(best, catalog, why, sizeof why) : "",
                        cg->divide_by == 60 ? _("; minutes, divided by 60") : "");
             }
@@ -270,7 +287,7 @@ static void print_columns(const lk_suggestion *g, const lk_catalog *catalog)
         }
         if (col->role == LK_ROLE_COMPONENT && g->layout == LK_LAYOUT_COMPONENT_ROW)
             continue;
-        printf("  %-4s %-24.24s %-36.36s %4d%%  %s\n", lk_column_letter(c, letter), col->header,
+        printf("  %-4s %-24.24s %-36.36s %4d%%  %s\n", lk_column_letter(c, letter), shown(col->header),
                role_name(col->role), col->confidence, role_reason(col, why, sizeof why));
     }
     if (g->layout == LK_LAYOUT_COMPONENT_ROW) {
@@ -292,7 +309,7 @@ static void print_columns(const lk_suggestion *g, const lk_catalog *catalog)
                          component_desc(catalog, cg->key));
             else
                 snprintf(dec, sizeof dec, "%s", _("? (no component found)"));
-            printf("    %-24.24s %-36.36s %4d%%  %s\n", cg->text, dec, cg->confidence,
+            printf("    %-24.24s %-36.36s %4d%%  %s\n", shown(cg->text), dec, cg->confidence,
                    cg->answered ? _("chosen by you")
                    : cg->ncand ? candidate_reason(&cg->cand[0], catalog, why, sizeof why) : "");
         }
@@ -306,13 +323,13 @@ static void describe_comp_question(const lk_suggestion *g, const lk_comp_guess *
 {
     char letter[8], why[400];
     if (g->layout == LK_LAYOUT_LONG)
-        fprintf(out, _("code \"%s\" (%zu values): which payroll component?"), cg->text,
+        fprintf(out, _("code \"%s\" (%zu values): which payroll component?"), shown(cg->text),
                 cg->values);
     else
         fprintf(out, _("column %s \"%s\" (%zu values): which payroll component?"),
-                lk_column_letter(cg->col, letter), cg->text, cg->values);
+                lk_column_letter(cg->col, letter), shown(cg->text), cg->values);
     if (cg->also_col >= 0)
-        fprintf(out, _(" (\"%s\" also maps to component %ld)"), g->comps[cg->also_col].text,
+        fprintf(out, _(" (\"%s\" also maps to component %ld)"), shown(g->comps[cg->also_col].text),
                 cg->key);
     fputc('\n', out);
     if (cg->negatives && !cg->allow_negative)
@@ -337,6 +354,8 @@ static const char *general_question(const char *what)
         return _("the workbook has more than one sheet with rows: say which with --sheet");
     if (!strcmp(what, "header"))
         return _("no header row found: the mapping would have to name columns by letter");
+    if (!strcmp(what, "codes"))
+        return _("the code column holds too many different codes for a long file");
     if (!strcmp(what, "decimal"))
         return _("the file mixes decimal commas and points: it cannot be read one way");
     return what;
@@ -356,7 +375,7 @@ static size_t list_open(lk_suggestion *g, const lk_catalog *catalog, FILE *out)
         if (col->role == LK_ROLE_COMPONENT || col->confidence >= LK_SURE)
             continue;
         fprintf(out, _("  - column %s \"%s\": %s? (%d%%: %s)\n"), lk_column_letter(c, letter),
-                col->header, role_name(col->role), col->confidence,
+                shown(col->header), role_name(col->role), col->confidence,
                 role_reason(col, why, sizeof why));
     }
     for (size_t k = 0; k < g->ncomps; k++) {
@@ -390,7 +409,7 @@ static bool ask(job *j, lk_suggestion *g, const lk_catalog *catalog)
             continue;
         for (;;) {
             printf(_("Column %s \"%s\": %s? (%d%%: %s) [y = yes, n = do not read it] "),
-                   lk_column_letter(c, letter), col->header, role_name(col->role),
+                   lk_column_letter(c, letter), shown(col->header), role_name(col->role),
                    col->confidence, role_reason(col, why, sizeof why));
             if (!read_answer(line, sizeof line))
                 return false;
