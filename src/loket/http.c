@@ -8,6 +8,7 @@
  */
 #include "loket/http.h"
 #include "loket/neterror.h"
+#include "loket/pace_memory.h"
 #include "loket/pacer.h"
 
 #include "common/i18n.h"
@@ -75,6 +76,7 @@ struct lk_http {
     size_t waiting_n, ready_n;
     double hold_until_ms;       /* after 429/503: start nothing before this */
     lk_pacer pacer;             /* the server's rate limit as learned from its 429s */
+    char *pace_file;            /* where the learned pace is kept for the next run */
     unsigned long serial;
     uint64_t rng;
     bool aborted;
@@ -208,6 +210,11 @@ lk_code lk_http_new(const lk_config *cfg, lk_tokens *tokens, lk_trace *trace, lk
     curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)cfg->concurrency);
     curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)cfg->concurrency);
     lk_pacer_init(&h->pacer);
+    h->pace_file = lk_pace_memory_path(cfg->token_store);
+    lk_pacer_resume(&h->pacer,
+                    lk_pace_recall(h->pace_file, cfg->api_url, time(NULL), LK_PACE_MEMORY_MAX_AGE_S),
+                    lk_monotonic_ms());
+    h->stats.paced_rate = h->pacer.rate;
     h->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)h;
     if (!h->rng)
         h->rng = 0x9e3779b97f4a7c15ULL;
@@ -240,6 +247,13 @@ void lk_http_free(lk_http *h)
     }
     lk_tokens_job_free(h->token_job, h->multi, NULL);
     curl_multi_cleanup(h->multi);
+    /* what this run learned of the server's limit is the next run's starting point: the pace
+     * of the last cut, known to be below the limit (what it grew to since may be above). A run
+     * that only resumed a remembered pace learned nothing new and leaves the file, so that the
+     * memory expires an hour after the limit was last seen, and a raised limit is found again. */
+    if (h->pacer.cuts && h->pacer.safe_rate > 0)
+        lk_pace_remember(h->pace_file, h->cfg->api_url, h->pacer.safe_rate, time(NULL));
+    free(h->pace_file);
     for (size_t i = 0; i < h->stats.n; i++)
         free(h->stats.records[i].endpoint);
     free(h->stats.records);

@@ -11,6 +11,15 @@ void lk_pacer_init(lk_pacer *p)
     memset(p, 0, sizeof *p);
 }
 
+void lk_pacer_resume(lk_pacer *p, double rate, double now_ms)
+{
+    if (!(rate >= LK_PACER_RATE_MIN))
+        return;
+    p->rate = p->safe_rate = rate;
+    p->cut_ms = p->grown_ms = p->next_ms = now_ms;
+    p->resumed = true;
+}
+
 bool lk_pacer_may_start(const lk_pacer *p, double now_ms, double *wait_ms)
 {
     if (p->rate <= 0 || now_ms >= p->next_ms)
@@ -70,7 +79,7 @@ static void estimate(lk_pacer *p)
     if (rate > 0 && rate < LK_PACER_RATE_MIN)
         rate = LK_PACER_RATE_MIN;
     if (rate > p->rate)
-        p->rate = rate;
+        p->rate = p->safe_rate = rate;
 }
 
 void lk_pacer_answered(lk_pacer *p, double started_ms, double now_ms, long status)
@@ -83,7 +92,7 @@ void lk_pacer_answered(lk_pacer *p, double started_ms, double now_ms, long statu
         p->head = (p->head + 1) % LK_PACER_RING;
         if (p->n < LK_PACER_RING)
             p->n++;
-        if (p->cuts == 1 && started_ms <= p->cut_ms)
+        if (p->measuring && started_ms <= p->cut_ms)
             estimate(p);
         return;
     }
@@ -99,10 +108,12 @@ void lk_pacer_answered(lk_pacer *p, double started_ms, double now_ms, long statu
          * the server refuses all for a while; that measures nothing, Retry-After alone rules */
         if (p->rate <= 0)
             return;
+        p->measuring = true;
     } else {
+        p->measuring = false;
         grow(p, now_ms);
         rate = p->rate * LK_PACER_DECREASE;
-        p->rate = rate < LK_PACER_RATE_MIN ? LK_PACER_RATE_MIN : rate;
+        p->rate = p->safe_rate = rate < LK_PACER_RATE_MIN ? LK_PACER_RATE_MIN : rate;
     }
     p->cut_ms = now_ms;
     p->grown_ms = now_ms;

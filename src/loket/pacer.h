@@ -22,6 +22,7 @@
 
 typedef struct lk_pacer {
     double rate;            /* allowed starts per second; 0 = not paced (no 429 seen) */
+    double safe_rate;       /* the pace set by the last cut: below a limit the server showed */
     double next_ms;         /* earliest start of the next request while paced */
     double cut_ms;          /* when the allowance was last cut */
     double first_limited_ms;    /* start of the first request answered 429 */
@@ -29,6 +30,8 @@ typedef struct lk_pacer {
     double accepted_ms[LK_PACER_RING];  /* start times of accepted requests (a ring) */
     size_t head, n;
     unsigned cuts;          /* how often a 429 cut the allowance */
+    bool measuring;         /* the first estimate is still being raised by late answers */
+    bool resumed;           /* started at a pace an earlier run learned (pace_memory.h) */
     unsigned limited;       /* 429 answers seen */
 } lk_pacer;
 
@@ -40,6 +43,9 @@ typedef struct lk_pacer {
 #define LK_PACER_RATE_MIN 0.20   /* never slower than one request in 5 s */
 
 void lk_pacer_init(lk_pacer *p);
+/* Starts paced at rate (requests/s), as an earlier run against the same server learned it;
+ * from there the pace grows and is cut as after a first estimate. */
+void lk_pacer_resume(lk_pacer *p, double rate, double now_ms);
 /* May a request start at now_ms? When not, *wait_ms says how long until one may. */
 bool lk_pacer_may_start(const lk_pacer *p, double now_ms, double *wait_ms);
 /* A request starts at now_ms (after lk_pacer_may_start said yes). */

@@ -598,7 +598,8 @@ static void finish(watcher *w, int from_fd, const run_state *st, const lk_watch_
     else
         remove_stale_note(w, st);
     log_outcome(w, st, oc);
-    run_hook(w, st, oc, to_fd == w->failed_fd);
+    /* a file in done/ whose report is missing still needs a person: onFailure */
+    run_hook(w, st, oc, to_fd == w->failed_fd || !strcmp(oc->outcome, "report-missing"));
 }
 
 /* ---------------------------------------------------------------- the child import */
@@ -849,6 +850,29 @@ static bool changed_since_claim(const watcher *w, const run_state *st, char *why
     return true;
 }
 
+/* An apply whose journal says it ran to the end: every record was sent and answered, so what
+ * failed afterwards (exit 3) was the report or the run folder, not the data. */
+static bool journal_complete(const watcher *w, const run_state *st)
+{
+    char name[RUN_STEM_MAX + 96];
+    strbuf sb;
+    char buf[65536];
+    ssize_t r;
+    bool found;
+    int fd;
+    snprintf(name, sizeof name, "%s.journal", st->run);
+    fd = openat(w->journals_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    strbuf_init(&sb, 4096);
+    while (sb.len < 256u * 1024 * 1024 && (r = read(fd, buf, sizeof buf)) > 0)
+        strbuf_add(&sb, buf, (size_t)r);
+    close(fd);
+    found = strstr(sb.buf, "\"key\":\"run:complete\"") != NULL;
+    strbuf_free(&sb);
+    return found;
+}
+
 /* Runs (or resumes) the import of a claimed file and files the outcome. */
 static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule, int lock_fd)
 {
@@ -923,39 +947,51 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
         if (rule->mode == LK_WATCH_APPLY)
             registry_note(w, st, "failed", oc.exit_code);
     } else {
-        switch (oc.exit_code) {
-        case LK_EXIT_OK:
-            oc.outcome = rule->mode == LK_WATCH_APPLY ? "imported" : "planned";
-            oc.reason = rule->mode == LK_WATCH_APPLY
-                            ? "every employment was sent and confirmed"
-                            : "the plan has no errors; nothing was sent (review-only rule)";
+        if (oc.exit_code == LK_EXIT_CONFIG && rule->mode == LK_WATCH_APPLY &&
+            journal_complete(w, st)) {
+            /* the data is in Loket: the file is done, only its report is missing */
+            oc.outcome = "report-missing";
+            oc.reason = "the import reached Loket and ran to the end (every answer is in its "
+                        "journal), but its report could not be written: the data is in Loket "
+                        "and the report is missing; fix the cause (it names the report), the "
+                        "file itself needs nothing";
             oc.folder = w->cfg->done;
-            break;
-        case LK_EXIT_REJECTED:
-            oc.outcome = "rejected";
-            oc.reason = rule->mode == LK_WATCH_APPLY
-                            ? "some employments were rejected or failed; the rest was sent; "
-                              "see the report"
-                            : "the plan has errors; nothing was sent; see the report";
-            oc.folder = w->cfg->failed;
-            break;
-        case LK_EXIT_INPUT:
-            oc.outcome = "input-error";
-            oc.reason = "the file or the mapping has errors; nothing was sent";
-            oc.folder = w->cfg->failed;
-            break;
-        case LK_EXIT_CONFIG:
-        case LK_EXIT_USAGE: /* a rule's options the importer does not take */
-            oc.outcome = "config-error";
-            oc.reason = "configuration, authentication or connection error; move the file "
-                        "back to the inbox once it is solved";
-            oc.folder = w->cfg->failed;
-            break;
-        default:
-            oc.outcome = "internal-error";
-            oc.reason = "the import failed with an internal error; see the log in reports/";
-            oc.folder = w->cfg->failed;
-            break;
+            w->failed_count++; /* a person must still see to it (--once exits 1) */
+        } else {
+            switch (oc.exit_code) {
+            case LK_EXIT_OK:
+                oc.outcome = rule->mode == LK_WATCH_APPLY ? "imported" : "planned";
+                oc.reason = rule->mode == LK_WATCH_APPLY
+                                ? "every employment was sent and confirmed"
+                                : "the plan has no errors; nothing was sent (review-only rule)";
+                oc.folder = w->cfg->done;
+                break;
+            case LK_EXIT_REJECTED:
+                oc.outcome = "rejected";
+                oc.reason = rule->mode == LK_WATCH_APPLY
+                                ? "some employments were rejected or failed; the rest was sent; "
+                                  "see the report"
+                                : "the plan has errors; nothing was sent; see the report";
+                oc.folder = w->cfg->failed;
+                break;
+            case LK_EXIT_INPUT:
+                oc.outcome = "input-error";
+                oc.reason = "the file or the mapping has errors; nothing was sent";
+                oc.folder = w->cfg->failed;
+                break;
+            case LK_EXIT_CONFIG:
+            case LK_EXIT_USAGE: /* a rule's options the importer does not take */
+                oc.outcome = "config-error";
+                oc.reason = "configuration, authentication or connection error; move the file "
+                            "back to the inbox once it is solved";
+                oc.folder = w->cfg->failed;
+                break;
+            default:
+                oc.outcome = "internal-error";
+                oc.reason = "the import failed with an internal error; see the log in reports/";
+                oc.folder = w->cfg->failed;
+                break;
+            }
         }
         bool is_changed = changed_since_claim(w, st, changed, sizeof changed);
         if (is_changed) {
@@ -968,7 +1004,9 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
         if (rule->mode == LK_WATCH_APPLY)
             registry_note(w, st,
                           is_changed                         ? "failed"
-                          : oc.exit_code == LK_EXIT_OK       ? "imported"
+                          : oc.exit_code == LK_EXIT_OK ||
+                                  !strcmp(oc.outcome, "report-missing")
+                              ? "imported"
                           : oc.exit_code == LK_EXIT_REJECTED ? "partial"
                           : oc.exit_code == LK_EXIT_INPUT    ? "not-sent"
                                                              : "failed",
@@ -1776,8 +1814,17 @@ static int open_layout(watcher *w)
         lk_errorf("%s: %s", w->root, strerror(errno));
         return -1;
     }
+    /* whoever may write DIR itself can rename done/, failed/, reports/ and the registry */
+    if ((root_st.st_mode & (S_IWGRP | S_IWOTH)) && !(root_st.st_mode & S_ISVTX)) {
+        lk_errorf(_("%s can be written by other users (mode %04o): they could rename its "
+                  "folders and the registry; chmod g-w,o-w it (uploads go into inbox/, which "
+                  "stays writable for the group)"),
+                  w->root, (unsigned)(root_st.st_mode & 07777));
+        return -1;
+    }
     for (int i = 0; i < 5; i++) {
-        *fds[i] = lk_watch_open_subdir(w->root_fd, folders[i], 1);
+        /* inbox/ is where the group uploads; nothing else is theirs to change */
+        *fds[i] = lk_watch_open_subdir_mode(w->root_fd, folders[i], 1, i == 0 ? 0770 : 0750);
         if (*fds[i] < 0) {
             lk_errorf(_("%s/%s: %s (a folder of the layout must be a real folder, not a "
                       "symbolic link)"), w->root, folders[i], strerror(errno));

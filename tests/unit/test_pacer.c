@@ -1,17 +1,21 @@
 /*
- * test_pacer.c: the client's rate-limit pacer (loket/pacer.h), by counts. A small discrete-time
+ * test_pacer.c: the client's rate-limit pacer (loket/pacer.h), by counts, and the memory of the
+ * learned pace between runs (loket/pace_memory.h). A small discrete-time
  * model of the engine (concurrency c, fixed latency, every 429 holding new starts for its
  * Retry-After, the refused request retried first) talks to a model of a server that counts
  * requests per fixed second, as loket-sim --rate-limit does. The same model without the pacer
  * shows what the counts would be without it, so the bounds below can fail.
  */
 #include "support/cunit_main.h"
+#include "loket/pace_memory.h"
 #include "loket/pacer.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------- the model */
 
@@ -21,6 +25,7 @@ typedef struct model {
     int requests;
     double latency_ms;
     bool use_pacer;
+    double resume_rate;     /* a pace remembered from an earlier run; 0 = none */
     /* results */
     int answered_429;
     double wall_ms;
@@ -39,6 +44,7 @@ static void run_model(model *m)
     double now = 0, hold_until = 0, window_start = -1e9;
     int window_count = 0;
     lk_pacer_init(&m->pacer);
+    lk_pacer_resume(&m->pacer, m->resume_rate, 0);
     m->answered_429 = 0;
     while (done < m->requests && now < 600000) {
         /* answers due now, in the order they started */
@@ -207,6 +213,91 @@ static void test_growth_and_floor(void)
     CU_ASSERT_DOUBLE_EQUAL(p.rate, LK_PACER_RATE_MIN, 1e-9);
 }
 
+static void test_resume(void)
+{
+    lk_pacer p;
+    double wait = 0;
+    lk_pacer_init(&p);
+    lk_pacer_resume(&p, 0, 0); /* nothing remembered: not paced */
+    CU_ASSERT_EQUAL(p.rate, 0);
+    CU_ASSERT_FALSE(p.resumed);
+    lk_pacer_resume(&p, 40, 1000);
+    CU_ASSERT_TRUE(p.resumed);
+    CU_ASSERT_TRUE(lk_pacer_may_start(&p, 1000, NULL));
+    lk_pacer_started(&p, 1000);
+    CU_ASSERT_FALSE(lk_pacer_may_start(&p, 1001, &wait));
+    CU_ASSERT_DOUBLE_EQUAL(wait, 24, 1e-9);
+    /* a 429 after resuming cuts multiplicatively; late answers do not raise it again */
+    lk_pacer_answered(&p, 1000, 1022, 429);
+    CU_ASSERT_DOUBLE_EQUAL(p.rate, 40 * LK_PACER_DECREASE, 1e-9);
+    for (int i = 0; i < 50; i++)
+        lk_pacer_answered(&p, 990, 1023, 200);
+    CU_ASSERT_DOUBLE_EQUAL(p.rate, 40 * LK_PACER_DECREASE, 1e-9);
+    /* the model: resumed at the learned pace, a second run is refused nothing */
+    {
+        model m = { .limit = 50, .concurrency = 32, .requests = 500, .latency_ms = 22,
+                    .use_pacer = true };
+        model again;
+        run_model(&m);
+        again = m;
+        again.resume_rate = m.pacer.safe_rate;
+        CU_ASSERT_TRUE(m.pacer.safe_rate >= 47 && m.pacer.safe_rate <= 50);
+        run_model(&again);
+        CU_ASSERT_TRUE(m.answered_429 > 0);
+        CU_ASSERT_EQUAL(again.answered_429, 0);
+        CU_ASSERT_TRUE(again.wall_ms < m.wall_ms);
+    }
+}
+
+static void test_memory_file(void)
+{
+    char *dir = lk_test_tmpdir(), store[512], *path;
+    FILE *f;
+    time_t now = 1796680000;
+    snprintf(store, sizeof store, "%s/tokens.json", dir);
+    CU_ASSERT_PTR_NULL(lk_pace_memory_path(NULL));
+    CU_ASSERT_PTR_NULL(lk_pace_memory_path(""));
+    path = lk_pace_memory_path(store);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    CU_ASSERT_PTR_NOT_NULL(strstr(path, "tokens.json.pace"));
+    /* nothing remembered yet */
+    CU_ASSERT_EQUAL(lk_pace_recall(path, "https://api.loket.nl/v2", now, 3600), 0);
+    lk_pace_remember(path, "https://api.loket.nl/v2", 48.337, now);
+    {
+        struct stat st;
+        CU_ASSERT_EQUAL(stat(path, &st), 0);
+        CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+    }
+    CU_ASSERT_DOUBLE_EQUAL(lk_pace_recall(path, "https://api.loket.nl/v2", now + 10, 3600), 48.34, 1e-9);
+    /* another API, too old, from the future */
+    CU_ASSERT_EQUAL(lk_pace_recall(path, "https://api.loket-acc.nl/v2", now + 10, 3600), 0);
+    CU_ASSERT_EQUAL(lk_pace_recall(path, "https://api.loket.nl/v2", now + 3601, 3600), 0);
+    CU_ASSERT_EQUAL(lk_pace_recall(path, "https://api.loket.nl/v2", now - 1, 3600), 0);
+    /* a file others can write is not trusted */
+    CU_ASSERT_EQUAL(chmod(path, 0666), 0);
+    CU_ASSERT_EQUAL(lk_pace_recall(path, "https://api.loket.nl/v2", now + 10, 3600), 0);
+    /* garbage and nonsense values */
+    f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("{\"apiUrl\": \"https://api.loket.nl/v2\", \"requestsPerSecond\": -5, \"learnedAt\": 1796680000}", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(chmod(path, 0600), 0);
+    CU_ASSERT_EQUAL(lk_pace_recall(path, "https://api.loket.nl/v2", now + 10, 3600), 0);
+    f = fopen(path, "w");
+    fputs("not json", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(lk_pace_recall(path, "https://api.loket.nl/v2", now + 10, 3600), 0);
+    /* nonsense is never written */
+    unlink(path);
+    lk_pace_remember(path, "https://api.loket.nl/v2", 0, now);
+    lk_pace_remember(path, "https://api.loket.nl/v2", NAN, now);
+    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(dir);
+}
+
 static const lk_test tests[] = {
     { "pacer: no limit, no pacing", test_no_limit_never_paces },
     { "pacer: 50/s at concurrency 8", test_limit_c8 },
@@ -214,6 +305,8 @@ static const lk_test tests[] = {
     { "pacer: the first estimate counts answers that arrive after the 429", test_estimate_counts_late_answers },
     { "pacer: one cut per piece of news, then multiplicative", test_cut_once_per_news },
     { "pacer: additive growth, a floor, and no pace from nothing", test_growth_and_floor },
+    { "pacer: resuming a remembered pace", test_resume },
+    { "pace memory: the file, its checks and its age", test_memory_file },
     { NULL, NULL },
 };
 
