@@ -354,6 +354,8 @@ static const char *general_question(const char *what)
         return _("the workbook has more than one sheet with rows: say which with --sheet");
     if (!strcmp(what, "header"))
         return _("no header row found: the mapping would have to name columns by letter");
+    if (!strcmp(what, "novalues"))
+        return _("no column or code holds a payroll component: there is nothing to import");
     if (!strcmp(what, "codes"))
         return _("the code column holds too many different codes for a long file");
     if (!strcmp(what, "decimal"))

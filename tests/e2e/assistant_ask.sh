@@ -7,7 +7,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-command -v script >/dev/null || { echo "SKIP script(1) (util-linux) is not installed"; exit 77; }
+command -v script >/dev/null || { echo "SKIP: script(1) (util-linux) is not installed"; exit 77; }
 LI="$LK_ROOT/$LOKET_BUILD/loket-import"
 case "$LOKET_BUILD" in /*) LI="$LOKET_BUILD/loket-import" ;; esac
 DATA="$LK_ROOT/tests/data/assistant"
