@@ -1769,7 +1769,7 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
         /* only header rows, or not even those: say so rather than report an empty success */
         unsigned long need = m->header_row > m->component_row ? m->header_row : m->component_row;
         if (!a->fs.seen_header || (m->component_row && !a->fs.seen_component_row))
-            file_error_at(a, NULL, need, _("the file ends before its header row %lu"), need);
+            file_error_at(a, NULL, need, _("the file ends before reaching header row %lu"), need);
     }
     if (!a->fs.failed && !a->allow_empty && fi->rows_used == 0 && fi->rows_failed == 0)
         empty_file(a, fi);
