@@ -98,9 +98,14 @@ static const char apply_options_text[] =
     "                         reported rejected that Loket holds)\n"
     "  -h, --help             this text\n");
 
+static const char trust_text[] =
+    N_("Options of apply PLAN.json only:\n"
+    "      --trust-plan       apply a plan made by another installation (or without a seal);\n"
+    "                         it is still compared with a fresh plan, field by field\n");
+
 enum {
     OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
-    OPT_VERIFY, OPT_ALLOW_EMPTY, OPT_LINES, OPT_JSON, OPT_CSV_STYLE
+    OPT_VERIFY, OPT_ALLOW_EMPTY, OPT_LINES, OPT_JSON, OPT_CSV_STYLE, OPT_TRUST_PLAN
 };
 
 enum { OPT_OUT = 512 };
@@ -117,6 +122,7 @@ static const struct option options[] = {
     { "force", no_argument, NULL, OPT_FORCE },
     { "collective", optional_argument, NULL, OPT_COLLECTIVE },
     { "verify", no_argument, NULL, OPT_VERIFY },
+    { "trust-plan", no_argument, NULL, OPT_TRUST_PLAN },
     { "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
     { "lines", required_argument, NULL, OPT_LINES },
     { "json", no_argument, NULL, OPT_JSON },
@@ -135,6 +141,7 @@ typedef struct import_opts {
     const char **reports;
     size_t nreports;
     bool quiet, resume, allow_partial, force, verify, allow_empty;
+    bool trust_plan;            /* --trust-plan: a plan of another installation */
     int collective;
     bool json;                /* plan: the changes as JSON on stdout */
     lk_csv_style csv_style;   /* of .csv reports */
@@ -179,6 +186,8 @@ static void usage(FILE *out, bool apply)
     fputs(apply ? _(apply_usage) : _(plan_usage), out);
     fputs(_(options_text), out);
     fputs(apply ? _(apply_options_text) : _(plan_options_text), out);
+    if (apply)
+        fputs(_(trust_text), out);
     lk_common_usage(out);
     LK_USAGE_EXIT_CODES(out, LK_EXIT_OK, LK_EXIT_REJECTED, LK_EXIT_INPUT, LK_EXIT_CONFIG,
                         LK_EXIT_INTERNAL, LK_EXIT_INTERRUPTED, LK_EXIT_USAGE);
@@ -211,6 +220,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_ALLOW_PARTIAL: o->allow_partial = true; apply_only = true; break;
         case OPT_FORCE: o->force = true; apply_only = true; break;
         case OPT_VERIFY: o->verify = true; apply_only = true; break;
+        case OPT_TRUST_PLAN: o->trust_plan = true; apply_only = true; break;
         case OPT_ALLOW_EMPTY: o->allow_empty = true; break;
         case OPT_CSV_STYLE:
             if (!lk_csv_style_parse(optarg, &o->csv_style)) {
@@ -273,7 +283,10 @@ static int parse_options(int argc, char **argv, import_opts *o)
             return LK_EXIT_USAGE;
         }
     }
-    if (o->apply && !o->mapping && optind == argc - 1 && lk_plan_file_sniff(argv[optind])) {
+    /* apply PLAN.json: a .json without -m is read as a plan, so a plan that cannot be read
+     * (too deep, not a plan, a device) is named as such rather than as a missing mapping */
+    if (o->apply && !o->mapping && optind == argc - 1 &&
+        (lk_plan_file_sniff(argv[optind]) || lk_plan_file_named(argv[optind]))) {
         o->plan_in = argv[optind];
         return 0;
     }
@@ -535,6 +548,19 @@ int lk_import_command(int argc, char **argv, bool apply)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
+    /* a saved plan must be this installation's, byte for byte as it was made, before any
+     * file it names is read */
+    if (reviewed && cfg_rc == LK_OK) {
+        lk_seal_key key;
+        lk_code vrc = lk_seal_key_load(cfg->token_store, true, &key, &err);
+        if (vrc == LK_OK) {
+            vrc = lk_plan_file_verify(reviewed, o.plan_in, &key, o.trust_plan, &err);
+            lk_seal_key_free(&key);
+        }
+        if (vrc != LK_OK)
+            goto run_error;
+    }
+
     /* 1. the files, offline */
     for (int i = optind; i < argc; i++) {
         lk_error fe;
@@ -623,9 +649,17 @@ int lk_import_command(int argc, char **argv, bool apply)
         lk_error_set(&err, LK_ERR_INTERRUPTED, _("interrupted before anything was sent"));
         goto run_error;
     }
-    lk_plan_origin origin = { cfg->api_url, o.period, popts.employer };
+    lk_plan_origin origin = { cfg->api_url, o.period, popts.employer, NULL };
     if (o.out) {
-        if (lk_plan_file_write(plan, r, &origin, o.out, &err) != LK_OK) {
+        lk_seal_key key; /* the saved plan is sealed with the installation key */
+        lk_code wrc = lk_seal_key_load(cfg->token_store, true, &key, &err);
+        origin.key = wrc == LK_OK ? &key : NULL;
+        if (wrc == LK_OK)
+            wrc = lk_plan_file_write(plan, r, &origin, o.out, &err);
+        if (origin.key)
+            lk_seal_key_free(&key);
+        origin.key = NULL;
+        if (wrc != LK_OK) {
             err.code = LK_ERR_CONFIG;
             goto run_error;
         }
@@ -639,6 +673,22 @@ int lk_import_command(int argc, char **argv, bool apply)
         strbuf why;
         strbuf_init(&why, 256);
         size_t n = lk_plan_file_compare(reviewed, plan, &why, 20);
+        if (n && !reviewed->sealed) { /* a trusted plan of elsewhere: not necessarily Loket */
+            lk_errorf(_("the plan %s differs from what would be sent now; nothing was sent "
+                      "(make a new plan and review it):\n%s"),
+                      o.plan_in, why.buf);
+            lk_error_clear(&err);
+            lk_error_set(&err, LK_ERR_INPUT,
+                         ngettext("the plan %s differs from what would be sent now (%zu "
+                                  "difference); nothing was sent",
+                                  "the plan %s differs from what would be sent now (%zu "
+                                  "differences); nothing was sent",
+                                  n),
+                         o.plan_in, n);
+            strbuf_free(&why);
+            mark_not_sent(plan);
+            goto run_error;
+        }
         if (n) {
             lk_errorf(_("Loket changed since the plan %s was made; nothing was sent (make a new "
                       "plan and review it):\n%s"),

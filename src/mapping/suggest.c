@@ -58,6 +58,10 @@ static void list_components(lk_suggestion *g)
             size_t k = 0;
             while (k < g->ncomps && strcasecmp(g->comps[k].text, t))
                 k++;
+            if (k == g->ncomps && g->ncomps == LK_MAX_CODES) {
+                lk_suggestion_add_open(g, "codes");
+                continue;
+            }
             if (k == g->ncomps) {
                 add_comp(g, t, code)->format = fmt;
                 if (lk_row_kind(&s->rows[i], code) != LK_KIND_WHOLE)
@@ -148,6 +152,25 @@ long *lk_suggest_column_numbers(const lk_suggestion *g, size_t col, size_t *n)
             k++;
         if (k == *n)
             out[(*n)++] = v;
+    }
+    return out;
+}
+
+char **lk_suggest_column_texts(const lk_suggestion *g, size_t col, size_t max, size_t *n)
+{
+    const lk_sample *s = g->sample;
+    char **out = xcalloc(max + 1, sizeof(char *));
+    *n = 0;
+    for (size_t i = 0; i < s->nrows && *n < max; i++) {
+        char buf[256];
+        if (g->row_use[i] != LK_ROW_DATA)
+            continue;
+        const char *t = lk_cell_trim(lk_sample_text(&s->rows[i], col), buf, sizeof buf);
+        size_t k = 0;
+        while (*t && k < *n && strcmp(out[k], t))
+            k++;
+        if (*t && k == *n)
+            out[(*n)++] = xstrdup(t);
     }
     return out;
 }

@@ -21,6 +21,8 @@
 
 #define LK_SURE 90             /* a decision at or above this needs no question */
 #define LK_SAMPLE_MAX_ROWS 20000
+#define LK_SAMPLE_MAX_CELLS 2000000  /* a very wide sheet is looked at in fewer rows */
+#define LK_MAX_CODES 500             /* more distinct codes than this: not a long file */
 #define LK_MAX_CANDIDATES 5
 
 /* ---------------------------------------------------------------- the sample (detect_sample.c) */
@@ -179,6 +181,7 @@ typedef struct lk_comp_guess {
     bool minutes;              /* minutes of an hours component: divide_by 60 */
     lk_value_format format;
     int divide_by;             /* 1, or 60 for minutes of an hours component */
+    bool empty_unknown;        /* no values, and the header names no component: not read */
     size_t negatives;          /* values below zero: allowed only when a person says so */
     bool allow_negative;
     bool open;                 /* an open question */
@@ -260,6 +263,9 @@ void lk_suggestion_free(lk_suggestion *g);
 
 /* The whole numbers of a column's data rows (employee numbers to look up); caller frees. */
 long *lk_suggest_column_numbers(const lk_suggestion *g, size_t col, size_t *n);
+/* The distinct texts (trimmed, at most max) of a column's data rows; caller frees each and the
+ * array. */
+char **lk_suggest_column_texts(const lk_suggestion *g, size_t col, size_t max, size_t *n);
 /* Is row i of the sample a data row (after the header, not a totals or skipped row)? */
 bool lk_suggest_is_data_row(const lk_suggestion *g, size_t i);
 

@@ -151,8 +151,11 @@ static void role_by_values(lk_col_guess *c)
     const lk_col_stats *st = &c->st;
     if (c->role != LK_ROLE_UNKNOWN)
         return;
-    if (!st->nonempty)
+    if (!st->nonempty && !*c->header)
         set_role(c, LK_ROLE_SKIP, 99, "empty");
+    else if (!st->nonempty)
+        /* empty this month; its header may still name a component that has values next month */
+        set_role(c, LK_ROLE_COMPONENT, 0, "values-numbers");
     else if (mostly(st->dates, st))
         set_role(c, LK_ROLE_DATE, 92, "values-dates");
     else if (mostly(st->periods, st))

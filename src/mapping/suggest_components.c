@@ -171,6 +171,11 @@ static void decide(lk_comp_guess *cg, const lk_catalog *catalog)
         return;
     cg->key = 0;
     cg->confidence = 0;
+    cg->empty_unknown = !cg->values && (!cg->ncand || cg->cand[0].score < 60);
+    if (cg->empty_unknown) {
+        cg->confidence = 95;
+        return;
+    }
     if (!cg->ncand)
         return;
     const lk_candidate *best = &cg->cand[0];
@@ -205,7 +210,9 @@ size_t lk_suggest_count_open(lk_suggestion *g)
         for (size_t j = 0; j < g->ncomps && cg->key; j++)
             if (j != i && g->comps[j].key == cg->key)
                 cg->also_col = (long)j;
-        if (cg->answered)
+        if (cg->empty_unknown)
+            cg->open = false;
+        else if (cg->answered)
             cg->open = cg->key && cg->negatives && !cg->allow_negative;
         else
             cg->open = !cg->key || cg->confidence < LK_SURE || cg->also_col >= 0 ||

@@ -102,6 +102,20 @@ static void test_no_sep_line(void)
     done(g, s);
 }
 
+static void test_encoding(void)
+{
+    lk_sample *s;
+    /* Dutch Excel: Windows-1252 (the é of José as the single byte E9) */
+    lk_suggestion *g = suggest("enc1.csv", "Personeelsnr;Naam;Uren gewerkt\n1001;Jos\xe9;160\n", &s,
+                               NULL);
+    CU_ASSERT_STRING_EQUAL(s->encoding, "Windows-1252");
+    CU_ASSERT_STRING_EQUAL(lk_sample_text(&s->rows[1], 1), "Jos\xc3\xa9");
+    done(g, s);
+    g = suggest("enc2.csv", "Personeelsnr;Naam;Uren gewerkt\n1001;Jos\xc3\xa9;160\n", &s, NULL);
+    CU_ASSERT_STRING_EQUAL(s->encoding, "UTF-8");
+    done(g, s);
+}
+
 static void test_thousands(void)
 {
     lk_sample *s;
@@ -230,6 +244,20 @@ static void test_long_by_values(void)
     done(g, s);
 }
 
+static void test_too_many_codes(void)
+{
+    lk_sample *s;
+    char *text = malloc(40 * (LK_MAX_CODES + 10) + 64);
+    size_t n = (size_t)sprintf(text, "Personeelsnr;Looncomponent;Waarde\n");
+    for (int i = 0; i < LK_MAX_CODES + 5; i++)
+        n += (size_t)sprintf(text + n, "1001;soort %d;1\n", i);
+    lk_suggestion *g = suggest("codes.csv", text, &s, NULL);
+    free(text);
+    CU_ASSERT_EQUAL(g->ncomps, LK_MAX_CODES);
+    CU_ASSERT(g->nopen == 1 && !strcmp(g->open[0], "codes"));
+    done(g, s);
+}
+
 static void test_xlsx_sheet(void)
 {
     lk_sample *s = NULL;
@@ -264,6 +292,21 @@ static void test_roles(void)
     CU_ASSERT_EQUAL(g->col_role[LK_ROLE_COST_CENTER], 4);
     CU_ASSERT_EQUAL(g->cols[5].role, LK_ROLE_SKIP);   /* Jaar: no payroll data */
     CU_ASSERT_EQUAL(comp(g, "Uren")->key, 10);
+    CU_ASSERT_EQUAL(lk_suggest_count_open(g), 0);
+    done(g, s);
+}
+
+static void test_empty_columns(void)
+{
+    lk_sample *s;
+    /* empty this month: a component's header is still mapped (next month has values), an
+     * unknown header is not read and asks nothing */
+    lk_suggestion *g = suggest("emp.csv", "Personeelsnr;Uren gewerkt;Ziekte-uren;Extra;\n"
+                               "1001;160;;;\n1002;150;;;\n", &s, NULL);
+    CU_ASSERT_EQUAL(comp(g, "Ziekte-uren")->key, 13);
+    CU_ASSERT(!comp(g, "Ziekte-uren")->open);
+    CU_ASSERT_EQUAL(comp(g, "Extra")->key, 0);
+    CU_ASSERT(comp(g, "Extra")->empty_unknown);
     CU_ASSERT_EQUAL(lk_suggest_count_open(g), 0);
     done(g, s);
 }
@@ -410,6 +453,7 @@ static void test_cleanup(void)
 static const lk_test tests[] = {
     { "sep= line, title rows, blank lines", test_sep_line_title_and_blank_lines },
     { "no sep= line, decimal point", test_no_sep_line },
+    { "encoding", test_encoding },
     { "thousands grouping", test_thousands },
     { "mixed decimal marks are a question", test_mixed_decimals_are_a_question },
     { "a totals row that adds up is checked", test_totals_row_checked },
@@ -419,8 +463,10 @@ static const lk_test tests[] = {
     { "a title row with a number is no template", test_title_with_a_number_is_no_template },
     { "long layout by header", test_long_by_header },
     { "long layout by values", test_long_by_values },
+    { "too many codes are a question", test_too_many_codes },
     { "XLSX sheet", test_xlsx_sheet },
     { "column roles", test_roles },
+    { "empty columns", test_empty_columns },
     { "employee number without a header is unsure", test_employee_number_without_header_is_unsure },
     { "no employee column", test_no_employee_column },
     { "names normalised", test_norm_name },
