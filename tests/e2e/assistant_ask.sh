@@ -108,8 +108,8 @@ grep -q "bad-components.json" "$W/log" || fail "the bad component list is not na
 # the synonym list is read beside the program only: installed, it is found in share/; a copy of
 # the program elsewhere finds none (and says so) rather than reading one from the environment
 case "$LOKET_BUILD" in /*) b=$LOKET_BUILD ;; *) b=$LK_ROOT/$LOKET_BUILD ;; esac
-(cd "$LK_ROOT" && PREFIX="$W/p" BUILD="$b" MANIFEST=no sh scripts/install.sh install) >/dev/null 2>&1 ||
-    fail "make install failed"
+make -s -C "$LK_ROOT" --no-print-directory BUILD="$b" -o "$b/loket-import" -o "$b/loket-sim" \
+    install PREFIX="$W/p" MANIFEST=no >"$W/log" 2>&1 || { cat "$W/log" >&2; fail "make install failed"; }
 "$W/p/bin/loket-import" mapping new "$DATA/exports/17-unicode-tekst.txt" $COMMON -y -o "$W/inst.json" \
     >"$W/log" 2>&1 || { cat "$W/log" >&2; fail "the installed program does not find its synonym list"; }
 mkdir "$W/alone" && cp "$LI" "$W/alone/loket-import"
