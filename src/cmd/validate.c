@@ -441,7 +441,7 @@ static void print_text(const lk_entry_set *set, bool quiet)
         size_t np;
         lk_period_total *pt = lk_period_totals(set, &np);
         if (pt) {
-            printf(_("per period (calendar months; each record's sum rounded once, as sent):\n"));
+            printf(_("per period (calendar months; each record's sum rounded only once, as sent):\n"));
             for (size_t i = 0; i < np; i++)
                 printf(ngettext("  %04d-%02d  component %-6d %16s  (%lu record)\n",
                                 "  %04d-%02d  component %-6d %16s  (%lu records)\n",
@@ -455,7 +455,7 @@ static void print_text(const lk_entry_set *set, bool quiet)
             fputs(_("  these are exact sums of the dates. Each date goes into its administration's "
                   "payroll\n"
                   "  period (month, 4 weeks or week: only Loket knows which), and \"round\" "
-                  "applies once to\n"
+                  "applies only to\n"
                   "  each period's sum: `plan` shows the totals per period.\n"),
                   stdout);
     }
@@ -519,7 +519,7 @@ int cmd_validate(int argc, char **argv)
         }
     }
     if (!mapping_path || optind >= argc) {
-        lk_errorf(_("validate needs at least one FILE and -m MAPPING"));
+        lk_errorf(_("validate needs one FILE or more and -m MAPPING"));
         usage(stderr);
         return LK_EXIT_USAGE;
     }

@@ -3,7 +3,8 @@
 # A closed period is one line for all its employments, with their numbers and the periods still
 # open; a period Loket does not have names the range it does have; a mistyped employee number
 # (10003) gets "bedoelt u 1003?" and the --allow-partial advice, in plan and in apply; a --period
-# like "november" or "11-2026" gets "bedoelt u 2026-11?"; Loket out of reach is said in our words
+# like "november" or "11-2026" gets "bedoelt u 2026-11?"; a workbook read with a CSV mapping is
+# called a workbook, not binary data; every column the header row lacks is named in one error; Loket out of reach is said in our words
 # with what to check, not curl's English; errors start "fout:" (English "error:"); auth status and
 # the exit codes of --help are Dutch and the same in every --help; counts take real plurals
 # ("1 bestand", "24 periodes"), never "bestand(en)".
@@ -65,6 +66,15 @@ if grep -q 'bedoelt u' "$W/e"; then fail "a guess for 2026-13: $(cat "$W/e")"; f
 grep -q '^loket-import: fout: --period 2026-13: verwacht 2026-11' "$W/e" || fail "Dutch error prefix: $(cat "$W/e")"
 LANG=C.UTF-8 "$IMPORT_BIN" validate "$MONTH" -m "$MAP" --period 11-2026 2>"$W/e"
 grep -q '^loket-import: error: --period 11-2026: expected .*; did you mean 2026-11?' "$W/e" || fail "English: $(cat "$W/e")"
+
+# ---- a workbook read with a CSV mapping; every missing column at once
+"$IMPORT_BIN" validate "$(sample uren-dagelijks-40201-2026-11.xlsx)" -m "$MAP" --period 2026-11 >"$W/v" 2>&1
+grep -q 'dit is een Excel-werkmap (.xlsx), maar de mapping zegt "type": "csv"' "$W/v" || fail "xlsx read as CSV: $(cat "$W/v")"
+if grep -q 'binaire gegevens' "$W/v"; then fail "xlsx read as CSV still called binary data"; fi
+iconv -f WINDOWS-1252 -t UTF-8 "$MONTH" | sed '1s/^Personeelsnr;/Persnr;/; 1s/;Reiskm;/;Reis;/' >"$W/headers.csv"
+"$IMPORT_BIN" validate "$W/headers.csv" -m "$MAP" --period 2026-11 >"$W/v" 2>&1
+grep -q 'kolommen "Personeelsnr" (employee.employeeNumber), "Reiskm" (components\[5\]) van mapping .* staan niet in kopregel 1; de koppen zijn: "Persnr"' "$W/v" ||
+    fail "missing columns not listed together: $(grep kopregel "$W/v")"
 
 # ---- Loket out of reach: our words and what to check
 sed 's#"apiUrl": "[^"]*"#"apiUrl": "http://127.0.0.1:9/v2"#' "$SIM_DIR/config.json" >"$W/down.json"
