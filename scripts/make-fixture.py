@@ -223,17 +223,25 @@ def records(emps):
     ]
 
 
-# History: every active employment's records of the last six closed periods before the open ones
-# (2026-05..2026-10, 2026-P05..P10, 2026-W38..W43), around what the samples send for the open
-# period, with the variation of real months: leave (more in summer), a sick day now and then,
-# overtime in some months. So plan compares the samples with an ordinary history and finds no
-# signal, and a sample sent with a slipped decimal or for another month does stand out.
-HISTORY = {40101: [(2026, n) for n in range(5, 11)], 40102: [(2026, n) for n in range(5, 11)],
-           40201: [(2026, n) for n in range(38, 44)]}
+# History: every active employment's records of six closed periods (2026-04..2026-09,
+# 2026-P04..P09, 2026-W37..W42), around what the samples send for the open period, with the
+# variation of real months: leave (more in summer), a sick day now and then, overtime in some
+# months. So plan compares the samples with an ordinary history and finds no signal, and a
+# sample sent with a slipped decimal or for another month does stand out. The last closed period
+# (2026-10, P10, W43) holds only the pinned records: the tests of refusals in a closed period
+# meet no record there.
+HISTORY = {40101: [(2026, n) for n in range(4, 10)], 40102: [(2026, n) for n in range(4, 10)],
+           40201: [(2026, n) for n in range(37, 43)]}
 # monthly sample (uren-maand-40101-2026-11.csv): travel km per month, shift allowance
 MONTH_KM = {1001: 160, 1003: 240, 1005: 320, 1007: 400, 1009: 480, 1011: 560, 1013: 640, 1015: 1240,
             1017: 800, 1021: 960, 1023: 1040, 1025: 1120}
 MONTH_SHIFT_ALLOWANCE = {1002: 12.5, 1008: 12.5, 1017: 12.5}
+# components of the sample an employment also had in some earlier month (so the sample's month
+# is an ordinary one: no "new component" either): overtime 125% in September, 150% in August,
+# a sick week in June
+MONTH_OVERTIME = {1001, 1002, 1004, 1005, 1007, 1008, 1010, 1011, 1013, 1014, 1016, 1017, 1020, 1022, 1023, 1025}
+MONTH_OVERTIME_150 = {1005, 1010, 1015, 1020, 1025}
+MONTH_SICK = {1004, 1013}
 # 4-weekly sample (variabele-gegevens-40102-2026-P12.csv)
 FOURWEEK_OVERTIME = {1101: 1.5, 1103: 4.5, 1105: 7.5, 1107: 10.5, 1109: 13.5, 1111: 16.5, 1113: 19.5, 1115: 22.5}
 FOURWEEK_FIXED = {1105: [(40, -12.5)], 1103: [(21, 45.6)], 1109: [(21, 45.6)]}
@@ -277,6 +285,8 @@ def history(emps, admins):
                 if adm["clientNumber"] == 40201:
                     leave = rng.choice([0] * 8 + [8, 16])
                 sick = rng.choice([0] * 14 + [8, 16])
+                if adm["clientNumber"] == 40101 and n in MONTH_SICK and number == 6:
+                    sick = 24
                 leave, sick = leave * per_day / 8, sick * per_day / 8
                 comps = [(10, quarter(per_day * days - leave - sick))]
                 if sick:
@@ -284,8 +294,10 @@ def history(emps, admins):
                 if leave:
                     comps.append((14, quarter(leave)))
                 if adm["clientNumber"] == 40101:
-                    if rng.random() < 0.5:
+                    if rng.random() < 0.5 or (n in MONTH_OVERTIME and number == 9):
                         comps.append((11, rng.choice([1.75, 3.5, 5.25, 7])))
+                    if n in MONTH_OVERTIME_150 and (number == 8 or rng.random() < 0.3):
+                        comps.append((12, rng.choice([2.5, 5])))
                     if n in MONTH_KM:
                         comps.append((20, round(MONTH_KM[n] * (days - leave / per_day - sick / per_day) / 21
                                                 * rng.uniform(0.92, 1.08), 2)))
