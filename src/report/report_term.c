@@ -8,6 +8,7 @@
  * convention (https://no-color.org): any non-empty NO_COLOR turns them off.
  */
 #include "report/report_int.h"
+#include "report/report_signals.h"
 
 #include "common/i18n.h"
 #include "common/localefmt.h"
@@ -136,6 +137,7 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
                 left_out, left_out == 1 ? "" : "s");
     free(ct);
 
+    lk_report_print_signals(r, out);
     print_problems(r, out);
     for (size_t i = 0; i < r->noutputs; i++)
         fprintf(out, _("  report: %s\n"), r->outputs[i]);
