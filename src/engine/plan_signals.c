@@ -222,34 +222,53 @@ static void set_component(lk_report_signal *g, const emp_now *e, const comp_sum 
     g->value = c->value;
 }
 
-/* Is the component one of the hours counted against the contract? */
-static bool contract_component(const lk_checks *ck, const comp_sum *c)
+/* Is the component one of the hours counted against the contract? comp: Loket's component
+ * (its category decides when the checks name no components), NULL when not known. */
+static bool contract_key(const lk_checks *ck, long key, const lk_component *comp)
 {
     if (ck->ncontract_components) {
         for (size_t i = 0; i < ck->ncontract_components; i++)
-            if (ck->contract_components[i] == c->key)
+            if (ck->contract_components[i] == key)
                 return true;
         return false;
     }
-    return c->comp && c->comp->category && !strcasecmp(c->comp->category, "Uren");
+    return comp && comp->category && !strcasecmp(comp->category, "Uren");
 }
 
-/* The employment's hours of the contract components in the file and in an earlier period. */
-static bool contract_total(const plan_ctx *x, const emp_now *e, long period_id, lk_decimal *out)
+static bool contract_component(const lk_checks *ck, const comp_sum *c)
 {
-    const merged_set *ms = plan_history_lines(x);
+    return contract_key(ck, c->key, c->comp);
+}
+
+/* The employment's hours of the contract components: in the file (period NULL), or in an
+ * earlier period (every component Loket holds then, not only the file's). */
+static bool contract_total(const plan_ctx *x, const emp_now *e, const lk_period *period,
+                           lk_decimal *out)
+{
     bool any = false;
-    lk_decimal sum = 0, v;
-    for (size_t i = 0; i < e->n; i++) {
-        if (!contract_component(x->checks, &e->vals[i]))
-            continue;
-        if (!period_id) {
-            v = e->vals[i].value;
-        } else if (!history_value(ms, e->b->u->employment->id, period_id, e->vals[i].key, &v)) {
-            continue;
+    lk_decimal sum = 0;
+    if (!period) {
+        for (size_t i = 0; i < e->n; i++)
+            if (contract_component(x->checks, &e->vals[i])) {
+                lk_decimal_add(sum, e->vals[i].value, &sum);
+                any = true;
+            }
+        *out = sum;
+        return any;
+    }
+    const merged_set *ms = plan_history_lines(x);
+    for (size_t i = ms ? plan_merged_first(ms, e->b->u->employment->id, period->id) : 0; i;
+         i = ms->items[i - 1].next_same) {
+        const lk_period_data_record *r = &ms->items[i - 1].rec;
+        for (size_t k = 0; k < r->ncomponents; k++) {
+            const lk_component_value *cv = &r->components[k];
+            if (!cv->has_value || cv->is_supplement ||
+                !contract_key(x->checks, cv->key,
+                              plan_component_find(e->b->u->admin, period->year, cv->key)))
+                continue;
+            lk_decimal_add(sum, cv->value, &sum);
+            any = true;
         }
-        lk_decimal_add(sum, v, &sum);
-        any = true;
     }
     *out = sum;
     return any;
@@ -315,20 +334,20 @@ static void check_outliers(plan_ctx *x, const emp_now *e)
                        !e->partial;
             if ((high || low) && contract_component(ck, c)) {
                 /* hours moved between worked, sick and holiday within a usual total are no
-                 * slip: the employment's contract hours together must be off the same way */
+                 * slip: the employment's contract hours together must be off too */
                 lk_decimal now_total, t;
                 lk_decimal *totals = xcalloc(e->nearlier + 1, sizeof *totals);
                 size_t nt = 0;
                 for (size_t p = 0; p < e->nearlier; p++)
-                    if (contract_total(x, e, e->earlier[p]->id, &t))
+                    if (contract_total(x, e, e->earlier[p], &t))
                         totals[nt++] = t;
-                if (nt && contract_total(x, e, 0, &now_total)) {
+                if (nt && contract_total(x, e, NULL, &now_total)) {
+                    /* within 1/outlierFactor of the usual total (3: from 2/3 to 4/3 of it) */
                     double tv = lk_decimal_to_double(now_total);
                     double tm = lk_decimal_to_double(median_of(totals, nt));
-                    if (high && !(tv >= ck->outlier_factor * tm && tv - tm >= ck->min_difference))
-                        high = false;
-                    if (low && !(tv * ck->outlier_factor <= tm && tm - tv >= ck->min_difference))
-                        low = false;
+                    if (tm > 0 && tv >= tm * (1.0 - 1.0 / ck->outlier_factor) &&
+                        tv <= tm * (1.0 + 1.0 / ck->outlier_factor))
+                        high = low = false;
                 }
                 free(totals);
             }
@@ -363,7 +382,7 @@ static void check_contract(plan_ctx *x, const emp_now *e)
     const lk_period *p = e->b->u->period;
     lk_decimal total, allowed;
     if (!ck->enabled[LK_SIGNAL_OVER_CONTRACT] || !wh || !wh->has_hours ||
-        !contract_total(x, e, 0, &total))
+        !contract_total(x, e, NULL, &total))
         return;
     long from = days_of(p->start_date), to = days_of(p->end_date);
     if (em->start_date[0] && days_of(em->start_date) > from)
