@@ -655,11 +655,20 @@ int lk_import_command(int argc, char **argv, bool apply)
     lk_http_set_interrupt_flag(lk_client_http(client), &stop_requested);
 
     /* 3. the plan */
+    /* the defaults, then the configuration's, then the mapping's (checked when it loaded) */
     lk_checks checks;
     lk_checks_default(&checks);
-    if (m->checks) {
+    {
         char key[64], msg[300];
-        lk_checks_apply_json(&checks, m->checks, key, sizeof key, msg, sizeof msg); /* checked */
+        if (cfg->checks && !lk_checks_apply_json(&checks, cfg->checks, key, sizeof key, msg,
+                                                 sizeof msg)) {
+            lk_error_clear(&err);
+            lk_error_set(&err, LK_ERR_CONFIG, "%s: checks%s%s: %s",
+                         cfg->path ? cfg->path : "configuration", *key ? "." : "", key, msg);
+            goto run_error;
+        }
+        if (m->checks)
+            lk_checks_apply_json(&checks, m->checks, key, sizeof key, msg, sizeof msg);
     }
     lk_plan_opts popts = { o.employer ? o.employer : cfg->employer, o.force, &checks };
     if (lk_plan_build(client, &set, &popts, r, &plan, &err) != LK_OK) {

@@ -155,6 +155,22 @@ jq '. + {"checks": {"outlierFactor": 20, "off": ["over-contract"]}}' "$MAP" >"$S
 li plan "$SIM_DIR/slip.csv" -m "$SIM_DIR/lenient.json" --period 2026-11 --report "$OUT/lenient.json"
 [ "$LI_RC" = 0 ] && [ "$(kinds "$OUT/lenient.json")" = "" ] ||
     fail "outlierFactor 20: exit $LI_RC, $(kinds "$OUT/lenient.json")"
+# the configuration's checks apply to every mapping; a mapping's own checks win over them
+jq '. + {"checks": {"outlierFactor": 20, "off": ["over-contract"]}}' "$SIM_DIR/config.json" >"$SIM_DIR/lenient-config.json"
+"$IMPORT_BIN" plan "$SIM_DIR/slip.csv" -m "$MAP" --period 2026-11 --config "$SIM_DIR/lenient-config.json" \
+    --report "$OUT/cfg.json" >/dev/null 2>&1
+rc=$?
+[ "$rc" = 0 ] && [ "$(kinds "$OUT/cfg.json")" = "" ] || fail "configuration outlierFactor 20: exit $rc, $(kinds "$OUT/cfg.json")"
+jq '. + {"checks": {"outlierFactor": 3}}' "$MAP" >"$SIM_DIR/strict.json"
+"$IMPORT_BIN" plan "$SIM_DIR/slip.csv" -m "$SIM_DIR/strict.json" --period 2026-11 \
+    --config "$SIM_DIR/lenient-config.json" --report "$OUT/cfg2.json" >/dev/null 2>&1
+[ "$(kinds "$OUT/cfg2.json")" = "outlier:1003:10" ] || fail "the mapping's outlierFactor 3 over the configuration's 20: $(kinds "$OUT/cfg2.json")"
+jq '. + {"checks": {"contractMargin": -1}}' "$SIM_DIR/config.json" >"$SIM_DIR/bad-config.json"
+"$IMPORT_BIN" plan "$SIM_DIR/slip.csv" -m "$MAP" --period 2026-11 --config "$SIM_DIR/bad-config.json" \
+    >/dev/null 2>"$SIM_DIR/bad-config.err"
+rc=$?
+[ "$rc" = 3 ] && grep -q 'checks.contractMargin' "$SIM_DIR/bad-config.err" ||
+    fail "configuration checks.contractMargin -1: exit $rc, $(cat "$SIM_DIR/bad-config.err")"
 # and "blocking": [] keeps the signal but lets apply send
 jq '. + {"checks": {"blocking": []}}' "$MAP" >"$SIM_DIR/noblock.json"
 li apply "$SIM_DIR/edge.csv" -m "$SIM_DIR/noblock.json" --period 2026-11 --report "$OUT/noblock.json"
