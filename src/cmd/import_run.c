@@ -663,7 +663,7 @@ int lk_import_command(int argc, char **argv, bool apply)
         if (cfg->checks && !lk_checks_apply_json(&checks, cfg->checks, key, sizeof key, msg,
                                                  sizeof msg)) {
             lk_error_clear(&err);
-            lk_error_set(&err, LK_ERR_CONFIG, "%s: checks%s%s: %s",
+            lk_error_set(&err, LK_ERR_CONFIG, _("%s: checks%s%s: %s"),
                          cfg->path ? cfg->path : "configuration", *key ? "." : "", key, msg);
             goto run_error;
         }
