@@ -890,14 +890,30 @@ static void h_admin_ppd(sim_ctx *c)
         return;
     listed_page(c, &first, &last);
     items = cJSON_CreateArray();
+    /* the period's records per employment, in store order: one pass over the records, not one
+     * per employment (a fixture with history holds many periods' records) */
+    size_t *head = xcalloc(c->st->nemployments + 1, sizeof *head);
+    size_t *next = xcalloc(c->st->nrecords + 1, sizeof *next);
+    size_t *tail = xcalloc(c->st->nemployments + 1, sizeof *tail);
+    for (size_t j = 0; j < c->st->nrecords; j++) {
+        const sim_record *r = c->st->records[j];
+        size_t ei = (size_t)(r->employment - c->st->employments);
+        if (r->period != p || r->payslip_type != payslip_type || ei >= c->st->nemployments)
+            continue;
+        if (tail[ei])
+            next[tail[ei] - 1] = j + 1;
+        else
+            head[ei] = j + 1;
+        tail[ei] = j + 1;
+    }
     for (size_t i = 0; i < c->st->nemployments; i++) {
         sim_employment *e = &c->st->employments[i];
         bool any = false;
         if (e->admin != a || !sim_employment_active(e, p))
             continue;
-        for (size_t j = 0; j < c->st->nrecords; j++) {
-            const sim_record *r = c->st->records[j];
-            if (r->employment == e && r->period == p && r->payslip_type == payslip_type) {
+        for (size_t j1 = head[i]; j1; j1 = next[j1 - 1]) {
+            const sim_record *r = c->st->records[j1 - 1];
+            {
                 n++;
                 cJSON_AddItemToArray(items, n >= first && n <= last ? listing_item(c, e, r, &l)
                                                                     : cJSON_CreateNull());
@@ -917,6 +933,9 @@ static void h_admin_ppd(sim_ctx *c)
                                                                 : cJSON_CreateNull());
         }
     }
+    free(head);
+    free(next);
+    free(tail);
     reply_list(c, items);
 }
 
