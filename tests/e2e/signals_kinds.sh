@@ -11,6 +11,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh"
 start_import_sim
+signals_on
 OUT=$SIM_DIR/reports
 mkdir -p "$OUT"
 F=$SIM_FIXTURE
