@@ -21,3 +21,7 @@ fuzz: fuzz-build
 	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
 	  d=; [ -f tests/fuzz/dict/$$n.dict ] && d=-dict=tests/fuzz/dict/$$n.dict; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) $$d -print_final_stats=1 build-fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+# the short smoke run of every fuzz target that `make test` does (scripts/run-tests.sh)
+fuzz-smoke: fuzz-build
+	@sh scripts/run-tests.sh build-fuzz

@@ -80,6 +80,8 @@ do_install() {
         if [ -f "$f" ]; then put 0644 "$f" "$DATADIR/locale/${f#"$BUILD"/locale/}"; fi
     done
     for f in mappings/*.json; do put 0644 "$f" "$DATADIR/loket-import/$f"; done
+    # the words of 'mapping new', where it looks for them: BINDIR/../share/loket-import/data
+    put 0644 data/synonyms-nl.json "$DATADIR/loket-import/data/synonyms-nl.json"
     for f in samples/*; do
         if [ -f "$f" ]; then put 0644 "$f" "$DATADIR/loket-import/$f"; fi
     done

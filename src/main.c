@@ -2,6 +2,7 @@
  * main.c: loket-import's subcommand table. Every command lives in src/cmd/NAME.c.
  */
 #include "cmd/commands.h"
+#include "cmd/common_opts.h"
 #include "common/error.h"
 #include "common/i18n.h"
 
@@ -27,7 +28,8 @@ static const struct command commands[] = {
     { "components", cmd_components, N_("list the payroll components of an administration and year") },
     { "periods", cmd_periods, N_("list the payroll periods of an administration") },
     { "runs", cmd_runs, N_("the audit trail: list the runs of apply, show one") },
-    { "revert", cmd_revert, N_("put back what Loket held before a run") },
+    { "revert", cmd_revert, N_("put back what Loket held before a run of apply") },
+    { "mapping", cmd_mapping, N_("mapping new FILE: write a checked mapping for a new export") },
 };
 
 static void usage(FILE *out)
@@ -39,15 +41,9 @@ static void usage(FILE *out)
             _("\n'loket-import help COMMAND' (or 'loket-import COMMAND --help') shows a command's\n"
             "options; 'loket-import -V' (--version) the version.\n"
             "\nEvery command also takes --lang nl|en: the language of screens, errors and\n"
-            "reports (default: from LANGUAGE, LC_ALL, LC_MESSAGES, LANG).\n"
-            "\nExit codes:\n"
-            "  0  everything done; for validate and plan: no errors\n"
-            "  1  some employments were rejected or failed (see the report)\n"
-            "  2  input or mapping errors: nothing was sent\n"
-            "  3  configuration, authentication or connection error\n"
-            "  4  internal error\n"
-            "  5  interrupted by a signal: run again with --resume to finish\n"
-            "  64 usage error: a wrong command line (see the command's --help)\n"));
+            "reports (default: from LANGUAGE, LC_ALL, LC_MESSAGES, LANG).\n"));
+    LK_USAGE_EXIT_CODES(out, LK_EXIT_OK, LK_EXIT_REJECTED, LK_EXIT_INPUT, LK_EXIT_CONFIG,
+                        LK_EXIT_INTERNAL, LK_EXIT_INTERRUPTED, LK_EXIT_USAGE);
 }
 
 /* 'loket-import help CMD' is 'loket-import CMD --help'. */

@@ -6,6 +6,7 @@
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
 #include "common/i18n.h"
+#include "common/localefmt.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "loket/api.h"
@@ -54,9 +55,7 @@ static void usage(FILE *out)
 {
     fputs(_(usage_text), out);
     lk_common_usage(out);
-    fputs(_("\nExit codes: 0 done; 3 configuration, authentication or connection error; "
-          "4 internal error\n"),
-          out);
+    LK_USAGE_EXIT_CODES(out, LK_EXIT_OK, LK_EXIT_CONFIG, LK_EXIT_INTERNAL, LK_EXIT_USAGE);
 }
 
 /* The longest line read from standard input; a longer one is refused, not cut. */
@@ -99,19 +98,33 @@ static char *read_token_line(bool *too_long)
     }
 }
 
+/* One "label   value" line of auth status; labels are padded by characters, not bytes, so that
+ * translated labels line up too. */
+static void print_field(const char *label, const char *value)
+{
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)label; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    printf("%s%*s %s\n", label, chars < 18 ? (int)(18 - chars) : 0, "", value);
+}
+
 static void print_when(const char *label, long long t)
 {
-    char iso[32];
+    char iso[32], day[32], when[96];
     long long now = (long long)time(NULL);
     if (!t) {
-        printf(_("%-16s unknown\n"), label);
+        print_field(label, _("unknown"));
         return;
     }
-    lk_iso8601(t, iso);
+    lk_iso8601(t, iso); /* 2026-12-07T22:25:07Z */
+    iso[10] = '\0';
+    lk_fmt_date(iso, day);
     if (t > now)
-        printf(_("%-16s %s (in %lld min)\n"), label, iso, (t - now + 59) / 60);
+        snprintf(when, sizeof when, _("%s %.5s UTC (in %lld min)"), day, iso + 11,
+                 (t - now + 59) / 60);
     else
-        printf(_("%-16s %s (expired)\n"), label, iso);
+        snprintf(when, sizeof when, _("%s %.5s UTC (expired)"), day, iso + 11);
+    print_field(label, when);
 }
 
 static int auth_status(lk_session *s, bool json)
@@ -158,24 +171,29 @@ static int auth_status(lk_session *s, bool json)
         free(text);
         cJSON_Delete(o);
     } else {
-        printf("%-16s %s\n", "environment", s->cfg->environment);
-        printf("%-16s %s\n", "API", s->cfg->api_url);
-        printf("%-16s %s\n", "token URL", s->cfg->token_url);
-        printf("%-16s %s\n", "client id", s->cfg->client_id ? s->cfg->client_id : "(not set)");
-        printf("%-16s %s\n", "token store", s->cfg->token_store);
-        printf("%-16s %s\n", "refresh token", st.has_refresh_token ? "stored" : "none");
+        print_field(_("environment"), s->cfg->environment);
+        print_field(_("API"), s->cfg->api_url);
+        print_field(_("token URL"), s->cfg->token_url);
+        print_field(_("client id"), s->cfg->client_id ? s->cfg->client_id : _("(not set)"));
+        print_field(_("token store"), s->cfg->token_store);
+        print_field(_("refresh token"), st.has_refresh_token ? _("stored") : _("none"));
         if (st.has_access_token)
-            print_when("access token", st.access_expires_at);
+            print_when(_("access token"), st.access_expires_at);
         else
-            printf(_("%-16s none\n"), "access token");
-        if (user)
-            printf("%-16s %s%s%s%s%s%s%s%s\n", "user", user->first_name ? user->first_name : "",
-                   user->prefix ? " " : "", user->prefix ? user->prefix : "",
-                   user->last_name ? " " : "", user->last_name ? user->last_name : "",
-                   user->email ? " <" : "", user->email ? user->email : "",
-                   user->email ? ">" : "");
+            print_field(_("access token"), _("none"));
+        if (user) {
+            strbuf sb;
+            strbuf_init(&sb, 64);
+            strbuf_addf(&sb, "%s%s%s%s%s%s%s%s", user->first_name ? user->first_name : "",
+                        user->prefix ? " " : "", user->prefix ? user->prefix : "",
+                        user->last_name ? " " : "", user->last_name ? user->last_name : "",
+                        user->email ? " <" : "", user->email ? user->email : "",
+                        user->email ? ">" : "");
+            print_field(_("user"), sb.buf ? sb.buf : "");
+            strbuf_free(&sb);
+        }
         if (user && user->role)
-            printf("%-16s %s\n", "role", user->role);
+            print_field(_("role"), user->role);
     }
     lk_user_free(user);
     if (urc != LK_OK)

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-    "usage: loket-import auth sim URL [--config FILE]\n"
+    N_("usage: loket-import auth sim URL [--config FILE]\n"
     "\n"
     "Sets up a configuration for the loket-sim at URL (the first line loket-sim prints, e.g.\n"
     "http://127.0.0.1:41237/v2): API and token URL, the simulator's test client id and secret,\n"
@@ -39,8 +39,14 @@ static const char usage_text[] =
     "                      sim-tokens.json beside it\n"
     "  -h, --help          this text\n"
     "\n"
-    "Exit codes: 0 done; 3 the simulator did not answer, or the configuration points\n"
-    "elsewhere or cannot be written; 64 usage error\n";
+    "It ends with exit code 3 when the simulator does not answer, or the configuration points\n"
+    "elsewhere or cannot be written.\n");
+
+static void usage(FILE *out)
+{
+    fputs(_(usage_text), out);
+    LK_USAGE_EXIT_CODES(out, LK_EXIT_OK, LK_EXIT_CONFIG, LK_EXIT_INTERNAL, LK_EXIT_USAGE);
+}
 
 static const struct option options[] = {
     { "config", required_argument, NULL, 'c' },
@@ -194,7 +200,7 @@ static cJSON *load_existing(const char *path, lk_error *err)
         lk_error_set(err, LK_ERR_CONFIG,
                      _("%s points at %s, not at a simulator on this machine: left as it is "
                      "(give another file with --config)"),
-                     path, api ? api : env ? env : "the acceptance environment");
+                     path, api ? api : env ? env : _("the acceptance environment"));
         cJSON_Delete(o); /* after the message: env and api are its strings */
         return NULL;
     }
@@ -265,8 +271,8 @@ int lk_auth_sim(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
-        case 'h': fputs(usage_text, stdout); return LK_EXIT_OK;
-        default: fputs(usage_text, stderr); return LK_EXIT_USAGE;
+        case 'h': usage(stdout); return LK_EXIT_OK;
+        default: usage(stderr); return LK_EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {

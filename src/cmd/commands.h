@@ -18,5 +18,6 @@ int cmd_components(int argc, char **argv);
 int cmd_periods(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_revert(int argc, char **argv);
+int cmd_mapping(int argc, char **argv);
 
 #endif

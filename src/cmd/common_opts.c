@@ -6,11 +6,13 @@
 
 #include "common/i18n.h"
 #include "common/util.h"
+#include "report/report.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 void lk_common_init(lk_common_opts *o)
 {
@@ -58,7 +60,7 @@ int lk_common_opt(lk_common_opts *o, int opt, const char *arg)
 
 void lk_common_usage(FILE *out)
 {
-    fputs(_("Connection options (every command that talks to Loket):\n"
+    fputs(_("Options of every command that talks to Loket:\n"
           "      --config FILE     configuration file (default\n"
           "                        $XDG_CONFIG_HOME/loket-import/config.json, or\n"
           "                        $CONFIGURATION_DIRECTORY/config.json under systemd; see\n"
@@ -74,6 +76,101 @@ void lk_common_usage(FILE *out)
           "LOKET_CLIENT_SECRET_FILE, LOKET_CLIENT_SECRET, or the systemd credential\n"
           "loket-client-secret ($CREDENTIALS_DIRECTORY).\n"),
           out);
+}
+
+static int month_of_name(const char *word)
+{
+    static const char *const names[][3] = {
+        { "januari", "january", "jan" },   { "februari", "february", "feb" },
+        { "maart", "march", "mrt" },       { "april", "april", "apr" },
+        { "mei", "may", "mei" },           { "juni", "june", "jun" },
+        { "juli", "july", "jul" },         { "augustus", "august", "aug" },
+        { "september", "september", "sep" }, { "oktober", "october", "okt" },
+        { "november", "november", "nov" }, { "december", "december", "dec" },
+    };
+    for (int m = 0; m < 12; m++) {
+        for (int k = 0; k < 3; k++)
+            if (!strcasecmp(word, names[m][k]))
+                return m + 1;
+        if (strlen(word) == 3 && !strncasecmp(word, names[m][1], 3)) /* mar, may, oct */
+            return m + 1;
+    }
+    return 0;
+}
+
+const char *lk_period_guess(const char *text, int this_year, char *buf)
+{
+    char word[32] = "";
+    int a = 0, b = 0, n = 0;
+    char sep = 0;
+    if (!text || strlen(text) > 30)
+        return NULL;
+    /* "november", "nov 2026", "november-2026" */
+    if (sscanf(text, "%31[A-Za-z]%n", word, &n) == 1 && month_of_name(word)) {
+        int year = this_year;
+        const char *rest = text + n;
+        while (*rest == ' ' || *rest == '-' || *rest == '/')
+            rest++;
+        if (*rest && (sscanf(rest, "%4d%n", &year, &n) != 1 || rest[n] || year < 1900))
+            return NULL;
+        snprintf(buf, 16, "%04d-%02d", year % 10000, month_of_name(word));
+        return buf;
+    }
+    /* "P11", "periode 11", "period 11", "week 47", "W47" */
+    if (sscanf(text, "%31[A-Za-z] %d%n", word, &a, &n) == 2 && !text[n] && a > 0) {
+        if ((!strcasecmp(word, "p") || !strcasecmp(word, "periode") ||
+             !strcasecmp(word, "period")) && a <= 53) {
+            snprintf(buf, 16, "%04d-P%02d", this_year % 10000, a);
+            return buf;
+        }
+        if ((!strcasecmp(word, "w") || !strcasecmp(word, "week")) && a <= 53) {
+            snprintf(buf, 16, "%04d-W%02d", this_year % 10000, a);
+            return buf;
+        }
+        return NULL;
+    }
+    /* "11-2026", "11/2026", "2026/11", "2026.11" */
+    if (sscanf(text, "%d%c%d%n", &a, &sep, &b, &n) == 3 && !text[n] &&
+        (sep == '-' || sep == '/' || sep == '.' || sep == ' ')) {
+        if (a >= 1 && a <= 12 && b >= 1900 && b <= 9999)
+            snprintf(buf, 16, "%04d-%02d", b, a);
+        else if (b >= 1 && b <= 12 && a >= 1900 && a <= 9999)
+            snprintf(buf, 16, "%04d-%02d", a, b);
+        else
+            return NULL;
+        return buf;
+    }
+    /* "202611" */
+    if (strlen(text) == 6 && strspn(text, "0123456789") == 6) {
+        a = atoi(text);
+        if (a % 100 >= 1 && a % 100 <= 12 && a / 100 >= 1900) {
+            snprintf(buf, 16, "%04d-%02d", a / 100, a % 100);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+void lk_period_usage_error(const char *text)
+{
+    char buf[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    const char *guess = lk_period_guess(text, tm.tm_year + 1900, buf);
+    if (guess)
+        lk_errorf(_("--period %s: expected 2026-11 (month), 2026-P11 (period number) or 2026-W47 "
+                    "(week); did you mean %s?"), text, guess);
+    else
+        lk_errorf(_("--period %s: expected 2026-11 (month), 2026-P11 (period number) or 2026-W47 "
+                    "(week)"), text);
+}
+
+void lk_usage_exit_codes(FILE *out, const int *codes, size_t n)
+{
+    fputs(_("\nExit codes:\n"), out);
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "  %-2d %s\n", codes[i], lk_exit_code_meaning(codes[i]));
 }
 
 int lk_report_error(const lk_error *err)

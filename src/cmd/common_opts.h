@@ -58,6 +58,21 @@ typedef struct lk_session {
 
 void lk_common_init(lk_common_opts *o);
 /*
+ * The --period a person probably meant by text that is no period: "november" or "nov 2026" ->
+ * "2026-11" (the current year when none is given), "11-2026" or "11/2026" -> "2026-11",
+ * "202611" -> "2026-11", "P11" or "periode 11" -> "2026-P11", "week 47" -> "2026-W47". NULL
+ * when there is no good guess; buf >= 16 bytes.
+ */
+const char *lk_period_guess(const char *text, int this_year, char *buf);
+/* lk_errorf of a --period that is no period, with the guess when there is one. */
+void lk_period_usage_error(const char *text);
+/* The "Exit codes:" part of a command's --help: the codes it can end with, each with the one
+ * meaning every command and the run's summary give it (lk_exit_code_meaning). */
+void lk_usage_exit_codes(FILE *out, const int *codes, size_t n);
+#define LK_USAGE_EXIT_CODES(out, ...)                                                           \
+    lk_usage_exit_codes((out), (const int[]){ __VA_ARGS__ },                                    \
+                        sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int))
+/*
  * Handles one option of the common set. Returns 1 when handled, 0 when `opt` is not a common
  * option, -1 on a bad value (message printed).
  */

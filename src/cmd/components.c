@@ -81,6 +81,8 @@ int cmd_components(int argc, char **argv)
         case 'h':
             fputs(_(usage_text), stdout);
             lk_common_usage(stdout);
+            LK_USAGE_EXIT_CODES(stdout, LK_EXIT_OK, LK_EXIT_CONFIG, LK_EXIT_INTERNAL,
+                                LK_EXIT_USAGE);
             return LK_EXIT_OK;
         default:
             fputs(_(usage_text), stderr);
@@ -126,7 +128,8 @@ int cmd_components(int argc, char **argv)
         static const char *const headers[] = { N_("KEY"), N_("DESCRIPTION"), N_("CATEGORY"),
                                                N_("PAYMENT/DEDUCTION"), N_("SUPPLEMENT") };
         lk_table *t = lk_table_new(5, headers);
-        printf(_("%s%s%d: %zu component(s)\n"), admin->items[0].name,
+        printf(ngettext("%s%s%d: %zu component\n", "%s%s%d: %zu components\n", list->n),
+               admin->items[0].name,
                admin->items[0].name[0] ? ", " : "", year, list->n);
         for (size_t i = 0; i < list->n; i++) {
             const lk_component *p = &list->items[i];

@@ -195,6 +195,8 @@ int cmd_employers(int argc, char **argv)
         } else if (c == 'h') {
             fputs(_(usage_text), stdout);
             lk_common_usage(stdout);
+            LK_USAGE_EXIT_CODES(stdout, LK_EXIT_OK, LK_EXIT_CONFIG, LK_EXIT_INTERNAL,
+                                LK_EXIT_USAGE);
             return LK_EXIT_OK;
         } else {
             fputs(_(usage_text), stderr);

@@ -23,8 +23,8 @@ static const char usage_text[] =
     N_("usage: loket-import employments [--employer X] [--admin A] [--number N[,N...]]...\n"
     "                                [--active-on YYYY-MM-DD] [--json] [OPTIONS]\n"
     "\n"
-    "Lists the employer's employments: employee number, name, payroll id, income relationship\n"
-    "number, start and end date, payroll administration and employment id.\n"
+    "Lists the employer's employments: employee number, name, employment number (payrollId),\n"
+    "income relationship number, start and end date, payroll administration and employment id.\n"
     "\n"
     "  -n, --number N       only these employee numbers (repeat or separate with commas)\n"
     "  -a, --admin A        only this payroll administration (id, client number or name)\n"
@@ -132,6 +132,8 @@ int cmd_employments(int argc, char **argv)
         case 'h':
             fputs(_(usage_text), stdout);
             lk_common_usage(stdout);
+            LK_USAGE_EXIT_CODES(stdout, LK_EXIT_OK, LK_EXIT_CONFIG, LK_EXIT_INTERNAL,
+                                LK_EXIT_USAGE);
             free(numbers);
             return LK_EXIT_OK;
         default:
@@ -194,7 +196,7 @@ int cmd_employments(int argc, char **argv)
         free(text);
         cJSON_Delete(root);
     } else {
-        static const char *const headers[] = { N_("NUMBER"), N_("NAME"), N_("PAYROLL ID"),
+        static const char *const headers[] = { N_("NUMBER"), N_("NAME"), N_("EMPLOYMENT"),
                                                N_("IRN"), N_("START"), N_("END"),
                                                N_("ADMINISTRATION"), N_("CLIENT NR"),
                                                N_("EMPLOYMENT ID") };
@@ -222,7 +224,8 @@ int cmd_employments(int argc, char **argv)
             lk_table_add(t, row);
             shown++;
         }
-        printf(_("%s: %zu employment(s)\n"), employer_name, shown);
+        printf(ngettext("%s: %zu employment\n", "%s: %zu employments\n", shown), employer_name,
+               shown);
         lk_table_print(t, stdout);
         lk_table_free(t);
     }

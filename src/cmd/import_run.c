@@ -47,9 +47,9 @@ static const char plan_usage[] =
     "\n"
     "The dry run: checks every row against Loket (employer, employment active in the period,\n"
     "open period, allowed components, record key) and every record as apply would send it\n"
-    "(payslip text of at most 25, the mapping's min/max), and shows per employment and record\n"
-    "what apply would create, change (old -> new) or leave unchanged: dates summed per payroll\n"
-    "period, rounded once. Writes nothing to Loket.\n"
+    "(payslip text of at most 25 characters, the mapping's min/max), and shows per employment\n"
+    "and record what apply would create, change (old -> new) or leave unchanged: dates summed\n"
+    "per payroll period, then rounded. Writes nothing to Loket.\n"
     "--out saves the plan for review; 'apply PLAN.json' then sends exactly that plan.\n"
     "The changes are listed per employer and period, per employment each value old -> new,\n"
     "with totals; a long plan shows its first screenful and names the report with the rest.\n");
@@ -66,53 +66,53 @@ static const char apply_usage[] =
     "run without sending again what Loket confirmed.\n"
     "Every apply leaves a run folder (inputs' SHA-256, mapping, plan, journal, reports) in the\n"
     "state directory; 'loket-import runs' lists them. Without --report the reports (CSV, XLSX,\n"
-    "JSON) are written there. APPLY PLAN.json (saved by 'plan --out') sends exactly that plan,\n"
+    "JSON) are written there. 'apply PLAN.json' (saved by 'plan --out') sends exactly that plan,\n"
     "and refuses (exit 2, nothing sent) when an input file, the mapping or Loket changed since.\n");
 
 static const char options_text[] =
     N_("\n"
-    "  -m, --mapping FILE   the mapping (mappings/NAME.json)\n"
-    "  -p, --period P       payroll period: 2026-11 (month), 2026-P11 (period number) or\n"
-    "                       2026-W47 (week)\n"
-    "      --report FILE    write the report (.csv, .xlsx, .json by extension); repeatable;\n"
-    "                       its folder must exist (checked before anything is sent)\n"
-    "      --csv-style S    a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
-    "                       rfc4180 (',', decimal point); default: the language's\n"
-    "  -q, --quiet          print errors only (on stderr): no progress, changes or summary\n"
-    "      --allow-empty    a file without data rows is not an error\n"
-    "      --accept-signals[=KINDS]  the signals against Loket's history (repeat-of-previous,\n"
-    "                       outlier, over-contract) were checked by a person: send anyway;\n"
-    "                       all of them, or the kinds listed (comma-separated)\n");
+    "  -m, --mapping FILE     the mapping (mappings/NAME.json; see docs/mappings.md)\n"
+    "  -p, --period P         payroll period: 2026-11 (month), 2026-P11 (period number) or\n"
+    "                         2026-W47 (week)\n"
+    "      --report FILE      write the report (.csv, .xlsx, .json by extension); repeatable;\n"
+    "                         its folder must exist (checked before anything is sent)\n"
+    "      --csv-style S      a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
+    "                         rfc4180 (',', decimal point); default: the language's\n"
+    "  -q, --quiet            print errors only (on stderr): no progress, changes or summary\n"
+    "      --allow-empty      a file without data rows is not an error\n"
+    "      --accept-signals[=KINDS]\n"
+    "                         the signals against Loket's history (repeat-of-previous, outlier,\n"
+    "                         over-contract) were checked by a person: send anyway; all of them,\n"
+    "                         or the kinds listed (comma-separated)\n");
 
 static const char plan_options_text[] =
-    N_("      --out PLAN.json  save the plan for 'apply PLAN.json'\n"
-    "      --lines N        show at most N lines of changes (default: a screenful; 0 = all)\n"
-    "      --json           print the changes as JSON on stdout instead (for machines)\n"
-    "  -h, --help           this text\n");
+    N_("      --out PLAN.json    save the plan for 'apply PLAN.json'\n"
+    "      --lines N          show at most N lines of changes (default: a screenful; 0 = all)\n"
+    "      --json             print the changes as JSON on stdout instead (for machines)\n"
+    "  -h, --help             this text\n");
 
 static const char apply_options_text[] =
-    N_("apply only:\n"
-    "      --journal FILE   where confirmed results are kept (default: in the run folder)\n"
-    "      --resume         continue an interrupted run (the newest unfinished run of the\n"
-    "                       same inputs and options) from its journal\n"
-    "      --allow-partial  send the employments without errors even when others have some\n"
-    "      --force          send records Loket already holds unchanged\n"
-    "      --collective[=N] batch records of one employer into collective calls (default 50);\n"
-    "                       a record the answer does not name is read back\n"
-    "      --verify         read back afterwards and report every difference (also a record\n"
-    "                       reported rejected that Loket holds)\n"
-    "  -h, --help           this text\n");
+    N_("Options of apply only:\n"
+    "      --journal FILE     where the confirmed results are kept (default: in the run folder)\n"
+    "      --resume           continue an interrupted run (the newest unfinished run of the\n"
+    "                         same inputs and options) from its journal\n"
+    "      --allow-partial    send the employments without errors even when others have some\n"
+    "      --force            send records Loket already holds unchanged\n"
+    "      --collective[=N]   batch records of one employer into collective calls (default\n"
+    "                         50); a record the answer does not name is read back\n"
+    "      --verify           read back afterwards and report every difference (also a record\n"
+    "                         reported rejected that Loket holds)\n"
+    "  -h, --help             this text\n");
 
-static const char exit_text[] =
-    N_("\n"
-    "Exit codes: 0 done (plan: no errors); 1 some records rejected or failed; 2 input or\n"
-    "mapping errors, nothing sent; 3 configuration, authentication or connection error;\n"
-    "4 internal error; 5 interrupted (apply --resume finishes the run); 64 usage error (a\n"
-    "wrong command line: nothing was read or sent)\n");
+static const char trust_text[] =
+    N_("Options of apply PLAN.json only:\n"
+    "      --trust-plan       apply a plan made by another installation (or without a seal);\n"
+    "                         it is still compared with a fresh plan, field by field\n");
 
 enum {
     OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
-    OPT_VERIFY, OPT_ALLOW_EMPTY, OPT_LINES, OPT_JSON, OPT_CSV_STYLE, OPT_ACCEPT_SIGNALS
+    OPT_VERIFY, OPT_ALLOW_EMPTY, OPT_LINES, OPT_JSON, OPT_CSV_STYLE, OPT_TRUST_PLAN,
+    OPT_ACCEPT_SIGNALS
 };
 
 enum { OPT_OUT = 512 };
@@ -129,6 +129,7 @@ static const struct option options[] = {
     { "force", no_argument, NULL, OPT_FORCE },
     { "collective", optional_argument, NULL, OPT_COLLECTIVE },
     { "verify", no_argument, NULL, OPT_VERIFY },
+    { "trust-plan", no_argument, NULL, OPT_TRUST_PLAN },
     { "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
     { "lines", required_argument, NULL, OPT_LINES },
     { "json", no_argument, NULL, OPT_JSON },
@@ -148,6 +149,7 @@ typedef struct import_opts {
     const char **reports;
     size_t nreports;
     bool quiet, resume, allow_partial, force, verify, allow_empty;
+    bool trust_plan;            /* --trust-plan: a plan of another installation */
     int collective;
     bool json;                /* plan: the changes as JSON on stdout */
     lk_csv_style csv_style;   /* of .csv reports */
@@ -183,7 +185,8 @@ static void account_unplanned(lk_report *r, const lk_entry_set *set)
         if (rec->outcome != LK_OUTCOME_VALID)
             continue;
         lk_report_record_add_message(rec, LK_MSG_IMPORTER, "Info", false, 0,
-                                     "not sent: the run stopped before the plan was made", NULL);
+                                     _("not sent: the run stopped before the plan was made"),
+                                     NULL);
         lk_report_record_set_result(rec, LK_OUTCOME_NOT_SENT, 0, 0);
     }
 }
@@ -193,8 +196,11 @@ static void usage(FILE *out, bool apply)
     fputs(apply ? _(apply_usage) : _(plan_usage), out);
     fputs(_(options_text), out);
     fputs(apply ? _(apply_options_text) : _(plan_options_text), out);
+    if (apply)
+        fputs(_(trust_text), out);
     lk_common_usage(out);
-    fputs(_(exit_text), out);
+    LK_USAGE_EXIT_CODES(out, LK_EXIT_OK, LK_EXIT_REJECTED, LK_EXIT_INPUT, LK_EXIT_CONFIG,
+                        LK_EXIT_INTERNAL, LK_EXIT_INTERRUPTED, LK_EXIT_USAGE);
 }
 
 /* --accept-signals or --accept-signals=outlier,over-contract */
@@ -248,6 +254,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_ALLOW_PARTIAL: o->allow_partial = true; apply_only = true; break;
         case OPT_FORCE: o->force = true; apply_only = true; break;
         case OPT_VERIFY: o->verify = true; apply_only = true; break;
+        case OPT_TRUST_PLAN: o->trust_plan = true; apply_only = true; break;
         case OPT_ALLOW_EMPTY: o->allow_empty = true; break;
         case OPT_ACCEPT_SIGNALS:
             if (!parse_accept(optarg, o))
@@ -314,7 +321,10 @@ static int parse_options(int argc, char **argv, import_opts *o)
             return LK_EXIT_USAGE;
         }
     }
-    if (o->apply && !o->mapping && optind == argc - 1 && lk_plan_file_sniff(argv[optind])) {
+    /* apply PLAN.json: a .json without -m is read as a plan, so a plan that cannot be read
+     * (too deep, not a plan, a device) is named as such rather than as a missing mapping */
+    if (o->apply && !o->mapping && optind == argc - 1 &&
+        (lk_plan_file_sniff(argv[optind]) || lk_plan_file_named(argv[optind]))) {
         o->plan_in = argv[optind];
         return 0;
     }
@@ -543,8 +553,7 @@ int lk_import_command(int argc, char **argv, bool apply)
 
     lk_period_ref period = { 0 };
     if (o.period && !lk_parse_period(o.period, &period)) {
-        lk_errorf(_("--period %s: expected 2026-11 (month), 2026-P11 (period number) or 2026-W47 "
-                  "(week)"), o.period);
+        lk_period_usage_error(o.period);
         lk_plan_file_free(reviewed);
         free(o.reports);
         return LK_EXIT_USAGE;
@@ -576,6 +585,19 @@ int lk_import_command(int argc, char **argv, bool apply)
     stop_requested = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+
+    /* a saved plan must be this installation's, byte for byte as it was made, before any
+     * file it names is read */
+    if (reviewed && cfg_rc == LK_OK) {
+        lk_seal_key key;
+        lk_code vrc = lk_seal_key_load(cfg->token_store, true, &key, &err);
+        if (vrc == LK_OK) {
+            vrc = lk_plan_file_verify(reviewed, o.plan_in, &key, o.trust_plan, &err);
+            lk_seal_key_free(&key);
+        }
+        if (vrc != LK_OK)
+            goto run_error;
+    }
 
     /* 1. the files, offline */
     for (int i = optind; i < argc; i++) {
@@ -680,9 +702,17 @@ int lk_import_command(int argc, char **argv, bool apply)
         lk_error_set(&err, LK_ERR_INTERRUPTED, _("interrupted before anything was sent"));
         goto run_error;
     }
-    lk_plan_origin origin = { cfg->api_url, o.period, popts.employer };
+    lk_plan_origin origin = { cfg->api_url, o.period, popts.employer, NULL };
     if (o.out) {
-        if (lk_plan_file_write(plan, r, &origin, o.out, &err) != LK_OK) {
+        lk_seal_key key; /* the saved plan is sealed with the installation key */
+        lk_code wrc = lk_seal_key_load(cfg->token_store, true, &key, &err);
+        origin.key = wrc == LK_OK ? &key : NULL;
+        if (wrc == LK_OK)
+            wrc = lk_plan_file_write(plan, r, &origin, o.out, &err);
+        if (origin.key)
+            lk_seal_key_free(&key);
+        origin.key = NULL;
+        if (wrc != LK_OK) {
             err.code = LK_ERR_CONFIG;
             goto run_error;
         }
@@ -696,6 +726,22 @@ int lk_import_command(int argc, char **argv, bool apply)
         strbuf why;
         strbuf_init(&why, 256);
         size_t n = lk_plan_file_compare(reviewed, plan, &why, 20);
+        if (n && !reviewed->sealed) { /* a trusted plan of elsewhere: not necessarily Loket */
+            lk_errorf(_("the plan %s differs from what would be sent now; nothing was sent "
+                      "(make a new plan and review it):\n%s"),
+                      o.plan_in, why.buf);
+            lk_error_clear(&err);
+            lk_error_set(&err, LK_ERR_INPUT,
+                         ngettext("the plan %s differs from what would be sent now (%zu "
+                                  "difference); nothing was sent",
+                                  "the plan %s differs from what would be sent now (%zu "
+                                  "differences); nothing was sent",
+                                  n),
+                         o.plan_in, n);
+            strbuf_free(&why);
+            mark_not_sent(plan);
+            goto run_error;
+        }
         if (n) {
             lk_errorf(_("Loket changed since the plan %s was made; nothing was sent (make a new "
                       "plan and review it):\n%s"),

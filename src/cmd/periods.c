@@ -84,6 +84,8 @@ int cmd_periods(int argc, char **argv)
         case 'h':
             fputs(_(usage_text), stdout);
             lk_common_usage(stdout);
+            LK_USAGE_EXIT_CODES(stdout, LK_EXIT_OK, LK_EXIT_CONFIG, LK_EXIT_INTERNAL,
+                                LK_EXIT_USAGE);
             return LK_EXIT_OK;
         default:
             fputs(_(usage_text), stderr);
@@ -149,7 +151,8 @@ int cmd_periods(int argc, char **argv)
             lk_table_add(t, row);
             shown++;
         }
-        printf(_("%s%s%zu period(s)\n"), admin->items[0].name, admin->items[0].name[0] ? ": " : "",
+        printf(ngettext("%s%s%zu period\n", "%s%s%zu periods\n", shown), admin->items[0].name,
+               admin->items[0].name[0] ? ": " : "",
                shown);
         lk_table_print(t, stdout);
         lk_table_free(t);

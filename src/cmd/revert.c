@@ -73,12 +73,13 @@ static const char *str(const cJSON *o, const char *name)
 /* A file of the run folder, read whole (NULL when absent). */
 static char *read_run_file(const lk_run *run, const char *name, size_t *len)
 {
-    char *path = lk_run_file(run, name), *text = NULL;
+    char *text = NULL;
     lk_error e;
     lk_error_clear(&e);
-    if (lk_read_file(path, 1024UL * 1024 * 1024, &text, len, &e) != LK_OK)
+    if (lk_run_read(run, name, 1024UL * 1024 * 1024, &text, len, &e) != LK_OK) {
+        free(text);
         text = NULL;
-    free(path);
+    }
     return text;
 }
 
@@ -131,7 +132,7 @@ static void set_item(cJSON *o, const char *name, cJSON *item)
 
 /* The revert's own run folder: a new one, or with --resume the unfinished revert of RUN. */
 static lk_code open_revert_run(const char *dir, const char *target, const char *fp, bool resume,
-                               lk_run **out, lk_error *err)
+                               const lk_seal_key *key, lk_run **out, lk_error *err)
 {
     char when[32];
     lk_iso8601((long long)time(NULL), when);
@@ -142,6 +143,9 @@ static lk_code open_revert_run(const char *dir, const char *target, const char *
         return err->code;
     if (lk_run_lock(*out, err) != LK_OK)
         return err->code;
+    if (resumed && lk_run_check(*out, key, err) != LK_OK)
+        return err->code;
+    lk_run_set_key(*out, key);
     cJSON *info = lk_run_info(*out);
     if (resumed) {
         cJSON *res = cJSON_GetObjectItemCaseSensitive(info, "resumed");
@@ -206,6 +210,8 @@ int cmd_revert(int argc, char **argv)
     lk_journal *journal = NULL;
     char *dir = NULL, *plan_text = NULL, *journal_text = NULL;
     size_t plan_len = 0, journal_len = 0;
+    lk_seal_key key;
+    memset(&key, 0, sizeof key);
 
     lk_config *cfg = NULL; /* for the runs folder; the session loads its own */
     if (lk_config_load(&common.ov, &cfg, &err) != LK_OK)
@@ -214,6 +220,15 @@ int cmd_revert(int argc, char **argv)
     if (lk_run_open(dir, target_id, &target, &err) != LK_OK) {
         if (err.code == LK_ERR_NOT_FOUND)
             err.code = LK_ERR_INPUT;
+        rc = lk_report_error(&err);
+        goto out;
+    }
+    /* the run's files must be the ones it wrote: sealed by this installation, unchanged */
+    if (lk_seal_key_load(cfg->token_store, false, &key, &err) != LK_OK) {
+        rc = lk_report_error(&err);
+        goto out;
+    }
+    if (lk_run_check(target, &key, &err) != LK_OK) {
         rc = lk_report_error(&err);
         goto out;
     }
@@ -307,7 +322,7 @@ int cmd_revert(int argc, char **argv)
         lk_sha256_hex(sb.buf, sb.len, fp);
         strbuf_free(&sb);
     }
-    if (open_revert_run(dir, target_id, fp, resume, &run, &err) != LK_OK) {
+    if (open_revert_run(dir, target_id, fp, resume, &key, &run, &err) != LK_OK) {
         err.code = LK_ERR_CONFIG;
         rc = lk_report_error(&err);
         goto restore_signals;
@@ -389,5 +404,6 @@ out:
     free(dir);
     lk_session_close(&s, &common);
     lk_config_free(cfg);
+    lk_seal_key_free(&key);
     return rc;
 }

@@ -103,6 +103,14 @@ lk_code lk_trail_open(const lk_config *cfg, const lk_report *r, const lk_trail_o
         rc = lk_run_create(dir, &run, err);
     if (rc == LK_OK && lk_run_lock(run, err) != LK_OK)
         rc = err->code;
+    /* run.json is sealed with the installation key; a run continued is checked first */
+    lk_seal_key key;
+    if (rc == LK_OK && (rc = lk_seal_key_load(cfg->token_store, true, &key, err)) == LK_OK) {
+        if (resumed)
+            rc = lk_run_check(run, &key, err);
+        lk_run_set_key(run, &key);
+        lk_seal_key_free(&key);
+    }
     if (rc != LK_OK) {
         err->code = LK_ERR_CONFIG; /* the state directory, not the input: exit 3 */
         lk_run_free(run);

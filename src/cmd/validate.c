@@ -5,6 +5,7 @@
  * JSON document for machines. Nothing touches the network.
  */
 #include "cmd/commands.h"
+#include "cmd/common_opts.h"
 #include "common/decimal.h"
 #include "common/error.h"
 #include "common/i18n.h"
@@ -41,14 +42,14 @@ static const char usage_text[] =
     "      --csv-style S   a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
     "                      rfc4180 (',', decimal point); default: the language's\n"
     "      --allow-empty   a file without data rows is not an error\n"
-    "  -h, --help          this text\n"
-    "\n"
-    "Exit codes:\n"
-    "  0  no errors: every row was read or skipped on purpose\n"
-    "  2  input or mapping errors (listed)\n"
-    "  3  a report could not be written\n"
-    "  64 usage error: a wrong command line (unknown option, bad --period, ...)\n"
-    "  4  internal error\n");
+    "  -h, --help          this text\n");
+
+static void usage(FILE *out)
+{
+    fputs(_(usage_text), out);
+    LK_USAGE_EXIT_CODES(out, LK_EXIT_OK, LK_EXIT_INPUT, LK_EXIT_CONFIG, LK_EXIT_INTERNAL,
+                        LK_EXIT_USAGE);
+}
 
 enum { OPT_JSON = 256, OPT_REPORT, OPT_CSV_STYLE, OPT_ALLOW_EMPTY };
 
@@ -388,10 +389,13 @@ static void print_text(const lk_entry_set *set, bool quiet)
                        fi->totals[j].name ? fi->totals[j].name : "");
             for (size_t j = 0; j < fi->nignored; j++)
                 if (show_ignored(&fi->ignored[j]))
-                    printf(_("  ignored column %s: header \"%s\" is not a component number (%lu "
-                       "value%s below it)\n"), lk_column_letter(fi->ignored[j].column, letter),
-                       fi->ignored[j].header, fi->ignored[j].values,
-                       fi->ignored[j].values == 1 ? "" : "s");
+                    printf(ngettext("  ignored column %s: header \"%s\" is not a component "
+                                    "number (%lu value below it)\n",
+                                    "  ignored column %s: header \"%s\" is not a component "
+                                    "number (%lu values below it)\n",
+                                    fi->ignored[j].values),
+                           lk_column_letter(fi->ignored[j].column, letter),
+                           fi->ignored[j].header, fi->ignored[j].values);
         }
         size_t skipped = set->nissues - (nerrors - set->errors_not_listed) +
                          set->skipped_not_listed;
@@ -422,23 +426,29 @@ static void print_text(const lk_entry_set *set, bool quiet)
     if (!quiet) {
         size_t n;
         total *t = entry_totals(set, &n);
-        printf(_("total: %lu rows, %zu employees (%zu employments), %zu entries, %zu errors\n"),
-               set->rows_read, count_employees(set, false), count_employees(set, true),
-               set->nentries, nerrors);
+        size_t nemployees = count_employees(set, false), nemployments = count_employees(set, true);
+        printf(ngettext("total: %lu row", "total: %lu rows", set->rows_read), set->rows_read);
+        printf(ngettext(", %zu employee", ", %zu employees", nemployees), nemployees);
+        printf(ngettext(" (%zu employment)", " (%zu employments)", nemployments), nemployments);
+        printf(ngettext(", %zu entry", ", %zu entries", set->nentries), set->nentries);
+        printf(ngettext(", %zu error\n", ", %zu errors\n", nerrors), nerrors);
         for (size_t i = 0; i < n; i++)
-            printf(_("  component %-6d %16s  (%lu entr%s%s)\n"), t[i].component,
-                   lk_fmt_decimal(t[i].sum, 2, buf), t[i].entries, t[i].entries == 1 ? "y" : "ies",
-                   t[i].nulls ? ", some sent as null" : "");
+            printf(ngettext("  component %-6d %16s  (%lu entry%s)\n",
+                            "  component %-6d %16s  (%lu entries%s)\n", t[i].entries),
+                   t[i].component, lk_fmt_decimal(t[i].sum, 2, buf), t[i].entries,
+                   t[i].nulls ? _(", some sent as null") : "");
         free(t);
         size_t np;
         lk_period_total *pt = lk_period_totals(set, &np);
         if (pt) {
             printf(_("per period (calendar months; each record's sum rounded once, as sent):\n"));
             for (size_t i = 0; i < np; i++)
-                printf(_("  %04d-%02d  component %-6d %16s  (%lu record%s)\n"), pt[i].year % 10000,
-                       pt[i].month % 100, pt[i].component,
+                printf(ngettext("  %04d-%02d  component %-6d %16s  (%lu record)\n",
+                                "  %04d-%02d  component %-6d %16s  (%lu records)\n",
+                                pt[i].records),
+                       pt[i].year % 10000, pt[i].month % 100, pt[i].component,
                        pt[i].overflow ? _("out of range") : lk_fmt_decimal(pt[i].total, 0, buf),
-                       pt[i].records, pt[i].records == 1 ? "" : "s");
+                       pt[i].records);
             free(pt);
         }
         if (lk_period_totals_need_plan(set))
@@ -501,21 +511,21 @@ int cmd_validate(int argc, char **argv)
             break;
         case OPT_ALLOW_EMPTY: allow_empty = true; break;
         case 'h':
-            fputs(_(usage_text), stdout);
+            usage(stdout);
             return LK_EXIT_OK;
         default:
-            fputs(_(usage_text), stderr);
+            usage(stderr);
             return LK_EXIT_USAGE;
         }
     }
     if (!mapping_path || optind >= argc) {
         lk_errorf(_("validate needs at least one FILE and -m MAPPING"));
-        fputs(_(usage_text), stderr);
+        usage(stderr);
         return LK_EXIT_USAGE;
     }
     lk_period_ref period = { 0 };
     if (period_text && !lk_parse_period(period_text, &period)) {
-        lk_errorf(_("--period %s: expected 2026-11 (month), 2026-P11 (period number) or 2026-W47 (week)"), period_text);
+        lk_period_usage_error(period_text);
         return LK_EXIT_USAGE;
     }
 

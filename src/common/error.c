@@ -200,7 +200,7 @@ void lk_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport("warning: ", fmt, ap);
+    vreport(_("warning: "), fmt, ap);
     va_end(ap);
 }
 
@@ -208,7 +208,7 @@ void lk_errorf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport("error: ", fmt, ap);
+    vreport(_("error: "), fmt, ap);
     va_end(ap);
 }
 
@@ -216,7 +216,7 @@ void lk_die(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport("fatal: ", fmt, ap);
+    vreport(_("fatal: "), fmt, ap);
     va_end(ap);
     exit(LK_EXIT_INTERNAL);
 }

@@ -67,13 +67,59 @@ void lk_grow(void *arr, size_t elem, size_t need, size_t *alloc)
     *alloc = n;
 }
 
+const char *lk_file_kind(unsigned mode)
+{
+    if (S_ISDIR(mode))
+        return _("a folder");
+    if (S_ISCHR(mode))
+        return _("a character device");
+    if (S_ISBLK(mode))
+        return _("a block device");
+    if (S_ISFIFO(mode))
+        return _("a FIFO (named pipe)");
+    if (S_ISSOCK(mode))
+        return _("a socket");
+    return _("not a regular file");
+}
+
+int lk_open_regular(const char *path, lk_error *err)
+{
+    struct stat st;
+    /* O_NONBLOCK: opening a FIFO nobody writes to would wait forever */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) { /* a socket cannot be opened */
+            lk_error_set(err, LK_ERR_IO, _("cannot open %s: %s"), path, strerror(e));
+            errno = e; /* for callers that word the message themselves */
+            return -1;
+        }
+    }
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        lk_error_set(err, LK_ERR_INPUT,
+                     _("%s is %s: only regular files are read (inputs, mappings, plans, "
+                       "configurations)"),
+                     path, lk_file_kind(st.st_mode));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
 lk_code lk_read_file(const char *path, size_t max, char **out, size_t *len, lk_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    int fd = lk_open_regular(path, err);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     char *buf = NULL;
     size_t n = 0, alloc = 0;
-    if (!f)
+    if (fd < 0)
+        return err->code;
+    if (!f) {
+        close(fd);
         return lk_error_set(err, LK_ERR_IO, _("cannot open %s: %s"), path, strerror(errno));
+    }
     for (;;) {
         if (n + 65536 + 1 > alloc) {
             alloc = alloc ? alloc * 2 : 65536 * 2;
@@ -133,10 +179,15 @@ lk_code lk_sha256_file(const char *path, char *out, lk_error *err)
     unsigned int mdlen = 0;
     unsigned char buf[65536];
     size_t r;
-    FILE *f = fopen(path, "rb");
+    int fd = lk_open_regular(path, err);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     EVP_MD_CTX *ctx;
-    if (!f)
+    if (fd < 0)
+        return err->code;
+    if (!f) {
+        close(fd);
         return lk_error_set(err, LK_ERR_IO, _("cannot open %s: %s"), path, strerror(errno));
+    }
     ctx = EVP_MD_CTX_new();
     if (!ctx)
         lk_die(_("out of memory"));

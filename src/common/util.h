@@ -19,14 +19,19 @@ char *xstrndup(const char *s, size_t n);
 /* Grows *arr (element size elem) so that it holds at least need elements; *alloc tracks capacity. */
 void lk_grow(void *arr, size_t elem, size_t need, size_t *alloc);
 
-/* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
+/* Opens path for reading when it is a regular file (a device, FIFO, socket or folder is
+ * refused by name, LK_ERR_INPUT; /dev/zero would never end); -1 with err set otherwise. */
+int lk_open_regular(const char *path, lk_error *err);
+/* "a character device", "a FIFO (named pipe)", ... for a st_mode that is not a regular file. */
+const char *lk_file_kind(unsigned mode);
+/* Reads a whole regular file (at most max bytes) into a NUL-terminated buffer. */
 lk_code lk_read_file(const char *path, size_t max, char **out, size_t *len, lk_error *err);
 /* Writes data to path durably and safely (common/safefile.h): a temporary with an unpredictable
  * name in the same folder with mode, fsync, rename, fsync of the folder. */
 lk_code lk_write_file_atomic(const char *path, const void *data, size_t len, int mode,
                              lk_error *err);
 
-/* SHA-256 of a file as 64 lowercase hex characters (out >= 65 bytes). */
+/* SHA-256 of a regular file as 64 lowercase hex characters (out >= 65 bytes). */
 lk_code lk_sha256_file(const char *path, char *out, lk_error *err);
 /* SHA-256 of a buffer as hex. */
 void lk_sha256_hex(const void *data, size_t len, char *out);

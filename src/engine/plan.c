@@ -126,8 +126,10 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
     lk_checks default_checks;
     lk_checks_default(&default_checks);
     x.checks = opts->checks ? opts->checks : &default_checks;
+#ifdef LK_TEST_HOOKS /* only in the tests' BUILD/tests/loket-import-hooks (Makefile) */
     const char *skip = getenv("LOKET_IMPORT_SKIP_PRECHECKS");
     x.skip_checks = skip && !strcmp(skip, "1");
+#endif
     *out = NULL;
     r->rows_read = set->rows_read;
 
@@ -145,6 +147,8 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
         if ((rc = plan_fetch_period_metadata(&x, err)) != LK_OK)
             goto fail;
     }
+    if (set->nentries && (rc = plan_stop_if_transient(&x, err)) != LK_OK)
+        goto fail;
     /* records from entries (plan_records.c) */
     plan_build_records(&x);
     plan_check_periods(&x);   /* plan_periods.c */

@@ -18,8 +18,16 @@
 
 #define PLAN_FILE_VERSION 1
 #define PLAN_FILE_MAX_BYTES (512UL * 1024 * 1024)
+#define SEAL_PLACEHOLDER "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* ---------------------------------------------------------------- writing */
+
+static const char *str_field(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 
 static void add_str_or_null(cJSON *o, const char *name, const char *s)
 {
@@ -135,18 +143,83 @@ lk_code lk_plan_file_write(const lk_plan *p, const lk_report *r, const lk_plan_o
                            const char *path, lk_error *err)
 {
     cJSON *doc = lk_plan_file_json(p, r, origin);
+    if (origin->key) { /* the seal: an HMAC of the bytes with its own value as zeros */
+        cJSON *seal = cJSON_CreateObject();
+        cJSON_AddStringToObject(seal, "installation", origin->key->id);
+        cJSON_AddStringToObject(seal, "hmacSha256", SEAL_PLACEHOLDER);
+        cJSON_AddItemToObject(doc, "seal", seal);
+    }
     char *text = cJSON_Print(doc);
     cJSON_Delete(doc);
     if (!text)
         lk_die(_("out of memory"));
     size_t len = strlen(text);
     text[len] = '\n'; /* replaces the NUL: the length is kept apart */
+    if (origin->key) {
+        char mac[65];
+        char *at = memmem(text, len, "\"" SEAL_PLACEHOLDER "\"", 66);
+        if (!at)
+            lk_die(_("internal error: the plan's seal is missing"));
+        lk_seal_mac(origin->key, text, len + 1, mac);
+        memcpy(at + 1, mac, 64);
+    }
     lk_code rc = lk_write_file_atomic(path, text, len + 1, 0600, err);
     free(text);
     return rc;
 }
 
+lk_code lk_plan_file_verify(lk_plan_file *pf, const char *path, const lk_seal_key *k,
+                            bool trusted, lk_error *err)
+{
+    const cJSON *seal = cJSON_GetObjectItemCaseSensitive(pf->doc, "seal");
+    const char *inst = str_field(seal, "installation"), *mac = str_field(seal, "hmacSha256");
+    pf->sealed = false;
+    if (trusted) /* the person vouches for it: the field-by-field comparison decides */
+        return LK_OK;
+    if (!inst || !mac) {
+        return lk_error_set(err, LK_ERR_INPUT,
+                            _("%s has no seal: it was not made by 'loket-import plan --out' of "
+                              "this installation, or it was changed after it was made; nothing "
+                              "was sent (make a new plan, or give --trust-plan if you know who "
+                              "made it)"),
+                            path);
+    }
+    if (strcmp(inst, k->id))
+        return lk_error_set(err, LK_ERR_INPUT,
+                            _("%s was made by another installation (key %s, this one's is %s); "
+                              "nothing was sent (give --trust-plan if you trust who made it)"),
+                            path, inst, k->id);
+    /* the seal's own value is the one 64-hex-digit string that is zeroed before the HMAC */
+    char *copy = xmalloc(pf->len + 1);
+    memcpy(copy, pf->text, pf->len);
+    char quoted[67];
+    snprintf(quoted, sizeof quoted, "\"%s\"", mac);
+    char *at = strlen(mac) == 64 ? memmem(copy, pf->len, quoted, 66) : NULL;
+    bool ok = at && !memmem(at + 1, pf->len - (size_t)(at + 1 - copy), quoted, 66);
+    char want[65];
+    if (ok) {
+        memcpy(at + 1, SEAL_PLACEHOLDER, 64);
+        lk_seal_mac(k, copy, pf->len, want);
+        ok = lk_seal_equal(want, mac);
+    }
+    free(copy);
+    if (!ok)
+        return lk_error_set(err, LK_ERR_INPUT,
+                            _("%s was changed after it was made (its seal does not match its "
+                              "contents); nothing was sent: make a new plan with 'loket-import "
+                              "plan --out' and review it"),
+                            path);
+    pf->sealed = true;
+    return LK_OK;
+}
+
 /* ---------------------------------------------------------------- reading */
+
+bool lk_plan_file_named(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && !strcmp(dot, ".json");
+}
 
 bool lk_plan_file_sniff(const char *path)
 {
@@ -166,12 +239,6 @@ bool lk_plan_file_sniff(const char *path)
     return yes;
 }
 
-static const char *str_field(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 lk_code lk_plan_file_load(const char *path, lk_plan_file **out, lk_error *err)
 {
     char *text = NULL;
@@ -182,13 +249,16 @@ lk_code lk_plan_file_load(const char *path, lk_plan_file **out, lk_error *err)
     lk_plan_file *pf = xcalloc(1, sizeof *pf);
     lk_sha256_hex(text, len, pf->sha256);
     pf->doc = cJSON_ParseWithLength(text, len);
-    free(text);
+    pf->text = text;
+    pf->len = len;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(pf->doc, "loketImportPlan");
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(pf->doc, "mapping");
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(pf->doc, "files");
     const cJSON *recs = cJSON_GetObjectItemCaseSensitive(pf->doc, "records");
     const char *bad = NULL;
-    if (!cJSON_IsObject(pf->doc) || !cJSON_IsNumber(v))
+    if (!pf->doc)
+        bad = _("it is not a valid plan (not JSON, or nested deeper than a plan is)");
+    else if (!cJSON_IsObject(pf->doc) || !cJSON_IsNumber(v))
         bad = "it is not a loket-import plan (no \"loketImportPlan\")";
     else if (v->valuedouble != PLAN_FILE_VERSION)
         bad = "it is a plan of another loket-import version";
@@ -231,6 +301,7 @@ void lk_plan_file_free(lk_plan_file *pf)
     if (!pf)
         return;
     cJSON_Delete(pf->doc);
+    free(pf->text);
     free(pf->files);
     free(pf->file_sha256);
     free(pf);
@@ -308,6 +379,12 @@ static void compare_components(compare_ctx *x, const cJSON *saved, const cJSON *
         if (!same_json(n1, n2))
             differ(x, fresh, _("component %ld: the plan sends %s, the input now gives %s"), k,
                    text_or(n1, "null"), text_or(n2, "null"));
+        static const char *const flags[] = { "delete", "isSupplement" };
+        for (size_t f = 0; f < 2; f++)
+            if (!same_json(cJSON_GetObjectItemCaseSensitive(match, flags[f]),
+                           cJSON_GetObjectItemCaseSensitive(fc, flags[f])))
+                differ(x, fresh, _("component %ld: \"%s\" in the plan differs from the input's"),
+                       k, flags[f]);
     }
     cJSON_ArrayForEach(sc, cJSON_GetObjectItemCaseSensitive(saved, "components")) {
         const cJSON *key = cJSON_GetObjectItemCaseSensitive(sc, "key");
@@ -323,9 +400,31 @@ static void compare_components(compare_ctx *x, const cJSON *saved, const cJSON *
     }
 }
 
+/* What the plan shows of a record besides its components: each must be what a fresh plan
+ * says, so a plan that names another employee or period than it sends is refused. */
+static void compare_shown(compare_ctx *x, const cJSON *saved, const cJSON *fresh)
+{
+    static const char *const shown[] = { "employmentId", "employerId", "employeeNumber",
+                                         "employeeName", "periodId",   "period" };
+    char a[256], b[256];
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        const cJSON *v1 = cJSON_GetObjectItemCaseSensitive(saved, shown[i]);
+        const cJSON *v2 = cJSON_GetObjectItemCaseSensitive(fresh, shown[i]);
+        if (same_json(v1, v2))
+            continue;
+        char *t1 = v1 ? cJSON_PrintUnformatted(v1) : NULL, *t2 = v2 ? cJSON_PrintUnformatted(v2) : NULL;
+        snprintf(a, sizeof a, "%s", t1 ? t1 : "null");
+        snprintf(b, sizeof b, "%s", t2 ? t2 : "null");
+        free(t1);
+        free(t2);
+        differ(x, fresh, _("\"%s\" is %s in the plan, %s now"), shown[i], a, b);
+    }
+}
+
 static void compare_record(compare_ctx *x, const cJSON *saved, const cJSON *fresh)
 {
     size_t before = x->differences;
+    compare_shown(x, saved, fresh);
     const char *p1 = str_field(saved, "planned"), *p2 = str_field(fresh, "planned");
     if (!p1 || !p2 || strcmp(p1, p2))
         differ(x, fresh, _("the plan would have %s it, now it would be %s"),
@@ -359,9 +458,13 @@ static void compare_record(compare_ctx *x, const cJSON *saved, const cJSON *fres
                 differ(x, saved, _("no longer: %s"), text_or(n, ""));
         }
     }
-    /* the body decides what is sent: any difference not named above still refuses */
+    /* the body decides what is sent: any difference not named above still refuses, in the
+     * body itself or in its SHA-256 (either may have been edited) */
     const char *s1 = str_field(saved, "bodySha256"), *s2 = str_field(fresh, "bodySha256");
-    if (x->differences == before && ((s1 == NULL) != (s2 == NULL) || (s1 && strcmp(s1, s2))))
+    const cJSON *bd1 = cJSON_GetObjectItemCaseSensitive(saved, "body");
+    const cJSON *bd2 = cJSON_GetObjectItemCaseSensitive(fresh, "body");
+    if (x->differences == before &&
+        ((s1 == NULL) != (s2 == NULL) || (s1 && strcmp(s1, s2)) || !same_json(bd1, bd2)))
         differ(x, fresh, _("the request body differs from the plan's"));
 }
 

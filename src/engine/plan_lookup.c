@@ -11,9 +11,11 @@
 #include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "common/localefmt.h"
 #include "engine/resolve.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +189,16 @@ char *plan_unit_text(const lk_employee_ref *ref, const lk_period_ref *p)
     return strbuf_detach(&sb, NULL);
 }
 
+lk_code plan_stop_if_transient(plan_ctx *x, lk_error *err)
+{
+    for (size_t i = 0; i < x->nunits; i++)
+        if (x->units[i].failed && lk_code_transient(x->units[i].err.code)) {
+            *err = x->units[i].err;
+            return err->code;
+        }
+    return LK_OK;
+}
+
 void plan_unit_fail(unit *u, lk_code code, const char *fmt, ...)
 {
     va_list ap;
@@ -236,12 +248,17 @@ lk_code plan_build_units(plan_ctx *x, lk_error *err)
             u->employer = employer_by_client_number(x, cn, &u->admin_client);
             if (!u->employer) {
                 strbuf sb;
+                lk_code why = LK_ERR_NOT_FOUND;
                 strbuf_init(&sb, 64);
                 for (size_t j = 0; j < x->nemps; j++)
-                    if (x->emps[j].admins_failed)
+                    if (x->emps[j].admins_failed) {
                         strbuf_addf(&sb, "%s%s (%s)", sb.len ? ", " : "", x->emps[j].name,
                                     x->emps[j].admins_err.message);
-                plan_unit_fail(u, LK_ERR_NOT_FOUND,
+                        /* unanswered, not absent: the employer may be among those */
+                        if (lk_code_transient(x->emps[j].admins_err.code))
+                            why = x->emps[j].admins_err.code;
+                    }
+                plan_unit_fail(u, why,
                                _("no payroll administration with client number %ld among the employers "
                                "this user may see%s%s"),
                                cn, sb.len ? "; could not read: " : "", sb.len ? sb.buf : "");
@@ -280,6 +297,30 @@ lk_code plan_build_units(plan_ctx *x, lk_error *err)
     return LK_OK;
 }
 
+/* The whole list replaces the filtered one only when it came: without it the messages merely
+ * lack a suggestion. */
+static void on_all_employments(const lk_api_result *r, lk_employment_list *list, void *ud)
+{
+    employer_info *e = ud;
+    if (r->code != LK_OK || !list)
+        return;
+    lk_employment_list_free(e->employments);
+    e->employments = list;
+}
+
+/* True when one of the numbers the input names has no employment in the list Loket sent. */
+static bool numbers_missing(const employer_info *e)
+{
+    for (size_t i = 0; i < e->nnumbers; i++) {
+        bool found = false;
+        for (size_t j = 0; !found && e->employments && j < e->employments->n; j++)
+            found = e->employments->items[j].employee_number == e->numbers[i];
+        if (!found)
+            return true;
+    }
+    return false;
+}
+
 lk_code plan_fetch_employments(plan_ctx *x, lk_error *err)
 {
     for (size_t i = 0; i < x->nemps; i++) {
@@ -290,7 +331,20 @@ lk_code plan_fetch_employments(plan_ctx *x, lk_error *err)
         lk_api_employments_start(x->client, e->id, e->want_all ? NULL : e->numbers,
                                  e->want_all ? 0 : e->nnumbers, on_employments, e);
     }
-    return plan_run(x, err);
+    lk_code rc = plan_run(x, err);
+    if (rc != LK_OK)
+        return rc;
+    /* A number Loket does not know is often a typing slip (10003 for 1003): read that employer's
+     * whole list once, so that the message can name the number that was meant. */
+    bool again = false;
+    for (size_t i = 0; i < x->nemps; i++) {
+        employer_info *e = &x->emps[i];
+        if (e->employments_wanted && !e->want_all && e->employments && numbers_missing(e)) {
+            lk_api_employments_start(x->client, e->id, NULL, 0, on_all_employments, e);
+            again = true;
+        }
+    }
+    return again ? plan_run(x, err) : LK_OK;
 }
 
 /* ================================================================ round 3: periods, components */
@@ -449,6 +503,73 @@ static size_t unit_candidates(plan_ctx *x, unit *u, const lk_employment **out, s
 }
 
 #define MAX_CANDIDATES 16
+#define OPEN_PERIODS_SHOWN 6
+
+/* Edit distance of two short digit strings, a swap of neighbours counting as one edit. */
+static size_t digits_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), d[24][24];
+    if (la > 22 || lb > 22)
+        return SIZE_MAX;
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+/* "1003" (or "1003 or 1030"): the employee numbers of the employer one typing slip away from a
+ * number it does not know (a digit too many, too few, wrong or swapped). */
+static void nearest_numbers(strbuf *sb, const employer_info *er, long number, long client)
+{
+    char want[24], have[24];
+    size_t found = 0;
+    snprintf(want, sizeof want, "%ld", number);
+    for (size_t i = 0; er->employments && i < er->employments->n && found < 3; i++) {
+        const lk_employment *e = &er->employments->items[i];
+        bool dup = false;
+        if (client && e->admin_client_number && e->admin_client_number != client)
+            continue;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = er->employments->items[j].employee_number == e->employee_number;
+        snprintf(have, sizeof have, "%ld", e->employee_number);
+        if (dup || digits_distance(want, have) != 1)
+            continue;
+        if (found++)
+            strbuf_addstr(sb, _(" or "));
+        strbuf_addstr(sb, have);
+    }
+}
+
+/* "2026-11, 2026-12": the periods of an administration that still take data, so that a
+ * message about a closed period says where the data can go. Empty when none is open. */
+static void open_periods_text(strbuf *sb, const admin_info *a)
+{
+    size_t shown = 0, open = 0;
+    for (size_t i = 0; a->periods && i < a->periods->n; i++) {
+        const lk_period *p = &a->periods->items[i];
+        if (p->approved)
+            continue;
+        if (open++ < OPEN_PERIODS_SHOWN)
+            strbuf_addf(sb, "%s%s", shown++ ? ", " : "",
+                        plan_period_code(p, (char[LK_PERIOD_NAME_MAX]){ 0 }));
+    }
+    if (open > shown)
+        strbuf_addf(sb, ngettext(" and %zu more", " and %zu more", open - shown), open - shown);
+}
 
 static admin_info *admin_of_employment(plan_ctx *x, employer_info *er, const lk_employment *e)
 {
@@ -519,14 +640,28 @@ void plan_resolve_units(plan_ctx *x)
             if (u->ref->employment_id)
                 plan_unit_fail(u, LK_ERR_NOT_FOUND, _("employment %s is not an employment of %s"),
                                u->ref->employment_id, u->employer->name);
-            else if (u->admin_client)
-                plan_unit_fail(u, LK_ERR_NOT_FOUND,
-                               _("employee %ld is not an employee of %s in the administration with "
-                               "client number %ld"),
-                               u->ref->employee_number, u->employer->name, u->admin_client);
-            else
-                plan_unit_fail(u, LK_ERR_NOT_FOUND, _("employee %ld is not an employee of %s"),
-                               u->ref->employee_number, u->employer->name);
+            else {
+                strbuf near;
+                strbuf_init(&near, 32);
+                nearest_numbers(&near, u->employer, u->ref->employee_number, u->admin_client);
+                if (u->admin_client)
+                    plan_unit_fail(u, LK_ERR_NOT_FOUND,
+                                   near.len ? _("employee number %ld is not known at %s in the "
+                                                "administration with client number %ld; did you "
+                                                "mean %s?")
+                                            : _("employee number %ld is not known at %s in the "
+                                                "administration with client number %ld%s"),
+                                   u->ref->employee_number, u->employer->name, u->admin_client,
+                                   near.buf ? near.buf : "");
+                else
+                    plan_unit_fail(u, LK_ERR_NOT_FOUND,
+                                   near.len ? _("employee number %ld is not known at %s; did you "
+                                                "mean %s?")
+                                            : _("employee number %ld is not known at %s%s"),
+                                   u->ref->employee_number, u->employer->name,
+                                   near.buf ? near.buf : "");
+                strbuf_free(&near);
+            }
             continue;
         }
         for (size_t j = 0; j < n; j++) {
@@ -567,10 +702,19 @@ void plan_resolve_units(plan_ctx *x)
         u->admin = admin_of_employment(x, u->employer, u->employment);
         u->period = cc[pick].period;
         if (u->period->approved && !x->skip_checks) {
+            strbuf open;
+            strbuf_init(&open, 64);
+            open_periods_text(&open, u->admin);
             plan_unit_fail(u, LK_ERR_CONFLICT,
-                           _("period %s (%s..%s) of %s is closed: its payroll run is approved"),
+                           open.len ? _("period %s (%s to %s) of %s is closed: its payroll run is "
+                                        "approved; open periods: %s")
+                                    : _("period %s (%s to %s) of %s is closed: its payroll run is "
+                                        "approved; none of its periods is open%s"),
                            plan_period_code(u->period, (char[LK_PERIOD_NAME_MAX]){ 0 }),
-                           u->period->start_date, u->period->end_date, u->admin->name);
+                           lk_fmt_date(u->period->start_date, (char[32]){ 0 }),
+                           lk_fmt_date(u->period->end_date, (char[32]){ 0 }), u->admin->name,
+                           open.buf ? open.buf : "");
+            strbuf_free(&open);
             continue;
         }
         if (u->period->year != u->period_ref.year)

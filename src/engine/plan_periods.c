@@ -10,6 +10,7 @@
 #include "common/i18n.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "common/localefmt.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,12 +74,16 @@ static void check_expected(plan_ctx *x)
                 strbuf_free(&sb);
                 break;
             }
-            period_error(b, _("%s: column \"%s\": date %04d-%02d-%02d lies in period %s "
-                         "(%s..%s) of %s, not in %s given with --period"), sb.buf,
+            char iso[16], day[32];
+            snprintf(iso, sizeof iso, "%04d-%02d-%02d", e->period.year % 10000,
+                     e->period.month % 100, e->period.day % 100);
+            period_error(b, _("%s: column \"%s\": date %s lies in period %s (%s to %s) of %s, "
+                         "not in %s given with --period"), sb.buf,
                          x->set->period_column ? x->set->period_column : "",
-                         e->period.year, e->period.month, e->period.day,
+                         lk_fmt_date(iso, day),
                          plan_period_code(u->period, (char[LK_PERIOD_NAME_MAX]){ 0 }),
-                         u->period->start_date, u->period->end_date,
+                         lk_fmt_date(u->period->start_date, (char[32]){ 0 }),
+                         lk_fmt_date(u->period->end_date, (char[32]){ 0 }),
                          u->admin && u->admin->name ? u->admin->name : _("the administration"),
                          plan_period_code_like(u->period, want->year, want->number,
                                                (char[LK_PERIOD_NAME_MAX]){ 0 }));

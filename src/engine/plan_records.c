@@ -6,10 +6,10 @@
 
 #include "common/hashmap.h"
 #include "common/i18n.h"
-#include "common/localefmt.h"
 #include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "common/localefmt.h"
 #include "engine/resolve.h"
 
 #include <stdarg.h>
@@ -214,9 +214,11 @@ static void plan_add_entry(plan_ctx *x, bucket *b, const lk_entry *e)
         strbuf_init(&w, 64);
         entry_where(&w, x->set, e);
         bucket_error(b, _("the mapping says the dates' payroll periods are calendar months "
-                     "(\"calendar\": \"month\"), but %s's period %s runs %s..%s%s%s"),
+                     "(\"calendar\": \"month\"), but %s's period %s runs from %s to %s%s%s"),
                      u->admin->name, plan_period_code(u->period, (char[LK_PERIOD_NAME_MAX]){ 0 }),
-                     u->period->start_date, u->period->end_date, w.len ? _("; input ") : "", w.buf);
+                     lk_fmt_date(u->period->start_date, (char[32]){ 0 }),
+                     lk_fmt_date(u->period->end_date, (char[32]){ 0 }), w.len ? _("; input ") : "",
+                     w.buf);
         strbuf_free(&w);
     }
     if (!u->failed) {

@@ -263,6 +263,9 @@ lk_code plan_fetch_periods(plan_ctx *x, lk_error *err);
 void plan_resolve_units(plan_ctx *x);
 lk_code plan_fetch_period_metadata(plan_ctx *x, lk_error *err);
 char *plan_unit_text(const lk_employee_ref *ref, const lk_period_ref *p);
+/* A look-up Loket did not answer (5xx, 429, no connection after every retry) is no fault of
+ * the file: the run stops with that error, to be tried again later. */
+lk_code plan_stop_if_transient(plan_ctx *x, lk_error *err);
 void plan_unit_fail(unit *u, lk_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const lk_component *plan_component_find(const admin_info *a, int year, long key);

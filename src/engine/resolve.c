@@ -8,6 +8,7 @@
 #include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "common/localefmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +55,8 @@ const lk_period *lk_period_pick(const lk_period_list *periods, const lk_period_r
             lk_error_set(err, LK_ERR_INPUT,
                          _("period %s is a month, but %s pays per %s: name the period by number "
                          "(%04d-PNN) or map a date column"),
-                         label, admin, period_type && *period_type ? period_type : "other period",
+                         label, admin,
+                         period_type && *period_type ? period_type : _("other period"),
                          ref->year);
             return NULL;
         }
@@ -96,7 +98,20 @@ const lk_period *lk_period_pick(const lk_period_list *periods, const lk_period_r
                        "period or date column"));
         return NULL;
     }
-    lk_error_set(err, LK_ERR_NOT_FOUND, _("%s has no payroll period %s"), admin, label);
+    const char *from = NULL, *to = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const lk_period *p = &periods->items[i];
+        if (!from || strcmp(p->start_date, from) < 0)
+            from = p->start_date;
+        if (!to || strcmp(p->end_date, to) > 0)
+            to = p->end_date;
+    }
+    if (from && to)
+        lk_error_set(err, LK_ERR_NOT_FOUND,
+                     _("%s has no payroll period %s: its periods run from %s to %s"), admin,
+                     label, lk_fmt_date(from, (char[32]){ 0 }), lk_fmt_date(to, (char[32]){ 0 }));
+    else
+        lk_error_set(err, LK_ERR_NOT_FOUND, _("%s has no payroll period %s"), admin, label);
     return NULL;
 }
 
@@ -143,23 +158,29 @@ int lk_employment_choose(const lk_employment_candidate *cands, size_t n, long nu
         for (size_t i = 0; i < n; i++) {
             const lk_employment_candidate *c = &cands[i];
             const lk_employment *e = c->employment;
-            strbuf_addstr(&sb, i ? "; " : "");
+            const char *why = c->period_error ? c->period_error : _("no such period");
+            if (!c->period && sb.buf && strstr(sb.buf, why))
+                continue; /* two employments in an administration without that period */
+            strbuf_addstr(&sb, sb.len ? "; " : "");
             if (!c->period)
-                strbuf_addf(&sb, "%s", c->period_error ? c->period_error : "no such period");
+                strbuf_addf(&sb, "%s", why);
             else if (e->end_date[0] && strcmp(e->end_date, c->period->start_date) < 0)
-                strbuf_addf(&sb, _("employment %ld left on %s"), e->payroll_id, e->end_date);
+                strbuf_addf(&sb, _("employment %ld left on %s"), e->payroll_id,
+                            lk_fmt_date(e->end_date, (char[32]){ 0 }));
             else
-                strbuf_addf(&sb, _("employment %ld starts on %s"), e->payroll_id, e->start_date);
+                strbuf_addf(&sb, _("employment %ld starts on %s"), e->payroll_id,
+                            lk_fmt_date(e->start_date, (char[32]){ 0 }));
         }
         const lk_period *p = NULL;
         for (size_t i = 0; i < n && !p; i++)
             p = cands[i].period;
         if (p)
             lk_error_set(err, LK_ERR_NOT_FOUND,
-                         _("employee %ld has no employment active in period %s (%s..%s): %s"),
-                         number, label, p->start_date, p->end_date, sb.buf);
-        else
-            lk_error_set(err, LK_ERR_NOT_FOUND, _("employee %ld: %s"), number, sb.buf);
+                         _("employee %ld has no employment active in period %s (%s to %s): %s"),
+                         number, label, lk_fmt_date(p->start_date, (char[32]){ 0 }),
+                         lk_fmt_date(p->end_date, (char[32]){ 0 }), sb.buf);
+        else /* the period itself is missing: the same words for every employee, said once */
+            lk_error_set(err, LK_ERR_NOT_FOUND, "%s", sb.buf);
     } else if (matching == 0) {
         for (size_t i = 0; i < n; i++) {
             if (!cands[i].period)

@@ -7,8 +7,12 @@
 #include "engine/runs.h"
 
 #include "common/i18n.h"
+#include "common/safefile.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "engine/seal.h"
+
+#include <openssl/evp.h>
 
 #include <dirent.h>
 #include <stdbool.h>
@@ -32,7 +36,15 @@ struct lk_run {
     char *path;
     int fd;
     cJSON *info;
+    lk_seal_key key; /* seals run.json on every save when keyed (a copy, without path) */
+    bool keyed;
 };
+
+/* The files of a run folder whose SHA-256 run.json records (and the seal covers). */
+static const char *const covered[] = { "plan.json",   "journal",     "mapping.json",
+                                       "inputs.sha256", "report.json", "report.csv",
+                                       "report.xlsx", "revert.json" };
+#define NCOVERED (sizeof covered / sizeof covered[0])
 
 /* ---------------------------------------------------------------- the runs folder */
 
@@ -51,6 +63,31 @@ char *lk_runs_dir(const lk_config *cfg)
         strbuf_add(&sb, cfg->token_store, (size_t)(slash - cfg->token_store));
     strbuf_addstr(&sb, "/runs");
     return strbuf_detach(&sb, NULL);
+}
+
+/* A folder of the audit trail (the runs folder, or one run's folder) is ours alone: owned by
+ * this user and writable by nobody else, as the token store's folder. Someone who could write
+ * in it could choose what revert sends. */
+static lk_code check_private_dir(int fd, const char *path, bool runs_dir, lk_error *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return lk_error_set(err, LK_ERR_CONFIG, _("cannot check %s: %s"), path, strerror(errno));
+    if (st.st_uid != geteuid())
+        return lk_error_set(err, LK_ERR_CONFIG,
+                            runs_dir ? _("the runs folder %s belongs to another user (uid %ld), "
+                                         "who could change what revert sends: set runsDir to a "
+                                         "folder of your own")
+                                     : _("run folder %s belongs to another user (uid %ld), who "
+                                         "could change what revert sends: it is not used; "
+                                         "remove it"),
+                            path, (long)st.st_uid);
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return lk_error_set(err, LK_ERR_CONFIG,
+                            _("%s can be written by other users (mode %04o), who could change "
+                              "what revert sends: make it private with: chmod 700 %s"),
+                            path, (unsigned)(st.st_mode & 07777), path);
+    return LK_OK;
 }
 
 /* Makes path's missing folders (0700), then opens it as a folder that is not a symlink. */
@@ -78,12 +115,24 @@ static int open_runs_dir(const char *path, bool create, lk_error *err)
         }
     }
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        lk_error_set(err, errno == ENOENT ? LK_ERR_NOT_FOUND : LK_ERR_CONFIG,
-                     _("cannot open the runs folder %s: %s%s"), path, strerror(errno),
-                     errno == ELOOP || errno == ENOTDIR ? " (it must be a real folder, not a "
-                                                          "symbolic link)"
-                                                        : "");
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP || e == ENOTDIR)
+            lk_error_set(err, LK_ERR_CONFIG,
+                         _("the runs folder %s is a symbolic link or not a folder: set runsDir "
+                           "to a real folder of your own"),
+                         path);
+        else
+            lk_error_set(err, e == ENOENT ? LK_ERR_NOT_FOUND : LK_ERR_CONFIG,
+                         _("cannot open the runs folder %s: %s"), path, strerror(e));
+        return -1;
+    }
+    if (check_private_dir(fd, path, true, err) != LK_OK ||
+        lk_dir_check_private(path, _("the runs folder"), err) != LK_OK) {
+        err->code = LK_ERR_CONFIG;
+        close(fd);
+        return -1;
+    }
     return fd;
 }
 
@@ -118,7 +167,9 @@ static lk_code read_in(int dirfd, const char *name, size_t max, char **out, size
     struct stat st;
     if (fd < 0)
         return LK_ERR_IO;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+    /* a run's files are ours and nobody else's to change, like its folder */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max ||
+        st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
         close(fd);
         return LK_ERR_IO;
     }
@@ -227,8 +278,163 @@ cJSON *lk_run_info(lk_run *run)
     return run->info;
 }
 
+/* SHA-256 of a file of the run folder; false when it is absent or not ours. */
+static bool sum_in(int dirfd, const char *name, char out[65])
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0)
+        return false;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+        close(fd);
+        return false;
+    }
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (!ctx)
+        lk_die(_("out of memory"));
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        EVP_DigestUpdate(ctx, buf, (size_t)r);
+    }
+    close(fd);
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    static const char digits[] = "0123456789abcdef";
+    for (unsigned i = 0; i < mdlen; i++) {
+        out[2 * i] = digits[md[i] >> 4];
+        out[2 * i + 1] = digits[md[i] & 15];
+    }
+    out[2 * mdlen] = '\0';
+    return true;
+}
+
+static bool running(const cJSON *info)
+{
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(info, "status");
+    return cJSON_IsString(st) && !strcmp(st->valuestring, "running");
+}
+
+/* The MAC of run.json without its "seal": the whole record, sums included. */
+static void info_mac(const lk_seal_key *k, cJSON *info, char out[65])
+{
+    cJSON *seal = cJSON_DetachItemFromObjectCaseSensitive(info, "seal");
+    char *text = cJSON_PrintUnformatted(info);
+    if (!text)
+        lk_die(_("out of memory"));
+    strbuf sb;
+    strbuf_init(&sb, strlen(text) + 32);
+    strbuf_addstr(&sb, "loket-import run v1\n");
+    strbuf_addstr(&sb, text);
+    lk_seal_mac(k, sb.buf, sb.len, out);
+    strbuf_free(&sb);
+    free(text);
+    if (seal)
+        cJSON_AddItemToObject(info, "seal", seal);
+}
+
+/* Records the SHA-256 of the run's files and seals run.json with the installation key. The
+ * journal of a run still running is appended to: it is summed once the run ends. */
+static void seal_info(lk_run *run)
+{
+    cJSON *info = lk_run_info(run);
+    cJSON *sums = cJSON_CreateObject();
+    char hex[65];
+    for (size_t i = 0; i < NCOVERED; i++) {
+        if (!strcmp(covered[i], "journal") && running(info))
+            continue;
+        if (sum_in(run->fd, covered[i], hex))
+            cJSON_AddStringToObject(sums, covered[i], hex);
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(info, "sha256");
+    cJSON_AddItemToObject(info, "sha256", sums);
+    cJSON_DeleteItemFromObjectCaseSensitive(info, "seal");
+    info_mac(&run->key, info, hex);
+    cJSON *seal = cJSON_AddObjectToObject(info, "seal");
+    cJSON_AddStringToObject(seal, "installation", run->key.id);
+    cJSON_AddStringToObject(seal, "hmacSha256", hex);
+}
+
+void lk_run_set_key(lk_run *run, const lk_seal_key *k)
+{
+    memcpy(run->key.key, k->key, sizeof run->key.key);
+    memcpy(run->key.id, k->id, sizeof run->key.id);
+    run->key.path = NULL;
+    run->keyed = true;
+}
+
+lk_code lk_run_check(lk_run *run, const lk_seal_key *k, lk_error *err)
+{
+    cJSON *info = lk_run_info(run);
+    const cJSON *seal = cJSON_GetObjectItemCaseSensitive(info, "seal");
+    const cJSON *inst = cJSON_GetObjectItemCaseSensitive(seal, "installation");
+    const cJSON *mac = cJSON_GetObjectItemCaseSensitive(seal, "hmacSha256");
+    const cJSON *sums = cJSON_GetObjectItemCaseSensitive(info, "sha256");
+    char hex[65];
+    if (!cJSON_IsString(inst) || !cJSON_IsString(mac) || !cJSON_IsObject(sums))
+        return lk_error_set(err, LK_ERR_INPUT,
+                            _("run %s has no seal in its run.json (an older loket-import made it, "
+                              "or it was rewritten): its files cannot be checked, so it is not "
+                              "used"),
+                            run->id);
+    if (strcmp(inst->valuestring, k->id))
+        return lk_error_set(err, LK_ERR_INPUT,
+                            _("run %s was sealed by another installation (key %s; this one's "
+                              "is %s in %s): it is not used"),
+                            run->id, inst->valuestring, k->id, k->path);
+    info_mac(k, info, hex);
+    if (!lk_seal_equal(hex, mac->valuestring))
+        return lk_error_set(err, LK_ERR_INPUT,
+                            _("run %s: its run.json was changed after the run wrote it (the seal "
+                              "does not match): the run is not used"),
+                            run->id);
+    for (size_t i = 0; i < NCOVERED; i++) {
+        const cJSON *want = cJSON_GetObjectItemCaseSensitive(sums, covered[i]);
+        bool have = sum_in(run->fd, covered[i], hex);
+        if (cJSON_IsString(want) && (!have || strcmp(hex, want->valuestring)))
+            return lk_error_set(err, LK_ERR_INPUT,
+                                have ? _("run %s: %s was changed after the run wrote it "
+                                         "(SHA-256 %.12s..., recorded %.12s...): the run is not "
+                                         "used")
+                                     : _("run %s: %s is missing or not this user's file "
+                                         "(recorded SHA-256 %.12s...%s): the run is not used"),
+                                run->id, covered[i], have ? hex : want->valuestring,
+                                have ? want->valuestring : "");
+        /* a file the record does not name was put there later; only the journal of a run
+         * that was stopped hard (still "running") is legitimately unsummed */
+        if (!cJSON_IsString(want) && (have || lk_run_has(run, covered[i])) &&
+            !(!strcmp(covered[i], "journal") && running(info)))
+            return lk_error_set(err, LK_ERR_INPUT,
+                                _("run %s: %s was put into the run folder after the run wrote "
+                                  "it: the run is not used"),
+                                run->id, covered[i]);
+    }
+    return LK_OK;
+}
+
+lk_code lk_run_read(const lk_run *run, const char *name, size_t max, char **out, size_t *len,
+                    lk_error *err)
+{
+    *out = NULL;
+    if (!lk_run_has(run, name))
+        return lk_error_set(err, LK_ERR_NOT_FOUND, _("%s/%s does not exist"), run->path, name);
+    if (read_in(run->fd, name, max, out, len) != LK_OK)
+        return lk_error_set(err, LK_ERR_INPUT,
+                            _("%s/%s cannot be read, or is not this user's regular file"),
+                            run->path, name);
+    return LK_OK;
+}
+
 lk_code lk_run_save_info(lk_run *run, lk_error *err)
 {
+    if (run->keyed)
+        seal_info(run);
     char *text = cJSON_Print(lk_run_info(run));
     if (!text)
         lk_die(_("out of memory"));
@@ -267,6 +473,7 @@ void lk_run_free(lk_run *run)
     if (run->fd >= 0)
         close(run->fd);
     cJSON_Delete(run->info);
+    lk_seal_key_free(&run->key);
     free(run->id);
     free(run->path);
     free(run);
@@ -331,6 +538,10 @@ lk_code lk_run_open(const char *runs_dir, const char *id, lk_run **out, lk_error
         return lk_error_set(err, e == ENOENT ? LK_ERR_NOT_FOUND : LK_ERR_IO,
                             _("no run %s in %s: %s"), id, runs_dir, strerror(e));
     lk_run *run = run_new(runs_dir, id, fd);
+    if (check_private_dir(fd, run->path, false, err) != LK_OK) {
+        lk_run_free(run);
+        return err->code;
+    }
     run->info = read_info(fd);
     if (!run->info) {
         lk_run_free(run);
@@ -374,8 +585,13 @@ static char **run_names(int dfd, size_t *n)
 static cJSON *info_of(int dfd, const char *name, bool *active)
 {
     int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    lk_error ignored;
     if (fd < 0)
         return NULL;
+    if (check_private_dir(fd, name, false, &ignored) != LK_OK) {
+        close(fd); /* listed as unreadable; opening it says why */
+        return NULL;
+    }
     cJSON *o = read_info(fd);
     if (active) {
         *active = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;

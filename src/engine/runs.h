@@ -14,11 +14,15 @@
  * RUNS is the "runsDir" setting, else the folder of the token store + "/runs" (the state
  * directory: $XDG_STATE_HOME/loket-import/runs, or $STATE_DIRECTORY/runs under systemd).
  * A resumed run (apply --resume) continues in its own folder; nothing else writes into it.
+ * The runs folder and every run folder must be this user's and writable by nobody else (not a
+ * symlink); otherwise they are refused with a message that names the fix. run.json records the
+ * SHA-256 of the run's files and is sealed with the installation key (seal.h).
  */
 #ifndef LK_RUNS_H
 #define LK_RUNS_H
 
 #include "common/error.h"
+#include "engine/seal.h"
 #include "loket/config.h"
 
 #include <cJSON.h>
@@ -49,7 +53,19 @@ char *lk_run_file(const lk_run *run, const char *name);
 int lk_run_has(const lk_run *run, const char *name);
 /* run.json as an object the caller may change (the run owns it); an empty object for a new run. */
 cJSON *lk_run_info(lk_run *run);
-/* Writes run.json (temp file in the folder, fsync, rename). */
+/* Seals run.json with k from now on: every save records the SHA-256 of the run's files
+ * (plan.json, journal, mapping.json, inputs.sha256, report.*, revert.json; the journal only
+ * once the run is no longer "running") in "sha256" and an HMAC of the whole record in "seal". */
+void lk_run_set_key(lk_run *run, const lk_seal_key *k);
+/* Checks a run before it is used again (revert, --resume): sealed by this installation, the
+ * record unchanged, every recorded file unchanged and none added since. LK_ERR_INPUT names
+ * what differs. */
+lk_code lk_run_check(lk_run *run, const lk_seal_key *k, lk_error *err);
+/* Reads a file of the run folder (this user's regular file, no link followed): LK_ERR_NOT_FOUND
+ * when absent, LK_ERR_INPUT when it is not one. */
+lk_code lk_run_read(const lk_run *run, const char *name, size_t max, char **out, size_t *len,
+                    lk_error *err);
+/* Writes run.json (temp file in the folder, fsync, rename; sealed when a key is set). */
 lk_code lk_run_save_info(lk_run *run, lk_error *err);
 /* Writes a file of the run folder atomically (O_EXCL temp, no symlink followed, 0600). */
 lk_code lk_run_write(lk_run *run, const char *name, const void *data, size_t len, lk_error *err);

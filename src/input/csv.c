@@ -549,9 +549,14 @@ lk_csv *lk_csv_open(const char *path, const lk_reader_opts *opts, lk_error *err)
     c->raw = xmalloc(LK_READ_CHUNK);
     c->utf16 = (iconv_t)-1;
 
-    c->fd = open(path, O_RDONLY | O_CLOEXEC);
+    lk_error oe;
+    lk_error_clear(&oe);
+    c->fd = lk_open_regular(path, &oe); /* a device or FIFO is refused by name */
     if (c->fd < 0) {
-        csv_fail(c, err, LK_ERR_IO, 0, (size_t)-1, _("cannot open: %s"), strerror(errno));
+        if (oe.code == LK_ERR_IO)
+            csv_fail(c, err, LK_ERR_IO, 0, (size_t)-1, _("cannot open: %s"), strerror(errno));
+        else
+            csv_fail(c, err, oe.code, 0, (size_t)-1, "%s", oe.message);
         goto fail;
     }
     ssize_t n = read_full(c->fd, c->raw, LK_READ_CHUNK);

@@ -52,10 +52,15 @@ static int has_suffix(const char *s, const char *suffix)
 static lk_file_type sniff_type(const char *path, lk_error *err)
 {
     unsigned char magic[8] = { 0 };
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    lk_error oe;
+    lk_error_clear(&oe);
+    int fd = lk_open_regular(path, &oe); /* a device or FIFO is refused by name */
     if (fd < 0) {
         lk_error_at(err, path, NULL, 0, (size_t)-1, NULL);
-        lk_error_set(err, LK_ERR_IO, _("cannot open: %s"), strerror(errno));
+        if (oe.code == LK_ERR_IO)
+            lk_error_set(err, LK_ERR_IO, _("cannot open: %s"), strerror(errno));
+        else
+            lk_error_set(err, oe.code, "%s", oe.message);
         return LK_FILE_AUTO;
     }
     ssize_t n = read(fd, magic, sizeof magic);

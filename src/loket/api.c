@@ -7,6 +7,13 @@
  * before any further request, and an empty page before the claimed last one ends the list with
  * an error (the claim was false or the list changed while it was read). Items are parsed per
  * page and joined in page order when the last page arrives, so the order is the server's.
+ *
+ * All listings of one client (one command) share a budget, so nested listings (employers,
+ * then each employer's administrations) cannot multiply: besides the first page of each list
+ * (what the command needs), at most LIST_EXTRA_PAGES_FACTOR x maxPagesPerList further pages
+ * (2 000 by default) and LIST_BYTES_BUDGET bytes of answers in all. When a server claims more,
+ * the listing that hits the budget fails with an error that names it and no further page of
+ * any list is asked.
  */
 #include "loket/api.h"
 
@@ -20,6 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* The listing budget of one command (see the top of this file). */
+#define LIST_EXTRA_PAGES_FACTOR 5
+#define LIST_BYTES_BUDGET (512UL * 1024 * 1024)
 
 /* Up to this many employee numbers go into a filter; more and the whole list is cheaper. */
 #define FILTER_MAX_NUMBERS 20
@@ -45,6 +56,9 @@ struct lk_client {
     lk_tokens *tokens;
     lk_http *http;
     md_entry *metadata;       /* cache per administration (and period) */
+    long list_extra_pages;    /* pages beyond each list's first asked so far, all lists */
+    size_t list_bytes;        /* bytes of listing answers received, all lists */
+    bool list_budget_spent;   /* then no listing asks for anything more */
 };
 
 /* ---------------------------------------------------------------- client */
@@ -714,6 +728,30 @@ typedef struct page_req {
 
 static void pager_request(pager *p, long number);
 
+static long extra_pages_allowed(const lk_client *c)
+{
+    return LIST_EXTRA_PAGES_FACTOR * c->cfg->max_pages_per_list;
+}
+
+/* The error of a listing stopped by the command's budget. */
+static lk_code budget_error(pager *p, lk_error *err)
+{
+    lk_client *c = p->c;
+    c->list_budget_spent = true;
+    if (c->list_bytes > LIST_BYTES_BUDGET)
+        return lk_error_set(err, LK_ERR_PROTOCOL,
+                            _("%s: stopped: this command's listings received %zu MB, more than "
+                              "the %lu MB one command may read (the server claims more than an "
+                              "administration holds)"),
+                            p->what, c->list_bytes / (1024 * 1024),
+                            (unsigned long)(LIST_BYTES_BUDGET / (1024 * 1024)));
+    return lk_error_set(err, LK_ERR_PROTOCOL,
+                        _("%s: stopped: this command's listings asked for %ld pages beyond the "
+                          "first of each list, the most one command may (%d x maxPagesPerList); "
+                          "the server claims more than an administration holds"),
+                        p->what, c->list_extra_pages, LIST_EXTRA_PAGES_FACTOR);
+}
+
 static void pager_free(pager *p)
 {
     for (long i = 0; p->pages && i < p->total_pages; i++) {
@@ -775,6 +813,9 @@ static void pager_page_done(const lk_http_response *res, void *userdata)
     lk_envelope *env = NULL;
     free(pr);
     result_from(&r, res, p->what, &env);
+    p->c->list_bytes += res->body_len;
+    if (r.code == LK_OK && (p->c->list_budget_spent || p->c->list_bytes > LIST_BYTES_BUDGET))
+        r.code = budget_error(p, &r.err);
     if (res->attempts > p->worst_attempts)
         p->worst_attempts = res->attempts;
     if (res->latency_ms > p->latency_ms)
@@ -835,10 +876,19 @@ static void pager_page_done(const lk_http_response *res, void *userdata)
     if (r.code != LK_OK)
         pager_fail(p, &r);
     lk_envelope_free(env);
-    /* keep the window full; after a failure nothing more is asked */
+    /* keep the window full; after a failure nothing more is asked, nor beyond the budget */
     while (!p->failed && p->next_page && p->next_page <= p->total_pages &&
-           p->outstanding <= p->c->cfg->pages_in_flight)
+           p->outstanding <= p->c->cfg->pages_in_flight) {
+        if (p->c->list_budget_spent || p->c->list_extra_pages >= extra_pages_allowed(p->c)) {
+            lk_api_result br;
+            result_init(&br);
+            br.code = budget_error(p, &br.err);
+            pager_fail(p, &br);
+            break;
+        }
+        p->c->list_extra_pages++;
         pager_request(p, p->next_page++);
+    }
     if (--p->outstanding == 0)
         pager_finish(p);
 }
@@ -887,6 +937,14 @@ static void pager_start(pager *p, const char *path, const char *extra, const cha
                 p->c->cfg->page_size, extra ? extra : "");
     p->path = strbuf_detach(&sb, NULL);
     p->what = xstrdup(what);
+    if (p->c->list_budget_spent) { /* another listing spent the command's budget */
+        lk_api_result r;
+        result_init(&r);
+        r.code = budget_error(p, &r.err);
+        p->done(p, &r, NULL, 0);
+        pager_free(p);
+        return;
+    }
     pager_request(p, 1);
 }
 

@@ -559,8 +559,8 @@ lk_code lk_config_load(const lk_config_overrides *ov, lk_config **out, lk_error 
     path = ov->config_path ? xstrdup(ov->config_path) : lk_config_default_path();
     if (stat(path, &st) == 0 || ov->config_path) {
         /* whoever can change it can send the access token to a server of their choosing */
-        if (lk_read_trusted_file(path, CONFIG_MAX_BYTES, "the configuration", &text, NULL, err) !=
-            LK_OK) {
+        if (lk_read_trusted_file(path, CONFIG_MAX_BYTES, _("the configuration"), &text, NULL,
+                                 err) != LK_OK) {
             err->code = LK_ERR_CONFIG; /* the message already names the file */
             goto fail;
         }

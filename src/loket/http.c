@@ -7,6 +7,9 @@
  * belong to the multi handle, so they are reused across requests and attempts.
  */
 #include "loket/http.h"
+#include "loket/neterror.h"
+#include "loket/pace_memory.h"
+#include "loket/pacer.h"
 
 #include "common/i18n.h"
 #include "common/strbuf.h"
@@ -70,6 +73,8 @@ struct lk_http {
     size_t in_flight;
     size_t waiting_n, ready_n;
     double hold_until_ms;       /* after 429/503: start nothing before this */
+    lk_pacer pacer;             /* the server's rate limit as learned from its 429s */
+    char *pace_file;            /* where the learned pace is kept for the next run */
     unsigned long serial;
     uint64_t rng;
     bool aborted;
@@ -200,6 +205,12 @@ lk_code lk_http_new(const lk_config *cfg, lk_tokens *tokens, lk_trace *trace, lk
     curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)cfg->concurrency);
     curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)cfg->concurrency);
     curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)cfg->concurrency);
+    lk_pacer_init(&h->pacer);
+    h->pace_file = lk_pace_memory_path(cfg->token_store);
+    lk_pacer_resume(&h->pacer,
+                    lk_pace_recall(h->pace_file, cfg->api_url, time(NULL), LK_PACE_MEMORY_MAX_AGE_S),
+                    lk_monotonic_ms());
+    h->stats.paced_rate = h->pacer.rate;
     h->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)h;
     if (!h->rng)
         h->rng = 0x9e3779b97f4a7c15ULL;
@@ -232,10 +243,22 @@ void lk_http_free(lk_http *h)
     }
     lk_tokens_job_free(h->token_job, h->multi, NULL);
     curl_multi_cleanup(h->multi);
+    /* what this run learned of the server's limit is the next run's starting point: the pace
+     * of the last cut, known to be below the limit (what it grew to since may be above). A run
+     * that only resumed a remembered pace learned nothing new and leaves the file, so that the
+     * memory expires an hour after the limit was last seen, and a raised limit is found again. */
+    if (h->pacer.cuts && h->pacer.safe_rate > 0)
+        lk_pace_remember(h->pace_file, h->cfg->api_url, h->pacer.safe_rate, time(NULL));
+    free(h->pace_file);
     for (size_t i = 0; i < h->stats.n; i++)
         free(h->stats.records[i].endpoint);
     free(h->stats.records);
     free(h);
+}
+
+const lk_pacer *lk_http_get_pacer(const lk_http *h)
+{
+    return &h->pacer;
 }
 
 const lk_http_stats *lk_http_get_stats(const lk_http *h)
@@ -408,6 +431,9 @@ static void on_done(lk_http *h, transfer *t, CURLcode cc)
 
     if (cc == CURLE_OK)
         curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+    lk_pacer_answered(&h->pacer, t->attempt_start_ms, lk_monotonic_ms(), t->status);
+    h->stats.answered_429 = h->pacer.limited;
+    h->stats.paced_rate = h->pacer.rate;
     for (transfer **pp = &h->flying; *pp; pp = &(*pp)->next) {
         if (*pp == t) {
             *pp = t->next;
@@ -434,8 +460,8 @@ static void on_done(lk_http *h, transfer *t, CURLcode cc)
             wait_then_retry(h, t, backoff_ms(h, t->attempts), why);
             return;
         }
-        finish_with(h, t, LK_ERR_NETWORK, _("%s %s: no answer after %d attempt(s): %s"), t->method,
-                    t->url, t->attempts, msg);
+        finish_with(h, t, LK_ERR_NETWORK, "%s",
+                    lk_net_failure_text(t->method, t->url, t->attempts, (int)cc, msg));
         return;
     }
 
@@ -618,6 +644,7 @@ static void start(lk_http *h, transfer *t)
     lk_trace_body(h->trace, ">", t->body, t->body_len);
 
     t->attempt_start_ms = lk_monotonic_ms();
+    lk_pacer_started(&h->pacer, t->attempt_start_ms);
     if (t->first_start_ms <= 0)
         t->first_start_ms = t->attempt_start_ms;
     if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
@@ -762,7 +789,9 @@ lk_code lk_http_run(lk_http *h, lk_error *err)
         if (h->token_job && lk_tokens_job_step(h->token_job, h->multi, &token_wait))
             token_job_end(h);
         while (h->in_flight < (size_t)h->cfg->concurrency && h->ready_head &&
-               now >= h->hold_until_ms && !h->aborted && token_ready(h, &token_wait))
+               now >= h->hold_until_ms && !h->aborted &&
+               lk_pacer_may_start(&h->pacer, lk_monotonic_ms(), NULL) &&
+               token_ready(h, &token_wait))
             start(h, pop_ready(h));
         if (h->aborted)
             fail_queued(h);
@@ -787,15 +816,22 @@ lk_code lk_http_run(lk_http *h, lk_error *err)
         now = lk_monotonic_ms();
         timeout = 1000;
         if (h->ready_head && h->in_flight < (size_t)h->cfg->concurrency && !h->token_job) {
-            if (now >= h->hold_until_ms)
+            double pace_wait = 0;
+            if (now < h->hold_until_ms) {
+                if (h->hold_until_ms - now < timeout)
+                    timeout = (int)ceil(h->hold_until_ms - now);
+            } else if (!lk_pacer_may_start(&h->pacer, now, &pace_wait)) {
+                if (pace_wait < timeout)
+                    timeout = (int)ceil(pace_wait);
+            } else {
                 timeout = 0;
-            else if (h->hold_until_ms - now < timeout)
-                timeout = (int)ceil(h->hold_until_ms - now);
+            }
         }
         if (h->waiting_n) {
             next_due = promote_due(h, now);
             if (h->ready_head && now >= h->hold_until_ms && !h->token_job &&
-                h->in_flight < (size_t)h->cfg->concurrency)
+                h->in_flight < (size_t)h->cfg->concurrency &&
+                lk_pacer_may_start(&h->pacer, now, NULL))
                 timeout = 0;
             else if (next_due >= 0 && next_due < timeout)
                 timeout = (int)ceil(next_due);
@@ -873,5 +909,11 @@ void lk_http_stats_print(const lk_http_stats *s, FILE *out)
     fprintf(out, _("requests %zu, attempts %zu, retries %zu, token refreshes after 401 %zu, "
                  "most in flight %zu\n"),
             s->n, s->attempts, s->retries, s->token_refreshes_after_401, s->max_in_flight);
+    if (s->answered_429)
+        fprintf(out, ngettext("the server limited the request rate: %zu answer 429, then paced at "
+                              "%.1f requests/s\n",
+                              "the server limited the request rate: %zu answers 429, then paced at "
+                              "%.1f requests/s\n", s->answered_429),
+                s->answered_429, s->paced_rate);
     free(g);
 }

@@ -83,6 +83,8 @@ typedef struct lk_http_stats {
     size_t retries;         /* attempts beyond the first */
     size_t token_refreshes_after_401;
     size_t max_in_flight;   /* highest number of concurrent transfers seen */
+    size_t answered_429;    /* attempts the server refused for its rate limit */
+    double paced_rate;      /* requests/s the engine paced itself to; 0 = not paced */
 } lk_http_stats;
 
 /*
@@ -116,6 +118,9 @@ void lk_http_set_interrupt_flag(lk_http *h, volatile sig_atomic_t *flag);
 size_t lk_http_pending(const lk_http *h);
 
 const lk_http_stats *lk_http_get_stats(const lk_http *h);
+/* What the engine learned of the server's rate limit (loket/pacer.h). */
+struct lk_pacer;
+const struct lk_pacer *lk_http_get_pacer(const lk_http *h);
 /* Per method+endpoint+status: count, attempts, mean/p50/p95/max latency. */
 void lk_http_stats_print(const lk_http_stats *s, FILE *out);
 /* The whole configuration the engine runs with. */

@@ -12,6 +12,7 @@
 #include "mapping/aggregate.h"
 
 #include "common/i18n.h"
+#include "common/localefmt.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "input/prefetch.h"
@@ -849,11 +850,13 @@ static void read_identity(lk_aggregator *a, const lk_row *row, row_ctx *ctx)
             row_error(a, row, ctx, fs->period, _("date missing"));
         else if (pr == LK_PARSE_BAD)
             row_error(a, row, ctx, fs->period, "%s", msg);
-        else if (a->has_cli_period && !period_matches(&a->cli_period, y, mo))
-            row_error(a, row, ctx, fs->period, _("date %04d-%02d-%02d is outside the period "
-                      "%04d-%02d given with --period"), y, mo, d, a->cli_period.year,
+        else if (a->has_cli_period && !period_matches(&a->cli_period, y, mo)) {
+            char iso[16], day[32];
+            snprintf(iso, sizeof iso, "%04d-%02d-%02d", y % 10000, mo % 100, d % 100);
+            row_error(a, row, ctx, fs->period, _("date %s is outside the period %04d-%02d given "
+                      "with --period"), lk_fmt_date(iso, day), a->cli_period.year,
                       a->cli_period.number);
-        else {
+        } else {
             ctx->period.kind = LK_PERIOD_DATE;
             ctx->period.year = y;
             ctx->period.month = mo;
@@ -1180,7 +1183,7 @@ static const char *skip_reason(lk_aggregator *a, const lk_row *row, size_t *col,
             continue;
         *col = c;
         if (r->reason)
-            snprintf(buf, size, _("skipped: %s"), r->reason);
+            snprintf(buf, size, _("skipped: \"%.120s\" (input.skipRows[%zu])"), r->reason, i);
         else if (r->test == LK_SKIP_BLANK)
             snprintf(buf, size, _("skipped: column is blank (input.skipRows[%zu])"), i);
         else
@@ -1400,8 +1403,8 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
                                    sizeof(reason))) {
         fs->seen_totals_row = true;
         if (check_totals_row(a, row)) {
-            row_skipped(a, row, fs->totals_column, "skipped: totals row, equal to the sums of "
-                        "the rows above (input.totalsRow)");
+            row_skipped(a, row, fs->totals_column, _("skipped: totals row, equal to the sums of "
+                        "the rows above (input.totalsRow)"));
         } else {
             fi->rows_failed++;
             fi->totals_differ = true;

@@ -868,10 +868,14 @@ void lk_report_add_input_warnings(lk_report *r, const lk_entry_set *set)
             char letter[8];
             if (!ic->header[0] && !ic->values)
                 continue;   /* an empty column under an empty cell is layout */
-            lk_report_add_warning(r, _("%s: ignored column %s: header \"%s\" is not a component "
-                                  "number (%lu value%s below it)"), set->files[f],
-                                  lk_column_letter(ic->column, letter), ic->header, ic->values,
-                                  ic->values == 1 ? "" : "s");
+            lk_report_add_warning(r,
+                                  ngettext("%s: ignored column %s: header \"%s\" is not a "
+                                           "component number (%lu value below it)",
+                                           "%s: ignored column %s: header \"%s\" is not a "
+                                           "component number (%lu values below it)",
+                                           ic->values),
+                                  set->files[f], lk_column_letter(ic->column, letter),
+                                  ic->header, ic->values);
         }
     }
 }
@@ -987,7 +991,8 @@ const char *lk_exit_code_meaning(int code)
     case LK_EXIT_OK: return _("all done");
     case LK_EXIT_REJECTED: return _("some employments rejected or failed: see the report");
     case LK_EXIT_INPUT: return _("input or mapping errors: nothing was sent");
-    case LK_EXIT_CONFIG: return _("configuration, authentication or connection error");
+    case LK_EXIT_CONFIG:
+        return _("configuration, login, connection or report file error");
     case LK_EXIT_INTERNAL: return _("internal error");
     case LK_EXIT_INTERRUPTED: return _("interrupted: run again with --resume to finish");
     case LK_EXIT_USAGE: return _("usage error: the command line is wrong (see --help)");

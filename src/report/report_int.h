@@ -88,6 +88,20 @@ int lk_report_each_line(const lk_report *r, lk_report_line_fn fn, void *ctx);
  * (BrokenBusinessRule, Exception, Error, ...), then Warnings, then Info, each kind in Loket's
  * order, so a rejected record's cell starts with why it was rejected. */
 void lk_report_messages_text(strbuf *sb, const lk_report_record *rec);
+/*
+ * Records that share a reason: the distinct reasons (lk_report_messages_text) of recs[0..n), in
+ * the order they first occur, each with the records it concerns. lk_report_causes_free frees.
+ */
+typedef struct lk_report_cause {
+    char *reason;
+    lk_outcome outcome;
+    const lk_report_record **recs;
+    size_t n;
+} lk_report_cause;
+lk_report_cause *lk_report_causes(const lk_report_record *const *recs, size_t n, size_t *ncauses);
+void lk_report_causes_free(lk_report_cause *c, size_t n);
+/* "1001, 1002, 1003 and 21 more": the employee numbers of a cause's records, each once. */
+void lk_report_cause_employees(strbuf *sb, const lk_report_cause *c, size_t shown_max);
 /* "uren.csv:2-4; b.xlsx[Blad1]:3" */
 void lk_report_rows_text(strbuf *sb, const lk_report_rows *rows, size_t n);
 /* ISO 8601 UTC of a time in seconds, "" when 0. out >= 21 bytes. */

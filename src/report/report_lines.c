@@ -170,16 +170,75 @@ void lk_report_messages_text(strbuf *sb, const lk_report_record *rec)
             continue;
         if (shown++)
             strbuf_addstr(sb, " | ");
-        if (m->type && *m->type)
+        /* Our own errors and notes need no "Error:" before them (the outcome says it already);
+         * Loket's messages keep their kind and code, and a warning is called one. */
+        bool label = m->type && *m->type &&
+                     (m->origin != LK_MSG_IMPORTER || message_rank(m) == 1);
+        if (label)
             strbuf_addstr(sb, message_type_label(m->type));
         if (m->has_code)
-            strbuf_addf(sb, " %ld", m->code);
-        if ((m->type && *m->type) || m->has_code)
+            strbuf_addf(sb, label ? " %ld" : "%ld", m->code);
+        if (label || m->has_code)
             strbuf_addstr(sb, ": ");
         strbuf_addstr(sb, m->description ? m->description : "");
         if (m->id && *m->id)
             strbuf_addf(sb, " [%s]", m->id);
     }
+}
+
+lk_report_cause *lk_report_causes(const lk_report_record *const *recs, size_t n, size_t *ncauses)
+{
+    lk_report_cause *c = NULL;
+    size_t nc = 0;
+    strbuf sb;
+    strbuf_init(&sb, 128);
+    for (size_t i = 0; i < n; i++) {
+        strbuf_reset(&sb);
+        lk_report_messages_text(&sb, recs[i]);
+        const char *reason = sb.buf ? sb.buf : "";
+        size_t k = 0;
+        while (k < nc && (c[k].outcome != recs[i]->outcome || strcmp(c[k].reason, reason)))
+            k++;
+        if (k == nc) {
+            c = xrealloc(c, (nc + 1) * sizeof *c);
+            c[nc].reason = xstrdup(reason);
+            c[nc].outcome = recs[i]->outcome;
+            c[nc].recs = xcalloc(n, sizeof *c[nc].recs);
+            c[nc].n = 0;
+            nc++;
+        }
+        c[k].recs[c[k].n++] = recs[i];
+    }
+    strbuf_free(&sb);
+    *ncauses = nc;
+    return c;
+}
+
+void lk_report_causes_free(lk_report_cause *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(c[i].reason);
+        free(c[i].recs);
+    }
+    free(c);
+}
+
+void lk_report_cause_employees(strbuf *sb, const lk_report_cause *c, size_t shown_max)
+{
+    size_t distinct = 0, shown = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        long number = c->recs[i]->employee_number;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = c->recs[j]->employee_number == number;
+        if (seen || !number)
+            continue;
+        if (distinct++ < shown_max)
+            strbuf_addf(sb, "%s%ld", shown++ ? ", " : "", number);
+    }
+    if (distinct > shown)
+        strbuf_addf(sb, ngettext(" and %zu more", " and %zu more", distinct - shown),
+                    distinct - shown);
 }
 
 static void add_place(strbuf *sb, const char *file, const char *sheet)

@@ -285,7 +285,7 @@ static void print_record(screen *s, const lk_report_record *rec, bool comma)
         strbuf_addf(&sb, "%ld ", rec->employee_number);
     strbuf_addstr(&sb, rec->employee_name ? rec->employee_name : _("(employee not found)"));
     if (rec->payroll_id)
-        strbuf_addf(&sb, _(", payroll id %ld"), rec->payroll_id);
+        strbuf_addf(&sb, _(", employment %ld"), rec->payroll_id);
     record_key_text(&sb, rec);
     if (rec->payslip_text)
         strbuf_addf(&sb, _(", payslip text \"%s\""), rec->payslip_text);
@@ -312,6 +312,33 @@ static void print_record(screen *s, const lk_report_record *rec, bool comma)
                           "        and %zu values Loket already holds", same), same);
         screen_line(s, line);
     }
+}
+
+/* The records that will not be sent, one line per distinct reason: 24 employments of a closed
+ * period are one line with their employee numbers, not 24 copies of the same sentence. */
+static void print_held(screen *s, const lk_report_record **recs, size_t n, bool comma)
+{
+    size_t ncauses;
+    lk_report_cause *causes = lk_report_causes(recs, n, &ncauses);
+    for (size_t i = 0; i < ncauses; i++) {
+        const lk_report_cause *c = &causes[i];
+        if (c->n == 1) {
+            print_record(s, c->recs[0], comma);
+            continue;
+        }
+        strbuf sb;
+        strbuf_init(&sb, 160);
+        strbuf_addf(&sb, ngettext("  %c %zu employment record %s: %s",
+                                  "  %c %zu employment records %s: %s", c->n),
+                    record_mark(c->outcome), c->n, lk_outcome_label(c->outcome), c->reason);
+        screen_line(s, sb.buf);
+        strbuf_reset(&sb);
+        strbuf_addstr(&sb, _("      employees "));
+        lk_report_cause_employees(&sb, c, 20);
+        screen_line(s, sb.buf);
+        strbuf_free(&sb);
+    }
+    lk_report_causes_free(causes, ncauses);
 }
 
 static void print_totals(screen *s, const group_totals *t, const char *what, bool comma)
@@ -368,13 +395,19 @@ size_t lk_report_print_changes(const lk_report *r, const lk_plan_view_opts *o, F
         strbuf_free(&sb);
         group_totals t;
         memset(&t, 0, sizeof t);
+        const lk_report_record **held = xcalloc(end - i, sizeof *held);
+        size_t nheld = 0;
         for (size_t k = i; k < end; k++) {
             const lk_report_record *rec = sorted[k].rec;
             totals_add(&t, rec);
             totals_add(&all, rec);
-            if (rec->outcome != LK_OUTCOME_UNCHANGED)
+            if (!sent_outcome(rec->outcome) && rec->nmessages)
+                held[nheld++] = rec;
+            else if (rec->outcome != LK_OUTCOME_UNCHANGED)
                 print_record(&s, rec, comma);
         }
+        print_held(&s, held, nheld, comma);
+        free(held);
         if (t.outcomes[LK_OUTCOME_UNCHANGED]) {
             char line[80];
             snprintf(line, sizeof line,

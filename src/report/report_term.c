@@ -24,6 +24,25 @@
 
 static void print_problems(const lk_report *r, FILE *out);
 
+/* A few employments with errors hold back a whole file (apply is strict): say how to send the
+ * rest when that is what the operator wants. */
+static void print_partial_advice(const lk_report *r, const lk_report_totals *t, FILE *out)
+{
+    unsigned long bad = t->records[LK_OUTCOME_REJECTED] + t->issues[LK_OUTCOME_REJECTED];
+    unsigned long good = !strcmp(r->command, "plan")
+                             ? t->records[LK_OUTCOME_CREATED] + t->records[LK_OUTCOME_UPDATED]
+                         : !strcmp(r->command, "apply") ? t->records[LK_OUTCOME_NOT_SENT]
+                                                        : 0;
+    if (!bad || !good || r->has_error)
+        return;
+    fprintf(out,
+            ngettext("  apply sends nothing while there are errors: correct them, or send the "
+                     "%lu record without errors with apply --allow-partial\n",
+                     "  apply sends nothing while there are errors: correct them, or send the "
+                     "%lu records without errors with apply --allow-partial\n", good),
+            good);
+}
+
 bool lk_report_use_color(FILE *out)
 {
     const char *no_color = getenv("NO_COLOR");
@@ -94,10 +113,12 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
     char buf[700];
     lk_report_totals_get(r, &t);
 
-    fprintf(out, _("%s: %zu record%s from %zu file%s, %lu input rows (%lu in records, %lu with "
-                 "issues)\n"),
-            r->command, r->nrecords, r->nrecords == 1 ? "" : "s", r->nfiles,
-            r->nfiles == 1 ? "" : "s", r->rows_read, t.rows_in_records, t.rows_in_issues);
+    /* TRANSLATORS: the start of "plan: 25 records from 1 file, ..." */
+    fprintf(out, ngettext("%s: %zu record", "%s: %zu records", r->nrecords), r->command,
+            r->nrecords);
+    fprintf(out, ngettext(" from %zu file", " from %zu files", r->nfiles), r->nfiles);
+    fprintf(out, ngettext(", %lu input row", ", %lu input rows", r->rows_read), r->rows_read);
+    fprintf(out, _(" (%lu in records, %lu with issues)\n"), t.rows_in_records, t.rows_in_issues);
     if (!strcmp(r->command, "plan"))
         fputs(_("  (a plan: nothing was sent; outcomes say what apply would do)\n"), out);
 
@@ -129,16 +150,22 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
         fprintf(out, "  %-22s %9lu %14s\n", name, ct[i].count,
                 ct[i].overflow ? _("(overflow)") : lk_fmt_decimal(ct[i].sum, 2, buf));
     }
-    if (left_out)
-        fprintf(out, _("  (sums of the records %s only; %lu other record%s not counted)\n"),
-                !strcmp(r->command, "validate") ? "without errors"
-                : !strcmp(r->command, "plan")   ? "that would be created, updated or unchanged"
-                                                : "created, updated or unchanged",
-                left_out, left_out == 1 ? "" : "s");
+    if (left_out) {
+        const char *which = !strcmp(r->command, "validate") ? _("without errors")
+                            : !strcmp(r->command, "plan")
+                                ? _("that would be created, updated or unchanged")
+                                : _("created, updated or unchanged");
+        fprintf(out,
+                ngettext("  (sums of the records %s only; %lu other record not counted)\n",
+                         "  (sums of the records %s only; %lu other records not counted)\n",
+                         left_out),
+                which, left_out);
+    }
     free(ct);
 
     lk_report_print_signals(r, out);
     print_problems(r, out);
+    print_partial_advice(r, &t, out);
     for (size_t i = 0; i < r->noutputs; i++)
         fprintf(out, _("  report: %s\n"), r->outputs[i]);
     int code = lk_report_exit_code(r);
@@ -155,18 +182,37 @@ void lk_report_print_problems(const lk_report *r, FILE *out)
 static void print_problems(const lk_report *r, FILE *out)
 {
     char buf[700];
-    size_t shown = 0, problems = 0;
-    for (size_t i = 0; i < r->nrecords; i++) {
-        const lk_report_record *rec = r->records[i];
-        if (rec->outcome != LK_OUTCOME_REJECTED && rec->outcome != LK_OUTCOME_FAILED)
-            continue;
+    size_t shown = 0, problems = 0, nbad = 0, ncauses;
+    const lk_report_record **bad = xcalloc(r->nrecords + 1, sizeof *bad);
+    for (size_t i = 0; i < r->nrecords; i++)
+        if (r->records[i]->outcome == LK_OUTCOME_REJECTED ||
+            r->records[i]->outcome == LK_OUTCOME_FAILED)
+            bad[nbad++] = r->records[i];
+    /* one line per distinct cause: a closed period is said once, not once per employment */
+    lk_report_cause *causes = lk_report_causes(bad, nbad, &ncauses);
+    for (size_t i = 0; i < ncauses; i++) {
         if (problems++ == 0)
             fputs(_("  problems:\n"), out);
-        if (shown < PROBLEMS_SHOWN) {
-            print_problem_record(out, rec);
-            shown++;
+        if (shown >= PROBLEMS_SHOWN)
+            continue;
+        shown++;
+        if (causes[i].n == 1) {
+            print_problem_record(out, causes[i].recs[0]);
+            continue;
         }
+        strbuf sb;
+        strbuf_init(&sb, 128);
+        lk_report_cause_employees(&sb, &causes[i], 12);
+        lk_text_make_printable(causes[i].reason);
+        fprintf(out, "    %s\n", causes[i].reason);
+        fprintf(out,
+                ngettext("      (%zu record, of employees %s)\n",
+                         "      (%zu records, of employees %s)\n", causes[i].n),
+                causes[i].n, sb.buf ? sb.buf : "");
+        strbuf_free(&sb);
     }
+    lk_report_causes_free(causes, ncauses);
+    free(bad);
     for (size_t i = 0; i < r->nissues; i++) {
         if (r->issues[i].outcome != LK_OUTCOME_REJECTED)
             continue;

@@ -23,6 +23,7 @@
 #include "report/report_int.h"
 
 #include "common/i18n.h"
+#include "common/localefmt.h"
 #include "common/safefile.h"
 #include "common/util.h"
 
@@ -41,20 +42,35 @@
  * a cap (wider text wraps in the messages column, is cut on screen elsewhere). */
 #define WIDTH_MIN 6.0
 #define WIDTH_MAX 48.0
-#define WIDTH_MESSAGES_MAX 70.0
-#define WIDTH_ROWS_MAX 90.0     /* "uren.csv:2-4; ...": a cut one would hide where a row is */
+#define WIDTH_MESSAGES_MAX 46.0
+#define WIDTH_ROWS_MAX 34.0     /* "uren.csv:2-4; ...": wraps rather than being cut */
 #define WIDTH_COLS 64
+/*
+ * What one A4 landscape page holds with its text at >= 9 pt: LibreOffice draws a character of a
+ * column width at about 6.5 pt (a wide substitute font where Calibri is missing), the printable
+ * width is 784 pt, and 9 pt text is 70% of the sheets' 11 pt (a word's box is 1.16 times the
+ * font size, so 0.70 x 11 x 1.16 = 9 pt). A sheet up to this width is fitted to one page wide;
+ * a wider one prints at WIDE_SCALE over several pages wide, its key columns on every page.
+ */
+#define PAGE_CHARS 165.0
+#define WIDE_SCALE 75
+#define SUMMARY_LINES_ONE_PAGE 46
 
 struct xlsx_ctx {
     lxw_workbook *wb;
     lxw_worksheet *ws;
     lxw_row_t row;
     lxw_format *header, *bold, *title, *outcome[LK_OUTCOME_COUNT];
-    lxw_format *date, *wrap, *milliseconds, *whole, *top;
+    lxw_format *date, *wrap, *rows, *milliseconds, *whole, *top;
     lxw_format *decimals[LK_DECIMAL_DIGITS + 1];    /* by places shown, 2..6 */
     lxw_format *decimals_bold[LK_DECIMAL_DIGITS + 1];
     double width[WIDTH_COLS];                       /* widest content per column, this sheet */
     bool track;                                     /* measure what is written */
+    /* Details: the text of each column's first cell and whether any later line differs */
+    char *first[LK_NCOLS];
+    bool varies[LK_NCOLS];
+    bool one_file;          /* one input file: its name is said in the page header, not per line */
+    size_t extra_lines;     /* Summary: lines that wrapped texts add to its rows */
     lxw_error status;
 };
 
@@ -209,8 +225,11 @@ static void make_formats(struct xlsx_ctx *x)
     format_set_bold(x->header);
     format_set_bg_color(x->header, 0xD9E1F2);
     format_set_bottom(x->header, LXW_BORDER_THIN);
+    format_set_text_wrap(x->header);
+    format_set_align(x->header, LXW_ALIGN_VERTICAL_TOP);
     x->bold = workbook_add_format(x->wb);
     format_set_bold(x->bold);
+    format_set_align(x->bold, LXW_ALIGN_VERTICAL_TOP); /* beside a wrapped text: its first line */
     x->title = workbook_add_format(x->wb);
     format_set_bold(x->title);
     format_set_font_size(x->title, 14);
@@ -229,6 +248,10 @@ static void make_formats(struct xlsx_ctx *x)
     x->wrap = workbook_add_format(x->wb);
     format_set_text_wrap(x->wrap);
     format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
+    x->rows = workbook_add_format(x->wb); /* input rows: apart from the amount before them */
+    format_set_text_wrap(x->rows);
+    format_set_align(x->rows, LXW_ALIGN_VERTICAL_TOP);
+    format_set_indent(x->rows, 1);
     x->milliseconds = workbook_add_format(x->wb);
     format_set_num_format(x->milliseconds, "#,##0");
     /* employee numbers, client numbers, keys: names more than amounts, so they read left,
@@ -249,12 +272,16 @@ static void make_formats(struct xlsx_ctx *x)
     }
 }
 
-/* Landscape A4, one page wide and as many long as it takes, narrow margins, page numbers. */
-static void print_setup(lxw_worksheet *ws)
+/* Landscape A4, narrow margins, page numbers; one page wide and as many long as it takes when
+ * fit_width (the sheet is narrow enough to stay readable so), else at scale percent. */
+static void print_setup(lxw_worksheet *ws, bool fit_width, int scale)
 {
     worksheet_set_landscape(ws);
     worksheet_set_paper(ws, 9);
-    worksheet_fit_to_pages(ws, 1, 0);
+    if (fit_width)
+        worksheet_fit_to_pages(ws, 1, 0);
+    else
+        worksheet_set_print_scale(ws, (uint16_t)scale);
     worksheet_set_margins(ws, 0.4, 0.4, 0.6, 0.6);
     worksheet_set_footer(ws, _("&L&A&RPage &P of &N"));
 }
@@ -276,6 +303,109 @@ static void set_widths(struct xlsx_ctx *x, lxw_col_t ncols, const double *max)
  * Details
  * ------------------------------------------------------------------------------------------- */
 
+static const char *file_name(const char *path);
+
+/* The Details' column titles: words for people (the CSV keeps its stable machine headers). */
+static const char *const detail_titles[LK_NCOLS] = {
+    [LK_COL_OUTCOME] = N_("Outcome"),
+    [LK_COL_EMPLOYER] = N_("Employer"),
+    [LK_COL_ADMINISTRATION] = N_("Payroll administration"),
+    [LK_COL_CLIENT_NUMBER] = N_("Client number"),
+    [LK_COL_EMPLOYEE_NUMBER] = N_("Employee number"),
+    [LK_COL_EMPLOYEE_NAME] = N_("Name"),
+    [LK_COL_EMPLOYMENT_ID] = N_("Employment id"),
+    [LK_COL_PAYROLL_ID] = N_("Employment"),
+    [LK_COL_PERIOD] = N_("Period"),
+    [LK_COL_PERIOD_ID] = N_("Period id"),
+    [LK_COL_PERIOD_START] = N_("Period start"),
+    [LK_COL_PERIOD_END] = N_("Period end"),
+    [LK_COL_COST_CENTER] = N_("Cost centre"),
+    [LK_COL_COST_UNIT] = N_("Cost unit"),
+    [LK_COL_DISTRIBUTION_UNIT] = N_("Distribution unit"),
+    [LK_COL_SHIFT] = N_("Shift"),
+    [LK_COL_PAYSLIP_TYPE] = N_("Payslip type"),
+    [LK_COL_PAYSLIP_TEXT] = N_("Payslip text"),
+    [LK_COL_COMPONENT_KEY] = N_("Component number"),
+    [LK_COL_COMPONENT] = N_("Payroll component"),
+    [LK_COL_OLD_VALUE] = N_("Old value"),
+    [LK_COL_NEW_VALUE] = N_("New value"),
+    [LK_COL_DELETE] = N_("Removed"),
+    [LK_COL_SUPPLEMENT] = N_("Supplement"),
+    [LK_COL_HTTP_STATUS] = N_("HTTP status"),
+    [LK_COL_ATTEMPTS] = N_("Attempts"),
+    [LK_COL_MESSAGES] = N_("Messages"),
+    [LK_COL_INPUT_ROWS] = N_("Input rows"),
+    [LK_COL_INPUT_COLUMN] = N_("Input column"),
+};
+
+/* Columns a printed line is read by: on every page of a sheet printed several pages wide, and
+ * never folded for being the same on every line. */
+static bool key_column(int col)
+{
+    return col == LK_COL_OUTCOME || col == LK_COL_EMPLOYEE_NUMBER ||
+           col == LK_COL_EMPLOYEE_NAME || col == LK_COL_COMPONENT ||
+           col == LK_COL_COMPONENT_KEY || col == LK_COL_NEW_VALUE ||
+           col == LK_COL_OLD_VALUE || col == LK_COL_MESSAGES;
+}
+
+/* "uren.csv:2-4; b.xlsx[Blad1]:3" out of the same with folders in front of the file names. */
+static char *without_folders(const char *s)
+{
+    strbuf sb;
+    strbuf_init(&sb, strlen(s) + 1);
+    size_t token = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == '/') {
+            sb.len = token;
+            sb.buf[sb.len] = '\0';
+            continue;
+        }
+        strbuf_addch(&sb, *p);
+        if (*p == ' ' && p > s && p[-1] == ';')
+            token = sb.len;
+    }
+    return strbuf_detach(&sb, NULL);
+}
+
+/* "2; 22; 42-43" out of "uren.xlsx[Uren]:2; 22; 42-43" when the rows are all in that one place
+ * (the rows of a second file or sheet start with its name, not a digit): s is changed. */
+static void rows_only(char *s)
+{
+    char *colon = strchr(s, ':');
+    if (!colon)
+        return;
+    for (const char *p = strstr(colon, "; "); p; p = strstr(p + 2, "; "))
+        if (p[2] < '0' || p[2] > '9')
+            return;
+    memmove(s, colon + 1, strlen(colon + 1) + 1);
+}
+
+/* The text a cell shows, to find the columns that are the same on every line. */
+static void cell_key(const lk_report_cell *c, char *buf, size_t size)
+{
+    switch (c->kind) {
+    case LK_RCELL_EMPTY: snprintf(buf, size, "-"); break;
+    case LK_RCELL_INT: snprintf(buf, size, "i%lld", (long long)c->number); break;
+    case LK_RCELL_DECIMAL: snprintf(buf, size, "d%lld", (long long)c->value); break;
+    case LK_RCELL_DATE: snprintf(buf, size, "D%.200s", c->text.buf ? c->text.buf : ""); break;
+    default: snprintf(buf, size, "t%.200s", c->text.buf ? c->text.buf : ""); break;
+    }
+}
+
+/* Lines of text a wrapped cell of `width` characters takes. */
+static size_t wrapped_lines(const char *s, double width)
+{
+    size_t lines = 1, col = 0, max = width > 6 ? (size_t)width - 3 : 3;
+    for (const char *p = s ? s : ""; *p; p++) {
+        if (*p == '\n' || col >= max) {
+            lines++;
+            col = 0;
+        }
+        col += ((unsigned char)*p & 0xC0) != 0x80 && *p != '\n';
+    }
+    return lines;
+}
+
 /* Columns for the machine and the support desk (ids, HTTP details): folded in an outline
  * group, so the sheet and its print show what a payroll operator reads. */
 static bool technical_column(int col)
@@ -288,34 +418,83 @@ static bool technical_column(int col)
 static int detail_line(void *vctx, const lk_report_cell *cells, lk_outcome outcome)
 {
     struct xlsx_ctx *x = vctx;
+    char key[224];
     x->row++;
     for (int i = 0; i < LK_NCOLS; i++) {
         lxw_format *fmt = NULL;
+        /* an empty cell (an issue line has no period) does not make a column vary */
+        cell_key(&cells[i], key, sizeof key);
+        if (cells[i].kind == LK_RCELL_EMPTY)
+            ;
+        else if (!x->first[i])
+            x->first[i] = xstrdup(key);
+        else if (strcmp(x->first[i], key))
+            x->varies[i] = true;
         if (i == LK_COL_OUTCOME && (unsigned)outcome < LK_OUTCOME_COUNT)
             fmt = x->outcome[outcome];
         else if (i == LK_COL_MESSAGES)
             fmt = x->wrap;
+        else if (i == LK_COL_INPUT_ROWS)
+            fmt = x->rows;
         else if (cells[i].kind == LK_RCELL_INT)
             fmt = x->whole;
         else if (cells[i].kind == LK_RCELL_TEXT)
             fmt = x->top;
+        if (i == LK_COL_INPUT_ROWS && cells[i].kind == LK_RCELL_TEXT) {
+            /* file names, not paths: the folder says nothing on paper and takes half the page */
+            char *names = without_folders(cells[i].text.buf);
+            if (x->one_file)
+                rows_only(names);
+            put_text(x, x->row, (lxw_col_t)i, names, fmt);
+            free(names);
+            continue;
+        }
         put_cell(x, x->row, (lxw_col_t)i, &cells[i], fmt);
     }
     /* a spreadsheet does not grow a line for wrapped text by itself when it opens the file */
-    const lk_report_cell *m = &cells[LK_COL_MESSAGES];
-    if (m->kind == LK_RCELL_TEXT) {
-        size_t lines = 1, col = 0;
-        for (const char *p = m->text.buf; *p; p++) {
-            if (*p == '\n' || col >= (size_t)WIDTH_MESSAGES_MAX - 4) {
-                lines++;
-                col = 0;
-            }
-            col += ((unsigned char)*p & 0xC0) != 0x80 && *p != '\n';
-        }
-        if (lines > 1)
-            worksheet_set_row(x->ws, x->row, 15.0 * (double)(lines > 20 ? 20 : lines), NULL);
+    size_t lines = 1;
+    if (cells[LK_COL_MESSAGES].kind == LK_RCELL_TEXT)
+        lines = wrapped_lines(cells[LK_COL_MESSAGES].text.buf, WIDTH_MESSAGES_MAX);
+    if (cells[LK_COL_INPUT_ROWS].kind == LK_RCELL_TEXT) {
+        char *names = without_folders(cells[LK_COL_INPUT_ROWS].text.buf);
+        if (x->one_file)
+            rows_only(names);
+        size_t l = wrapped_lines(names, WIDTH_ROWS_MAX);
+        free(names);
+        if (l > lines)
+            lines = l;
     }
+    if (lines > 1)
+        worksheet_set_row(x->ws, x->row, 15.0 * (double)(lines > 20 ? 20 : lines), NULL);
     return 0;
+}
+
+/* The longest word of a title: a title wraps in its header cell, a word does not. */
+static double longest_word(const char *s)
+{
+    size_t best = 0, cur = 0;
+    for (const char *p = s; ; p++) {
+        if (!*p || *p == ' ') {
+            if (cur > best)
+                best = cur;
+            cur = 0;
+            if (!*p)
+                break;
+            continue;
+        }
+        cur += ((unsigned char)*p & 0xC0) != 0x80;
+    }
+    return (double)best;
+}
+
+/* "&" is a code in a page header; "&&" prints one. */
+static void header_text(strbuf *sb, const char *s)
+{
+    for (; *s && sb->len < 200; s++) {
+        if (*s == '&')
+            strbuf_addch(sb, '&');
+        strbuf_addch(sb, *s);
+    }
 }
 
 static void write_details(struct xlsx_ctx *x, const lk_report *r)
@@ -324,35 +503,69 @@ static void write_details(struct xlsx_ctx *x, const lk_report *r)
     x->row = 0;
     memset(x->width, 0, sizeof x->width);
     x->track = true;
+    x->one_file = r->nfiles == 1;
     lk_report_each_line(r, detail_line, x);
-    /* a column no line uses is hidden (it stays for the filter and for the CSV's order) */
-    double used[LK_NCOLS], max[LK_NCOLS];
-    for (int i = 0; i < LK_NCOLS; i++) {
-        used[i] = x->width[i];
-        max[i] = i == LK_COL_MESSAGES ? WIDTH_MESSAGES_MAX
-                 : i == LK_COL_INPUT_ROWS ? WIDTH_ROWS_MAX : WIDTH_MAX;
-    }
-    for (int i = 0; i < LK_NCOLS; i++)
-        put_text(x, 0, (lxw_col_t)i, _(lk_report_columns[i].header), x->header);
     x->track = false;
-    set_widths(x, LK_NCOLS, max);
-    lxw_row_col_options hidden = {.hidden = 1};
+    lxw_row_t lines = x->row;
+    /* the titles wrap onto two lines: a column is as wide as its content or a title's word */
+    for (int i = 0; i < LK_NCOLS; i++)
+        put_text(x, 0, (lxw_col_t)i, _(detail_titles[i]), x->header);
+    worksheet_set_row(x->ws, 0, 30.0, NULL);
+
+    /* Folded (one click on the outline's + shows them): the technical columns, and a column
+     * that says the same on every line (one employer, one period), which the page header
+     * says instead. Hidden: a column no line uses. */
+    strbuf same;
+    strbuf_init(&same, 128);
+    if (x->one_file)
+        header_text(&same, file_name(r->files[0].path));
+    double visible = 0;
+    bool fold[LK_NCOLS];
     for (int i = 0; i < LK_NCOLS; i++) {
-        if (used[i] == 0 && x->row > 0) {
-            worksheet_set_column_opt(x->ws, (lxw_col_t)i, (lxw_col_t)i, WIDTH_MIN, NULL,
-                                     &hidden);
-        } else if (technical_column(i)) {
-            /* one click on the outline's + shows them; folded they leave the print readable */
-            lxw_row_col_options folded = {.hidden = 1, .level = 1};
-            double w = x->width[i] + 2 < WIDTH_MIN ? WIDTH_MIN : x->width[i] + 2;
-            worksheet_set_column_opt(x->ws, (lxw_col_t)i, (lxw_col_t)i,
-                                     w > WIDTH_MAX ? WIDTH_MAX : w, NULL, &folded);
+        double used = x->width[i];
+        double max = i == LK_COL_MESSAGES ? WIDTH_MESSAGES_MAX
+                     : i == LK_COL_INPUT_ROWS ? WIDTH_ROWS_MAX : WIDTH_MAX;
+        double w = (used > longest_word(_(detail_titles[i])) ? used
+                    : longest_word(_(detail_titles[i]))) + 2;
+        w = w < WIDTH_MIN ? WIDTH_MIN : w > max ? max : w;
+        bool constant = lines > 1 && !x->varies[i] && !key_column(i) && used > 0;
+        fold[i] = used == 0 || technical_column(i) || constant;
+        if (constant && x->first[i] && (x->first[i][0] == 't' || x->first[i][0] == 'D')) {
+            char day[32];
+            if (same.len)
+                header_text(&same, ", ");
+            header_text(&same, x->first[i][0] == 'D' ? lk_fmt_date(x->first[i] + 1, day)
+                                                     : x->first[i] + 1);
         }
+        lxw_row_col_options opt = {.hidden = fold[i], .level = used > 0 && fold[i]};
+        worksheet_set_column_opt(x->ws, (lxw_col_t)i, (lxw_col_t)i, w, NULL,
+                                 fold[i] ? &opt : NULL);
+        if (!fold[i])
+            visible += w;
     }
     worksheet_freeze_panes(x->ws, 1, 0);
-    keep_error(x, worksheet_autofilter(x->ws, 0, 0, x->row, LK_NCOLS - 1));
-    print_setup(x->ws);
+    keep_error(x, worksheet_autofilter(x->ws, 0, 0, lines, LK_NCOLS - 1));
+    print_setup(x->ws, visible <= PAGE_CHARS, WIDE_SCALE);
     worksheet_repeat_rows(x->ws, 0, 0);
+    if (same.len) {
+        strbuf h;
+        strbuf_init(&h, 256);
+        strbuf_addstr(&h, "&L");
+        strbuf_addstr(&h, same.buf);
+        worksheet_set_header(x->ws, h.buf);
+        strbuf_free(&h);
+    }
+    strbuf_free(&same);
+    if (visible > PAGE_CHARS) {
+        /* too wide for one page at a readable size: several pages wide, each line's outcome,
+         * employee number and name on every page, the pages of one set of lines together */
+        worksheet_repeat_columns(x->ws, 0, LK_COL_EMPLOYEE_NAME);
+        worksheet_print_across(x->ws);
+    }
+    for (int i = 0; i < LK_NCOLS; i++) {
+        free(x->first[i]);
+        x->first[i] = NULL;
+    }
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -364,6 +577,80 @@ static void pair(struct xlsx_ctx *x, const char *label, const char *value)
     put_text(x, x->row, 0, label, x->bold);
     put_text(x, x->row, 1, value ? value : "", NULL);
     x->row++;
+}
+
+/* The Summary's columns B..F: the widths a long text wraps in. */
+static const double summary_max[6] = {26, 50, 32, 16, 16, 16};
+
+/* A long text (a warning, the error that stopped the run) across columns B..F, wrapped, its
+ * line as high as the wrapped text: one long cell must not make the whole page tiny. */
+static void long_pair(struct xlsx_ctx *x, const char *label, const char *value)
+{
+    double width = 0;
+    for (int i = 1; i < 6; i++)
+        width += summary_max[i];
+    size_t lines = wrapped_lines(value, width);
+    put_text(x, x->row, 0, label, x->bold);
+    keep_error(x, worksheet_merge_range(x->ws, x->row, 1, x->row, 5, "", x->wrap));
+    keep_error(x, worksheet_write_string(x->ws, x->row, 1, value, x->wrap));
+    worksheet_set_row(x->ws, x->row, 15.0 * (double)(lines > 30 ? 30 : lines), NULL);
+    x->extra_lines += (lines > 30 ? 30 : lines) - 1;
+    x->row++;
+}
+
+/* A text with every path in it ("/srv/in/uren.csv:12") cut to the file's name ("uren.csv:12"). */
+static char *paths_to_names(const char *s)
+{
+    strbuf sb;
+    strbuf_init(&sb, strlen(s) + 1);
+    size_t word = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == '/' && sb.len > word && sb.buf[word] == '/') {
+            sb.len = word + 1; /* keep the leading '/' as the mark until the word ends */
+            sb.buf[sb.len] = '\0';
+            continue;
+        }
+        if (*p == ' ' || *p == '(') {
+            if (sb.len > word && sb.buf[word] == '/') { /* drop the mark */
+                memmove(sb.buf + word, sb.buf + word + 1, sb.len - word);
+                sb.len--;
+            }
+            strbuf_addch(&sb, *p);
+            word = sb.len;
+            continue;
+        }
+        strbuf_addch(&sb, *p);
+    }
+    if (sb.len > word && sb.buf[word] == '/') {
+        memmove(sb.buf + word, sb.buf + word + 1, sb.len - word);
+        sb.len--;
+    }
+    return strbuf_detach(&sb, NULL);
+}
+
+/* A header row of the Summary; two lines high only when a title is wider than its column. */
+static void summary_header(struct xlsx_ctx *x, const char *const *titles, int n)
+{
+    bool wraps = false;
+    for (int i = 0; i < n; i++) {
+        const char *t = _(titles[i]);
+        size_t chars = 0;
+        for (const char *p = t; *p; p++)
+            chars += ((unsigned char)*p & 0xC0) != 0x80;
+        put_text(x, x->row, (lxw_col_t)i, t, x->header);
+        wraps = wraps || (double)chars > summary_max[i] - 2;
+    }
+    if (wraps) {
+        worksheet_set_row(x->ws, x->row, 30.0, NULL);
+        x->extra_lines++;
+    }
+}
+
+/* A file's name without its folders: what a person recognises on paper. */
+static const char *file_name(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    return slash ? slash + 1 : path;
 }
 
 static void write_summary(struct xlsx_ctx *x, const lk_report *r)
@@ -382,14 +669,14 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
     pair(x, _("Environment"), r->environment);
     pair(x, _("Started (UTC)"), lk_report_time_text(r->started, buf));
     pair(x, _("Finished (UTC)"), lk_report_time_text(r->finished, buf));
-    pair(x, _("Mapping"), r->mapping_path);
+    pair(x, _("Mapping"), file_name(r->mapping_path));
     if (r->mapping_sha256[0])
         pair(x, _("Mapping SHA-256"), r->mapping_sha256);
     for (size_t i = 0; i < r->nfiles; i++) {
         put_text(x, x->row, 0, _("Input file"), x->bold);
-        put_text(x, x->row, 1, r->files[i].path, NULL);
+        put_text(x, x->row, 1, file_name(r->files[i].path), NULL);
         put_text(x, x->row, 2, r->files[i].sha256[0] ? r->files[i].sha256 : _("(not readable)"),
-                 NULL);
+                 x->wrap);
         x->row++;
     }
     put_text(x, x->row, 0, _("Input rows read"), x->bold);
@@ -401,16 +688,23 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
     int code = lk_report_exit_code(r);
     put_text(x, x->row, 0, _("Exit code"), x->bold);
     put_number(x, x->row, 1, code, NULL);
-    put_text(x, x->row++, 2, lk_exit_code_meaning(code), NULL);
-    if (r->has_error)
-        pair(x, _("Stopped by"), lk_error_format(&r->error, buf, sizeof(buf)));
-    for (size_t i = 0; i < r->nwarnings; i++)
-        pair(x, "Warning", r->warnings[i]);
+    put_text(x, x->row++, 2, lk_exit_code_meaning(code), x->wrap);
+    x->track = false; /* the long texts wrap in the widths the short ones leave */
+    if (r->has_error) {
+        char *text = paths_to_names(lk_error_format(&r->error, buf, sizeof(buf)));
+        long_pair(x, _("Stopped by"), text);
+        free(text);
+    }
+    for (size_t i = 0; i < r->nwarnings; i++) {
+        char *text = paths_to_names(r->warnings[i]);
+        long_pair(x, _("Warning"), text);
+        free(text);
+    }
+    x->track = true;
     x->row++;
 
-    put_text(x, x->row, 0, _("Outcome"), x->header);
-    put_text(x, x->row, 1, _("Records (employment x period x record key)"), x->header);
-    put_text(x, x->row, 2, _("Input issues"), x->header);
+    const char *oh[] = {N_("Outcome"), N_("Records"), N_("Input issues")};
+    summary_header(x, oh, 3);
     x->row++;
     for (int i = 0; i < LK_OUTCOME_COUNT; i++) {
         if (!t.records[i] && !t.issues[i])
@@ -432,9 +726,9 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
     lk_report_component_total *all = lk_report_component_totals(r, 0, &n);
     lk_report_component_total *ok = lk_report_component_totals(r, accepted, &na);
     const char *heads[] = {N_("Component key"), N_("Component"), N_("Records"),
-                           N_("Sum of new values"), N_("Records accepted"), N_("Sum accepted")};
-    for (int i = 0; i < 6; i++)
-        put_text(x, x->row, (lxw_col_t)i, _(heads[i]), x->header);
+                           N_("Sum of new values"), N_("Accepted records"),
+                           N_("Sum of accepted records")};
+    summary_header(x, heads, 6);
     x->row++;
     for (size_t i = 0; i < n; i++) {
         put_number(x, x->row, 0, all[i].key, NULL);
@@ -458,13 +752,17 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
     if (r->nrequests) {
         const char *rh[] = {N_("Method"), N_("Endpoint"), N_("HTTP status"), N_("Requests"),
                             N_("Attempts"), N_("Average ms")};
-        for (int i = 0; i < 6; i++)
-            put_text(x, x->row, (lxw_col_t)i, _(rh[i]), x->header);
-        x->row++;
+        summary_header(x, rh, 6);
+    x->row++;
         for (size_t i = 0; i < r->nrequests; i++) {
             const lk_report_request_stat *s = &r->requests[i];
             put_text(x, x->row, 0, s->method, NULL);
-            put_text(x, x->row, 1, s->endpoint, NULL);
+            put_text(x, x->row, 1, s->endpoint, x->wrap);
+            if (s->endpoint) {
+                size_t l = wrapped_lines(s->endpoint, summary_max[1]);
+                worksheet_set_row(x->ws, x->row, 15.0 * (double)l, NULL);
+                x->extra_lines += l - 1;
+            }
             put_number(x, x->row, 2, s->status, NULL);
             put_number(x, x->row, 3, (double)s->count, NULL);
             put_number(x, x->row, 4, (double)s->attempts, NULL);
@@ -474,10 +772,13 @@ static void write_summary(struct xlsx_ctx *x, const lk_report *r)
         }
     }
     x->track = false;
-    /* the wide texts (paths, hashes, the exit code's meaning) may take more room here */
-    const double max[6] = {30, 64, 66, 20, 20, 20};
-    set_widths(x, 6, max);
-    print_setup(x->ws);
+    /* the wide texts (hashes, the exit code's meaning, endpoints) wrap within these */
+    set_widths(x, 6, summary_max);
+    print_setup(x->ws, true, 100);
+    /* a summary a little longer than a page is shrunk onto it: a page holds about 32 lines
+     * of text, and at 9 pt about 46 */
+    if (x->row + x->extra_lines <= SUMMARY_LINES_ONE_PAGE)
+        worksheet_fit_to_pages(x->ws, 1, 1);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -234,6 +234,7 @@ void sim_handle(sim *s, const sim_request *req, sim_response *resp)
             (s->faults.jitter_ms ? (int)(sim_rng_unit(&s->rng) * (s->faults.jitter_ms + 1)) : 0);
     drop = s->faults.drop_rate > 0 && sim_rng_unit(&s->rng) < s->faults.drop_rate;
     fail = s->faults.fail_rate > 0 && sim_rng_unit(&s->rng) < s->faults.fail_rate;
+    fail = sim_faults_fail_after_hit(&s->faults) || fail;
     drop_after = s->faults.drop_after_rate > 0 && sim_rng_unit(&s->rng) < s->faults.drop_after_rate;
     pthread_mutex_unlock(&s->lock);
 

@@ -1,6 +1,6 @@
 /*
- * faults.c: fault settings (defaults, JSON in and out, validation), the seeded random generator
- * and the rate limiter. Deciding which fault hits which request happens in routes.c, under the
+ * faults.c: fault settings (defaults, JSON in and out, validation), the seeded random generator,
+ * the rate limiter and the count of an outage that begins at the N-th request. Deciding which fault hits which request happens in routes.c, under the
  * simulator's lock, so the sequence of random draws is reproducible for one client.
  */
 #include "sim/faults.h"
@@ -29,6 +29,10 @@ bool sim_faults_valid(const sim_faults *f, char *err, size_t errlen)
     }
     if (f->fail_status < 500 || f->fail_status > 599) {
         snprintf(err, errlen, "fail status must be 500..599");
+        return false;
+    }
+    if (f->fail_after < 0) {
+        snprintf(err, errlen, "fail after must be >= 0");
         return false;
     }
     if (f->rate_limit < 0 || f->token_ttl < 1 || f->token_max_requests < 0) {
@@ -63,7 +67,8 @@ bool sim_faults_from_json(sim_faults *f, const cJSON *o, char *err, size_t errle
     }
     cJSON_ArrayForEach(c, o) {
         static const char *const known[] = { "latencyMs", "jitterMs", "failRate", "failStatus", "dropRate",
-                                             "dropAfterRate", "rateLimit", "tokenTtl", "tokenMaxRequests" };
+                                             "dropAfterRate", "rateLimit", "tokenTtl", "tokenMaxRequests",
+                                             "failAfter" };
         bool ok = false;
         for (size_t i = 0; i < sizeof known / sizeof *known; i++)
             ok |= c->string && !strcmp(c->string, known[i]);
@@ -90,6 +95,10 @@ bool sim_faults_from_json(sim_faults *f, const cJSON *o, char *err, size_t errle
         n.token_ttl = (int)d;
     if (get_num(o, "tokenMaxRequests", &d, &bad))
         n.token_max_requests = (long)d;
+    if (get_num(o, "failAfter", &d, &bad)) {
+        n.fail_after = (long)d;
+        n.fail_after_seen = 0;
+    }
     if (bad) {
         snprintf(err, errlen, "fault values must be numbers");
         return false;
@@ -112,7 +121,18 @@ cJSON *sim_faults_to_json(const sim_faults *f)
     cJSON_AddNumberToObject(o, "rateLimit", f->rate_limit);
     cJSON_AddNumberToObject(o, "tokenTtl", f->token_ttl);
     cJSON_AddNumberToObject(o, "tokenMaxRequests", (double)f->token_max_requests);
+    cJSON_AddNumberToObject(o, "failAfter", (double)f->fail_after);
+    cJSON_AddNumberToObject(o, "failAfterSeen", (double)f->fail_after_seen);
     return o;
+}
+
+bool sim_faults_fail_after_hit(sim_faults *f)
+{
+    if (f->fail_after <= 0)
+        return false;
+    if (f->fail_after_seen < f->fail_after)
+        f->fail_after_seen++;
+    return f->fail_after_seen >= f->fail_after;
 }
 
 void sim_rng_seed(sim_rng *r, uint64_t seed)

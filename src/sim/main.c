@@ -31,6 +31,7 @@ static const char usage[] =
     "      --jitter-ms N           add a random 0..N ms on top\n"
     "      --fail-rate P           answer a fraction P (0..1) of requests with a 5xx\n"
     "      --fail-status N         the status of those answers (default 500)\n"
+    "      --fail-after N          answer the N-th request and every later one with --fail-status\n"
     "      --drop-rate P           close a fraction P of connections without answering (not applied)\n"
     "      --drop-after-rate P     apply a fraction P of requests, then close without answering\n"
     "      --rate-limit N          at most N requests per second; more get 429 + Retry-After\n"
@@ -46,7 +47,7 @@ static const char usage[] =
 
 enum {
     OPT_PASSWORD = 256, OPT_TTL, OPT_MAXREQ, OPT_LATENCY, OPT_JITTER, OPT_FAILRATE, OPT_FAILSTATUS,
-    OPT_DROP, OPT_DROPAFTER, OPT_RATE, OPT_SEED, OPT_MAXBODY, OPT_MINIMAL
+    OPT_DROP, OPT_DROPAFTER, OPT_RATE, OPT_SEED, OPT_MAXBODY, OPT_MINIMAL, OPT_FAILAFTER
 };
 
 static const struct option options[] = {
@@ -58,6 +59,7 @@ static const struct option options[] = {
     { "latency-ms", required_argument, NULL, OPT_LATENCY },
     { "jitter-ms", required_argument, NULL, OPT_JITTER },
     { "fail-rate", required_argument, NULL, OPT_FAILRATE },
+    { "fail-after", required_argument, NULL, OPT_FAILAFTER },
     { "fail-status", required_argument, NULL, OPT_FAILSTATUS },
     { "drop-rate", required_argument, NULL, OPT_DROP },
     { "drop-after-rate", required_argument, NULL, OPT_DROPAFTER },
@@ -117,6 +119,7 @@ int main(int argc, char **argv)
         case OPT_JITTER: cfg.faults.jitter_ms = (int)int_arg("jitter-ms", optarg, 0, 600000); break;
         case OPT_FAILRATE: cfg.faults.fail_rate = rate_arg("fail-rate", optarg); break;
         case OPT_FAILSTATUS: cfg.faults.fail_status = (int)int_arg("fail-status", optarg, 500, 599); break;
+        case OPT_FAILAFTER: cfg.faults.fail_after = (long)int_arg("fail-after", optarg, 0, 1000000000); break;
         case OPT_DROP: cfg.faults.drop_rate = rate_arg("drop-rate", optarg); break;
         case OPT_DROPAFTER: cfg.faults.drop_after_rate = rate_arg("drop-after-rate", optarg); break;
         case OPT_RATE: cfg.faults.rate_limit = (int)int_arg("rate-limit", optarg, 0, 1000000); break;

@@ -22,6 +22,11 @@
 /* Opens (creating when asked) a relative folder path one component at a time. */
 int lk_watch_open_subdir(int root_fd, const char *rel, int create)
 {
+    return lk_watch_open_subdir_mode(root_fd, rel, create, 0750);
+}
+
+int lk_watch_open_subdir_mode(int root_fd, const char *rel, int create, mode_t last_mode)
+{
     char *copy = xstrdup(rel), *save = NULL, *part;
     int fd = dup(root_fd);
     if (fd < 0) {
@@ -30,7 +35,21 @@ int lk_watch_open_subdir(int root_fd, const char *rel, int create)
     }
     for (part = strtok_r(copy, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
         int next;
-        if (create && mkdirat(fd, part, 0750) != 0 && errno != EEXIST) {
+        int made = 0;
+        if (create) {
+            const char *after = rel + (part - copy) + strlen(part);
+            int last = strspn(after, "/") == strlen(after);
+            if (last && last_mode != 0750) {
+                /* the mode as asked, not as the umask leaves it (a unit's UMask=0027 would
+                 * take the group's write permission from inbox/); setgid comes from the parent */
+                mode_t old_mask = umask(0);
+                made = mkdirat(fd, part, last_mode) == 0;
+                umask(old_mask);
+            } else {
+                made = mkdirat(fd, part, 0750) == 0;
+            }
+        }
+        if (create && !made && errno != EEXIST) {
             int e = errno;
             close(fd);
             free(copy);

@@ -87,6 +87,18 @@ static void copy_field(const cJSON *obj, const char *key, char *out, size_t size
         snprintf(out, size, "%s", v->valuestring);
 }
 
+static void record_from_json(const cJSON *obj, lk_watch_record *rec)
+{
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(obj, "exit_code");
+    lk_watch_record_init(rec, NULL, NULL, NULL, NULL, -1);
+    copy_field(obj, "sha256", rec->sha256, sizeof rec->sha256);
+    copy_field(obj, "name", rec->name, sizeof rec->name);
+    copy_field(obj, "run", rec->run, sizeof rec->run);
+    copy_field(obj, "status", rec->status, sizeof rec->status);
+    copy_field(obj, "time", rec->time, sizeof rec->time);
+    rec->exit_code = cJSON_IsNumber(ex) ? ex->valueint : -1;
+}
+
 /* The latest well-formed record whose sha256 (or name) equals key. */
 static int find_latest(const char *text, const char *key, int by_name, lk_watch_record *latest)
 {
@@ -100,14 +112,7 @@ static int find_latest(const char *text, const char *key, int by_name, lk_watch_
             const cJSON *k = cJSON_GetObjectItemCaseSensitive(obj, by_name ? "name" : "sha256");
             const cJSON *st = cJSON_GetObjectItemCaseSensitive(obj, "status");
             if (cJSON_IsString(k) && cJSON_IsString(st) && !strcmp(k->valuestring, key)) {
-                const cJSON *ex = cJSON_GetObjectItemCaseSensitive(obj, "exit_code");
-                lk_watch_record_init(latest, NULL, NULL, NULL, NULL, -1);
-                copy_field(obj, "sha256", latest->sha256, sizeof latest->sha256);
-                copy_field(obj, "name", latest->name, sizeof latest->name);
-                copy_field(obj, "run", latest->run, sizeof latest->run);
-                copy_field(obj, "status", latest->status, sizeof latest->status);
-                copy_field(obj, "time", latest->time, sizeof latest->time);
-                latest->exit_code = cJSON_IsNumber(ex) ? ex->valueint : -1;
+                record_from_json(obj, latest);
                 found = 1;
             }
         }
@@ -229,5 +234,39 @@ lk_code lk_watch_registry_find(const char *path, const char *key, int by_name,
         *found = find_latest(text.buf, key, by_name, latest);
     strbuf_free(&text);
     close(fd);
+    return rc;
+}
+
+lk_code lk_watch_registry_load(const char *path, lk_watch_record **recs, size_t *n,
+                               lk_error *err)
+{
+    strbuf text = STRBUF_INIT;
+    size_t alloc = 0;
+    const char *line;
+    int fd;
+    lk_code rc = open_locked(path, &fd, err);
+    *recs = NULL;
+    *n = 0;
+    if (rc)
+        return rc;
+    strbuf_init(&text, 0);
+    rc = read_all(fd, path, &text, err);
+    close(fd);
+    for (line = text.buf; !rc && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        cJSON *obj = cJSON_ParseWithLength(line, len);
+        if (cJSON_IsObject(obj) &&
+            cJSON_IsString(cJSON_GetObjectItemCaseSensitive(obj, "sha256")) &&
+            cJSON_IsString(cJSON_GetObjectItemCaseSensitive(obj, "status"))) {
+            lk_grow(recs, sizeof(lk_watch_record), *n + 1, &alloc);
+            record_from_json(obj, &(*recs)[(*n)++]);
+        }
+        cJSON_Delete(obj);
+        line += len;
+        if (*line == '\n')
+            line++;
+    }
+    strbuf_free(&text);
     return rc;
 }

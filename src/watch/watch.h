@@ -150,6 +150,42 @@ lk_code lk_watch_registry_append(const char *path, const lk_watch_record *rec, l
 lk_code lk_watch_registry_find(const char *path, const char *key, int by_name,
                                lk_watch_record *latest, int *found, lk_error *err);
 
+/* ---------------------------------------------------------------- order (order.c) */
+
+/* What a file's import writes to: one key per employee and period, "EMPLOYEE\tPERIOD\tEMPLOYER"
+ * (EMPLOYEE "n1001" by employee number, every employment of it, or "e<employment id>"; PERIOD
+ * or EMPLOYER "*" when the file does not say). all: unknown, so it touches everything. */
+typedef struct lk_watch_scope {
+    char **keys;   /* sorted, unique */
+    size_t n;
+    int all;
+} lk_watch_scope;
+
+void lk_watch_scope_free(lk_watch_scope *s);
+/* From the JSON of 'loket-import validate --json' (its "entries"); employer, when not NULL,
+ * is the rule's and wins over the file's. A document without entries gives all = 1. */
+void lk_watch_scope_from_validate(const char *json, const char *employer, lk_watch_scope *out);
+/* One key a line; "*" alone means all. */
+char *lk_watch_scope_to_text(const lk_watch_scope *s);
+void lk_watch_scope_from_text(const char *text, lk_watch_scope *out);
+/* Number of keys of a that some key of b touches (same employee, periods and employers equal
+ * or "*"); those keys go to common when not NULL (all when a or b is). */
+size_t lk_watch_scope_overlap(const lk_watch_scope *a, const lk_watch_scope *b,
+                              lk_watch_scope *common);
+/* The first max keys for a person, "employee 1001, 2026-11; ..." (at most size bytes). */
+void lk_watch_scope_describe(const lk_watch_scope *s, size_t max, char *out, size_t size);
+/* Each record, for a person: "employee 1001, 2026-11" (employer added when known). */
+void lk_watch_scope_key_describe(const char *key, char *out, size_t size);
+
+/* All well-formed records of the registry, oldest first (caller frees *recs). */
+lk_code lk_watch_registry_load(const char *path, lk_watch_record **recs, size_t *n,
+                               lk_error *err);
+/* For a file dropped again: the index in recs of the first record of sha256 since it was last
+ * forgotten, or -1 when the content is new (never taken, or forgotten since). */
+long lk_watch_first_taken(const lk_watch_record *recs, size_t n, const char *sha256);
+/* The final status of a run: its latest record's. */
+const char *lk_watch_run_status(const lk_watch_record *recs, size_t n, const char *run);
+
 /* ---------------------------------------------------------------- the watcher */
 
 typedef struct lk_watch_options {

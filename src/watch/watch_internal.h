@@ -11,6 +11,8 @@
 
 /* A folder below root_fd by relative path, opened without following symlinks; -1 + errno. */
 int lk_watch_open_subdir(int root_fd, const char *rel, int create);
+/* The same; a last component it creates gets exactly last_mode (the umask aside). */
+int lk_watch_open_subdir_mode(int root_fd, const char *rel, int create, mode_t last_mode);
 /* The first 32 hex digits of SHA-256(name): lock and state file names of a file name. */
 void lk_watch_name_hash(const char *name, char out[33]);
 /* An exclusive, non-blocking lock of a file name: fd, or -1 with errno EBUSY when another

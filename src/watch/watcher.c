@@ -27,6 +27,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -36,13 +38,18 @@
 #include <unistd.h>
 
 #define STATE_MAX_BYTES (64 * 1024)
+#define SCOPE_MAX_BYTES (64u * 1024 * 1024)
 #define RUN_STEM_MAX 150
+
+static char **list_folder(int dir_fd, size_t *count);
+static void free_names(char **names, size_t n);
 
 typedef struct watcher {
     const lk_watch_options *opts;
     const lk_watch_config *cfg;
     char *root;          /* real path of DIR */
     int root_fd, inbox_fd, processing_fd, done_fd, failed_fd, reports_fd, runs_fd, journals_fd;
+    int state_fd, scopes_fd; /* .loket-watch/ and its scopes/ (what each run touches) */
     char *registry;      /* path of imported.jsonl */
     lk_watch_settle *settle;
     int sig_fd;
@@ -54,6 +61,7 @@ typedef struct watcher {
     int retry;           /* a file was left in processing/ to be resumed at once */
     int errors;          /* the watcher could not do its own work (registry, moves, state) */
     int waiting_count;   /* files waiting in processing/ to be retried after a transient failure */
+    int held_count;      /* files waiting in processing/ for an earlier file of the same records */
     long long next_due;  /* unix time the first waiting file is due again; 0 = none */
     struct timespec attempt_started; /* when the running import started (reports' mtime) */
     off_t attempt_log_start;         /* where its output begins in RUN.log (appended to) */
@@ -76,6 +84,8 @@ typedef struct run_state {
     int transient;       /* transient failures so far (no connection, Loket 5xx/429) */
     long long first_transient; /* unix time of the first; 0 = none */
     long long next_attempt;    /* unix time the file is tried again; 0 = now */
+    long long seq;             /* the order files were taken in (apply rules): lower goes first */
+    char held_behind[NAME_MAX + 1]; /* the earlier file this one waits for, "" = none */
 } run_state;
 
 /* Everything the watcher's own report (.watch.json) and log line say about one outcome. */
@@ -87,6 +97,9 @@ typedef struct outcome {
     const char *folder;     /* destination folder name, NULL = stays in processing/ */
     char moved_to[NAME_MAX + 1];
     const lk_watch_record *duplicate_of;
+    const char *held_behind;        /* outcome "held": the earlier file it waits for */
+    const lk_watch_record *superseded_by; /* outcome "superseded": the newer import */
+    const lk_watch_scope *records;  /* the records of held_behind / superseded_by */
 } outcome;
 
 /* ---------------------------------------------------------------- logging */
@@ -221,6 +234,10 @@ static lk_code state_write(const watcher *w, const run_state *st, lk_error *err)
     cJSON_AddBoolToObject(o, "running", st->running);
     cJSON_AddBoolToObject(o, "registered", st->registered);
     cJSON_AddStringToObject(o, "started", st->started);
+    if (st->seq)
+        cJSON_AddNumberToObject(o, "seq", (double)st->seq);
+    if (st->held_behind[0])
+        cJSON_AddStringToObject(o, "held_behind", st->held_behind);
     if (st->transient) {
         cJSON_AddNumberToObject(o, "transient", st->transient);
         cJSON_AddNumberToObject(o, "first_transient", (double)st->first_transient);
@@ -293,6 +310,11 @@ static int state_read(const watcher *w, const char *name, const char *hash, run_
     st->first_transient = cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
     v = cJSON_GetObjectItemCaseSensitive(o, "next_attempt");
     st->next_attempt = cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+    v = cJSON_GetObjectItemCaseSensitive(o, "seq");
+    st->seq = cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+    v = cJSON_GetObjectItemCaseSensitive(o, "held_behind");
+    if (cJSON_IsString(v))
+        snprintf(st->held_behind, sizeof st->held_behind, "%s", v->valuestring);
     ok = 1;
 out:
     cJSON_Delete(o);
@@ -378,6 +400,26 @@ static void write_watch_report(watcher *w, const run_state *st, const lk_watch_r
         cJSON_AddStringToObject(d, "status", oc->duplicate_of->status);
         cJSON_AddStringToObject(d, "time", oc->duplicate_of->time);
     }
+    if (oc->held_behind)
+        cJSON_AddStringToObject(o, "held_behind", oc->held_behind);
+    if (oc->superseded_by) {
+        cJSON *d = cJSON_AddObjectToObject(o, "superseded_by");
+        cJSON_AddStringToObject(d, "name", oc->superseded_by->name);
+        cJSON_AddStringToObject(d, "run", oc->superseded_by->run);
+        cJSON_AddStringToObject(d, "time", oc->superseded_by->time);
+    }
+    if (oc->records) {
+        cJSON *recs = cJSON_CreateArray();
+        for (size_t i = 0; i < oc->records->n; i++) {
+            char one[320];
+            lk_watch_scope_key_describe(oc->records->keys[i], one, sizeof one);
+            cJSON_AddItemToArray(recs, cJSON_CreateString(one));
+        }
+        if (oc->records->all)
+            cJSON_AddItemToArray(recs, cJSON_CreateString("*"));
+        cJSON_AddItemToObject(oc->superseded_by ? cJSON_GetObjectItem(o, "superseded_by") : o,
+                              "records", recs);
+    }
     cJSON_AddStringToObject(o, "run", st->run);
     arr = cJSON_AddArrayToObject(o, "reports");
     add_report_if_present(w, st, arr, ".xlsx");
@@ -447,20 +489,16 @@ static void log_outcome(watcher *w, const run_state *st, const outcome *oc)
     strbuf_free(&sb);
 }
 
-/* failed/NAME.error.txt: the cause and where to look, for the person who opens failed/. */
+/* failed/NAME.error.txt: the cause and where to look, for the person who opens failed/. A
+ * note left from an earlier failure of the same name is replaced in one rename. */
 static void write_error_note(watcher *w, const run_state *st, const outcome *oc)
 {
     char name[NAME_MAX + 32], when[24];
     strbuf sb = STRBUF_INIT;
-    int fd;
+    char *path;
+    lk_error err;
     if (snprintf(name, sizeof name, "%s.error.txt", oc->moved_to) >= (int)sizeof name)
         return;
-    fd = openat(w->failed_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-    if (fd < 0) {
-        log_event(w, LOG_WARNING, st->name, "error-note", "outcome=error detail=\"%s: %s\"", name,
-                  strerror(errno));
-        return;
-    }
     strbuf_init(&sb, 512);
     strbuf_addf(&sb, "%s went to %s/ as %s (%s).\n\n", st->name, w->cfg->failed, oc->outcome,
                 lk_iso8601((long long)time(NULL), when));
@@ -474,11 +512,28 @@ static void write_error_note(watcher *w, const run_state *st, const outcome *oc)
     if (report_exists(w, st->run, ".log"))
         strbuf_addf(&sb, "Log:       %s/%s.log\n", w->cfg->reports, st->run);
     strbuf_addstr(&sb, "\nWhat to do for each outcome: docs/watch.md, \"Outcomes\".\n");
-    if (write(fd, sb.buf, sb.len) != (ssize_t)sb.len || fsync(fd) != 0)
-        log_event(w, LOG_WARNING, st->name, "error-note", "outcome=error detail=\"%s: %s\"", name,
-                  strerror(errno));
-    close(fd);
+    path = path_in(w, w->cfg->failed, name);
+    lk_error_clear(&err);
+    if (lk_write_file_atomic(path, sb.buf, sb.len, 0640, &err))
+        log_event(w, LOG_WARNING, st->name, "error-note", "outcome=error detail=\"%s\"",
+                  err.message);
+    free(path);
     strbuf_free(&sb);
+}
+
+/* A file imported after it failed before (and was moved back): its old note in failed/ no
+ * longer says anything true. Kept while a file of that name still lies in failed/. */
+static void remove_stale_note(watcher *w, const run_state *st)
+{
+    char name[NAME_MAX + 32];
+    struct stat sb;
+    if (snprintf(name, sizeof name, "%s.error.txt", st->name) >= (int)sizeof name)
+        return;
+    if (fstatat(w->failed_fd, st->name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+        return;
+    if (unlinkat(w->failed_fd, name, 0) == 0)
+        log_event(w, LOG_INFO, st->name, "error-note", "outcome=removed detail=\"%s/%s\"",
+                  w->cfg->failed, name);
 }
 
 /* The folder config's onFailure / onSuccess command, told what happened (hook.c). */
@@ -540,8 +595,11 @@ static void finish(watcher *w, int from_fd, const run_state *st, const lk_watch_
     write_watch_report(w, st, rule, oc);
     if (to_fd == w->failed_fd)
         write_error_note(w, st, oc);
+    else
+        remove_stale_note(w, st);
     log_outcome(w, st, oc);
-    run_hook(w, st, oc, to_fd == w->failed_fd);
+    /* a file in done/ whose report is missing still needs a person: onFailure */
+    run_hook(w, st, oc, to_fd == w->failed_fd || !strcmp(oc->outcome, "report-missing"));
 }
 
 /* ---------------------------------------------------------------- the child import */
@@ -590,6 +648,33 @@ static void argv_push(char ***v, size_t *n, size_t *alloc, const char *s)
     lk_grow(v, sizeof(char *), *n + 2, alloc);
     (*v)[(*n)++] = xstrdup(s);
     (*v)[*n] = NULL;
+}
+
+/* Waits for a child, forwarding SIGTERM and SIGINT to it. 0 with its wait status, or -1. */
+static int wait_child(watcher *w, const char *name, pid_t pid, int *status)
+{
+    for (;;) {
+        struct pollfd pfd = { .fd = w->sig_fd, .events = POLLIN };
+        struct signalfd_siginfo si;
+        pid_t done = waitpid(pid, status, WNOHANG);
+        if (done == pid)
+            return 0;
+        if (done < 0 && errno != EINTR) {
+            log_event(w, LOG_ERR, name, "wait", "outcome=error detail=\"%s\"", strerror(errno));
+            return -1;
+        }
+        if (poll(&pfd, 1, 1000) <= 0)
+            continue;
+        if (read(w->sig_fd, &si, sizeof si) != (ssize_t)sizeof si)
+            continue;
+        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+            w->stopping = 1;
+            log_event(w, LOG_NOTICE, name, "stop",
+                      "detail=\"signal %d: asking the import to finish its requests\"",
+                      (int)si.ssi_signo);
+            kill(pid, SIGTERM);
+        }
+    }
 }
 
 /* Runs the import of processing/NAME; returns its wait status in *status. Forwards SIGTERM and
@@ -681,30 +766,7 @@ static int run_import(watcher *w, const run_state *st, const lk_watch_rule *rule
         _exit(LK_EXIT_INTERNAL);
     }
     close(log_fd);
-    for (;;) {
-        struct pollfd pfd = { .fd = w->sig_fd, .events = POLLIN };
-        struct signalfd_siginfo si;
-        pid_t done = waitpid(pid, status, WNOHANG);
-        if (done == pid)
-            break;
-        if (done < 0 && errno != EINTR) {
-            log_event(w, LOG_ERR, st->name, "wait", "outcome=error detail=\"%s\"",
-                      strerror(errno));
-            goto out;
-        }
-        if (poll(&pfd, 1, 1000) <= 0)
-            continue;
-        if (read(w->sig_fd, &si, sizeof si) != (ssize_t)sizeof si)
-            continue;
-        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-            w->stopping = 1;
-            log_event(w, LOG_NOTICE, st->name, "stop",
-                      "detail=\"signal %d: asking the import to finish its requests\"",
-                      (int)si.ssi_signo);
-            kill(pid, SIGTERM);
-        }
-    }
-    rc = 0;
+    rc = wait_child(w, st->name, pid, status);
 out:
     for (size_t i = 0; i < argc; i++)
         free(argv[i]);
@@ -788,6 +850,29 @@ static bool changed_since_claim(const watcher *w, const run_state *st, char *why
     return true;
 }
 
+/* An apply whose journal says it ran to the end: every record was sent and answered, so what
+ * failed afterwards (exit 3) was the report or the run folder, not the data. */
+static bool journal_complete(const watcher *w, const run_state *st)
+{
+    char name[RUN_STEM_MAX + 96];
+    strbuf sb;
+    char buf[65536];
+    ssize_t r;
+    bool found;
+    int fd;
+    snprintf(name, sizeof name, "%s.journal", st->run);
+    fd = openat(w->journals_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    strbuf_init(&sb, 4096);
+    while (sb.len < 256u * 1024 * 1024 && (r = read(fd, buf, sizeof buf)) > 0)
+        strbuf_add(&sb, buf, (size_t)r);
+    close(fd);
+    found = strstr(sb.buf, "\"key\":\"run:complete\"") != NULL;
+    strbuf_free(&sb);
+    return found;
+}
+
 /* Runs (or resumes) the import of a claimed file and files the outcome. */
 static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule, int lock_fd)
 {
@@ -862,39 +947,51 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
         if (rule->mode == LK_WATCH_APPLY)
             registry_note(w, st, "failed", oc.exit_code);
     } else {
-        switch (oc.exit_code) {
-        case LK_EXIT_OK:
-            oc.outcome = rule->mode == LK_WATCH_APPLY ? "imported" : "planned";
-            oc.reason = rule->mode == LK_WATCH_APPLY
-                            ? "every employment was sent and confirmed"
-                            : "the plan has no errors; nothing was sent (review-only rule)";
+        if (oc.exit_code == LK_EXIT_CONFIG && rule->mode == LK_WATCH_APPLY &&
+            journal_complete(w, st)) {
+            /* the data is in Loket: the file is done, only its report is missing */
+            oc.outcome = "report-missing";
+            oc.reason = "the import reached Loket and ran to the end (every answer is in its "
+                        "journal), but its report could not be written: the data is in Loket "
+                        "and the report is missing; fix the cause (it names the report), the "
+                        "file itself needs nothing";
             oc.folder = w->cfg->done;
-            break;
-        case LK_EXIT_REJECTED:
-            oc.outcome = "rejected";
-            oc.reason = rule->mode == LK_WATCH_APPLY
-                            ? "some employments were rejected or failed; the rest was sent; "
-                              "see the report"
-                            : "the plan has errors; nothing was sent; see the report";
-            oc.folder = w->cfg->failed;
-            break;
-        case LK_EXIT_INPUT:
-            oc.outcome = "input-error";
-            oc.reason = "the file or the mapping has errors; nothing was sent";
-            oc.folder = w->cfg->failed;
-            break;
-        case LK_EXIT_CONFIG:
-        case LK_EXIT_USAGE: /* a rule's options the importer does not take */
-            oc.outcome = "config-error";
-            oc.reason = "configuration, authentication or connection error; move the file "
-                        "back to the inbox once it is solved";
-            oc.folder = w->cfg->failed;
-            break;
-        default:
-            oc.outcome = "internal-error";
-            oc.reason = "the import failed with an internal error; see the log in reports/";
-            oc.folder = w->cfg->failed;
-            break;
+            w->failed_count++; /* a person must still see to it (--once exits 1) */
+        } else {
+            switch (oc.exit_code) {
+            case LK_EXIT_OK:
+                oc.outcome = rule->mode == LK_WATCH_APPLY ? "imported" : "planned";
+                oc.reason = rule->mode == LK_WATCH_APPLY
+                                ? "every employment was sent and confirmed"
+                                : "the plan has no errors; nothing was sent (review-only rule)";
+                oc.folder = w->cfg->done;
+                break;
+            case LK_EXIT_REJECTED:
+                oc.outcome = "rejected";
+                oc.reason = rule->mode == LK_WATCH_APPLY
+                                ? "some employments were rejected or failed; the rest was sent; "
+                                  "see the report"
+                                : "the plan has errors; nothing was sent; see the report";
+                oc.folder = w->cfg->failed;
+                break;
+            case LK_EXIT_INPUT:
+                oc.outcome = "input-error";
+                oc.reason = "the file or the mapping has errors; nothing was sent";
+                oc.folder = w->cfg->failed;
+                break;
+            case LK_EXIT_CONFIG:
+            case LK_EXIT_USAGE: /* a rule's options the importer does not take */
+                oc.outcome = "config-error";
+                oc.reason = "configuration, authentication or connection error; move the file "
+                            "back to the inbox once it is solved";
+                oc.folder = w->cfg->failed;
+                break;
+            default:
+                oc.outcome = "internal-error";
+                oc.reason = "the import failed with an internal error; see the log in reports/";
+                oc.folder = w->cfg->failed;
+                break;
+            }
         }
         bool is_changed = changed_since_claim(w, st, changed, sizeof changed);
         if (is_changed) {
@@ -907,7 +1004,9 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
         if (rule->mode == LK_WATCH_APPLY)
             registry_note(w, st,
                           is_changed                         ? "failed"
-                          : oc.exit_code == LK_EXIT_OK       ? "imported"
+                          : oc.exit_code == LK_EXIT_OK ||
+                                  !strcmp(oc.outcome, "report-missing")
+                              ? "imported"
                           : oc.exit_code == LK_EXIT_REJECTED ? "partial"
                           : oc.exit_code == LK_EXIT_INPUT    ? "not-sent"
                                                              : "failed",
@@ -978,6 +1077,348 @@ static int register_run(watcher *w, run_state *st, const lk_watch_rule *rule)
     return 0;
 }
 
+/* ---------------------------------------------------------------- order */
+
+/* The next number of the order files are taken in: .loket-watch/sequence, under its lock, so
+ * several watchers of one folder count together. -1 when it cannot be kept. */
+static long long next_seq(watcher *w, const char *name)
+{
+    int fd = openat(w->state_fd, "sequence", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+    char buf[32];
+    long long seq = 0;
+    ssize_t r;
+    int len;
+    if (fd < 0)
+        goto fail;
+    while (flock(fd, LOCK_EX) != 0)
+        if (errno != EINTR)
+            goto fail;
+    r = pread(fd, buf, sizeof buf - 1, 0);
+    if (r > 0) {
+        buf[r] = '\0';
+        seq = strtoll(buf, NULL, 10);
+    }
+    if (seq < 0)
+        seq = 0;
+    seq++;
+    len = snprintf(buf, sizeof buf, "%lld\n", seq);
+    if (pwrite(fd, buf, (size_t)len, 0) != len || fsync(fd) != 0)
+        goto fail;
+    close(fd);
+    return seq;
+fail:
+    log_event(w, LOG_ERR, name, "order", "outcome=error detail=\".loket-watch/sequence: %s\"",
+              strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+static void scope_file_name(const char *run, const char *suffix, char *out, size_t size)
+{
+    snprintf(out, size, "%s%s", run, suffix);
+}
+
+/* The records a run touches, as its claim found them; 0 when they were never written. */
+static int scope_read(const watcher *w, const char *run, lk_watch_scope *out)
+{
+    char name[RUN_STEM_MAX + 96], buf[65536];
+    strbuf sb;
+    ssize_t r;
+    int fd;
+    memset(out, 0, sizeof *out);
+    scope_file_name(run, ".scope", name, sizeof name);
+    fd = openat(w->scopes_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    strbuf_init(&sb, 4096);
+    while (sb.len < SCOPE_MAX_BYTES && (r = read(fd, buf, sizeof buf)) > 0)
+        strbuf_add(&sb, buf, (size_t)r);
+    close(fd);
+    lk_watch_scope_from_text(sb.buf, out);
+    strbuf_free(&sb);
+    return 1;
+}
+
+/* Which employees and periods the file writes to, read offline by 'validate --json' in a
+ * child (a file that crashes the reader never stops the watcher); what it cannot read counts
+ * as every record. Written to .loket-watch/scopes/RUN.scope. -1 when stopped or unwritable. */
+static int scope_compute(watcher *w, const run_state *st, const lk_watch_rule *rule)
+{
+    char *argv[12];
+    int argc = 0, out_fd, status = 0, rc = -1;
+    char tmpname[RUN_STEM_MAX + 96];
+    char *file = path_in(w, w->cfg->processing, st->name), *text = NULL, *scope_text, *path;
+    const char *importer = w->opts->importer ? w->opts->importer : "/proc/self/exe";
+    lk_watch_scope scope;
+    lk_error err;
+    strbuf sb = STRBUF_INIT;
+    pid_t parent = getpid(), pid;
+    argv[argc++] = "loket-import";
+    argv[argc++] = "validate";
+    argv[argc++] = file;
+    argv[argc++] = "-m";
+    argv[argc++] = rule->mapping;
+    if (rule->period) {
+        argv[argc++] = "--period";
+        argv[argc++] = rule->period;
+    }
+    argv[argc++] = "--json";
+    argv[argc++] = "--quiet";
+    argv[argc] = NULL;
+    scope_file_name(st->run, ".validate.json", tmpname, sizeof tmpname);
+    out_fd = openat(w->scopes_fd, tmpname,
+                    O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
+    if (out_fd < 0) {
+        log_event(w, LOG_ERR, st->name, "order", "outcome=error detail=\"%s: %s\"", tmpname,
+                  strerror(errno));
+        free(file);
+        return -1;
+    }
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(LK_EXIT_INTERRUPTED);
+        if (devnull >= 0) {
+            dup2(devnull, 0);
+            dup2(devnull, 2);
+        }
+        dup2(out_fd, 1);
+        signal(SIGPIPE, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &w->orig_mask, NULL);
+        execv(importer, argv);
+        _exit(LK_EXIT_INTERNAL);
+    }
+    if (pid < 0 || wait_child(w, st->name, pid, &status) || w->stopping) {
+        if (pid < 0)
+            log_event(w, LOG_ERR, st->name, "order", "outcome=error detail=\"fork: %s\"",
+                      strerror(errno));
+        close(out_fd);
+        unlinkat(w->scopes_fd, tmpname, 0);
+        free(file);
+        return -1;
+    }
+    strbuf_init(&sb, 4096);
+    {
+        char buf[65536];
+        ssize_t r;
+        off_t off = 0;
+        while (sb.len < 256u * 1024 * 1024 && (r = pread(out_fd, buf, sizeof buf, off)) > 0) {
+            strbuf_add(&sb, buf, (size_t)r);
+            off += r;
+        }
+    }
+    close(out_fd);
+    unlinkat(w->scopes_fd, tmpname, 0);
+    text = strbuf_detach(&sb, NULL);
+    lk_watch_scope_from_validate(text, rule->employer, &scope);
+    free(text);
+    scope_text = lk_watch_scope_to_text(&scope);
+    scope_file_name(st->run, ".scope", tmpname, sizeof tmpname);
+    strbuf_init(&sb, 0);
+    strbuf_addf(&sb, "%s/.loket-watch/scopes/%s", w->root, tmpname);
+    path = strbuf_detach(&sb, NULL);
+    lk_error_clear(&err);
+    if (lk_write_file_atomic(path, scope_text, strlen(scope_text), 0640, &err)) {
+        log_event(w, LOG_ERR, st->name, "order", "outcome=error detail=\"%s\"", err.message);
+    } else {
+        if (scope.all)
+            log_event(w, LOG_NOTICE, st->name, "scope",
+                      "records=all detail=\"what the file touches could not be read (exit %d): "
+                      "it is ordered against every other file\"",
+                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        else
+            log_event(w, LOG_INFO, st->name, "scope", "records=%zu", scope.n);
+        rc = 0;
+    }
+    free(path);
+    free(scope_text);
+    free(file);
+    lk_watch_scope_free(&scope);
+    return rc;
+}
+
+/* The earliest file in processing/ taken before st that touches some of the same records: its
+ * name into blocker, the shared records into common. 0 when there is none. */
+static int find_blocker(watcher *w, const run_state *st, const lk_watch_scope *scope,
+                        char *blocker, size_t size, lk_watch_scope *common)
+{
+    size_t n;
+    char **names = list_folder(w->processing_fd, &n);
+    long long best = LLONG_MAX;
+    memset(common, 0, sizeof *common);
+    for (size_t i = 0; i < n; i++) {
+        run_state other;
+        lk_watch_scope os, c;
+        char hash[33];
+        if (!strcmp(names[i], st->name) || names[i][0] == '.' || lk_watch_name_unsafe(names[i]))
+            continue;
+        lk_watch_name_hash(names[i], hash);
+        if (!state_read(w, names[i], hash, &other) || other.mode != LK_WATCH_APPLY ||
+            !other.seq || other.seq >= st->seq || other.seq >= best)
+            continue;
+        if (!scope_read(w, other.run, &os))
+            os.all = 1; /* taken but not yet read: it may touch anything */
+        if (lk_watch_scope_overlap(scope, &os, &c)) {
+            best = other.seq;
+            snprintf(blocker, size, "%s", names[i]);
+            lk_watch_scope_free(common);
+            *common = c;
+        } else {
+            lk_watch_scope_free(&c);
+        }
+        lk_watch_scope_free(&os);
+    }
+    free_names(names, n);
+    return best != LLONG_MAX;
+}
+
+/* A file taken after another that is still in processing/ (waiting for Loket, or being
+ * imported) and touches some of the same records waits for it: files take effect in the order
+ * they were dropped. Said once per file it waits for. Returns 1 when held. */
+static int hold_back(watcher *w, run_state *st, const lk_watch_rule *rule)
+{
+    lk_watch_scope scope, common;
+    char blocker[NAME_MAX + 1], desc[800], reason[NAME_MAX + 1200];
+    lk_error err;
+    if (rule->mode != LK_WATCH_APPLY || !st->seq)
+        return 0;
+    if (!scope_read(w, st->run, &scope))
+        scope.all = 1;
+    if (!find_blocker(w, st, &scope, blocker, sizeof blocker, &common)) {
+        lk_watch_scope_free(&scope);
+        if (st->held_behind[0])
+            log_event(w, LOG_INFO, st->name, "release", "behind=\"%s\"", st->held_behind);
+        st->held_behind[0] = '\0';
+        return 0;
+    }
+    w->held_count++;
+    if (strcmp(st->held_behind, blocker)) {
+        outcome oc = { .exit_code = -1 };
+        snprintf(st->held_behind, sizeof st->held_behind, "%s", blocker);
+        lk_error_clear(&err);
+        if (state_write(w, st, &err))
+            log_event(w, LOG_ERR, st->name, "state", "outcome=error detail=\"%s\"", err.message);
+        lk_watch_scope_describe(&common, 5, desc, sizeof desc);
+        snprintf(reason, sizeof reason,
+                 "waits for %s, taken earlier, which writes some of the same records (%s) and "
+                 "is not done yet: files take effect in the order they were dropped", blocker,
+                 desc);
+        oc.outcome = "held";
+        oc.reason = reason;
+        oc.held_behind = blocker;
+        oc.records = &common;
+        write_watch_report(w, st, rule, &oc);
+        {
+            strbuf sb = STRBUF_INIT;
+            strbuf_init(&sb, 256);
+            strbuf_addstr(&sb, "outcome=held behind=");
+            add_quoted(&sb, blocker);
+            strbuf_addf(&sb, " records=%zu detail=", common.all ? (size_t)0 : common.n);
+            add_quoted(&sb, reason);
+            log_event(w, LOG_NOTICE, st->name, "held", "%s", sb.buf);
+            strbuf_free(&sb);
+        }
+    }
+    lk_watch_scope_free(&scope);
+    lk_watch_scope_free(&common);
+    return 1;
+}
+
+/* A file whose content was taken before (moved back from failed/, or dropped again) is older
+ * than every file taken since. When one of those wrote some of the same records, this file is
+ * not applied over it: it goes to failed/ as superseded, naming that file and the records,
+ * until a person says otherwise ('watch DIR --forget NAME'). Returns 1 when so filed. */
+static int check_superseded(watcher *w, run_state *st, const lk_watch_rule *rule)
+{
+    lk_watch_record *recs = NULL;
+    size_t n = 0;
+    long first, newest = -1;
+    const char *latest = "";
+    lk_watch_scope scope, common;
+    lk_error err;
+    char desc[800], reason[NAME_MAX + 2000];
+    int filed = 0;
+    memset(&common, 0, sizeof common);
+    lk_error_clear(&err);
+    if (lk_watch_registry_load(w->registry, &recs, &n, &err)) {
+        log_event(w, LOG_ERR, st->name, "registry", "outcome=error detail=\"%s\"", err.message);
+        free(recs);
+        return -1;
+    }
+    first = lk_watch_first_taken(recs, n, st->sha256);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(recs[i].sha256, st->sha256))
+            latest = recs[i].status;
+    /* content imported before is refused as a duplicate (register_run), which says more */
+    if (first < 0 || (!rule->allow_duplicates && lk_watch_status_blocks_duplicate(latest))) {
+        free(recs);
+        return 0;
+    }
+    if (!scope_read(w, st->run, &scope))
+        scope.all = 1;
+    for (size_t i = (size_t)first + 1; i < n; i++) {
+        lk_watch_scope os, c;
+        if (strcmp(recs[i].status, "started") || !strcmp(recs[i].sha256, st->sha256) ||
+            !strcmp(lk_watch_run_status(recs, n, recs[i].run), "not-sent") ||
+            !scope_read(w, recs[i].run, &os))
+            continue;
+        if (lk_watch_scope_overlap(&scope, &os, &c)) {
+            newest = (long)i;
+            lk_watch_scope_free(&common);
+            common = c;
+        } else {
+            lk_watch_scope_free(&c);
+        }
+        lk_watch_scope_free(&os);
+    }
+    if (newest >= 0) {
+        outcome oc = { .exit_code = -1 };
+        lk_watch_scope_describe(&common, 5, desc, sizeof desc);
+        snprintf(reason, sizeof reason,
+                 "superseded: this file was first taken at %s, and \"%s\" (run %s), taken "
+                 "after it, has been imported since for some of the same records (%s); it is "
+                 "not applied over that newer data. To apply it anyway: loket-import watch %s "
+                 "--forget %s, then move it back to %s/",
+                 recs[first].time, recs[newest].name, recs[newest].run, desc, w->root,
+                 st->sha256, w->cfg->inbox);
+        oc.outcome = "superseded";
+        oc.reason = reason;
+        oc.folder = w->cfg->failed;
+        oc.superseded_by = &recs[newest];
+        oc.records = &common;
+        registry_note(w, st, "not-sent", -1);
+        finish(w, w->processing_fd, st, rule, &oc);
+        if (oc.moved_to[0])
+            state_remove(w, st->hash);
+        filed = 1;
+    }
+    lk_watch_scope_free(&scope);
+    lk_watch_scope_free(&common);
+    free(recs);
+    return filed;
+}
+
+/* Before the first run of an apply file: what it touches, and whether it is older than an
+ * import done since. 0 to go on; else it was filed, or the watcher stops (it stays). */
+static int order_claimed(watcher *w, run_state *st, const lk_watch_rule *rule)
+{
+    lk_watch_scope scope;
+    if (rule->mode != LK_WATCH_APPLY || st->registered)
+        return 0;
+    if (!scope_read(w, st->run, &scope)) {
+        if (scope_compute(w, st, rule))
+            return 1;
+    } else {
+        lk_watch_scope_free(&scope);
+    }
+    return check_superseded(w, st, rule) != 0;
+}
+
 /* A file in processing/ whose lock we hold and that has no usable run state: hash it, check
  * the registry, start its run. */
 static void start_claimed(watcher *w, const char *name, const char *hash, int lock_fd)
@@ -1017,6 +1458,8 @@ static void start_claimed(watcher *w, const char *name, const char *hash, int lo
     snprintf(st.rule, sizeof st.rule, "%s", rule->match);
     st.mode = rule->mode;
     new_run_id(w, name, st.run, sizeof st.run);
+    if (rule->mode == LK_WATCH_APPLY && (st.seq = next_seq(w, name)) < 0)
+        return; /* stays in processing/; the next scan starts it again */
     log_event(w, LOG_INFO, name, "claim", "rule=\"%s\" mode=%s sha256=%s size=%lld", rule->match,
               lk_watch_mode_name(rule->mode), st.sha256, st.size);
     /* The state is written before the registry line: after a crash in between, the restart
@@ -1025,7 +1468,7 @@ static void start_claimed(watcher *w, const char *name, const char *hash, int lo
         log_event(w, LOG_ERR, name, "state", "outcome=error detail=\"%s\"", err.message);
         return;
     }
-    if (register_run(w, &st, rule))
+    if (order_claimed(w, &st, rule) || register_run(w, &st, rule) || hold_back(w, &st, rule))
         return;
     import_claimed(w, &st, rule, lock_fd);
 }
@@ -1141,11 +1584,45 @@ static int retry_not_due(const watcher *w, const run_state *st)
     return st->next_attempt > now && (double)(st->next_attempt - now) <= longest + 1;
 }
 
-/* Files left in processing/ by a crash or a stop: resume each whose lock is free. */
+typedef struct ordered_name {
+    char *name;
+    long long key; /* seq in processing/, change time in inbox/ */
+} ordered_name;
+
+static int cmp_ordered(const void *a, const void *b)
+{
+    const ordered_name *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* The files of processing/ in the order they were taken (files without run state first: they
+ * were taken before the watcher could write it). Sorted in place; names keep their owner. */
+static void sort_by_seq(const watcher *w, char **names, size_t n)
+{
+    ordered_name *o = xcalloc(n ? n : 1, sizeof *o);
+    for (size_t i = 0; i < n; i++) {
+        run_state st;
+        char hash[33];
+        o[i].name = names[i];
+        lk_watch_name_hash(names[i], hash);
+        o[i].key = !lk_watch_name_unsafe(names[i]) && state_read(w, names[i], hash, &st) ? st.seq
+                                                                                       : 0;
+    }
+    qsort(o, n, sizeof *o, cmp_ordered);
+    for (size_t i = 0; i < n; i++)
+        names[i] = o[i].name;
+    free(o);
+}
+
+/* Files left in processing/ by a crash or a stop, waiting or held: resume each whose lock is
+ * free and whose turn it is, in the order they were taken. */
 static void recover_processing(watcher *w)
 {
     size_t n;
     char **names = list_folder(w->processing_fd, &n);
+    sort_by_seq(w, names, n);
     for (size_t i = 0; i < n && (check_signals(w), !w->stopping); i++) {
         const char *name = names[i];
         char hash[33];
@@ -1172,6 +1649,8 @@ static void recover_processing(watcher *w)
             state_remove(w, hash);
         } else if (!st.running && retry_not_due(w, &st)) {
             note_waiting(w, st.next_attempt); /* after a transient failure: not due yet */
+        } else if (!st.running && st.held_behind[0] && hold_back(w, &st, rule)) {
+            ; /* still waits for an earlier file; said when it began */
         } else {
             if (st.running)
                 st.crashes++; /* the watcher died while the import ran */
@@ -1187,7 +1666,8 @@ static void recover_processing(watcher *w)
                 finish(w, w->processing_fd, &st, rule, &oc);
                 if (oc.moved_to[0])
                     state_remove(w, hash);
-            } else if (!register_run(w, &st, rule)) {
+            } else if (!order_claimed(w, &st, rule) && !register_run(w, &st, rule) &&
+                       !hold_back(w, &st, rule)) {
                 import_claimed(w, &st, rule, lock_fd);
             }
         }
@@ -1196,12 +1676,15 @@ static void recover_processing(watcher *w)
     free_names(names, n);
 }
 
-/* Looks at every name in inbox/ and takes the settled ones. Returns the milliseconds until the
- * next unsettled file may have settled, or -1 when none is waiting. */
+/* Looks at every name in inbox/ and takes the settled ones, in the order they arrived (their
+ * change time: the end of the upload or the rename into inbox/; by name when equal). Returns
+ * the milliseconds until the next unsettled file may have settled, or -1 when none is waiting. */
 static double scan_inbox(watcher *w)
 {
-    size_t n;
+    size_t n, n_settled = 0;
     char **names = list_folder(w->inbox_fd, &n);
+    ordered_name *settled = xcalloc(n ? n : 1, sizeof *settled);
+    lk_watch_filestat *stats = xcalloc(n ? n : 1, sizeof *stats);
     double next = -1;
     for (size_t i = 0; i < n && (check_signals(w), !w->stopping); i++) {
         const char *name = names[i];
@@ -1233,10 +1716,22 @@ static double scan_inbox(watcher *w)
                 next = remaining;
             continue;
         }
-        lk_watch_settle_forget(w->settle, name);
-        take_from_inbox(w, name, &fs);
+        settled[n_settled].name = names[i];
+        settled[n_settled].key = fs.ctime_ns;
+        stats[i] = fs;
+        n_settled++;
     }
     lk_watch_settle_prune(w->settle);
+    qsort(settled, n_settled, sizeof *settled, cmp_ordered);
+    for (size_t k = 0; k < n_settled && (check_signals(w), !w->stopping); k++) {
+        size_t i = 0;
+        while (names[i] != settled[k].name)
+            i++;
+        lk_watch_settle_forget(w->settle, names[i]);
+        take_from_inbox(w, names[i], &stats[i]);
+    }
+    free(settled);
+    free(stats);
     free_names(names, n);
     return next;
 }
@@ -1319,8 +1814,17 @@ static int open_layout(watcher *w)
         lk_errorf("%s: %s", w->root, strerror(errno));
         return -1;
     }
+    /* whoever may write DIR itself can rename done/, failed/, reports/ and the registry */
+    if ((root_st.st_mode & (S_IWGRP | S_IWOTH)) && !(root_st.st_mode & S_ISVTX)) {
+        lk_errorf(_("%s can be written by other users (mode %04o): they could rename its "
+                  "folders and the registry; chmod g-w,o-w it (uploads go into inbox/, which "
+                  "stays writable for the group)"),
+                  w->root, (unsigned)(root_st.st_mode & 07777));
+        return -1;
+    }
     for (int i = 0; i < 5; i++) {
-        *fds[i] = lk_watch_open_subdir(w->root_fd, folders[i], 1);
+        /* inbox/ is where the group uploads; nothing else is theirs to change */
+        *fds[i] = lk_watch_open_subdir_mode(w->root_fd, folders[i], 1, i == 0 ? 0770 : 0750);
         if (*fds[i] < 0) {
             lk_errorf(_("%s/%s: %s (a folder of the layout must be a real folder, not a "
                       "symbolic link)"), w->root, folders[i], strerror(errno));
@@ -1335,24 +1839,23 @@ static int open_layout(watcher *w)
         if (i > 0 && check_layout_dir(w, *fds[i], folders[i], i == 1) != 0)
             return -1;
     }
-    state_fd = lk_watch_open_subdir(w->root_fd, ".loket-watch", 1);
+    state_fd = w->state_fd = lk_watch_open_subdir(w->root_fd, ".loket-watch", 1);
     if (state_fd < 0) {
         lk_errorf(_("%s/.loket-watch: %s"), w->root, strerror(errno));
         return -1;
     }
-    if (check_layout_dir(w, state_fd, ".loket-watch", true) != 0) {
-        close(state_fd);
+    if (check_layout_dir(w, state_fd, ".loket-watch", true) != 0)
         return -1;
-    }
     w->runs_fd = lk_watch_open_subdir(state_fd, "runs", 1);
     w->journals_fd = lk_watch_open_subdir(state_fd, "journals", 1);
-    close(state_fd);
-    if (w->runs_fd < 0 || w->journals_fd < 0) {
+    w->scopes_fd = lk_watch_open_subdir(state_fd, "scopes", 1);
+    if (w->runs_fd < 0 || w->journals_fd < 0 || w->scopes_fd < 0) {
         lk_errorf(_("%s/.loket-watch: %s"), w->root, strerror(errno));
         return -1;
     }
     if (check_layout_dir(w, w->runs_fd, ".loket-watch/runs", true) != 0 ||
-        check_layout_dir(w, w->journals_fd, ".loket-watch/journals", true) != 0)
+        check_layout_dir(w, w->journals_fd, ".loket-watch/journals", true) != 0 ||
+        check_layout_dir(w, w->scopes_fd, ".loket-watch/scopes", true) != 0)
         return -1;
     strbuf_init(&sb, 0);
     strbuf_addf(&sb, "%s/.loket-watch/imported.jsonl", w->root);
@@ -1389,7 +1892,7 @@ int lk_watch_run(const lk_watch_options *opts)
     w.opts = opts;
     w.cfg = opts->cfg;
     w.root_fd = w.inbox_fd = w.processing_fd = w.done_fd = w.failed_fd = w.reports_fd = -1;
-    w.runs_fd = w.journals_fd = w.sig_fd = w.inotify_fd = -1;
+    w.runs_fd = w.journals_fd = w.sig_fd = w.inotify_fd = w.state_fd = w.scopes_fd = -1;
     if (open_layout(&w) || setup_signals(&w)) {
         rc = LK_EXIT_CONFIG;
         goto out;
@@ -1417,6 +1920,7 @@ int lk_watch_run(const lk_watch_options *opts)
         double next;
         w.retry = 0;
         w.waiting_count = 0;
+        w.held_count = 0;
         w.next_due = 0;
         recover_processing(&w);
         if (w.stopping)
@@ -1444,8 +1948,8 @@ int lk_watch_run(const lk_watch_options *opts)
         }
     }
     log_event(&w, LOG_INFO, NULL, "exit",
-              "failed=%d left_in_processing=%d waiting=%d errors=%d%s", w.failed_count,
-              w.left_count, w.waiting_count, w.errors,
+              "failed=%d left_in_processing=%d waiting=%d held=%d errors=%d%s", w.failed_count,
+              w.left_count, w.waiting_count, w.held_count, w.errors,
               w.stopping ? " detail=\"stopped by a signal\"" : "");
     if (opts->once)
         rc = w.stopping ? LK_EXIT_INTERRUPTED
@@ -1464,6 +1968,8 @@ out:
     close_fd(w.reports_fd);
     close_fd(w.runs_fd);
     close_fd(w.journals_fd);
+    close_fd(w.state_fd);
+    close_fd(w.scopes_fd);
     free(w.registry);
     free(w.root);
     return rc;

@@ -113,7 +113,7 @@ ok "plan -q"
 li plan "$SIM_DIR/bad.csv" -m "$MAP" --period 2026-11 -q
 [ "$LI_RC" = 2 ] || fail "plan -q of an unknown employee: exit $LI_RC"
 [ ! -s "$O" ] || fail "plan -q printed on stdout: $(cat "$O")"
-grep -q 'employee 1999 is not an employee' "$E" || fail "plan -q did not print the error: $(cat "$E")"
+grep -q 'employee number 1999 is not known' "$E" || fail "plan -q did not print the error: $(cat "$E")"
 grep -q 'exit code\|records from' "$E" && fail "plan -q printed the summary"
 li apply "$CSV" -m "$MAP" --period 2026-11 -q
 ok "apply -q"

@@ -3,7 +3,8 @@
 # loket-import and loket-sim, and completes what a user types: the commands of --help, every
 # option of each command's --help, mapping files (*.json) after -m, periods (2026-11, 2026-P12)
 # after --period, input files after validate/plan/apply, folders after watch, auth's
-# subcommands, nothing after an option whose value cannot be guessed (--employer).
+# subcommands (auth sim too), --lang's languages, run ids after `runs show` and `revert`, nothing
+# after an option whose value cannot be guessed (--employer).
 # Driven from bash as readline would: COMP_WORDS, COMP_CWORD, then the completion function.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -58,7 +59,7 @@ commands=$(LC_ALL=C "$IMPORT" --help | awk '/^Commands:/ { on = 1; next } on && 
                                            on && /^  [a-z]/ { print $1 }')
 [ "$(printf '%s\n' "$commands" | wc -l)" -ge 9 ] || fail "commands not read from --help"
 got=$(comp "$IMPORT" "")
-expect "commands" "$(printf '%s\n' $commands --help --version | sort)" "$got"
+expect "commands" "$(printf '%s\n' $commands --help --version --lang | sort)" "$got"
 expect "'va' completes to validate" "validate" "$(comp "$IMPORT" va)"
 expect "'emp' offers both look-ups" "$(printf 'employers\nemployments')" "$(comp "$IMPORT" emp)"
 
@@ -112,8 +113,16 @@ expect "watch <TAB>" "$(printf 'inbox\nsub')" "$(comp "$IMPORT" watch "")"
 expect "--report <TAB>: any file" 7 "$(comp "$IMPORT" plan x.csv --report "" | wc -l)"
 
 # auth's subcommands, once
-expect "auth <TAB>" "$(printf 'code\nrefresh\nset-refresh-token\nstatus')" "$(comp "$IMPORT" auth "")"
+expect "auth <TAB>" "$(printf 'code\nrefresh\nset-refresh-token\nsim\nstatus')" "$(comp "$IMPORT" auth "")"
 expect "auth status <TAB>" "" "$(comp "$IMPORT" auth status "")"
+
+# --lang: its two languages, before or after the command, never files
+expect "--lang <TAB>" "$(printf 'en\nnl')" "$(comp "$IMPORT" --lang "")"
+expect "validate --lang <TAB>" "$(printf 'en\nnl')" "$(comp "$IMPORT" validate --lang "")"
+expect "plan --lang=n<TAB>" "nl" "$(comp "$IMPORT" plan --lang=n)"
+includes "plan --la<TAB>" "--lang" "$(comp "$IMPORT" plan --la)"
+expect "--lang nl validate <TAB>" "$(printf 'inbox\nsub\nuren-nov.csv\nuren.xlsx')" "$(comp "$IMPORT" --lang nl validate "")"
+expect "runs <TAB>" "show" "$(comp "$IMPORT" runs "")"
 
 # values that cannot be guessed: nothing, not files
 expect "--employer <TAB>" "" "$(comp "$IMPORT" plan x.csv --employer "")"
@@ -128,4 +137,18 @@ done
 expect "loket-sim --fixture <TAB>" "$json" "$(comp "$SIM" --fixture "")"
 expect "loket-sim -p <TAB>" "" "$(comp "$SIM" -p "")"
 
-echo "ok: commands, $n options, mapping files, periods, input files, folders, loket-sim"
+# run ids after 'runs show' and 'revert', from the runs of the configuration on the line
+. "$(dirname "$0")/engine_lib.sh"
+start_import_sim
+li apply "$(sample uren-maand-40101-2026-11.csv)" -m "$(mapping uren-maand-excel.json)" --period 2026-11 -q
+[ "$LI_RC" = 0 ] || { cat "$SIM_DIR/li.err"; fail "apply for a run: exit $LI_RC"; }
+run=$("$IMPORT" runs --json --config "$SIM_DIR/config.json" | jq -r '.[0].id // .[0].run // empty')
+[ -n "$run" ] || run=$(LC_ALL=C "$IMPORT" runs --config "$SIM_DIR/config.json" | awk 'NR == 2 { print $1 }')
+[ -n "$run" ] || fail "no run listed after an apply"
+expect "runs show <TAB>" "$run" "$(comp "$IMPORT" runs show --config "$SIM_DIR/config.json" "")"
+expect "revert <TAB>" "$run" "$(comp "$IMPORT" revert --config "$SIM_DIR/config.json" "")"
+expect "revert --config=F <TAB>" "$run" "$(comp "$IMPORT" revert "--config=$SIM_DIR/config.json" "")"
+expect "revert RUN <TAB>" "" "$(comp "$IMPORT" revert --config "$SIM_DIR/config.json" "$run" "")"
+expect "runs show <TAB> without runs" "" "$(comp "$IMPORT" runs show "")"
+
+echo "ok: commands, $n options, mapping files, periods, input files, folders, --lang, run ids, loket-sim"

@@ -7,7 +7,11 @@
 #                                       the fixture's history would stop); signals_*.sh turn
 #                                       them on again (signals_on)
 #   li CMD ARGS...                      runs loket-import CMD with --config; exit code in $LI_RC,
-#                                       stdout in $SIM_DIR/li.out, stderr in $SIM_DIR/li.err
+#                                       stdout in $SIM_DIR/li.out, stderr in $SIM_DIR/li.err; a
+#                                       sanitizer report (exit 86) fails the script; with
+#                                       LOKET_IMPORT_SKIP_PRECHECKS=1 it runs the test build
+#                                       BUILD/tests/loket-import-hooks, the only one that has
+#                                       that hook
 #   sim_reset                           back to the fixture (and a fresh refresh token)
 #   sim_requests                        GET /__sim/requests (JSON)
 #   sim_count METHOD TEMPLATE           how many requests of that method + endpoint template
@@ -29,6 +33,8 @@
 
 IMPORT_BIN=
 case "$LOKET_BUILD" in /*) IMPORT_BIN=$LOKET_BUILD/loket-import ;; *) IMPORT_BIN=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
+# the test hook LOKET_IMPORT_SKIP_PRECHECKS=1 exists only in this build of loket-import (Makefile)
+HOOKS_BIN=${IMPORT_BIN%/loket-import}/tests/loket-import-hooks
 PPD_ONE='/providers/employers/employees/employments/{employmentId}/payrollperioddata'
 PPD_COLL='/providers/employers/{employerId}/payrollperioddata'
 
@@ -65,8 +71,14 @@ signals_on() {
 li() {
     cmd=$1
     shift
-    "$IMPORT_BIN" "$cmd" --config "$SIM_DIR/config.json" "$@" >"$SIM_DIR/li.out" 2>"$SIM_DIR/li.err"
+    li_bin=$IMPORT_BIN
+    if [ "${LOKET_IMPORT_SKIP_PRECHECKS:-}" = 1 ]; then
+        li_bin=$HOOKS_BIN
+        [ -x "$li_bin" ] || fail "$li_bin not built"
+    fi
+    "$li_bin" "$cmd" --config "$SIM_DIR/config.json" "$@" >"$SIM_DIR/li.out" 2>"$SIM_DIR/li.err"
     LI_RC=$?
+    li_sanitizer "$cmd"
     if [ "$cmd" = apply ] && [ "${LOKET_IMPORT_SKIP_PRECHECKS:-}" != 1 ] && [ "${LI_MAY_REJECT:-}" != 1 ]; then
         li_prev=
         for li_arg in "$@"; do
@@ -83,6 +95,15 @@ li() {
             case "$li_prev:$li_arg" in --report:*.json) [ -s "$li_arg" ] && check_report_state "$li_arg" ;; esac
             li_prev=$li_arg
         done
+    fi
+}
+
+# A sanitizer build's report (exit 86, see lib.sh) fails the script, whatever exit code the caller
+# would accept.
+li_sanitizer() {
+    if [ "$LI_RC" = 86 ] || grep -q 'Sanitizer\|runtime error:' "$SIM_DIR/li.err" 2>/dev/null; then
+        cat "$SIM_DIR/li.err" >&2
+        fail "loket-import $1 reported a sanitizer error (exit $LI_RC)"
     fi
 }
 

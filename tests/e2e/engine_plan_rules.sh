@@ -86,4 +86,12 @@ unset LOKET_IMPORT_SKIP_PRECHECKS
     fail "Loket should refuse the 26-character text"
 [ "$(jq -r '.records[] | select(.employee.number == 1004) | "\(.outcome) \(.http_status)"' "$OUT/loket.json")" = "rejected 400" ] ||
     fail "loket-sim should refuse 26 bytes of payslip text"
+
+# the program that is installed has no such hook: with the variable set it still checks the rules
+LOKET_IMPORT_SKIP_PRECHECKS=1 "$IMPORT_BIN" plan "$SIM_DIR/loket.csv" -m "$SIM_DIR/rules.json" \
+    --config "$SIM_DIR/config.json" --report "$OUT/shipped.json" >"$SIM_DIR/shipped.out" 2>&1
+rc=$?
+[ $rc = 2 ] || { cat "$SIM_DIR/shipped.out"; fail "loket-import with LOKET_IMPORT_SKIP_PRECHECKS=1: exit $rc, expected 2 (rules checked)"; }
+[ "$(outcome "$OUT/shipped.json" 1002)" = rejected ] || fail "loket-import honoured the test hook: 1002 $(outcome "$OUT/shipped.json" 1002)"
+! grep -q LOKET_IMPORT_SKIP_PRECHECKS "$IMPORT_BIN" || fail "$IMPORT_BIN carries the test hook"
 echo "engine_plan_rules: ok"

@@ -58,7 +58,7 @@ li apply "$SIM_DIR/rules.csv" -m "$SIM_DIR/rules.json" --report "$OUT/checked.js
 R=$OUT/checked.json
 has "$R" 1019 "left on 2026-09-30"
 has "$R" 1019 "no employment active in period 2026-11"
-has "$R" 1999 "employee 1999 is not an employee"
+has "$R" 1999 "employee number 1999 is not known"
 has "$R" 1002 "is closed"
 has "$R" 2001 "component 30"
 has "$R" 2001 "is not allowed in De Linde weekloon"

@@ -46,7 +46,7 @@ check() {
     done
 }
 C=$H/mapping-csv.json
-check unknown-employee.csv "$C" 2026-11 40101 2 "employee 9999 is not an employee"
+check unknown-employee.csv "$C" 2026-11 40101 2 "employee number 9999 is not known"
 check inactive-employee.csv "$C" 2026-11 40101 2 "1019 has no employment active in period 2026-11"
 check closed-period.csv "$C" 2026-10 40101 2 "is closed"
 check unknown-component.csv "$LK_ROOT/mappings/loket-template.json" 2026-11 40101 6 "component 99 is not allowed"

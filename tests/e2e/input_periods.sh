@@ -38,7 +38,7 @@ li plan "$SIM_DIR/p13.csv" -m "$SIM_DIR/m.json" --period 2026-P13 --report "$OUT
 [ "$LI_RC" = 2 ] || bad "plan --period 2026-P13 with a row in P12: exit $LI_RC, expected 2"
 msg=$(jq -r '[.records[] | select(.employee.number == 1101) | .messages[].description] | join(" | ")' \
     "$OUT/p13.json")
-echo "$msg" | grep -q 'p13.csv:4: column "Datum": date 2026-11-27 lies in period 2026-P12 (2026-11-02..2026-11-29) of Van den Berg 4-weken, not in 2026-P13' ||
+echo "$msg" | grep -q 'p13.csv:4: column "Datum": date 2026-11-27 lies in period 2026-P12 (2026-11-02 to 2026-11-29) of Van den Berg 4-weken, not in 2026-P13' ||
     bad "1101's record should name file, row, column and both periods: $msg"
 jq -e '[.records[] | select(.employee.number == 1102) | .outcome] == ["created"]' "$OUT/p13.json" \
     >/dev/null || bad "1102's dates lie in P13: $(jq -c '[.records[] | [.employee.number, .outcome]]' "$OUT/p13.json")"

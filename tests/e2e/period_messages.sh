@@ -64,11 +64,11 @@ all_out
 [ "$LI_RC" = 2 ] || bad "apply --period 2026-W48 with rows in W47: exit $LI_RC, expected 2"
 [ "$(patch_count)" = 0 ] || bad "apply with dates outside --period 2026-W48 sent $(patch_count) records"
 jq -r '.records[].messages[].description' "$OUT/w48.json" >"$SIM_DIR/w48.msgs"
-says "$SIM_DIR/w48.msgs" 'column "Datum": date 2026-11-16 lies in period 2026-W47 (2026-11-16..2026-11-22) of De Linde weekloon, not in 2026-W48 given with --period'
+says "$SIM_DIR/w48.msgs" 'column "Datum": date 2026-11-16 lies in period 2026-W47 (2026-11-16 to 2026-11-22) of De Linde weekloon, not in 2026-W48 given with --period'
 li plan "$SIM_DIR/months.csv" -m "$SIM_DIR/month.json" --period 2026-P11 --lang nl
 all_out
 [ "$LI_RC" = 2 ] || bad "plan --period 2026-P11 with a December row: exit $LI_RC, expected 2"
-says "$SIM_DIR/all.out" 'kolom "Datum": datum 2026-12-01 valt in periode 2026-12 (2026-12-01..2026-12-31) van Van den Berg maandloon, niet in 2026-11 die met --period is opgegeven'
+says "$SIM_DIR/all.out" 'kolom "Datum": datum 01-12-2026 valt in periode 2026-12 (01-12-2026 t/m 31-12-2026) van Van den Berg maandloon, niet in 2026-11 die met --period is opgegeven'
 
 # a week number for the monthly administration, with a date column: an error, not November
 li plan "$SIM_DIR/months.csv" -m "$SIM_DIR/month.json" --period 2026-W48 --report "$OUT/w-month.json"
@@ -90,7 +90,7 @@ mapping_for 40201 ', "calendar": "month"' "" >"$SIM_DIR/cal.json"
 li plan "$SIM_DIR/weeks.csv" -m "$SIM_DIR/cal.json" --report "$OUT/cal.json"
 [ "$LI_RC" = 2 ] || bad "calendar month for a weekly administration: exit $LI_RC, expected 2"
 jq -r '.records[].messages[].description' "$OUT/cal.json" >"$SIM_DIR/cal.msgs"
-says "$SIM_DIR/cal.msgs" "but De Linde weekloon's period 2026-W47 runs 2026-11-16..2026-11-22; input "
+says "$SIM_DIR/cal.msgs" "but De Linde weekloon's period 2026-W47 runs from 2026-11-16 to 2026-11-22; input "
 
 # ---- min and max
 mapping_for 40101 "" ', "max": 10' >"$SIM_DIR/max.json"

@@ -103,6 +103,9 @@ grep -q "the mapping .*mapping.json changed" "$SIM_DIR/li.err" || fail "the refu
 li plan "$CSV" -m "$MAP" --period 2026-11 --out "$PLAN"
 jq '.api = "https://api.loket.nl/v2"' "$PLAN" >"$SIM_DIR/other-api.json"
 li apply "$SIM_DIR/other-api.json"
+[ "$LI_RC" = 2 ] || fail "an edited plan (api): exit $LI_RC, expected 2"
+grep -q "was changed after it was made" "$SIM_DIR/li.err" || fail "the edited api is not called a changed file"
+li apply "$SIM_DIR/other-api.json" --trust-plan # trusted (not sealed here): the API still decides
 [ "$LI_RC" = 2 ] || fail "a plan of another API: exit $LI_RC, expected 2"
 grep -q "was made against https://api.loket.nl/v2" "$SIM_DIR/li.err" || fail "no clear message for another API"
 jq '.files = []' "$PLAN" >"$SIM_DIR/broken.json"

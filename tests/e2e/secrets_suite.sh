@@ -1,7 +1,7 @@
 #!/bin/sh
 # secrets_suite.sh: runs a representative suite of commands against loket-sim, every one with
 # --trace, --stats and reports where it takes them (auth code/set-refresh-token/refresh/status,
-# the look-ups, validate, plan and apply once they are in the build, and failures: a wrong
+# the look-ups, validate, plan and apply (each with the exit code it must give), and failures: a wrong
 # client secret, a spent code, a refused refresh token), then searches everything they produced
 # (traces, reports of every format, XLSX unpacked, journals, stdout, stderr, the simulator's own
 # log) for every secret: the fixture's client secret, refresh token, authorization codes and
@@ -69,21 +69,17 @@ curl -s -X POST "$SIM_ROOT/__sim/expire-tokens" >/dev/null
 run 0 employers $(common)                                    # 401, refresh, retry
 run 0 validate "$LK_ROOT/samples/uren-maand-40101-2026-11.csv" -m "$LK_ROOT/mappings/uren-maand-excel.json" \
     --period 2026-11 --report "$O/validate.csv" --report "$O/validate.json" --report "$O/validate.xlsx"
-if "$IMPORT" plan --help 2>&1 | grep -q -- '--period'; then
-    S=$LK_ROOT/samples/uren-maand-40101-2026-11.csv M=$LK_ROOT/mappings/uren-maand-excel.json
-    run "0 1" plan "$S" -m "$M" --period 2026-11 --report "$O/plan.json" --report "$O/plan.xlsx" \
-        --report "$O/plan.csv" $(common_import)
-    run "0 1" apply "$S" -m "$M" --period 2026-11 --report "$O/apply.json" --report "$O/apply.xlsx" \
-        --report "$O/apply.csv" --journal "$O/apply.journal" --verify $(common_import)
-    # each apply's report agrees with Loket's state, and with the plan before it
-    check_report_state "$O/apply.json"
-    check_plan_apply "$O/apply.json" "$O/plan.json"
-    run "0 1" apply "$S" -m "$M" --period 2026-11 --report "$O/apply2.json" --journal "$O/apply2.journal" $(common_import)
-    check_report_state "$O/apply2.json"
-    check_plan_apply "$O/apply2.json"
-else
-    echo "secrets_suite: plan/apply not in this build; checked the other commands" >&2
-fi
+S=$LK_ROOT/samples/uren-maand-40101-2026-11.csv M=$LK_ROOT/mappings/uren-maand-excel.json
+run 0 plan "$S" -m "$M" --period 2026-11 --report "$O/plan.json" --report "$O/plan.xlsx" \
+    --report "$O/plan.csv" $(common_import)
+run 0 apply "$S" -m "$M" --period 2026-11 --report "$O/apply.json" --report "$O/apply.xlsx" \
+    --report "$O/apply.csv" --journal "$O/apply.journal" --verify $(common_import)
+# each apply's report agrees with Loket's state, and with the plan before it
+check_report_state "$O/apply.json"
+check_plan_apply "$O/apply.json" "$O/plan.json"
+run 0 apply "$S" -m "$M" --period 2026-11 --report "$O/apply2.json" --journal "$O/apply2.journal" $(common_import)
+check_report_state "$O/apply2.json"
+check_plan_apply "$O/apply2.json"
 # failures must not echo what they were given
 LOKET_CLIENT_SECRET=wrong-secret-$$-do-not-print run 3 auth refresh $(common)
 echo wrong-secret-$$-do-not-print >>"$secrets"
@@ -108,7 +104,17 @@ sys.stdout.buffer.write(b"".join(z.read(n) for n in z.namelist()))' "$x" >"$x.un
 done
 cp "$SIM_DIR/err" "$O/loket-sim.log"
 [ "$(ls "$O"/trace-*.log 2>/dev/null | wc -l)" -ge 10 ] || fail "fewer traces than commands"
-[ -s "$O/1.stdout" ] || [ -s "$O/1.stderr" ] || true
+# every command left its output to be searched (an empty search finds no leak)
+i=1
+while [ $i -le $n ]; do
+    [ -f "$O/$i.stdout" ] && [ -f "$O/$i.stderr" ] || fail "command $i left no output files"
+    i=$((i + 1))
+done
+[ "$(find "$O" -name '*.std*' -size +0 | wc -l)" -ge $((n - 3)) ] ||
+    fail "only $(find "$O" -name '*.std*' -size +0 | wc -l) of $n commands printed anything"
+for f in plan.json plan.xlsx plan.csv apply.json apply.xlsx apply.csv apply.journal apply2.json; do
+    [ -s "$O/$f" ] || fail "$f was not written: the search would miss it"
+done
 
 sort -u "$secrets" | grep -v '^$' | grep -v '^null$' >"$secrets.u"
 nsecrets=$(wc -l <"$secrets.u")

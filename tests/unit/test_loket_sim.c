@@ -46,7 +46,8 @@ static void fx_client(fx *f)
     CU_ASSERT_EQUAL_FATAL(lk_client_new(f->cfg, f->trace, &f->c, &err), LK_OK);
 }
 
-static int fx_open(fx *f, const char *const *sim_args, int page_size)
+/* A test that needs the simulator fails when it cannot start it (missing, crashed, too slow). */
+static void fx_open(fx *f, const char *const *sim_args, int page_size)
 {
     char buf[512];
     lk_tokens *t = NULL;
@@ -54,7 +55,7 @@ static int fx_open(fx *f, const char *const *sim_args, int page_size)
     lk_error_clear(&err);
     memset(f, 0, sizeof *f);
     if (lk_sim_start(&f->sim, sim_args) != 0)
-        return -1;
+        CU_FAIL_FATAL("loket-sim did not start");
     f->dir = lk_test_tmpdir();
     f->cfg = lk_config_new_defaults();
     free(f->cfg->api_url);
@@ -77,7 +78,6 @@ static int fx_open(fx *f, const char *const *sim_args, int page_size)
     CU_ASSERT_EQUAL_FATAL(lk_tokens_set_refresh_token(t, f->sim.refresh, &err), LK_OK);
     lk_tokens_free(t);
     fx_client(f);
-    return 0;
 }
 
 static void fx_close(fx *f)
@@ -210,8 +210,7 @@ static void test_lookups_paged(void)
     lk_component_list *comps = NULL;
     const lk_admin *monthly, *fourweekly;
     size_t n2026 = 0, open2026 = 0;
-    if (fx_open(&f, NULL, 2) != 0)
-        return;
+    fx_open(&f, NULL, 2);
     lk_error_clear(&err);
     bakkerij = employer_id(&f, BAKKERIJ);
     linde = employer_id(&f, LINDE);
@@ -347,8 +346,7 @@ static void test_defaults_metadata_listing(void)
     lk_api_result pr;
     lk_period_data_query q;
     lk_period_data_list *list = NULL;
-    if (fx_open(&f, NULL, 2) != 0)
-        return;
+    fx_open(&f, NULL, 2);
     lk_error_clear(&err);
     bakkerij = employer_id(&f, BAKKERIJ);
     admins = admins_of(&f, bakkerij);
@@ -486,8 +484,7 @@ static void test_defaults_body_patch(void)
     lk_period_data_list *list = NULL;
     lk_api_result pr;
     int found = 0;
-    if (fx_open(&f, NULL, 250) != 0)
-        return;
+    fx_open(&f, NULL, 250);
     lk_error_clear(&err);
     bakkerij = employer_id(&f, BAKKERIJ);
     CU_ASSERT_EQUAL_FATAL(lk_api_employments(f.c, bakkerij, nums, 1, &emps, &err), LK_OK);
@@ -538,8 +535,7 @@ static void test_403_404_not_retried(void)
     lk_period_data_record *def = NULL;
     char *text = NULL, garage[64] = "";
     cJSON *fixture;
-    if (fx_open(&f, NULL, 5) != 0)
-        return;
+    fx_open(&f, NULL, 5);
     lk_error_clear(&err);
     /* Garage Smit's id from the fixture (the user may not see it) */
     CU_ASSERT_EQUAL_FATAL(lk_read_file(lk_sim_fixture(), 1 << 24, &text, NULL, &err), LK_OK);
@@ -621,8 +617,7 @@ static void test_refresh_on_expiry(void)
     lk_user *u = NULL;
     char *rt1, *rt2;
     lk_token_status st;
-    if (fx_open(&f, args, 250) != 0)
-        return;
+    fx_open(&f, args, 250);
     lk_error_clear(&err);
     CU_ASSERT_EQUAL_FATAL(lk_api_user(f.c, &u, &err), LK_OK);
     lk_user_free(u);
@@ -654,8 +649,7 @@ static void test_refresh_on_401(void)
     lk_error err;
     lk_user *u = NULL;
     char *rt1, *rt2;
-    if (fx_open(&f, NULL, 250) != 0)
-        return;
+    fx_open(&f, NULL, 250);
     lk_error_clear(&err);
     CU_ASSERT_EQUAL_FATAL(lk_api_user(f.c, &u, &err), LK_OK);
     lk_user_free(u);
@@ -690,8 +684,7 @@ static void test_refresh_token_rejected(void)
     lk_error err;
     lk_user *u = NULL;
     lk_tokens *t = NULL;
-    if (fx_open(&f, NULL, 250) != 0)
-        return;
+    fx_open(&f, NULL, 250);
     lk_error_clear(&err);
     /* spend the fixture's refresh token elsewhere: ours is now the old, rotated-away one */
     CU_ASSERT_EQUAL(try_refresh(&f, f.sim.refresh), 200);
@@ -736,8 +729,7 @@ static void faults_case(const char *const *args, const char *label, bool exact)
     const lk_http_stats *st;
     long sim_emp, sim_def, total;
     lk_token_status ts;
-    if (fx_open(&f, args, 3) != 0)
-        return;
+    fx_open(&f, args, 3);
     lk_error_clear(&err);
     bakkerij = employer_id(&f, BAKKERIJ);
     CU_ASSERT_EQUAL_FATAL(lk_api_employments(f.c, bakkerij, NULL, 0, &emps, &err), LK_OK);
@@ -812,8 +804,7 @@ static void test_patch_drop_after_idempotent(void)
     lk_api_result pr[10];
     long nums[] = { 1001, 1002, 1003, 1004, 1005, 1006, 1008, 1009, 1010, 1011 };
     char *state = NULL;
-    if (fx_open(&f, args, 250) != 0)
-        return;
+    fx_open(&f, args, 250);
     lk_error_clear(&err);
     bakkerij = employer_id(&f, BAKKERIJ);
     CU_ASSERT_EQUAL_FATAL(lk_api_employments(f.c, bakkerij, nums, 10, &emps, &err), LK_OK);
@@ -873,8 +864,7 @@ static void test_trace_of_full_run(void)
     char *store = NULL;
     cJSON *sj;
     char access[256] = "";
-    if (fx_open(&f, args, 5) != 0)
-        return;
+    fx_open(&f, args, 5);
     lk_error_clear(&err);
     bakkerij = employer_id(&f, BAKKERIJ);
     CU_ASSERT_EQUAL_FATAL(lk_api_employments(f.c, bakkerij, NULL, 0, &emps, &err), LK_OK);

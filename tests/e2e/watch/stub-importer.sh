@@ -6,9 +6,17 @@
 #   items N     "send" N items, STUB_STEP seconds each (default 0.1), one journal line each
 #   exit N      end with exit code N
 #   crash       die by SIGSEGV
+#   employee N P  the file writes to employee N in period P (what 'validate --json' says)
 # Every run appends "MODE NAME resume=R" to $STUB_LOG (when set). Each report file gets a JSON
 # object with what was read, so a test can prove the whole file was read and nothing twice.
 set -u
+# 'validate FILE ... --json': what the file touches, from its "employee N PERIOD" lines
+if [ "$1" = validate ]; then
+    awk 'BEGIN { printf "{\"entries\": [" }
+         $1 == "employee" { printf "%s{\"employeeNumber\": %d, \"period\": \"%s\"}", n++ ? "," : "", $2, $3 }
+         END { print "]}" }' "$2"
+    exit 0
+fi
 mode=$1 file=$2
 shift 2
 reports="" journal="" resume=0 mapping="" employer="" period=""
