@@ -20,7 +20,7 @@
 # "# sim-modes: both" runs a second time against loket-sim --strict-minimal (LOKET_SIM_MODE=minimal),
 # reported as BUILD:script[minimal]. --check runs the fast tier: the unit programs and the e2e
 # scripts tagged "check" in the manifest, in normal mode. --only GLOB keeps the tests whose name
-# matches GLOB (e.g. 'sim_*'), --kind the kinds named.
+# matches GLOB (e.g. 'sim_*'; several globs separated by spaces), --kind the kinds named.
 #
 # JOBS (default: $LOKET_TEST_JOBS, else 4) tests run at once; most scripts spend their time
 # waiting on loket-sim and on sleeps, so on 2 CPUs 4 at once keeps them busy. The longest tests
@@ -177,6 +177,16 @@ trap 'rm -rf "$LK_RESULTS"' EXIT
 trap 'exit 1' INT TERM
 start=$(now)
 
+# selected NAME: NAME matches one of the --only globs
+selected() {
+    set -f # the globs are patterns for case, not for file names
+    for g in $only; do
+        case "$1" in $g) set +f; return 0 ;; esac
+    done
+    set +f
+    return 1
+}
+
 # what the tree holds, as manifest lines
 tree_tests() {
     for f in tests/unit/test_*.c; do [ -f "$f" ] && { n=${f##*/}; echo "unit ${n%.c}"; }; done
@@ -199,7 +209,7 @@ grep -v '^#' "$MANIFEST" | awk 'NF' >"$LK_RESULTS/manifest"
 manifest_failed=0
 # a test in the tree the manifest does not list: it runs, and the missing line counts as a failure
 tree_tests | while read -r k n; do
-    case "$n" in $only) ;; *) continue ;; esac
+    selected "$n" || continue
     if [ "$k" = e2e ] && awk -v n="$n.sh" '$1 == "lib" && $2 == n { f = 1 } END { exit !f }' "$LK_RESULTS/manifest"; then
         continue
     fi
@@ -231,7 +241,7 @@ plan() {
             { awk '$1 == "fuzz" { print $2, $3 " " $4 " " $5 }' "$LK_RESULTS/manifest"
               [ -f "$LK_RESULTS/unlisted" ] && awk '$1 == "fuzz" { print $2 }' "$LK_RESULTS/unlisted"; } |
             while read -r n tags; do
-                case "$n" in $only) ;; *) continue ;; esac
+                selected "$n" || continue
                 case " $kinds " in *" fuzz "*) ;; *) continue ;; esac
                 echo "$(weight fuzz "$b:$n" "$tags") fuzz $b $n normal"
             done ;;
@@ -239,14 +249,14 @@ plan() {
             { awk '$1 == "unit" { print $2, $3 " " $4 " " $5 }' "$LK_RESULTS/manifest"
               [ -f "$LK_RESULTS/unlisted" ] && awk '$1 == "unit" { print $2 }' "$LK_RESULTS/unlisted"; } |
             while read -r n tags; do
-                case "$n" in $only) ;; *) continue ;; esac
+                selected "$n" || continue
                 case " $kinds " in *" unit "*) ;; *) continue ;; esac
                 echo "$(weight unit "$b:$n" "$tags") unit $b $n normal"
             done
             { awk '$1 == "e2e" { $1 = ""; print }' "$LK_RESULTS/manifest"
               [ -f "$LK_RESULTS/unlisted" ] && awk '$1 == "e2e" { print $2 }' "$LK_RESULTS/unlisted"; } |
             while read -r n tags; do
-                case "$n" in $only) ;; *) continue ;; esac
+                selected "$n" || continue
                 case " $kinds " in *" e2e "*) ;; *) continue ;; esac
                 case " $tags " in *" check "*) ;; *) [ "$tier" = check ] && continue ;; esac
                 # "once": the test does not depend on the build folder; it runs with the first only

@@ -727,9 +727,11 @@ int lk_import_command(int argc, char **argv, bool apply)
         strbuf_init(&why, 256);
         size_t n = lk_plan_file_compare(reviewed, plan, &why, 20);
         if (n && !reviewed->sealed) { /* a trusted plan of elsewhere: not necessarily Loket */
+            /* the differences one per line; each line was made one line (plan_file.c) */
             lk_errorf(_("the plan %s differs from what would be sent now; nothing was sent "
-                      "(make a new plan and review it):\n%s"),
-                      o.plan_in, why.buf);
+                      "(make a new plan and review it):"),
+                      o.plan_in);
+            fputs(why.buf, stderr);
             lk_error_clear(&err);
             lk_error_set(&err, LK_ERR_INPUT,
                          ngettext("the plan %s differs from what would be sent now (%zu "
@@ -744,8 +746,9 @@ int lk_import_command(int argc, char **argv, bool apply)
         }
         if (n) {
             lk_errorf(_("Loket changed since the plan %s was made; nothing was sent (make a new "
-                      "plan and review it):\n%s"),
-                      o.plan_in, why.buf);
+                      "plan and review it):"),
+                      o.plan_in);
+            fputs(why.buf, stderr);
             lk_error_clear(&err);
             lk_error_set(&err, LK_ERR_INPUT,
                          _("Loket changed since the plan %s was made (%zu difference%s); "

@@ -80,6 +80,23 @@ typedef struct job {
 
 /* ---------------------------------------------------------------- words for people */
 
+/*
+ * Text from outside (headers, codes, sheet names, Loket's component names) as shown on the
+ * terminal: control characters and line breaks become spaces. Up to four at once per call site.
+ */
+static const char *shown(const char *text)
+{
+    static char bufs[4][256];
+    static unsigned next;
+    char *b = bufs[next++ % 4];
+    snprintf(b, sizeof bufs[0], "%s", text ? text : "");
+    lk_text_make_printable(b);
+    for (char *p = b; *p; p++)
+        if (*p == '\n' || *p == '\t')
+            *p = ' ';
+    return b;
+}
+
 static const char *role_name(lk_col_role r)
 {
     switch (r) {
@@ -108,6 +125,8 @@ static const char *role_reason(const lk_col_guess *c, char *buf, size_t size)
         snprintf(buf, size, _("as in %s"), r + 8);
     else if (sscanf(r, "loket:%lu/%lu", &a, &b) == 2)
         snprintf(buf, size, _("%lu of %lu values are employee numbers in Loket"), a, b);
+    else if (sscanf(r, "loket-clients:%lu/%lu", &a, &b) == 2)
+        snprintf(buf, size, _("%lu of %lu values are client numbers in Loket"), a, b);
     else if (sscanf(r, "loket-codes:%lu/%lu", &a, &b) == 2)
         snprintf(buf, size, _("%lu of %lu values are codes of the administration in Loket"), a, b);
     else if (!strcmp(r, "header"))
@@ -145,7 +164,7 @@ static const char *candidate_reason(const lk_candidate *c, const lk_catalog *cat
                                     size_t size)
 {
     const lk_catalog_item *it = lk_catalog_find(catalog, c->key);
-    const char *d = it ? it->description : "";
+    const char *d = shown(it ? it->description : "");
     switch (c->why) {
     case LK_WHY_NUMBER: snprintf(buf, size, "%s", _("the component's number")); break;
     case LK_WHY_NUMBER_UNCHECKED:
@@ -162,7 +181,7 @@ static const char *candidate_reason(const lk_candidate *c, const lk_catalog *cat
 static const char *component_desc(const lk_catalog *catalog, long key)
 {
     const lk_catalog_item *it = lk_catalog_find(catalog, key);
-    return it ? it->description : "";
+    return shown(it ? it->description : "");
 }
 
 /* ---------------------------------------------------------------- showing the decisions */
@@ -172,7 +191,7 @@ static void print_shape(const lk_suggestion *g)
     const lk_sample *s = g->sample;
     printf("%s: %s", s->path, s->type == LK_FILE_XLSX ? "xlsx" : "csv");
     if (s->sheet)
-        printf(_(", sheet \"%s\""), s->sheet);
+        printf(_(", sheet \"%s\""), shown(s->sheet));
     if (s->type == LK_FILE_CSV) {
         if (s->delimiter == '\t')
             printf(_(", delimiter tab"));
@@ -211,23 +230,23 @@ static void print_shape(const lk_suggestion *g)
     char letter[8];
     if (g->has_totals && g->totals_checked)
         printf(_("  totals row %lu (\"%s\" in column %s): adds up, so validate checks it "
-                 "(input.totalsRow)\n"), g->totals_row, g->totals_pattern,
+                 "(input.totalsRow)\n"), g->totals_row, shown(g->totals_pattern),
                lk_column_letter(g->totals_col, letter));
     else if (g->has_totals)
         printf(_("  totals row %lu (\"%s\" in column %s): column %s says %s but the rows add up "
                  "to %s, so it is skipped, not checked (input.skipRows)\n"), g->totals_row,
-               g->totals_pattern, lk_column_letter(g->totals_col, letter),
-               g->cols[g->totals_bad_col].header, g->totals_said, g->totals_sum);
+               shown(g->totals_pattern), lk_column_letter(g->totals_col, letter),
+               shown(g->cols[g->totals_bad_col].header), shown(g->totals_said), g->totals_sum);
     for (size_t i = 0; i < g->nskips; i++)
         printf(ngettext("  %zu row like \"%s\" in column %s, from row %lu: skipped (subtotals)\n",
                         "  %zu rows like \"%s\" in column %s, from row %lu: skipped (subtotals)\n",
-                        g->skips[i].rows), g->skips[i].rows, g->skips[i].pattern,
+                        g->skips[i].rows), g->skips[i].rows, shown(g->skips[i].pattern),
                lk_column_letter(g->skips[i].col, letter), g->skips[i].first_row);
     if (s->truncated)
         printf(_("  only the first %d rows were looked at\n"), LK_SAMPLE_MAX_ROWS);
     for (size_t i = 0; i < s->nother_sheets; i++)
         printf(_("  sheet \"%s\" holds rows too; it is not read (--sheet chooses)\n"),
-               s->other_sheets[i]);
+               shown(s->other_sheets[i]));
 }
 
 static void print_columns(const lk_suggestion *g, const lk_catalog *catalog)
@@ -255,12 +274,12 @@ static void print_columns(const lk_suggestion *g, const lk_catalog *catalog)
                 const lk_candidate *best = cg->ncand ? &cg->cand[0] : NULL;
                 if (cg->empty_unknown) {
                     printf("  %-4s %-24.24s %-36.36s %4d%%  %s\n", lk_column_letter(c, letter),
-                           col->header, dec, cg->confidence,
+                           shown(col->header), dec, cg->confidence,
                            _("empty, and its header names no component"));
                     continue;
                 }
                 printf("  %-4s %-24.24s %-36.36s %4d%%  %s%s\n", lk_column_letter(c, letter),
-                       col->header, dec, cg->confidence, cg->answered ? _("chosen by you")
+                       shown(col->header), dec, cg->confidence, cg->answered ? _("chosen by you")
                        : best ? candidate_reason(best, catalog, why, sizeof why) : "",
                        cg->divide_by == 60 ? _("; minutes, divided by 60") : "");
             }
@@ -268,7 +287,7 @@ static void print_columns(const lk_suggestion *g, const lk_catalog *catalog)
         }
         if (col->role == LK_ROLE_COMPONENT && g->layout == LK_LAYOUT_COMPONENT_ROW)
             continue;
-        printf("  %-4s %-24.24s %-36.36s %4d%%  %s\n", lk_column_letter(c, letter), col->header,
+        printf("  %-4s %-24.24s %-36.36s %4d%%  %s\n", lk_column_letter(c, letter), shown(col->header),
                role_name(col->role), col->confidence, role_reason(col, why, sizeof why));
     }
     if (g->layout == LK_LAYOUT_COMPONENT_ROW) {
@@ -290,7 +309,7 @@ static void print_columns(const lk_suggestion *g, const lk_catalog *catalog)
                          component_desc(catalog, cg->key));
             else
                 snprintf(dec, sizeof dec, "%s", _("? (no component found)"));
-            printf("    %-24.24s %-36.36s %4d%%  %s\n", cg->text, dec, cg->confidence,
+            printf("    %-24.24s %-36.36s %4d%%  %s\n", shown(cg->text), dec, cg->confidence,
                    cg->answered ? _("chosen by you")
                    : cg->ncand ? candidate_reason(&cg->cand[0], catalog, why, sizeof why) : "");
         }
@@ -304,13 +323,13 @@ static void describe_comp_question(const lk_suggestion *g, const lk_comp_guess *
 {
     char letter[8], why[400];
     if (g->layout == LK_LAYOUT_LONG)
-        fprintf(out, _("code \"%s\" (%zu values): which payroll component?"), cg->text,
+        fprintf(out, _("code \"%s\" (%zu values): which payroll component?"), shown(cg->text),
                 cg->values);
     else
         fprintf(out, _("column %s \"%s\" (%zu values): which payroll component?"),
-                lk_column_letter(cg->col, letter), cg->text, cg->values);
+                lk_column_letter(cg->col, letter), shown(cg->text), cg->values);
     if (cg->also_col >= 0)
-        fprintf(out, _(" (\"%s\" also maps to component %ld)"), g->comps[cg->also_col].text,
+        fprintf(out, _(" (\"%s\" also maps to component %ld)"), shown(g->comps[cg->also_col].text),
                 cg->key);
     fputc('\n', out);
     if (cg->negatives && !cg->allow_negative)
@@ -335,6 +354,8 @@ static const char *general_question(const char *what)
         return _("the workbook has more than one sheet with rows: say which with --sheet");
     if (!strcmp(what, "header"))
         return _("no header row found: the mapping would have to name columns by letter");
+    if (!strcmp(what, "codes"))
+        return _("the code column holds too many different codes for a long file");
     if (!strcmp(what, "decimal"))
         return _("the file mixes decimal commas and points: it cannot be read one way");
     return what;
@@ -354,7 +375,7 @@ static size_t list_open(lk_suggestion *g, const lk_catalog *catalog, FILE *out)
         if (col->role == LK_ROLE_COMPONENT || col->confidence >= LK_SURE)
             continue;
         fprintf(out, _("  - column %s \"%s\": %s? (%d%%: %s)\n"), lk_column_letter(c, letter),
-                col->header, role_name(col->role), col->confidence,
+                shown(col->header), role_name(col->role), col->confidence,
                 role_reason(col, why, sizeof why));
     }
     for (size_t k = 0; k < g->ncomps; k++) {
@@ -388,7 +409,7 @@ static bool ask(job *j, lk_suggestion *g, const lk_catalog *catalog)
             continue;
         for (;;) {
             printf(_("Column %s \"%s\": %s? (%d%%: %s) [y = yes, n = do not read it] "),
-                   lk_column_letter(c, letter), col->header, role_name(col->role),
+                   lk_column_letter(c, letter), shown(col->header), role_name(col->role),
                    col->confidence, role_reason(col, why, sizeof why));
             if (!read_answer(line, sizeof line))
                 return false;
@@ -514,6 +535,112 @@ static void check_codes(lk_session *s, lk_suggestion *g, const char *admin_id,
     }
 }
 
+/* A whole number as the cell writes it ("1001", XLSX 1001), else 0. */
+static long whole_cell(const lk_sample_row *r, size_t col)
+{
+    char buf[64], *end;
+    const char *t = lk_cell_trim(lk_sample_text(r, col), buf, sizeof buf);
+    long v = strtol(t, &end, 10);
+    return *t && !*end && v > 0 ? v : 0;
+}
+
+/*
+ * Looks up the distinct employee numbers of the rows whose employer cell is client (all rows when
+ * client is NULL) among employer_id's employments in the administration client_number.
+ * Adds to *found and *n; the first employment found is kept in *employment_id (when not NULL)
+ * for the metadata look-up.
+ */
+static int check_employees(lk_session *s, lk_suggestion *g, const char *client,
+                           const char *employer_id, long client_number, size_t *found, size_t *n,
+                           char **employment_id, lk_error *err)
+{
+    const lk_sample *sm = g->sample;
+    size_t col = g->col_role[LK_ROLE_EMPLOYEE_NUMBER], ecol = g->col_role[LK_ROLE_EMPLOYER];
+    long *numbers = xcalloc(sm->nrows + 1, sizeof(long));
+    size_t k = 0;
+    for (size_t i = 0; i < sm->nrows; i++) {
+        char buf[64];
+        if (!lk_suggest_is_data_row(g, i))
+            continue;
+        if (client && strcmp(lk_cell_trim(lk_sample_text(&sm->rows[i], ecol), buf, sizeof buf),
+                             client))
+            continue;
+        long v = whole_cell(&sm->rows[i], col);
+        size_t j = 0;
+        while (v && j < k && numbers[j] != v)
+            j++;
+        if (v && j == k)
+            numbers[k++] = v;
+    }
+    lk_employment_list *emps = NULL;
+    if (k && employer_id &&
+        lk_api_employments(s->client, employer_id, numbers, k, &emps, err) != LK_OK) {
+        free(numbers);
+        return lk_report_error(err);
+    }
+    for (size_t i = 0; i < k; i++) {
+        bool hit = false;
+        for (size_t e = 0; emps && e < emps->n && !hit; e++) {
+            hit = emps->items[e].employee_number == numbers[i] &&
+                  (!emps->items[e].admin_client_number ||
+                   emps->items[e].admin_client_number == client_number);
+            if (hit && employment_id && !*employment_id)
+                *employment_id = xstrdup(emps->items[e].id);
+        }
+        *found += hit;
+    }
+    *n += k;
+    lk_employment_list_free(emps);
+    free(numbers);
+    return LK_EXIT_OK;
+}
+
+/*
+ * Several clients in one file: each client number of the employer column must be one of a
+ * payroll administration the user sees, and each row's employee one of that employer's.
+ */
+static int check_employees_per_client(lk_session *s, lk_suggestion *g, long main_client,
+                                      size_t *found, size_t *n, char **employment_id,
+                                      lk_error *err)
+{
+    size_t ecol = g->col_role[LK_ROLE_EMPLOYER], nclients;
+    lk_employer_list *employers = NULL;
+    if (lk_api_employers(s->client, &employers, err) != LK_OK)
+        return lk_report_error(err);
+    char **clients = lk_suggest_column_texts(g, ecol, 200, &nclients);
+    size_t known = 0;
+    int rc = LK_EXIT_OK;
+    for (size_t c = 0; c < nclients && rc == LK_EXIT_OK; c++) {
+        char *end;
+        long number = strtol(clients[c], &end, 10);
+        const char *employer_id = NULL;
+        lk_admin_list *admins = NULL;
+        /* the same walk as resolving --employer by a client number: bounded by the file */
+        for (size_t e = 0; e < employers->n && !employer_id && !*end; e++) {
+            lk_error ignored;
+            lk_error_clear(&ignored);
+            if (lk_api_admins(s->client, employers->items[e].id, &admins, &ignored) != LK_OK)
+                continue;
+            for (size_t a = 0; a < admins->n; a++)
+                if (admins->items[a].client_number == number)
+                    employer_id = employers->items[e].id;
+            lk_admin_list_free(admins);
+            admins = NULL;
+        }
+        known += employer_id != NULL;
+        rc = check_employees(s, g, clients[c], employer_id, number, found, n,
+                             number == main_client ? employment_id : NULL, err);
+    }
+    lk_col_guess *col = &g->cols[ecol];
+    snprintf(col->reason, sizeof col->reason, "loket-clients:%zu/%zu", known, nclients);
+    col->confidence = known == nclients ? 98 : 50;
+    for (size_t c = 0; c < nclients; c++)
+        free(clients[c]);
+    free(clients);
+    lk_employer_list_free(employers);
+    return rc;
+}
+
 /* Online: the employer's administration, its components, and the employee numbers. */
 static int ask_loket(job *j, lk_suggestion *g, lk_catalog **catalog)
 {
@@ -552,31 +679,18 @@ static int ask_loket(job *j, lk_suggestion *g, lk_catalog **catalog)
     }
     size_t col = g->col_role[LK_ROLE_EMPLOYEE_NUMBER];
     if (col != LK_NO_COLUMN) {
-        size_t n;
-        long *numbers = lk_suggest_column_numbers(g, col, &n);
-        lk_employment_list *emps = NULL;
-        if (n && lk_api_employments(s.client, employer_id, numbers, n, &emps, &err) != LK_OK) {
-            free(numbers);
-            rc = lk_report_error(&err);
+        size_t found = 0, n = 0;
+        if (g->col_role[LK_ROLE_EMPLOYER] != LK_NO_COLUMN)
+            rc = check_employees_per_client(&s, g, admin->items[0].client_number, &found, &n,
+                                            &employment_id, &err);
+        else
+            rc = check_employees(&s, g, NULL, employer_id, admin->items[0].client_number, &found,
+                                 &n, &employment_id, &err);
+        if (rc != LK_EXIT_OK)
             goto out;
-        }
-        size_t found = 0;
-        for (size_t i = 0; i < n; i++) {
-            bool hit = false;
-            for (size_t e = 0; emps && e < emps->n && !hit; e++) {
-                hit = emps->items[e].employee_number == numbers[i] &&
-                      (!emps->items[e].admin_client_number ||
-                       emps->items[e].admin_client_number == admin->items[0].client_number);
-                if (hit && !employment_id)
-                    employment_id = xstrdup(emps->items[e].id);
-            }
-            found += hit;
-        }
         lk_col_guess *c = &g->cols[col];
         snprintf(c->reason, sizeof c->reason, "loket:%zu/%zu", found, n);
         c->confidence = found == n ? 99 : found * 10 >= n * 9 ? 92 : 40;
-        lk_employment_list_free(emps);
-        free(numbers);
     }
     if (employment_id)
         check_codes(&s, g, admin->items[0].id, employment_id);

@@ -119,7 +119,14 @@ static void print_list(const cJSON *runs)
         const char *cells[8] = { str(run, "id"), str(run, "started") ? str(run, "started") : "",
                                  status_of(run), exitc, files.buf, employers.buf, periods.buf,
                                  counts.buf };
-        lk_table_add(t, cells);
+        char *shown[8];
+        for (int c = 0; c < 8; c++) { /* file names and texts from outside: one line each */
+            shown[c] = xstrdup(cells[c] ? cells[c] : "");
+            lk_text_make_one_line(shown[c]);
+        }
+        lk_table_add(t, (const char *const *)shown);
+        for (int c = 0; c < 8; c++)
+            free(shown[c]);
         strbuf_free(&files);
         strbuf_free(&employers);
         strbuf_free(&periods);
@@ -129,10 +136,15 @@ static void print_list(const cJSON *runs)
     lk_table_free(t);
 }
 
+/* run.json holds names of files and texts of Loket: shown on one line, no escape sequence */
 static void line(const char *label, const char *value)
 {
-    if (value && *value)
-        printf("%-14s %s\n", label, value);
+    if (!value || !*value)
+        return;
+    char *v = xstrdup(value);
+    lk_text_make_one_line(v);
+    printf("%-14s %s\n", label, v);
+    free(v);
 }
 
 static void print_run(const cJSON *run, const char *folder)

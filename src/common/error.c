@@ -88,14 +88,23 @@ void lk_text_make_printable(char *s)
     }
 }
 
+void lk_text_make_one_line(char *s)
+{
+    lk_text_make_printable(s);
+    for (; *s; s++)
+        if (*s == '\n' || *s == '\t')
+            *s = ' ';
+}
+
 lk_code lk_error_setv(lk_error *err, lk_code code, const char *fmt, va_list ap)
 {
     if (!err)
         return code;
     err->code = code;
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
-    /* messages quote cells and servers' texts: no escape sequence reaches the terminal */
-    lk_text_make_printable(err->message);
+    /* messages quote cells and servers' texts: no escape sequence reaches the terminal, and
+     * no line break either (a cell or a token service could print a line of its own) */
+    lk_text_make_one_line(err->message);
     return code;
 }
 
@@ -115,7 +124,7 @@ static void copy_field(char *dst, size_t size, const char *src)
         return;
     }
     snprintf(dst, size, "%s", src);
-    lk_text_make_printable(dst);
+    lk_text_make_one_line(dst);
 }
 
 void lk_error_at(lk_error *err, const char *file, const char *sheet, unsigned long row,
@@ -193,6 +202,7 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
     char msg[2048];
     vsnprintf(msg, sizeof(msg), fmt, ap);
+    lk_text_make_one_line(msg); /* one line each: outside text cannot start a line of its own */
     fprintf(stderr, "%s: %s%s\n", progname, prefix, msg);
 }
 

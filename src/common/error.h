@@ -78,6 +78,10 @@ void lk_error_at(lk_error *err, const char *file, const char *sheet, unsigned lo
  * report does, so that text from a file or a server cannot move the cursor, recolour or retitle
  * a terminal. Every error message and provenance field goes through it. */
 void lk_text_make_printable(char *s);
+/* The same, and line breaks and tabs become spaces too: for text shown on one line (error
+ * messages, warnings, provenance fields, a report line), so that text from a file or a server
+ * cannot print a line of its own ("loket-import: error: ..." faked by a cell). */
+void lk_text_make_one_line(char *s);
 /* "file[sheet]:row: column D "Header": message" into buf; returns buf. */
 char *lk_error_format(const lk_error *err, char *buf, size_t size);
 

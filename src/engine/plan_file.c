@@ -335,11 +335,13 @@ static void differ(compare_ctx *x, const cJSON *rec, const char *fmt, ...)
     va_list ap;
     if (x->differences++ >= x->max_lines)
         return;
+    size_t start = x->why->len;
     who(rec, x->why);
     strbuf_addstr(x->why, ": ");
     va_start(ap, fmt);
     strbuf_vaddf(x->why, fmt, ap);
     va_end(ap);
+    lk_text_make_one_line(x->why->buf + start); /* notes quote files and Loket */
     strbuf_addch(x->why, '\n');
 }
 

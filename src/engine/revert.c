@@ -273,8 +273,9 @@ static void decide(lk_revert_item *it, const lk_period_data_record *now, bool fo
                         since.len ? "; " : "", now->components[i].key,
                         lk_decimal_format(now->components[i].value, buf));
         }
-    if (!now && !it->created) {
+    if (!now && !it->created) { /* said once, not after each component's "no value" */
         as_run = as_before = false;
+        strbuf_reset(&since);
         strbuf_addstr(&since, _("the record is no longer in Loket"));
     }
     if (as_before) {

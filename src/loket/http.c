@@ -56,6 +56,8 @@ typedef struct transfer {
     char errbuf[CURL_ERROR_SIZE];
     strbuf response;
     bool too_large;
+    size_t header_bytes;        /* of this attempt's answer headers */
+    bool headers_too_large;
     char *content_type;
     char *retry_after;
     long status;
@@ -170,6 +172,8 @@ static void reset_attempt(transfer *t)
 {
     strbuf_reset(&t->response);
     t->too_large = false;
+    t->header_bytes = 0;
+    t->headers_too_large = false;
     free(t->content_type);
     t->content_type = NULL;
     free(t->retry_after);
@@ -447,15 +451,20 @@ static void on_done(lk_http *h, transfer *t, CURLcode cc)
     h->in_flight--;
 
     if (cc != CURLE_OK) {
+        /* curl refuses one header line over 100 KB as "out of memory": it is the answer */
+        bool big_headers = t->headers_too_large || cc == CURLE_OUT_OF_MEMORY;
         const char *msg = t->too_large ? "answer larger than 64 MB"
-                          : t->errbuf[0]  ? t->errbuf
-                                          : curl_easy_strerror(cc);
+                          : big_headers ? _("the answer's headers are larger than a Loket "
+                                            "answer's can be (over 100 KB in a line, or 256 KB "
+                                            "in all)")
+                          : t->errbuf[0] ? t->errbuf
+                                         : curl_easy_strerror(cc);
         t->status = 0;
         lk_trace_line(h->trace, "#%lu < no answer after %.1f ms: %s", t->serial, took, msg);
         /* A PATCH that timed out or lost its connection may or may not have been applied.
          * Sending it again is safe: the upsert is idempotent for the same body (same record
          * key, same values), so a second application leaves Loket in the same state. */
-        if (lk_http_transient((int)cc) && !t->too_large && can_retry) {
+        if (lk_http_transient((int)cc) && !t->too_large && !big_headers && can_retry) {
             snprintf(why, sizeof why, _("connection failed (%s)"), msg);
             wait_then_retry(h, t, backoff_ms(h, t->attempts), why);
             return;
@@ -538,11 +547,18 @@ static char *header_value(const char *line, size_t len, const char *name)
     return xstrndup(v, (size_t)(end - v));
 }
 
+#define LK_HTTP_MAX_HEADER_BYTES (256u * 1024)
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 {
     transfer *t = userp;
     size_t n = size * nmemb;
     char *v;
+    t->header_bytes += n;
+    if (t->header_bytes > LK_HTTP_MAX_HEADER_BYTES) { /* stops the transfer: not Loket */
+        t->headers_too_large = true;
+        return 0;
+    }
     if ((v = header_value(data, n, "Content-Type"))) {
         free(t->content_type);
         t->content_type = v;

@@ -13,6 +13,10 @@
 #include <string.h>
 
 #define TOKEN_ANSWER_MAX (64 * 1024)
+/* A token call is never cut before this (or the request deadline, when longer): a refresh
+ * the server completes late still answers with the only valid refresh token, and a retry with
+ * the old one would get invalid_grant (the login lost). Only a stop request ends it sooner. */
+#define TOKEN_DEADLINE_MS (10 * 60 * 1000.0)
 #define USER_AGENT "loket-import/0.1"
 
 struct lk_token_post {
@@ -53,7 +57,9 @@ lk_token_post *lk_token_post_new(const lk_config *cfg, lk_trace *trace, const ch
     p->cfg = cfg;
     p->trace = trace;
     p->form = xstrdup(form);
-    p->deadline_ms = lk_monotonic_ms() + (double)cfg->request_deadline_ms;
+    p->deadline_ms = lk_monotonic_ms() + ((double)cfg->request_deadline_ms > TOKEN_DEADLINE_MS
+                                              ? (double)cfg->request_deadline_ms
+                                              : TOKEN_DEADLINE_MS);
     p->delay_ms = cfg->retry_base_ms;
     strbuf_init(&p->body, 512);
     lk_error_clear(&p->err);
@@ -107,10 +113,9 @@ static void attempt_start(lk_token_post *p, CURLM *multi)
 {
     const lk_config *cfg = p->cfg;
     double left = p->deadline_ms - lk_monotonic_ms();
-    long attempt_ms = cfg->timeout_ms;
+    /* the attempt has the whole deadline: once sent, its answer may be the only valid token */
+    long attempt_ms = left > 1 ? (long)left : 1;
     CURL *e;
-    if (left < (double)attempt_ms)
-        attempt_ms = left > 1 ? (long)left : 1;
     e = curl_easy_init();
     if (!e) {
         end(p, lk_error_set(&p->err, LK_ERR_NOMEM, _("libcurl could not create a handle")));
@@ -132,8 +137,7 @@ static void attempt_start(lk_token_post *p, CURLM *multi)
     curl_easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, attempt_ms);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, cfg->low_speed_s);
+    /* no low-speed limit: a token service that is slow to answer is waited for (above) */
     /* never follow a redirect: it would carry the client secret and the refresh token along */
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     /* a connection of its own, closed after the answer: a token call is rare, and the API's

@@ -4,9 +4,10 @@
  * The call is driven on a curl multi handle that belongs to someone else: the HTTP engine's
  * (so a token refresh never stops the answers of other requests from being read, nor a
  * SIGTERM from being seen), or a small private one for the `auth` commands. It retries
- * connection failures, 429 and 5xx with exponential backoff, at most cfg->max_attempts, within
- * the request deadline (timeouts.requestSeconds) and the low-speed limit, the same as the
- * engine's own requests. The answer's body is for tokens.c to read; it is never traced here
+ * connection failures, 429 and 5xx with exponential backoff, at most cfg->max_attempts. Unlike
+ * the engine's requests, an attempt is never cut by the per-attempt or low-speed limits: it
+ * has a deadline of its own (10 minutes, or timeouts.requestSeconds when longer), because a
+ * refresh the server completes late answers with the only valid refresh token. The answer's body is for tokens.c to read; it is never traced here
  * (tokens.c first registers the tokens it holds for scrubbing).
  */
 #ifndef LK_TOKEN_POST_H

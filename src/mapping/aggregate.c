@@ -1386,6 +1386,12 @@ void lk_aggregator_add_row(lk_aggregator *a, const lk_row *row)
         cut_off(a, row);
         return;
     }
+    if (row->unterminated && row->ncells > 0) { /* complete in width, but perhaps cut inside */
+        lk_file_info *ufi = &a->set->file_info[fs->file];
+        const lk_cell *last = &row->cells[row->ncells - 1];
+        ufi->unterminated_row = row->number;
+        snprintf(ufi->unterminated_value, sizeof ufi->unterminated_value, "%.60s", last->text);
+    }
     if (fs->check_evidence && !check_row_evidence(a, row))
         return;
     if (!fs->resolved && !resolve_all(a, row))

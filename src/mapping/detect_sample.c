@@ -52,6 +52,7 @@ static long read_rows(lk_sample *s, const char *sheet, bool keep, lk_error *err)
     long n = 0;
     size_t alloc = 0;
     unsigned long prev_end = 0;
+    size_t cells = 0;
     int rc;
     if (keep) {
         s->type = lk_reader_type(r);
@@ -70,10 +71,12 @@ static long read_rows(lk_sample *s, const char *sheet, bool keep, lk_error *err)
         if (row->number > prev_end + 1 && prev_end)
             s->blank_lines += row->number - prev_end - 1;
         prev_end = row->last_line ? row->last_line : row->number;
-        if (s->nrows < LK_SAMPLE_MAX_ROWS)
+        if (s->nrows < LK_SAMPLE_MAX_ROWS && cells + row->ncells <= LK_SAMPLE_MAX_CELLS) {
             keep_row(s, &alloc, row);
-        else
+            cells += row->ncells;
+        } else {
             s->truncated = true;
+        }
     }
     if (keep && rc == 0 && lk_reader_last_line(r) > prev_end && prev_end)
         s->blank_lines += lk_reader_last_line(r) - prev_end;

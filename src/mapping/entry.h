@@ -173,6 +173,10 @@ typedef struct lk_file_info {
     lk_ignored_column *ignored; size_t nignored, ignored_alloc;
     bool failed;               /* the file could not be read to its end */
     bool totals_differ;        /* its totals row (input.totalsRow) disagrees with its rows */
+    /* a CSV whose last data row has no line break after it (perhaps cut off): its row number
+     * (0 = none) and its last field as read, for the warning */
+    unsigned long unterminated_row;
+    char unterminated_value[64];
 } lk_file_info;
 
 typedef struct lk_entry_set {

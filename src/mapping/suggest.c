@@ -58,6 +58,10 @@ static void list_components(lk_suggestion *g)
             size_t k = 0;
             while (k < g->ncomps && strcasecmp(g->comps[k].text, t))
                 k++;
+            if (k == g->ncomps && g->ncomps == LK_MAX_CODES) {
+                lk_suggestion_add_open(g, "codes");
+                continue;
+            }
             if (k == g->ncomps) {
                 add_comp(g, t, code)->format = fmt;
                 if (lk_row_kind(&s->rows[i], code) != LK_KIND_WHOLE)

@@ -21,6 +21,8 @@
 
 #define LK_SURE 90             /* a decision at or above this needs no question */
 #define LK_SAMPLE_MAX_ROWS 20000
+#define LK_SAMPLE_MAX_CELLS 2000000  /* a very wide sheet is looked at in fewer rows */
+#define LK_MAX_CODES 500             /* more distinct codes than this: not a long file */
 #define LK_MAX_CANDIDATES 5
 
 /* ---------------------------------------------------------------- the sample (detect_sample.c) */

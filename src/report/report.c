@@ -863,6 +863,12 @@ void lk_report_add_input_warnings(lk_report *r, const lk_entry_set *set)
 {
     for (size_t f = 0; f < set->nfiles && set->file_info; f++) {
         const lk_file_info *fi = &set->file_info[f];
+        if (fi->unterminated_row && !fi->totals_differ)
+            lk_report_add_warning(r,
+                                  _("%s: row %lu, the last, has no line break after it: was the "
+                                    "file cut off? Its last value reads \"%s\"; check it "
+                                    "(input.totalsRow in the mapping catches a cut file)"),
+                                  set->files[f], fi->unterminated_row, fi->unterminated_value);
         for (size_t i = 0; i < fi->nignored; i++) {
             const lk_ignored_column *ic = &fi->ignored[i];
             char letter[8];

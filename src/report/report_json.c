@@ -213,6 +213,29 @@ static cJSON *run_json(const lk_report *r)
     return run;
 }
 
+#define HELD_MASK                                                                              \
+    ((1u << LK_OUTCOME_VALID) | (1u << LK_OUTCOME_CREATED) | (1u << LK_OUTCOME_UPDATED) |      \
+     (1u << LK_OUTCOME_UNCHANGED))
+#define NOT_HELD_MASK                                                                          \
+    ((1u << LK_OUTCOME_REJECTED) | (1u << LK_OUTCOME_FAILED) | (1u << LK_OUTCOME_NOT_SENT))
+
+static cJSON *component_totals_json(const lk_report *r, unsigned mask)
+{
+    size_t n;
+    lk_report_component_total *ct = lk_report_component_totals(r, mask, &n);
+    cJSON *comps = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        cJSON *c = cJSON_CreateObject();
+        add(c, "key", cJSON_CreateNumber(ct[i].key));
+        add(c, "description", str_or_null(ct[i].description));
+        add(c, "count", cJSON_CreateNumber((double)ct[i].count));
+        add(c, "sum_new_values", ct[i].overflow ? cJSON_CreateNull() : decimal_json(ct[i].sum));
+        cJSON_AddItemToArray(comps, c);
+    }
+    free(ct);
+    return comps;
+}
+
 static cJSON *totals_json(const lk_report *r)
 {
     lk_report_totals t;
@@ -231,19 +254,9 @@ static cJSON *totals_json(const lk_report *r)
     add(o, "rows_in_issues_not_listed", cJSON_CreateNumber((double)r->rows_not_listed));
     add(o, "messages", cJSON_CreateNumber((double)t.messages));
 
-    size_t n;
-    lk_report_component_total *ct = lk_report_component_totals(r, 0, &n);
-    cJSON *comps = cJSON_CreateArray();
-    for (size_t i = 0; i < n; i++) {
-        cJSON *c = cJSON_CreateObject();
-        add(c, "key", cJSON_CreateNumber(ct[i].key));
-        add(c, "description", str_or_null(ct[i].description));
-        add(c, "count", cJSON_CreateNumber((double)ct[i].count));
-        add(c, "sum_new_values", ct[i].overflow ? cJSON_CreateNull() : decimal_json(ct[i].sum));
-        cJSON_AddItemToArray(comps, c);
-    }
-    free(ct);
-    add(o, "components", comps);
+    /* what Loket holds (or, in a plan, would hold) apart from what it refused or never got */
+    add(o, "components", component_totals_json(r, HELD_MASK));
+    add(o, "components_not_in_loket", component_totals_json(r, NOT_HELD_MASK));
     return o;
 }
 

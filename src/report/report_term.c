@@ -101,7 +101,7 @@ static void print_problem_record(FILE *out, const lk_report_record *rec)
         strbuf_addf(&sb, "HTTP %d", rec->http_status);
     else
         strbuf_addstr(&sb, _("no reason given"));
-    lk_text_make_printable(sb.buf); /* names and messages come from files and from Loket */
+    lk_text_make_one_line(sb.buf); /* names and messages come from files and from Loket */
     fprintf(out, "    %s\n", sb.buf);
     strbuf_free(&sb);
 }
@@ -203,7 +203,7 @@ static void print_problems(const lk_report *r, FILE *out)
         strbuf sb;
         strbuf_init(&sb, 128);
         lk_report_cause_employees(&sb, &causes[i], 12);
-        lk_text_make_printable(causes[i].reason);
+        lk_text_make_one_line(causes[i].reason);
         fprintf(out, "    %s\n", causes[i].reason);
         fprintf(out,
                 ngettext("      (%zu record, of employees %s)\n",

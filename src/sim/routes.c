@@ -1189,7 +1189,8 @@ const char *sim_api_dispatch(sim *s, const sim_request *req, sim_response *resp)
             goto out;
         }
         if (!req->content_type || strncasecmp(req->content_type, "application/json", 16)) {
-            sim_reply_text(resp, 415, "Content-Type must be application/json;version=<date>");
+            /* the document lists no 415: API-level errors are 400 with a text/plain body */
+            sim_reply_text(resp, 400, "Content-Type must be application/json;version=<date>");
             goto out;
         }
         if (strchr(req->content_type, '=') && (!media_version(req->content_type, body_date) ||

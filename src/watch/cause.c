@@ -1,6 +1,7 @@
 /*
  * cause.c: the first real cause of a failed import, for the watcher's log (detail=), its
- * report and NAME.error.txt, and whether it is transient (worth trying again later).
+ * report and NAME.error.txt, whether it is transient (worth trying again later), and whether
+ * the login itself was refused (nothing works until a person signs in again).
  *
  * The import's JSON report is the best witness: the error that stopped the run (with its
  * "transient" flag), else the first row refused, else the first rejected or failed record.
@@ -190,6 +191,11 @@ void lk_watch_cause_find(const char *report_json, const char *log, int exit_code
     from_report(report_json, exit_code, out);
     if (!out->text)
         from_log(log, out);
+    /* the token service refused the refresh token or the client (OAuth's own words, never
+     * translated): every import will fail the same way until a person signs in again */
+    out->login_refused = exit_code == 3 && out->text && !out->transient &&
+                         (strstr(out->text, "invalid_grant") ||
+                          strstr(out->text, "invalid_client"));
 }
 
 void lk_watch_cause_free(lk_watch_cause *c)

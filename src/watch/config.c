@@ -48,6 +48,7 @@ lk_watch_config *lk_watch_config_new(void)
     }
     cfg->retry_max_age_seconds = 86400;
     cfg->hook_timeout_seconds = 60;
+    cfg->probe_seconds = 20;
     return cfg;
 }
 
@@ -340,7 +341,7 @@ lk_code lk_watch_config_parse(lk_watch_config *cfg, const char *json, const char
     static const char *const keys[] = { "folders", "settle_seconds", "rescan_seconds",
                                         "max_attempts", "ignore", "options", "rules",
                                         "retry_seconds", "retry_max_age_seconds", "onFailure",
-                                        "onSuccess", "hook_timeout_seconds", NULL };
+                                        "onSuccess", "hook_timeout_seconds", "probe_seconds", NULL };
     static const char *const folder_keys[] = { "inbox", "processing", "done", "failed",
                                                "reports", NULL };
     cJSON *root = cJSON_Parse(json);
@@ -403,6 +404,7 @@ lk_code lk_watch_config_parse(lk_watch_config *cfg, const char *json, const char
                           "top level", err)) ||
         (rc = get_number(root, "hook_timeout_seconds", 1, 3600, &cfg->hook_timeout_seconds,
                          origin, err)) ||
+        (rc = get_number(root, "probe_seconds", 0, 3600, &cfg->probe_seconds, origin, err)) ||
         (rc = check_options(cfg->options, cfg->n_options, origin, "top level", err)))
         goto out;
     cfg->max_attempts = (int)attempts;

@@ -64,6 +64,8 @@ typedef struct lk_watch_config {
     char **on_success;      /* hook command when a file went to done/ */
     size_t n_on_success;
     double hook_timeout_seconds;
+    double probe_seconds;   /* while files wait: ask Loket this often whether it answers again
+                               (one cheap request), so they are tried soon after; 0 = never */
 } lk_watch_config;
 
 /* The defaults: the standard folder names, 5 s settle, 60 s rescan, 3 attempts, no rules,
@@ -90,6 +92,7 @@ int lk_watch_retry_allowed(const lk_watch_config *cfg, long long first_failure, 
 typedef struct lk_watch_cause {
     char *text;       /* one line for a person, or NULL when nothing says */
     int transient;    /* the failure may pass by itself (no connection, 5xx/429): retry later */
+    int login_refused; /* exit 3, the token service said invalid_grant or invalid_client */
 } lk_watch_cause;
 
 /* report_json and log may be NULL. exit_code is the import's. */

@@ -44,7 +44,8 @@
 static char **list_folder(int dir_fd, size_t *count);
 static void free_names(char **names, size_t n);
 
-typedef struct watcher {
+typedef struct watcher watcher;
+struct watcher {
     const lk_watch_options *opts;
     const lk_watch_config *cfg;
     char *root;          /* real path of DIR */
@@ -63,9 +64,12 @@ typedef struct watcher {
     int waiting_count;   /* files waiting in processing/ to be retried after a transient failure */
     int held_count;      /* files waiting in processing/ for an earlier file of the same records */
     long long next_due;  /* unix time the first waiting file is due again; 0 = none */
+    double last_probe;   /* monotonic ms of the last probe of Loket; 0 = none yet */
+    int probe_failing;   /* the last probe found Loket still unavailable */
+    int login_refused;   /* the token service refused the login: no file is taken meanwhile */
     struct timespec attempt_started; /* when the running import started (reports' mtime) */
     off_t attempt_log_start;         /* where its output begins in RUN.log (appended to) */
-} watcher;
+};
 
 /* What one run of a file is; written to .loket-watch/runs/HASH.json while it is in
  * processing/. */
@@ -101,6 +105,9 @@ typedef struct outcome {
     const lk_watch_record *superseded_by; /* outcome "superseded": the newer import */
     const lk_watch_scope *records;  /* the records of held_behind / superseded_by */
 } outcome;
+
+static void login_refused(struct watcher *w, run_state *st, const lk_watch_rule *rule,
+                          outcome *oc);
 
 /* ---------------------------------------------------------------- logging */
 
@@ -881,7 +888,7 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
     char jname[RUN_STEM_MAX + 96];
     struct stat sb;
     lk_error err;
-    lk_watch_cause cause = { NULL, 0 };
+    lk_watch_cause cause = { NULL, 0, 0 };
     int status = 0, resume;
     snprintf(jname, sizeof jname, "%s.journal", st->run);
     resume = rule->mode == LK_WATCH_APPLY &&
@@ -931,6 +938,10 @@ static void import_claimed(watcher *w, run_state *st, const lk_watch_rule *rule,
         oc.folder = w->cfg->failed;
         if (rule->mode == LK_WATCH_APPLY)
             registry_note(w, st, "failed", -1);
+    } else if (cause.login_refused) {
+        /* nothing of this file is wrong: it waits for the login like every other file */
+        login_refused(w, st, rule, &oc);
+        goto out;
     } else if ((oc.exit_code == LK_EXIT_CONFIG || oc.exit_code == LK_EXIT_REJECTED) &&
                cause.transient) {
         /* no connection, or Loket answered 5xx/429 to every retry: try again later */
@@ -1736,6 +1747,234 @@ static double scan_inbox(watcher *w)
     return next;
 }
 
+/* ---------------------------------------------------------------- probing while files wait */
+
+#define PROBE_TIMEOUT_MS 30000
+
+/* One cheap question to Loket ('loket-import auth status': GET /user, and a token refresh
+ * when due) with the import's connection options. 1 when Loket answers again. */
+static int probe_loket(watcher *w)
+{
+    char *argv[4 + 2 * 8];
+    size_t argc = 0;
+    const char *importer = w->opts->importer ? w->opts->importer : "/proc/self/exe";
+    double started = lk_monotonic_ms();
+    pid_t parent = getpid(), pid;
+    int status = 0;
+    argv[argc++] = "loket-import";
+    argv[argc++] = "auth";
+    argv[argc++] = "status";
+    for (size_t i = 0; i < w->opts->n_pass_args && argc + 2 < sizeof argv / sizeof *argv; i++)
+        argv[argc++] = w->opts->pass_args[i];
+    argv[argc] = NULL;
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0)
+        return 0;
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(LK_EXIT_INTERRUPTED);
+        if (devnull >= 0) {
+            dup2(devnull, 0);
+            dup2(devnull, 1);
+            dup2(devnull, 2);
+        }
+        signal(SIGPIPE, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &w->orig_mask, NULL);
+        execv(importer, argv);
+        _exit(LK_EXIT_INTERNAL);
+    }
+    for (;;) {
+        pid_t done = waitpid(pid, &status, WNOHANG);
+        if (done == pid)
+            break;
+        if (done < 0 && errno != EINTR)
+            return 0;
+        check_signals(w);
+        if (w->stopping || lk_monotonic_ms() - started > PROBE_TIMEOUT_MS) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return 0;
+        }
+        poll(NULL, 0, 100);
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* While files wait for their next try after an outage: probe Loket every probe_seconds, and
+ * once it answers, make every waiting file due now (the schedule bounds only what is sent
+ * while Loket is down). Returns 1 when files were made due. */
+static int probe_while_waiting(watcher *w)
+{
+    size_t n;
+    char **names;
+    int made_due = 0;
+    long long now = (long long)time(NULL);
+    /* a probe is worth it only before the next try would come anyway */
+    if (!w->waiting_count || w->cfg->probe_seconds <= 0 ||
+        (double)(w->next_due - now) <= w->cfg->probe_seconds ||
+        (w->last_probe && lk_monotonic_ms() - w->last_probe < w->cfg->probe_seconds * 1000.0))
+        return 0;
+    w->last_probe = lk_monotonic_ms();
+    if (!probe_loket(w)) {
+        if (!w->probe_failing && !w->stopping)
+            log_event(w, LOG_INFO, NULL, "probe",
+                      "outcome=unavailable detail=\"Loket does not answer yet; asking again every "
+                      "%gs\"", w->cfg->probe_seconds);
+        w->probe_failing = 1;
+        return 0;
+    }
+    w->probe_failing = 0;
+    names = list_folder(w->processing_fd, &n);
+    for (size_t i = 0; i < n; i++) {
+        run_state st;
+        char hash[33];
+        int lock_fd;
+        if (names[i][0] == '.' || lk_watch_name_unsafe(names[i]))
+            continue;
+        lk_watch_name_hash(names[i], hash);
+        lock_fd = lk_watch_lock_name(w->runs_fd, hash);
+        if (lock_fd < 0)
+            continue;
+        if (state_read(w, names[i], hash, &st) && st.transient && !st.running &&
+            st.next_attempt > now) {
+            lk_error err;
+            st.next_attempt = now;
+            lk_error_clear(&err);
+            if (state_write(w, &st, &err))
+                log_event(w, LOG_ERR, st.name, "state", "outcome=error detail=\"%s\"",
+                          err.message);
+            else
+                made_due++;
+        }
+        lk_watch_unlock_name(w->runs_fd, hash, lock_fd);
+    }
+    free_names(names, n);
+    if (made_due)
+        log_event(w, LOG_NOTICE, NULL, "probe",
+                  "outcome=ok due=%d detail=\"Loket answers again: the waiting files are tried "
+                  "now\"", made_due);
+    return made_due > 0;
+}
+
+/* ---------------------------------------------------------------- a refused login */
+
+#define LOGIN_MARKER "login-refused.json"
+
+/* .loket-watch/login-refused.json: since when and why the token service refuses the login.
+ * While it exists no file is taken: each would fail the same way, one per drop. */
+static int login_marker_read(const watcher *w, char *since, size_t since_size, char *cause,
+                             size_t cause_size)
+{
+    char buf[4096];
+    ssize_t r;
+    cJSON *o;
+    int fd = openat(w->state_fd, LOGIN_MARKER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    r = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[r > 0 ? r : 0] = '\0';
+    o = cJSON_Parse(buf);
+    if (since)
+        snprintf(since, since_size, "%s",
+                 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "since"))
+                     ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "since"))
+                     : "");
+    if (cause)
+        snprintf(cause, cause_size, "%s",
+                 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "cause"))
+                     ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "cause"))
+                     : "");
+    cJSON_Delete(o);
+    return 1;
+}
+
+/* The login was refused while importing st: the file waits in processing/, the folder stops
+ * taking files, and one alert is raised (an error line, the onFailure hook with the outcome
+ * login-refused), not one per file. */
+static void login_refused(watcher *w, run_state *st, const lk_watch_rule *rule, outcome *oc)
+{
+    cJSON *o = cJSON_CreateObject();
+    char when[24], *json, *path;
+    lk_error err;
+    strbuf sb = STRBUF_INIT;
+    int first = !login_marker_read(w, NULL, 0, NULL, 0);
+    st->running = 0;
+    lk_error_clear(&err);
+    if (state_write(w, st, &err))
+        log_event(w, LOG_ERR, st->name, "state", "outcome=error detail=\"%s\"", err.message);
+    w->login_refused = 1;
+    w->left_count++;
+    strbuf_init(&sb, 256);
+    strbuf_addf(&sb, "outcome=waiting-login exit=%d detail=", oc->exit_code);
+    add_quoted(&sb, oc->detail ? oc->detail : "the token service refused the login");
+    log_event(w, LOG_NOTICE, st->name, "done", "%s", sb.buf);
+    strbuf_free(&sb);
+    if (!first)
+        return;
+    cJSON_AddStringToObject(o, "since", lk_iso8601((long long)time(NULL), when));
+    cJSON_AddStringToObject(o, "cause", oc->detail ? oc->detail : "");
+    cJSON_AddStringToObject(o, "file", st->name);
+    cJSON_AddStringToObject(o, "run", st->run);
+    json = cJSON_Print(o);
+    cJSON_Delete(o);
+    strbuf_init(&sb, 0);
+    strbuf_addf(&sb, "%s/.loket-watch/%s", w->root, LOGIN_MARKER);
+    path = strbuf_detach(&sb, NULL);
+    if (lk_write_file_atomic(path, json, strlen(json), 0640, &err))
+        log_event(w, LOG_ERR, st->name, "login", "outcome=error detail=\"%s\"", err.message);
+    free(path);
+    free(json);
+    strbuf_init(&sb, 256);
+    strbuf_addstr(&sb, "outcome=refused detail=");
+    add_quoted(&sb, oc->detail ? oc->detail : "the token service refused the login");
+    strbuf_addstr(&sb, " todo=\"sign in again (loket-import auth code or auth set-refresh-token, as "
+                       "the watcher's user); files wait in inbox/ and processing/ and are taken "
+                       "by themselves once the login works\"");
+    log_event(w, LOG_ERR, NULL, "login", "%s", sb.buf);
+    strbuf_free(&sb);
+    {
+        outcome alert = *oc;
+        alert.outcome = "login-refused";
+        alert.reason = "the token service refused the login: sign in again; no file is taken "
+                       "until then, and the files wait (nothing is lost)";
+        alert.folder = w->cfg->processing;
+        snprintf(alert.moved_to, sizeof alert.moved_to, "%s", st->name);
+        run_hook(w, st, &alert, 1);
+    }
+    (void)rule;
+}
+
+/* While the login is refused: is it fixed? (The probe signs in with what the store now holds.)
+ * Returns 1 while it is still refused. */
+static int login_still_refused(watcher *w, int force)
+{
+    char since[32];
+    if (!login_marker_read(w, since, sizeof since, NULL, 0)) {
+        w->login_refused = 0;
+        return 0;
+    }
+    w->login_refused = 1;
+    if (!force && w->last_probe &&
+        lk_monotonic_ms() - w->last_probe < (w->cfg->probe_seconds > 0 ? w->cfg->probe_seconds
+                                                                         : 60) * 1000.0)
+        return 1;
+    w->last_probe = lk_monotonic_ms();
+    if (!probe_loket(w))
+        return 1;
+    unlinkat(w->state_fd, LOGIN_MARKER, 0);
+    w->login_refused = 0;
+    log_event(w, LOG_NOTICE, NULL, "login",
+              "outcome=ok detail=\"the login works again (refused since %s): taking files "
+              "again\"", since);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- waiting */
 
 /* Waits for an inotify event, a signal, or the timeout (ms, <0 = forever). */
@@ -1918,6 +2157,12 @@ int lk_watch_run(const lk_watch_options *opts)
               opts->once ? "once" : "resident", w.cfg->n_rules, w.cfg->settle_seconds);
     while (!w.stopping) {
         double next;
+        if (login_still_refused(&w, last_scan == 0)) {
+            if (opts->once)
+                break;
+            wait_for_events(&w, (w.cfg->probe_seconds > 0 ? w.cfg->probe_seconds : 60) * 1000.0);
+            continue;
+        }
         w.retry = 0;
         w.waiting_count = 0;
         w.held_count = 0;
@@ -1925,11 +2170,13 @@ int lk_watch_run(const lk_watch_options *opts)
         recover_processing(&w);
         if (w.stopping)
             break;
+        if (w.login_refused)
+            continue; /* taken up at the top: no file is claimed while the login is refused */
         next = scan_inbox(&w);
         last_scan = lk_monotonic_ms();
         if (w.stopping)
             break;
-        if (w.retry)
+        if (w.retry || probe_while_waiting(&w))
             continue;
         if (opts->once) {
             if (next < 0)
@@ -1943,17 +2190,24 @@ int lk_watch_run(const lk_watch_options *opts)
                 double due = ((double)w.next_due - (double)time(NULL)) * 1000.0;
                 if (due < t)
                     t = due;
+                if (w.cfg->probe_seconds > 0) {
+                    double probe = w.cfg->probe_seconds * 1000.0 -
+                                   (lk_monotonic_ms() - w.last_probe);
+                    if (probe < t)
+                        t = probe;
+                }
             }
             wait_for_events(&w, t < 0 ? 0 : t);
         }
     }
     log_event(&w, LOG_INFO, NULL, "exit",
-              "failed=%d left_in_processing=%d waiting=%d held=%d errors=%d%s", w.failed_count,
+              "failed=%d left_in_processing=%d waiting=%d held=%d errors=%d%s%s", w.failed_count,
               w.left_count, w.waiting_count, w.held_count, w.errors,
+              w.login_refused ? " login=refused" : "",
               w.stopping ? " detail=\"stopped by a signal\"" : "");
     if (opts->once)
         rc = w.stopping ? LK_EXIT_INTERRUPTED
-             : w.errors ? LK_EXIT_CONFIG
+             : w.errors || w.login_refused ? LK_EXIT_CONFIG
              : w.failed_count ? LK_EXIT_REJECTED
                             : LK_EXIT_OK;
 out:

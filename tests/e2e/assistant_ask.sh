@@ -76,6 +76,12 @@ echo '{}' >"$W/exists.json"
     >"$W/log" 2>&1 || { cat "$W/log" >&2; fail "--force did not write"; }
 jq -e '.layout == "wide"' "$W/exists.json" >/dev/null || fail "--force wrote no mapping"
 
+# control characters of a header never reach the terminal (an escape sequence would)
+printf 'Personeelsnr;Uren\033[2J gewerkt;Extra\033]0;x\007\n1001;160;5\n' >"$W/esc.csv"
+"$LI" mapping new "$W/esc.csv" $COMMON -y -o "$W/esc.json" >"$W/log" 2>&1
+grep -q "$(printf '\033')" "$W/log" && fail "an escape character of a header was printed"
+grep -q "Uren" "$W/log" || fail "the header was not shown at all"
+
 # bad command lines and inputs
 "$LI" mapping new >/dev/null 2>&1; [ $? -eq 64 ] || fail "no FILE was not a usage error"
 "$LI" mapping old x >/dev/null 2>&1; [ $? -eq 64 ] || fail "'mapping old' was not a usage error"

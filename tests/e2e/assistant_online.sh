@@ -3,7 +3,9 @@
 # components come from the administration in Loket, the employee numbers are looked up among
 # the employer's employments: numbers under a header that does not say so ("Nr") are confirmed
 # by Loket and the mapping is written (offline that stays a question), numbers that are not
-# employees of the employer stay a question, and an employer Loket does not know is an error.
+# employees of the employer stay a question, cost centre and client number columns hold what
+# Loket knows, and an employer Loket does not know is an error. Every corpus export that comes
+# out as hand-checked offline does so online too (components from each administration).
 # sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -26,6 +28,7 @@ same_as_hand() { # export mapping period
     for m in "$2" "$DATA/mappings/$(basename "${1%.*}").json"; do
         "$LI" validate "$1" -m "$m" --period "$3" --json | jq -S 'del(.mapping) | del(.files[].components[].name)'
     done >"$SIM_DIR/both"
+    rm -f "$SIM_DIR"/part*
     (cd "$SIM_DIR" && csplit -s -f part both '/^{/' '{1}') || return 1
     cmp -s "$SIM_DIR/part01" "$SIM_DIR/part02"
 }
@@ -73,6 +76,37 @@ rc=$?
 [ $rc -eq 2 ] || { cat "$SIM_DIR/log" >&2; fail "an unknown cost centre code: exit $rc, expected 2"; }
 grep -q "1 of 2 values are codes" "$SIM_DIR/log" || fail "the unknown cost centre is not shown"
 [ ! -e "$SIM_DIR/kpl.json" ] || fail "a mapping was written with an unknown cost centre"
+
+# the corpus online: components from each administration, employee numbers (per client in a
+# file of two clients) looked up in Loket; the same result as the hand-checked mapping
+n=0
+while read -r file employer period expect; do
+    case "$file" in ''|'#'*) continue ;; esac
+    [ "$expect" = same ] || continue
+    if [ "$period" = - ]; then p=2026-11; set --; else p=$period; set -- --period "$period"; fi
+    "$LI" mapping new "$DATA/exports/$file" --config "$CFG" --employer "$employer" --yes "$@" \
+        --learn-from "$DATA/learned" -o "$SIM_DIR/c-$file.json" >"$SIM_DIR/log" 2>&1 ||
+        { cat "$SIM_DIR/log" >&2; fail "$file online: mapping new failed"; }
+    grep -q "values are employee numbers in Loket" "$SIM_DIR/log" || fail "$file: employees not checked"
+    if [ "$period" = - ]; then set --; else set -- --period "$period"; fi
+    for m in "$SIM_DIR/c-$file.json" "$DATA/mappings/${file%.*}.json"; do
+        "$LI" validate "$DATA/exports/$file" -m "$m" "$@" --json | jq -S 'del(.mapping) | del(.files[].components[].name)'
+    done >"$SIM_DIR/both"
+    rm -f "$SIM_DIR"/part*
+    (cd "$SIM_DIR" && csplit -s -f part both '/^{/' '{1}') && cmp -s "$SIM_DIR/part01" "$SIM_DIR/part02" ||
+        fail "$file online: not the hand-checked result"
+    n=$((n + 1))
+done <"$DATA/corpus.txt"
+[ "$n" -ge 13 ] || fail "only $n corpus exports were tried online"
+f="$DATA/exports/08-meerdere-werkgevers.csv"
+new "$f" --employer 40101 --yes -o "$SIM_DIR/08.json" >"$SIM_DIR/log" 2>&1 ||
+    { cat "$SIM_DIR/log" >&2; fail "two clients in one file were not confirmed"; }
+grep -q "2 of 2 values are client numbers in Loket" "$SIM_DIR/log" || fail "the client check is not shown"
+grep -q "5 of 5 values are employee numbers in Loket" "$SIM_DIR/log" || fail "employees of both clients not found"
+printf 'Klantnr;Personeelsnr;Uren gewerkt\n40101;1001;160\n77777;1002;150\n' >"$SIM_DIR/klant.csv"
+new "$SIM_DIR/klant.csv" --employer 40101 --yes -o "$SIM_DIR/klant.json" >"$SIM_DIR/log" 2>&1
+[ $? -eq 2 ] || fail "an unknown client number was accepted"
+grep -q "1 of 2 values are client numbers in Loket" "$SIM_DIR/log" || fail "the unknown client is not shown"
 
 # an employer Loket does not know
 new "$f" --employer 99999 --yes -o "$SIM_DIR/x.json" >"$SIM_DIR/log" 2>&1

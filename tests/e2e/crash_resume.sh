@@ -74,11 +74,9 @@ twice=$(patched_since "$t" | comm -12 - "$SIM_DIR/confirmed" | head -n 3)
 [ -z "$twice" ] || fail "the last resume sent a PATCH again for confirmed employment(s): $twice"
 [ $kills -ge 5 ] || fail "only $kills kills landed: the run was too quick to interrupt"
 
-want=$(awk -F';' 'NR > 1 { gsub(",", ".", $5); printf "%s 10 %s\n%s 11 %s\n%s 14 %s\n%s 20 %s\n", $1, $4, $1, $5, $1, $8, $1, $9 }' "$BIG/uren.csv" |
-    awk '{ printf "%s %s %g\n", $1, $2, $3 }' | sort)
-got=$(sim_state | jq -r '.payrollPeriodData[] | select(.payrollPeriodId == 202611 and .employeeNumber >= 3001)
-    | .employeeNumber as $n | .payrollComponents[] | "\($n) \(.payrollComponent.key) \(.value)"' |
-    awk '{ printf "%s %s %g\n", $1, $2, $3 }' | sort)
+# exact decimals on both sides (big_file_values, big_sim_values: no rounding)
+want=$(big_file_values "$BIG/uren.csv")
+got=$(big_sim_values)
 [ "$want" = "$got" ] || fail "the final state differs from the file's values"
 # the report of the resumed run accounts for all 300 records
 nrec=$(jq '[.records[] | select(.employee.number >= 3001)] | length' "$SIM_DIR/apply.json" 2>/dev/null)

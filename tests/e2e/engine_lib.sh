@@ -19,13 +19,27 @@
 #                                       sim's state (period id, default 202611), sorted
 #   patch_count                         PATCH requests of both upsert endpoints so far
 #   sample NAME / mapping NAME          paths into samples/ and mappings/
+#   big_file_values CSV / big_sim_values
+#                                       "employee component value" lines, sorted, of the file
+#                                       make-big-fixture.py wrote and of what loket-sim holds for
+#                                       those employees in 2026-11; values as exact decimals (no
+#                                       rounding: 152,00 -> 152, 1,75 -> 1.75)
 #   check_plan_apply APPLY.json [PLAN.json]
 #                                       plan = apply: no record that the plan let through (sent)
 #                                       was refused by Loket's rules (400/422), and with a plan
 #                                       report, no record the plan called created/updated was
-#                                       rejected in apply; li apply runs it on every JSON report
+#                                       rejected in apply, and apply sent exactly the records the
+#                                       plan called created/updated, each with the plan's values; li apply runs it on every JSON report
 #                                       unless LOKET_IMPORT_SKIP_PRECHECKS=1 or LI_MAY_REJECT=1
 #                                       (a test that makes Loket refuse on purpose)
+#   check_sent_planned RUN-PLAN TRACE [subset]
+#                                       what apply sent is exactly what its plan (the run
+#                                       folder's plan.json) planned: the PATCH bodies in the
+#                                       trace, per employment, equal the bodies of the records
+#                                       planned created/updated, value for value, none more, none
+#                                       fewer (with "subset": none more; for a resumed or stopped
+#                                       run), and each single-employment body has the plan's
+#                                       SHA-256 (byte for byte); li apply runs it on every apply
 #   check_report_state APPLY.json      the report agrees with loket-sim's state: a record reported
 #                                       created/updated/unchanged holds each value as reported,
 #                                       one reported rejected does not hold its new value (li apply
@@ -71,6 +85,16 @@ signals_on() {
 li() {
     cmd=$1
     shift
+    li_trace= li_subset=
+    if [ "$cmd" = apply ]; then
+        # the trace shows what apply sent, for check_sent_planned
+        case " $* " in *" --trace "* | *" --trace="*) ;; *)
+            li_trace=$SIM_DIR/li.trace
+            rm -f "$li_trace"
+            set -- "$@" --trace "$li_trace" ;;
+        esac
+        case " $* " in *" --resume "*) li_subset=subset ;; esac
+    fi
     li_bin=$IMPORT_BIN
     if [ "${LOKET_IMPORT_SKIP_PRECHECKS:-}" = 1 ]; then
         li_bin=$HOOKS_BIN
@@ -79,6 +103,14 @@ li() {
     "$li_bin" "$cmd" --config "$SIM_DIR/config.json" "$@" >"$SIM_DIR/li.out" 2>"$SIM_DIR/li.err"
     LI_RC=$?
     li_sanitizer "$cmd"
+    if [ -n "$li_trace" ]; then
+        li_run=$(sed -n 's/^run [^ ]*: \(\/.*\)$/\1/p' "$SIM_DIR/li.out" | tail -n 1)
+        [ -n "$li_run" ] || li_run=$(ls -td "$SIM_DIR"/runs/*/ 2>/dev/null | head -n 1)
+        case "$LI_RC" in 0 | 1) ;; *) li_subset=subset ;; esac
+        if [ -n "$li_run" ] && [ -s "${li_run%/}/plan.json" ]; then
+            check_sent_planned "${li_run%/}/plan.json" "$li_trace" $li_subset
+        fi
+    fi
     if [ "$cmd" = apply ] && [ "${LOKET_IMPORT_SKIP_PRECHECKS:-}" != 1 ] && [ "${LI_MAY_REJECT:-}" != 1 ]; then
         li_prev=
         for li_arg in "$@"; do
@@ -135,6 +167,35 @@ check_report_state() {
 $crs"
 }
 
+# What apply sent against its own plan (see the header).
+check_sent_planned() {
+    # "URL<tab>BODY" of every PATCH in the trace (the body is the line after the request line)
+    awk '/ > PATCH http/ { for (i = 1; i <= NF; i++) if ($i ~ /^http/) u = $i; want = 1; next }
+         want && /^> / { print u "\t" substr($0, 3); want = 0; next } { want = 0 }' "$2" >"$SIM_DIR/csp.pairs"
+    jq -R -c -S 'split("\t") as [$u, $b] | ($b | fromjson) as $j
+        | ([$u | capture("/employments/(?<id>[^/]+)/payrollperioddata")][0].id) as $one
+        | if $one then {e: $one, b: $j} else ($j[] | {e: .employmentId, b: del(.employmentId)}) end' \
+        "$SIM_DIR/csp.pairs" >"$SIM_DIR/csp.all" 2>"$SIM_DIR/csp.err" ||
+        fail "check_sent_planned: unreadable PATCH bodies in $2: $(head -c 300 "$SIM_DIR/csp.err")"
+    sort -u "$SIM_DIR/csp.all" >"$SIM_DIR/csp.sent"
+    jq -c -S '.records[] | select((.planned == "created" or .planned == "updated") and .body != null
+        and (.blocked | not) and (.error | not)) | {e: .employmentId, b: .body}' "$1" | sort -u >"$SIM_DIR/csp.plan"
+    more=$(comm -23 "$SIM_DIR/csp.sent" "$SIM_DIR/csp.plan" | head -n 5)
+    [ -z "$more" ] || fail "apply sent bodies its plan did not have ($1):
+$more"
+    if [ "${3:-}" != subset ]; then
+        fewer=$(comm -13 "$SIM_DIR/csp.sent" "$SIM_DIR/csp.plan" | head -n 5)
+        [ -z "$fewer" ] || fail "apply did not send bodies its plan had ($1):
+$fewer"
+    fi
+    # byte for byte: each single-employment body's SHA-256 is one the plan holds
+    jq -r '.records[].bodySha256 // empty' "$1" | sort -u >"$SIM_DIR/csp.sha"
+    grep '/employments/[^/]*/payrollperioddata' "$SIM_DIR/csp.pairs" | cut -f2- | while IFS= read -r b; do
+        printf '%s' "$b" | sha256sum | cut -d' ' -f1
+    done | sort -u | comm -23 - "$SIM_DIR/csp.sha" >"$SIM_DIR/csp.badsha"
+    [ ! -s "$SIM_DIR/csp.badsha" ] || fail "apply sent a body that differs byte for byte from its plan's ($1)"
+}
+
 # plan = apply (see the header). A record's identity: employment, period, record key.
 check_plan_apply() {
     refused=$(jq -r '.records[] | select(.outcome == "rejected" and (.http_status == 400 or .http_status == 422))
@@ -148,6 +209,15 @@ $refused"
     both=$(comm -12 "$SIM_DIR/cpa.plan" "$SIM_DIR/cpa.apply")
     [ -z "$both" ] || fail "plan != apply: records the plan called created/updated failed in apply ($1):
 $both"
+    # the other way: apply sent exactly the records the plan called created/updated, with the
+    # plan's values (a record is sent when it ends created, updated, failed or refused by Loket)
+    vals='"\(.employment.id)|\(.period.id)|\(.record_key | tostring)|\([.components[] | [.key, .new_value, .is_supplement, .delete]] | sort | tostring)"'
+    jq -r ".records[] | select(.outcome == \"created\" or .outcome == \"updated\") | $vals" "$2" | sort >"$SIM_DIR/cpa.planv"
+    jq -r ".records[] | select(.outcome == \"created\" or .outcome == \"updated\" or .outcome == \"failed\"
+        or (.outcome == \"rejected\" and .http_status != null)) | $vals" "$1" | sort >"$SIM_DIR/cpa.applyv"
+    diff "$SIM_DIR/cpa.planv" "$SIM_DIR/cpa.applyv" >"$SIM_DIR/cpa.diff" ||
+        fail "plan != apply: what apply sent is not what the plan announced ($1; < plan, > apply):
+$(head -n 10 "$SIM_DIR/cpa.diff")"
 }
 
 sim_reset() {
@@ -185,4 +255,17 @@ state_values() {
         | .[] | . as $r
         | .payrollComponents[]
         | "cc=\($r.costCenter.key // "") cu=\($r.costUnit.key // "") du=\($r.distributionUnit.key // "") shift=\($r.shift.shiftNumber // $r.shift.key // "") pst=\($r.payslipType.key // "") \(.payrollComponent.key)=\(.value)"' | sort
+}
+
+# Exact decimal text: "152,00" -> "152", "1.750" -> "1.75" (a string operation, no rounding).
+DEC_AWK='function dec(v) { gsub(",", ".", v); if (v ~ /\./) { sub(/0+$/, "", v); sub(/\.$/, "", v) } return v }'
+
+big_file_values() {
+    awk -F';' "$DEC_AWK"' NR > 1 { printf "%s 10 %s\n%s 11 %s\n%s 14 %s\n%s 20 %s\n", $1, dec($4), $1, dec($5), $1, dec($8), $1, dec($9) }' "$1" | sort
+}
+
+big_sim_values() {
+    sim_state | jq -r '.payrollPeriodData[] | select(.payrollPeriodId == 202611 and .employeeNumber >= 3001)
+        | .employeeNumber as $n | .payrollComponents[] | "\($n) \(.payrollComponent.key) \(.value)"' |
+        awk "$DEC_AWK"' { print $1, $2, dec($3) }' | sort
 }

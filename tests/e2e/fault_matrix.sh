@@ -44,11 +44,9 @@ faults=$(printf '%s' "$req" | jq '[.recent[] | select(.status == 0 or .status >=
 check_report_state "$SIM_DIR/apply.json"
 check_plan_apply "$SIM_DIR/apply.json"
 # every value of the file, exactly, in the simulator
-want=$(awk -F';' 'NR > 1 { gsub(",", ".", $5); printf "%s 10 %s\n%s 11 %s\n%s 14 %s\n%s 20 %s\n", $1, $4, $1, $5, $1, $8, $1, $9 }' "$BIG/uren.csv" |
-    awk '{ printf "%s %s %g\n", $1, $2, $3 }' | sort)
-got=$(sim_state | jq -r '.payrollPeriodData[] | select(.payrollPeriodId == 202611 and .employeeNumber >= 3001)
-    | .employeeNumber as $n | .payrollComponents[] | "\($n) \(.payrollComponent.key) \(.value)"' |
-    awk '{ printf "%s %s %g\n", $1, $2, $3 }' | sort)
+# exact decimals on both sides (big_file_values, big_sim_values: no rounding)
+want=$(big_file_values "$BIG/uren.csv")
+got=$(big_sim_values)
 [ "$want" = "$got" ] || { printf '%s\n' "$want" >"$SIM_DIR/want"; printf '%s\n' "$got" >"$SIM_DIR/got";
     diff "$SIM_DIR/want" "$SIM_DIR/got" | head -n 20; fail "the simulator does not hold exactly the file's values"; }
 n=$(printf '%s\n' "$got" | wc -l)

@@ -176,5 +176,21 @@ revert_sample() {
     [ "$(everything)" = "$before" ] || fail "$name: after revert Loket does not hold what it held before"
     echo "$name: $(grep '^plan:' "$SIM_DIR/rv.out")"
 }
+# ---- a changed record someone deleted in Loket after the run: refused, the reason said once
+sim_reset
+li apply "$CSV" -m "$MAP" --period 2026-11
+R=$(last_run)
+E=$(jq -r '.records[] | select(.employeeNumber == 1001) | .employmentId' "$RUNS/$R/plan.json")
+ID=$(sim_state | jq -r --arg e "$E" '.payrollPeriodData[] | select(.employmentId == $e and .payrollPeriodId == 202611) | .id')
+[ -n "$ID" ] || fail "no record of 1001 in the simulator"
+SIM_TOKEN=$(jq -r .accessToken "$SIM_DIR/tokens.json")
+api DELETE "/providers/employers/employees/employments/payrollperioddata/$ID" >/dev/null
+[ "$(api_status)" = 200 ] || fail "the outside delete was refused: $(api_status)"
+revert "$R" --dry-run
+[ "$RV_RC" = 1 ] || fail "revert of a deleted record: exit $RV_RC, expected 1"
+grep "employee 1001 " "$SIM_DIR/rv.out" | grep -q "refused: the record is no longer in Loket; --force" ||
+    fail "the refusal of a deleted record: $(grep 'employee 1001 ' "$SIM_DIR/rv.out")"
+grep -q "no valuethe" "$SIM_DIR/rv.out" && fail "the refusal runs two texts together"
+
 each_sample revert_sample
 echo "revert_run: ok"

@@ -23,8 +23,10 @@ head -c 300000 /dev/zero | tr '\0' 'x' >"$SIM_DIR/huge"
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 -X PATCH "$SIM_URL$P" -H "Authorization: Bearer $SIM_TOKEN" \
     -H 'Accept: application/json;version=2018-01-01' -H 'Content-Type: application/json' --data-binary "@$SIM_DIR/huge")
 case $code in 413 | 000) echo "  body far over the cap: $code" ;; *) fail "body far over the cap answered $code" ;; esac
-api PATCH "$P" -H 'Content-Type: text/plain' --data '{}' >/dev/null; expect "wrong content type" 415
-api PATCH "$P" >/dev/null; expect "no body" 415
+# the document lists no 415: an API-level error is a 400 with a text/plain body
+api PATCH "$P" -H 'Content-Type: text/plain' --data '{}' >/dev/null; expect "wrong content type" 400
+grep -q "Content-Type must be application/json" "$SIM_DIR/body" || fail "wrong content type: not the text/plain reason"
+api PATCH "$P" >/dev/null; expect "no body" 400
 api DELETE /user >/dev/null; expect "wrong method" 405
 api BREW /user >/dev/null; expect "unknown method" 405
 api GET "/providers/employers/$(printf 'x%.0s' $(seq 1 200))/payrolladministrations" >/dev/null; expect "long id" 404

@@ -51,8 +51,11 @@ static void test_error_format(void)
     lk_error_clear(&e);
     lk_error_at(&e, "u\033[2J.csv", NULL, 0, (size_t)-1, "H\x9b""1m");
     lk_error_set(&e, LK_ERR_AUTH, "refused (%s)", "\033]0;owned\007 \xc2\x9b""31m red\r\tx\n");
-    CU_ASSERT_STRING_EQUAL(e.message, "refused ( ]0;owned    31m red \tx\n)");
+    /* ... and one line: a line break or tab from outside cannot start a line of its own */
+    CU_ASSERT_STRING_EQUAL(e.message, "refused ( ]0;owned    31m red  x )");
     CU_ASSERT_STRING_EQUAL(e.file, "u [2J.csv");
+    lk_error_at(&e, "a\nloket-import: error: fake.csv", NULL, 0, (size_t)-1, NULL);
+    CU_ASSERT_STRING_EQUAL(e.file, "a loket-import: error: fake.csv");
     /* UTF-8 letters stay: é is C3 A9 */
     lk_error_set(&e, LK_ERR_INPUT, "Ren\xc3\xa9""e");
     CU_ASSERT_STRING_EQUAL(e.message, "Ren\xc3\xa9""e");

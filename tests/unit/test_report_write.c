@@ -344,10 +344,14 @@ static void test_json_plan_exact_values(void)
     CU_ASSERT_EQUAL(jnum(doc, "records.1.components.1.new_value"), 12.25);
     /* a plan with an input error sent nothing: exit code 2 */
     CU_ASSERT_EQUAL(jnum(doc, "exit_code"), LK_EXIT_INPUT);
-    /* component totals: 10 Uren gewerkt 151.5 + 12 */
+    /* component totals count only what Loket holds (would hold): 10 Uren gewerkt 151.5; the
+     * 12 hours of 1019, refused, are shown apart (they were counted in, 163.5) */
     CU_ASSERT_EQUAL(jnum(doc, "totals.components.0.key"), 10);
-    CU_ASSERT_EQUAL(jnum(doc, "totals.components.0.count"), 2);
-    CU_ASSERT_EQUAL(jnum(doc, "totals.components.0.sum_new_values"), 163.5);
+    CU_ASSERT_EQUAL(jnum(doc, "totals.components.0.count"), 1);
+    CU_ASSERT_EQUAL(jnum(doc, "totals.components.0.sum_new_values"), 151.5);
+    CU_ASSERT_EQUAL(jnum(doc, "totals.components_not_in_loket.0.key"), 10);
+    CU_ASSERT_EQUAL(jnum(doc, "totals.components_not_in_loket.0.count"), 1);
+    CU_ASSERT_EQUAL(jnum(doc, "totals.components_not_in_loket.0.sum_new_values"), 12);
     cJSON_Delete(doc);
     free(text);
     lk_report_free(r);

@@ -244,6 +244,20 @@ static void test_long_by_values(void)
     done(g, s);
 }
 
+static void test_too_many_codes(void)
+{
+    lk_sample *s;
+    char *text = malloc(40 * (LK_MAX_CODES + 10) + 64);
+    size_t n = (size_t)sprintf(text, "Personeelsnr;Looncomponent;Waarde\n");
+    for (int i = 0; i < LK_MAX_CODES + 5; i++)
+        n += (size_t)sprintf(text + n, "1001;soort %d;1\n", i);
+    lk_suggestion *g = suggest("codes.csv", text, &s, NULL);
+    free(text);
+    CU_ASSERT_EQUAL(g->ncomps, LK_MAX_CODES);
+    CU_ASSERT(g->nopen == 1 && !strcmp(g->open[0], "codes"));
+    done(g, s);
+}
+
 static void test_xlsx_sheet(void)
 {
     lk_sample *s = NULL;
@@ -449,6 +463,7 @@ static const lk_test tests[] = {
     { "a title row with a number is no template", test_title_with_a_number_is_no_template },
     { "long layout by header", test_long_by_header },
     { "long layout by values", test_long_by_values },
+    { "too many codes are a question", test_too_many_codes },
     { "XLSX sheet", test_xlsx_sheet },
     { "column roles", test_roles },
     { "empty columns", test_empty_columns },

@@ -128,12 +128,14 @@ static void test_retry_schedule(void)
     CU_ASSERT_TRUE(lk_watch_retry_allowed(cfg, 1000, 1000 + 86399));
     CU_ASSERT_FALSE(lk_watch_retry_allowed(cfg, 1000, 1000 + 86400));
     CU_ASSERT_TRUE(lk_watch_retry_allowed(cfg, 5000, 1000)); /* clock set back */
+    CU_ASSERT_EQUAL(cfg->probe_seconds, 20); /* Loket asked every 20 s while files wait */
     lk_error_clear(&err);
     CU_ASSERT_EQUAL(lk_watch_config_parse(cfg, "{\"retry_seconds\": [2, 10.5], "
                                                "\"retry_max_age_seconds\": 30, "
                                                "\"onFailure\": [\"/bin/notify\", \"x\"], "
                                                "\"onSuccess\": [\"true\"], "
                                                "\"hook_timeout_seconds\": 5, "
+                                               "\"probe_seconds\": 0, "
                                                "\"rules\": [{\"match\": \"*\", \"mapping\": "
                                                "\"/m.json\", \"mode\": \"apply\"}]}",
                                           "/d", "cfg", &err),
@@ -146,6 +148,7 @@ static void test_retry_schedule(void)
     CU_ASSERT_STRING_EQUAL(cfg->on_failure[0], "/bin/notify");
     CU_ASSERT_EQUAL(cfg->n_on_success, 1);
     CU_ASSERT_EQUAL(cfg->hook_timeout_seconds, 5);
+    CU_ASSERT_EQUAL(cfg->probe_seconds, 0);
     lk_watch_config_free(cfg);
     /* 0: never wait, a transient failure goes to failed/ at once */
     cfg = lk_watch_config_new();
@@ -169,10 +172,12 @@ static void test_retry_config_bad(void)
         "{\"onFailure\": [], \"rules\": [{\"match\": \"*\", \"mapping\": \"/m\", \"mode\": \"plan\"}]}",
         "{\"on_failure\": [\"x\"], \"rules\": [{\"match\": \"*\", \"mapping\": \"/m\", \"mode\": \"plan\"}]}",
         "{\"hook_timeout_seconds\": 0, \"rules\": [{\"match\": \"*\", \"mapping\": \"/m\", \"mode\": \"plan\"}]}",
+        "{\"probe_seconds\": -5, \"rules\": [{\"match\": \"*\", \"mapping\": \"/m\", \"mode\": \"plan\"}]}",
     };
     static const char *const names[] = { "retry_seconds", "retry_seconds", "retry_seconds",
                                          "retry_seconds", "retry_max_age_seconds", "onFailure",
-                                         "onFailure", "on_failure", "hook_timeout_seconds" };
+                                         "onFailure", "on_failure", "hook_timeout_seconds",
+                                         "probe_seconds" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         lk_watch_config *cfg = lk_watch_config_new();
         lk_error err;
@@ -256,7 +261,37 @@ static void test_hook_run(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "killed"));
 }
 
+static void test_cause_login_refused(void)
+{
+    lk_watch_cause c;
+    const char *json =
+        "{\"run\": {\"error\": {\"message\": \"token refresh refused by https://x/token "
+        "(HTTP 400, invalid_grant: expired): run 'loket-import auth code' to authorise "
+        "again\", \"transient\": false}}}";
+    lk_watch_cause_find(json, NULL, 3, &c);
+    CU_ASSERT_TRUE(c.login_refused);
+    CU_ASSERT_FALSE(c.transient);
+    lk_watch_cause_free(&c);
+    /* from the log when there is no report */
+    lk_watch_cause_find(NULL, "loket-import: error: token refresh refused (HTTP 401, "
+                        "invalid_client)\n", 3, &c);
+    CU_ASSERT_TRUE(c.login_refused);
+    lk_watch_cause_free(&c);
+    /* an unreachable token service is an outage, not a refused login */
+    json = "{\"run\": {\"error\": {\"message\": \"the token service x is unavailable: "
+           "HTTP 503 to every attempt\", \"transient\": true}}}";
+    lk_watch_cause_find(json, NULL, 3, &c);
+    CU_ASSERT_FALSE(c.login_refused);
+    lk_watch_cause_free(&c);
+    /* a file that merely mentions the words is no login problem */
+    lk_watch_cause_find(NULL, "loket-import: error: x.csv:2: column A: \"invalid_grant\"\n", 2,
+                        &c);
+    CU_ASSERT_FALSE(c.login_refused);
+    lk_watch_cause_free(&c);
+}
+
 static const lk_test tests[] = {
+    { "cause: a refused login (invalid_grant, invalid_client)", test_cause_login_refused },
     { "cause: the run's error and whether it is transient", test_cause_run_error },
     { "cause: the first input issue", test_cause_input_issue },
     { "cause: records of an outage are transient, a refusal is not", test_cause_records },
