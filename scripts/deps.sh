@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config libcurl4-openssl-dev libcjson-dev libcsv-dev libxlsxwriter-dev \
 libcunit1-dev libmicrohttpd-dev libexpat1-dev libminizip-dev libssl-dev clang libclang-rt-14-dev \
 curl jq python3 python3-jsonschema time dpkg-dev debhelper lintian man-db bash-completion bubblewrap systemd \
-libreoffice-calc-nogui poppler-utils gettext"
+libreoffice-calc-nogui poppler-utils gettext po4a"
 [ -n "${LOKET_EXTRA_PKGS:-}" ] && PKGS="$PKGS $LOKET_EXTRA_PKGS"
 missing=""
 for p in $PKGS; do

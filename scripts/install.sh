@@ -10,7 +10,8 @@
 # when it is empty, so whatever else lives in PREFIX stays. MANIFEST=no (the Debian package,
 # whose files dpkg tracks) installs without one.
 #
-# Installed: the two programs; their man pages; the bash completion; the translations
+# Installed: the two programs; their man pages (English, and Dutch under MANDIR/nl); the bash
+# completion; the translations
 # (DATADIR/locale); the example mappings and
 # samples (DATADIR/loket-import/); the systemd units of docs/, with ExecStart and Documentation
 # pointing at the installed program and docs; README.md and docs/*.md (DOCDIR).
@@ -72,6 +73,9 @@ do_install() {
     put 0644 man/loket-import.1 "$MANDIR/man1/loket-import.1"
     put 0644 man/loket-sim.1 "$MANDIR/man1/loket-sim.1"
     put 0644 man/loket-import-mapping.5 "$MANDIR/man5/loket-import-mapping.5"
+    # the Dutch pages (BUILD/man/nl, made by po4a from man/po/nl.po), for LANG=nl_NL.UTF-8 man
+    put 0644 "$BUILD/man/nl/loket-import.1" "$MANDIR/nl/man1/loket-import.1"
+    put 0644 "$BUILD/man/nl/loket-import-mapping.5" "$MANDIR/nl/man5/loket-import-mapping.5"
     put 0644 completion/loket-import "$COMPLETIONDIR/loket-import"
     ln -sf loket-import "$DESTDIR$COMPLETIONDIR/loket-sim"
     record l "$COMPLETIONDIR/loket-sim"

@@ -329,7 +329,7 @@ static int parse_options(int argc, char **argv, import_opts *o)
         return 0;
     }
     if (!o->mapping || optind >= argc) {
-        lk_errorf(_("%s needs at least one FILE and -m MAPPING"), o->apply ? "apply" : "plan");
+        lk_errorf(_("%s needs one FILE or more and -m MAPPING"), o->apply ? "apply" : "plan");
         usage(stderr, o->apply);
         return LK_EXIT_USAGE;
     }

@@ -354,6 +354,8 @@ static const char *general_question(const char *what)
         return _("the workbook has more than one sheet with rows: say which with --sheet");
     if (!strcmp(what, "header"))
         return _("no header row found: the mapping would have to name columns by letter");
+    if (!strcmp(what, "novalues"))
+        return _("no column or code holds a payroll component: there is nothing to import");
     if (!strcmp(what, "codes"))
         return _("the code column holds too many different codes for a long file");
     if (!strcmp(what, "decimal"))
@@ -824,7 +826,7 @@ static int mapping_new(int argc, char **argv)
     lk_catalog *catalog = NULL;
     lk_learned *learned = NULL;
     lk_suggestion *g = NULL;
-    char *text = NULL, *how = NULL;
+    char *text = NULL, *how = NULL, *files = NULL;
     if (lk_synonyms_load_default(&syn, &err) != LK_OK ||
         (j.components && lk_catalog_load(j.components, &catalog, &err) != LK_OK) ||
         lk_sample_read(argv[optind], j.sheet, &sample, &err) != LK_OK) {
@@ -871,6 +873,16 @@ static int mapping_new(int argc, char **argv)
     printf(_("\nmapping written to %s; validate with it:\n\n"), output);
     fflush(stdout);
     {
+        /* validate parses its own options: optind is its from here on */
+        size_t len = 1;
+        for (int i = optind; i < argc; i++)
+            len += strlen(argv[i]) + 1;
+        files = xcalloc(len, 1);
+        for (int i = optind; i < argc; i++) {
+            if (i > optind)
+                strcat(files, " ");
+            strcat(files, argv[i]);
+        }
         int vargc = 0;
         char **vargv = xcalloc((size_t)(argc - optind) + 8, sizeof(char *));
         vargv[vargc++] = (char *)"validate";
@@ -885,7 +897,15 @@ static int mapping_new(int argc, char **argv)
         rc = cmd_validate(vargc, vargv);
         free(vargv);
     }
+    if (rc == LK_EXIT_OK)
+        printf(_("\nnext: compare these totals with the export's own, then see what would change "
+                 "in Loket:\n  loket-import plan %s -m %s%s%s\n"), files, output,
+               j.period ? " --period " : "", j.period ? j.period : "");
+    else
+        printf(_("\nthe mapping is written, but validate found errors: look at them before "
+                 "using it\n"));
 out:
+    free(files);
     free(text);
     free(how);
     lk_suggestion_free(g);

@@ -8,11 +8,13 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static char *absolute(const char *path)
 {
@@ -62,6 +64,59 @@ static char *journal_key(const char *journal_opt)
         free(abs);
     }
     return strbuf_detach(&sb, NULL);
+}
+
+/* The command line as the process was started (/proc/self/cmdline), one string, each
+ * argument with spaces or quotes in single quotes. No secret is ever an option. */
+static char *command_line(void)
+{
+    FILE *f = fopen("/proc/self/cmdline", "rb");
+    if (!f)
+        return NULL;
+    strbuf raw, out;
+    strbuf_init(&raw, 256);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && raw.len < 65536)
+        strbuf_add(&raw, buf, n);
+    fclose(f);
+    strbuf_init(&out, raw.len + 16);
+    for (size_t i = 0; i < raw.len; i += strlen(raw.buf + i) + 1) {
+        const char *arg = raw.buf + i;
+        bool quote = !*arg || strpbrk(arg, " \t'\"\\$`");
+        if (out.len)
+            strbuf_addch(&out, ' ');
+        if (!quote) {
+            strbuf_addstr(&out, arg);
+            continue;
+        }
+        strbuf_addch(&out, '\'');
+        for (const char *p = arg; *p; p++)
+            if (*p == '\'')
+                strbuf_addstr(&out, "'\\''");
+            else
+                strbuf_addch(&out, *p);
+        strbuf_addch(&out, '\'');
+    }
+    strbuf_free(&raw);
+    return strbuf_detach(&out, NULL);
+}
+
+/* Who ran it: the OS user, the command line, and the watcher's run and rule when the watcher
+ * started it (it passes LOKET_IMPORT_WATCH_RUN and LOKET_IMPORT_WATCH_RULE). */
+static cJSON *who_json(void)
+{
+    cJSON *o = cJSON_CreateObject();
+    struct passwd *pw = getpwuid(geteuid());
+    set_str(o, "osUser", pw ? pw->pw_name : NULL);
+    cJSON_AddNumberToObject(o, "uid", (double)geteuid());
+    char *cl = command_line();
+    set_str(o, "commandLine", cl);
+    free(cl);
+    const char *run = getenv("LOKET_IMPORT_WATCH_RUN"), *rule = getenv("LOKET_IMPORT_WATCH_RULE");
+    set_str(o, "watchRun", run && *run ? run : NULL);
+    set_str(o, "watchRule", rule && *rule ? rule : NULL);
+    return o;
 }
 
 static lk_code write_inputs(lk_run *run, const lk_report *r, lk_error *err)
@@ -133,6 +188,7 @@ lk_code lk_trail_open(const lk_config *cfg, const lk_report *r, const lk_trail_o
         cJSON_AddStringToObject(info, "command", "apply");
         cJSON_AddStringToObject(info, "started", when);
         cJSON_AddNullToObject(info, "finished");
+        cJSON_AddItemToObject(info, "who", who_json());
         cJSON_AddStringToObject(info, "fingerprint", o->fingerprint);
         cJSON_AddStringToObject(info, "api", cfg->api_url);
         cJSON *files = cJSON_AddArrayToObject(info, "files");

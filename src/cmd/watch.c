@@ -18,6 +18,7 @@ static const char usage_text[] =
     N_("usage: loket-import watch DIR [--once] [--folder-config FILE] [--settle SECONDS]\n"
     "                          [--rescan SECONDS] [--log-priority] [common options]\n"
     "   or: loket-import watch DIR --forget SHA256|FILE-NAME\n"
+    "   or: loket-import watch status DIR [--json]\n"
     "\n"
     "Imports every file dropped in DIR/inbox/ once, with the rule of DIR/loket-watch.json that\n"
     "matches its name, and files it in done/ or failed/ with its report in reports/; a file in\n"
@@ -33,7 +34,9 @@ static const char usage_text[] =
     "  --rescan SECONDS       rescan interval besides inotify\n"
     "  --log-priority         prefix log lines with <N> syslog priorities (journald; the\n"
     "                         default when stderr is the journal)\n"
-    "  --forget SHA|NAME      let content already imported be imported again\n"
+    "  --forget SHA|NAME      let content already imported (or superseded) be imported again\n"
+    "  status DIR [--json]    what the folder is doing: the login, the inbox, each file in\n"
+    "                         processing/ (waiting and why, held behind which file), failures\n"
     "Common options passed to every import: --config F, --api-url U, --token-url U, --cacert F,\n"
     "  --concurrency N\n"
     "\n"
@@ -47,6 +50,7 @@ enum {
     OPT_RESCAN,
     OPT_LOG_PRIORITY,
     OPT_FORGET,
+    OPT_JSON,
     OPT_PASS, /* common options: passed on to each import unchanged */
 };
 
@@ -57,6 +61,7 @@ static const struct option watch_options[] = {
     { "rescan", required_argument, NULL, OPT_RESCAN },
     { "log-priority", no_argument, NULL, OPT_LOG_PRIORITY },
     { "forget", required_argument, NULL, OPT_FORGET },
+    { "json", no_argument, NULL, OPT_JSON },
     { "config", required_argument, NULL, OPT_PASS },
     { "api-url", required_argument, NULL, OPT_PASS },
     { "token-url", required_argument, NULL, OPT_PASS },
@@ -100,7 +105,7 @@ int cmd_watch(int argc, char **argv)
     char **pass = xcalloc((size_t)argc * 2 + 1, sizeof(char *));
     size_t n_pass = 0;
     lk_error err;
-    int c, index, rc;
+    int c, index, rc, json = 0;
     memset(&opts, 0, sizeof opts);
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", watch_options, &index)) != -1) {
@@ -125,6 +130,9 @@ int cmd_watch(int argc, char **argv)
         case OPT_FORGET:
             forget = optarg;
             break;
+        case OPT_JSON:
+            json = 1;
+            break;
         case OPT_PASS: {
             size_t len = strlen(watch_options[index].name) + 3;
             char *flag = xmalloc(len);
@@ -140,6 +148,10 @@ int cmd_watch(int argc, char **argv)
         default:
             goto usage_error;
         }
+    }
+    if (optind == argc - 2 && !strcmp(argv[optind], "status")) {
+        rc = lk_watch_status(argv[optind + 1], json);
+        goto out;
     }
     if (optind != argc - 1) {
         lk_errorf(_("watch takes exactly one folder"));

@@ -96,6 +96,17 @@ lk_reader *lk_reader_open(const char *path, const lk_reader_opts *opts, lk_error
         type = sniff_type(path, err);
         if (type == LK_FILE_AUTO)
             return NULL;
+    } else if (type == LK_FILE_CSV) {
+        /* a workbook read as CSV is "binary data" to the CSV reader: say what it is instead */
+        lk_error ignored;
+        lk_error_clear(&ignored);
+        if (sniff_type(path, &ignored) == LK_FILE_XLSX) {
+            lk_error_at(err, path, NULL, 0, (size_t)-1, NULL);
+            lk_error_set(err, LK_ERR_INPUT,
+                         _("this is an Excel workbook (.xlsx), but the mapping says \"type\": "
+                           "\"csv\": use a mapping for this export, or save the sheet as CSV"));
+            return NULL;
+        }
     }
 
     lk_reader *r = xcalloc(1, sizeof(*r));

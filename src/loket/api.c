@@ -219,10 +219,15 @@ static void result_from(lk_api_result *r, const lk_http_response *res, const cha
     } else if (res->status == 429 || (res->status >= 500 && res->status <= 599)) {
         /* overloaded or in maintenance through every retry: a later run may well succeed */
         r->code = lk_error_set(&r->err, LK_ERR_UNAVAILABLE,
-                               _("%s: Loket is unavailable (HTTP %ld after %d attempt(s))%s%s"), what,
-                               res->status, res->attempts, *summary ? ": " : "", summary);
+                               ngettext("%s: Loket is unavailable (HTTP %ld after %d attempt)%s%s",
+                                        "%s: Loket is unavailable (HTTP %ld after %d attempts)%s%s",
+                                        (unsigned long)res->attempts),
+                               what, res->status, res->attempts, *summary ? ": " : "", summary);
     } else {
-        r->code = lk_error_set(&r->err, LK_ERR_HTTP, _("%s: HTTP %ld after %d attempt(s)%s%s"),
+        r->code = lk_error_set(&r->err, LK_ERR_HTTP,
+                               ngettext("%s: HTTP %ld after %d attempt%s%s",
+                                        "%s: HTTP %ld after %d attempts%s%s",
+                                        (unsigned long)res->attempts),
                                what, res->status, res->attempts, *summary ? ": " : "", summary);
     }
 }

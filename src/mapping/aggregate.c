@@ -438,7 +438,14 @@ static bool header_equal(const char *a, const char *b)
     return !*a && !*b;
 }
 
-static bool resolve(lk_aggregator *a, const lk_row *row, const lk_colref *c, size_t *out)
+/* The columns of the mapping the header row lacks, said all at once rather than one per run. */
+typedef struct missing_columns {
+    strbuf names;   /* "\"Personeelsnr\" (employee.employeeNumber), ..." */
+    size_t n;
+} missing_columns;
+
+static bool resolve(lk_aggregator *a, const lk_row *row, const lk_colref *c, size_t *out,
+                    missing_columns *missing)
 {
     file_state *fs = &a->fs;
     *out = LK_NO_COLUMN;
@@ -464,16 +471,11 @@ static bool resolve(lk_aggregator *a, const lk_row *row, const lk_colref *c, siz
         found = i;
     }
     if (found == LK_NO_COLUMN) {
-        strbuf sb = STRBUF_INIT;
-        for (size_t i = 0; i < fs->nheaders && sb.len < 200; i++)
-            if (*fs->headers[i])
-                strbuf_addf(&sb, "%s\"%s\"", sb.len ? ", " : "", fs->headers[i]);
-        file_error_at(a, row, a->m->header_row,
-                      _("column \"%s\" (mapping %s, %s) is not in header row %lu; its headers "
-                      "are: %s"), c->name, a->m->path, c->path, a->m->header_row,
-                      sb.len ? sb.buf : "(none)");
-        strbuf_free(&sb);
-        return false;
+        if (missing->names.len < 400)
+            strbuf_addf(&missing->names, "%s\"%s\" (%s)", missing->n ? ", " : "", c->name,
+                        c->path);
+        missing->n++;
+        return true; /* the others are looked for too; resolve_all reports them together */
     }
     *out = found;
     return true;
@@ -526,10 +528,34 @@ static void resolve_value_columns(lk_aggregator *a)
     }
 }
 
+/* One error naming every mapped column the header row lacks, with the headers it has. */
+static bool report_missing(lk_aggregator *a, const lk_row *row, missing_columns *missing)
+{
+    file_state *fs = &a->fs;
+    if (!missing->n) {
+        strbuf_free(&missing->names);
+        return true;
+    }
+    strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < fs->nheaders && sb.len < 200; i++)
+        if (*fs->headers[i])
+            strbuf_addf(&sb, "%s\"%s\"", sb.len ? ", " : "", fs->headers[i]);
+    file_error_at(a, row, a->m->header_row,
+                  ngettext("column %s of mapping %s is not in header row %lu; its headers are: %s",
+                           "columns %s of mapping %s are not in header row %lu; its headers are: "
+                           "%s", missing->n),
+                  missing->names.buf, a->m->path, a->m->header_row,
+                  sb.len ? sb.buf : _("(none)"));
+    strbuf_free(&sb);
+    strbuf_free(&missing->names);
+    return false;
+}
+
 static bool resolve_all(lk_aggregator *a, const lk_row *row)
 {
     const lk_mapping *m = a->m;
     file_state *fs = &a->fs;
+    missing_columns missing = { STRBUF_INIT, 0 };
     if (m->header_row && !fs->seen_header) {
         file_error_at(a, row, m->header_row, _("header row %lu is missing or empty (mapping %s, "
                       "input.headerRow)"), m->header_row, m->path);
@@ -540,31 +566,44 @@ static bool resolve_all(lk_aggregator *a, const lk_row *row)
                       "(mapping %s, componentRow.row)"), m->component_row, m->path);
         return false;
     }
-    if (!resolve(a, row, &m->employee_number, &fs->employee_number) ||
-        !resolve(a, row, &m->payroll_id, &fs->payroll_id) ||
-        !resolve(a, row, &m->income_relationship, &fs->income_relationship) ||
-        !resolve(a, row, &m->employment_id, &fs->employment_id) ||
-        !resolve(a, row, &m->employer_column, &fs->employer) ||
-        !resolve(a, row, &m->period_column, &fs->period) ||
-        !resolve(a, row, &m->payslip_text_column, &fs->payslip_text) ||
-        !resolve(a, row, &m->long_component, &fs->long_component) ||
-        !resolve(a, row, &m->long_value, &fs->long_value))
+    missing_columns *ms = &missing;
+    if (!resolve(a, row, &m->employee_number, &fs->employee_number, ms) ||
+        !resolve(a, row, &m->payroll_id, &fs->payroll_id, ms) ||
+        !resolve(a, row, &m->income_relationship, &fs->income_relationship, ms) ||
+        !resolve(a, row, &m->employment_id, &fs->employment_id, ms) ||
+        !resolve(a, row, &m->employer_column, &fs->employer, ms) ||
+        !resolve(a, row, &m->period_column, &fs->period, ms) ||
+        !resolve(a, row, &m->payslip_text_column, &fs->payslip_text, ms) ||
+        !resolve(a, row, &m->long_component, &fs->long_component, ms) ||
+        !resolve(a, row, &m->long_value, &fs->long_value, ms)) {
+        strbuf_free(&missing.names);
         return false;
+    }
     for (int i = 0; i < LK_RK_COUNT; i++)
-        if (!resolve(a, row, &m->record_key[i].column, &fs->record_key[i]))
+        if (!resolve(a, row, &m->record_key[i].column, &fs->record_key[i], ms)) {
+            strbuf_free(&missing.names);
             return false;
+        }
     fs->skip_columns = xcalloc(m->nskips + 1, sizeof(size_t));
     for (size_t i = 0; i < m->nskips; i++)
-        if (!resolve(a, row, &m->skips[i].column, &fs->skip_columns[i]))
+        if (!resolve(a, row, &m->skips[i].column, &fs->skip_columns[i], ms)) {
+            strbuf_free(&missing.names);
             return false;
+        }
     fs->totals_column = LK_NO_COLUMN;
-    if (m->totals_row && !resolve(a, row, &m->totals_row->column, &fs->totals_column))
+    if (m->totals_row && !resolve(a, row, &m->totals_row->column, &fs->totals_column, ms)) {
+        strbuf_free(&missing.names);
         return false;
+    }
     fs->component_columns = xcalloc(m->ncomponents + 1, sizeof(size_t));
     if (m->layout == LK_LAYOUT_WIDE)
         for (size_t i = 0; i < m->ncomponents; i++)
-            if (!resolve(a, row, &m->components[i].column, &fs->component_columns[i]))
+            if (!resolve(a, row, &m->components[i].column, &fs->component_columns[i], ms)) {
+                strbuf_free(&missing.names);
                 return false;
+            }
+    if (!report_missing(a, row, &missing))
+        return false;
     if (m->layout == LK_LAYOUT_COMPONENT_ROW) {
         resolve_value_columns(a);
         if (fs->nvalues == 0) {
@@ -634,7 +673,7 @@ static bool sign_ok(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
         return true;
     row_error(a, row, ctx, col, _("%s for component %d is negative: refused unless the mapping's "
               "component says \"allowNegative\": true (a correction must be deliberate)"),
-              lk_decimal_format(v, buf), component);
+              lk_fmt_decimal(v, 0, buf), component);
     return false;
 }
 
@@ -1271,12 +1310,12 @@ static bool check_totals_row(lk_aggregator *a, const lk_row *row)
         lk_cell_trim(c->text, text, sizeof(text));
         if (overflow)
             row_error(a, row, NULL, col, _("totals row says \"%s\" (%s), but the sum of the "
-                      "rows above is out of range"), text, lk_decimal_format(total, want));
+                      "rows above is out of range"), text, lk_fmt_decimal(total, 0, want));
         else
             row_error(a, row, NULL, col, _("totals row says \"%s\" (%s), but the rows above "
                       "add up to %s (difference %s); a row may be missing, repeated or "
-                      "mistyped (input.totalsRow)"), text, lk_decimal_format(total, want),
-                      lk_decimal_format(sum, have), lk_decimal_format(total - sum, msg));
+                      "mistyped (input.totalsRow)"), text, lk_fmt_decimal(total, 0, want),
+                      lk_fmt_decimal(sum, 0, have), lk_fmt_decimal(total - sum, 0, msg));
         ok = false;
     }
     return ok;
@@ -1736,7 +1775,7 @@ lk_code lk_aggregator_add_file(lk_aggregator *a, const char *path, lk_error *err
         /* only header rows, or not even those: say so rather than report an empty success */
         unsigned long need = m->header_row > m->component_row ? m->header_row : m->component_row;
         if (!a->fs.seen_header || (m->component_row && !a->fs.seen_component_row))
-            file_error_at(a, NULL, need, _("the file ends before its header row %lu"), need);
+            file_error_at(a, NULL, need, _("the file ends before reaching header row %lu"), need);
     }
     if (!a->fs.failed && !a->allow_empty && fi->rows_used == 0 && fi->rows_failed == 0)
         empty_file(a, fi);

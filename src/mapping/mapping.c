@@ -788,7 +788,7 @@ static bool load_component_row(loader *L, const cJSON *obj)
     if (last && !parse_letter(last, &m->last_value_column))
         return fail(L, "componentRow.lastColumn", _("\"%s\" is not a column letter"), last);
     if (first && last && m->last_value_column < m->first_value_column)
-        return fail(L, "componentRow.lastColumn", _("comes before firstColumn"));
+        return fail(L, "componentRow.lastColumn", _("lies before firstColumn"));
     return true;
 }
 
@@ -840,7 +840,7 @@ static bool check_layout(loader *L)
         }
     }
     if (m->layout == LK_LAYOUT_WIDE && m->ncomponents == 0)
-        return fail(L, "components", _("the wide layout needs at least one component column"));
+        return fail(L, "components", _("the wide layout needs one component column or more"));
 
     /* header rows and the first data row */
     unsigned long last_header = m->header_row;

@@ -203,6 +203,12 @@ void lk_suggest_components(lk_suggestion *g, const lk_synonyms *syn, const lk_le
 
 size_t lk_suggest_count_open(lk_suggestion *g)
 {
+    bool mapped = false;
+    for (size_t i = 0; i < g->ncomps; i++)
+        mapped |= g->comps[i].key != 0;
+    /* a mapping without a single component would not load, and would import nothing */
+    if (!mapped)
+        lk_suggestion_add_open(g, "novalues");
     size_t open = g->nopen;
     for (size_t i = 0; i < g->ncomps; i++) {
         lk_comp_guess *cg = &g->comps[i];

@@ -206,6 +206,10 @@ typedef struct lk_watch_options {
  * folder cannot be used, 5 when stopped by a signal during a --once run. */
 int lk_watch_run(const lk_watch_options *opts);
 
+/* 'watch status DIR': the login, the inbox, each file in processing/ (waiting and why, held
+ * behind which file, being imported), recent failures; as text or JSON. Returns an exit code. */
+int lk_watch_status(const char *dir, int json);
+
 /* Marks the content of a file (SHA-256 hex, or a file name last imported) as importable again.
  * Returns an exit code. */
 int lk_watch_forget(const char *dir, const char *sha_or_name);

@@ -90,6 +90,7 @@ typedef struct run_state {
     long long next_attempt;    /* unix time the file is tried again; 0 = now */
     long long seq;             /* the order files were taken in (apply rules): lower goes first */
     char held_behind[NAME_MAX + 1]; /* the earlier file this one waits for, "" = none */
+    char cause[600];           /* why it waits after a transient failure (watch status) */
 } run_state;
 
 /* Everything the watcher's own report (.watch.json) and log line say about one outcome. */
@@ -245,6 +246,8 @@ static lk_code state_write(const watcher *w, const run_state *st, lk_error *err)
         cJSON_AddNumberToObject(o, "seq", (double)st->seq);
     if (st->held_behind[0])
         cJSON_AddStringToObject(o, "held_behind", st->held_behind);
+    if (st->cause[0])
+        cJSON_AddStringToObject(o, "cause", st->cause);
     if (st->transient) {
         cJSON_AddNumberToObject(o, "transient", st->transient);
         cJSON_AddNumberToObject(o, "first_transient", (double)st->first_transient);
@@ -322,6 +325,9 @@ static int state_read(const watcher *w, const char *name, const char *hash, run_
     v = cJSON_GetObjectItemCaseSensitive(o, "held_behind");
     if (cJSON_IsString(v))
         snprintf(st->held_behind, sizeof st->held_behind, "%s", v->valuestring);
+    v = cJSON_GetObjectItemCaseSensitive(o, "cause");
+    if (cJSON_IsString(v))
+        snprintf(st->cause, sizeof st->cause, "%s", v->valuestring);
     ok = 1;
 out:
     cJSON_Delete(o);
@@ -815,6 +821,7 @@ static int keep_waiting(watcher *w, run_state *st, const outcome *oc, long long 
     delay = lk_watch_retry_delay(w->cfg, st->transient);
     st->next_attempt = now + (long long)delay;
     st->running = 0;
+    snprintf(st->cause, sizeof st->cause, "%s", oc->detail ? oc->detail : "");
     lk_error_clear(&err);
     if (state_write(w, st, &err))
         log_event(w, LOG_ERR, st->name, "state", "outcome=error detail=\"%s\"", err.message);

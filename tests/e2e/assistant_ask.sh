@@ -7,7 +7,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-command -v script >/dev/null || { echo "SKIP script(1) (util-linux) is not installed"; exit 77; }
+command -v script >/dev/null || { echo "SKIP: script(1) (util-linux) is not installed"; exit 77; }
 LI="$LK_ROOT/$LOKET_BUILD/loket-import"
 case "$LOKET_BUILD" in /*) LI="$LOKET_BUILD/loket-import" ;; esac
 DATA="$LK_ROOT/tests/data/assistant"
@@ -32,6 +32,8 @@ jq -e '.components[] | select(.column == "Overuren") | .component == 12' "$W/14.
     fail "the chosen component 12 was not written"
 grep -q "chosen by a person" "$W/14.json" || fail "the mapping does not say a person chose"
 grep -q "Some decisions were made by a person" "$W/14.json" || fail "the description does not say so"
+grep -q "loket-import plan $DATA/exports/14-overuren-zonder-percentage.csv -m $W/14.json --period 2026-11" \
+    "$W/log" || fail "the next step (plan) is not shown as a command to run"
 
 # a component key typed instead of a choice, in Dutch
 printf '11\n' | LANGUAGE=nl LANG=nl_NL.UTF-8 timeout 30 script -qefc \
@@ -82,6 +84,12 @@ printf 'Personeelsnr;Uren\033[2J gewerkt;Extra\033]0;x\007\n1001;160;5\n' >"$W/e
 grep -q "$(printf '\033')" "$W/log" && fail "an escape character of a header was printed"
 grep -q "Uren" "$W/log" || fail "the header was not shown at all"
 
+# validate's errors after writing are not hidden: the exit code and a last line say so
+"$LI" mapping new "$DATA/exports/06-lang-soorten.csv" --offline --employer 40102 \
+    --components "$DATA/components.json" --learn-from none -y --period 2026-P11 -o "$W/06.json" \
+    >"$W/log" 2>&1 && fail "validate's error (--period against a period column) was not passed on"
+grep -q "validate found errors" "$W/log" || fail "the failed validate is not pointed out"
+
 # bad command lines and inputs
 "$LI" mapping new >/dev/null 2>&1; [ $? -eq 64 ] || fail "no FILE was not a usage error"
 "$LI" mapping old x >/dev/null 2>&1; [ $? -eq 64 ] || fail "'mapping old' was not a usage error"
@@ -100,8 +108,8 @@ grep -q "bad-components.json" "$W/log" || fail "the bad component list is not na
 # the synonym list is read beside the program only: installed, it is found in share/; a copy of
 # the program elsewhere finds none (and says so) rather than reading one from the environment
 case "$LOKET_BUILD" in /*) b=$LOKET_BUILD ;; *) b=$LK_ROOT/$LOKET_BUILD ;; esac
-(cd "$LK_ROOT" && PREFIX="$W/p" BUILD="$b" MANIFEST=no sh scripts/install.sh install) >/dev/null 2>&1 ||
-    fail "make install failed"
+make -s -C "$LK_ROOT" --no-print-directory BUILD="$b" -o "$b/loket-import" -o "$b/loket-sim" \
+    install PREFIX="$W/p" MANIFEST=no >"$W/log" 2>&1 || { cat "$W/log" >&2; fail "make install failed"; }
 "$W/p/bin/loket-import" mapping new "$DATA/exports/17-unicode-tekst.txt" $COMMON -y -o "$W/inst.json" \
     >"$W/log" 2>&1 || { cat "$W/log" >&2; fail "the installed program does not find its synonym list"; }
 mkdir "$W/alone" && cp "$LI" "$W/alone/loket-import"

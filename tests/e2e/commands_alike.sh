@@ -81,7 +81,7 @@ usage() { # expected-text command args...
     [ -z "$want" ] || grep -q -- "$want" "$E" || fail "'$*': no '$want' in: $(cat "$E")"
 }
 usage "" plan --no-such-option
-usage "plan needs at least one FILE" plan -m x.json
+usage "plan needs one FILE or more" plan -m x.json
 usage "--period 2026-13" plan x.csv -m x.json --period 2026-13
 usage "--lines x" plan x.csv -m x.json --lines x
 usage "" apply --no-such-option

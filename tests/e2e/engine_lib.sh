@@ -18,6 +18,9 @@
 #   state_values EMPNR [PERIOD]         "component=value" lines of employee EMPNR's records in the
 #                                       sim's state (period id, default 202611), sorted
 #   patch_count                         PATCH requests of both upsert endpoints so far
+#   period_state [PERIOD]               everything loket-sim holds for a period (default 202611),
+#                                       normalised (no record ids or versions), one JSON line:
+#                                       compare it before and after, or between two runs
 #   sample NAME / mapping NAME          paths into samples/ and mappings/
 #   big_file_values CSV / big_sim_values
 #                                       "employee component value" lines, sorted, of the file
@@ -268,4 +271,11 @@ big_sim_values() {
     sim_state | jq -r '.payrollPeriodData[] | select(.payrollPeriodId == 202611 and .employeeNumber >= 3001)
         | .employeeNumber as $n | .payrollComponents[] | "\($n) \(.payrollComponent.key) \(.value)"' |
         awk "$DEC_AWK"' { print $1, $2, dec($3) }' | sort
+}
+
+period_state() {
+    sim_state | jq -S -c --argjson per "${1:-202611}" '[.payrollPeriodData[] | select(.payrollPeriodId == $per)
+        | {e: .employmentId, cc: .costCenter.key, cu: .costUnit.key, s: .shift.shiftNumber,
+           p: .payslipType.key, v: [.payrollComponents[] | [.payrollComponent.key, .value, .isSupplement]]}]
+        | sort_by(.e, .cc, .cu)'
 }

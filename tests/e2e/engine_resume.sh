@@ -16,13 +16,8 @@ CSV=$(sample uren-maand-40101-2026-11.csv)
 MAP=$(mapping uren-maand-excel.json)
 ARGS="--period 2026-11 --concurrency 2"
 
-# Everything Loket holds for November, normalised (record ids and versions left out).
-november() {
-    sim_state | jq -S -c '[.payrollPeriodData[] | select(.payrollPeriodId == 202611)
-        | {e: .employmentId, cc: .costCenter.key, cu: .costUnit.key, s: .shift.shiftNumber,
-           p: .payslipType.key, v: [.payrollComponents[] | [.payrollComponent.key, .value, .isSupplement]]}]
-        | sort_by(.e, .cc, .cu)'
-}
+# Everything Loket holds for November (engine_lib.sh)
+november() { period_state 202611; }
 # The report as an operator reads it: who, outcome, old -> new; not timings or attempts.
 report_view() {
     jq -S -c '[.records[] | {n: .employee.number, pid: .employment.payroll_id, o: .outcome,

@@ -11,9 +11,9 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh"
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: file_safety needs root to create a second user"; exit 0; }
+[ "$(id -u)" = 0 ] || skip "file_safety needs root to create a second user"
 command -v useradd >/dev/null && command -v userdel >/dev/null && command -v setpriv >/dev/null ||
-    { echo "SKIP: useradd, userdel or setpriv missing"; exit 0; }
+    skip "useradd, userdel or setpriv missing"
 
 start_import_sim
 ATK="lkatk$$"

@@ -47,11 +47,11 @@ case_ missing-column $B/missing-column.csv $U 1 null 'column "Reiskm"' --period 
 case_ negative-in-parentheses $B/negative-in-parentheses.csv $U 3 '"D"' 'write negative values as -3,25' --period 2026-11
 case_ duration-in-number-column $B/duration-in-number-column.csv $U 2 '"D"' '"format": "duration"' --period 2026-11
 case_ bad-payroll-id $B/bad-payroll-id.csv $U 3 '"B"' 'payrollId' --period 2026-11
-case_ empty $B/empty.csv $U 1 null 'ends before its header row 1' --period 2026-11
+case_ empty $B/empty.csv $U 1 null 'ends before reaching header row 1' --period 2026-11
 T=$M/loket-template.json
 case_ template-date-in-value $B/template-date-in-value.csv $T 7 '"D"' '"31-11-2026" is not a number' --period 2026-11
 case_ template-no-component-numbers $B/template-no-component-numbers.csv $T 5 null 'no component numbers'
-case_ template-too-short $B/template-too-short.csv $T 5 null 'ends before its header row 5'
+case_ template-too-short $B/template-too-short.csv $T 5 null 'ends before reaching header row 5'
 D=$B/mapping-datum.json
 case_ impossible-date $B/impossible-date.csv $D 3 '"D"' '"31-11-2026" is not a valid date' --period 2026-11
 case_ date-outside-month $B/date-outside-month.csv $D 3 '"D"' 'outside the period 2026-11' --period 2026-11

@@ -56,6 +56,9 @@ wait_for 10 test -s "$SIM_DIR/hook.out" || fail "no hook ran"
 [ "$(grep -c . "$SIM_DIR/hook.out")" = 1 ] || { cat "$SIM_DIR/hook.out"; fail "not exactly one hook"; }
 grep -q '^login-refused uren-a.csv$' "$SIM_DIR/hook.out" || { cat "$SIM_DIR/hook.out"; fail "the hook's outcome is not login-refused"; }
 [ "$(grep -c 'action=login outcome=refused' "$SIM_DIR/w.log")" = 1 ] || fail "more than one alert line"
+"$IMPORT" watch status "$W" --json >"$SIM_DIR/status.json" || fail "watch status: exit $?"
+jq -e '.login.state == "refused" and (.login.cause | test("invalid_grant")) and .inbox == 2' "$SIM_DIR/status.json" >/dev/null ||
+    { cat "$SIM_DIR/status.json"; fail "watch status does not show the refused login and the waiting inbox"; }
 # a --once run meanwhile: exit 3, nothing taken
 timeout 60 "$IMPORT" watch "$W" --once --config "$cfg" 2>"$SIM_DIR/once.log"
 st=$?
@@ -66,6 +69,7 @@ st=$?
 wait_for 60 sh -c "[ -f '$W/done/uren-a.csv' ] && [ -f '$W/done/uren-b.csv' ] && [ -f '$W/done/uren-c.csv' ]" ||
     { cat "$SIM_DIR/w.log"; ls -R "$W"; fail "the files were not imported after signing in again"; }
 grep -q 'action=login outcome=ok' "$SIM_DIR/w.log" || fail "the log does not say the login works again"
+[ "$("$IMPORT" watch status "$W" --json | jq -r .login.state)" = ok ] || fail "watch status: the login still shows refused"
 v=$(sim_state | jq '[.payrollPeriodData[] | select(.employeeNumber == 1001 and .payrollPeriodId == 202611)
     | .payrollComponents[] | select(.payrollComponent.key == 10) | .value] | first')
 [ "$v" = 169 ] || fail "employee 1001 has $v hours, expected 169 (the newest file)"

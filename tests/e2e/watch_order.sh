@@ -6,7 +6,7 @@
 # file's name sorts first. An older file moved back into inbox/ after a newer import of the same
 # records goes to failed/ as "superseded", naming the newer file and the records, and Loket keeps
 # the newer values; after 'watch --forget' (the documented way to say "apply it anyway") it is
-# imported.
+# imported. 'watch status' shows the waiting file with its cause and the held one behind it.
 # sim-modes: both
 . "$(dirname "$0")/lib.sh"
 IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import
@@ -66,6 +66,17 @@ wr=$(ls "$W"/reports/uren-nov-a.csv.*.watch.json | tail -n 1)
 [ "$(jq -r .held_behind "$wr")" = uren-nov-b.csv ] || fail "the held file's report does not name uren-nov-b.csv"
 grep -q 'file="vg-dec.csv" action=start' "$L" || { cat "$L"; fail "a file of another employer was held back"; }
 [ -f "$W/processing/uren-nov-a.csv" ] || fail "the held file is not in processing/"
+# watch status says what waits and why, and what is held behind which file
+"$IMPORT" watch status "$W" --json >"$SIM_DIR/status.json" || fail "watch status --json: exit $?"
+jq -e '.processing[] | select(.name == "uren-nov-b.csv" and .state == "waiting" and (.cause | test("503"))
+    and .transient_failures >= 2 and (.next_try | length) > 0)' "$SIM_DIR/status.json" >/dev/null ||
+    { cat "$SIM_DIR/status.json"; fail "watch status does not show the waiting file with its cause"; }
+jq -e '.processing[] | select(.name == "uren-nov-a.csv" and .state == "held" and .held_behind == "uren-nov-b.csv")' \
+    "$SIM_DIR/status.json" >/dev/null || { cat "$SIM_DIR/status.json"; fail "watch status does not show the held file"; }
+[ "$(jq -r .login.state "$SIM_DIR/status.json")" = ok ] || fail "watch status: login state"
+LANGUAGE=en "$IMPORT" watch status "$W" >"$SIM_DIR/status.txt" || fail "watch status: exit $?"
+grep -q 'uren-nov-a.csv: held behind uren-nov-b.csv' "$SIM_DIR/status.txt" || { cat "$SIM_DIR/status.txt"; fail "watch status (text) does not show the held file"; }
+"$IMPORT" watch status "$SIM_DIR" >/dev/null 2>&1 && fail "watch status of a folder the watcher never used: exit 0"
 faults '{"failRate": 0}'
 sleep 1.2
 once "$W" "$L" || { cat "$L"; fail "watch --once exit $? after the outage"; }

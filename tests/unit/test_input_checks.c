@@ -237,7 +237,7 @@ static void test_empty_files(void)
         if (i == 3) /* the blank lines after the header are rows too: counted and named */
             CU_ASSERT_PTR_NOT_NULL(issue_with(&f, "no row with values (2 rows: 0 skipped, 2 blank)"))
         else
-            CU_ASSERT(issue_with(&f, "no data rows") || issue_with(&f, "ends before its header") ||
+            CU_ASSERT(issue_with(&f, "no data rows") || issue_with(&f, "ends before reaching header") ||
                       issue_with(&f, "not in header row"));
         if (i == 3)
             assert_accounted(&f);

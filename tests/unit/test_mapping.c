@@ -228,7 +228,7 @@ static void test_value_errors(void)
                  NULL);
     expect_error("{\"layout\": \"wid\", \"employee\": {\"employeeNumber\": \"Nr\"}, " COMP "}",
                  "layout: \"wid\" is not one of", "did you mean \"wide\"");
-    expect_error("{" BASE "\"components\": []}", "components", "at least one");
+    expect_error("{" BASE "\"components\": []}", "components", "one component column or more");
     expect_error("{" BASE "\"components\": [{\"column\": \"U\"}]}", "components[0]",
                  "\"component\"");
     expect_error("{" BASE "\"components\": [{\"column\": \"U\", \"component\": 0}]}",
