@@ -8,6 +8,7 @@
  * convention (https://no-color.org): any non-empty NO_COLOR turns them off.
  */
 #include "report/report_int.h"
+#include "report/report_signals.h"
 
 #include "common/i18n.h"
 #include "common/localefmt.h"
@@ -162,6 +163,7 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
     }
     free(ct);
 
+    lk_report_print_signals(r, out);
     print_problems(r, out);
     print_partial_advice(r, &t, out);
     for (size_t i = 0; i < r->noutputs; i++)

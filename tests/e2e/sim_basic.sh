@@ -53,7 +53,7 @@ l=$(api GET "/providers/employers/payrolladministrations/$adm/payrollPeriods/202
 v=$(printf '%s' "$l" | jq '._embedded[] | select(.employee.employeeNumber == 1003) | .payrollComponents[0].value')
 [ "$v" = 151.5 ] || fail "administration listing shows $v for 1003, expected 151.5"
 
-sim_state | jq -e '.payrollPeriodData | map(select(.employeeNumber == 1003)) | length == 1' >/dev/null ||
+sim_state | jq -e '.payrollPeriodData | map(select(.employeeNumber == 1003 and .payrollPeriodId == 202611)) | length == 1' >/dev/null ||
     fail "state dump lacks the new record"
 stop_sim
 
