@@ -20,6 +20,7 @@
 #include "engine/plan.h"
 #include "engine/plan_file.h"
 #include "engine/runs.h"
+#include "input/reader.h"
 #include "loket/api.h"
 #include "loket/config.h"
 #include "loket/trace.h"
@@ -585,6 +586,7 @@ int lk_import_command(int argc, char **argv, bool apply)
     stop_requested = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    lk_reader_set_stop(&stop_requested); /* a long input file stops within a row */
 
     /* a saved plan must be this installation's, byte for byte as it was made, before any
      * file it names is read */
@@ -888,6 +890,7 @@ out:
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    lk_reader_set_stop(NULL);
     lk_journal_free(journal);
     lk_run_free(run);
     free(jpath);

@@ -97,4 +97,5 @@ if ! $CHECK en "$SIM_FIXTURE" "$W/en.out" >"$W/en.bad"; then
     head -n 40 "$W/en.bad" >&2
     fail "$(wc -l <"$W/en.bad") lines of the English screens hold Dutch words"
 fi
+[ -n "${DUTCH_SCREENS_KEEP:-}" ] && cp "$W/nl.out" "$DUTCH_SCREENS_KEEP"
 echo "dutch_screens: ok ($(grep -c '^###' "$W/nl.out") commands in each language)"

@@ -48,8 +48,7 @@
 #                                       one reported rejected does not hold its new value (li apply
 #                                       runs it on every JSON report)
 
-IMPORT_BIN=
-case "$LOKET_BUILD" in /*) IMPORT_BIN=$LOKET_BUILD/loket-import ;; *) IMPORT_BIN=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
+IMPORT_BIN=$LK_IMPORT
 # the test hook LOKET_IMPORT_SKIP_PRECHECKS=1 exists only in this build of loket-import (Makefile)
 HOOKS_BIN=${IMPORT_BIN%/loket-import}/tests/loket-import-hooks
 PPD_ONE='/providers/employers/employees/employments/{employmentId}/payrollperioddata'

@@ -58,8 +58,7 @@ sim_state | jq -e '.payrollPeriodData | map(select(.employeeNumber == 1003 and .
 stop_sim
 
 # a missing or broken fixture: a clear message and a non-zero exit, never a half-started server
-bin=$LK_ROOT/$LOKET_BUILD/loket-sim
-case "$LOKET_BUILD" in /*) bin=$LOKET_BUILD/loket-sim ;; esac
+bin=$LK_SIM
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/lk-sim-XXXXXX")
 if timeout 10 "$bin" --fixture "$scratch/none.json" --port 0 >"$scratch/out" 2>"$scratch/err"; then
     rm -rf "$scratch"; fail "a missing fixture started"
