@@ -125,7 +125,8 @@ m=$(median 1003 10)
 [ -n "$h" ] && [ -n "$m" ] || fail "no history of 1003 in the fixture"
 slip=$(echo "$h * 10" | bc)
 printf '1003,1,10,%s\n' "$slip" | csv >"$SIM_DIR/slip.csv"
-li plan "$SIM_DIR/slip.csv" -m "$MAP" --period 2026-11 --report "$OUT/slip.json"
+li plan "$SIM_DIR/slip.csv" -m "$MAP" --period 2026-11 --report "$OUT/slip.json" --report "$OUT/slip.csv" \
+    --report "$OUT/slip.xlsx"
 [ "$LI_RC" = 2 ] || fail "slip: plan exit $LI_RC, expected 2"
 # (ten times a month's hours is also more than the contract allows)
 [ "$(kinds "$OUT/slip.json")" = "outlier:1003:10 over-contract:1003:10" ] || fail "slip: $(kinds "$OUT/slip.json")"
@@ -134,6 +135,18 @@ jq -e --argjson v "$slip" '.signals[0] | .employeeNumber == 1003 and .value == $
        and (.reference.periods | length) == (.reference.values | length)' "$OUT/slip.json" >/dev/null ||
     fail "slip: $(jq -c .signals "$OUT/slip.json")"
 grep -q '5 earlier periods: ' "$SIM_DIR/li.out" || fail "slip: the history is not shown on screen"
+# the CSV and the XLSX Details carry a line per signal after the records
+grep -q '^"signal: outlier (stops apply)",.*,"1003",.*,"10","Uren gewerkt",.*exactly 10x an earlier value' "$OUT/slip.csv" ||
+    fail "slip: no outlier line in the CSV report: $(grep -i signal "$OUT/slip.csv")"
+[ "$(grep -c '^"signal: ' "$OUT/slip.csv")" = 2 ] || fail "slip: expected 2 signal lines in the CSV"
+python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); t = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xml")); sys.exit(0 if "signal: above the contract (stops apply)" in t and "likely decimal slip" in t else 1)' \
+    "$OUT/slip.xlsx" || fail "slip: the XLSX report does not show the signals"
+# in Dutch: the section "Signaleringen", numbers as a Dutch payroll office writes them
+li plan "$SIM_DIR/slip.csv" -m "$MAP" --period 2026-11 --lang nl
+grep -q '^  Signaleringen (2; 2 houden apply tegen' "$SIM_DIR/li.out" &&
+    grep -q 'uitschieter (houdt apply tegen)  1003 .* 1\.720$' "$SIM_DIR/li.out" &&
+    grep -q 'waarschijnlijk een verschoven komma; 5 eerdere perioden: ' "$SIM_DIR/li.out" ||
+    fail "slip in Dutch: $(sed -n '/Signaleringen/,/gestopt/p' "$SIM_DIR/li.out")"
 low=$(echo "scale=2; $m / 10" | bc)
 printf '1003,1,10,%s\n' "$low" | csv >"$SIM_DIR/low.csv"
 li plan "$SIM_DIR/low.csv" -m "$MAP" --period 2026-11 --report "$OUT/low.json"
