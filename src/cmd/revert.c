@@ -8,6 +8,7 @@
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
 #include "common/i18n.h"
+#include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "engine/journal.h"
@@ -127,8 +128,12 @@ static void print_item(const lk_revert_item *it, bool after)
 {
     strbuf sb;
     strbuf_init(&sb, 160);
+    char words[LK_PERIOD_NAME_MAX];
     strbuf_addf(&sb, _("  employee %ld %s, period %s"), it->employee_number,
-                it->employee_name ? it->employee_name : "", it->period);
+                it->employee_name ? it->employee_name : "",
+                it->period_type ? lk_period_words(it->year, it->period_number,
+                                                  (lk_period_type)it->period_type, words)
+                                : it->period);
     if (it->cost_center)
         strbuf_addf(&sb, _(", cost centre %s"), it->cost_center);
     strbuf_addf(&sb, ": %s: %s", what_label(it, after), it->detail ? it->detail : "");

@@ -65,6 +65,8 @@ static cJSON *record_json(const lk_plan_item *it)
     cJSON_AddNumberToObject(o, "periodId", (double)rec->period_id);
     period_text(rec, buf, sizeof buf);
     cJSON_AddStringToObject(o, "period", buf);
+    if (rec->period_type) /* so that people's names can be given: "november 2026" */
+        cJSON_AddNumberToObject(o, "periodType", rec->period_type);
     cJSON_AddStringToObject(o, "planned", lk_outcome_name(it->planned));
     cJSON_AddBoolToObject(o, "error", it->error);
     cJSON_AddBoolToObject(o, "blocked", it->blocked);

@@ -126,6 +126,8 @@ lk_code lk_revert_load(const char *plan_text, size_t plan_len, const char *journ
                                                            : NULL;
         it->period = xstrdup(str_field(rec, "period") ? str_field(rec, "period") : "");
         it->year = y->valueint;
+        const cJSON *pt = cJSON_GetObjectItemCaseSensitive(rec, "periodType");
+        it->period_type = cJSON_IsNumber(pt) && pt->valueint > 0 && pt->valueint <= 3 ? pt->valueint : 0;
         it->period_number = pn->valueint;
         it->created = !strcmp(planned, "created");
         it->components = cJSON_GetObjectItemCaseSensitive(rec, "components");

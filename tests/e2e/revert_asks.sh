@@ -32,7 +32,7 @@ grep -q "nothing was sent" "$SIM_DIR/tty.out" || fail "no 'nothing was sent' aft
 
 # ---- in Dutch, "j": sent; the records as people name them
 on_tty j "$R" --lang nl
-for w in "werknemer 1001 Jansen, J., periode 2026-P11, kostenplaats PROD Productie: herstellen: Uren gewerkt (10): 166 -> 152, Overuren 125% (11): 1,75 -> geen waarde" \
+for w in "werknemer 1001 Jansen, J., periode november 2026, kostenplaats PROD Productie: herstellen: Uren gewerkt (10): 166 -> 152, Overuren 125% (11): 1,75 -> geen waarde" \
     "plan: 2 te herstellen, 23 te verwijderen" "Deze 25 wijzigingen naar Loket sturen? \[j/N\]" "teruggedraaid: 25 klaar"; do
     grep -q "$w" "$SIM_DIR/tty.out" || fail "revert --lang nl lacks '$w': $(cat "$SIM_DIR/tty.out")"
 done

@@ -50,7 +50,7 @@ revert "$R" --dry-run
 [ "$RV_RC" = 0 ] || { cat "$SIM_DIR/rv.err"; fail "revert --dry-run exit $RV_RC"; }
 grep -q "plan: 2 to restore, 23 to delete, 0 as before, 0 refused" "$SIM_DIR/rv.out" || fail "dry run plan: $(tail -n 1 "$SIM_DIR/rv.out")"
 # records named as people name them: period, cost centre, component names; no internal key
-grep -q "employee 1001 Jansen, J., period 2026-P11, cost centre PROD Productie: restore: Uren gewerkt (10): 166 -> 152, Overuren 125% (11): 1.75 -> no value" "$SIM_DIR/rv.out" ||
+grep -q "employee 1001 Jansen, J., period November 2026, cost centre PROD Productie: restore: Uren gewerkt (10): 166 -> 152, Overuren 125% (11): 1.75 -> no value" "$SIM_DIR/rv.out" ||
     fail "the plan does not show old values by name: $(grep 'employee 1001 ' "$SIM_DIR/rv.out")"
 grep -q "shift=\|payslipType=\|202611|" "$SIM_DIR/rv.out" && fail "the plan shows internal record keys"
 [ "$(writes)" = "$w0" ] || fail "revert --dry-run wrote to Loket"
