@@ -123,12 +123,12 @@ help:
 	@for t in $$(sed -n 's/^\.PHONY: *//p' $(MAKEFILE_LIST) | tr ' ' '\n' | sort -u); do \
 	    grep -q "^## *$$t " $(MAKEFILE_LIST) || echo "    $$t (see mk/*.mk)"; done
 
-## all              build loket-import, loket-sim and the unit programs into $(BUILD)/
+## all              build loket-import, loket-sim and the unit programs into BUILD (default build/)
 ## bins             build only the two programs (what the package needs)
 ## deps             install the Debian packages the build and tests need (scripts/deps.sh)
 ## check            the fast tier: unit programs and a smoke e2e run (about a minute)
-## unit             every unit program against $(BUILD)
-## e2e              every e2e script against $(BUILD), in both simulator modes where marked
+## unit             every unit program against BUILD
+## e2e              every e2e script against BUILD, in both simulator modes where marked
 ## test             what CI runs: normal, sanitizer and fuzz builds, then every test (tests/manifest)
 ## manifest         print the test manifest the tree implies (compare with tests/manifest)
 ## sanitize-build   build into build-san/ with AddressSanitizer and UBSan
@@ -144,10 +144,13 @@ help:
 ## demo             build, then the end-to-end demo against loket-sim (scripts/demo.sh)
 ## bench            the benchmarks (scripts/bench.sh; docs/benchmarks.md)
 ## samples          regenerate the committed XLSX sample
-## pot              the template of every translatable text ($(BUILD)/po/loket-import.pot)
+## pot              the template of every translatable text (BUILD/po/loket-import.pot)
 ## install          install into DESTDIR/PREFIX (scripts/install.sh keeps a manifest)
 ## uninstall        remove exactly what install put there
 ## package-check    build the Debian package in a scratch copy and try it out
+## man-nl           the Dutch man pages, translated with po4a (into BUILD/man/nl/)
+## man-po           update man/po/nl.po from the English man pages (po4a)
+## soak             the unattended month of the drop folder, MONTH_FILES files, in both simulator modes
 ## clean            remove the build folders
 ## help             this list
 

@@ -7,6 +7,7 @@ committed JSON only changes when this script does. Run: /usr/bin/python3 scripts
 import datetime as dt
 import json
 import os
+import random
 import sys
 import uuid
 
@@ -150,7 +151,19 @@ def administration(emp, name, client, kind, allowed, du_codes, addr):
     }
 
 
-def employment(emp, adm, number, idx, payroll_id=1, irn=1, start="2019-03-01", end=None, formatted=None):
+def working_hours(hours_per_week, shift=1):
+    """GetActualWorkingHoursByEmployerId's workingHours of an employment (loket-sim serves it)."""
+    sh = SHIFTS[shift - 1]
+    return {"aggregatedHoursPerWeek": hours_per_week, "averageHoursPerWeek": None,
+            "averageParttimeFactor": round(100.0 * hours_per_week / sh["fullTimeHoursPerWeek"], 2),
+            "deviatingHoursPerWeek": hours_per_week if hours_per_week != sh["fullTimeHoursPerWeek"] else None,
+            "deviatingSvDaysPerPeriod": None, "flexibleHoursContract": None,
+            "regularWorkPattern": False, "shift": dict(sh), "shiftRateSickLeave": None,
+            "calculateUsingWorkPattern": None, "contractCode": None, "workPattern": None}
+
+
+def employment(emp, adm, number, idx, payroll_id=1, irn=1, start="2019-03-01", end=None, formatted=None,
+               hours_per_week=40):
     prefix, last = LAST[idx % len(LAST)]
     first = FIRST[(idx * 7) % len(FIRST)]
     initials = first[0] + "."
@@ -184,6 +197,8 @@ def employment(emp, adm, number, idx, payroll_id=1, irn=1, start="2019-03-01", e
         "linkedEmployment": None,
         "simEmployerId": emp["id"],
         "simCostCenter": 1 + idx % 3,
+        "simWorkingHours": dict(working_hours(hours_per_week), id=uid("workinghours", emp["id"], number, payroll_id),
+                                startDate=start, endDate=end),
     }
 
 
@@ -208,6 +223,105 @@ def records(emps):
     ]
 
 
+# History: every active employment's records of six closed periods (2026-04..2026-09,
+# 2026-P04..P09, 2026-W37..W42), around what the samples send for the open period, with the
+# variation of real months: leave (more in summer), a sick day now and then, overtime in some
+# months. So plan compares the samples with an ordinary history and finds no signal, and a
+# sample sent with a slipped decimal or for another month does stand out. The last closed period
+# (2026-10, P10, W43) holds only the pinned records: the tests of refusals in a closed period
+# meet no record there.
+HISTORY = {40101: [(2026, n) for n in range(4, 10)], 40102: [(2026, n) for n in range(4, 10)],
+           40201: [(2026, n) for n in range(37, 43)]}
+# monthly sample (uren-maand-40101-2026-11.csv): travel km per month, shift allowance
+MONTH_KM = {1001: 160, 1003: 240, 1005: 320, 1007: 400, 1009: 480, 1011: 560, 1013: 640, 1015: 1240,
+            1017: 800, 1021: 960, 1023: 1040, 1025: 1120}
+MONTH_SHIFT_ALLOWANCE = {1002: 12.5, 1008: 12.5, 1017: 12.5}
+# components of the sample an employment also had in some earlier month (so the sample's month
+# is an ordinary one: no "new component" either): overtime 125% in September, 150% in August,
+# a sick week in June
+MONTH_OVERTIME = {1001, 1002, 1004, 1005, 1007, 1008, 1010, 1011, 1013, 1014, 1016, 1017, 1020, 1022, 1023, 1025}
+MONTH_OVERTIME_150 = {1005, 1010, 1015, 1020, 1025}
+MONTH_SICK = {1004, 1013}
+# 4-weekly sample (variabele-gegevens-40102-2026-P12.csv)
+FOURWEEK_OVERTIME = {1101: 1.5, 1103: 4.5, 1105: 7.5, 1107: 10.5, 1109: 13.5, 1111: 16.5, 1113: 19.5, 1115: 22.5}
+FOURWEEK_FIXED = {1105: [(40, -12.5)], 1103: [(21, 45.6)], 1109: [(21, 45.6)]}
+# weekly sample (uren-dagelijks-40201-2026-11.xlsx): km per day, overtime per day
+WEEK_OVERTIME = {2001: 1.25, 2008: 1.25, 2015: 1.25}
+
+
+def quarter(x):
+    return round(x * 4) / 4
+
+
+def working_days(start, end):
+    days, d0 = 0, dt.date.fromisoformat(start)
+    while d0 <= dt.date.fromisoformat(end):
+        days += d0.weekday() < 5
+        d0 += dt.timedelta(days=1)
+    return days
+
+
+def history(emps, admins):
+    """The records of the closed periods in HISTORY (records() adds the pinned four)."""
+    rng = random.Random(2026)
+    out = []
+    pinned = {(1001, 1, 2026, 10)}
+    for adm in admins:
+        periods = {(p["year"], p["periodNumber"]): p for p in adm["simPayrollPeriods"]}
+        for year, number in HISTORY.get(adm["clientNumber"], []):
+            p = periods[(year, number)]
+            for e in emps:
+                if e["payrollAdministration"]["id"] != adm["id"]:
+                    continue
+                if e["startDate"] > p["startDate"] or (e["endDate"] and e["endDate"] < p["endDate"]):
+                    continue
+                n, pid = e["employee"]["employeeNumber"], e["payrollId"]
+                if (n, pid, year, number) in pinned:
+                    continue
+                days = working_days(p["startDate"], p["endDate"])
+                per_day = e["simWorkingHours"]["aggregatedHoursPerWeek"] / 5.0
+                summer = adm["clientNumber"] != 40201 and number in (7, 8)
+                leave = rng.choice([0, 0, 8, 16, 24, 40, 80]) if summer else rng.choice([0, 0, 0, 0, 4, 8, 8, 16])
+                if adm["clientNumber"] == 40201:
+                    leave = rng.choice([0] * 8 + [8, 16])
+                sick = rng.choice([0] * 14 + [8, 16])
+                if adm["clientNumber"] == 40101 and n in MONTH_SICK and number == 6:
+                    sick = 24
+                leave, sick = leave * per_day / 8, sick * per_day / 8
+                comps = [(10, quarter(per_day * days - leave - sick))]
+                if sick:
+                    comps.append((13, quarter(sick)))
+                if leave:
+                    comps.append((14, quarter(leave)))
+                if adm["clientNumber"] == 40101:
+                    if rng.random() < 0.5 or (n in MONTH_OVERTIME and number == 9):
+                        comps.append((11, rng.choice([1.75, 3.5, 5.25, 7])))
+                    if n in MONTH_OVERTIME_150 and (number == 8 or rng.random() < 0.3):
+                        comps.append((12, rng.choice([2.5, 5])))
+                    if n in MONTH_KM:
+                        comps.append((20, round(MONTH_KM[n] * (days - leave / per_day - sick / per_day) / 21
+                                                * rng.uniform(0.92, 1.08), 2)))
+                    if n in MONTH_SHIFT_ALLOWANCE:
+                        comps.append((31, MONTH_SHIFT_ALLOWANCE[n]))
+                elif adm["clientNumber"] == 40102:
+                    if n in FOURWEEK_OVERTIME and rng.random() < 0.8:
+                        comps.append((11, quarter(FOURWEEK_OVERTIME[n] * rng.uniform(0.6, 1.4))))
+                    comps.append((20, round((78 + 18 * (n - 1101)) * rng.uniform(0.85, 1.1), 2)))
+                    comps.extend(FOURWEEK_FIXED.get(n, []))
+                else:
+                    comps.append((20, float((10 + 2 * (n - 2001)) * (days - round(leave / per_day + sick / per_day)))))
+                    if n in WEEK_OVERTIME and rng.random() < 0.8:
+                        comps.append((11, WEEK_OVERTIME[n] * rng.choice([3, 4, 5, 5, 6])))
+                out.append({"id": uid("record", e["id"], year, number), "employmentId": e["id"],
+                            "payrollPeriod": {"year": year, "periodNumber": number},
+                            "shift": {"shiftNumber": 1}, "payslipType": {"key": 1},
+                            "costCenter": {"key": e["simCostCenter"]}, "costUnit": None,
+                            "distributionUnit": None, "payslipText": None,
+                            "payrollComponents": [{"payrollComponent": {"key": k}, "value": v, "isSupplement": False}
+                                                  for k, v in comps]})
+    return out
+
+
 def big(n, outdir):
     """The benchmark world: n employments, one input row each, over three administrations."""
     vdb = employer("Bakkerij Van den Berg B.V.", 1, True, address("Kerkstraat", 12, "3811 CV", "Amersfoort"))
@@ -225,6 +339,9 @@ def big(n, outdir):
     for emp, adm, first, count, period in plan:
         for number in range(first, first + count):
             emps.append(employment(emp, adm, number, idx))
+            # the benchmark's rows give a week a month's hours: no contract to compare them with
+            # (docs/benchmarks.md measures the history's cost with scripts/bench-signals.sh)
+            del emps[-1]["simWorkingHours"]
             hours = 120 + idx % 60 + (idx % 4) * 0.25
             rows.append("%d,%s,%d,%s,%s,%s" % (adm["clientNumber"], period, number, hours,
                                                "" if idx % 3 else "%.2f" % (idx % 7 * 0.75), idx % 300))
@@ -327,10 +444,11 @@ def main():
             kw["start"] = "2026-11-16"
         emps.append(employment(vdb, monthly, n, idx, **kw))
         if n == 1007:
-            emps.append(employment(vdb, monthly, n, idx, payroll_id=2, irn=2, start="2024-06-01"))
+            emps.append(employment(vdb, monthly, n, idx, payroll_id=2, irn=2, start="2024-06-01",
+                                   hours_per_week=12))
         idx += 1
     for n in range(1101, 1116):
-        emps.append(employment(vdb, fourweekly, n, idx))
+        emps.append(employment(vdb, fourweekly, n, idx, hours_per_week=38))
         idx += 1
     for n in range(2001, 2021):
         kw = {}
@@ -346,7 +464,7 @@ def main():
     fixture["employers"] = [vdb, linde, smit]
     fixture["payrollAdministrations"] = [monthly, fourweekly, weekly, smitadm]
     fixture["employments"] = emps
-    fixture["payrollPeriodData"] = records(emps)
+    fixture["payrollPeriodData"] = records(emps) + history(emps, [monthly, fourweekly, weekly])
     with open(out, "w", encoding="utf-8") as f:
         json.dump(fixture, f, indent=1, ensure_ascii=False)
         f.write("\n")

@@ -65,7 +65,8 @@ run_job() {
         ASAN_OPTIONS="exitcode=86:log_path=$work/san/asan:detect_leaks=1${LK_ASAN_EXTRA:+:$LK_ASAN_EXTRA}"
         UBSAN_OPTIONS="exitcode=86:halt_on_error=1:print_stacktrace=1:log_path=$work/san/ubsan"
         LSAN_OPTIONS="exitcode=86:log_path=$work/san/lsan"
-        export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+        LK_SAN_DIR=$work/san # tests/sanitizer/report_marker.c: UBSan reports too
+        export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS LK_SAN_DIR
     fi
     t0=$(now)
     p=0 f=0 s=0
@@ -94,7 +95,7 @@ run_job() {
         if [ ! -f "$s_file" ]; then
             st=1; echo "$s_file is missing (it is in the manifest)" >"$out"
         else
-            LOKET_BUILD="$build" LOKET_SIM_MODE="$mode" LK_SAN_DIR="$work/san" \
+            LOKET_BUILD="$build" LOKET_SIM_MODE="$mode" \
                 timeout 900 sh "$s_file" >"$out" 2>&1 </dev/null
             st=$?
             [ "$st" -eq 124 ] && echo "timed out after 900 s" >>"$out"

@@ -20,12 +20,15 @@
 #include "engine/plan.h"
 #include "engine/plan_file.h"
 #include "engine/runs.h"
+#include "input/reader.h"
 #include "loket/api.h"
 #include "loket/config.h"
 #include "loket/trace.h"
 #include "mapping/aggregate.h"
+#include "mapping/checks.h"
 #include "mapping/mapping.h"
 #include "report/report.h"
+#include "report/report_signals.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -77,7 +80,11 @@ static const char options_text[] =
     "      --csv-style S      a .csv report as excel-nl (';', decimal comma: Dutch Excel) or\n"
     "                         rfc4180 (',', decimal point); default: the language's\n"
     "  -q, --quiet            print errors only (on stderr): no progress, changes or summary\n"
-    "      --allow-empty      a file without data rows is not an error\n");
+    "      --allow-empty      a file without data rows is not an error\n"
+    "      --accept-signals[=KINDS]\n"
+    "                         the signals against Loket's history (repeat-of-previous, outlier,\n"
+    "                         over-contract) were checked by a person: send anyway; all of them,\n"
+    "                         or the kinds listed (comma-separated)\n");
 
 static const char plan_options_text[] =
     N_("      --out PLAN.json    save the plan for 'apply PLAN.json'\n"
@@ -105,7 +112,8 @@ static const char trust_text[] =
 
 enum {
     OPT_REPORT = 256, OPT_JOURNAL, OPT_RESUME, OPT_ALLOW_PARTIAL, OPT_FORCE, OPT_COLLECTIVE,
-    OPT_VERIFY, OPT_ALLOW_EMPTY, OPT_LINES, OPT_JSON, OPT_CSV_STYLE, OPT_TRUST_PLAN
+    OPT_VERIFY, OPT_ALLOW_EMPTY, OPT_LINES, OPT_JSON, OPT_CSV_STYLE, OPT_TRUST_PLAN,
+    OPT_ACCEPT_SIGNALS
 };
 
 enum { OPT_OUT = 512 };
@@ -127,6 +135,7 @@ static const struct option options[] = {
     { "lines", required_argument, NULL, OPT_LINES },
     { "json", no_argument, NULL, OPT_JSON },
     { "csv-style", required_argument, NULL, OPT_CSV_STYLE },
+    { "accept-signals", optional_argument, NULL, OPT_ACCEPT_SIGNALS },
     { "help", no_argument, NULL, 'h' },
     LK_COMMON_LONG_OPTIONS,
     { NULL, 0, NULL, 0 },
@@ -145,6 +154,8 @@ typedef struct import_opts {
     int collective;
     bool json;                /* plan: the changes as JSON on stdout */
     lk_csv_style csv_style;   /* of .csv reports */
+    bool accept[LK_SIGNAL_KIND_COUNT]; /* --accept-signals: the kinds a person accepted */
+    const char *accept_text;  /* as given ("all" without a list); NULL = none */
     bool lines_set;
     size_t lines;             /* plan: lines of changes shown; 0 = all */
     lk_common_opts common;    /* --config, --api-url, --employer, --trace, --stats, ... */
@@ -193,6 +204,30 @@ static void usage(FILE *out, bool apply)
                         LK_EXIT_INTERNAL, LK_EXIT_INTERRUPTED, LK_EXIT_USAGE);
 }
 
+/* --accept-signals or --accept-signals=outlier,over-contract */
+static bool parse_accept(const char *arg, import_opts *o)
+{
+    o->accept_text = arg && *arg ? arg : "all";
+    if (!arg || !*arg || !strcmp(arg, "all")) {
+        for (int k = 0; k < LK_SIGNAL_KIND_COUNT; k++)
+            o->accept[k] = true;
+        return true;
+    }
+    char *copy = xstrdup(arg), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        lk_signal_kind k;
+        if (!lk_signal_kind_parse(t, &k)) {
+            lk_errorf(_("--accept-signals=%s: \"%s\" is not a kind of signal (all, "
+                      "repeat-of-previous, outlier, over-contract, new-component)"), arg, t);
+            free(copy);
+            return false;
+        }
+        o->accept[k] = true;
+    }
+    free(copy);
+    return true;
+}
+
 static int parse_options(int argc, char **argv, import_opts *o)
 {
     int c;
@@ -222,6 +257,10 @@ static int parse_options(int argc, char **argv, import_opts *o)
         case OPT_VERIFY: o->verify = true; apply_only = true; break;
         case OPT_TRUST_PLAN: o->trust_plan = true; apply_only = true; break;
         case OPT_ALLOW_EMPTY: o->allow_empty = true; break;
+        case OPT_ACCEPT_SIGNALS:
+            if (!parse_accept(optarg, o))
+                return LK_EXIT_USAGE;
+            break;
         case OPT_CSV_STYLE:
             if (!lk_csv_style_parse(optarg, &o->csv_style)) {
                 lk_errorf(_("--csv-style %s: expected excel-nl or rfc4180"), optarg);
@@ -547,6 +586,7 @@ int lk_import_command(int argc, char **argv, bool apply)
     stop_requested = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    lk_reader_set_stop(&stop_requested); /* a long input file stops within a row */
 
     /* a saved plan must be this installation's, byte for byte as it was made, before any
      * file it names is read */
@@ -639,7 +679,22 @@ int lk_import_command(int argc, char **argv, bool apply)
     lk_http_set_interrupt_flag(lk_client_http(client), &stop_requested);
 
     /* 3. the plan */
-    lk_plan_opts popts = { o.employer ? o.employer : cfg->employer, o.force };
+    /* the defaults, then the configuration's, then the mapping's (checked when it loaded) */
+    lk_checks checks;
+    lk_checks_default(&checks);
+    {
+        char key[64], msg[300];
+        if (cfg->checks && !lk_checks_apply_json(&checks, cfg->checks, key, sizeof key, msg,
+                                                 sizeof msg)) {
+            lk_error_clear(&err);
+            lk_error_set(&err, LK_ERR_CONFIG, _("%s: checks%s%s: %s"),
+                         cfg->path ? cfg->path : "configuration", *key ? "." : "", key, msg);
+            goto run_error;
+        }
+        if (m->checks)
+            lk_checks_apply_json(&checks, m->checks, key, sizeof key, msg, sizeof msg);
+    }
+    lk_plan_opts popts = { o.employer ? o.employer : cfg->employer, o.force, &checks };
     if (lk_plan_build(client, &set, &popts, r, &plan, &err) != LK_OK) {
         if (stop_requested) /* a look-up cut by the stop: nothing was sent */
             lk_error_set(&err, LK_ERR_INTERRUPTED, _("interrupted while planning; nothing was sent"));
@@ -706,6 +761,37 @@ int lk_import_command(int argc, char **argv, bool apply)
             goto run_error;
         }
         strbuf_free(&why);
+    }
+
+    /* a plausible-looking wrong file stops here until a person has looked (report_signals.h) */
+    lk_report_signals_accept(r->signals, o.accept, o.accept_text);
+    {
+        strbuf names = STRBUF_INIT;
+        size_t n = lk_report_signals_blocking(r->signals, &names);
+        if (n) {
+            lk_error_clear(&err);
+            lk_error_set(&err, LK_ERR_INPUT,
+                         apply ? ngettext("%zu signal against Loket's history stops this import: "
+                                          "%s; nothing was sent. Check it (the Signals section, "
+                                          "the report), then send with --accept-signals if the "
+                                          "file is right",
+                                          "%zu signals against Loket's history stop this import: "
+                                          "%s; nothing was sent. Check them (the Signals section, "
+                                          "the report), then send with --accept-signals if the "
+                                          "file is right", n)
+                               : ngettext("%zu signal against Loket's history would stop apply: "
+                                          "%s; check it, then apply with --accept-signals if the "
+                                          "file is right",
+                                          "%zu signals against Loket's history would stop apply: "
+                                          "%s; check them, then apply with --accept-signals if the "
+                                          "file is right", n),
+                         n, names.buf);
+            strbuf_free(&names);
+            if (apply)
+                mark_not_sent(plan);
+            goto run_error;
+        }
+        strbuf_free(&names);
     }
 
     /* 4. apply */
@@ -804,6 +890,7 @@ out:
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    lk_reader_set_stop(NULL);
     lk_journal_free(journal);
     lk_run_free(run);
     free(jpath);

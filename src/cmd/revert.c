@@ -8,6 +8,7 @@
 #include "cmd/commands.h"
 #include "cmd/common_opts.h"
 #include "common/i18n.h"
+#include "common/period_name.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "engine/journal.h"
@@ -20,19 +21,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char usage_text[] =
-    N_("usage: loket-import revert RUN [--dry-run] [--force] [--resume] [--quiet] [OPTIONS]\n"
+    N_("usage: loket-import revert RUN [--dry-run] [--yes] [--force] [--resume] [--quiet]\n"
+    "                              [OPTIONS]\n"
     "\n"
     "Puts back what Loket held before apply run RUN (see 'loket-import runs') for every record\n"
     "that run created or changed: a record it created is deleted, a changed one gets its old\n"
     "values back (a component that had none is removed). First the plan is shown: what will be\n"
     "restored, what Loket already holds as before, and what someone changed in Loket after the\n"
-    "run: those records are refused unless --force. Then it is sent, journaled in a run folder\n"
-    "of its own; --resume finishes an interrupted revert without sending twice.\n"
+    "run: those records are refused unless --force. On a terminal it then asks before it sends\n"
+    "anything. It is sent journaled in a run folder of its own; --resume finishes an\n"
+    "interrupted revert without sending twice.\n"
     "\n"
     "  -n, --dry-run  show the plan only, send nothing\n"
+    "  -y, --yes      send without asking (for scripts; without a terminal it never asks)\n"
     "      --force    restore records changed after the run too\n"
     "      --resume   continue an interrupted revert of RUN\n"
     "  -q, --quiet    only the summary and errors\n"
@@ -46,8 +52,19 @@ static const char exit_text[] =
 
 enum { OPT_FORCE = 256, OPT_RESUME };
 
+/* An answer to "send?": yes in English or Dutch. */
+static bool said_yes(const char *a)
+{
+    while (*a == ' ' || *a == '\t')
+        a++;
+    size_t n = strcspn(a, " \t\r\n");
+    return (n == 1 && (*a == 'y' || *a == 'Y' || *a == 'j' || *a == 'J')) ||
+           (n == 3 && !strncasecmp(a, "yes", 3)) || (n == 2 && !strncasecmp(a, "ja", 2));
+}
+
 static const struct option options[] = {
     { "dry-run", no_argument, NULL, 'n' },
+    { "yes", no_argument, NULL, 'y' },
     { "force", no_argument, NULL, OPT_FORCE },
     { "resume", no_argument, NULL, OPT_RESUME },
     { "quiet", no_argument, NULL, 'q' },
@@ -83,17 +100,48 @@ static char *read_run_file(const lk_run *run, const char *name, size_t *len)
     return text;
 }
 
+/* What happens to a record, in the reader's words. */
+static const char *what_label(const lk_revert_item *it, bool after)
+{
+    if (it->from_journal)
+        return _("done (earlier)");
+    if (after && (it->action == LK_REVERT_RESTORE || it->action == LK_REVERT_DELETE)) {
+        switch (it->outcome) {
+        case LK_REVERT_DONE: return _("done");
+        case LK_REVERT_REJECTED: return _("rejected");
+        case LK_REVERT_FAILED: return _("failed");
+        case LK_REVERT_NOT_SENT: return _("not sent");
+        case LK_REVERT_PLANNED: return _("not sent");
+        }
+    }
+    switch (it->action) {
+    case LK_REVERT_RESTORE: return _("restore");
+    case LK_REVERT_DELETE: return _("delete");
+    case LK_REVERT_REFUSED: return _("refused");
+    case LK_REVERT_NOTHING: break;
+    }
+    return _("as before");
+}
+
+/* One record as people name it: employee, period, cost centre; never the internal key. */
 static void print_item(const lk_revert_item *it, bool after)
 {
-    const char *what = lk_revert_action_name(it->action);
-    if (after && (it->action == LK_REVERT_RESTORE || it->action == LK_REVERT_DELETE))
-        what = it->from_journal ? "done (earlier)" : lk_revert_outcome_name(it->outcome);
-    else if (it->from_journal)
-        what = "done (earlier)";
-    printf(_("  employee %ld %s %s, %s: %s: %s%s%s\n"), it->employee_number,
-           it->employee_name ? it->employee_name : "", it->period,
-           strchr(it->key, '/') ? strchr(it->key, '/') + 1 : it->key, what, it->detail ? it->detail : "",
-           it->message ? "; Loket: " : "", it->message ? it->message : "");
+    strbuf sb;
+    strbuf_init(&sb, 160);
+    char words[LK_PERIOD_NAME_MAX];
+    strbuf_addf(&sb, _("  employee %ld %s, period %s"), it->employee_number,
+                it->employee_name ? it->employee_name : "",
+                it->period_type ? lk_period_words(it->year, it->period_number,
+                                                  (lk_period_type)it->period_type, words)
+                                : it->period);
+    if (it->cost_center)
+        strbuf_addf(&sb, _(", cost centre %s"), it->cost_center);
+    strbuf_addf(&sb, ": %s: %s", what_label(it, after), it->detail ? it->detail : "");
+    if (it->message)
+        strbuf_addf(&sb, _("; Loket: %s"), it->message);
+    lk_text_make_one_line(sb.buf);
+    printf("%s\n", sb.buf);
+    strbuf_free(&sb);
 }
 
 static cJSON *items_json(const lk_revert *rv)
@@ -170,13 +218,13 @@ static lk_code open_revert_run(const char *dir, const char *target, const char *
 int cmd_revert(int argc, char **argv)
 {
     lk_common_opts common;
-    bool dry_run = false, force = false, resume = false, quiet = false;
+    bool dry_run = false, force = false, resume = false, quiet = false, yes = false;
     int c;
     lk_error err;
     lk_common_init(&common);
     lk_error_clear(&err);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "nqh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "nyqh", options, NULL)) != -1) {
         int h = lk_common_opt(&common, c, optarg);
         if (h < 0)
             return LK_EXIT_USAGE;
@@ -184,6 +232,7 @@ int cmd_revert(int argc, char **argv)
             continue;
         switch (c) {
         case 'n': dry_run = true; break;
+        case 'y': yes = true; break;
         case 'q': quiet = true; break;
         case OPT_FORCE: force = true; break;
         case OPT_RESUME: resume = true; break;
@@ -294,8 +343,9 @@ int cmd_revert(int argc, char **argv)
     size_t count[4] = { 0 };
     for (size_t i = 0; i < rv->n; i++)
         count[rv->items[i].action]++;
-    printf(_("revert of run %s: %zu record%s the run wrote\n"), target_id, rv->n,
-           rv->n == 1 ? "" : "s");
+    printf(ngettext("revert of run %s: %zu record the run wrote\n",
+                    "revert of run %s: %zu records the run wrote\n", rv->n),
+           target_id, rv->n);
     if (!quiet || dry_run)
         for (size_t i = 0; i < rv->n; i++)
             print_item(&rv->items[i], false);
@@ -306,6 +356,19 @@ int cmd_revert(int argc, char **argv)
     if (dry_run) {
         rc = count[LK_REVERT_REFUSED] ? LK_EXIT_REJECTED : LK_EXIT_OK;
         goto restore_signals;
+    }
+    /* on a terminal, a person says yes before Loket is changed */
+    size_t to_send = count[LK_REVERT_RESTORE] + count[LK_REVERT_DELETE];
+    if (to_send && !yes && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        char answer[64];
+        printf(ngettext("Send this %zu change to Loket? [y/N] ",
+                        "Send these %zu changes to Loket? [y/N] ", to_send),
+               to_send);
+        fflush(stdout);
+        if (!fgets(answer, sizeof answer, stdin) || !said_yes(answer)) {
+            printf("%s\n", _("nothing was sent"));
+            goto restore_signals;
+        }
     }
     if (stop_requested) {
         lk_errorf(_("interrupted before anything was sent"));

@@ -157,6 +157,42 @@ static int cmp_total(const void *a, const void *b)
 }
 
 /* Totals of the final (summed, rounded) entry values per component. */
+/* The decimals the mapping rounds a component to ("round"), -1 when it keeps them all. */
+static int component_places(const lk_entry_set *set, int component)
+{
+    for (size_t i = 0; i < set->nentries; i++)
+        if (set->entries[i].component == component)
+            return set->entries[i].round;
+    return -1;
+}
+
+/* A total in the component's own decimals, so a file's total and the run's total of the same
+ * component read alike (324,33, not 324,333333 above 324,33). */
+static const char *total_text(lk_decimal v, int places, char *buf)
+{
+    if (places < 0 || places > 6)
+        return lk_fmt_decimal(v, 2, buf);
+    return lk_fmt_decimal(lk_decimal_round(v, places), places, buf);
+}
+
+static total *entry_totals(const lk_entry_set *set, size_t *n);
+
+/* A file's total of a component: with one file, the run's total (each record as it will be
+ * rounded), so that the two tables agree to the cent; with several, the file's exact sum. */
+static lk_decimal file_total(const lk_entry_set *set, int component, lk_decimal exact)
+{
+    if (set->nfiles != 1)
+        return exact;
+    size_t n;
+    total *t = entry_totals(set, &n);
+    lk_decimal v = exact;
+    for (size_t i = 0; i < n; i++)
+        if (t[i].component == component)
+            v = t[i].sum;
+    free(t);
+    return v;
+}
+
 static total *entry_totals(const lk_entry_set *set, size_t *n)
 {
     total *t = xcalloc(set->nentries + 1, sizeof(total));
@@ -385,7 +421,10 @@ static void print_text(const lk_entry_set *set, bool quiet)
                 printf("  %-10s %16s %8s  %s\n", _("component"), _("total"), _("values"), _("name"));
             for (size_t j = 0; j < fi->ntotals; j++)
                 printf("  %-10d %16s %8lu  %s\n", fi->totals[j].component,
-                       lk_fmt_decimal(fi->totals[j].total, 2, buf), fi->totals[j].values,
+                       total_text(file_total(set, fi->totals[j].component,
+                                             fi->totals[j].total),
+                                  component_places(set, fi->totals[j].component), buf),
+                       fi->totals[j].values,
                        fi->totals[j].name ? fi->totals[j].name : "");
             for (size_t j = 0; j < fi->nignored; j++)
                 if (show_ignored(&fi->ignored[j]))
@@ -435,7 +474,8 @@ static void print_text(const lk_entry_set *set, bool quiet)
         for (size_t i = 0; i < n; i++)
             printf(ngettext("  component %-6d %16s  (%lu entry%s)\n",
                             "  component %-6d %16s  (%lu entries%s)\n", t[i].entries),
-                   t[i].component, lk_fmt_decimal(t[i].sum, 2, buf), t[i].entries,
+                   t[i].component,
+                   total_text(t[i].sum, component_places(set, t[i].component), buf), t[i].entries,
                    t[i].nulls ? _(", some sent as null") : "");
         free(t);
         size_t np;

@@ -12,6 +12,8 @@
  *   6. employment defaults, only for employments whose record key the mapping leaves open and
  *      whose listing line does not show the defaults (the listing shows Loket's default key for
  *      an employment without a record of that payslip type; with records present it does not)
+ *   7. the same listings for the earlier periods, and the employers' working hours: the
+ *      history the plausibility signals compare with
  * Everything per employment is thus amortised across the run; only step 6 is per employment.
  *
  * Each stage has its own file (plan_stages.h lists them); this file runs them in order, and
@@ -103,6 +105,7 @@ static void free_ctx(plan_ctx *x)
         lk_hashmap_free(x->defaults);
     }
     lk_hashmap_free(x->components_used);
+    plan_history_free(x->history);
 }
 
 lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts *opts,
@@ -120,6 +123,9 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
     x.bucket_by_key = lk_hashmap_new(set->nentries + 1);
     x.defaults = lk_hashmap_new(16);
     x.components_used = lk_hashmap_new(16);
+    lk_checks default_checks;
+    lk_checks_default(&default_checks);
+    x.checks = opts->checks ? opts->checks : &default_checks;
 #ifdef LK_TEST_HOOKS /* only in the tests' BUILD/tests/loket-import-hooks (Makefile) */
     const char *skip = getenv("LOKET_IMPORT_SKIP_PRECHECKS");
     x.skip_checks = skip && !strcmp(skip, "1");
@@ -153,9 +159,16 @@ lk_code lk_plan_build(lk_client *c, const lk_entry_set *set, const lk_plan_opts 
     }
     /* one record per final record key, its sums rounded once and checked (plan_merge.c) */
     plan_merge_records(&x);
+    /* the same employments' earlier periods and contracts (plan_history.c) */
+    if (set->nentries && (rc = plan_read_history(&x, err)) != LK_OK) {
+        plan_merged_set_free(&ms);
+        goto fail;
+    }
     /* outcomes and request bodies (plan_outcome.c, plan_body.c) */
     plan_finish_records(&x, &ms);
     plan_merged_set_free(&ms);
+    /* plausibility against that history (plan_signals.c) */
+    plan_derive_signals(&x);
     plan_place_issues(&x);
     plan_block_employments(&x);
     plan_count_errors(x.plan, r);

@@ -25,6 +25,7 @@ typedef struct lk_plan_opts {
     const char *employer;       /* --employer (id, employer number, name or client number) or
                                  * the configuration's default; NULL = from the input */
     bool force;                 /* unchanged records are sent anyway */
+    const struct lk_checks *checks; /* plausibility thresholds; NULL = the defaults */
 } lk_plan_opts;
 
 /* One record to (maybe) send: the unit of the PATCH, the journal and the report. */

@@ -65,6 +65,8 @@ static cJSON *record_json(const lk_plan_item *it)
     cJSON_AddNumberToObject(o, "periodId", (double)rec->period_id);
     period_text(rec, buf, sizeof buf);
     cJSON_AddStringToObject(o, "period", buf);
+    if (rec->period_type) /* so that people's names can be given: "november 2026" */
+        cJSON_AddNumberToObject(o, "periodType", rec->period_type);
     cJSON_AddStringToObject(o, "planned", lk_outcome_name(it->planned));
     cJSON_AddBoolToObject(o, "error", it->error);
     cJSON_AddBoolToObject(o, "blocked", it->blocked);
@@ -81,6 +83,8 @@ static cJSON *record_json(const lk_plan_item *it)
         const lk_report_component *c = &rec->components[i];
         cJSON *co = cJSON_CreateObject();
         cJSON_AddNumberToObject(co, "key", c->key);
+        if (c->description) /* for people: revert and runs show name it */
+            cJSON_AddStringToObject(co, "name", c->description);
         if (c->has_old)
             cJSON_AddStringToObject(co, "old", lk_decimal_format(c->old_value, buf));
         else
@@ -92,6 +96,12 @@ static cJSON *record_json(const lk_plan_item *it)
         cJSON_AddBoolToObject(co, "delete", c->delete);
         cJSON_AddBoolToObject(co, "isSupplement", c->is_supplement);
         cJSON_AddItemToArray(comps, co);
+    }
+    const lk_report_ref *cc = &rec->record_key.cost_center;
+    if (cc->set && (cc->code || cc->description)) { /* the cost centre as people name it */
+        snprintf(buf, sizeof buf, "%s%s%s", cc->code ? cc->code : "",
+                 cc->code && cc->description ? " " : "", cc->description ? cc->description : "");
+        cJSON_AddStringToObject(o, "costCenter", buf);
     }
     cJSON *notes = cJSON_AddArrayToObject(o, "notes");
     for (size_t i = 0; i < rec->nmessages; i++)

@@ -9,6 +9,8 @@
  *   plan_outcome.c  records + current state -> plan items and report records with outcomes
  *   plan_body.c     a finished record -> its PATCH body
  *   plan_verify.c   a sent plan -> what Loket holds afterwards, compared
+ *   plan_history.c  the records -> the same employments' earlier periods and contracts
+ *   plan_signals.c  records + history -> plausibility signals in the report
  */
 #ifndef LK_PLAN_STAGES_H
 #define LK_PLAN_STAGES_H
@@ -16,6 +18,7 @@
 #include "common/hashmap.h"
 #include "common/period_name.h"
 #include "engine/plan.h"
+#include "mapping/checks.h"
 #include "mapping/mapping.h"
 
 #include <stdbool.h>
@@ -180,6 +183,10 @@ typedef struct plan_ctx {
     lk_hashmap *defaults;         /* employment id -> lk_period_data_record* */
     lk_hashmap *components_used;  /* "key" -> (void*)1 */
 
+    /* plausibility: the thresholds, and what Loket holds of earlier periods (plan_history.c) */
+    const lk_checks *checks;
+    struct plan_history *history;
+
     lk_error fatal;
     bool has_fatal;
     /* test hook (LOKET_IMPORT_SKIP_PRECHECKS=1): leave the business rules to Loket, so the
@@ -219,6 +226,25 @@ typedef enum plan_key_status {
     PLAN_KEY_UNKNOWN,        /* a mapped code not known: its error is already on the bucket */
     PLAN_KEY_NO_DEFAULTS     /* the employment's defaults were needed but could not be read */
 } plan_key_status;
+
+/* ================================================================ plan_history.c */
+
+typedef struct plan_history plan_history;
+/* Reads the earlier periods' listings and the working hours (one round); a failed read that is
+ * not a run error becomes a run warning. */
+lk_code plan_read_history(plan_ctx *x, lk_error *err);
+/* The earlier periods of target (not filled by the file), newest first, at most max. */
+size_t plan_history_periods(const plan_ctx *x, const admin_info *ad, const lk_period *target,
+                            size_t max, const lk_period **out);
+const merged_set *plan_history_lines(const plan_ctx *x);
+const lk_working_hours *plan_history_hours(const plan_ctx *x, const char *employment_id);
+size_t plan_history_requests(const plan_ctx *x);
+void plan_history_free(plan_history *h);
+
+/* ================================================================ plan_signals.c */
+
+/* The records (after plan_finish_records) and their history -> x->report->signals. */
+void plan_derive_signals(plan_ctx *x);
 
 /* ================================================================ plan.c: shared helpers */
 

@@ -5,6 +5,7 @@
 
 #include "common/hashmap.h"
 #include "common/i18n.h"
+#include "common/localefmt.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "engine/resolve.h"
@@ -125,9 +126,13 @@ lk_code lk_revert_load(const char *plan_text, size_t plan_len, const char *journ
                                                            : NULL;
         it->period = xstrdup(str_field(rec, "period") ? str_field(rec, "period") : "");
         it->year = y->valueint;
+        const cJSON *pt = cJSON_GetObjectItemCaseSensitive(rec, "periodType");
+        it->period_type = cJSON_IsNumber(pt) && pt->valueint > 0 && pt->valueint <= 3 ? pt->valueint : 0;
         it->period_number = pn->valueint;
         it->created = !strcmp(planned, "created");
         it->components = cJSON_GetObjectItemCaseSensitive(rec, "components");
+        it->cost_center = str_field(rec, "costCenter") ? xstrdup(str_field(rec, "costCenter"))
+                                                       : NULL;
         it->body = body;
     }
     lk_hashmap_free(states);
@@ -142,6 +147,7 @@ void lk_revert_free(lk_revert *rv)
     for (size_t i = 0; i < rv->n; i++) {
         lk_revert_item *it = &rv->items[i];
         free(it->key);
+        free(it->cost_center);
         free(it->employment_id);
         free(it->employee_name);
         free(it->period);
@@ -238,14 +244,25 @@ static char *restore_body(const lk_revert_item *it)
     return text;
 }
 
+/* A plan value ("1.75") as the language writes numbers ("1,75"); NULL -> "no value". */
+static const char *shown(const char *plain, char *buf)
+{
+    lk_decimal v;
+    if (!plain)
+        return _("no value");
+    if (!lk_decimal_from_double(strtod(plain, NULL), &v))
+        return plain;
+    return lk_fmt_decimal(v, 0, buf);
+}
+
 static void decide(lk_revert_item *it, const lk_period_data_record *now, bool force)
 {
+    char b1[LK_FMT_NUMBER_MAX], b2[LK_FMT_NUMBER_MAX];
     strbuf before, since, what;
     strbuf_init(&before, 64);
     strbuf_init(&since, 64);
     strbuf_init(&what, 64);
     bool as_before = true, as_run = true;
-    char buf[32];
     const cJSON *c;
     cJSON_ArrayForEach(c, it->components) {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "key");
@@ -253,17 +270,24 @@ static void decide(lk_revert_item *it, const lk_period_data_record *now, bool fo
         const cJSON *new_ = cJSON_GetObjectItemCaseSensitive(c, "new");
         long key = cJSON_IsNumber(k) ? (long)k->valuedouble : 0;
         const lk_component_value *v = held(now, key);
-        const char *now_text = v && v->has_value ? lk_decimal_format(v->value, buf) : "no value";
+        const char *now_text = v && v->has_value ? lk_fmt_decimal(v->value, 0, b1)
+                                                 : _("no value");
+        const char *name = str_field(c, "name");
+        char label[160];
+        if (name) /* as people name it: "Uren gewerkt (10)" */
+            snprintf(label, sizeof label, "%s (%ld)", name, key);
+        else
+            snprintf(label, sizeof label, _("component %ld"), key);
         if (!same_value(old, v))
             as_before = false;
         if (!same_value(new_, v)) {
             as_run = false;
-            strbuf_addf(&since, _("%scomponent %ld: the run sent %s, Loket now holds %s"),
-                        since.len ? "; " : "", key,
-                        cJSON_IsString(new_) ? new_->valuestring : "null", now_text);
+            strbuf_addf(&since, _("%s%s: the run sent %s, Loket now holds %s"),
+                        since.len ? "; " : "", label,
+                        shown(cJSON_IsString(new_) ? new_->valuestring : NULL, b2), now_text);
         }
-        strbuf_addf(&what, "%s%ld: %s -> %s", what.len ? ", " : "", key, now_text,
-                    cJSON_IsString(old) ? old->valuestring : "no value");
+        strbuf_addf(&what, "%s%s: %s -> %s", what.len ? ", " : "", label, now_text,
+                    shown(cJSON_IsString(old) ? old->valuestring : NULL, b2));
     }
     /* a record the run created holds nothing else, unless someone added to it since */
     for (size_t i = 0; it->created && now && i < now->ncomponents; i++)
@@ -271,7 +295,7 @@ static void decide(lk_revert_item *it, const lk_period_data_record *now, bool fo
             as_run = as_before = false;
             strbuf_addf(&since, _("%scomponent %ld was added after the run (%s)"),
                         since.len ? "; " : "", now->components[i].key,
-                        lk_decimal_format(now->components[i].value, buf));
+                        lk_fmt_decimal(now->components[i].value, 0, b1));
         }
     if (!now && !it->created) { /* said once, not after each component's "no value" */
         as_run = as_before = false;
@@ -280,12 +304,13 @@ static void decide(lk_revert_item *it, const lk_period_data_record *now, bool fo
     }
     if (as_before) {
         it->action = LK_REVERT_NOTHING;
-        it->detail = xstrdup("Loket holds what it held before the run");
+        it->detail = xstrdup(_("Loket holds what it held before the run"));
     } else if (as_run || force) {
         it->forced = !as_run;
         if (it->created) {
             it->action = LK_REVERT_DELETE;
-            it->detail = xstrdup(now ? "delete the record the run created" : "already gone");
+            it->detail = xstrdup(now ? _("delete the record the run created")
+                                     : _("already gone"));
             if (!now)
                 it->action = LK_REVERT_NOTHING;
         } else {

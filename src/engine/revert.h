@@ -48,8 +48,10 @@ typedef struct lk_revert_item {
     char *employee_name;
     char *period;               /* "2026-P11" */
     int year, period_number;
+    int period_type;            /* lk_period_type of the plan, 0 = not known */
     bool created;               /* the run created the record */
-    const cJSON *components;    /* the plan's components [{key, old, new, ...}] (plan owns) */
+    const cJSON *components;    /* the plan's components [{key, name, old, new, ...}] (plan owns) */
+    char *cost_center;          /* "KP01 Productie" as the plan names it, or NULL */
     const cJSON *body;          /* the run's body (plan owns) */
     char *record_id;            /* Loket's id of the record now; NULL = none */
     lk_revert_action action;

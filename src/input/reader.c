@@ -153,8 +153,20 @@ static void remember_headers(lk_reader *r, const lk_row *row)
         r->headers[i] = xstrdup(row->cells[i].text);
 }
 
+static volatile sig_atomic_t *stop_flag;
+
+void lk_reader_set_stop(volatile sig_atomic_t *flag)
+{
+    stop_flag = flag;
+}
+
 int lk_reader_next(lk_reader *r, const lk_row **row, lk_error *err)
 {
+    if (stop_flag && *stop_flag) { /* SIGTERM/SIGINT: a long file stops within a row */
+        lk_error_at(err, r->path, NULL, 0, (size_t)-1, NULL);
+        lk_error_set(err, LK_ERR_INTERRUPTED, _("interrupted while reading"));
+        return -1;
+    }
     int rc = r->csv ? lk_csv_next(r->csv, row, err) : lk_xlsx_next(r->xlsx, row, err);
     if (rc > 0 && r->opts.header_row && (*row)->number == r->opts.header_row)
         remember_headers(r, *row);

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 
+#include <signal.h>
 #include <stddef.h>
 
 typedef enum lk_file_type {
@@ -92,6 +93,9 @@ typedef struct lk_reader lk_reader;
 
 /* Opens path. On failure returns NULL with err set (file named, position where known). */
 lk_reader *lk_reader_open(const char *path, const lk_reader_opts *opts, lk_error *err);
+/* A flag a signal handler sets: while it is set every lk_reader_next() fails at once with
+ * LK_ERR_INTERRUPTED, so a long file stops within a row (NULL: none). */
+void lk_reader_set_stop(volatile sig_atomic_t *flag);
 /* 1: *row is the next row; 0: end of the sheet; -1: err set (file, row, column named). */
 int lk_reader_next(lk_reader *r, const lk_row **row, lk_error *err);
 /* Header text of column col (from header_row once it has been read), or NULL. */

@@ -1211,6 +1211,79 @@ void lk_api_employment_period_data_start(lk_client *c, const char *employment_id
     strbuf_free(&extra);
 }
 
+/* ---------------------------------------------------------------- working hours */
+
+/* The hours a week of one employment's contract: aggregatedHoursPerWeek (Loket's own single
+ * figure: work pattern, deviating hours or shift), else deviatingHoursPerWeek, else the shift's
+ * full-time hours x averageParttimeFactor. An on-call or min/max contract
+ * (flexibleHoursContract) has none that limits. */
+static lk_code parse_working_hours(const cJSON *it, void *elem, const void *ctx, lk_error *err)
+{
+    lk_working_hours *w = elem;
+    const cJSON *wh = member(it, "workingHours"), *v;
+    const char *id = cJSON_GetStringValue(member(it, "employmentId"));
+    if (!cJSON_IsObject(it) || !id)
+        return lk_error_set(err, LK_ERR_PROTOCOL, _("an item without employmentId"));
+    w->employment_id = xstrdup(id);
+    if (!cJSON_IsObject(wh))
+        return LK_OK;
+    const cJSON *flex = member(wh, "flexibleHoursContract");
+    w->flexible = flex && !cJSON_IsNull(flex);
+    if ((v = member(wh, "aggregatedHoursPerWeek")) && cJSON_IsNumber(v)) {
+        w->hours_per_week = v->valuedouble;
+    } else if ((v = member(wh, "deviatingHoursPerWeek")) && cJSON_IsNumber(v)) {
+        w->hours_per_week = v->valuedouble;
+    } else {
+        const cJSON *full = member(member(wh, "shift"), "fullTimeHoursPerWeek");
+        const cJSON *factor = member(wh, "averageParttimeFactor");
+        if (cJSON_IsNumber(full) && cJSON_IsNumber(factor))
+            w->hours_per_week = full->valuedouble * factor->valuedouble / 100.0;
+    }
+    w->has_hours = w->hours_per_week > 0 && w->hours_per_week <= 168 && !w->flexible;
+    return LK_OK;
+}
+
+static void free_working_hours(void *elem)
+{
+    free(((lk_working_hours *)elem)->employment_id);
+}
+
+void lk_working_hours_list_free(lk_working_hours_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n; i++)
+        free_working_hours(&l->items[i]);
+    free(l->items);
+    free(l);
+}
+
+LIST_DONE(working_hours_done, lk_working_hours_list, lk_working_hours, lk_working_hours_fn)
+
+void lk_api_working_hours_start(lk_client *c, const char *employer_id, const char *reference_date,
+                                lk_working_hours_fn cb, void *ud)
+{
+    strbuf path = STRBUF_INIT, what = STRBUF_INIT, extra = STRBUF_INIT;
+    /* an employer-level resource of version 2018-01-01, as the employers list is */
+    pager *p = pager_new(c, "/providers/employers/{employerId}/actualworkinghours", LK_RES_EMPLOYERS,
+                         sizeof(lk_working_hours), parse_working_hours, free_working_hours,
+                         working_hours_done, (void *)cb, ud);
+    if (!valid_id(employer_id)) {
+        pager_reject(p, LK_ERR_INPUT, _("\"%s\" is not an employer id"), nz(employer_id));
+        return;
+    }
+    if (reference_date && *reference_date) {
+        strbuf_addstr(&extra, "&referenceDate=");
+        strbuf_addurlenc(&extra, reference_date);
+    }
+    strbuf_addf(&path, "/providers/employers/%s/actualworkinghours", employer_id);
+    strbuf_addf(&what, _("working hours of employer %s"), employer_id);
+    pager_start(p, path.buf, extra.buf, what.buf);
+    strbuf_free(&path);
+    strbuf_free(&what);
+    strbuf_free(&extra);
+}
+
 /* ---------------------------------------------------------------- single objects */
 
 typedef enum single_kind { SINGLE_USER, SINGLE_DEFAULTS, SINGLE_METADATA, SINGLE_WRITE } single_kind;

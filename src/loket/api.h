@@ -282,6 +282,25 @@ void lk_api_period_data_start(lk_client *c, const lk_period_data_query *q, lk_pe
 void lk_api_employment_period_data_start(lk_client *c, const char *employment_id,
                                          const char *filter, lk_period_data_fn cb, void *ud);
 
+/*
+ * Every employment's working hours on reference_date ("YYYY-MM-DD"; NULL: Loket's today) of one
+ * employer (GetActualWorkingHoursByEmployerId), every page: what the contract allows.
+ */
+typedef struct lk_working_hours {
+    char *employment_id;
+    bool has_hours;             /* false: none given, or a flexible (on-call, min/max) contract */
+    bool flexible;
+    double hours_per_week;
+} lk_working_hours;
+typedef struct lk_working_hours_list {
+    lk_working_hours *items;
+    size_t n;
+} lk_working_hours_list;
+void lk_working_hours_list_free(lk_working_hours_list *l);
+typedef void (*lk_working_hours_fn)(const lk_api_result *r, lk_working_hours_list *list, void *ud);
+void lk_api_working_hours_start(lk_client *c, const char *employer_id, const char *reference_date,
+                                lk_working_hours_fn cb, void *ud);
+
 /* ---------------------------------------------------------------- writes */
 
 /*

@@ -173,6 +173,7 @@ void lk_config_free(lk_config *cfg)
     free(cfg->runs_dir);
     free(cfg->employer);
     free(cfg->cacert);
+    cJSON_Delete(cfg->checks);
     free(cfg);
 }
 
@@ -433,7 +434,13 @@ lk_code lk_config_parse(const char *json, const char *origin, lk_config *cfg, lk
             rc = parse_timeouts(it, origin, cfg, err);
         else if (!strcmp(k, "versions"))
             rc = parse_versions(it, origin, cfg, err);
-        else
+        else if (!strcmp(k, "checks")) {
+            if (!cJSON_IsObject(it))
+                rc = lk_error_set(err, LK_ERR_CONFIG, _("%s: \"checks\" must be an object"),
+                                  origin);
+            else
+                cfg->checks = cJSON_Duplicate(it, 1);
+        } else
             rc = lk_error_set(err, LK_ERR_CONFIG, _("%s: \"%s\" is not a setting (see "
                               "docs/configuration.md)"), origin, k);
         if (rc != LK_OK)

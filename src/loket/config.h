@@ -60,6 +60,8 @@ typedef struct lk_config {
     long request_deadline_ms; /* one request with all its retries and waits (default 300000) */
     long refresh_margin_s;    /* refresh this long before the access token expires (default 60) */
     char versions[LK_RES_COUNT][11]; /* Accept version date per resource, YYYY-MM-DD */
+    struct cJSON *checks;     /* "checks": plausibility thresholds (mapping/checks.h checks them,
+                               * a mapping's own "checks" win); NULL = none */
 } lk_config;
 
 /* Command-line overrides; NULL / 0 fields leave the configuration alone. */

@@ -673,7 +673,7 @@ static bool sign_ok(lk_aggregator *a, const lk_row *row, row_ctx *ctx,
         return true;
     row_error(a, row, ctx, col, _("%s for component %d is negative: refused unless the mapping's "
               "component says \"allowNegative\": true (a correction must be deliberate)"),
-              lk_decimal_format(v, buf), component);
+              lk_fmt_decimal(v, 0, buf), component);
     return false;
 }
 
@@ -1310,12 +1310,12 @@ static bool check_totals_row(lk_aggregator *a, const lk_row *row)
         lk_cell_trim(c->text, text, sizeof(text));
         if (overflow)
             row_error(a, row, NULL, col, _("totals row says \"%s\" (%s), but the sum of the "
-                      "rows above is out of range"), text, lk_decimal_format(total, want));
+                      "rows above is out of range"), text, lk_fmt_decimal(total, 0, want));
         else
             row_error(a, row, NULL, col, _("totals row says \"%s\" (%s), but the rows above "
                       "add up to %s (difference %s); a row may be missing, repeated or "
-                      "mistyped (input.totalsRow)"), text, lk_decimal_format(total, want),
-                      lk_decimal_format(sum, have), lk_decimal_format(total - sum, msg));
+                      "mistyped (input.totalsRow)"), text, lk_fmt_decimal(total, 0, want),
+                      lk_fmt_decimal(sum, 0, have), lk_fmt_decimal(total - sum, 0, msg));
         ok = false;
     }
     return ok;

@@ -8,6 +8,8 @@
  */
 #include "mapping/mapping.h"
 
+#include "mapping/checks.h"
+
 #include "common/i18n.h"
 #include "common/util.h"
 
@@ -891,7 +893,7 @@ static bool load_root(loader *L, const cJSON *root)
     static const char *const keys[] = { "name", "description", "input", "layout", "employee",
                                         "employer", "period", "components", "defaults", "long",
                                         "componentRow", "recordKey", "payslipText", "aggregate",
-                                        NULL };
+                                        "checks", NULL };
     static const char *const layouts[] = { "wide", "long", "componentRow", NULL };
     static const char *const agg_words[] = { "sum", "reject", NULL };
     lk_mapping *m = L->m;
@@ -942,6 +944,17 @@ static bool load_root(loader *L, const cJSON *root)
         return fail(L, "componentRow", _("only with layout \"componentRow\""));
     }
     m->reader.header_row = m->header_row;
+    const cJSON *checks = cJSON_GetObjectItemCaseSensitive(root, "checks");
+    if (checks) {
+        lk_checks scratch;
+        char key[64], msg[300], p[80];
+        lk_checks_default(&scratch);
+        if (!lk_checks_apply_json(&scratch, checks, key, sizeof key, msg, sizeof msg)) {
+            snprintf(p, sizeof p, "checks%s%s", *key ? "." : "", key);
+            return fail(L, p, "%s", msg);
+        }
+        m->checks = cJSON_Duplicate(checks, 1);
+    }
     return check_layout(L);
 }
 
@@ -1079,6 +1092,7 @@ void lk_mapping_free(lk_mapping *m)
     free(m->name);
     free(m->description);
     free(m->sheet_name);
+    cJSON_Delete(m->checks);
     for (size_t i = 0; i < m->nskips; i++) {
         colref_free(&m->skips[i].column);
         free(m->skips[i].pattern);

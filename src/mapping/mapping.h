@@ -151,6 +151,7 @@ typedef struct lk_mapping {
     char *payslip_text_fixed;
 
     lk_aggregate_rule aggregate;
+    struct cJSON *checks;          /* the "checks" object (checked), NULL = none */
 } lk_mapping;
 
 /* Loads and checks a mapping. On failure *out is NULL and err names the file and key path. */

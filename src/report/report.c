@@ -4,6 +4,7 @@
  * totals, and the exit code derived from the outcomes.
  */
 #include "report/report.h"
+#include "report/report_signals.h"
 
 #include "common/hashmap.h"
 #include "common/i18n.h"
@@ -220,6 +221,7 @@ void lk_report_free(lk_report *r)
     for (size_t i = 0; i < r->nwarnings; i++)
         free(r->warnings[i]);
     free(r->warnings);
+    lk_report_signals_free(r->signals);
     free(r);
 }
 

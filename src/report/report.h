@@ -189,6 +189,7 @@ typedef struct lk_report {
     size_t nrecords, records_alloc;
     lk_report_issue *issues;
     size_t nissues, issues_alloc;
+    struct lk_report_signals *signals; /* plausibility signals (report_signals.h); NULL: none */
     /* files written by lk_report_write(), for the terminal summary */
     char **outputs;
     size_t noutputs, outputs_alloc;

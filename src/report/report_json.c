@@ -5,6 +5,7 @@
  * every field; "format_version" changes only when a field changes meaning or goes away.
  */
 #include "report/report_int.h"
+#include "report/report_signals.h"
 
 #include "common/i18n.h"
 #include "common/util.h"
@@ -282,6 +283,10 @@ static cJSON *report_json(const lk_report *r)
         cJSON_AddItemToArray(issues, o);
     }
     add(doc, "issues", issues);
+    add(doc, "signals", lk_report_signals_json(r));
+    add(doc, "signalsAccepted", r->signals && r->signals->accepted_kinds[0]
+                                    ? cJSON_CreateString(r->signals->accepted_kinds)
+                                    : cJSON_CreateNull());
     return doc;
 }
 

@@ -5,6 +5,7 @@
  * and text text.
  */
 #include "report/report_int.h"
+#include "report/report_signals.h"
 
 #include "common/i18n.h"
 #include "common/period_name.h"
@@ -383,5 +384,5 @@ int lk_report_each_line(const lk_report *r, lk_report_line_fn fn, void *ctx)
         rc = fn(ctx, cells, o);
     }
     lk_report_line_free(cells);
-    return rc;
+    return rc ? rc : lk_report_each_signal_line(r, fn, ctx);
 }

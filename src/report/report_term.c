@@ -8,6 +8,7 @@
  * convention (https://no-color.org): any non-empty NO_COLOR turns them off.
  */
 #include "report/report_int.h"
+#include "report/report_signals.h"
 
 #include "common/i18n.h"
 #include "common/localefmt.h"
@@ -141,12 +142,12 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
     size_t n;
     lk_report_component_total *ct = lk_report_component_totals(r, accepted, &n);
     if (n || left_out)
-        fprintf(out, "  %-22s %9s %14s\n", _("component"), _("records"), _("sum accepted"));
+        fprintf(out, "  %-22s %9s %17s\n", _("component"), _("records"), _("accepted sum"));
     for (size_t i = 0; i < n; i++) {
         char name[40];
         snprintf(name, sizeof(name), "%d %s", ct[i].key,
                  ct[i].description ? ct[i].description : "");
-        fprintf(out, "  %-22s %9lu %14s\n", name, ct[i].count,
+        fprintf(out, "  %-22s %9lu %17s\n", name, ct[i].count,
                 ct[i].overflow ? _("(overflow)") : lk_fmt_decimal(ct[i].sum, 2, buf));
     }
     if (left_out) {
@@ -162,6 +163,7 @@ void lk_report_print_summary(const lk_report *r, FILE *out)
     }
     free(ct);
 
+    lk_report_print_signals(r, out);
     print_problems(r, out);
     print_partial_advice(r, &t, out);
     for (size_t i = 0; i < r->noutputs; i++)

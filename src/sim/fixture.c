@@ -144,6 +144,11 @@ static bool load_employments(sim_store *st, char *err, size_t errlen)
             return fail(err, errlen, _("employment %zu incomplete or with unknown references"), i);
         if (!int_at(o, "simCostCenter", &e->cost_center))
             e->cost_center = 0;
+        e->working_hours = cJSON_GetObjectItemCaseSensitive(o, "simWorkingHours");
+        if (e->working_hours && !cJSON_IsObject(e->working_hours))
+            return fail(err, errlen, _("employment %s: simWorkingHours is not an object"), e->id);
+        if (!cJSON_IsObject(e->working_hours))
+            e->working_hours = NULL;
     }
     /* the index, first of equal ids winning as in a scan; an id too long for it: no index */
     st->employment_by_id = lk_hashmap_new(st->nemployments + 1);

@@ -341,6 +341,43 @@ static void h_employments(sim_ctx *c)
     reply_list(c, items);
 }
 
+/* GetActualWorkingHoursByEmployerId: the working hours of every employment active on
+ * referenceDate (all of them without one); the fixture's "simWorkingHours" does not change
+ * over time. */
+static void h_working_hours(sim_ctx *c)
+{
+    sim_employer *e = get_employer(c, c->params[0]);
+    const char *ref = query(c, "referenceDate");
+    char date[SIM_DATE_LEN + 1] = "";
+    cJSON *items;
+    if (!e)
+        return;
+    if (ref) {
+        int y, m, d, n = 0;
+        if (strlen(ref) < SIM_DATE_LEN || sscanf(ref, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
+            n != SIM_DATE_LEN || m < 1 || m > 12 || d < 1 || d > 31 ||
+            (ref[SIM_DATE_LEN] && ref[SIM_DATE_LEN] != 'T')) {
+            reply_error(c, 400, SIM_MSG_INVALID_QUERY, "referenceDate", "referenceDate");
+            return;
+        }
+        memcpy(date, ref, SIM_DATE_LEN);
+    }
+    items = cJSON_CreateArray();
+    for (size_t i = 0; i < c->st->nemployments; i++) {
+        const sim_employment *em = &c->st->employments[i];
+        cJSON *item;
+        if (em->employer != e || !em->working_hours)
+            continue;
+        if (date[0] && (strcmp(em->start, date) > 0 || (em->end[0] && strcmp(em->end, date) < 0)))
+            continue;
+        item = cJSON_CreateObject();
+        cJSON_AddStringToObject(item, "employmentId", em->id);
+        cJSON_AddItemToObject(item, "workingHours", sim_api_copy(em->working_hours));
+        cJSON_AddItemToArray(items, item);
+    }
+    reply_list(c, items);
+}
+
 static void h_employments_minimized(sim_ctx *c)
 {
     static const char *const fields[] = { "id", "employee.id", "employee.employeeNumber", "employee.firstName",
@@ -853,14 +890,30 @@ static void h_admin_ppd(sim_ctx *c)
         return;
     listed_page(c, &first, &last);
     items = cJSON_CreateArray();
+    /* the period's records per employment, in store order: one pass over the records, not one
+     * per employment (a fixture with history holds many periods' records) */
+    size_t *head = xcalloc(c->st->nemployments + 1, sizeof *head);
+    size_t *next = xcalloc(c->st->nrecords + 1, sizeof *next);
+    size_t *tail = xcalloc(c->st->nemployments + 1, sizeof *tail);
+    for (size_t j = 0; j < c->st->nrecords; j++) {
+        const sim_record *r = c->st->records[j];
+        size_t ei = (size_t)(r->employment - c->st->employments);
+        if (r->period != p || r->payslip_type != payslip_type || ei >= c->st->nemployments)
+            continue;
+        if (tail[ei])
+            next[tail[ei] - 1] = j + 1;
+        else
+            head[ei] = j + 1;
+        tail[ei] = j + 1;
+    }
     for (size_t i = 0; i < c->st->nemployments; i++) {
         sim_employment *e = &c->st->employments[i];
         bool any = false;
         if (e->admin != a || !sim_employment_active(e, p))
             continue;
-        for (size_t j = 0; j < c->st->nrecords; j++) {
-            const sim_record *r = c->st->records[j];
-            if (r->employment == e && r->period == p && r->payslip_type == payslip_type) {
+        for (size_t j1 = head[i]; j1; j1 = next[j1 - 1]) {
+            const sim_record *r = c->st->records[j1 - 1];
+            {
                 n++;
                 cJSON_AddItemToArray(items, n >= first && n <= last ? listing_item(c, e, r, &l)
                                                                     : cJSON_CreateNull());
@@ -880,6 +933,9 @@ static void h_admin_ppd(sim_ctx *c)
                                                                 : cJSON_CreateNull());
         }
     }
+    free(head);
+    free(next);
+    free(tail);
     reply_list(c, items);
 }
 
@@ -971,6 +1027,7 @@ static const sim_route routes[] = {
     { "GET", "/providers/employers/{employerId}/employees/employments", V2019, h_employments },
     { "GET", "/providers/employers/{employerId}/employees/employments/minimized", V2019, h_employments_minimized },
     { "GET", "/providers/employers/employees/employments/{employmentId}", V2019, h_employment },
+    { "GET", "/providers/employers/{employerId}/actualworkinghours", V2018, h_working_hours },
     { "GET", "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollperiods", V2018, h_periods },
     { "GET", "/providers/employers/payrolladministrations/{payrollAdministrationId}/payrollperiods/minimized", V2018,
       h_periods_minimized },

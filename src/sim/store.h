@@ -62,6 +62,8 @@ typedef struct sim_employment {
     char start[SIM_DATE_LEN + 1];
     char end[SIM_DATE_LEN + 1]; /* "" = no end date */
     int cost_center;            /* default cost center key, 0 = none */
+    cJSON *working_hours;       /* fixture "simWorkingHours" (GetActualWorkingHours'
+                                 * workingHours), NULL = none */
     cJSON *json;
 } sim_employment;
 

@@ -8,8 +8,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 start_sim --token-ttl 5
 
-LI="$LK_ROOT/$LOKET_BUILD/loket-import"
-case "$LOKET_BUILD" in /*) LI="$LOKET_BUILD/loket-import" ;; esac
+LI=$LK_IMPORT
 CFG="$SIM_DIR/config.json"
 STORE="$SIM_DIR/state/tokens.json"
 TRACE="$SIM_DIR/trace.log"

@@ -9,7 +9,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-case "$LOKET_BUILD" in /*) bin=$LOKET_BUILD ;; *) bin=$LK_ROOT/$LOKET_BUILD ;; esac
+bin=$LK_BUILD
 IMPORT=$bin/loket-import
 SIM=$bin/loket-sim
 COMPLETION=${LOKET_COMPLETION:-$LK_ROOT/completion/loket-import}

@@ -13,7 +13,7 @@ BIG=$(mktemp -d "${TMPDIR:-/tmp}/lk-big-XXXXXX") || exit 1
 SIM_FIXTURE=$BIG/fixture.json
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh" # check_report_state, check_plan_apply
-case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; *) IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
+IMPORT=$LK_IMPORT
 start_sim --seed 3 --latency-ms 60 --jitter-ms 10
 APID=
 trap '[ -n "$APID" ] && kill -9 $APID 2>/dev/null; stop_sim; rm -rf "$BIG"' EXIT

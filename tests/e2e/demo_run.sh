@@ -5,7 +5,7 @@
 # ends with the summary of the last import followed by the path of that import's XLSX report.
 set -u
 . "$(dirname "$0")/lib.sh"
-case "$LOKET_BUILD" in /*) build=$LOKET_BUILD ;; *) build=$LK_ROOT/$LOKET_BUILD ;; esac
+build=$LK_BUILD
 demo=$LK_ROOT/scripts/demo.sh
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lk-demo-test-XXXXXX") || { echo "FAIL: mktemp" >&2; exit 1; }
 trap 'rm -rf "$tmp"' EXIT

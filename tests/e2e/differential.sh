@@ -6,7 +6,7 @@
 # sim-modes: both
 set -u
 . "$(dirname "$0")/lib.sh"
-case "$LOKET_BUILD" in /*) build=$LOKET_BUILD ;; *) build=$LK_ROOT/$LOKET_BUILD ;; esac
+build=$LK_BUILD
 case "$LOKET_BUILD" in *san*) seeds=${DIFF_SEEDS:-1-40} ;; *) seeds=${DIFF_SEEDS:-1-200} ;; esac
 case "${LOKET_SIM_MODE:-normal}" in
 normal | minimal) ;;

@@ -4,7 +4,8 @@
 # open; a period Loket does not have names the range it does have; a mistyped employee number
 # (10003) gets "bedoelt u 1003?" and the --allow-partial advice, in plan and in apply; a --period
 # like "november" or "11-2026" gets "bedoelt u 2026-11?"; a workbook read with a CSV mapping is
-# called a workbook, not binary data; every column the header row lacks is named in one error; Loket out of reach is said in our words
+# called a workbook, not binary data; every column the header row lacks is named in one error;
+# numbers in messages read 1.300,5; a component's total is one number, in its decimals; Loket out of reach is said in our words
 # with what to check, not curl's English; errors start "fout:" (English "error:"); auth status and
 # the exit codes of --help are Dutch and the same in every --help; counts take real plurals
 # ("1 bestand", "24 periodes"), never "bestand(en)".
@@ -75,6 +76,21 @@ iconv -f WINDOWS-1252 -t UTF-8 "$MONTH" | sed '1s/^Personeelsnr;/Persnr;/; 1s/;R
 "$IMPORT_BIN" validate "$W/headers.csv" -m "$MAP" --period 2026-11 >"$W/v" 2>&1
 grep -q 'kolommen "Personeelsnr" (employee.employeeNumber), "Reiskm" (components\[5\]) van mapping .* staan niet in kopregel 1; de koppen zijn: "Persnr"' "$W/v" ||
     fail "missing columns not listed together: $(grep kopregel "$W/v")"
+
+# ---- numbers in messages as Dutch writes them: a totals row that does not add up
+printf 'Personeelsnr;Dienstverband;Naam;Uren gewerkt\n1001;1;A;1.200,5\n1002;1;B;100\n;;Totaal;1.400\n' >"$W/tot.csv"
+jq '.input.totalsRow = {"column": "Naam", "matches": "Totaal*"} | .input.skipRows = [] |
+    .input.encoding = "utf-8" | .components = [.components[0]]' "$MAP" >"$W/tot.json"
+"$IMPORT_BIN" validate "$W/tot.csv" -m "$W/tot.json" --period 2026-11 >"$W/v" 2>&1
+grep -q 'totaalregel zegt "1.400" (1.400), maar de regels erboven tellen op tot 1.300,5 (verschil 99,5)' "$W/v" ||
+    fail "totals row numbers not Dutch: $(grep -i totaal "$W/v")"
+# one total per component, in its decimals: minutes / 60 rounded to 2, the same in both tables
+jq '.components[0].divideBy = 60' "$MAP" >"$W/div.json"
+"$IMPORT_BIN" validate "$MONTH" -m "$W/div.json" --period 2026-11 >"$W/v" 2>&1
+file=$(awk '$1 == "10" && /Uren gewerkt/ { print $2 }' "$W/v")
+all=$(awk '$1 == "looncomponent" && $2 == "10" { print $3 }' "$W/v")
+[ -n "$file" ] && [ "$file" = "$all" ] || fail "component 10: file table $file, total $all"
+case $file in *,[0-9][0-9]) ;; *) fail "component 10's total not in its 2 decimals: $file" ;; esac
 
 # ---- Loket out of reach: our words and what to check
 sed 's#"apiUrl": "[^"]*"#"apiUrl": "http://127.0.0.1:9/v2"#' "$SIM_DIR/config.json" >"$W/down.json"

@@ -1,7 +1,11 @@
 # engine_lib.sh: helpers of the plan/apply end-to-end tests (POSIX sh; source it after lib.sh).
 #
 #   start_import_sim [loket-sim flags]  start_sim, then a private config ($SIM_DIR/config.json) and
-#                                       token store holding the fixture's refresh token
+#                                       token store holding the fixture's refresh token; the
+#                                       config turns the plausibility signals off ("checks":
+#                                       these tests send values chosen for other rules, which
+#                                       the fixture's history would stop); signals_*.sh turn
+#                                       them on again (signals_on)
 #   li CMD ARGS...                      runs loket-import CMD with --config; exit code in $LI_RC,
 #                                       stdout in $SIM_DIR/li.out, stderr in $SIM_DIR/li.err; a
 #                                       sanitizer report (exit 86) fails the script; with
@@ -44,8 +48,7 @@
 #                                       one reported rejected does not hold its new value (li apply
 #                                       runs it on every JSON report)
 
-IMPORT_BIN=
-case "$LOKET_BUILD" in /*) IMPORT_BIN=$LOKET_BUILD/loket-import ;; *) IMPORT_BIN=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
+IMPORT_BIN=$LK_IMPORT
 # the test hook LOKET_IMPORT_SKIP_PRECHECKS=1 exists only in this build of loket-import (Makefile)
 HOOKS_BIN=${IMPORT_BIN%/loket-import}/tests/loket-import-hooks
 PPD_ONE='/providers/employers/employees/employments/{employmentId}/payrollperioddata'
@@ -69,9 +72,16 @@ start_import_sim() {
  "clientId": "$(jq -r .auth.clientId "$SIM_FIXTURE")",
  "clientSecret": "$(jq -r .auth.clientSecret "$SIM_FIXTURE")",
  "tokenStore": "$SIM_DIR/tokens.json",
- "retry": {"maxAttempts": 3, "baseDelayMs": 50, "maxDelayMs": 200}}
+ "retry": {"maxAttempts": 3, "baseDelayMs": 50, "maxDelayMs": 200},
+ "checks": {"off": ["repeat-of-previous", "outlier", "over-contract", "new-component"]}}
 EOF
     store_refresh_token
+}
+
+# The plausibility signals as a user has them: the configuration without "checks".
+signals_on() {
+    jq 'del(.checks)' "$SIM_DIR/config.json" >"$SIM_DIR/config.json.new" &&
+        mv "$SIM_DIR/config.json.new" "$SIM_DIR/config.json" || fail "signals_on"
 }
 
 li() {

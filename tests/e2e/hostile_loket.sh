@@ -13,9 +13,11 @@ case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; *) IMPORT=$LK_ROO
 H=$LK_ROOT/tests/data/hostile
 start_sim
 cfg=$SIM_DIR/config.json
+# (the plausibility signals off: 7.25 hours for 1005 is a value chosen for Loket's rules)
 cat >"$cfg" <<JSON
 { "environment": "custom", "apiUrl": "$SIM_URL", "tokenUrl": "$SIM_ROOT/token",
-  "clientId": "$(jq -r .auth.clientId "$SIM_FIXTURE")", "tokenStore": "$SIM_DIR/tok/tokens.json" }
+  "clientId": "$(jq -r .auth.clientId "$SIM_FIXTURE")", "tokenStore": "$SIM_DIR/tok/tokens.json",
+  "checks": {"off": ["repeat-of-previous", "outlier", "over-contract", "new-component"]} }
 JSON
 LOKET_CLIENT_SECRET=$(jq -r .auth.clientSecret "$SIM_FIXTURE")
 export LOKET_CLIENT_SECRET

@@ -6,7 +6,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-case "$LOKET_BUILD" in /*) build=$LOKET_BUILD ;; *) build=$LK_ROOT/$LOKET_BUILD ;; esac
+build=$LK_BUILD
 [ -x "$build/loket-import" ] && [ -x "$build/loket-sim" ] || fail "$build: loket-import or loket-sim not built"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lk-install-XXXXXX") || fail "mktemp"

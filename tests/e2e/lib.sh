@@ -19,7 +19,8 @@
 #   san_check                           fails the script when a program of a sanitizer build
 #                                       reported (stop_sim and finish call it)
 #
-# Variables: LOKET_BUILD (default build), LK_ROOT (repo root), SIM_FIXTURE (default the sample),
+# Variables: LOKET_BUILD (default build), LK_BUILD (that folder as an absolute path), LK_IMPORT
+# and LK_SIM (its loket-import and loket-sim), LK_ROOT (repo root), SIM_FIXTURE (default the sample),
 # LOKET_SIM_MODE (normal, the default, or minimal: start_sim adds --strict-minimal; see
 # docs/simulator.md). A script with the line "# sim-modes: both" runs in both modes.
 #
@@ -39,6 +40,9 @@
 LOKET_BUILD=${LOKET_BUILD:-build}
 LK_ROOT=${LK_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 SIM_FIXTURE=${SIM_FIXTURE:-$LK_ROOT/samples/loket-fixture.json}
+case "$LOKET_BUILD" in /*) LK_BUILD=$LOKET_BUILD ;; *) LK_BUILD=$LK_ROOT/$LOKET_BUILD ;; esac
+LK_IMPORT=$LK_BUILD/loket-import
+LK_SIM=$LK_BUILD/loket-sim
 SIM_PID=
 SIM_DIR=
 FAILS=0
@@ -87,7 +91,7 @@ san_check() {
 
 start_sim() {
     SIM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lk-sim-XXXXXX") || { echo "FAIL: mktemp" >&2; exit 1; }
-    case "$LOKET_BUILD" in /*) bin=$LOKET_BUILD/loket-sim ;; *) bin=$LK_ROOT/$LOKET_BUILD/loket-sim ;; esac
+    bin=$LK_SIM
     [ -x "$bin" ] || { echo "FAIL: $bin not built" >&2; rm -rf "$SIM_DIR"; exit 1; }
     case "${LOKET_SIM_MODE:-normal}" in
     normal) set -- "$@" ;;

@@ -43,4 +43,25 @@ grep -q "not a regular file" "$SIM_DIR/e" || fail "--config /dev/zero: $(cat "$S
 # SIGTERM during a refused read is moot; a read that cannot end no longer exists
 python3 -c 'print("[" * 200000 + "]" * 200000)' >"$SIM_DIR/deep.json"
 quick 2 "not a valid plan" apply "$SIM_DIR/deep.json"
+# ---- SIGTERM while a long file is read: exit 5 within a second, nothing sent (the reader stops
+# within a row; it used to read on to the end: 4.5 s for 115 MB)
+python3 -c '
+import sys
+hdr = open(sys.argv[1], "rb").readline()
+with open(sys.argv[2], "wb") as f:
+    f.write(hdr)
+    f.write(b"1001;1;Jansen, J.;152,00;1,75;;;4,00;160,00;\r\n" * 1500000)' "$CSV" "$SIM_DIR/long.csv"
+"$IMPORT_BIN" plan "$SIM_DIR/long.csv" -m "$MAP" --period 2026-11 --config "$SIM_DIR/config.json" >/dev/null 2>"$SIM_DIR/e" &
+pid=$!
+sleep 0.3
+t0=$(date +%s%N)
+kill -TERM $pid
+wait $pid
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "SIGTERM while reading 69 MB: exit $rc after $ms ms"
+[ "$rc" = 5 ] || fail "SIGTERM while reading: exit $rc, expected 5"
+[ "$ms" -le 1000 ] || fail "SIGTERM while reading took $ms ms"
+[ "$(patch_count)" = 0 ] || fail "SIGTERM while reading: something was sent"
+rm -f "$SIM_DIR/long.csv"
 echo "regular_files: OK"

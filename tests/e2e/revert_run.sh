@@ -49,7 +49,10 @@ w0=$(writes)
 revert "$R" --dry-run
 [ "$RV_RC" = 0 ] || { cat "$SIM_DIR/rv.err"; fail "revert --dry-run exit $RV_RC"; }
 grep -q "plan: 2 to restore, 23 to delete, 0 as before, 0 refused" "$SIM_DIR/rv.out" || fail "dry run plan: $(tail -n 1 "$SIM_DIR/rv.out")"
-grep -q "employee 1001 .*restore: 10: 166 -> 152, 11: 1.75 -> no value" "$SIM_DIR/rv.out" || fail "the plan does not show old values"
+# records named as people name them: period, cost centre, component names; no internal key
+grep -q "employee 1001 Jansen, J., period November 2026, cost centre PROD Productie: restore: Uren gewerkt (10): 166 -> 152, Overuren 125% (11): 1.75 -> no value" "$SIM_DIR/rv.out" ||
+    fail "the plan does not show old values by name: $(grep 'employee 1001 ' "$SIM_DIR/rv.out")"
+grep -q "shift=\|payslipType=\|202611|" "$SIM_DIR/rv.out" && fail "the plan shows internal record keys"
 [ "$(writes)" = "$w0" ] || fail "revert --dry-run wrote to Loket"
 revert "$R"
 [ "$RV_RC" = 0 ] || { cat "$SIM_DIR/rv.out" "$SIM_DIR/rv.err"; fail "revert exit $RV_RC"; }
@@ -75,7 +78,7 @@ outside_patch 1003 31 2     # a created record given one more component
 CHANGED=$(november)
 revert "$R"
 [ "$RV_RC" = 1 ] || { cat "$SIM_DIR/rv.out" "$SIM_DIR/rv.err"; fail "revert with since-modified records: exit $RV_RC, expected 1"; }
-grep -q "employee 1001 .*refused: component 10: the run sent 166, Loket now holds 170" "$SIM_DIR/rv.out" ||
+grep -q "employee 1001 .*refused: Uren gewerkt (10): the run sent 166, Loket now holds 170" "$SIM_DIR/rv.out" ||
     fail "the refusal does not name 1001's change: $(grep 1001 "$SIM_DIR/rv.out")"
 grep -q "employee 1003 .*refused: component 31 was added after the run (2)" "$SIM_DIR/rv.out" ||
     fail "the refusal does not name 1003's change: $(grep 1003 "$SIM_DIR/rv.out")"

@@ -11,7 +11,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engine_lib.sh" # check_report_state, check_plan_apply
-case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; *) IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import ;; esac
+IMPORT=$LK_IMPORT
 start_sim --verbose --token-max-requests 40
 O=$SIM_DIR/out-files
 mkdir -p "$O" "$SIM_DIR/state"

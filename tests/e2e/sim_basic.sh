@@ -53,13 +53,12 @@ l=$(api GET "/providers/employers/payrolladministrations/$adm/payrollPeriods/202
 v=$(printf '%s' "$l" | jq '._embedded[] | select(.employee.employeeNumber == 1003) | .payrollComponents[0].value')
 [ "$v" = 151.5 ] || fail "administration listing shows $v for 1003, expected 151.5"
 
-sim_state | jq -e '.payrollPeriodData | map(select(.employeeNumber == 1003)) | length == 1' >/dev/null ||
+sim_state | jq -e '.payrollPeriodData | map(select(.employeeNumber == 1003 and .payrollPeriodId == 202611)) | length == 1' >/dev/null ||
     fail "state dump lacks the new record"
 stop_sim
 
 # a missing or broken fixture: a clear message and a non-zero exit, never a half-started server
-bin=$LK_ROOT/$LOKET_BUILD/loket-sim
-case "$LOKET_BUILD" in /*) bin=$LOKET_BUILD/loket-sim ;; esac
+bin=$LK_SIM
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/lk-sim-XXXXXX")
 if timeout 10 "$bin" --fixture "$scratch/none.json" --port 0 >"$scratch/out" 2>"$scratch/err"; then
     rm -rf "$scratch"; fail "a missing fixture started"

@@ -6,8 +6,7 @@
 # port; it refuses a configuration that points elsewhere, a non-loopback URL and a dead port.
 set -u
 . "$(dirname "$0")/lib.sh"
-IMPORT=$LK_ROOT/$LOKET_BUILD/loket-import
-case "$LOKET_BUILD" in /*) IMPORT=$LOKET_BUILD/loket-import ;; esac
+IMPORT=$LK_IMPORT
 W=$(mktemp -d "${TMPDIR:-/tmp}/lk-start-XXXXXX") || fail "mktemp"
 cleanup() { stop_sim; rm -rf "$W"; }
 export XDG_CONFIG_HOME="$W/xdg-config" XDG_STATE_HOME="$W/xdg-state"

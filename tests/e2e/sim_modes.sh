@@ -57,7 +57,6 @@ grep -q 'LOKET_SIM_MODE=generous' "${TMPDIR:-/tmp}/lk-sim-modes.$$" || fail "no 
 rm -f "${TMPDIR:-/tmp}/lk-sim-modes.$$"
 
 # the flag is in --help
-bin=$LK_ROOT/$LOKET_BUILD/loket-sim
-case "$LOKET_BUILD" in /*) bin=$LOKET_BUILD/loket-sim ;; esac
+bin=$LK_SIM
 "$bin" --help | grep -q -- '--strict-minimal' || fail "--help does not mention --strict-minimal"
 echo "sim_modes: ok"

@@ -830,6 +830,9 @@ static void test_patch_drop_after_idempotent(void)
         recs = cJSON_GetObjectItemCaseSensitive(root, "payrollPeriodData");
         cJSON_ArrayForEach(r, recs) {
             const cJSON *comps = cJSON_GetObjectItemCaseSensitive(r, "payrollComponents"), *c;
+            /* the fixture's history holds component 21 in earlier periods of other employments */
+            if (cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "payrollPeriodId")) != 202611)
+                continue;
             cJSON_ArrayForEach(c, comps) {
                 const cJSON *pc = cJSON_GetObjectItemCaseSensitive(c, "payrollComponent");
                 const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "value");

@@ -5,6 +5,8 @@
 #include "support/cunit_main.h"
 #include "support/sim.h"
 
+#include "common/util.h"
+
 #include <cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +47,16 @@ static void test_start_token_state(void)
     {
         cJSON *o = cJSON_Parse(state);
         CU_ASSERT(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "payrollPeriodData")));
-        CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "payrollPeriodData")), 4);
+        char *text = NULL;
+        size_t len = 0;
+        lk_error e;
+        CU_ASSERT_EQUAL_FATAL(lk_read_file(lk_sim_fixture(), 64u << 20, &text, &len, &e), LK_OK);
+        cJSON *fixture = cJSON_Parse(text);
+        /* every record of the fixture, its history included, and nothing else */
+        CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "payrollPeriodData")),
+                        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(fixture, "payrollPeriodData")));
+        cJSON_Delete(fixture);
+        free(text);
         cJSON_Delete(o);
     }
     CU_ASSERT(strstr(state, token) == NULL); /* no secrets in the dump */
