@@ -226,8 +226,10 @@ lk_code lk_trail_open(const lk_config *cfg, const lk_report *r, const lk_trail_o
             cJSON_AddStringToObject(info, "journal", "journal");
     }
     set_str(info, "status", "running");
-    rc = lk_run_save_info(run, err);
-    if (rc == LK_OK && !resumed)
+    /* the copies first, then run.json sealed over them: a run killed in between leaves no file
+     * its seal does not name, so --resume can trust the folder */
+    rc = LK_OK;
+    if (!resumed)
         rc = write_inputs(run, r, err);
     if (rc == LK_OK && !resumed && r->mapping_path) {
         lk_error merr;
@@ -237,6 +239,8 @@ lk_code lk_trail_open(const lk_config *cfg, const lk_report *r, const lk_trail_o
             cJSON_DeleteItemFromObjectCaseSensitive(
                 cJSON_GetObjectItemCaseSensitive(info, "mapping"), "copy");
     }
+    if (rc == LK_OK)
+        rc = lk_run_save_info(run, err);
     free(dir);
     free(jkey);
     if (rc != LK_OK) {

@@ -3,6 +3,8 @@
  * and inode were seen unchanged for the settle time on our own monotonic clock. The file's
  * own times are compared only for equality, never against our clock: a share's server clock
  * may be off, and copies that keep the original mtime (cp -p, scp -p) set it at the end.
+ * Where inotify reports writes, a file written and not yet closed after writing (an upload
+ * that paused, its writer still holding it open) is never settled, whatever the time.
  */
 #include "watch/watch.h"
 
@@ -15,6 +17,7 @@ struct settle_entry {
     lk_watch_filestat st;
     double since_ms;  /* when st was first seen */
     int seen;         /* observed since the last prune */
+    int writing;      /* inotify saw it written and not yet closed after writing */
 };
 
 struct lk_watch_settle {
@@ -53,9 +56,19 @@ int lk_watch_settle_observe(lk_watch_settle *s, const char *name, const lk_watch
 {
     struct settle_entry *e = find(s, name);
     double waited;
+    if (e && e->writing) {
+        /* still open for writing (an upload that paused): not complete, however long */
+        e->st = *st;
+        e->since_ms = now_ms;
+        e->seen = 1;
+        if (remaining_ms)
+            *remaining_ms = s->settle_ms;
+        return 0;
+    }
     if (!e) {
         lk_grow(&s->v, sizeof(*s->v), s->n + 1, &s->alloc);
         e = &s->v[s->n++];
+        memset(e, 0, sizeof *e);
         e->name = xstrdup(name);
         e->st = *st;
         e->since_ms = now_ms;
@@ -70,6 +83,29 @@ int lk_watch_settle_observe(lk_watch_settle *s, const char *name, const lk_watch
     if (remaining_ms)
         *remaining_ms = s->settle_ms - waited;
     return 0;
+}
+
+void lk_watch_settle_writing(lk_watch_settle *s, const char *name, int writing)
+{
+    struct settle_entry *e;
+    if (!name) { /* events were lost: back to the settle time alone */
+        for (size_t i = 0; i < s->n; i++)
+            s->v[i].writing = 0;
+        return;
+    }
+    e = find(s, name);
+    if (!e) {
+        if (!writing)
+            return;
+        lk_grow(&s->v, sizeof(*s->v), s->n + 1, &s->alloc);
+        e = &s->v[s->n++];
+        memset(e, 0, sizeof *e);
+        e->name = xstrdup(name);
+        e->seen = 1; /* kept until a scan has looked at it */
+    }
+    e->writing = writing;
+    if (!writing)
+        memset(&e->st, 0, sizeof e->st); /* the settle time counts from the close */
 }
 
 void lk_watch_settle_forget(lk_watch_settle *s, const char *name)

@@ -118,6 +118,9 @@ void lk_watch_settle_free(lk_watch_settle *s);
  * unchanged for the settle time, else 0 with *remaining_ms (may be NULL) set to the wait left. */
 int lk_watch_settle_observe(lk_watch_settle *s, const char *name, const lk_watch_filestat *st,
                             double now_ms, double *remaining_ms);
+/* What inotify said of name: written (1: not complete until closed), or closed after writing
+ * or moved in (0: the settle time counts from now). NULL: events were lost, forget them all. */
+void lk_watch_settle_writing(lk_watch_settle *s, const char *name, int writing);
 void lk_watch_settle_forget(lk_watch_settle *s, const char *name);
 /* Forget every name not observed since the previous call (files that went away). */
 void lk_watch_settle_prune(lk_watch_settle *s);

@@ -42,6 +42,8 @@
 #define RUN_STEM_MAX 150
 
 static char **list_folder(int dir_fd, size_t *count);
+struct watcher;
+static void read_inotify(struct watcher *w);
 static void free_names(char **names, size_t n);
 
 typedef struct watcher watcher;
@@ -1704,6 +1706,7 @@ static double scan_inbox(watcher *w)
     ordered_name *settled = xcalloc(n ? n : 1, sizeof *settled);
     lk_watch_filestat *stats = xcalloc(n ? n : 1, sizeof *stats);
     double next = -1;
+    read_inotify(w); /* what was written while an import ran */
     for (size_t i = 0; i < n && (check_signals(w), !w->stopping); i++) {
         const char *name = names[i];
         const char *why;
@@ -2002,11 +2005,33 @@ static void wait_for_events(watcher *w, double timeout_ms)
             }
         }
     }
-    if (nfds == 2 && (pfd[1].revents & POLLIN)) {
+    if (nfds == 2 && (pfd[1].revents & POLLIN))
+        read_inotify(w);
+}
+
+/* Reads the inotify events waiting: they say "look again", and which files are still open for
+ * writing (written, not yet closed after writing); the scan decides. */
+static void read_inotify(watcher *w)
+{
+    if (w->inotify_fd >= 0) {
         char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
-        /* the events only say "look again"; the scan decides */
-        while (read(w->inotify_fd, buf, sizeof buf) > 0)
-            ;
+        ssize_t len;
+        while ((len = read(w->inotify_fd, buf, sizeof buf)) > 0) {
+            for (char *p = buf; p < buf + len;) {
+                const struct inotify_event *ev = (const struct inotify_event *)p;
+                if (ev->mask & IN_Q_OVERFLOW)
+                    lk_watch_settle_writing(w->settle, NULL, 0);
+                if (ev->len && !(ev->mask & IN_ISDIR)) {
+                    if (ev->mask & (IN_DELETE | IN_MOVED_FROM))
+                        lk_watch_settle_forget(w->settle, ev->name);
+                    else if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
+                        lk_watch_settle_writing(w->settle, ev->name, 0);
+                    else if (ev->mask & IN_MODIFY)
+                        lk_watch_settle_writing(w->settle, ev->name, 1);
+                }
+                p += sizeof(struct inotify_event) + ev->len;
+            }
+        }
     }
 }
 

@@ -60,12 +60,15 @@ wait_quiet() { # SECONDS: until inbox/ and processing/ are empty
     done
     return 1
 }
-uren() { # N: version N of the hours file (every employee +N hours)
-    LC_ALL=C awk -F';' -v plus="$1" 'BEGIN { OFS = ";" } $1 ~ /^[0-9]+$/ && $4 != "" { sub(/,.*/, "", $4); $4 = $4 + plus } { print }' \
+# Versions stay below the contract hours (a file above them is stopped by its signals, rightly)
+# and differ from each other (the same content twice would be a duplicate).
+uren() { # N: version N of the hours file: every employee 1 + N % 4 hours less, named vN
+    LC_ALL=C awk -F';' -v n="$1" 'BEGIN { OFS = ";" } $1 ~ /^[0-9]+$/ && $4 != "" { sub(/,.*/, "", $4); $4 = $4 - 1 - n % 4; $3 = "v" n } { print }' \
         "$SAMPLE" >"$SIM_DIR/u.tmp" && mv "$SIM_DIR/u.tmp" "$W/inbox/uren-v$1.csv"
 }
-vg() { # N: version N of the variable data (component 10 of every employee: 100 + N)
-    LC_ALL=C awk -F';' -v n="$1" 'BEGIN { OFS = ";" } NR > 1 && $3 == "10" { $4 = 100 + n } { print }' \
+vg() { # N: version N of the variable data: component 10 1 + N % 4 less, 20 of 1101 N cents less
+    LC_ALL=C awk -F';' -v n="$1" 'BEGIN { OFS = ";" } NR > 1 && $3 == "10" && $4 > 0 { $4 = $4 - 1 - n % 4 }
+        NR > 1 && $1 == "1101" && $3 == "20" { $4 = sprintf("%.2f", $4 - (n % 50) / 100) } { print }' \
         "$VG" >"$SIM_DIR/v.tmp" && mv "$SIM_DIR/v.tmp" "$W/inbox/vg-v$1.csv"
 }
 longest_recovery=0
@@ -131,7 +134,7 @@ outcomes=$(grep -o 'action=done outcome=[a-z-]*' "$LOG" | sed 's/.*outcome=//' |
     awk '{ printf "%s%s %s", n++ ? ", " : "", $2, $1 }')
 held=$(grep -c 'action=held' "$LOG")
 # Loket holds the newest values of every employment
-exp_uren=$(LC_ALL=C awk -F';' -v plus="$last_uren" '$1 ~ /^[0-9]+$/ && $4 != "" { sub(/,.*/, "", $4); printf "%s %s\n", $1, $4 + plus }' "$SAMPLE" | sort)
+exp_uren=$(LC_ALL=C awk -F';' '$1 ~ /^[0-9]+$/ && $4 != "" { printf "%s %s\n", $1, $4 }' "$W/done/uren-v$last_uren.csv" | sort)
 got_uren=$(sim_state | jq -r '.payrollPeriodData[] | select(.payrollPeriodId == 202611 and .employeeNumber >= 1001 and .employeeNumber <= 1099)
     | [.employeeNumber, ([.payrollComponents[] | select(.payrollComponent.key == 10) | .value] | first)] | select(.[1] != null) | "\(.[0]) \(.[1])"' | sort -u)
 [ "$exp_uren" = "$got_uren" ] || { printf 'expected:\n%s\ngot:\n%s\n' "$exp_uren" "$got_uren" | head -60; fail "Loket does not hold uren-v$last_uren.csv's hours"; }
@@ -139,7 +142,7 @@ if [ "$last_vg" -gt 0 ]; then
     # component 10 per employee, summed over the rows of the newest file (a correction row adds)
     exp_vg=$(LC_ALL=C awk -F';' 'NR > 1 && $3 == "10" { s[$1] += $4 } END { for (e in s) printf "%s %s\n", e, s[e] }' \
         "$W/done/vg-v$last_vg.csv" | sort)
-    got_vg=$(sim_state | jq -r '.payrollPeriodData[] | select(.employeeNumber >= 1101 and .employeeNumber <= 1199)
+    got_vg=$(sim_state | jq -r '.payrollPeriodData[] | select(.payrollPeriodId == 202612 and .employeeNumber >= 1101 and .employeeNumber <= 1199)
         | [.employeeNumber, ([.payrollComponents[] | select(.payrollComponent.key == 10) | .value] | first)] | select(.[1] != null) | "\(.[0]) \(.[1])"' | sort -u)
     [ "$exp_vg" = "$got_vg" ] || { printf 'expected:\n%s\ngot:\n%s\n' "$exp_vg" "$got_vg"; fail "Loket does not hold vg-v$last_vg.csv's values"; }
 fi

@@ -4,6 +4,8 @@
 # processing/ while the import runs; the file must not be reported imported: the SHA-256 taken
 # at the claim no longer matches at the end, so it goes to failed/ as "changed" and the
 # registry does not hold it as imported (the complete upload is then imported normally).
+# A resident watcher, where inotify reports writes, does not take a file still open for writing
+# however long the pause (close-after-write besides the settle time).
 . "$(dirname "$0")/watch/lib.sh"
 export LOKET_WATCH_IMPORTER="$STUB" STUB_LOG="$T/runs.log" STUB_STEP=0.3
 D="$T/drop"
@@ -35,5 +37,29 @@ grep -q '"status": *"imported"\|"status":"imported"' "$D/.loket-watch/imported.j
 mv "$D/failed/uren.csv" "$D/inbox/uren.csv"
 timeout 60 "$IMPORT" watch "$D" --once 2>"$T/watch2.log" || fail "the complete upload: exit $?"
 [ -f "$D/done/uren.csv" ] || fail "the complete upload was not imported"
+
+# resident, where inotify reports writes: an upload that pauses (its writer keeps the file open)
+# for ten times the settle time is not taken until it is closed, and is imported whole, once
+D2="$T/drop2"
+new_folder "$D2" '{ "settle_seconds": 0.3, "rescan_seconds": 0.5, "rules": [
+    { "match": "*.csv", "mapping": "map.json", "mode": "apply" } ] }'
+mkdir -p "$D2/inbox"
+: >"$T/runs.log"
+"$IMPORT" watch "$D2" 2>"$T/watch3.log" &
+WPID=$!
+PIDS="$PIDS $WPID"
+sleep 0.5
+exec 4>"$D2/inbox/paused.csv"
+printf 'items 2\n' >&4
+sleep 3                      # the pause: ten times settle_seconds, the file still open
+[ -e "$D2/inbox/paused.csv" ] || fail "a file still open for writing was taken during the pause"
+printf 'items 3\nEND\n' >&4  # the upload goes on and ends
+exec 4>&-
+wait_for 20 [ -f "$D2/done/paused.csv" ] || { cat "$T/watch3.log"; fail "the complete upload was not imported"; }
+kill -TERM $WPID; wait $WPID
+rep=$(ls "$D2"/reports/paused.csv.*Z.json | head -n 1)
+[ "$(json_get "$rep" last)" = END ] || fail "the import read only part of the upload: $(cat "$rep")"
+[ "$(grep -c 'apply paused.csv' "$T/runs.log")" = 1 ] || { cat "$T/runs.log"; fail "not imported exactly once"; }
+grep -q 'outcome=changed' "$T/watch3.log" && fail "the paused upload was taken and then found changed"
 
 echo "watch_paused_upload: all ok"

@@ -25,7 +25,7 @@ cat >"$W/loket-watch.json" <<JSON
   "onFailure": ["sh", "-c", "echo \$LOKET_WATCH_OUTCOME >>$SIM_DIR/hook.out"],
   "rules": [ { "match": "uren-*.csv", "mapping": "$MAPPING", "mode": "apply", "period": "2026-11" } ] }
 JSON
-LC_ALL=C awk -F';' 'BEGIN { OFS = ";" } $1 ~ /^[0-9]+$/ && $4 != "" { sub(/,.*/, "", $4); $4 = $4 + 7 } { print }' \
+LC_ALL=C awk -F';' 'BEGIN { OFS = ";" } $1 ~ /^[0-9]+$/ && $4 != "" { sub(/,.*/, "", $4); $4 = $4 - 7 } { print }' \
     "$SAMPLE" >"$W/inbox/uren-nov.csv"
 # once the run has started (and its report paths were checked), the XLSX report's path is taken
 # by a folder: the report cannot be written at the end
@@ -50,7 +50,7 @@ echo "$line" | grep -qi 'move the file back' && fail "tells to move the file bac
 [ -e "$W/failed/uren-nov.csv" ] && fail "the file went to failed/"
 v=$(sim_state | jq '[.payrollPeriodData[] | select(.employeeNumber == 1001 and .payrollPeriodId == 202611)
     | .payrollComponents[] | select(.payrollComponent.key == 10) | .value] | first')
-[ "$v" = 173 ] || fail "employee 1001 has $v hours in Loket, expected 173"
+[ "$v" = 159 ] || fail "employee 1001 has $v hours in Loket, expected 159"
 grep -qx 'report-missing' "$SIM_DIR/hook.out" 2>/dev/null || fail "the onFailure hook did not run"
 # the registry knows the content as imported
 cp "$W/done/uren-nov.csv" "$W/inbox/uren-nov-again.csv"

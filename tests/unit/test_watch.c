@@ -302,6 +302,18 @@ static void test_settle(void)
     b.ino = 43;
     CU_ASSERT_EQUAL(lk_watch_settle_observe(s, "x.csv", &b, 8000, NULL), 0);
     CU_ASSERT_EQUAL(lk_watch_settle_observe(s, "x.csv", &b, 10000, NULL), 1);
+    /* written and not closed (inotify): never settled while open, however long */
+    lk_watch_settle_writing(s, "x.csv", 1);
+    CU_ASSERT_EQUAL(lk_watch_settle_observe(s, "x.csv", &b, 60000, NULL), 0);
+    CU_ASSERT_EQUAL(lk_watch_settle_observe(s, "x.csv", &b, 600000, NULL), 0);
+    /* closed after writing: the settle time counts from then */
+    lk_watch_settle_writing(s, "x.csv", 0);
+    CU_ASSERT_EQUAL(lk_watch_settle_observe(s, "x.csv", &b, 600001, NULL), 0);
+    CU_ASSERT_EQUAL(lk_watch_settle_observe(s, "x.csv", &b, 602001, NULL), 1);
+    /* lost events (queue overflow): back to the settle time alone */
+    lk_watch_settle_writing(s, "x.csv", 1);
+    lk_watch_settle_writing(s, NULL, 0);
+    CU_ASSERT_EQUAL(lk_watch_settle_observe(s, "x.csv", &b, 602002, NULL), 1);
     /* names are independent */
     CU_ASSERT_EQUAL(lk_watch_settle_observe(s, "y.csv", &a, 10000, NULL), 0);
     CU_ASSERT_EQUAL(lk_watch_settle_count(s), 2);
