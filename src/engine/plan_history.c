@@ -214,7 +214,9 @@ lk_code plan_read_history(plan_ctx *x, lk_error *err)
     for (size_t i = 0; i < h->nhours; i++) {
         hours_req *q = &h->hours[i];
         if (q->failed) {
-            if (q->err.code == LK_ERR_NETWORK || q->err.code == LK_ERR_INTERRUPTED) {
+            /* an outage (5xx, 429 after the retries, a lost connection) stops the plan as
+             * transient, as every other look-up does: never a silent skip of the contract check */
+            if (plan_is_run_error(q->err.code)) {
                 *err = q->err;
                 return err->code;
             }
