@@ -92,11 +92,14 @@ class Sim:
             sys.exit("bench-import: loket-sim did not start")
         self.root = self.url[:-len("/v2")]
 
-    def call(self, method, path):
-        req = urllib.request.Request(self.root + path, method=method, data=b"" if method == "POST" else None)
+    def call(self, method, path, body=None):
+        """A test hook of the simulator; body (a JSON value) for POST /__sim/faults."""
+        data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
+        req = urllib.request.Request(self.root + path, method=method, data=data,
+                                     headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=60) as r:
-            body = r.read()
-        return json.loads(body) if method == "GET" else None
+            out = r.read()
+        return json.loads(out) if method == "GET" else None
 
     def stop(self):
         self.p.terminate()
