@@ -17,44 +17,13 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "build-bench")
-BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
-BUILD = BUILD if os.path.isabs(BUILD) else os.path.join(ROOT, BUILD)
-IMPORT = os.path.join(BUILD, "loket-import")
-SIM = os.path.join(BUILD, "loket-sim")
+# the import benchmark's paths, simulator settings and simulator driver (same BUILD argument)
+from bench_import import IMPORT, JITTER_MS, LATENCY_MS, OUT, REFRESH_TOKEN, ROOT, Sim
+
 N = int(os.environ.get("N", "500"))
 RATE = int(os.environ.get("RATE", "50"))
-LATENCY_MS = int(os.environ.get("LATENCY_MS", "20"))
-JITTER_MS = int(os.environ.get("JITTER_MS", "4"))
 RUNS = int(os.environ.get("RUNS", "3"))
-REFRESH_TOKEN = "sim-refresh-initial-0001"   # the fixture's test value (make-fixture.py)
-
-
-class Sim:
-    def __init__(self, fixture):
-        self.p = subprocess.Popen([SIM, "--fixture", fixture, "--port", "0", "--latency-ms",
-                                   str(LATENCY_MS), "--jitter-ms", str(JITTER_MS), "--seed", "1"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.url = self.p.stdout.readline().decode().strip()
-        if not self.url.startswith("http://127.0.0.1:"):
-            self.stop()
-            sys.exit("bench-ratelimit: loket-sim did not start")
-        self.root = self.url[:-len("/v2")]
-
-    def call(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
-        req = urllib.request.Request(self.root + path, method=method, data=data,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=60) as r:
-            out = r.read()
-        return json.loads(out) if method == "GET" else None
-
-    def stop(self):
-        self.p.terminate()
-        self.p.wait()
 
 
 def main():
@@ -81,6 +50,9 @@ def main():
         for conc, rate in plan:
             sim.call("POST", "/__sim/reset")
             sim.call("POST", "/__sim/faults", {"rateLimit": rate})
+            # each run finds the limit itself: no pace remembered from the run before
+            if os.path.exists(store + ".pace"):
+                os.unlink(store + ".pace")
             subprocess.run([IMPORT, "auth", "set-refresh-token", "--config", conf],
                            input=REFRESH_TOKEN.encode(), check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
